@@ -1,0 +1,138 @@
+import { Hono, type Context } from 'hono';
+import type { Ports, TokenClaims } from './ports.ts';
+import { Catalog } from './registry/catalog.ts';
+import { Registry } from './registry/generic.ts';
+import { resources } from './registry/resources/index.ts';
+import {
+  aggregatedDiscovery, aggregatedMediaType, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated,
+} from './server/discovery.ts';
+import { ApiError, forbidden, internalError, notFound, unauthorized } from './server/errors.ts';
+import { handleResource } from './server/handlers.ts';
+import { parseRequestInfo } from './server/requestInfo.ts';
+
+export interface VersionInfo {
+  major: string; minor: string; gitVersion: string; gitCommit: string; gitTreeState: string;
+  buildDate: string; goVersion: string; compiler: string; platform: string;
+}
+
+export const kubernetesVersion = 'v1.35.0';
+
+export function versionInfo(gitVersion = kubernetesVersion): VersionInfo {
+  const [major, minor] = gitVersion.replace(/^v/, '').split('.');
+  return {
+    major, minor, gitVersion, gitCommit: '0000000000000000000000000000000000000000', gitTreeState: 'clean',
+    buildDate: '2025-12-17T00:00:00Z', goVersion: 'go1.25.5', compiler: 'gc', platform: 'linux/amd64',
+  };
+}
+
+export interface AppOptions {
+  catalog?: Catalog;
+  /** Logs one line per server fault; never receives tokens or bodies. */
+  log?: (message: string) => void;
+}
+
+const clusterNameRe = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** `/clusters/<name>/rest` → cluster and rest; a bare path is the cluster `default`. */
+export function splitClusterPath(path: string): { cluster: string; rest: string } | null {
+  if (!path.startsWith('/clusters/')) return { cluster: 'default', rest: path };
+  const after = path.slice('/clusters/'.length);
+  const slash = after.indexOf('/');
+  const cluster = slash < 0 ? after : after.slice(0, slash);
+  if (!clusterNameRe.test(cluster)) return null;
+  return { cluster, rest: slash < 0 ? '/' : after.slice(slash) };
+}
+
+function bearerToken(c: Context): string | null {
+  const header = c.req.header('authorization');
+  if (!header) return null;
+  const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/.exec(header);
+  return match && match[1].length <= 8192 ? match[1] : null;
+}
+
+/** createApp(ports): the request pipeline of kube-apiserver, on web standards only. */
+export function createApp(ports: Ports, options: AppOptions = {}) {
+  const catalog = options.catalog ?? new Catalog(resources);
+  const log = options.log ?? ((m: string) => console.error(m));
+  const app = new Hono();
+
+  app.onError((err, c) => {
+    const apiError = err instanceof ApiError ? err : internalError('an unexpected error occurred');
+    if (!(err instanceof ApiError)) log(`internal error on ${c.req.method} ${new URL(c.req.url).pathname}: ${(err as Error).stack ?? err}`);
+    for (const [k, v] of Object.entries(apiError.headers)) c.header(k, v);
+    return c.json(apiError.toStatus(), apiError.code as 400);
+  });
+  app.notFound((c) => c.json(new ApiError(404, 'NotFound', 'the server could not find the requested resource').toStatus(), 404));
+
+  for (const path of ['/healthz', '/livez', '/readyz']) app.get(path, (c) => c.text('ok'));
+
+  app.all('*', async (c) => {
+    const url = new URL(c.req.url);
+    const split = splitClusterPath(url.pathname);
+    if (!split) throw notFound({ group: '', resource: 'clusters' }, url.pathname.split('/')[2] ?? '');
+    const { cluster, rest } = split;
+    if (rest === '/healthz' || rest === '/livez' || rest === '/readyz') return c.text('ok');
+    if (rest === '/version' || rest === '/version/') return c.json(versionInfo());
+
+    const user = await authenticate(c, cluster);
+    c.set('user' as never, user as never);
+
+    const info = parseRequestInfo(c.req.method, rest, url.searchParams);
+    if (info.kind === 'discovery') return discovery(c, info.path, url);
+    if (info.kind === 'other') throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    const def = catalog.find(info.group, info.version, info.resource);
+    if (!def) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    const registry = new Registry(catalog, ports, cluster);
+    return handleResource(c, registry, def, info);
+  });
+
+  async function authenticate(c: Context, cluster: string): Promise<TokenClaims> {
+    const token = bearerToken(c);
+    if (!token) throw unauthorized();
+    let claims: TokenClaims;
+    try {
+      claims = await ports.keys.verify(token);
+    } catch {
+      throw unauthorized();
+    }
+    if (claims.cluster !== cluster) {
+      throw forbidden(`User "${claims.sub}" cannot access cluster "${cluster}": the token was issued for another cluster`);
+    }
+    return claims;
+  }
+
+  function discovery(c: Context, path: string[], url: URL) {
+    const accept = c.req.header('accept') ?? null;
+    const aggregated = wantsAggregated(accept);
+    const send = (body: unknown) => {
+      if (aggregated && (path.length === 1)) {
+        c.header('Content-Type', aggregatedMediaType);
+        c.header('Vary', 'Accept');
+        return c.body(JSON.stringify(body));
+      }
+      return c.json(body as object);
+    };
+    if (path.length === 1 && path[0] === 'api') {
+      return send(aggregated ? aggregatedDiscovery(catalog, true) : apiVersions(`${url.hostname}:${url.port || 443}`));
+    }
+    if (path.length === 1 && path[0] === 'apis') return send(aggregated ? aggregatedDiscovery(catalog, false) : apiGroupList(catalog));
+    if (path[0] === 'api' && path.length === 2) {
+      const gv = catalog.groupVersions.find((g) => g.group === '' && g.version === path[1]);
+      if (!gv) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+      return c.json(apiResourceList('', gv.version, gv.resources));
+    }
+    if (path[0] === 'apis' && path.length === 2) {
+      const versions = catalog.groupVersions.filter((g) => g.group === path[1]).map((g) => g.version);
+      if (!versions.length) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+      return c.json(apiGroup(path[1], versions));
+    }
+    if (path[0] === 'apis' && path.length === 3) {
+      const gv = catalog.groupVersions.find((g) => g.group === path[1] && g.version === path[2]);
+      if (!gv) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+      return c.json(apiResourceList(gv.group, gv.version, gv.resources));
+    }
+    throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+  }
+
+  return app;
+}

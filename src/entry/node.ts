@@ -1,0 +1,43 @@
+import { createAdaptorServer } from '@hono/node-server';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { generate } from 'selfsigned';
+
+/** Node adapter: serves a web-standard fetch handler over HTTPS (kubectl sends tokens only over TLS). */
+
+export interface Tls { key: string; cert: string }
+
+export async function selfSignedCertificate(hosts = ['localhost', '127.0.0.1']): Promise<Tls> {
+  const pems = await generate([{ name: 'commonName', value: 'apiserverless' }], {
+    keySize: 2048, days: 365, algorithm: 'sha256',
+    extensions: [{ name: 'subjectAltName', altNames: hosts.map((h) => (/^\d+\.\d+\.\d+\.\d+$/.test(h) ? { type: 7, ip: h } : { type: 2, value: h })) }],
+  } as Parameters<typeof generate>[1]);
+  return { key: pems.private, cert: pems.cert };
+}
+
+export interface RunningServer {
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function serveHttps(fetch: (request: Request) => Response | Promise<Response>, options: { port: number; hostname?: string; tls: Tls }): Promise<RunningServer> {
+  const server = createAdaptorServer({
+    fetch, createServer: createHttpsServer, serverOptions: { key: options.tls.key, cert: options.tls.cert },
+    overrideGlobalObjects: false,
+  });
+  const hostname = options.hostname ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, hostname, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `https://${hostname === '0.0.0.0' ? '127.0.0.1' : hostname}:${port}`,
+    close: () => new Promise<void>((resolve) => {
+      (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      server.close(() => resolve());
+    }),
+  };
+}

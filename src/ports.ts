@@ -1,0 +1,46 @@
+import type { Store } from './storage/store.ts';
+
+/** A committed write, as every queue consumer sees it. */
+export interface ChangeEvent {
+  cluster: string;
+  group: string;
+  resource: string;
+  namespace: string;
+  name: string;
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  revision: number;
+}
+
+/** Work for the background workers: change events, and their own delayed wake-ups. */
+export type QueueMessage = ChangeEvent | { kind: 'wake'; cluster: string; group: string; resource: string; namespace: string; name: string };
+
+export interface Queue {
+  send(message: QueueMessage, options?: { delaySeconds?: number }): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface TokenClaims {
+  sub: string;
+  groups: string[];
+  cluster: string;
+  exp?: number;
+}
+
+export interface Keys {
+  sign(claims: TokenClaims): Promise<string>;
+  /** Throws on a bad, expired or foreign token. */
+  verify(token: string): Promise<TokenClaims>;
+}
+
+export interface Ports {
+  store: Store;
+  queue: Queue;
+  clock: Clock;
+  keys: Keys;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+export const discardQueue: Queue = { send: async () => {} };

@@ -1,0 +1,35 @@
+import type { ResourceDef } from './types.ts';
+
+/** Finds resource declarations by URL parts; the only index over the declarations. */
+export class Catalog {
+  private byPath = new Map<string, ResourceDef>();
+  readonly groupVersions: Array<{ group: string; version: string; resources: ResourceDef[] }> = [];
+
+  constructor(readonly resources: ResourceDef[]) {
+    for (const def of resources) {
+      this.byPath.set(`${def.group}/${def.version}/${def.plural}`, def);
+      let gv = this.groupVersions.find((g) => g.group === def.group && g.version === def.version);
+      if (!gv) this.groupVersions.push((gv = { group: def.group, version: def.version, resources: [] }));
+      gv.resources.push(def);
+    }
+  }
+
+  find(group: string, version: string, plural: string): ResourceDef | undefined {
+    return this.byPath.get(`${group}/${version}/${plural}`);
+  }
+
+  hasGroupVersion(group: string, version: string): boolean {
+    return this.groupVersions.some((g) => g.group === group && g.version === version);
+  }
+
+  /** Etcd-style key: /registry/<cluster>/<group|core>/<plural>/<namespace>/<name>. */
+  static key(cluster: string, def: ResourceDef, namespace: string | undefined, name: string): string {
+    return `${Catalog.prefix(cluster, def, namespace)}${name}`;
+  }
+
+  /** The prefix listing a resource in one namespace, or all of it. */
+  static prefix(cluster: string, def: ResourceDef, namespace?: string): string {
+    const base = `/registry/${cluster}/${def.group || 'core'}/${def.plural}/`;
+    return def.namespaced && namespace ? `${base}${namespace}/` : base;
+  }
+}

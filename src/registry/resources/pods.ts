@@ -1,0 +1,224 @@
+import * as schema from '../../schema/core.ts';
+import { validateName } from '../../schema/validation.ts';
+import type { FieldError } from '../../server/errors.ts';
+import { age, ageColumn, nameColumn, since } from '../printing.ts';
+import { allVerbs, defineResource, type KubeObject } from '../types.ts';
+
+/** Minimal typed views of the pod fields this file reads. */
+interface ContainerState { waiting?: { reason?: string }; running?: { startedAt?: string }; terminated?: { exitCode?: number; signal?: number; reason?: string; finishedAt?: string } }
+interface ContainerStatus { name: string; ready?: boolean; restartCount?: number; state?: ContainerState; lastState?: ContainerState }
+interface Container { name?: string; image?: string; ports?: Array<{ containerPort?: number; protocol?: string }>; resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> }; imagePullPolicy?: string; terminationMessagePath?: string; terminationMessagePolicy?: string; volumeMounts?: unknown[] }
+export interface PodSpec { containers?: Container[]; initContainers?: Container[]; nodeName?: string; restartPolicy?: string; dnsPolicy?: string; readinessGates?: unknown[]; tolerations?: Array<Record<string, unknown>>; volumes?: Array<{ name?: string }>; serviceAccountName?: string; [k: string]: unknown }
+export interface PodStatus { phase?: string; reason?: string; podIP?: string; nominatedNodeName?: string; conditions?: Array<{ type: string; status: string }>; containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[]; qosClass?: string; [k: string]: unknown }
+export type Pod = KubeObject & { spec: PodSpec; status?: PodStatus };
+
+const imagePullPolicyFor = (image: string) => {
+  const last = image.split('/').pop() ?? image;
+  const tag = last.includes('@') ? 'digest' : last.split(':')[1];
+  return !tag || tag === 'latest' ? 'Always' : 'IfNotPresent';
+};
+
+export function qosClass(spec: PodSpec): string {
+  const containers = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
+  let any = false, guaranteed = true;
+  for (const c of containers) {
+    const requests = c.resources?.requests ?? {}, limits = c.resources?.limits ?? {};
+    if (Object.keys(requests).length || Object.keys(limits).length) any = true;
+    for (const r of ['cpu', 'memory']) {
+      if (limits[r] === undefined) guaranteed = false;
+      else if (requests[r] !== undefined && String(requests[r]) !== String(limits[r])) guaranteed = false;
+    }
+  }
+  if (!any) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+function defaultContainer(c: Container, saVolume: string | undefined): void {
+  if (c.image && !c.imagePullPolicy) c.imagePullPolicy = imagePullPolicyFor(c.image);
+  c.terminationMessagePath ??= '/dev/termination-log';
+  c.terminationMessagePolicy ??= 'File';
+  c.resources ??= {};
+  for (const p of c.ports ?? []) p.protocol ??= 'TCP';
+  if (saVolume) (c.volumeMounts ??= []).push({ name: saVolume, readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' });
+}
+
+const randomSuffix = () => Math.random().toString(36).slice(2, 7).replace(/[^a-z0-9]/g, 'x').padEnd(5, 'x');
+
+/** SetDefaults_Pod plus what the ServiceAccount and DefaultTolerationSeconds admission plugins add. */
+function podDefaults(obj: KubeObject): void {
+  const pod = obj as Pod;
+  const spec = (pod.spec ??= {});
+  spec.restartPolicy ??= 'Always';
+  spec.dnsPolicy ??= 'ClusterFirst';
+  spec.schedulerName ??= 'default-scheduler';
+  spec.terminationGracePeriodSeconds ??= 30;
+  spec.securityContext ??= {};
+  spec.enableServiceLinks ??= true;
+  spec.priority ??= 0;
+  spec.preemptionPolicy ??= 'PreemptLowerPriority';
+  spec.serviceAccountName ??= (spec.serviceAccount as string | undefined) ?? 'default';
+  spec.serviceAccount ??= spec.serviceAccountName;
+  const tolerations = (spec.tolerations ??= []);
+  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+    if (!tolerations.some((t) => t.key === key)) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
+  }
+  let saVolume: string | undefined;
+  if (spec.automountServiceAccountToken !== false && !(spec.volumes ?? []).some((v) => v.name?.startsWith('kube-api-access-'))) {
+    saVolume = `kube-api-access-${randomSuffix()}`;
+    (spec.volumes ??= []).push({
+      name: saVolume,
+      projected: {
+        defaultMode: 420,
+        sources: [
+          { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+          { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+          { downwardAPI: { items: [{ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' }, path: 'namespace' }] } },
+        ],
+      },
+    } as { name: string });
+  }
+  for (const c of spec.containers ?? []) defaultContainer(c, saVolume);
+  for (const c of spec.initContainers ?? []) defaultContainer(c, saVolume);
+}
+
+const supported = (field: string, value: unknown, values: string[]): FieldError => ({
+  field, type: 'FieldValueNotSupported', value, detail: `supported values: ${values.map((v) => `"${v}"`).join(', ')}`,
+});
+
+function validateContainers(list: Container[] | undefined, path: string, required: boolean): FieldError[] {
+  const errs: FieldError[] = [];
+  if (required && !list?.length) return [{ field: path, type: 'FieldValueRequired' }];
+  const seen = new Set<string>();
+  (list ?? []).forEach((c, i) => {
+    const at = `${path}[${i}]`;
+    if (!c.name) errs.push({ field: `${at}.name`, type: 'FieldValueRequired' });
+    else {
+      errs.push(...validateName(c.name, 'label', `${at}.name`));
+      if (seen.has(c.name)) errs.push({ field: `${at}.name`, type: 'FieldValueDuplicate', value: c.name });
+      seen.add(c.name);
+    }
+    if (!c.image) errs.push({ field: `${at}.image`, type: 'FieldValueRequired' });
+    (c.ports ?? []).forEach((p, j) => {
+      const port = p.containerPort;
+      if (port === undefined) errs.push({ field: `${at}.ports[${j}].containerPort`, type: 'FieldValueRequired' });
+      else if (port < 1 || port > 65535) errs.push({ field: `${at}.ports[${j}].containerPort`, type: 'FieldValueInvalid', value: port, detail: 'must be between 1 and 65535, inclusive' });
+      if (p.protocol && !['TCP', 'UDP', 'SCTP'].includes(p.protocol)) errs.push(supported(`${at}.ports[${j}].protocol`, p.protocol, ['SCTP', 'TCP', 'UDP']));
+    });
+    if (c.imagePullPolicy && !['Always', 'IfNotPresent', 'Never'].includes(c.imagePullPolicy)) errs.push(supported(`${at}.imagePullPolicy`, c.imagePullPolicy, ['Always', 'IfNotPresent', 'Never']));
+  });
+  return errs;
+}
+
+function validatePod(obj: KubeObject): FieldError[] {
+  const spec = (obj as Pod).spec ?? {};
+  const errs = [...validateContainers(spec.containers, 'spec.containers', true), ...validateContainers(spec.initContainers, 'spec.initContainers', false)];
+  if (spec.restartPolicy && !['Always', 'OnFailure', 'Never'].includes(spec.restartPolicy)) errs.push(supported('spec.restartPolicy', spec.restartPolicy, ['Always', 'OnFailure', 'Never']));
+  if (spec.dnsPolicy && !['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'].includes(spec.dnsPolicy)) errs.push(supported('spec.dnsPolicy', spec.dnsPolicy, ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None']));
+  return errs;
+}
+
+/** Only a few pod spec fields are mutable (ValidatePodUpdate). */
+function validatePodUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
+  const strip = (spec: PodSpec) => {
+    const copy = structuredClone(spec);
+    for (const c of [...(copy.containers ?? []), ...(copy.initContainers ?? [])]) delete c.image;
+    delete copy.activeDeadlineSeconds;
+    delete copy.tolerations;
+    delete copy.terminationGracePeriodSeconds;
+    return JSON.stringify(copy);
+  };
+  if (strip((obj as Pod).spec ?? {}) === strip((old as Pod).spec ?? {})) return [];
+  return [{
+    field: 'spec', type: 'FieldValueForbidden',
+    detail: 'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
+  }];
+}
+
+/** The STATUS, READY and RESTARTS cells, as kubectl's printPod computes them. */
+export function podSummary(pod: Pod, now: Date): { ready: string; status: string; restarts: string } {
+  const spec = pod.spec ?? {}, status = pod.status ?? {};
+  let reason = status.reason || status.phase || '';
+  let restarts = 0, readyContainers = 0, lastRestart = 0;
+  const noteRestart = (c: ContainerStatus) => {
+    restarts += c.restartCount ?? 0;
+    const finished = c.lastState?.terminated?.finishedAt;
+    if (finished) lastRestart = Math.max(lastRestart, Date.parse(finished));
+  };
+  let initializing = false;
+  const inits = status.initContainerStatuses ?? [];
+  for (let i = 0; i < inits.length; i++) {
+    const c = inits[i];
+    noteRestart(c);
+    const t = c.state?.terminated, w = c.state?.waiting;
+    if (t && t.exitCode === 0) continue;
+    if (t) reason = t.reason ? `Init:${t.reason}` : t.signal ? `Init:Signal:${t.signal}` : `Init:ExitCode:${t.exitCode}`;
+    else if (w?.reason && w.reason !== 'PodInitializing') reason = `Init:${w.reason}`;
+    else reason = `Init:${i}/${spec.initContainers?.length ?? inits.length}`;
+    initializing = true;
+    break;
+  }
+  const initialized = status.conditions?.some((c) => c.type === 'Initialized' && c.status === 'True');
+  if (!initializing || initialized) {
+    restarts = 0;
+    let hasRunning = false;
+    const containers = status.containerStatuses ?? [];
+    for (let i = containers.length - 1; i >= 0; i--) {
+      const c = containers[i];
+      noteRestart(c);
+      const t = c.state?.terminated, w = c.state?.waiting;
+      if (w?.reason) reason = w.reason;
+      else if (t?.reason) reason = t.reason;
+      else if (t) reason = t.signal ? `Signal:${t.signal}` : `ExitCode:${t.exitCode}`;
+      else if (c.ready && c.state?.running) { hasRunning = true; readyContainers++; }
+    }
+    if (reason === 'Completed' && hasRunning) reason = status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? 'Running' : 'NotReady';
+  }
+  if (pod.metadata.deletionTimestamp && status.reason === 'NodeLost') reason = 'Unknown';
+  else if (pod.metadata.deletionTimestamp && status.phase !== 'Succeeded' && status.phase !== 'Failed') reason = 'Terminating';
+  const restartsCell = restarts && lastRestart ? `${restarts} (${since(new Date(lastRestart).toISOString(), now)} ago)` : String(restarts);
+  return { ready: `${readyContainers}/${spec.containers?.length ?? 0}`, status: reason, restarts: restartsCell };
+}
+
+export const pods = defineResource({
+  group: '', version: 'v1', kind: 'Pod', plural: 'pods', singular: 'pod', namespaced: true,
+  shortNames: ['po'], categories: ['all'], verbs: allVerbs,
+  subresources: ['status', 'binding', 'log', 'eviction', 'exec', 'attach', 'portforward', 'proxy'],
+  schema: schema.pod,
+  columns: [
+    nameColumn,
+    { name: 'Ready', type: 'string', description: 'The aggregate readiness state of this pod for accepting traffic.' },
+    { name: 'Status', type: 'string', description: 'The aggregate status of the containers in this pod.' },
+    { name: 'Restarts', type: 'string', description: 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.' },
+    ageColumn,
+    { name: 'IP', type: 'string', priority: 1, description: 'IP address allocated to the pod. Routable at least within the cluster.' },
+    { name: 'Node', type: 'string', priority: 1, description: 'Name of the node this pod is bound to.' },
+    { name: 'Nominated Node', type: 'string', priority: 1, description: 'Node the scheduler nominated for preemption.' },
+    { name: 'Readiness Gates', type: 'string', priority: 1, description: 'Pod readiness gates.' },
+  ],
+  row(obj, { now }) {
+    const pod = obj as Pod;
+    const { ready, status, restarts } = podSummary(pod, now);
+    const gates = pod.spec?.readinessGates?.length ? `0/${pod.spec.readinessGates.length}` : '<none>';
+    return [pod.metadata.name, ready, status, restarts, age(pod, now), pod.status?.podIP || '<none>', pod.spec?.nodeName || '<none>', pod.status?.nominatedNodeName || '<none>', gates];
+  },
+  fieldSelectors: {
+    'spec.nodeName': (o) => (o as Pod).spec?.nodeName ?? '',
+    'spec.restartPolicy': (o) => (o as Pod).spec?.restartPolicy ?? '',
+    'spec.schedulerName': (o) => String((o as Pod).spec?.schedulerName ?? ''),
+    'spec.serviceAccountName': (o) => (o as Pod).spec?.serviceAccountName ?? '',
+    'spec.hostNetwork': (o) => String((o as Pod).spec?.hostNetwork ?? false),
+    'status.phase': (o) => (o as Pod).status?.phase ?? '',
+    'status.podIP': (o) => (o as Pod).status?.podIP ?? '',
+    'status.nominatedNodeName': (o) => (o as Pod).status?.nominatedNodeName ?? '',
+  },
+  strategy: {
+    defaults: podDefaults,
+    prepareForCreate(obj) {
+      const pod = obj as Pod;
+      pod.status = { phase: 'Pending', qosClass: qosClass(pod.spec ?? {}) };
+    },
+    validate: validatePod,
+    validateUpdate: validatePodUpdate,
+    allowUnconditionalUpdate: true,
+  },
+});

@@ -1,0 +1,108 @@
+import { parse as parseYaml } from 'yaml';
+import type { KubeObject, ResourceDef } from '../registry/types.ts';
+import { unknownFields } from '../schema/fields.ts';
+import { decodeIssues } from '../schema/validation.ts';
+import { ApiError, badRequest, tooLarge, unsupportedMediaType } from './errors.ts';
+
+export const maxBodyBytes = 3 * 1024 * 1024;
+
+/** Reads a request body, refusing more than maxBodyBytes without buffering it all. */
+export async function readBody(request: Request, limit = maxBodyBytes): Promise<Uint8Array> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > limit) throw tooLarge();
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) { out.set(c, offset); offset += c.byteLength; }
+  return out;
+}
+
+export const mediaType = (contentType: string | null) => (contentType ?? '').split(';')[0].trim().toLowerCase();
+
+/** JSON or YAML text into a value; anything else is a 415, unparseable text a 400. */
+export function decodeDocument(bytes: Uint8Array, contentType: string | null): unknown {
+  const type = mediaType(contentType);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw badRequest('the request body is not valid UTF-8');
+  }
+  if (type === '' || type === 'application/json' || type === '*/*') {
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      throw badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
+    }
+  }
+  if (type === 'application/yaml' || type === 'application/apply-patch+yaml') {
+    try {
+      return parseYaml(text, { maxAliasCount: 100 });
+    } catch (err) {
+      throw badRequest(`error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  throw unsupportedMediaType(contentType ?? '');
+}
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export function parseFieldValidation(value: string | undefined): FieldValidation {
+  if (value === undefined || value === '') return 'Warn';
+  if (value === 'Strict' || value === 'Warn' || value === 'Ignore') return value;
+  throw badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got "${value}"`);
+}
+
+/**
+ * Turns a decoded document into an object of the resource's kind, as the real
+ * decoder does: wrong kind or apiVersion → 400, type mismatches → 400, unknown
+ * fields per fieldValidation (Strict: 400 strict decoding error; Warn: warnings).
+ */
+export function decodeObject(def: ResourceDef, body: unknown, fieldValidation: FieldValidation, expectKind = def.kind, expectSchema = def.schema): { obj: KubeObject; warnings: string[] } {
+  const apiVersion = def.group ? `${def.group}/${def.version}` : def.version;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw badRequest(`couldn't get version/kind; json parse error: json: cannot unmarshal ${Array.isArray(body) ? 'array' : typeof body} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`);
+  }
+  const obj = body as KubeObject;
+  if (obj.kind !== undefined && obj.kind !== expectKind) {
+    throw badRequest(`${obj.kind} in version "${String(obj.apiVersion ?? '')}" cannot be handled as a ${expectKind}: no kind "${obj.kind}" is registered for version "${String(obj.apiVersion ?? '')}" in scheme "k8s.io/kubernetes/pkg/api/legacyscheme/scheme.go:30"`);
+  }
+  if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersion) {
+    throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersion})`);
+  }
+  const typeErrors = decodeIssues(expectSchema, obj);
+  if (typeErrors.length) throw badRequest(`${expectKind} in version "${def.version}" cannot be handled as a ${expectKind}: ${typeErrors[0]}`);
+  const unknown = fieldValidation === 'Ignore' ? [] : unknownFields(expectSchema, obj);
+  if (unknown.length && fieldValidation === 'Strict') {
+    const list = unknown.map((f) => `unknown field "${f}"`);
+    throw badRequest(`${expectKind} in version "${def.version}" cannot be handled as a ${expectKind}: strict decoding error: ${list.join(', ')}`);
+  }
+  obj.metadata ??= {};
+  return { obj, warnings: unknown.map((f) => `unknown field "${f}"`) };
+}
+
+/** Accept asks for a meta.k8s.io Table (kubectl get always does). */
+export function wantsTable(accept: string | null): boolean {
+  if (!accept) return false;
+  return accept.split(',').some((range) => {
+    const params = range.split(';').map((p) => p.trim());
+    return params.includes('as=Table') && params.some((p) => p === 'g=meta.k8s.io') && params.some((p) => p === 'v=v1' || p === 'v=v1beta1');
+  });
+}
+
+export function isApiError(err: unknown): err is ApiError {
+  return err instanceof ApiError;
+}

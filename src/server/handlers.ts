@@ -1,0 +1,180 @@
+import type { Context } from 'hono';
+import type { Registry } from '../registry/generic.ts';
+import { apiVersionOf, type KubeObject, type ResourceDef } from '../registry/types.ts';
+import * as schema from '../schema/core.ts';
+import { decodeDocument, decodeObject, parseFieldValidation, readBody, wantsTable } from './codec.ts';
+import { ApiError, badRequest, methodNotAllowed, notFound } from './errors.ts';
+import type { ResourceRequest } from './requestInfo.ts';
+import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
+import { toTable } from './table.ts';
+import { watchStream } from './watch.ts';
+import { parseResourceVersion } from '../registry/generic.ts';
+import { applyPatch } from './patch.ts';
+import { bindPod } from './binding.ts';
+
+/** The REST verbs of one resource request, on the generic registry. */
+
+function query(c: Context, name: string): string | undefined {
+  return c.req.query(name);
+}
+
+function integerParam(c: Context, name: string, max = 2 ** 31 - 1): number | undefined {
+  const raw = query(c, name);
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) > max) throw badRequest(`invalid value for ${name}: "${raw}": must be a non-negative integer`);
+  return Number(raw);
+}
+
+function dryRun(c: Context): boolean {
+  const values = c.req.queries('dryRun') ?? [];
+  for (const v of values) if (v !== 'All') throw badRequest(`Invalid dry run value: "${v}": supported values: "All"`);
+  return values.length > 0;
+}
+
+function json(c: Context, body: unknown, status = 200, warnings: string[] = []) {
+  for (const w of warnings) c.header('Warning', `299 - ${JSON.stringify(w)}`, { append: true });
+  return c.json(body as object, status as 200);
+}
+
+const listKind = (def: ResourceDef) => def.listKind ?? `${def.kind}List`;
+
+function listBody(def: ResourceDef, items: KubeObject[], meta: { resourceVersion: string; continue?: string }) {
+  return { kind: listKind(def), apiVersion: apiVersionOf(def), metadata: meta, items };
+}
+
+async function decodeBody(c: Context, def: ResourceDef, expectKind?: string, expectSchema?: Parameters<typeof decodeObject>[4]) {
+  const bytes = await readBody(c.req.raw);
+  if (!bytes.byteLength) throw badRequest('the request body is empty; an object was expected');
+  const document = decodeDocument(bytes, c.req.header('content-type') ?? null);
+  return decodeObject(def, document, parseFieldValidation(query(c, 'fieldValidation')), expectKind, expectSchema);
+}
+
+function respondObject(c: Context, registry: Registry, def: ResourceDef, obj: KubeObject, status = 200, warnings: string[] = []) {
+  if (wantsTable(c.req.header('accept') ?? null)) {
+    return json(c, toTable(def, [obj], { now: new Date(), cluster: registry.cluster }, { resourceVersion: obj.metadata.resourceVersion }, query(c, 'includeObject')), status, warnings);
+  }
+  return json(c, obj, status, warnings);
+}
+
+export async function handleResource(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest): Promise<Response> {
+  if (def.namespaced && info.namespace === undefined && info.name !== undefined) throw notFound({ group: def.group, resource: def.plural }, info.name);
+  const namespace = def.namespaced ? info.namespace : undefined;
+  if (!def.namespaced && info.namespace !== undefined && !(def.plural === 'namespaces')) {
+    throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+  }
+  if (info.subresource) return handleSubresource(c, registry, def, info, namespace);
+  const ctx = () => ({ now: new Date(), cluster: registry.cluster });
+  switch (info.verb) {
+    case 'get':
+      return respondObject(c, registry, def, await registry.get(def, namespace, info.name!));
+    case 'list': {
+      const result = await registry.list(def, namespace, {
+        labelSelector: query(c, 'labelSelector'), fieldSelector: query(c, 'fieldSelector'), limit: integerParam(c, 'limit'),
+        continue: query(c, 'continue'), resourceVersion: query(c, 'resourceVersion'), resourceVersionMatch: query(c, 'resourceVersionMatch'),
+      });
+      const meta = { resourceVersion: result.resourceVersion, ...(result.continue ? { continue: result.continue } : {}) };
+      if (wantsTable(c.req.header('accept') ?? null)) return json(c, toTable(def, result.items, ctx(), meta, query(c, 'includeObject')));
+      return json(c, listBody(def, result.items, meta));
+    }
+    case 'watch': {
+      const labels = parseLabelSelector(query(c, 'labelSelector'));
+      const fields = parseFieldSelector(query(c, 'fieldSelector'));
+      if (info.name) fields.push({ key: 'metadata.name', op: 'eq', values: [info.name] });
+      const rv = parseResourceVersion(query(c, 'resourceVersion'));
+      const stream = await watchStream(registry, {
+        def, namespace, resourceVersion: rv === 0 ? undefined : rv, sendInitialEvents: query(c, 'sendInitialEvents') === 'true',
+        labels, fields, timeoutSeconds: integerParam(c, 'timeoutSeconds', 86_400 * 365), allowBookmarks: query(c, 'allowWatchBookmarks') === 'true',
+        asTable: wantsTable(c.req.header('accept') ?? null), ctx,
+      }, c.req.raw.signal);
+      return new Response(stream, { status: 200, headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'identity', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' } });
+    }
+    case 'create': {
+      const { obj, warnings } = await decodeBody(c, def);
+      if (info.name) throw methodNotAllowed();
+      return respondObject(c, registry, def, await registry.create(def, namespace, obj, { dryRun: dryRun(c) }), 201, warnings);
+    }
+    case 'update': {
+      const { obj, warnings } = await decodeBody(c, def);
+      return respondObject(c, registry, def, await registry.update(def, namespace, info.name!, obj, { dryRun: dryRun(c) }), 200, warnings);
+    }
+    case 'patch':
+      return patchResource(c, registry, def, info, namespace);
+    case 'delete': {
+      const options = await deleteOptions(c);
+      return json(c, await registry.delete(def, namespace, info.name!, { ...options, dryRun: dryRun(c) || options.dryRun }));
+    }
+    case 'deletecollection': {
+      const options = await deleteOptions(c);
+      const result = await registry.deleteCollection(def, namespace, { labelSelector: query(c, 'labelSelector'), fieldSelector: query(c, 'fieldSelector') }, { ...options, dryRun: dryRun(c) || options.dryRun });
+      return json(c, listBody(def, result.items, { resourceVersion: result.resourceVersion }));
+    }
+  }
+}
+
+async function patchResource(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined, subresource?: 'status') {
+  const bytes = await readBody(c.req.raw);
+  const contentType = c.req.header('content-type') ?? '';
+  const fieldValidation = parseFieldValidation(query(c, 'fieldValidation'));
+  let warnings: string[] = [];
+  const result = await registry.mutate(def, namespace, info.name!, (current) => {
+    const patched = applyPatch(current, bytes, contentType);
+    const decoded = decodeObject(def, patched, fieldValidation);
+    warnings = decoded.warnings;
+    return decoded.obj;
+  }, { dryRun: dryRun(c), subresource });
+  return respondObject(c, registry, def, result, 200, warnings);
+}
+
+async function deleteOptions(c: Context): Promise<{ gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string }; dryRun?: boolean }> {
+  const grace = query(c, 'gracePeriodSeconds');
+  const out: { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string }; dryRun?: boolean } = {};
+  if (grace !== undefined) {
+    if (!/^-?\d{1,10}$/.test(grace)) throw badRequest(`invalid value for gracePeriodSeconds: "${grace}"`);
+    out.gracePeriodSeconds = Math.max(0, Number(grace));
+  }
+  const bytes = await readBody(c.req.raw);
+  if (!bytes.byteLength) return out;
+  const body = decodeDocument(bytes, c.req.header('content-type') ?? 'application/json');
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('the request body must be a DeleteOptions object');
+  const o = body as { gracePeriodSeconds?: unknown; preconditions?: { uid?: unknown; resourceVersion?: unknown }; dryRun?: unknown };
+  if (o.gracePeriodSeconds !== undefined && o.gracePeriodSeconds !== null) {
+    if (typeof o.gracePeriodSeconds !== 'number' || !Number.isInteger(o.gracePeriodSeconds)) throw badRequest('DeleteOptions.gracePeriodSeconds must be an integer');
+    out.gracePeriodSeconds = Math.max(0, o.gracePeriodSeconds);
+  }
+  if (o.preconditions && typeof o.preconditions === 'object') {
+    out.preconditions = {
+      uid: typeof o.preconditions.uid === 'string' ? o.preconditions.uid : undefined,
+      resourceVersion: typeof o.preconditions.resourceVersion === 'string' ? o.preconditions.resourceVersion : undefined,
+    };
+  }
+  if (Array.isArray(o.dryRun) && o.dryRun.length) out.dryRun = true;
+  return out;
+}
+
+async function handleSubresource(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined): Promise<Response> {
+  const sub = info.subresource!;
+  if (!info.name || !(def.subresources ?? []).includes(sub as never)) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+  if (sub === 'status') {
+    switch (info.verb) {
+      case 'get': return respondObject(c, registry, def, await registry.get(def, namespace, info.name));
+      case 'update': {
+        const { obj, warnings } = await decodeBody(c, def);
+        return respondObject(c, registry, def, await registry.update(def, namespace, info.name, obj, { subresource: 'status', dryRun: dryRun(c) }), 200, warnings);
+      }
+      case 'patch': return patchResource(c, registry, def, info, namespace, 'status');
+      default: throw methodNotAllowed();
+    }
+  }
+  if (sub === 'binding' && info.verb === 'create') {
+    const { obj } = await decodeBody(c, def, 'Binding', schema.binding);
+    await bindPod(registry, def, namespace!, info.name, obj, dryRun(c));
+    return json(c, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }, 201);
+  }
+  const handler = subresourceHandlers[sub];
+  if (handler) return handler(c, registry, def, info, namespace);
+  throw methodNotAllowed();
+}
+
+/** Subresources served by other modules (log, eviction, ...), registered by name. */
+export type SubresourceHandler = (c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined) => Promise<Response>;
+export const subresourceHandlers: Record<string, SubresourceHandler> = {};

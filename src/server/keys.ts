@@ -1,0 +1,51 @@
+import * as jose from 'jose';
+import type { Keys, TokenClaims } from '../ports.ts';
+
+export const tokenIssuer = 'apiserverless';
+export const tokenAudience = 'apiserverless';
+
+function claimsOf(payload: jose.JWTPayload): TokenClaims {
+  const groups = Array.isArray(payload.groups) ? payload.groups.filter((g): g is string => typeof g === 'string') : [];
+  if (typeof payload.sub !== 'string' || !payload.sub) throw new Error('token has no subject');
+  if (typeof payload.cluster !== 'string' || !payload.cluster) throw new Error('token names no cluster');
+  return { sub: payload.sub, groups, cluster: payload.cluster, exp: payload.exp };
+}
+
+/** HS256 with a shared secret: the default for a single deployment. */
+export function hmacKeys(secret: string): Keys {
+  if (secret.length < 32) throw new Error('the JWT secret must be at least 32 characters');
+  const key = new TextEncoder().encode(secret);
+  return {
+    async sign(claims) {
+      let jwt = new jose.SignJWT({ groups: claims.groups, cluster: claims.cluster })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setSubject(claims.sub).setIssuer(tokenIssuer).setAudience(tokenAudience).setIssuedAt();
+      if (claims.exp) jwt = jwt.setExpirationTime(claims.exp);
+      return jwt.sign(key);
+    },
+    async verify(token) {
+      const { payload } = await jose.jwtVerify(token, key, { algorithms: ['HS256'], issuer: tokenIssuer, audience: tokenAudience });
+      return claimsOf(payload);
+    },
+  };
+}
+
+/**
+ * Asymmetric tokens checked against a JWKS (a JSON document or a URL): for
+ * deployments whose tokens come from an external issuer. Such Keys cannot sign.
+ */
+export function jwksKeys(source: { jwks: jose.JSONWebKeySet } | { url: string }, options: { issuer?: string; audience?: string } = {}): Keys {
+  const keySet = 'jwks' in source ? jose.createLocalJWKSet(source.jwks) : jose.createRemoteJWKSet(new URL(source.url));
+  return {
+    async sign() {
+      throw new Error('this deployment verifies tokens from a JWKS and cannot issue its own');
+    },
+    async verify(token) {
+      const { payload } = await jose.jwtVerify(token, keySet, {
+        algorithms: ['RS256', 'ES256', 'EdDSA', 'PS256'],
+        issuer: options.issuer ?? tokenIssuer, audience: options.audience ?? tokenAudience,
+      });
+      return claimsOf(payload);
+    },
+  };
+}

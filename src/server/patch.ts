@@ -1,0 +1,37 @@
+import jsonpatch, { type Operation } from 'fast-json-patch';
+import type { KubeObject } from '../registry/types.ts';
+import { decodeDocument, mediaType } from './codec.ts';
+import { ApiError, badRequest, unsupportedMediaType } from './errors.ts';
+
+/** RFC 7386 JSON merge patch: objects merge, null deletes, everything else replaces. */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
+    if (value === null) delete out[key];
+    else out[key] = mergePatch(out[key], value);
+  }
+  return out;
+}
+
+/** Applies a PATCH body of any supported type to the current object. */
+export function applyPatch(current: KubeObject, body: Uint8Array, contentType: string): KubeObject {
+  const type = mediaType(contentType);
+  if (type === 'application/json-patch+json') {
+    const ops = decodeDocument(body, 'application/json');
+    if (!Array.isArray(ops)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+    try {
+      return jsonpatch.applyPatch(structuredClone(current), ops as Operation[], true, false).newDocument as KubeObject;
+    } catch (err) {
+      const message = (err as Error).message.split('\n')[0];
+      if ((err as { name?: string }).name === 'TEST_OPERATION_FAILED') throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${message}`);
+      throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${message}`);
+    }
+  }
+  if (type === 'application/merge-patch+json' || type === 'application/strategic-merge-patch+json' || type === 'application/apply-patch+yaml') {
+    const patch = decodeDocument(body, type === 'application/apply-patch+yaml' ? type : 'application/json');
+    if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw badRequest(`json: cannot unmarshal ${Array.isArray(patch) ? 'array' : typeof patch} into Go value of type map[string]interface {}`);
+    return mergePatch(current, patch) as KubeObject;
+  }
+  throw unsupportedMediaType(contentType);
+}

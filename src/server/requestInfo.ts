@@ -1,0 +1,60 @@
+/**
+ * Request info (k8s.io/apiserver/pkg/endpoints/request.RequestInfoFactory):
+ * what a URL and method mean, before anyone looks at the body.
+ */
+export type RequestVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
+
+export interface ResourceRequest {
+  kind: 'resource';
+  verb: RequestVerb;
+  group: string;
+  version: string;
+  resource: string;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+}
+
+export type RequestInfo =
+  | ResourceRequest
+  | { kind: 'discovery'; path: string[] }
+  | { kind: 'other'; path: string };
+
+const namespaceSubresources = new Set(['status', 'finalize']);
+
+export function parseRequestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
+  const parts = path.split('/').filter((p) => p.length > 0).map(decodeURIComponent);
+  let rest: string[];
+  let group = '';
+  let version: string;
+  if (parts[0] === 'api') {
+    if (parts.length <= 2) return { kind: 'discovery', path: parts };
+    version = parts[1];
+    rest = parts.slice(2);
+  } else if (parts[0] === 'apis') {
+    if (parts.length <= 3) return { kind: 'discovery', path: parts };
+    group = parts[1];
+    version = parts[2];
+    rest = parts.slice(3);
+  } else {
+    return { kind: 'other', path };
+  }
+  let namespace: string | undefined;
+  if (rest[0] === 'namespaces' && rest.length > 1) {
+    namespace = rest[1];
+    if (rest.length > 2 && !namespaceSubresources.has(rest[2])) rest = rest.slice(2);
+  }
+  const [resource, name, subresource, ...extra] = rest;
+  if (extra.length && subresource !== 'proxy') return { kind: 'other', path };
+  const watch = query.get('watch') === 'true' || query.get('watch') === '1';
+  let verb: RequestVerb;
+  switch (method) {
+    case 'GET': case 'HEAD': verb = name ? (watch ? 'watch' : 'get') : watch ? 'watch' : 'list'; break;
+    case 'POST': verb = 'create'; break;
+    case 'PUT': verb = 'update'; break;
+    case 'PATCH': verb = 'patch'; break;
+    case 'DELETE': verb = name ? 'delete' : 'deletecollection'; break;
+    default: return { kind: 'other', path };
+  }
+  return { kind: 'resource', verb, group, version, resource, namespace, name, subresource };
+}

@@ -1,0 +1,103 @@
+import { fieldGetter, type Registry } from '../registry/generic.ts';
+import { Catalog } from '../registry/catalog.ts';
+import type { HookContext, KubeObject, ResourceDef } from '../registry/types.ts';
+import { matches, type Selector } from './selectors.ts';
+import { CompactedError } from '../storage/store.ts';
+import { expired } from './errors.ts';
+import { toTable } from './table.ts';
+
+export interface WatchRequest {
+  def: ResourceDef;
+  namespace?: string;
+  /** The revision to start after; undefined means "send the current state first". */
+  resourceVersion?: number;
+  sendInitialEvents: boolean;
+  labels: Selector;
+  fields: Selector;
+  timeoutSeconds?: number;
+  allowBookmarks: boolean;
+  asTable: boolean;
+  ctx: () => HookContext;
+}
+
+type WatchType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+/**
+ * A watch as newline-delimited JSON WatchEvents. Selector transitions follow
+ * the cacher: an object that stops matching is DELETED, one that starts matching is ADDED.
+ */
+export async function watchStream(registry: Registry, req: WatchRequest, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+  const { def } = req;
+  const prefix = Catalog.prefix(registry.cluster, def, req.namespace);
+  const selected = (obj: KubeObject | undefined) => !!obj && matches(req.labels, (k) => obj.metadata.labels?.[k]) && matches(req.fields, fieldGetter(def, obj));
+
+  let initial: KubeObject[] = [];
+  let from = req.resourceVersion;
+  if (from === undefined || req.sendInitialEvents) {
+    const list = await registry.list(def, req.namespace, { resourceVersion: from ? String(from) : undefined });
+    initial = list.items.filter(selected);
+    from = Number(list.resourceVersion);
+  }
+  let watcher;
+  try {
+    watcher = registry.store.watch(prefix, from);
+  } catch (err) {
+    if (err instanceof CompactedError) throw expired(`too old resource version: ${from} (${err.compacted + 1})`);
+    throw err;
+  }
+  const encoder = new TextEncoder();
+  let tableHeaderSent = false;
+  const encode = (type: WatchType, obj: unknown) => {
+    let object = obj;
+    if (req.asTable && (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED')) {
+      const table = toTable(def, [obj as KubeObject], req.ctx(), { resourceVersion: (obj as KubeObject).metadata.resourceVersion });
+      if (tableHeaderSent) (table as { columnDefinitions: unknown }).columnDefinitions = [];
+      tableHeaderSent = true;
+      object = table;
+    }
+    return encoder.encode(JSON.stringify({ type, object }) + '\n');
+  };
+  const bookmark = (rv: number, initialEnd: boolean) => ({
+    kind: def.kind, apiVersion: def.group ? `${def.group}/${def.version}` : def.version,
+    metadata: { resourceVersion: String(rv), ...(initialEnd ? { annotations: { 'k8s.io/initial-events-end': 'true' } } : {}) },
+  });
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stop = () => { watcher.close(); if (timer) clearTimeout(timer); };
+  signal.addEventListener('abort', stop, { once: true });
+  if (req.timeoutSeconds) timer = setTimeout(stop, req.timeoutSeconds * 1000);
+
+  const iterator = watcher[Symbol.asyncIterator]();
+  let pendingInitial = initial.map((o) => encode('ADDED', o));
+  if (req.sendInitialEvents && req.allowBookmarks) pendingInitial.push(encoder.encode(JSON.stringify({ type: 'BOOKMARK', object: bookmark(from, true) }) + '\n'));
+
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (pendingInitial.length) {
+        for (const chunk of pendingInitial) controller.enqueue(chunk);
+        pendingInitial = [];
+        return;
+      }
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) { stop(); controller.close(); return; }
+        const event = next.value;
+        const ctx = req.ctx();
+        const obj = registry.decode(def, event.kv, ctx);
+        const prev = event.prevKv ? registry.decode(def, event.prevKv, ctx) : undefined;
+        if (event.type === 'DELETE') {
+          obj.metadata.resourceVersion = String(event.kv.modRevision);
+          if (selected(prev ?? obj)) { controller.enqueue(encode('DELETED', obj)); return; }
+          continue;
+        }
+        const now = selected(obj), before = selected(prev);
+        if (now && before) controller.enqueue(encode('MODIFIED', obj));
+        else if (now) controller.enqueue(encode('ADDED', obj));
+        else if (before) controller.enqueue(encode('DELETED', obj));
+        else continue;
+        return;
+      }
+    },
+    cancel() { stop(); },
+  });
+}

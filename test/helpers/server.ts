@@ -1,0 +1,43 @@
+import { createApp } from '../../src/app.ts';
+import { selfSignedCertificate, serveHttps, type RunningServer, type Tls } from '../../src/entry/node.ts';
+import { discardQueue, systemClock, type Ports } from '../../src/ports.ts';
+import { Catalog } from '../../src/registry/catalog.ts';
+import { Registry } from '../../src/registry/generic.ts';
+import { resources } from '../../src/registry/resources/index.ts';
+import { hmacKeys } from '../../src/server/keys.ts';
+import { MemoryStore } from '../../src/storage/memory.ts';
+import { bootstrapCluster } from '../../src/tenancy/bootstrap.ts';
+import { kubeconfig } from '../../src/tenancy/kubeconfig.ts';
+
+let tls: Promise<Tls> | undefined;
+/** One certificate per test process: RSA key generation is the slow part of starting. */
+export const testTls = () => (tls ??= selfSignedCertificate());
+
+export const testSecret = 'test-secret-that-is-long-enough-for-hs256!';
+
+export interface TestServer extends RunningServer {
+  ports: Ports;
+  catalog: Catalog;
+  registry(cluster?: string): Registry;
+  token(cluster?: string, options?: { exp?: number; sub?: string }): Promise<string>;
+  kubeconfig(cluster?: string, token?: string): Promise<string>;
+}
+
+/** The Node entry on a free port with the memory store and the default cluster bootstrapped. */
+export async function startNodeServer(overrides: Partial<Ports> = {}): Promise<TestServer> {
+  const ports: Ports = { store: new MemoryStore(), queue: discardQueue, clock: systemClock, keys: hmacKeys(testSecret), ...overrides };
+  const catalog = new Catalog(resources);
+  const registry = (cluster = 'default') => new Registry(catalog, ports, cluster);
+  await bootstrapCluster(registry());
+  const app = createApp(ports, { catalog });
+  const server = await serveHttps(app.fetch, { port: 0, tls: await testTls() });
+  const token = (cluster = 'default', options: { exp?: number; sub?: string } = {}) =>
+    ports.keys.sign({ sub: options.sub ?? 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'], cluster, exp: options.exp });
+  return {
+    ...server, ports, catalog, registry, token,
+    async kubeconfig(cluster = 'default', given?: string) {
+      const server_ = cluster === 'default' ? server.url : `${server.url}/clusters/${cluster}`;
+      return kubeconfig({ server: server_, cluster, user: 'kubernetes-admin', token: given ?? (await token(cluster)), insecure: true });
+    },
+  };
+}
