@@ -91,7 +91,12 @@ export class Registry {
     return this.ports.store.cluster(this.cluster);
   }
 
-  private ctx(): HookContext {
+  /** The cluster's notion of now (the Clock port: tests move it by hand). */
+  now(): Date {
+    return this.ports.clock.now();
+  }
+
+  ctx(): HookContext {
     return { now: this.ports.clock.now(), cluster: this.cluster };
   }
 

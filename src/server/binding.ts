@@ -10,7 +10,7 @@ export async function bindPod(registry: Registry, pods: ResourceDef, namespace: 
   const target = (binding as { target?: { name?: string; kind?: string } }).target;
   if (!target?.name) throw new ApiError(422, 'Invalid', `Binding "${name}" is invalid: target.name: Required value`, { name, kind: 'Binding', causes: [{ reason: 'FieldValueRequired', message: 'Required value', field: 'target.name' }] });
   if (binding.metadata?.name && binding.metadata.name !== name) throw new ApiError(400, 'BadRequest', `name in URL does not match name in Binding object`);
-  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const now = registry.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
   return registry.mutate(pods, namespace, name, (pod) => {
     const spec = pod.spec as { nodeName?: string };
     if (pod.metadata.deletionTimestamp) throw conflict({ group: '', resource: 'pods' }, name, 'pod is being deleted, cannot be assigned to a host');

@@ -51,7 +51,7 @@ async function decodeBody(c: Context, def: ResourceDef, expectKind?: string, exp
 
 function respondObject(c: Context, registry: Registry, def: ResourceDef, obj: KubeObject, status = 200, warnings: string[] = []) {
   if (wantsTable(c.req.header('accept') ?? null)) {
-    return json(c, toTable(def, [obj], { now: new Date(), cluster: registry.cluster }, { resourceVersion: obj.metadata.resourceVersion }, query(c, 'includeObject')), status, warnings);
+    return json(c, toTable(def, [obj], registry.ctx(), { resourceVersion: obj.metadata.resourceVersion }, query(c, 'includeObject')), status, warnings);
   }
   return json(c, obj, status, warnings);
 }
@@ -63,7 +63,7 @@ export async function handleResource(c: Context, registry: Registry, def: Resour
     throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
   }
   if (info.subresource) return handleSubresource(c, registry, def, info, namespace);
-  const ctx = () => ({ now: new Date(), cluster: registry.cluster });
+  const ctx = () => registry.ctx();
   switch (info.verb) {
     case 'get':
       return respondObject(c, registry, def, await registry.get(def, namespace, info.name!));
