@@ -12,7 +12,11 @@ export interface ChangeEvent {
 }
 
 /** Work for the background workers: change events, and their own delayed wake-ups. */
-export type QueueMessage = ChangeEvent | { kind: 'wake'; cluster: string; group: string; resource: string; namespace: string; name: string };
+export type QueueMessage =
+  | ChangeEvent
+  | { kind: 'wake'; cluster: string; group: string; resource: string; namespace: string; name: string }
+  /** Periodic repair of one cluster (cron on Cloudflare, a timer on Node). */
+  | { kind: 'resync'; cluster: string };
 
 export interface Queue {
   send(message: QueueMessage, options?: { delaySeconds?: number }): Promise<void>;

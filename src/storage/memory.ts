@@ -21,7 +21,14 @@ export class BufferedWatcher implements Watcher {
   private buffer: StoreEvent[] = [];
   private wake: (() => void) | null = null;
   private closed = false;
+  private error: Error | undefined;
   constructor(private readonly onClose: () => void) {}
+
+  /** Ends the watch with an error (e.g. CompactedError found after watch() returned). */
+  fail(error: Error): void {
+    this.error = error;
+    this.close();
+  }
 
   push(event: StoreEvent): void {
     if (this.closed) return;
@@ -40,6 +47,7 @@ export class BufferedWatcher implements Watcher {
     try {
       while (true) {
         while (this.buffer.length) yield this.buffer.shift()!;
+        if (this.error) throw this.error;
         if (this.closed) return;
         await new Promise<void>((resolve) => (this.wake = resolve));
         this.wake = null;

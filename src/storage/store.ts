@@ -64,7 +64,11 @@ export interface ClusterStore {
   update(key: string, value: string, expectedRevision: number): Promise<WriteResult>;
   /** Deletes; with expectedRevision, only if it matches. The result's kv is the deleted record. */
   delete(key: string, expectedRevision?: number): Promise<WriteResult>;
-  /** Every event under prefix with revision > fromRevision, then live ones, in revision order. */
+  /**
+   * Every event under prefix with revision > fromRevision, then live ones, in
+   * revision order. A compacted fromRevision fails with CompactedError, thrown
+   * by watch() itself or by the watcher's first next() (remote backends).
+   */
   watch(prefix: string, fromRevision: number): Watcher;
   currentRevision(): Promise<number>;
   compact(revision: number): Promise<void>;

@@ -1,16 +1,23 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { Kubectl } from './helpers/kubectl.ts';
-import { startNodeServer, type TestServer } from './helpers/server.ts';
+import { Kubectl } from '../helpers/kubectl.ts';
 
-/** The core issue's acceptance, judged by the real kubectl v1.35 against the Node entry. */
-describe('kubectl against the core API server (Node entry)', () => {
-  let server: TestServer;
+/** What a scenario needs of a running entry (Node or Worker). */
+export interface Entry {
+  token(cluster?: string, options?: { exp?: number; sub?: string }): Promise<string>;
+  kubeconfig(cluster?: string, token?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The core issue's acceptance, judged by the real kubectl v1.35, on any entry. */
+export function coreScenario(label: string, open: () => Promise<Entry>) {
+describe(`kubectl against the core API server (${label})`, () => {
+  let server: Entry;
   let kubectl: Kubectl;
 
   before(async () => {
-    server = await startNodeServer();
+    server = await open();
     kubectl = new Kubectl(await server.kubeconfig());
   });
   after(() => server.close());
@@ -97,3 +104,4 @@ describe('kubectl against the core API server (Node entry)', () => {
     assert.match((await expired.run(['get', 'nodes'])).stderr, /You must be logged in to the server/);
   });
 });
+}

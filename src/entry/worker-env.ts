@@ -1,0 +1,13 @@
+import type { QueueMessage } from '../ports.ts';
+import type { CloudflareQueue, DurableObjectNamespace, KVNamespace } from '../types/cloudflare.ts';
+
+/** The bindings declared in wrangler.toml. */
+export interface WorkerEnv {
+  CLUSTERS: DurableObjectNamespace;
+  REGISTRY: KVNamespace;
+  EVENTS: CloudflareQueue<QueueMessage>;
+  JWT_SECRET: string;
+  ADMIN_TOKEN?: string;
+  /** Only in tests: exposes the store operations for the conformance suite. */
+  STORE_TEST_ROUTES?: string;
+}

@@ -1,0 +1,84 @@
+import { versionInfo, splitClusterPath } from '../app.ts';
+import type { QueueMessage } from '../ports.ts';
+import { ApiError } from '../server/errors.ts';
+import type { ExecutionContext, MessageBatch, ScheduledController } from '../types/cloudflare.ts';
+import { ClusterObject, clusterHeader, internalHeader } from './cluster-object.ts';
+import type { WorkerEnv } from './worker-env.ts';
+
+export { ClusterObject };
+
+const status = (err: ApiError) => Response.json(err.toStatus(), { status: err.code, headers: err.headers });
+
+/** Sends an internal call to the Durable Object that owns a cluster. */
+export function callCluster(env: WorkerEnv, cluster: string, op: string, body?: unknown): Promise<Response> {
+  const stub = env.CLUSTERS.get(env.CLUSTERS.idFromName(cluster));
+  return stub.fetch(new Request(`https://cluster.internal/__internal/${op}`, {
+    method: 'POST', headers: { [clusterHeader]: cluster, [internalHeader]: '1', 'content-type': 'application/json' },
+    body: body === undefined ? '{}' : JSON.stringify(body),
+  }));
+}
+
+/** Forwards an API request, untouched but for our routing headers, to its cluster's object. */
+function forward(env: WorkerEnv, cluster: string, request: Request): Promise<Response> {
+  const headers = new Headers(request.headers);
+  headers.delete(internalHeader);
+  headers.set(clusterHeader, cluster);
+  const stub = env.CLUSTERS.get(env.CLUSTERS.idFromName(cluster));
+  return stub.fetch(new Request(request, { headers }));
+}
+
+/** Names of clusters with live objects: the registry in Workers KV (see tenancy). */
+async function knownClusters(env: WorkerEnv): Promise<string[]> {
+  const names = new Set<string>(['default']);
+  let cursor: string | undefined;
+  do {
+    const page = await env.REGISTRY.list({ prefix: 'cluster/', cursor });
+    for (const key of page.keys) names.add(key.name.slice('cluster/'.length));
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor);
+  return [...names];
+}
+
+/**
+ * Test-only (STORE_TEST_ROUTES=true): `/__test/<cluster>/<op>` reaches the
+ * object's store operations so the conformance suite runs against real workerd.
+ */
+async function testRoute(env: WorkerEnv, url: URL, request: Request): Promise<Response> {
+  const [cluster, ...op] = url.pathname.slice('/__test/'.length).split('/');
+  const stub = env.CLUSTERS.get(env.CLUSTERS.idFromName(cluster));
+  return stub.fetch(new Request(`https://cluster.internal/__internal/${op.join('/')}${url.search}`, {
+    method: request.method, headers: { [clusterHeader]: cluster, [internalHeader]: '1', 'content-type': 'application/json' },
+    body: request.method === 'GET' ? undefined : await request.text(),
+  }));
+}
+
+export default {
+  async fetch(request: Request, env: WorkerEnv): Promise<Response> {
+    const url = new URL(request.url);
+    if (['/healthz', '/livez', '/readyz'].includes(url.pathname)) return new Response('ok');
+    if (url.pathname === '/version') return Response.json(versionInfo());
+    if (url.pathname.startsWith('/__test/') && env.STORE_TEST_ROUTES === 'true') return testRoute(env, url, request);
+    const split = splitClusterPath(url.pathname);
+    if (!split || split.rest.startsWith('/__internal')) return status(new ApiError(404, 'NotFound', 'the server could not find the requested resource'));
+    return forward(env, split.cluster, request);
+  },
+
+  /** Change events and delayed wake-ups: each runs in the object that owns its cluster. */
+  async queue(batch: MessageBatch<QueueMessage>, env: WorkerEnv): Promise<void> {
+    await Promise.all(batch.messages.map(async (message) => {
+      try {
+        const response = await callCluster(env, message.body.cluster, 'queue', message.body);
+        if (!response.ok) throw new Error(`cluster object answered ${response.status}`);
+        message.ack();
+      } catch {
+        message.retry({ delaySeconds: 1 });
+      }
+    }));
+  },
+
+  /** Periodic resync: repairs whatever a lost queue event left behind. */
+  async scheduled(_controller: ScheduledController, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
+    const clusters = await knownClusters(env);
+    ctx.waitUntil(Promise.all(clusters.map((cluster) => callCluster(env, cluster, 'queue', { kind: 'resync', cluster }))));
+  },
+};

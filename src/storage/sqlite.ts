@@ -1,0 +1,174 @@
+import { BufferedWatcher } from './memory.ts';
+import {
+  CompactedError, FutureRevisionError,
+  type ClusterStore, type KeyValue, type ListOptions, type ListResult, type StoreEvent, type Watcher, type WriteResult,
+} from './store.ts';
+
+/** The synchronous SQL surface a SQLite-backed Durable Object offers (ctx.storage.sql). */
+export interface SqlCursor<T> extends Iterable<T> { toArray(): T[]; one(): T }
+export interface SqlStorage {
+  exec<T = Record<string, SqlValue>>(query: string, ...bindings: SqlValue[]): SqlCursor<T>;
+}
+export type SqlValue = string | number | null | ArrayBuffer;
+
+interface Row { key: string; value: string; create_rev: number; mod_rev: number }
+interface LogRow { rev: number; key: string; type: 'PUT' | 'DELETE'; value: string; create_rev: number; prev_value: string | null; prev_create_rev: number | null; prev_mod_rev: number | null }
+
+const upperBound = (prefix: string) => prefix + '\uffff';
+
+/**
+ * etcd semantics on SQLite, for one cluster inside its Durable Object.
+ * The object is single-threaded and every write runs in one synchronous
+ * transaction (objects row + log row + revision), so compare-and-swap is
+ * trivially atomic and a crash between statements rolls the whole write back.
+ */
+export class SqliteClusterStore implements ClusterStore {
+  private watchers = new Set<{ prefix: string; watcher: BufferedWatcher }>();
+  private revision: number;
+  private compacted: number;
+
+  constructor(
+    readonly cluster: string,
+    private readonly sql: SqlStorage,
+    private readonly transaction: <T>(fn: () => T) => T,
+    private readonly maxLog = 10_000,
+  ) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS objects (key TEXT PRIMARY KEY, value TEXT NOT NULL, create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS log (rev INTEGER PRIMARY KEY, key TEXT NOT NULL, type TEXT NOT NULL, value TEXT NOT NULL, create_rev INTEGER NOT NULL, prev_value TEXT, prev_create_rev INTEGER, prev_mod_rev INTEGER)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
+    const meta = new Map(sql.exec<{ name: string; value: number }>(`SELECT name, value FROM meta`).toArray().map((r) => [r.name, r.value]));
+    this.revision = meta.get('revision') ?? 0;
+    this.compacted = meta.get('compacted') ?? 0;
+  }
+
+  /** Test hook: runs inside every write transaction between statements, to simulate a crash. */
+  faultPoint: ((step: string) => void) | undefined;
+
+  private kv(row: Row): KeyValue {
+    return { key: row.key, value: row.value, createRevision: row.create_rev, modRevision: row.mod_rev };
+  }
+
+  async get(key: string): Promise<KeyValue | null> {
+    return this.read(key);
+  }
+
+  /** Synchronous on purpose: a write must not yield between its check and its commit. */
+  private read(key: string): KeyValue | null {
+    const rows = this.sql.exec<Row>(`SELECT key, value, create_rev, mod_rev FROM objects WHERE key = ?`, key).toArray();
+    return rows.length ? this.kv(rows[0]) : null;
+  }
+
+  async currentRevision(): Promise<number> {
+    return this.revision;
+  }
+
+  async count(prefix: string): Promise<number> {
+    return this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM objects WHERE key >= ? AND key < ?`, prefix, upperBound(prefix)).one().n;
+  }
+
+  async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
+    const at = options.revision || this.revision;
+    if (at > this.revision) throw new FutureRevisionError(at, this.revision);
+    if (at < this.revision && at < this.compacted) throw new CompactedError(at, this.compacted);
+    const start = options.startAfter !== undefined && options.startAfter >= prefix ? options.startAfter : undefined;
+    const limit = options.limit && options.limit > 0 ? options.limit : -1;
+    if (at === this.revision) {
+      const rows = start === undefined
+        ? this.sql.exec<Row>(`SELECT key, value, create_rev, mod_rev FROM objects WHERE key >= ? AND key < ? ORDER BY key LIMIT ?`, prefix, upperBound(prefix), limit < 0 ? -1 : limit + 1).toArray()
+        : this.sql.exec<Row>(`SELECT key, value, create_rev, mod_rev FROM objects WHERE key > ? AND key < ? ORDER BY key LIMIT ?`, start, upperBound(prefix), limit < 0 ? -1 : limit + 1).toArray();
+      const more = limit > 0 && rows.length > limit;
+      return { items: (more ? rows.slice(0, limit) : rows).map((r) => this.kv(r)), revision: at, more };
+    }
+    // A past revision: the current rows, with every later log entry undone.
+    const view = new Map<string, KeyValue>();
+    for (const r of this.sql.exec<Row>(`SELECT key, value, create_rev, mod_rev FROM objects WHERE key >= ? AND key < ?`, prefix, upperBound(prefix))) view.set(r.key, this.kv(r));
+    const undo = this.sql.exec<LogRow>(`SELECT * FROM log WHERE rev > ? AND key >= ? AND key < ? ORDER BY rev DESC`, at, prefix, upperBound(prefix)).toArray();
+    for (const e of undo) {
+      if (e.prev_value !== null) view.set(e.key, { key: e.key, value: e.prev_value, createRevision: e.prev_create_rev!, modRevision: e.prev_mod_rev! });
+      else view.delete(e.key);
+    }
+    const keys = [...view.keys()].filter((k) => start === undefined || k > start).sort();
+    const page = limit > 0 ? keys.slice(0, limit) : keys;
+    return { items: page.map((k) => view.get(k)!), revision: at, more: page.length < keys.length };
+  }
+
+  private write(event: StoreEvent): void {
+    const { kv, prevKv } = event;
+    this.transaction(() => {
+      if (event.type === 'PUT') {
+        this.sql.exec(`INSERT INTO objects (key, value, create_rev, mod_rev) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, mod_rev = excluded.mod_rev`, kv.key, kv.value, kv.createRevision, kv.modRevision);
+      } else {
+        this.sql.exec(`DELETE FROM objects WHERE key = ?`, kv.key);
+      }
+      this.faultPoint?.('after-object');
+      this.sql.exec(`INSERT INTO log (rev, key, type, value, create_rev, prev_value, prev_create_rev, prev_mod_rev) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        kv.modRevision, kv.key, event.type, kv.value, kv.createRevision, prevKv?.value ?? null, prevKv?.createRevision ?? null, prevKv?.modRevision ?? null);
+      this.faultPoint?.('after-log');
+      this.sql.exec(`INSERT INTO meta (name, value) VALUES ('revision', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value`, kv.modRevision);
+      if (kv.modRevision - this.maxLog > this.compacted) this.compactSync(kv.modRevision - this.maxLog);
+    });
+    // Only a committed write moves the revision and reaches watchers.
+    this.revision = kv.modRevision;
+    for (const w of this.watchers) if (kv.key.startsWith(w.prefix)) w.watcher.push(event);
+  }
+
+  async create(key: string, value: string): Promise<WriteResult> {
+    const current = this.read(key);
+    if (current) return { ok: false, current };
+    const revision = this.revision + 1;
+    const kv: KeyValue = { key, value, createRevision: revision, modRevision: revision };
+    this.write({ type: 'PUT', kv });
+    return { ok: true, kv };
+  }
+
+  async update(key: string, value: string, expectedRevision: number): Promise<WriteResult> {
+    const current = this.read(key);
+    if (!current || current.modRevision !== expectedRevision) return { ok: false, current };
+    const kv: KeyValue = { key, value, createRevision: current.createRevision, modRevision: this.revision + 1 };
+    this.write({ type: 'PUT', kv, prevKv: current });
+    return { ok: true, kv };
+  }
+
+  async delete(key: string, expectedRevision?: number): Promise<WriteResult> {
+    const current = this.read(key);
+    if (!current || (expectedRevision !== undefined && current.modRevision !== expectedRevision)) return { ok: false, current };
+    const kv: KeyValue = { ...current, modRevision: this.revision + 1 };
+    this.write({ type: 'DELETE', kv, prevKv: current });
+    return { ok: true, kv };
+  }
+
+  watch(prefix: string, fromRevision: number): Watcher {
+    if (fromRevision > 0 && fromRevision < this.compacted) throw new CompactedError(fromRevision, this.compacted);
+    const entry = { prefix, watcher: new BufferedWatcher(() => this.watchers.delete(entry)) };
+    for (const e of this.sql.exec<LogRow>(`SELECT * FROM log WHERE rev > ? AND key >= ? AND key < ? ORDER BY rev`, fromRevision, prefix, upperBound(prefix))) {
+      const kv: KeyValue = { key: e.key, value: e.value, createRevision: e.create_rev, modRevision: e.rev };
+      const prevKv = e.prev_value !== null ? { key: e.key, value: e.prev_value, createRevision: e.prev_create_rev!, modRevision: e.prev_mod_rev! } : undefined;
+      entry.watcher.push({ type: e.type, kv, prevKv });
+    }
+    this.watchers.add(entry);
+    return entry.watcher;
+  }
+
+  private compactSync(revision: number): void {
+    this.sql.exec(`DELETE FROM log WHERE rev <= ?`, revision);
+    this.sql.exec(`INSERT INTO meta (name, value) VALUES ('compacted', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value`, revision);
+    this.compacted = revision;
+  }
+
+  async compact(revision: number): Promise<void> {
+    if (revision <= this.compacted) return;
+    this.transaction(() => this.compactSync(Math.min(revision, this.revision)));
+  }
+
+  /** Forgets everything: the cluster is being deleted. */
+  drop(): void {
+    for (const w of this.watchers) w.watcher.close();
+    this.transaction(() => {
+      this.sql.exec(`DELETE FROM objects`);
+      this.sql.exec(`DELETE FROM log`);
+      this.sql.exec(`DELETE FROM meta`);
+    });
+    this.revision = 0;
+    this.compacted = 0;
+  }
+}

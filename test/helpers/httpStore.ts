@@ -1,0 +1,86 @@
+import { Agent, request } from 'node:https';
+import type { ClusterStore, KeyValue, ListOptions, ListResult, Store, StoreEvent, Watcher, WriteResult } from '../../src/storage/store.ts';
+import { CompactedError, FutureRevisionError } from '../../src/storage/store.ts';
+import { BufferedWatcher } from '../../src/storage/memory.ts';
+
+const agent = new Agent({ keepAlive: true, rejectUnauthorized: false, maxSockets: 64 });
+
+function call(url: string, method: string, body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, agent, headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * The Store port of a cluster's Durable Object, driven over the Worker's
+ * test-only routes: the conformance suite runs on real workerd and SQLite.
+ */
+export class HttpClusterStore implements ClusterStore {
+  constructor(private readonly base: string, readonly cluster: string) {}
+
+  private async op<T>(name: string, ...args: unknown[]): Promise<T> {
+    const res = await call(`${this.base}/__test/${this.cluster}/store/${name}`, 'POST', JSON.stringify(args));
+    const parsed = JSON.parse(res.text) as { result?: T; error?: string; requested?: number; compacted?: number; current?: number };
+    if (res.status === 410) throw new CompactedError(parsed.requested!, parsed.compacted!);
+    if (parsed.error === 'future') throw new FutureRevisionError(parsed.requested!, parsed.current!);
+    if (res.status !== 200) throw new Error(`store op ${name} answered ${res.status}: ${res.text}`);
+    return parsed.result as T;
+  }
+
+  get(key: string) { return this.op<KeyValue | null>('get', key); }
+  list(prefix: string, options?: ListOptions) { return this.op<ListResult>('list', prefix, options ?? {}); }
+  count(prefix: string) { return this.op<number>('count', prefix); }
+  create(key: string, value: string) { return this.op<WriteResult>('create', key, value); }
+  update(key: string, value: string, expectedRevision: number) { return this.op<WriteResult>('update', key, value, expectedRevision); }
+  delete(key: string, expectedRevision?: number) { return this.op<WriteResult>('delete', key, ...(expectedRevision === undefined ? [] : [expectedRevision])); }
+  currentRevision() { return this.op<number>('currentRevision'); }
+  async compact(revision: number) { await this.op<null>('compact', revision); }
+
+  watch(prefix: string, fromRevision: number): Watcher {
+    let req: ReturnType<typeof request> | undefined;
+    const watcher = new BufferedWatcher(() => req?.destroy());
+    const url = `${this.base}/__test/${this.cluster}/store/watch?prefix=${encodeURIComponent(prefix)}&from=${fromRevision}`;
+    req = request(url, { method: 'GET', agent: new Agent({ rejectUnauthorized: false }) }, (res) => {
+      if (res.statusCode === 410) {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => {
+          const body = JSON.parse(text) as { requested: number; compacted: number };
+          watcher.fail(new CompactedError(body.requested, body.compacted));
+        });
+        return;
+      }
+      let buffer = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        let nl;
+        while ((nl = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, nl);
+          buffer = buffer.slice(nl + 1);
+          if (line) watcher.push(JSON.parse(line) as StoreEvent);
+        }
+      });
+      res.on('end', () => watcher.close());
+    });
+    req.on('error', () => watcher.close());
+    req.end();
+    return watcher;
+  }
+}
+
+export class HttpStore implements Store {
+  constructor(private readonly base: string) {}
+  cluster(name: string): ClusterStore { return new HttpClusterStore(this.base, name); }
+  async dropCluster(name: string): Promise<void> {
+    const res = await call(`${this.base}/__test/${name}/drop`, 'POST', '{}');
+    if (res.status !== 200) throw new Error(`drop answered ${res.status}`);
+  }
+}

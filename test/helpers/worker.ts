@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startWranglerDev, type WranglerDev } from '../../src/entry/wrangler-dev.ts';
+import { hmacKeys } from '../../src/server/keys.ts';
+import { kubeconfig } from '../../src/tenancy/kubeconfig.ts';
+import { HttpStore } from './httpStore.ts';
+import { testSecret } from './server.ts';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestWorker {
+  url: string;
+  dev: WranglerDev;
+  persistTo: string;
+  store: HttpStore;
+  token(cluster?: string, options?: { exp?: number; sub?: string }): Promise<string>;
+  kubeconfig(cluster?: string, token?: string): Promise<string>;
+  /** Stops wrangler; with keepState the next start sees the same data. */
+  close(options?: { keepState?: boolean }): Promise<void>;
+  restart(): Promise<void>;
+}
+
+export const adminTestToken = 'test-admin-token-0123456789abcdef';
+
+/** The Cloudflare Worker under wrangler dev (workerd + local KV, SQLite DOs, Queues) on a free port. */
+export async function startWorker(options: { persistTo?: string; vars?: Record<string, string> } = {}): Promise<TestWorker> {
+  const persistTo = options.persistTo ?? join(mkdtempSync(join(tmpdir(), 'apiserverless-worker-')), 'state');
+  const keys = hmacKeys(testSecret);
+  const vars = { JWT_SECRET: testSecret, ADMIN_TOKEN: adminTestToken, STORE_TEST_ROUTES: 'true', ...options.vars };
+  let dev = await startWranglerDev({ port: await freePort(), inspectorPort: await freePort(), persistTo, vars });
+  const token = (cluster = 'default', o: { exp?: number; sub?: string } = {}) =>
+    keys.sign({ sub: o.sub ?? 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'], cluster, exp: o.exp });
+  const worker: TestWorker = {
+    get url() { return dev.url; },
+    get dev() { return dev; },
+    persistTo,
+    get store() { return new HttpStore(dev.url); },
+    token,
+    async kubeconfig(cluster = 'default', given?: string) {
+      const server = cluster === 'default' ? dev.url : `${dev.url}/clusters/${cluster}`;
+      return kubeconfig({ server, cluster, user: 'kubernetes-admin', token: given ?? (await token(cluster)), insecure: true });
+    },
+    async close(o = {}) {
+      await dev.stop();
+      if (!o.keepState && !options.persistTo) rmSync(join(persistTo, '..'), { recursive: true, force: true });
+    },
+    async restart() {
+      await dev.stop();
+      dev = await startWranglerDev({ port: dev.port, inspectorPort: await freePort(), persistTo, vars });
+    },
+  };
+  return worker;
+}
