@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn as spawnChild } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -61,5 +61,34 @@ export class Kubectl {
     const result = await this.run(args, options);
     if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${result.code}: ${result.stderr || result.stdout}`);
     return result.stdout;
+  }
+}
+
+/** A long-running kubectl (e.g. `get -w`, `logs -f`) whose output is read while it runs. */
+export class KubectlProcess {
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<number>;
+  private readonly child: ReturnType<typeof import('node:child_process').spawn>;
+
+  constructor(kubectl: Kubectl, args: string[]) {
+    this.child = spawnChild(kubectlBinary(), args, { env: kubectl.env() });
+    this.child.stdout!.setEncoding('utf8').on('data', (c: string) => (this.stdout += c));
+    this.child.stderr!.setEncoding('utf8').on('data', (c: string) => (this.stderr += c));
+    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code ?? -1)));
+  }
+
+  /** Waits (bounded) until stdout matches; the bound is a safety net, not a timing assertion. */
+  async waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.stdout)) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; stdout so far:\n${this.stdout}\nstderr:\n${this.stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  stop(): Promise<number> {
+    this.child.kill('SIGTERM');
+    return this.exited;
   }
 }
