@@ -9,13 +9,17 @@ import {
 import { ApiError, forbidden, internalError, notFound, unauthorized } from './server/errors.ts';
 import { handleResource } from './server/handlers.ts';
 import { parseRequestInfo } from './server/requestInfo.ts';
+import { adminApp, type AdminOptions } from './tenancy/admin.ts';
+import { isExpired, readClusterRecord, type ClusterRecord } from './tenancy/clusters.ts';
+import { defaultLimits, Quotas, type Limits } from './tenancy/quotas.ts';
+import { kubernetesVersion } from './version.ts';
 
 export interface VersionInfo {
   major: string; minor: string; gitVersion: string; gitCommit: string; gitTreeState: string;
   buildDate: string; goVersion: string; compiler: string; platform: string;
 }
 
-export const kubernetesVersion = 'v1.35.0';
+export { kubernetesVersion };
 
 export function versionInfo(gitVersion = kubernetesVersion): VersionInfo {
   const [major, minor] = gitVersion.replace(/^v/, '').split('.');
@@ -27,6 +31,9 @@ export function versionInfo(gitVersion = kubernetesVersion): VersionInfo {
 
 export interface AppOptions {
   catalog?: Catalog;
+  /** The root admin API under /clusters (Node entry); the Worker serves it at its edge. */
+  admin?: AdminOptions;
+  limits?: Limits;
   /** Logs one line per server fault; never receives tokens or bodies. */
   log?: (message: string) => void;
 }
@@ -50,11 +57,43 @@ function bearerToken(c: Context): string | null {
   return match && match[1].length <= 8192 ? match[1] : null;
 }
 
+/** Calls release once the response body has been sent or abandoned. */
+function releasing(response: Response, release: () => void): Response {
+  if (!response.body) { release(); return response; }
+  const reader = response.body.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) { release(); controller.close(); } else controller.enqueue(value);
+      } catch (err) {
+        release();
+        controller.error(err);
+      }
+    },
+    cancel(reason) { release(); return reader.cancel(reason); },
+  });
+  return new Response(body, { status: response.status, headers: response.headers });
+}
+
 /** createApp(ports): the request pipeline of kube-apiserver, on web standards only. */
 export function createApp(ports: Ports, options: AppOptions = {}) {
   const catalog = options.catalog ?? new Catalog(resources);
   const log = options.log ?? ((m: string) => console.error(m));
+  const quotas = new Quotas(options.limits ?? defaultLimits, ports.clock);
   const app = new Hono();
+
+  /** A cluster's own record, cached for a second: it says whether the cluster exists and until when. */
+  const records = new Map<string, { record: ClusterRecord | null; readAt: number }>();
+  async function clusterRecord(cluster: string): Promise<ClusterRecord | null> {
+    const now = ports.clock.now().getTime();
+    const cached = records.get(cluster);
+    if (cached && now - cached.readAt < 1000) return cached.record;
+    const record = await readClusterRecord(ports.store.cluster(cluster));
+    records.set(cluster, { record, readAt: now });
+    if (records.size > 10_000) records.delete(records.keys().next().value!);
+    return record;
+  }
 
   app.onError((err, c) => {
     const apiError = err instanceof ApiError ? err : internalError('an unexpected error occurred');
@@ -65,6 +104,11 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
   app.notFound((c) => c.json(new ApiError(404, 'NotFound', 'the server could not find the requested resource').toStatus(), 404));
 
   for (const path of ['/healthz', '/livez', '/readyz']) app.get(path, (c) => c.text('ok'));
+  if (options.admin) {
+    const admin = adminApp(options.admin);
+    app.all('/clusters', (c) => admin.fetch(c.req.raw));
+    app.all('/clusters/:name{[^/]+}', (c) => admin.fetch(c.req.raw));
+  }
 
   app.all('*', async (c) => {
     const url = new URL(c.req.url);
@@ -72,10 +116,17 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
     if (!split) throw notFound({ group: '', resource: 'clusters' }, url.pathname.split('/')[2] ?? '');
     const { cluster, rest } = split;
     if (rest === '/healthz' || rest === '/livez' || rest === '/readyz') return c.text('ok');
-    if (rest === '/version' || rest === '/version/') return c.json(versionInfo());
+    if (rest === '/version' || rest === '/version/') {
+      const record = await clusterRecord(cluster);
+      return c.json(versionInfo(record?.kubernetesVersion));
+    }
 
     const user = await authenticate(c, cluster);
     c.set('user' as never, user as never);
+    // A token outlives a deleted cluster only until here: no record, no cluster.
+    const record = await clusterRecord(cluster);
+    if (!record || isExpired(record, ports.clock.now())) throw unauthorized();
+    quotas.admitRequest(cluster);
 
     const info = parseRequestInfo(c.req.method, rest, url.searchParams);
     if (info.kind === 'discovery') return discovery(c, info.path, url);
@@ -83,7 +134,15 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
     const def = catalog.find(info.group, info.version, info.resource);
     if (!def) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     const registry = new Registry(catalog, ports, cluster);
-    return handleResource(c, registry, def, info);
+    if (info.verb === 'create' && !info.subresource) await quotas.admitCreate(registry.store);
+    if (info.verb !== 'watch') return handleResource(c, registry, def, info);
+    const release = quotas.admitWatch(cluster);
+    try {
+      return releasing(await handleResource(c, registry, def, info), release);
+    } catch (err) {
+      release();
+      throw err;
+    }
   });
 
   async function authenticate(c: Context, cluster: string): Promise<TokenClaims> {

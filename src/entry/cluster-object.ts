@@ -3,18 +3,19 @@ import type { Ports, QueueMessage } from '../ports.ts';
 import { systemClock } from '../ports.ts';
 import { cloudflareQueue } from '../queue/cloudflare.ts';
 import { Catalog } from '../registry/catalog.ts';
-import { Registry } from '../registry/generic.ts';
 import { resources } from '../registry/resources/index.ts';
 import { hmacKeys } from '../server/keys.ts';
 import { SqliteClusterStore } from '../storage/sqlite.ts';
 import type { ClusterStore, Store } from '../storage/store.ts';
-import { bootstrapCluster } from '../tenancy/bootstrap.ts';
+import { clusterRecordKey, readClusterRecord, type ClusterRecord } from '../tenancy/clusters.ts';
+import { storeProvisioner } from '../tenancy/provision.ts';
+import { limitsFromEnv } from '../tenancy/quotas.ts';
+import { kubernetesVersion } from '../version.ts';
 import type { DurableObjectState } from '../types/cloudflare.ts';
 import type { WorkerEnv } from './worker-env.ts';
 import { serveStoreOps } from './store-ops.ts';
 
-export const clusterHeader = 'x-apiserverless-cluster';
-export const internalHeader = 'x-apiserverless-internal';
+import { clusterHeader, internalHeader } from './call-cluster.ts';
 
 /** A Store that is exactly one cluster: the one this Durable Object owns. */
 function singleClusterStore(store: ClusterStore, onDrop: () => Promise<void>): Store {
@@ -51,13 +52,13 @@ export class ClusterObject {
       };
       this.store = store;
       this.ports = ports;
-      this.app = createApp(ports, { catalog: this.catalog });
+      this.app = createApp(ports, { catalog: this.catalog, limits: limitsFromEnv(this.env as unknown as Record<string, string | undefined>) });
     }
     return { store: this.store, ports: this.ports, app: this.app };
   }
 
-  private registry(cluster: string): Registry {
-    return new Registry(this.catalog, this.open(cluster).ports, cluster);
+  private provisioner(cluster: string) {
+    return storeProvisioner(this.open(cluster).ports, this.catalog);
   }
 
   async fetch(request: Request): Promise<Response> {
@@ -69,32 +70,69 @@ export class ClusterObject {
       return this.internal(cluster, url, request);
     }
     // The default cluster needs no admin to create it: it exists from its first request.
-    if (cluster === 'default' && (await store.currentRevision()) === 0) await bootstrapCluster(this.registry(cluster));
+    if (cluster === 'default' && (await store.currentRevision()) === 0) {
+      await this.provisioner(cluster).provision({ name: 'default', uid: crypto.randomUUID(), createdAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), expiresAt: null, nodes: ['controlplane', 'node01'], kubernetesVersion });
+    }
     return app.fetch(request);
   }
 
   private async internal(cluster: string, url: URL, request: Request): Promise<Response> {
     const op = url.pathname.slice('/__internal/'.length);
     const { store } = this.open(cluster);
-    if (op === 'bootstrap') {
-      await bootstrapCluster(this.registry(cluster), await request.json());
-      return Response.json({ ok: true, revision: await store.currentRevision() });
+    if (op === 'provision') {
+      // The object is the authority on whether its cluster exists: a second create of the name is refused here.
+      if (await store.get(clusterRecordKey(cluster))) return Response.json({ ok: false, reason: 'AlreadyExists' }, { status: 409 });
+      const record = (await request.json()) as ClusterRecord;
+      await this.provisioner(cluster).provision(record);
+      if (record.expiresAt) await this.state.storage.setAlarm(Date.parse(record.expiresAt));
+      return Response.json({ ok: true });
     }
+    if (op === 'record') {
+      const record = (await request.json()) as ClusterRecord;
+      await this.provisioner(cluster).updateRecord(record);
+      if (record.expiresAt) await this.state.storage.setAlarm(Date.parse(record.expiresAt));
+      return Response.json({ ok: true });
+    }
+    if (op === 'count') return Response.json({ count: await this.provisioner(cluster).objectCount(cluster) });
     if (op === 'queue') {
       const message = (await request.json()) as QueueMessage;
       await this.dispatch(cluster, message);
       return Response.json({ ok: true });
     }
     if (op === 'drop') {
-      store.drop();
-      await this.state.storage.deleteAll();
-      this.store = undefined;
-      this.ports = undefined;
-      this.app = undefined;
+      await this.drop();
       return Response.json({ ok: true });
     }
     if (op.startsWith('store/') && this.env.STORE_TEST_ROUTES === 'true') return serveStoreOps(store, op.slice('store/'.length), url, request);
     return new Response('not found', { status: 404 });
+  }
+
+  /** Every key, log entry, revision and alarm of the cluster goes; the object is empty again. */
+  private async drop(): Promise<void> {
+    const cluster = this.store?.cluster;
+    this.store?.drop();
+    await this.state.storage.deleteAlarm();
+    await this.state.storage.deleteAll();
+    this.store = undefined;
+    this.ports = undefined;
+    this.app = undefined;
+    if (cluster) await this.env.REGISTRY.delete(`cluster/${cluster}`);
+  }
+
+  /** The cluster's time is up: it removes itself, whatever the directory says. */
+  async alarm(): Promise<void> {
+    const sql = this.state.storage.sql;
+    const tables = sql.exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'objects'`).toArray();
+    if (!tables.length) return;
+    const row = sql.exec<{ key: string }>(`SELECT key FROM objects WHERE key LIKE '/registry/%/apiserverless.dev/clusters/%' LIMIT 1`).toArray()[0];
+    if (!row) return;
+    const cluster = row.key.split('/')[2];
+    const record = await readClusterRecord(this.open(cluster).store);
+    if (record?.expiresAt && Date.parse(record.expiresAt) > Date.now()) {
+      await this.state.storage.setAlarm(Date.parse(record.expiresAt));
+      return;
+    }
+    await this.drop();
   }
 
   /** Queue work for this cluster (scheduler, kubelet) runs next to its data. */

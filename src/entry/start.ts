@@ -1,14 +1,17 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createApp } from '../app.ts';
 import { systemClock, discardQueue } from '../ports.ts';
 import { Catalog } from '../registry/catalog.ts';
-import { Registry } from '../registry/generic.ts';
 import { resources } from '../registry/resources/index.ts';
 import { hmacKeys } from '../server/keys.ts';
 import { MemoryStore } from '../storage/memory.ts';
-import { bootstrapCluster } from '../tenancy/bootstrap.ts';
+import { sweepExpired } from '../tenancy/admin.ts';
+import { storeDirectory } from '../tenancy/clusters.ts';
+import { provisionInStore, storeProvisioner } from '../tenancy/provision.ts';
+import { limitsFromEnv } from '../tenancy/quotas.ts';
+import { kubernetesVersion } from '../version.ts';
 import { kubeconfig } from '../tenancy/kubeconfig.ts';
 import { selfSignedCertificate, serveHttps } from './node.ts';
 
@@ -16,20 +19,26 @@ import { selfSignedCertificate, serveHttps } from './node.ts';
 const stateDir = resolve(process.env.APISERVERLESS_STATE ?? '.apiserverless');
 mkdirSync(stateDir, { recursive: true });
 
-function persistedSecret(): string {
-  if (process.env.APISERVERLESS_JWT_SECRET) return process.env.APISERVERLESS_JWT_SECRET;
-  const file = join(stateDir, 'jwt-secret');
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+function persisted(name: string, make: () => string): string {
+  const file = join(stateDir, name);
+  if (!existsSync(file)) writeFileSync(file, make(), { mode: 0o600 });
   return readFileSync(file, 'utf8').trim();
 }
 
 const port = Number(process.env.PORT ?? 8787);
-const keys = hmacKeys(persistedSecret());
+const keys = hmacKeys(process.env.APISERVERLESS_JWT_SECRET ?? persisted('jwt-secret', () => randomBytes(32).toString('hex')));
 const store = new MemoryStore();
 const ports = { store, queue: discardQueue, clock: systemClock, keys };
 const catalog = new Catalog(resources);
-await bootstrapCluster(new Registry(catalog, ports, 'default'));
-const app = createApp(ports, { catalog });
+if (!(await store.cluster('default').currentRevision())) {
+  await provisionInStore(ports, catalog, { name: 'default', uid: randomUUID(), createdAt: new Date().toISOString(), expiresAt: null, nodes: ['controlplane', 'node01'], kubernetesVersion });
+}
+const adminToken = process.env.APISERVERLESS_ADMIN_TOKEN ?? persisted('admin-token', () => randomBytes(24).toString('hex'));
+const directory = storeDirectory(store);
+const provisioner = storeProvisioner(ports, catalog);
+const app = createApp(ports, { catalog, limits: limitsFromEnv(process.env), admin: { directory, provisioner, keys, clock: systemClock, adminToken } });
+// Expired clusters go away with all their keys; their tokens already stopped working (JWT exp).
+setInterval(() => void sweepExpired(directory, provisioner, systemClock).catch((err) => console.error(`expiry sweep failed: ${err}`)), 10_000).unref();
 const server = await serveHttps(app.fetch, { port, hostname: process.env.HOST ?? '127.0.0.1', tls: await selfSignedCertificate() });
 
 const token = await keys.sign({ sub: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'], cluster: 'default' });

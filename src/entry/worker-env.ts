@@ -8,6 +8,8 @@ export interface WorkerEnv {
   EVENTS: CloudflareQueue<QueueMessage>;
   JWT_SECRET: string;
   ADMIN_TOKEN?: string;
+  /** The URL users reach this deployment at, for the kubeconfigs it issues. */
+  PUBLIC_URL?: string;
   /** Only in tests: exposes the store operations for the conformance suite. */
   STORE_TEST_ROUTES?: string;
 }

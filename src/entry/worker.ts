@@ -2,21 +2,18 @@ import { versionInfo, splitClusterPath } from '../app.ts';
 import type { QueueMessage } from '../ports.ts';
 import { ApiError } from '../server/errors.ts';
 import type { ExecutionContext, MessageBatch, ScheduledController } from '../types/cloudflare.ts';
-import { ClusterObject, clusterHeader, internalHeader } from './cluster-object.ts';
+import { systemClock } from '../ports.ts';
+import { sweepExpired } from '../tenancy/admin.ts';
+import { isExpired } from '../tenancy/clusters.ts';
+import { callCluster, clusterHeader, internalHeader } from './call-cluster.ts';
+import { ClusterObject } from './cluster-object.ts';
 import type { WorkerEnv } from './worker-env.ts';
+import { workerAdmin, workerDirectory, workerProvisioner } from './worker-tenancy.ts';
 
 export { ClusterObject };
 
 const status = (err: ApiError) => Response.json(err.toStatus(), { status: err.code, headers: err.headers });
 
-/** Sends an internal call to the Durable Object that owns a cluster. */
-export function callCluster(env: WorkerEnv, cluster: string, op: string, body?: unknown): Promise<Response> {
-  const stub = env.CLUSTERS.get(env.CLUSTERS.idFromName(cluster));
-  return stub.fetch(new Request(`https://cluster.internal/__internal/${op}`, {
-    method: 'POST', headers: { [clusterHeader]: cluster, [internalHeader]: '1', 'content-type': 'application/json' },
-    body: body === undefined ? '{}' : JSON.stringify(body),
-  }));
-}
 
 /** Forwards an API request, untouched but for our routing headers, to its cluster's object. */
 function forward(env: WorkerEnv, cluster: string, request: Request): Promise<Response> {
@@ -27,16 +24,10 @@ function forward(env: WorkerEnv, cluster: string, request: Request): Promise<Res
   return stub.fetch(new Request(request, { headers }));
 }
 
-/** Names of clusters with live objects: the registry in Workers KV (see tenancy). */
-async function knownClusters(env: WorkerEnv): Promise<string[]> {
-  const names = new Set<string>(['default']);
-  let cursor: string | undefined;
-  do {
-    const page = await env.REGISTRY.list({ prefix: 'cluster/', cursor });
-    for (const key of page.keys) names.add(key.name.slice('cluster/'.length));
-    cursor = page.list_complete ? undefined : page.cursor;
-  } while (cursor);
-  return [...names];
+/** Names of live clusters: the directory in Workers KV, plus the local default. */
+async function liveClusters(env: WorkerEnv): Promise<string[]> {
+  const records = await workerDirectory(env).list();
+  return ['default', ...records.filter((r) => !isExpired(r, new Date())).map((r) => r.name)];
 }
 
 /**
@@ -58,6 +49,7 @@ export default {
     if (['/healthz', '/livez', '/readyz'].includes(url.pathname)) return new Response('ok');
     if (url.pathname === '/version') return Response.json(versionInfo());
     if (url.pathname.startsWith('/__test/') && env.STORE_TEST_ROUTES === 'true') return testRoute(env, url, request);
+    if (url.pathname === '/clusters' || /^\/clusters\/[^/]+$/.test(url.pathname)) return workerAdmin(env).fetch(request);
     const split = splitClusterPath(url.pathname);
     if (!split || split.rest.startsWith('/__internal')) return status(new ApiError(404, 'NotFound', 'the server could not find the requested resource'));
     return forward(env, split.cluster, request);
@@ -78,7 +70,8 @@ export default {
 
   /** Periodic resync: repairs whatever a lost queue event left behind. */
   async scheduled(_controller: ScheduledController, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
-    const clusters = await knownClusters(env);
+    ctx.waitUntil(sweepExpired(workerDirectory(env), workerProvisioner(env), systemClock));
+    const clusters = await liveClusters(env);
     ctx.waitUntil(Promise.all(clusters.map((cluster) => callCluster(env, cluster, 'queue', { kind: 'resync', cluster }))));
   },
 };

@@ -6,14 +6,26 @@ import { Registry } from '../../src/registry/generic.ts';
 import { resources } from '../../src/registry/resources/index.ts';
 import { hmacKeys } from '../../src/server/keys.ts';
 import { MemoryStore } from '../../src/storage/memory.ts';
-import { bootstrapCluster } from '../../src/tenancy/bootstrap.ts';
+import { storeDirectory, type ClusterRecord } from '../../src/tenancy/clusters.ts';
 import { kubeconfig } from '../../src/tenancy/kubeconfig.ts';
+import { provisionInStore, storeProvisioner } from '../../src/tenancy/provision.ts';
+import type { Limits } from '../../src/tenancy/quotas.ts';
+import { kubernetesVersion } from '../../src/version.ts';
 
 let tls: Promise<Tls> | undefined;
 /** One certificate per test process: RSA key generation is the slow part of starting. */
 export const testTls = () => (tls ??= selfSignedCertificate());
 
 export const testSecret = 'test-secret-that-is-long-enough-for-hs256!';
+export const testAdminToken = 'test-admin-token-0123456789abcdef';
+
+/** Limits high enough that only tests about limits meet them. */
+export const relaxedLimits: Limits = { requestsPerSecond: 1e9, burst: 1e9, maxWatches: 10_000, maxObjects: 1e7 };
+
+export const defaultClusterRecord = (): ClusterRecord => ({
+  name: 'default', uid: crypto.randomUUID(), createdAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), expiresAt: null,
+  nodes: ['controlplane', 'node01'], kubernetesVersion,
+});
 
 export interface TestServer extends RunningServer {
   ports: Ports;
@@ -24,12 +36,16 @@ export interface TestServer extends RunningServer {
 }
 
 /** The Node entry on a free port with the memory store and the default cluster bootstrapped. */
-export async function startNodeServer(overrides: Partial<Ports> = {}): Promise<TestServer> {
+export async function startNodeServer(overrides: Partial<Ports> = {}, options: { limits?: Limits } = {}): Promise<TestServer> {
   const ports: Ports = { store: new MemoryStore(), queue: discardQueue, clock: systemClock, keys: hmacKeys(testSecret), ...overrides };
   const catalog = new Catalog(resources);
   const registry = (cluster = 'default') => new Registry(catalog, ports, cluster);
-  await bootstrapCluster(registry());
-  const app = createApp(ports, { catalog });
+  await provisionInStore(ports, catalog, defaultClusterRecord());
+  const directory = storeDirectory(ports.store);
+  const app = createApp(ports, {
+    catalog, limits: options.limits ?? relaxedLimits,
+    admin: { directory, provisioner: storeProvisioner(ports, catalog), keys: ports.keys, clock: ports.clock, adminToken: testAdminToken },
+  });
   const server = await serveHttps(app.fetch, { port: 0, tls: await testTls() });
   const token = (cluster = 'default', options: { exp?: number; sub?: string } = {}) =>
     ports.keys.sign({ sub: options.sub ?? 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'], cluster, exp: options.exp });

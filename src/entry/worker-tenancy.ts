@@ -1,0 +1,46 @@
+import { systemClock } from '../ports.ts';
+import { alreadyExists } from '../server/errors.ts';
+import { hmacKeys } from '../server/keys.ts';
+import { adminApp } from '../tenancy/admin.ts';
+import { kvDirectory } from '../tenancy/kvDirectory.ts';
+import type { ClusterProvisioner } from '../tenancy/provision.ts';
+import { callCluster } from './call-cluster.ts';
+import type { WorkerEnv } from './worker-env.ts';
+
+/** Clusters on Cloudflare: each is its own Durable Object, listed in Workers KV. */
+export function workerProvisioner(env: WorkerEnv): ClusterProvisioner {
+  const ok = async (response: Response, what: string) => {
+    if (response.status === 409) throw alreadyExists({ group: 'apiserverless.dev', resource: 'clusters' }, what);
+    if (!response.ok) throw new Error(`cluster object answered ${response.status} to ${what}`);
+    return response;
+  };
+  return {
+    async provision(record) { await ok(await callCluster(env, record.name, 'provision', record), record.name); },
+    async updateRecord(record) { await ok(await callCluster(env, record.name, 'record', record), record.name); },
+    async drop(name) { await ok(await callCluster(env, name, 'drop'), name); },
+    async objectCount(name) {
+      const response = await ok(await callCluster(env, name, 'count'), name);
+      return ((await response.json()) as { count: number }).count;
+    },
+  };
+}
+
+export function workerDirectory(env: WorkerEnv) {
+  return kvDirectory(env.REGISTRY);
+}
+
+let cached: { env: WorkerEnv; app: ReturnType<typeof adminApp> } | undefined;
+
+/** The admin API at the edge: it never needs a cluster's data, only its object. */
+export function workerAdmin(env: WorkerEnv) {
+  if (cached?.env !== env) {
+    cached = {
+      env,
+      app: adminApp({
+        directory: workerDirectory(env), provisioner: workerProvisioner(env), keys: hmacKeys(env.JWT_SECRET), clock: systemClock,
+        adminToken: env.ADMIN_TOKEN, publicUrl: env.PUBLIC_URL,
+      }),
+    };
+  }
+  return cached.app;
+}

@@ -1,0 +1,181 @@
+import { Hono, type Context } from 'hono';
+import { kubernetesVersion } from '../version.ts';
+import type { Clock, Keys } from '../ports.ts';
+import { decodeDocument, readBody } from '../server/codec.ts';
+import { ApiError, alreadyExists, badRequest, forbidden, notFound, unauthorized } from '../server/errors.ts';
+import { clusterNameRe, isExpired, parseTtl, type ClusterDirectory, type ClusterRecord } from './clusters.ts';
+import { kubeconfig } from './kubeconfig.ts';
+import type { ClusterProvisioner } from './provision.ts';
+
+export interface AdminOptions {
+  directory: ClusterDirectory;
+  provisioner: ClusterProvisioner;
+  keys: Keys;
+  clock: Clock;
+  /** The admin bearer token; without one the admin API answers 403. */
+  adminToken?: string;
+  /** The URL users reach this deployment at; default: the request's origin. */
+  publicUrl?: string;
+  defaultTtlSeconds?: number;
+  maxTtlSeconds?: number;
+  maxNodes?: number;
+}
+
+const clusters = { group: 'apiserverless.dev', resource: 'clusters' };
+
+/** Constant-time comparison, so the admin token can't be guessed byte by byte from timings. */
+function sameSecret(a: string, b: string): boolean {
+  const ea = new TextEncoder().encode(a), eb = new TextEncoder().encode(b);
+  let diff = ea.length ^ eb.length;
+  for (let i = 0; i < Math.max(ea.length, eb.length); i++) diff |= (ea[i] ?? 0) ^ (eb[i] ?? 0);
+  return diff === 0;
+}
+
+const timestamp = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+const isLocalHost = (host: string) => host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
+
+function nodeNames(input: unknown, maxNodes: number): string[] {
+  if (input === undefined || input === null) return ['controlplane', 'node01'];
+  if (typeof input === 'number' && Number.isInteger(input) && input >= 1 && input <= maxNodes) {
+    return ['controlplane', ...Array.from({ length: input - 1 }, (_, i) => `node${String(i + 1).padStart(2, '0')}`)];
+  }
+  if (Array.isArray(input) && input.length >= 1 && input.length <= maxNodes && input.every((n) => typeof n === 'string' && clusterNameRe.test(n)) && new Set(input).size === input.length) {
+    return input as string[];
+  }
+  throw badRequest(`nodes must be a count between 1 and ${maxNodes} or a list of distinct DNS-label names`);
+}
+
+/**
+ * The root admin API: create, get, list, delete and extend ephemeral clusters.
+ * A created cluster comes with a kubeconfig whose token expires with it.
+ */
+export function adminApp(options: AdminOptions) {
+  const { directory, provisioner, keys, clock } = options;
+  const defaultTtl = options.defaultTtlSeconds ?? 4 * 3600;
+  const maxTtl = options.maxTtlSeconds ?? 7 * 86400;
+  const maxNodes = options.maxNodes ?? 50;
+  const app = new Hono();
+
+  app.use('*', async (c, next) => {
+    if (!options.adminToken) throw forbidden('the cluster admin API is disabled: set ADMIN_TOKEN to enable it');
+    const header = c.req.header('authorization') ?? '';
+    const token = /^Bearer\s+(\S+)$/.exec(header)?.[1];
+    if (!token || !sameSecret(token, options.adminToken)) throw unauthorized();
+    await next();
+  });
+
+  const serverUrl = (c: Context, name: string) => `${(options.publicUrl ?? new URL(c.req.url).origin).replace(/\/$/, '')}/clusters/${name}`;
+
+  async function issue(c: Context, record: ClusterRecord): Promise<string> {
+    const exp = record.expiresAt ? Math.floor(Date.parse(record.expiresAt) / 1000) : undefined;
+    const token = await keys.sign({ sub: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'], cluster: record.name, exp });
+    const server = serverUrl(c, record.name);
+    return kubeconfig({ server, cluster: record.name, user: 'kubernetes-admin', token, insecure: isLocalHost(new URL(server).hostname) });
+  }
+
+  async function clusterObject(c: Context, record: ClusterRecord, withCount = true) {
+    const now = clock.now();
+    return {
+      apiVersion: 'apiserverless.dev/v1', kind: 'Cluster',
+      metadata: { name: record.name, uid: record.uid, creationTimestamp: record.createdAt },
+      spec: { nodes: record.nodes, kubernetesVersion: record.kubernetesVersion },
+      status: {
+        phase: isExpired(record, now) ? 'Expired' : 'Ready',
+        createdAt: record.createdAt, expiresAt: record.expiresAt, server: serverUrl(c, record.name),
+        ...(withCount ? { objectCount: await provisioner.objectCount(record.name) } : {}),
+      },
+    };
+  }
+
+  async function body(c: Context): Promise<Record<string, unknown>> {
+    const bytes = await readBody(c.req.raw, 64 * 1024);
+    if (!bytes.byteLength) return {};
+    const doc = decodeDocument(bytes, c.req.header('content-type') ?? 'application/json');
+    if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw badRequest('the request body must be a JSON object');
+    return doc as Record<string, unknown>;
+  }
+
+  app.get('/clusters', async (c) => {
+    const records = (await directory.list()).filter((r) => !isExpired(r, clock.now()));
+    const items = await Promise.all(records.map((r) => clusterObject(c, r, c.req.query('objectCount') !== 'false')));
+    return c.json({ apiVersion: 'apiserverless.dev/v1', kind: 'ClusterList', metadata: {}, items });
+  });
+
+  app.post('/clusters', async (c) => {
+    const input = await body(c);
+    const name = input.name === undefined ? `cluster-${crypto.randomUUID().slice(0, 8)}` : input.name;
+    if (typeof name !== 'string' || !clusterNameRe.test(name) || name === 'default') {
+      throw new ApiError(422, 'Invalid', `Cluster "${String(name)}" is invalid: metadata.name: Invalid value: ${JSON.stringify(name)}: must be a DNS label (lower case letters, digits and '-', at most 63 characters) other than "default"`, { name: String(name), kind: 'Cluster', causes: [{ reason: 'FieldValueInvalid', field: 'metadata.name' }] });
+    }
+    const ttl = parseTtl(input.ttl as string | number | undefined, defaultTtl, maxTtl);
+    const version = input.kubernetesVersion === undefined ? kubernetesVersion : input.kubernetesVersion;
+    if (typeof version !== 'string' || !/^v1\.\d{1,2}\.\d{1,2}$/.test(version)) throw badRequest('kubernetesVersion must look like v1.35.0');
+    const now = clock.now();
+    const record: ClusterRecord = {
+      name, uid: crypto.randomUUID(), createdAt: timestamp(now), expiresAt: timestamp(new Date(now.getTime() + ttl * 1000)),
+      nodes: nodeNames(input.nodes, maxNodes), kubernetesVersion: version,
+    };
+    const existing = await directory.get(name);
+    if (existing && isExpired(existing, now)) await removeCluster(name);
+    if (!(await directory.create(record))) throw alreadyExists(clusters, name);
+    try {
+      await provisioner.provision(record);
+    } catch (err) {
+      // Someone else's cluster of that name (a race the directory lost) stays untouched.
+      if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) await removeCluster(name);
+      throw err;
+    }
+    return c.json({ cluster: await clusterObject(c, record, false), kubeconfig: await issue(c, record) }, 201);
+  });
+
+  async function live(name: string): Promise<ClusterRecord> {
+    const record = await directory.get(name);
+    if (!record || isExpired(record, clock.now())) throw notFound(clusters, name);
+    return record;
+  }
+
+  app.get('/clusters/:name', async (c) => {
+    const record = await live(c.req.param('name'));
+    const cluster = await clusterObject(c, record);
+    return c.json(c.req.query('kubeconfig') === 'true' ? { cluster, kubeconfig: await issue(c, record) } : cluster);
+  });
+
+  /** Extend: the new expiry is `ttl` after the later of now and the current expiry; tokens are reissued. */
+  app.patch('/clusters/:name', async (c) => {
+    const record = await live(c.req.param('name'));
+    const input = await body(c);
+    const ttl = parseTtl(input.ttl as string | number | undefined, 3600, maxTtl);
+    const from = Math.max(clock.now().getTime(), record.expiresAt ? Date.parse(record.expiresAt) : 0);
+    const expiresAt = new Date(Math.min(from + ttl * 1000, Date.parse(record.createdAt) + maxTtl * 1000));
+    const next: ClusterRecord = { ...record, expiresAt: timestamp(expiresAt) };
+    await provisioner.updateRecord(next);
+    await directory.put(next);
+    return c.json({ cluster: await clusterObject(c, next), kubeconfig: await issue(c, next) });
+  });
+
+  async function removeCluster(name: string): Promise<void> {
+    await provisioner.drop(name);
+    await directory.delete(name);
+  }
+
+  app.delete('/clusters/:name', async (c) => {
+    const name = c.req.param('name');
+    if (!clusterNameRe.test(name)) throw notFound(clusters, name);
+    await removeCluster(name);
+    return c.json({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: clusters.group, kind: clusters.resource }, code: 200 });
+  });
+
+  return app;
+}
+
+/** Deletes every expired cluster; run by a timer on Node and the cron trigger on Cloudflare. */
+export async function sweepExpired(directory: ClusterDirectory, provisioner: ClusterProvisioner, clock: Clock): Promise<string[]> {
+  const removed: string[] = [];
+  for (const record of await directory.list()) {
+    if (!isExpired(record, clock.now())) continue;
+    await provisioner.drop(record.name);
+    await directory.delete(record.name);
+    removed.push(record.name);
+  }
+  return removed;
+}

@@ -1,0 +1,90 @@
+import type { ClusterStore, Store } from '../storage/store.ts';
+import { badRequest } from '../server/errors.ts';
+
+/** An ephemeral cluster, as the admin API and the directory know it. */
+export interface ClusterRecord {
+  name: string;
+  uid: string;
+  createdAt: string;
+  /** null: never expires (the local `default` cluster). */
+  expiresAt: string | null;
+  nodes: string[];
+  kubernetesVersion: string;
+}
+
+export const clusterNameRe = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** Where a cluster keeps its own record: inside its own keyspace, so dropping the cluster drops it. */
+export const clusterRecordKey = (cluster: string) => `/registry/${cluster}/apiserverless.dev/clusters/${cluster}`;
+
+export async function readClusterRecord(store: ClusterStore): Promise<ClusterRecord | null> {
+  const kv = await store.get(clusterRecordKey(store.cluster));
+  return kv ? (JSON.parse(kv.value) as ClusterRecord) : null;
+}
+
+export const isExpired = (record: ClusterRecord, now: Date) => record.expiresAt !== null && Date.parse(record.expiresAt) <= now.getTime();
+
+/** `90s`, `30m`, `2h`, `1d`, `1h30m`, or plain seconds. */
+export function parseTtl(value: string | number | undefined, fallbackSeconds: number, maxSeconds: number): number {
+  if (value === undefined || value === '') return fallbackSeconds;
+  let seconds: number;
+  if (typeof value === 'number') seconds = value;
+  else if (/^\d+$/.test(value)) seconds = Number(value);
+  else {
+    const parts = [...value.matchAll(/(\d+)([smhd])/g)];
+    if (!parts.length || parts.map((p) => p[0]).join('') !== value) throw badRequest(`invalid ttl "${value}": use a duration like 90s, 30m, 2h or 1d`);
+    const unit = { s: 1, m: 60, h: 3600, d: 86400 } as const;
+    seconds = parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2] as keyof typeof unit], 0);
+  }
+  if (!Number.isInteger(seconds) || seconds < 60 || seconds > maxSeconds) throw badRequest(`invalid ttl: must be between 60 seconds and ${maxSeconds} seconds`);
+  return seconds;
+}
+
+/** The list of clusters, for listing and expiry sweeps (not for authorizing requests). */
+export interface ClusterDirectory {
+  /** False when the name is taken. */
+  create(record: ClusterRecord): Promise<boolean>;
+  get(name: string): Promise<ClusterRecord | null>;
+  list(): Promise<ClusterRecord[]>;
+  put(record: ClusterRecord): Promise<void>;
+  delete(name: string): Promise<void>;
+}
+
+/**
+ * A directory kept in any Store, in a reserved keyspace whose name no cluster
+ * can have (cluster names are DNS labels; `_directory` is not one).
+ */
+export function storeDirectory(store: Store): ClusterDirectory {
+  const dir = () => store.cluster('_directory');
+  const key = (name: string) => `/registry/_directory/clusters/${name}`;
+  return {
+    async create(record) {
+      return (await dir().create(key(record.name), JSON.stringify(record))).ok;
+    },
+    async get(name) {
+      const kv = await dir().get(key(name));
+      return kv ? (JSON.parse(kv.value) as ClusterRecord) : null;
+    },
+    async list() {
+      const out: ClusterRecord[] = [];
+      let startAfter: string | undefined;
+      for (;;) {
+        const page = await dir().list('/registry/_directory/clusters/', { startAfter, limit: 500 });
+        out.push(...page.items.map((kv) => JSON.parse(kv.value) as ClusterRecord));
+        if (!page.more || !page.items.length) return out;
+        startAfter = page.items[page.items.length - 1].key;
+      }
+    },
+    async put(record) {
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const current = await dir().get(key(record.name));
+        const result = current ? await dir().update(key(record.name), JSON.stringify(record), current.modRevision) : await dir().create(key(record.name), JSON.stringify(record));
+        if (result.ok) return;
+      }
+      throw new Error(`could not update the directory entry of cluster ${record.name}`);
+    },
+    async delete(name) {
+      await dir().delete(key(name));
+    },
+  };
+}
