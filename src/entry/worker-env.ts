@@ -10,6 +10,8 @@ export interface WorkerEnv {
   ADMIN_TOKEN?: string;
   /** The URL users reach this deployment at, for the kubeconfigs it issues. */
   PUBLIC_URL?: string;
+  /** Shortest cluster ttl in seconds (default 60; tests of expiry lower it). */
+  MIN_TTL_SECONDS?: string;
   /** Only in tests: exposes the store operations for the conformance suite. */
   STORE_TEST_ROUTES?: string;
 }

@@ -39,6 +39,7 @@ export function workerAdmin(env: WorkerEnv) {
       app: adminApp({
         directory: workerDirectory(env), provisioner: workerProvisioner(env), keys: hmacKeys(env.JWT_SECRET), clock: systemClock,
         adminToken: env.ADMIN_TOKEN, publicUrl: env.PUBLIC_URL,
+        ...(Number(env.MIN_TTL_SECONDS) > 0 ? { minTtlSeconds: Number(env.MIN_TTL_SECONDS) } : {}),
       }),
     };
   }

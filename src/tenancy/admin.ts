@@ -18,6 +18,8 @@ export interface AdminOptions {
   publicUrl?: string;
   defaultTtlSeconds?: number;
   maxTtlSeconds?: number;
+  /** The shortest ttl allowed (60 s; tests of expiry lower it). */
+  minTtlSeconds?: number;
   maxNodes?: number;
 }
 
@@ -53,6 +55,7 @@ export function adminApp(options: AdminOptions) {
   const { directory, provisioner, keys, clock } = options;
   const defaultTtl = options.defaultTtlSeconds ?? 4 * 3600;
   const maxTtl = options.maxTtlSeconds ?? 7 * 86400;
+  const minTtl = options.minTtlSeconds ?? 60;
   const maxNodes = options.maxNodes ?? 50;
   const app = new Hono();
 
@@ -107,7 +110,7 @@ export function adminApp(options: AdminOptions) {
     if (typeof name !== 'string' || !clusterNameRe.test(name) || name === 'default') {
       throw new ApiError(422, 'Invalid', `Cluster "${String(name)}" is invalid: metadata.name: Invalid value: ${JSON.stringify(name)}: must be a DNS label (lower case letters, digits and '-', at most 63 characters) other than "default"`, { name: String(name), kind: 'Cluster', causes: [{ reason: 'FieldValueInvalid', field: 'metadata.name' }] });
     }
-    const ttl = parseTtl(input.ttl as string | number | undefined, defaultTtl, maxTtl);
+    const ttl = parseTtl(input.ttl as string | number | undefined, defaultTtl, maxTtl, minTtl);
     const version = input.kubernetesVersion === undefined ? kubernetesVersion : input.kubernetesVersion;
     if (typeof version !== 'string' || !/^v1\.\d{1,2}\.\d{1,2}$/.test(version)) throw badRequest('kubernetesVersion must look like v1.35.0');
     const now = clock.now();
@@ -144,7 +147,7 @@ export function adminApp(options: AdminOptions) {
   app.patch('/clusters/:name', async (c) => {
     const record = await live(c.req.param('name'));
     const input = await body(c);
-    const ttl = parseTtl(input.ttl as string | number | undefined, 3600, maxTtl);
+    const ttl = parseTtl(input.ttl as string | number | undefined, 3600, maxTtl, minTtl);
     const from = Math.max(clock.now().getTime(), record.expiresAt ? Date.parse(record.expiresAt) : 0);
     const expiresAt = new Date(Math.min(from + ttl * 1000, Date.parse(record.createdAt) + maxTtl * 1000));
     const next: ClusterRecord = { ...record, expiresAt: timestamp(expiresAt) };

@@ -25,7 +25,7 @@ export async function readClusterRecord(store: ClusterStore): Promise<ClusterRec
 export const isExpired = (record: ClusterRecord, now: Date) => record.expiresAt !== null && Date.parse(record.expiresAt) <= now.getTime();
 
 /** `90s`, `30m`, `2h`, `1d`, `1h30m`, or plain seconds. */
-export function parseTtl(value: string | number | undefined, fallbackSeconds: number, maxSeconds: number): number {
+export function parseTtl(value: string | number | undefined, fallbackSeconds: number, maxSeconds: number, minSeconds = 60): number {
   if (value === undefined || value === '') return fallbackSeconds;
   let seconds: number;
   if (typeof value === 'number') seconds = value;
@@ -36,7 +36,7 @@ export function parseTtl(value: string | number | undefined, fallbackSeconds: nu
     const unit = { s: 1, m: 60, h: 3600, d: 86400 } as const;
     seconds = parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2] as keyof typeof unit], 0);
   }
-  if (!Number.isInteger(seconds) || seconds < 60 || seconds > maxSeconds) throw badRequest(`invalid ttl: must be between 60 seconds and ${maxSeconds} seconds`);
+  if (!Number.isInteger(seconds) || seconds < minSeconds || seconds > maxSeconds) throw badRequest(`invalid ttl: must be between ${minSeconds} seconds and ${maxSeconds} seconds`);
   return seconds;
 }
 

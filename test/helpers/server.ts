@@ -6,6 +6,7 @@ import { Registry } from '../../src/registry/generic.ts';
 import { resources } from '../../src/registry/resources/index.ts';
 import { hmacKeys } from '../../src/server/keys.ts';
 import { MemoryStore } from '../../src/storage/memory.ts';
+import { sweepExpired } from '../../src/tenancy/admin.ts';
 import { storeDirectory, type ClusterRecord } from '../../src/tenancy/clusters.ts';
 import { kubeconfig } from '../../src/tenancy/kubeconfig.ts';
 import { provisionInStore, storeProvisioner } from '../../src/tenancy/provision.ts';
@@ -31,6 +32,9 @@ export interface TestServer extends RunningServer {
   ports: Ports;
   catalog: Catalog;
   registry(cluster?: string): Registry;
+  adminToken: string;
+  /** Runs the expiry sweep now (the Node entry runs it on a timer). */
+  sweep(): Promise<void>;
   token(cluster?: string, options?: { exp?: number; sub?: string }): Promise<string>;
   kubeconfig(cluster?: string, token?: string): Promise<string>;
 }
@@ -42,15 +46,17 @@ export async function startNodeServer(overrides: Partial<Ports> = {}, options: {
   const registry = (cluster = 'default') => new Registry(catalog, ports, cluster);
   await provisionInStore(ports, catalog, defaultClusterRecord());
   const directory = storeDirectory(ports.store);
+  const provisioner = storeProvisioner(ports, catalog);
   const app = createApp(ports, {
     catalog, limits: options.limits ?? relaxedLimits,
-    admin: { directory, provisioner: storeProvisioner(ports, catalog), keys: ports.keys, clock: ports.clock, adminToken: testAdminToken },
+    admin: { directory, provisioner, keys: ports.keys, clock: ports.clock, adminToken: testAdminToken, minTtlSeconds: 1 },
   });
   const server = await serveHttps(app.fetch, { port: 0, tls: await testTls() });
   const token = (cluster = 'default', options: { exp?: number; sub?: string } = {}) =>
     ports.keys.sign({ sub: options.sub ?? 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'], cluster, exp: options.exp });
   return {
-    ...server, ports, catalog, registry, token,
+    ...server, ports, catalog, registry, token, adminToken: testAdminToken,
+    sweep: async () => { await sweepExpired(directory, provisioner, ports.clock); },
     async kubeconfig(cluster = 'default', given?: string) {
       const server_ = cluster === 'default' ? server.url : `${server.url}/clusters/${cluster}`;
       return kubeconfig({ server: server_, cluster, user: 'kubernetes-admin', token: given ?? (await token(cluster)), insecure: true });

@@ -1,0 +1,159 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+
+/**
+ * `apiserverless cluster …`: the teacher's CLI over the admin API.
+ * Talks to a local (`npm start`) or deployed server; see README "Running a class".
+ */
+const usage = `Usage: apiserverless cluster <command> [options]
+
+Commands:
+  create [NAME]           create a cluster and print its kubeconfig
+      --ttl 2h            how long it lives (default 4h)
+      --nodes N           node count including the control plane (default 2)
+      --version v1.35.0   Kubernetes version it reports
+      --count N --prefix P [--out-dir DIR]
+                          create N clusters P01..PN, writing DIR/<name>.kubeconfig
+  list                    list live clusters
+  get NAME [--kubeconfig] show a cluster (or print a fresh kubeconfig for it)
+  extend NAME --ttl 1h    extend a cluster's life and print its new kubeconfig
+  delete NAME...          delete clusters and everything in them
+
+Options:
+  --server URL            default $APISERVERLESS_SERVER or https://localhost:8787
+  --admin-token TOKEN     default $APISERVERLESS_ADMIN_TOKEN or .apiserverless/admin-token
+  --insecure              skip TLS verification (default for localhost)
+`;
+
+interface Options { server: string; token: string; insecure: boolean }
+
+function call(options: Options, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const url = new URL(path, options.server.replace(/\/$/, '') + '/');
+  const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
+  return new Promise((resolvePromise, reject) => {
+    const req = send(url, {
+      method, rejectUnauthorized: !options.insecure,
+      headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json', accept: 'application/json' },
+    }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => {
+        try {
+          resolvePromise({ status: res.statusCode ?? 0, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
+        } catch {
+          reject(new Error(`${method} ${url.pathname}: the server answered ${res.statusCode} with something that is not JSON`));
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+async function expect(options: Options, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const { status, json } = await call(options, method, path, body);
+  if (status >= 400) throw new Error(`${String(json.message ?? `the server answered ${status}`)}`);
+  return json;
+}
+
+interface ClusterObject { metadata: { name: string }; status: { phase: string; expiresAt: string | null; createdAt: string; objectCount?: number } }
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] + 3))).join('')).join('\n');
+}
+
+function remaining(expiresAt: string | null): string {
+  if (!expiresAt) return 'never';
+  const minutes = Math.max(0, Math.round((Date.parse(expiresAt) - Date.now()) / 60_000));
+  return minutes >= 120 ? `${Math.round(minutes / 60)}h` : `${minutes}m`;
+}
+
+async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) { const i = next++; out[i] = await fn(items[i]); }
+  }));
+  return out;
+}
+
+export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true,
+    options: {
+      server: { type: 'string' }, 'admin-token': { type: 'string' }, insecure: { type: 'boolean' },
+      ttl: { type: 'string' }, nodes: { type: 'string' }, version: { type: 'string' },
+      count: { type: 'string' }, prefix: { type: 'string' }, 'out-dir': { type: 'string' }, kubeconfig: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [noun, verb, ...names] = positionals;
+  if (values.help || noun !== 'cluster' || !verb) { out(usage); return values.help ? 0 : 2; }
+  const server = values.server ?? process.env.APISERVERLESS_SERVER ?? 'https://localhost:8787';
+  const tokenFile = resolve(process.env.APISERVERLESS_STATE ?? '.apiserverless', 'admin-token');
+  const token = values['admin-token'] ?? process.env.APISERVERLESS_ADMIN_TOKEN ?? (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '');
+  if (!token) throw new Error(`no admin token: pass --admin-token, set APISERVERLESS_ADMIN_TOKEN, or run npm start here (it writes ${tokenFile})`);
+  const host = new URL(server).hostname;
+  const options: Options = { server, token, insecure: values.insecure ?? ['localhost', '127.0.0.1', '[::1]'].includes(host) };
+  const spec = (name?: string) => ({
+    ...(name ? { name } : {}), ...(values.ttl ? { ttl: values.ttl } : {}),
+    ...(values.nodes ? { nodes: Number(values.nodes) } : {}), ...(values.version ? { kubernetesVersion: values.version } : {}),
+  });
+
+  switch (verb) {
+    case 'create': {
+      if (values.count) {
+        const count = Number(values.count);
+        if (!Number.isInteger(count) || count < 1 || count > 1000) throw new Error('--count must be between 1 and 1000');
+        const prefix = values.prefix ?? 'student-';
+        const width = String(count).length < 2 ? 2 : String(count).length;
+        const dir = resolve(values['out-dir'] ?? '.');
+        mkdirSync(dir, { recursive: true });
+        const clusterNames = Array.from({ length: count }, (_, i) => `${prefix}${String(i + 1).padStart(width, '0')}`);
+        await mapLimited(clusterNames, 8, async (name) => {
+          const created = await expect(options, 'POST', 'clusters', spec(name));
+          writeFileSync(join(dir, `${name}.kubeconfig`), String(created.kubeconfig), { mode: 0o600 });
+        });
+        out(clusterNames.map((n) => `${join(dir, `${n}.kubeconfig`)}\n`).join(''));
+        return 0;
+      }
+      const created = await expect(options, 'POST', 'clusters', spec(names[0]));
+      out(String(created.kubeconfig));
+      return 0;
+    }
+    case 'list': {
+      const list = (await expect(options, 'GET', 'clusters')) as unknown as { items: ClusterObject[] };
+      const rows = [['NAME', 'PHASE', 'OBJECTS', 'EXPIRES IN'], ...list.items.map((c) => [c.metadata.name, c.status.phase, String(c.status.objectCount ?? ''), remaining(c.status.expiresAt)])];
+      out(list.items.length ? table(rows) + '\n' : 'No clusters.\n');
+      return 0;
+    }
+    case 'get': {
+      if (!names[0]) throw new Error('cluster get needs a NAME');
+      const got = await expect(options, 'GET', `clusters/${encodeURIComponent(names[0])}${values.kubeconfig ? '?kubeconfig=true' : ''}`);
+      out(values.kubeconfig ? String(got.kubeconfig) : stringify(got));
+      return 0;
+    }
+    case 'extend': {
+      if (!names[0]) throw new Error('cluster extend needs a NAME');
+      const extended = await expect(options, 'PATCH', `clusters/${encodeURIComponent(names[0])}`, { ttl: values.ttl ?? '1h' });
+      out(String(extended.kubeconfig));
+      return 0;
+    }
+    case 'delete': {
+      if (!names.length) throw new Error('cluster delete needs at least one NAME');
+      for (const name of names) {
+        await expect(options, 'DELETE', `clusters/${encodeURIComponent(name)}`);
+        out(`cluster "${name}" deleted\n`);
+      }
+      return 0;
+    }
+    default:
+      out(usage);
+      return 2;
+  }
+}
