@@ -1,4 +1,4 @@
-import { tooManyRequests } from '../server/errors.ts';
+import { forbidden, tooManyRequests } from '../server/errors.ts';
 import type { Clock } from '../ports.ts';
 import type { ClusterStore } from '../storage/store.ts';
 
@@ -58,7 +58,7 @@ export class Quotas {
   admitWatch(cluster: string): () => void {
     const s = this.state(cluster);
     if (s.watches >= this.limits.maxWatches) {
-      throw tooManyRequests(`too many watches on cluster "${cluster}": the limit is ${this.limits.maxWatches} concurrent watches`, 5);
+      throw tooManyRequests(`too many watches on cluster "${cluster}": the limit is ${this.limits.maxWatches} concurrent watches`, 1);
     }
     s.watches++;
     let released = false;
@@ -70,7 +70,9 @@ export class Quotas {
     const now = this.clock.now().getTime();
     if (!s.objects || now - s.objects.readAt > 5_000) s.objects = { count: await store.count(`/registry/${store.cluster}/`), readAt: now };
     if (s.objects.count >= this.limits.maxObjects) {
-      throw tooManyRequests(`cluster "${store.cluster}" has reached its limit of ${this.limits.maxObjects} objects: delete some before creating more`, 30);
+      // Forbidden, like an exceeded ResourceQuota: retrying cannot help until something is deleted,
+      // and clients retry 429s for minutes.
+      throw forbidden(`cluster "${store.cluster}" has reached its limit of ${this.limits.maxObjects} objects: delete some before creating more`);
     }
     s.objects.count++;
   }
