@@ -3,6 +3,7 @@ import type { KubeObject, ResourceDef } from '../registry/types.ts';
 import { unknownFields } from '../schema/fields.ts';
 import { decodeIssues } from '../schema/validation.ts';
 import { ApiError, badRequest, tooLarge, unsupportedMediaType } from './errors.ts';
+import { decodeKubernetesProtobuf } from './protobuf.ts';
 
 export const maxBodyBytes = 3 * 1024 * 1024;
 
@@ -32,9 +33,14 @@ export async function readBody(request: Request, limit = maxBodyBytes): Promise<
 
 export const mediaType = (contentType: string | null) => (contentType ?? '').split(';')[0].trim().toLowerCase();
 
-/** JSON or YAML text into a value; anything else is a 415, unparseable text a 400. */
+/** JSON, YAML or Kubernetes protobuf into a value; anything else is a 415, unparseable input a 400. */
 export function decodeDocument(bytes: Uint8Array, contentType: string | null): unknown {
   const type = mediaType(contentType);
+  if (type === 'application/vnd.kubernetes.protobuf') {
+    // kubectl's typed commands (create …, auth can-i) send only protobuf; the envelope names the kind
+    const { apiVersion, kind, object } = decodeKubernetesProtobuf(bytes);
+    return { apiVersion, kind, ...object };
+  }
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
