@@ -33,8 +33,26 @@ export async function readBody(request: Request, limit = maxBodyBytes): Promise<
 
 export const mediaType = (contentType: string | null) => (contentType ?? '').split(';')[0].trim().toLowerCase();
 
+/** No Kubernetes object nests this deep; deeper input would only exhaust the stack later. */
+export const maxNesting = 100;
+
+function checkNesting(value: unknown): unknown {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > maxNesting) throw badRequest(`the request body nests deeper than ${maxNesting} levels`);
+    for (const child of Object.values(node as Record<string, unknown>)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return value;
+}
+
 /** JSON, YAML or Kubernetes protobuf into a value; anything else is a 415, unparseable input a 400. */
 export function decodeDocument(bytes: Uint8Array, contentType: string | null): unknown {
+  return checkNesting(decodeAny(bytes, contentType));
+}
+
+function decodeAny(bytes: Uint8Array, contentType: string | null): unknown {
   const type = mediaType(contentType);
   if (type === 'application/vnd.kubernetes.protobuf') {
     // kubectl's typed commands (create …, auth can-i) send only protobuf; the envelope names the kind
