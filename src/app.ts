@@ -8,7 +8,9 @@ import {
 } from './server/discovery.ts';
 import { ApiError, forbidden, internalError, notFound, unauthorized } from './server/errors.ts';
 import { handleResource } from './server/handlers.ts';
+import { openApiResponse } from './server/openapi.ts';
 import { parseRequestInfo } from './server/requestInfo.ts';
+import './server/scale.ts';
 import { adminApp, type AdminOptions } from './tenancy/admin.ts';
 import { isExpired, readClusterRecord, type ClusterRecord } from './tenancy/clusters.ts';
 import { defaultLimits, Quotas, type Limits } from './tenancy/quotas.ts';
@@ -128,12 +130,14 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
     if (!record || isExpired(record, ports.clock.now())) throw unauthorized();
     quotas.admitRequest(cluster);
 
+    // OpenAPI documents; the prefix (`/clusters/<name>`) goes into the index's URLs
+    if (rest.startsWith('/openapi/')) return openApiResponse(c.req.raw, catalog, rest, url.pathname.slice(0, url.pathname.length - rest.length));
     const info = parseRequestInfo(c.req.method, rest, url.searchParams);
     if (info.kind === 'discovery') return discovery(c, info.path, url);
     if (info.kind === 'other') throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     const def = catalog.find(info.group, info.version, info.resource);
     if (!def) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-    const registry = new Registry(catalog, ports, cluster);
+    const registry = new Registry(catalog, ports, cluster, { username: user.sub, groups: user.groups });
     if (info.verb === 'create' && !info.subresource) await quotas.admitCreate(registry.store);
     if (info.verb !== 'watch') return handleResource(c, registry, def, info);
     const release = quotas.admitWatch(cluster);
@@ -145,12 +149,28 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
     }
   });
 
+  /**
+   * Verified tokens, remembered until they expire (at most a minute): kubectl
+   * sends the same token on every request, and an HMAC check per request is
+   * a large share of a GET's cost.
+   */
+  const verified = new Map<string, { claims: TokenClaims; until: number }>();
+  async function verify(token: string): Promise<TokenClaims> {
+    const now = ports.clock.now().getTime();
+    const hit = verified.get(token);
+    if (hit && hit.until > now) return hit.claims;
+    const claims = await ports.keys.verify(token);
+    if (verified.size >= 1000) verified.delete(verified.keys().next().value!);
+    verified.set(token, { claims, until: Math.min(now + 60_000, claims.exp ? claims.exp * 1000 : Infinity) });
+    return claims;
+  }
+
   async function authenticate(c: Context, cluster: string): Promise<TokenClaims> {
     const token = bearerToken(c);
     if (!token) throw unauthorized();
     let claims: TokenClaims;
     try {
-      claims = await ports.keys.verify(token);
+      claims = await verify(token);
     } catch {
       throw unauthorized();
     }
