@@ -23,7 +23,7 @@ const adminToken = process.env.APISERVERLESS_ADMIN_TOKEN ?? persisted('admin-tok
 const port = Number(process.env.PORT ?? 8787);
 
 const dev = await startWranglerDev({
-  port, persistTo: join(stateDir, 'state'), vars: { JWT_SECRET: secret, ADMIN_TOKEN: adminToken },
+  port, persistTo: join(stateDir, 'state'), vars: { JWT_SECRET: secret, ADMIN_TOKEN: adminToken }, detached: false,
   log: (line) => { if (/error/i.test(line)) console.error(line); },
 });
 

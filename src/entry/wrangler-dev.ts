@@ -34,7 +34,12 @@ export function insecureGet(url: string, headers: Record<string, string> = {}): 
  * The wrangler binary is started directly (not through npx) so that stopping
  * its PID stops it.
  */
-export async function startWranglerDev(options: { port: number; inspectorPort?: number; persistTo: string; vars: Record<string, string>; log?: (line: string) => void }): Promise<WranglerDev> {
+export async function startWranglerDev(options: {
+  port: number; inspectorPort?: number; persistTo: string; vars: Record<string, string>; log?: (line: string) => void;
+  /** A process group of its own (tests stop it as a group); npm start keeps it in its own group, so killing npm start kills it too. */
+  detached?: boolean;
+}): Promise<WranglerDev> {
+  const detached = options.detached ?? true;
   mkdirSync(options.persistTo, { recursive: true });
   const envFile = join(dirname(resolve(options.persistTo)), `dev-${options.port}.vars`);
   writeFileSync(envFile, Object.entries(options.vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', { mode: 0o600 });
@@ -43,7 +48,7 @@ export async function startWranglerDev(options: { port: number; inspectorPort?: 
     ...(options.inspectorPort ? ['--inspector-port', String(options.inspectorPort)] : []),
     '--persist-to', options.persistTo, '--env-file', envFile, '--show-interactive-dev-session=false', '--log-level', 'warn',
   ], {
-    cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+    cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_UPDATE_NOTIFIER: '1', WRANGLER_LOG_PATH: join(dirname(resolve(options.persistTo)), 'wrangler-logs') },
   });
   const lines: string[] = [];
@@ -56,8 +61,9 @@ export async function startWranglerDev(options: { port: number; inspectorPort?: 
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    try { process.kill(-child.pid!, signal); } catch { /* already gone */ }
-    const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, 5_000);
+    const target = detached ? -child.pid! : child.pid!;
+    try { process.kill(target, signal); } catch { /* already gone */ }
+    const timer = setTimeout(() => { try { process.kill(target, 'SIGKILL'); } catch { /* gone */ } }, 5_000);
     await exited;
     clearTimeout(timer);
   };

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { call } from '../bench/lib.ts';
+import { freePort } from './helpers/worker.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** `npm start` as a user runs it, in its own process group so the test can kill the whole of it. */
+function npmStart(state: string, port: number): Promise<ChildProcess> {
+  const child = spawn('npm', ['start'], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: String(port), APISERVERLESS_STATE: state } });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`npm start did not come up:\n${out}`)), 90_000);
+    const onData = (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('export KUBECONFIG=')) { clearTimeout(timer); resolve(child); }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`npm start exited ${code}:\n${out}`)));
+  });
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  try { process.kill(-child.pid!, signal); } catch { /* gone */ }
+  return exited;
+}
+
+interface Counter { acked: number; ackedRv: number; attempted: number[] }
+
+describe('crash and restart of npm start (the Worker under wrangler dev, persisted state)', () => {
+  const children: ChildProcess[] = [];
+  after(async () => { for (const c of children) if (c.exitCode === null && c.signalCode === null) await killGroup(c, 'SIGKILL'); });
+
+  it('keeps every acknowledged write, with its last acknowledged value, and resourceVersions keep increasing', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'crash-'));
+    const port = await freePort();
+    const first = await npmStart(state, port);
+    children.push(first);
+    const token = readFileSync(join(state, 'token'), 'utf8').trim();
+    const base = `https://127.0.0.1:${port}/api/v1/namespaces/default/configmaps`;
+
+    const created = new Set<string>();
+    const counters = new Map<string, Counter>();
+    let maxRv = 0;
+    let stop = false;
+    const writers = Array.from({ length: 12 }, async (_, w) => {
+      const name = `counter-${w}`;
+      const first = await call(base, { method: 'POST', token, body: JSON.stringify({ metadata: { name }, data: { n: '0' } }) });
+      if (first.status !== 201) return;
+      const counter: Counter = { acked: 0, ackedRv: Number(JSON.parse(first.body).metadata.resourceVersion), attempted: [] };
+      counters.set(name, counter);
+      for (let i = 1; !stop; i++) {
+        try {
+          const made = await call(base, { method: 'POST', token, body: JSON.stringify({ metadata: { name: `w${w}-${i}` }, data: { i: String(i) } }) });
+          if (made.status === 201) { created.add(`w${w}-${i}`); maxRv = Math.max(maxRv, Number(JSON.parse(made.body).metadata.resourceVersion)); }
+          counter.attempted.push(i);
+          const updated = await call(`${base}/${name}`, { method: 'PUT', token, body: JSON.stringify({ metadata: { name, resourceVersion: String(counter.ackedRv) }, data: { n: String(i) } }) });
+          if (updated.status === 200) {
+            counter.acked = i;
+            counter.ackedRv = Number(JSON.parse(updated.body).metadata.resourceVersion);
+            counter.attempted = [];
+            maxRv = Math.max(maxRv, counter.ackedRv);
+          }
+        } catch {
+          return; // the server died under us: from here on nothing is acknowledged
+        }
+      }
+    });
+    await new Promise((r) => setTimeout(r, 2000));
+    await killGroup(first, 'SIGKILL');
+    stop = true;
+    await Promise.all(writers);
+    assert.ok(created.size > 20, `the load should have made progress before the kill (made ${created.size})`);
+
+    const second = await npmStart(state, port);
+    children.push(second);
+    const list = await call(base, { token });
+    assert.equal(list.status, 200);
+    const stored = new Map<string, { data: Record<string, string>; rv: number }>();
+    for (const item of JSON.parse(list.body).items) stored.set(item.metadata.name, { data: item.data, rv: Number(item.metadata.resourceVersion) });
+    for (const name of created) assert.ok(stored.has(name), `acknowledged create of ${name} was lost`);
+    for (const [name, counter] of counters) {
+      const value = Number(stored.get(name)!.data.n);
+      // the last acknowledged value, or a later write whose answer the crash swallowed
+      assert.ok(value === counter.acked || counter.attempted.includes(value), `${name}: stored ${value}, last acknowledged ${counter.acked}`);
+    }
+    const after = await call(base, { method: 'POST', token, body: JSON.stringify({ metadata: { name: 'after-restart' } }) });
+    assert.equal(after.status, 201);
+    assert.ok(Number(JSON.parse(after.body).metadata.resourceVersion) > maxRv, 'resourceVersions must keep increasing across the restart');
+    await killGroup(second, 'SIGTERM');
+  });
+});
