@@ -2,6 +2,7 @@ import jsonpatch, { type Operation } from 'fast-json-patch';
 import type { KubeObject } from '../registry/types.ts';
 import { decodeDocument, mediaType } from './codec.ts';
 import { ApiError, badRequest, unsupportedMediaType } from './errors.ts';
+import { strategicMergePatch } from './strategicMerge.ts';
 
 /** RFC 7386 JSON merge patch: objects merge, null deletes, everything else replaces. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
@@ -30,8 +31,12 @@ export function applyPatch(current: KubeObject, body: Uint8Array, contentType: s
   }
   if (type === 'application/merge-patch+json' || type === 'application/strategic-merge-patch+json' || type === 'application/apply-patch+yaml') {
     const patch = decodeDocument(body, type === 'application/apply-patch+yaml' ? type : 'application/json');
-    if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw badRequest(`json: cannot unmarshal ${Array.isArray(patch) ? 'array' : typeof patch} into Go value of type map[string]interface {}`);
-    return mergePatch(current, patch) as KubeObject;
+    if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw badRequest(`json: cannot unmarshal ${Array.isArray(patch) ? 'array' : patch === null ? 'null' : typeof patch} into Go value of type map[string]interface {}`);
+    if (type === 'application/merge-patch+json') return mergePatch(current, patch) as KubeObject;
+    // Server-side apply is approximated by a strategic merge: lists merge by the keys
+    // SSA's list-map keys also use (containers by name, ...), so applying a manifest
+    // keeps what the server defaulted inside list elements.
+    return strategicMergePatch(current, patch, current.kind ?? '', current.apiVersion ?? 'v1') as KubeObject;
   }
   throw unsupportedMediaType(contentType);
 }

@@ -1,0 +1,297 @@
+import type * as v from 'valibot';
+import { fieldOf, itemOf, schemaForKind } from '../schema/patchMeta.ts';
+import { ApiError, badRequest } from './errors.ts';
+
+/**
+ * Strategic merge patch (application/strategic-merge-patch+json), as the API server
+ * applies it: maps merge recursively and `null` deletes; lists whose field has a merge
+ * strategy (src/schema/patchMeta.ts) merge, by merge key for objects and as sets for
+ * scalars; other lists are replaced. Directives kubectl sends:
+ *   `$patch: replace|delete` on a map or a list element, `$retainKeys` on a map,
+ *   `$setElementOrder/<field>` (the order of the merged list),
+ *   `$deleteFromPrimitiveList/<field>` (scalars to remove from a merged list).
+ * Semantics follow k8s.io/apimachinery/pkg/util/strategicpatch with the server's
+ * options (parallel lists applied, unmatched nulls dropped). Where the real server
+ * would answer 500 (no merge key, mixed element types, ...) this answers 422.
+ */
+
+type Json = null | boolean | number | string | Json[] | JsonMap;
+interface JsonMap { [key: string]: Json }
+
+const directiveMarker = '$patch';
+const retainKeysDirective = '$retainKeys';
+const setElementOrderPrefix = '$setElementOrder/';
+const deleteFromPrimitiveListPrefix = '$deleteFromPrimitiveList/';
+
+const isMap = (x: unknown): x is JsonMap => x !== null && typeof x === 'object' && !Array.isArray(x);
+const has = (map: JsonMap, key: string) => Object.hasOwn(map, key);
+/** `__proto__` in a JSON body is an own key; assigning it would reach Object.prototype, so it is never merged. */
+const unsafeKey = (key: string) => key === '__proto__';
+const kindOf = (x: unknown) => (x === null ? 'null' : Array.isArray(x) ? 'list' : typeof x);
+const show = (x: unknown) => JSON.stringify(x);
+
+const unprocessable = (message: string) => new ApiError(422, 'Invalid', message);
+const badRetainKeys = () => badRequest('invalid patch format of retainKeys');
+const badSetElementOrder = () => badRequest('invalid patch format of setElementOrder list');
+const noMergeKey = (item: unknown, mergeKey: string) => unprocessable(`map: ${show(item)} does not contain declared merge key: ${mergeKey}`);
+
+/**
+ * Applies `patch` to `original` (neither is modified). `kind` names the top-level
+ * type (its schema is found by apiVersion and kind) or is the schema itself.
+ */
+export function strategicMergePatch(original: unknown, patch: unknown, kind: string | v.GenericSchema, apiVersion = 'v1'): Record<string, unknown> {
+  if (!isMap(patch)) throw badRequest(`json: cannot unmarshal ${Array.isArray(patch) ? 'array' : kindOf(patch)} into Go value of type map[string]interface {}`);
+  const schema = typeof kind === 'string' ? schemaForKind(apiVersion, kind) : kind;
+  return mergeMap(isMap(original) ? structuredClone(original) : {}, structuredClone(patch), schema);
+}
+
+/** Merges `patch` into `original` in place (both are private copies). */
+function mergeMap(original: JsonMap, patch: JsonMap, schema: v.GenericSchema | undefined): JsonMap {
+  if (has(patch, directiveMarker)) return mapDirective(patch);
+  applyRetainKeys(original, patch);
+  applySetElementOrder(original, patch, schema);
+  for (const [patchKey, value] of Object.entries(patch)) {
+    if (unsafeKey(patchKey)) continue;
+    const deleteList = patchKey.startsWith(deleteFromPrimitiveListPrefix);
+    const key = deleteList ? patchKey.slice(deleteFromPrimitiveListPrefix.length) : patchKey;
+    if (value === null) {
+      delete original[key];
+      continue;
+    }
+    const current = original[key];
+    if (!has(original, key) || kindOf(current) !== kindOf(value)) {
+      // a deletion list for a field that is not there (or not a list) has nothing to delete
+      if (!deleteList) setOrDelete(original, key, stripDirectives(dropNulls(value)));
+      continue;
+    }
+    const field = fieldOf(schema, key);
+    if (isMap(current)) {
+      original[key] = field.meta?.strategy === 'replace' ? (stripDirectives(value) as JsonMap) : mergeMap(current, value as JsonMap, field.schema);
+    } else if (Array.isArray(current)) {
+      original[key] = field.meta?.strategy === 'merge' || deleteList
+        ? mergeList(current, value as Json[], itemOf(field.schema), field.meta?.mergeKey ?? '', deleteList, key).merged
+        : (stripDirectives(value) as Json[]);
+    } else {
+      original[key] = value;
+    }
+  }
+  return original;
+}
+
+/** `$patch: replace` keeps exactly the patch's map; `$patch: delete` empties it. */
+function mapDirective(patch: JsonMap): JsonMap {
+  const directive = patch[directiveMarker];
+  if (directive === 'replace') {
+    delete patch[directiveMarker];
+    return stripDirectives(patch) as JsonMap;
+  }
+  if (directive === 'delete') return {};
+  throw unprocessable(`unknown patch type: ${show(directive)} in map: ${show(patch)}`);
+}
+
+/** `$retainKeys: [..]` clears every key of `original` it does not list; the patch may only set listed keys. */
+function applyRetainKeys(original: JsonMap, patch: JsonMap): void {
+  if (!has(patch, retainKeysDirective)) return;
+  const list = patch[retainKeysDirective];
+  delete patch[retainKeysDirective];
+  if (!Array.isArray(list)) throw badRetainKeys();
+  const retained = new Set<Json>(list);
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null || key.startsWith(deleteFromPrimitiveListPrefix) || key.startsWith(setElementOrderPrefix)) continue;
+    if (!retained.has(key)) throw badRetainKeys();
+  }
+  for (const key of Object.keys(original)) if (!retained.has(key)) delete original[key];
+}
+
+/**
+ * `$setElementOrder/<field>`: merges the field's list (if the patch has one) and orders
+ * the result: the listed elements in the listed order, the server-only elements where
+ * they were relative to them.
+ */
+function applySetElementOrder(original: JsonMap, patch: JsonMap, schema: v.GenericSchema | undefined): void {
+  for (const [patchKey, order] of Object.entries(patch)) {
+    if (!patchKey.startsWith(setElementOrderPrefix)) continue;
+    delete patch[patchKey];
+    const key = patchKey.slice(setElementOrderPrefix.length);
+    if (!Array.isArray(order) || unsafeKey(key)) throw badSetElementOrder();
+    const originalList = has(original, key) ? original[key] ?? undefined : undefined;
+    const patchList = has(patch, key) ? patch[key] ?? undefined : undefined;
+    if (originalList !== undefined && !Array.isArray(originalList)) throw unprocessable(`expected a list in ${key}, but it is a ${kindOf(originalList)}`);
+    if (patchList !== undefined && !Array.isArray(patchList)) throw badSetElementOrder();
+    const field = fieldOf(schema, key);
+    const mergeKey = field.meta?.mergeKey ?? '';
+    validateOrder(patchList ?? [], order, mergeKey);
+
+    let merged: Json[];
+    let liveOrder = originalList ?? [];
+    if (originalList && patchList) {
+      if (field.meta?.strategy === 'merge') ({ merged, liveOrder } = mergeList(originalList, patchList, itemOf(field.schema), mergeKey, false, key));
+      else merged = stripDirectives(patchList) as Json[];
+    } else if (patchList) merged = stripDirectives(patchList) as Json[];
+    else if (originalList) merged = originalList;
+    else continue;
+    delete patch[key];
+
+    const kind = elementKind([...(originalList ?? []), ...(patchList ?? [])]);
+    if (!kind) {
+      original[key] = merged;
+      continue;
+    }
+    const [listed, serverOnly] = partition(merged, order, mergeKey);
+    original[key] = normalizeOrder(listed, serverOnly, order, liveOrder, mergeKey);
+  }
+}
+
+/** The non-deleted patch elements must appear in `$setElementOrder` in the same relative order. */
+function validateOrder(patchList: Json[], order: Json[], mergeKey: string): void {
+  if (!order.length || !patchList.length) return;
+  const kept = mergeKey ? patchList.filter((item) => !(isMap(item) && item[directiveMarker] === 'delete')) : patchList;
+  let p = 0, o = 0;
+  while (p < kept.length && o < order.length) {
+    if (isMap(kept[p]) && has(kept[p] as JsonMap, directiveMarker)) { p++; continue; }
+    if (sameElement(kept[p], order[o], mergeKey)) p++;
+    o++;
+  }
+  if (p < kept.length) throw unprocessable(`The order in patch list: ${show(patchList)} doesn't match $setElementOrder list: ${show(order)}`);
+}
+
+function sameElement(a: Json, b: Json, mergeKey: string): boolean {
+  if (!mergeKey) return a === b;
+  if (!isMap(a) || !has(a, mergeKey)) throw noMergeKey(a, mergeKey);
+  if (!isMap(b) || !has(b, mergeKey)) throw noMergeKey(b, mergeKey);
+  return a[mergeKey] === b[mergeKey];
+}
+
+/**
+ * Merges a patch list into a list whose field has the merge strategy (or a deletion list).
+ * `liveOrder` is the order `$setElementOrder` places server-only elements by: the live
+ * list where elements added by the patch take the slots of the ones it deleted (the Go
+ * code gets this by appending into the deleted elements' backing array; clients' patches
+ * were tuned against it).
+ */
+function mergeList(original: Json[], patch: Json[], item: v.GenericSchema | undefined, mergeKey: string, deleteList: boolean, field: string): { merged: Json[]; liveOrder: Json[] } {
+  if (!original.length && !patch.length) return { merged: original, liveOrder: original };
+  const kind = elementKind([...original, ...patch]);
+  if (kind !== 'object') {
+    if (deleteList) return { merged: original.filter((x) => !patch.includes(x)), liveOrder: original };
+    const merged = [...new Set([...original, ...patch])];
+    const [listed, serverOnly] = partition(merged, patch, '');
+    return { merged: normalizeOrder(listed, serverOnly, patch, original, ''), liveOrder: original };
+  }
+  if (!mergeKey) throw unprocessable(`cannot merge lists without merge key for ${field}`);
+
+  let base = original as JsonMap[];
+  let items: JsonMap[] = [];
+  let replace = false;
+  for (const element of patch as JsonMap[]) {
+    if (!has(element, directiveMarker)) { items.push(element); continue; }
+    const directive = element[directiveMarker];
+    if (directive === 'delete') {
+      if (!has(element, mergeKey)) throw noMergeKey(element, mergeKey);
+      base = base.filter((x) => x[mergeKey] !== element[mergeKey]);
+    } else if (directive === 'replace') replace = true;
+    else if (directive === 'merge') throw unprocessable('merging lists cannot yet be specified in the patch');
+    else throw unprocessable(`unknown patch type: ${show(directive)} in map: ${show(element)}`);
+  }
+  if (replace) {
+    base = stripDirectives(items) as JsonMap[];
+    items = [];
+  }
+  const serverOrder = [...base];
+  const merged = [...base];
+  for (const element of items) {
+    if (!has(element, mergeKey)) throw noMergeKey(element, mergeKey);
+    const at = merged.findIndex((x) => x[mergeKey] === element[mergeKey]);
+    if (at >= 0) merged[at] = mergeMap(merged[at], element, item);
+    else merged.push(stripDirectives(element) as JsonMap);
+  }
+  const [listed, serverOnly] = partition(merged, items, mergeKey);
+  const liveOrder = replace ? original : merged.slice(0, original.length);
+  return { merged: normalizeOrder(listed, serverOnly, items, serverOrder, mergeKey), liveOrder };
+}
+
+/** The one kind all elements share ('object', 'string', ...), undefined for none; mixed kinds and nested lists are refused. */
+function elementKind(elements: Json[]): string | undefined {
+  let kind: string | undefined;
+  for (const element of elements) {
+    const k = kindOf(element);
+    if (k === 'list') throw unprocessable('lists of lists are not supported');
+    if (kind !== undefined && k !== kind) throw unprocessable(`list element types are not identical: ${show(elements)}`);
+    kind = k;
+  }
+  return kind;
+}
+
+const keyOf = (element: Json, mergeKey: string): Json => {
+  if (!mergeKey) return element;
+  if (!isMap(element) || !has(element, mergeKey)) throw noMergeKey(element, mergeKey);
+  return element[mergeKey];
+};
+
+/** Splits `list` into the elements `by` names and the rest, keeping their order. */
+function partition(list: Json[], by: Json[], mergeKey: string): [Json[], Json[]] {
+  const named = new Set(by.map((x) => keyOf(x, mergeKey)));
+  const listed: Json[] = [], rest: Json[] = [];
+  for (const element of list) (named.has(keyOf(element, mergeKey)) ? listed : rest).push(element);
+  return [listed, rest];
+}
+
+/**
+ * The patch's elements in the patch's order, with the server-only elements interleaved
+ * where they stood relative to them in the live list (strategicpatch.normalizeElementOrder).
+ */
+function normalizeOrder(listed: Json[], serverOnly: Json[], patchOrder: Json[], serverOrder: Json[], mergeKey: string): Json[] {
+  const indexIn = (order: Json[], element: Json) => {
+    const key = keyOf(element, mergeKey);
+    return order.findIndex((x) => keyOf(x, mergeKey) === key);
+  };
+  const sortBy = (list: Json[], order: Json[]) => {
+    const rank = (x: Json) => { const i = indexIn(order, x); return i < 0 ? Number.MAX_SAFE_INTEGER : i; };
+    return [...list].sort((a, b) => rank(a) - rank(b));
+  };
+  const right = sortBy(listed, patchOrder);
+  const left = sortBy(serverOnly, serverOrder);
+  const out: Json[] = [];
+  let i = 0, j = 0;
+  while (i < left.length || j < right.length) {
+    if (j >= right.length) { out.push(left[i++]); continue; }
+    if (i >= left.length) { out.push(right[j++]); continue; }
+    const li = indexIn(serverOrder, left[i]), ri = indexIn(serverOrder, right[j]);
+    if (li >= 0 && ri >= 0 && li < ri) out.push(left[i++]);
+    else out.push(right[j++]);
+  }
+  return out;
+}
+
+function setOrDelete(target: JsonMap, key: string, value: Json | undefined): void {
+  if (value === undefined) delete target[key];
+  else target[key] = value;
+}
+
+/** A patch null for a key the object lacks means nothing: drop it rather than store it. */
+function dropNulls(value: Json): Json {
+  if (Array.isArray(value)) return value.map(dropNulls);
+  if (!isMap(value)) return value;
+  const out: JsonMap = {};
+  for (const [k, v] of Object.entries(value)) if (v !== null && !unsafeKey(k)) out[k] = dropNulls(v);
+  return out;
+}
+
+/**
+ * A patch sub-tree taken as a value carries no directives: maps marked `$patch` vanish,
+ * and (unlike the Go code, which leaves them to fail decoding) stray `$retainKeys`,
+ * `$setElementOrder/…` and `$deleteFromPrimitiveList/…` keys are dropped so they are
+ * never stored.
+ */
+function stripDirectives(value: Json): Json | undefined {
+  if (Array.isArray(value)) return value.map(stripDirectives).filter((x): x is Json => x !== undefined);
+  if (!isMap(value)) return value;
+  if (has(value, directiveMarker)) return undefined;
+  const out: JsonMap = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (unsafeKey(k) || k === retainKeysDirective || k.startsWith(setElementOrderPrefix) || k.startsWith(deleteFromPrimitiveListPrefix)) continue;
+    const kept = stripDirectives(v);
+    if (kept !== undefined) out[k] = kept;
+  }
+  return out;
+}
