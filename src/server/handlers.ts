@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { Registry } from '../registry/generic.ts';
 import { apiVersionOf, type KubeObject, type ResourceDef } from '../registry/types.ts';
 import * as schema from '../schema/core.ts';
-import { decodeDocument, decodeObject, parseFieldValidation, readBody, wantsTable } from './codec.ts';
+import { decodeDocument, decodeObject, mediaType, parseFieldValidation, readBody, wantsTable } from './codec.ts';
 import { ApiError, badRequest, methodNotAllowed, notFound } from './errors.ts';
 import type { ResourceRequest } from './requestInfo.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
@@ -116,13 +116,22 @@ async function patchResource(c: Context, registry: Registry, def: ResourceDef, i
   const contentType = c.req.header('content-type') ?? '';
   const fieldValidation = parseFieldValidation(query(c, 'fieldValidation'));
   let warnings: string[] = [];
-  const result = await registry.mutate(def, namespace, info.name!, (current) => {
-    const patched = applyPatch(current, bytes, contentType);
-    const decoded = decodeObject(def, patched, fieldValidation);
-    warnings = decoded.warnings;
-    return decoded.obj;
-  }, { dryRun: dryRun(c), subresource });
-  return respondObject(c, registry, def, result, 200, warnings);
+  try {
+    const result = await registry.mutate(def, namespace, info.name!, (current) => {
+      const patched = applyPatch(current, bytes, contentType);
+      const decoded = decodeObject(def, patched, fieldValidation);
+      warnings = decoded.warnings;
+      return decoded.obj;
+    }, { dryRun: dryRun(c), subresource });
+    return respondObject(c, registry, def, result, 200, warnings);
+  } catch (err) {
+    // Server-side apply creates what does not exist yet (kubectl apply --server-side on a new object).
+    if (!(err instanceof ApiError && err.reason === 'NotFound') || subresource || mediaType(contentType) !== 'application/apply-patch+yaml') throw err;
+    const { obj, warnings: createWarnings } = decodeObject(def, decodeDocument(bytes, contentType), fieldValidation);
+    if (obj.metadata.name && obj.metadata.name !== info.name) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${info.name})`);
+    obj.metadata.name = info.name;
+    return respondObject(c, registry, def, await registry.create(def, namespace, obj, { dryRun: dryRun(c) }), 201, createWarnings);
+  }
 }
 
 async function deleteOptions(c: Context): Promise<{ gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string }; dryRun?: boolean }> {
