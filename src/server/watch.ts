@@ -2,7 +2,7 @@ import { fieldGetter, type Registry } from '../registry/generic.ts';
 import { Catalog } from '../registry/catalog.ts';
 import type { HookContext, KubeObject, ResourceDef } from '../registry/types.ts';
 import { matches, type Selector } from './selectors.ts';
-import { CompactedError } from '../storage/store.ts';
+import { CompactedError, type StoreEvent } from '../storage/store.ts';
 import { expired } from './errors.ts';
 import { toTable } from './table.ts';
 
@@ -21,6 +21,16 @@ export interface WatchRequest {
 }
 
 type WatchType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+/** Encoded lines per store event, shared by all watches that see the same event object. */
+const sharedLines = new WeakMap<StoreEvent, Map<string, Uint8Array>>();
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+  let offset = 0;
+  for (const c of chunks) { out.set(c, offset); offset += c.byteLength; }
+  return out;
+}
 
 /**
  * A watch as newline-delimited JSON WatchEvents. Selector transitions follow
@@ -71,6 +81,40 @@ export async function watchStream(registry: Registry, req: WatchRequest, signal:
   let pendingInitial = initial.map((o) => encode('ADDED', o));
   if (req.sendInitialEvents && req.allowBookmarks) pendingInitial.push(encoder.encode(JSON.stringify({ type: 'BOOKMARK', object: bookmark(from, true) }) + '\n'));
 
+  /** The line for one store event, or null when this watch's selectors filter it out. */
+  const lineFor = (event: StoreEvent): Uint8Array | null => {
+    const ctx = req.ctx();
+    let obj: KubeObject | undefined;
+    let prev: KubeObject | undefined;
+    const decodeObj = () => (obj ??= registry.decode(def, event.kv, ctx));
+    const decodePrev = () => (event.prevKv ? (prev ??= registry.decode(def, event.prevKv, ctx)) : undefined);
+    let type: WatchType;
+    if (event.type === 'DELETE') {
+      if (!selected(decodePrev() ?? decodeObj())) return null;
+      type = 'DELETED';
+    } else {
+      const now = selected(decodeObj()), before = selected(decodePrev());
+      if (now && before) type = 'MODIFIED';
+      else if (now) type = 'ADDED';
+      else if (before) type = 'DELETED';
+      else return null;
+    }
+    // Every watcher of a resource sends the same bytes for the same event: encode once, share.
+    const cacheKey = `${def.group}/${def.plural}:${type}:${req.asTable ? (tableHeaderSent ? 'row' : 'table') : 'json'}`;
+    let cache = sharedLines.get(event);
+    const hit = cache?.get(cacheKey);
+    if (hit) {
+      if (req.asTable) tableHeaderSent = true;
+      return hit;
+    }
+    const o = decodeObj();
+    if (event.type === 'DELETE') o.metadata.resourceVersion = String(event.kv.modRevision);
+    const line = encode(type, o);
+    if (!cache) sharedLines.set(event, (cache = new Map()));
+    cache.set(cacheKey, line);
+    return line;
+  };
+
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (pendingInitial.length) {
@@ -81,20 +125,14 @@ export async function watchStream(registry: Registry, req: WatchRequest, signal:
       for (;;) {
         const next = await iterator.next();
         if (next.done) { stop(); controller.close(); return; }
-        const event = next.value;
-        const ctx = req.ctx();
-        const obj = registry.decode(def, event.kv, ctx);
-        const prev = event.prevKv ? registry.decode(def, event.prevKv, ctx) : undefined;
-        if (event.type === 'DELETE') {
-          obj.metadata.resourceVersion = String(event.kv.modRevision);
-          if (selected(prev ?? obj)) { controller.enqueue(encode('DELETED', obj)); return; }
-          continue;
+        // Take whatever else is already waiting too, and send it as one chunk (one TLS record, not hundreds).
+        const lines: Uint8Array[] = [];
+        for (const event of [next.value, ...(watcher.takeBuffered?.() ?? [])]) {
+          const line = lineFor(event);
+          if (line) lines.push(line);
         }
-        const now = selected(obj), before = selected(prev);
-        if (now && before) controller.enqueue(encode('MODIFIED', obj));
-        else if (now) controller.enqueue(encode('ADDED', obj));
-        else if (before) controller.enqueue(encode('DELETED', obj));
-        else continue;
+        if (!lines.length) continue;
+        controller.enqueue(lines.length === 1 ? lines[0] : concat(lines));
         return;
       }
     },

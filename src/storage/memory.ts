@@ -24,6 +24,12 @@ export class BufferedWatcher implements Watcher {
   private error: Error | undefined;
   constructor(private readonly onClose: () => void) {}
 
+  takeBuffered(): StoreEvent[] {
+    const taken = this.buffer;
+    this.buffer = [];
+    return taken;
+  }
+
   /** Ends the watch with an error (e.g. CompactedError found after watch() returned). */
   fail(error: Error): void {
     this.error = error;

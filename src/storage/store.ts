@@ -39,6 +39,8 @@ export interface StoreEvent {
 
 export interface Watcher extends AsyncIterable<StoreEvent> {
   close(): void;
+  /** Events already received and not yet iterated, removed from the watcher (lets a stream send them as one chunk). */
+  takeBuffered?(): StoreEvent[];
 }
 
 /** Named faults (kine's KeyExists/Compacted/FutureRevision); CAS misses are results, not errors. */

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { call } from '../bench/lib.ts';
+import { startNodeServer, type TestServer } from './helpers/server.ts';
+import { WatchClient } from './helpers/watchClient.ts';
+
+/** 100 watchers, 1,000 writes: every watcher receives every event exactly once, in order. */
+describe('watch fan-out', () => {
+  let server: TestServer;
+  before(async () => { server = await startNodeServer(); });
+  after(() => server.close());
+
+  it('delivers every write to every watcher once, in revision order, and a stuck watcher blocks no one', async () => {
+    const token = await server.token();
+    const base = `${server.url}/api/v1/namespaces/default/configmaps`;
+    const rv = JSON.parse((await call(base, { token })).body).metadata.resourceVersion as string;
+    const watchers = Array.from({ length: 100 }, () => new WatchClient(`${base}?watch=true&resourceVersion=${rv}`, token));
+    await Promise.all(watchers.map((w) => w.ready));
+    assert.ok(watchers.every((w) => w.status === 200));
+    // A client that never reads: the server must keep serving everyone else.
+    const stuck = new WatchClient(`${base}?watch=true&resourceVersion=${rv}`, token);
+    await stuck.ready;
+    (stuck as unknown as { req: { socket: { pause(): void } } }).req.socket?.pause?.();
+
+    for (let batch = 0; batch < 10; batch++) {
+      await Promise.all(Array.from({ length: 100 }, (_, i) => {
+        const n = batch * 100 + i;
+        return call(base, { method: 'POST', token, body: JSON.stringify({ metadata: { name: `cm-${String(n).padStart(4, '0')}` }, data: { n: String(n) } }) });
+      }));
+    }
+    await Promise.all(watchers.map((w) => w.waitFor(1000)));
+    for (const w of watchers) {
+      assert.equal(w.events.length, 1000);
+      const revisions = w.events.map((e) => Number(e.object.metadata!.resourceVersion));
+      for (let i = 1; i < revisions.length; i++) assert.ok(revisions[i] > revisions[i - 1], 'events arrive in revision order');
+      assert.equal(new Set(w.events.map((e) => e.object.metadata!.name)).size, 1000, 'each write exactly once');
+      assert.ok(w.events.every((e) => e.type === 'ADDED'));
+    }
+    for (const w of [...watchers, stuck]) w.close();
+  });
+});
