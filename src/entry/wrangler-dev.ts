@@ -49,7 +49,7 @@ export async function startWranglerDev(options: {
     '--persist-to', options.persistTo, '--env-file', envFile, '--show-interactive-dev-session=false', '--log-level', 'warn',
   ], {
     cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_UPDATE_NOTIFIER: '1', WRANGLER_LOG_PATH: join(dirname(resolve(options.persistTo)), 'wrangler-logs') },
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_UPDATE_NOTIFIER: '1', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_LOG_PATH: join(dirname(resolve(options.persistTo)), 'wrangler-logs') },
   });
   const lines: string[] = [];
   const collect = (chunk: Buffer) => {
