@@ -6,8 +6,9 @@ import { resources } from './registry/resources/index.ts';
 import {
   aggregatedDiscovery, aggregatedMediaType, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated,
 } from './server/discovery.ts';
-import { ApiError, forbidden, internalError, notFound, unauthorized } from './server/errors.ts';
+import { ApiError, forbidden, internalError, methodNotAllowed, notFound, unauthorized } from './server/errors.ts';
 import { handleResource } from './server/handlers.ts';
+import './server/logs.ts'; import './server/eviction.ts';
 import { openApiResponse } from './server/openapi.ts';
 import { parseRequestInfo } from './server/requestInfo.ts';
 import './server/scale.ts';
@@ -38,6 +39,11 @@ export interface AppOptions {
   limits?: Limits;
   /** Logs one line per server fault; never receives tokens or bodies. */
   log?: (message: string) => void;
+}
+
+/** Version, discovery and OpenAPI documents are read-only: another method is a 405, as go-restful answers. */
+function readOnly(method: string): void {
+  if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed();
 }
 
 const clusterNameRe = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -119,6 +125,7 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
     const { cluster, rest } = split;
     if (rest === '/healthz' || rest === '/livez' || rest === '/readyz') return c.text('ok');
     if (rest === '/version' || rest === '/version/') {
+      readOnly(c.req.method);
       const record = await clusterRecord(cluster);
       return c.json(versionInfo(record?.kubernetesVersion));
     }
@@ -131,9 +138,15 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
     quotas.admitRequest(cluster);
 
     // OpenAPI documents; the prefix (`/clusters/<name>`) goes into the index's URLs
-    if (rest.startsWith('/openapi/')) return openApiResponse(c.req.raw, catalog, rest, url.pathname.slice(0, url.pathname.length - rest.length));
+    if (rest.startsWith('/openapi/')) {
+      readOnly(c.req.method);
+      return openApiResponse(c.req.raw, catalog, rest, url.pathname.slice(0, url.pathname.length - rest.length));
+    }
     const info = parseRequestInfo(c.req.method, rest, url.searchParams);
-    if (info.kind === 'discovery') return discovery(c, info.path, url);
+    if (info.kind === 'discovery') {
+      readOnly(c.req.method);
+      return discovery(c, info.path, url);
+    }
     if (info.kind === 'other') throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     const def = catalog.find(info.group, info.version, info.resource);
     if (!def) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');

@@ -7,7 +7,8 @@ import { resources } from '../registry/resources/index.ts';
 import { hmacKeys } from '../server/keys.ts';
 import { SqliteClusterStore } from '../storage/sqlite.ts';
 import type { ClusterStore, Store } from '../storage/store.ts';
-import { clusterRecordKey, readClusterRecord, type ClusterRecord } from '../tenancy/clusters.ts';
+import { clusterRecordKey, isExpired, readClusterRecord, type ClusterRecord } from '../tenancy/clusters.ts';
+import { handleMessage } from '../workers/index.ts';
 import { storeProvisioner } from '../tenancy/provision.ts';
 import { limitsFromEnv } from '../tenancy/quotas.ts';
 import { kubernetesVersion } from '../version.ts';
@@ -137,7 +138,11 @@ export class ClusterObject {
 
   /** Queue work for this cluster (scheduler, kubelet) runs next to its data. */
   private async dispatch(cluster: string, message: QueueMessage): Promise<void> {
-    void cluster;
-    void message;
+    if (message.cluster !== cluster) return;
+    const { ports } = this.open(cluster);
+    // A cluster that was deleted or has expired has no work left, whatever is still queued for it.
+    const record = await readClusterRecord(this.open(cluster).store);
+    if (!record || isExpired(record, ports.clock.now())) return;
+    await handleMessage({ ports, catalog: this.catalog }, message);
   }
 }

@@ -2,6 +2,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { generate } from 'selfsigned';
+import { badRequest } from '../server/errors.ts';
 
 /** Node adapter: serves a web-standard fetch handler over HTTPS (kubectl sends tokens only over TLS). */
 
@@ -21,9 +22,25 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** A `.` or `..` path segment, also written `%2e`. */
+const dotSegment = /\/(?:\.|%2e){1,2}(?=\/|$)/i;
+
+/**
+ * URL parsing resolves dot segments before the app sees the path, so `DELETE …/pods/..`
+ * would delete the namespace and `…/pods/.` the whole collection. No object can bear such
+ * a name (client-go refuses them), so a raw request target holding one is refused first.
+ */
+function refusingDotSegments(fetch: (request: Request) => Response | Promise<Response>) {
+  return (request: Request, env: { incoming: { url?: string } }) => {
+    const target = (env.incoming.url ?? '').split('?')[0];
+    if (!dotSegment.test(target)) return fetch(request);
+    return Response.json(badRequest(`the request path ${JSON.stringify(target.slice(0, 200))} may not contain '.' or '..' segments`).toStatus(), { status: 400 });
+  };
+}
+
 export async function serveHttps(fetch: (request: Request) => Response | Promise<Response>, options: { port: number; hostname?: string; tls: Tls }): Promise<RunningServer> {
   const server = createAdaptorServer({
-    fetch, createServer: createHttpsServer, serverOptions: { key: options.tls.key, cert: options.tls.cert },
+    fetch: refusingDotSegments(fetch), createServer: createHttpsServer, serverOptions: { key: options.tls.key, cert: options.tls.cert },
     overrideGlobalObjects: false,
   });
   const hostname = options.hostname ?? '127.0.0.1';

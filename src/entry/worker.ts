@@ -1,5 +1,6 @@
 import { versionInfo, splitClusterPath } from '../app.ts';
 import type { QueueMessage } from '../ports.ts';
+import { readBody } from '../server/codec.ts';
 import { ApiError } from '../server/errors.ts';
 import type { ExecutionContext, MessageBatch, ScheduledController } from '../types/cloudflare.ts';
 import { systemClock } from '../ports.ts';
@@ -15,13 +16,22 @@ export { ClusterObject };
 const status = (err: ApiError) => Response.json(err.toStatus(), { status: err.code, headers: err.headers });
 
 
-/** Forwards an API request, untouched but for our routing headers, to its cluster's object. */
-function forward(env: WorkerEnv, cluster: string, request: Request): Promise<Response> {
+/**
+ * Forwards an API request, untouched but for our routing headers, to its cluster's object.
+ * A body is read here first, within the API's cap: the object may answer before reading it
+ * (a 401, a 404), and a body still streaming into it then fails the Worker ("Can't read from
+ * request stream after response has been sent"), which restarts mid-request with a 503.
+ */
+async function forward(env: WorkerEnv, cluster: string, request: Request): Promise<Response> {
   const headers = new Headers(request.headers);
   headers.delete(internalHeader);
   headers.set(clusterHeader, cluster);
   const stub = env.CLUSTERS.get(env.CLUSTERS.idFromName(cluster));
-  return stub.fetch(new Request(request, { headers }));
+  if (request.method === 'GET' || request.method === 'HEAD') return stub.fetch(new Request(request, { headers }));
+  const body = await readBody(request);
+  headers.delete('content-length');
+  headers.delete('transfer-encoding');
+  return stub.fetch(new Request(request.url, { method: request.method, headers, body: body.byteLength ? (body as Uint8Array<ArrayBuffer>) : null }));
 }
 
 /** Names of live clusters: the directory in Workers KV, plus the local default. */
@@ -47,12 +57,17 @@ export default {
   async fetch(request: Request, env: WorkerEnv): Promise<Response> {
     const url = new URL(request.url);
     if (['/healthz', '/livez', '/readyz'].includes(url.pathname)) return new Response('ok');
-    if (url.pathname === '/version') return Response.json(versionInfo());
+    if (url.pathname === '/version' && (request.method === 'GET' || request.method === 'HEAD')) return Response.json(versionInfo());
     if (url.pathname.startsWith('/__test/') && env.STORE_TEST_ROUTES === 'true') return testRoute(env, url, request);
     if (url.pathname === '/clusters' || /^\/clusters\/[^/]+$/.test(url.pathname)) return workerAdmin(env).fetch(request);
     const split = splitClusterPath(url.pathname);
     if (!split || split.rest.startsWith('/__internal')) return status(new ApiError(404, 'NotFound', 'the server could not find the requested resource'));
-    return forward(env, split.cluster, request);
+    try {
+      return await forward(env, split.cluster, request);
+    } catch (err) {
+      if (err instanceof ApiError) return status(err);
+      throw err;
+    }
   },
 
   /** Change events and delayed wake-ups: each runs in the object that owns its cluster. */

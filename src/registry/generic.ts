@@ -8,7 +8,7 @@ import { matches, parseFieldSelector, parseLabelSelector, type Selector } from '
 import { CompactedError, FutureRevisionError, type ClusterStore, type KeyValue, type Store } from '../storage/store.ts';
 import { Catalog } from './catalog.ts';
 import { systemNamespaces } from './resources/namespaces.ts';
-import { apiVersionOf, type HookContext, type KubeObject, type ResourceDef } from './types.ts';
+import { apiVersionOf, type HookContext, type KubeObject, type ResourceDef, type UserInfo } from './types.ts';
 
 export interface ListOptions {
   labelSelector?: string;
@@ -48,7 +48,9 @@ const encodeContinue = (token: ContinueToken) => btoa(JSON.stringify(token));
 function decodeContinue(value: string): ContinueToken {
   try {
     const token = JSON.parse(atob(value)) as ContinueToken;
-    if (token.v === 'meta.k8s.io/v1' && Number.isInteger(token.rv) && token.rv > 0 && typeof token.start === 'string') return token;
+    // As kube-apiserver: the start key must be clean (no `.`/`..` segments), the revision one we could have issued.
+    const clean = typeof token.start === 'string' && !token.start.startsWith('/') && !token.start.split('/').some((s) => s === '.' || s === '..');
+    if (token.v === 'meta.k8s.io/v1' && Number.isSafeInteger(token.rv) && token.rv > 0 && clean) return token;
   } catch { /* fall through */ }
   throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
 }
@@ -71,7 +73,7 @@ export function fieldGetter(def: ResourceDef, obj: KubeObject) {
 }
 
 /** Throws unless every field-selector key is one the resource supports (checked before any read). */
-function checkFieldSelector(def: ResourceDef, selector: Selector): void {
+export function checkFieldSelector(def: ResourceDef, selector: Selector): void {
   for (const r of selector) {
     if (r.key !== 'metadata.name' && r.key !== 'metadata.namespace' && !def.fieldSelectors?.[r.key]) {
       throw badRequest(`field label not supported: ${r.key}`);
@@ -85,6 +87,8 @@ export class Registry {
     readonly catalog: Catalog,
     private readonly ports: { store: Store; queue: Queue; clock: Clock },
     readonly cluster: string,
+    /** The requesting user, when a request (not a worker) drives this registry. */
+    readonly user?: UserInfo,
   ) {}
 
   get store(): ClusterStore {
@@ -97,7 +101,7 @@ export class Registry {
   }
 
   ctx(): HookContext {
-    return { now: this.ports.clock.now(), cluster: this.cluster };
+    return { now: this.ports.clock.now(), cluster: this.cluster, ...(this.user ? { user: this.user } : {}) };
   }
 
   private timestamp(): string {
@@ -175,6 +179,8 @@ export class Registry {
         throw expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
       }
       if (err instanceof CompactedError) throw expired(`The resourceVersion for the provided list is too old.`);
+      // A continue token from the future was never issued by this server: a forged one, not a wait.
+      if (err instanceof FutureRevisionError && options.continue) throw badRequest('continue key is not valid: the encoded resourceVersion is in the future');
       if (err instanceof FutureRevisionError) throw new ApiError(504, 'Timeout', `Too large resource version: ${err.requested}, current: ${err.current}`);
       throw err;
     }
@@ -222,6 +228,7 @@ export class Registry {
     obj.apiVersion = apiVersionOf(def);
     obj.kind = def.kind;
     const meta = (obj.metadata ??= {});
+    if (def.strategy?.virtualCreate) return this.virtualCreate(def, obj, ctx);
     if (def.namespaced) {
       if (meta.namespace && meta.namespace !== namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
       meta.namespace = namespace;
@@ -244,6 +251,14 @@ export class Registry {
     if (!result.ok) throw alreadyExists(gr(def), meta.name!);
     await this.notify(def, obj, 'ADDED', result.kv.modRevision);
     return this.decode(def, result.kv, ctx);
+  }
+
+  /** A create answered by the kind's hook and never stored (reviews): defaults and kind validation only. */
+  private async virtualCreate(def: ResourceDef, obj: KubeObject, ctx: HookContext): Promise<KubeObject> {
+    def.strategy?.defaults?.(obj, ctx);
+    const errors = def.strategy?.validate?.(obj) ?? [];
+    if (errors.length) throw invalid(def.kind, def.group, obj.metadata.name ?? '', errors);
+    return def.strategy!.virtualCreate!(obj, ctx, this);
   }
 
   /** PUT: replace the object (or only its status), with resourceVersion compare-and-swap. */

@@ -1,6 +1,7 @@
 import type * as v from 'valibot';
 import type { FieldError } from '../server/errors.ts';
 import type { NameRule } from '../schema/validation.ts';
+import type { Registry } from './generic.ts';
 
 /** A Kubernetes object as the registry handles it: JSON with metadata. */
 export interface KubeObject {
@@ -28,6 +29,12 @@ export interface ObjectMeta {
   [field: string]: unknown;
 }
 
+/** Who is asking: the token's subject and groups (user.Info). */
+export interface UserInfo {
+  username: string;
+  groups: string[];
+}
+
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
 export const allVerbs: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
@@ -35,6 +42,8 @@ export const allVerbs: Verb[] = ['create', 'delete', 'deletecollection', 'get', 
 export interface HookContext {
   now: Date;
   cluster: string;
+  /** The requesting user; absent when the server itself writes (workers, bootstrap). */
+  user?: UserInfo;
 }
 
 /** A printer column (metav1.TableColumnDefinition); priority 1 shows only with `-o wide`. */
@@ -71,6 +80,12 @@ export interface Strategy {
   tracksGeneration?: boolean;
   /** Whether PUT without a resourceVersion is allowed (true for most built-ins). */
   allowUnconditionalUpdate?: boolean;
+  /**
+   * A create that answers without storing anything (access reviews, kube-apiserver's
+   * rest.Creater without a store): gets the defaulted, validated object and returns the
+   * response body. Name and namespace checks do not apply; `read` is the cluster's registry.
+   */
+  virtualCreate?(obj: KubeObject, ctx: HookContext, read: Registry): Promise<KubeObject>;
 }
 
 export interface ResourceDef {

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import type { FieldError } from '../server/errors.ts';
+import { arraysForObjects } from './fields.ts';
 
 /** apimachinery's validation/validation.go, the messages users see. */
 const dns1123LabelRe = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -92,11 +93,13 @@ export function validateName(name: string, rule: NameRule, field = 'metadata.nam
 /** A valibot type mismatch as Go's JSON decoder words it; missing values are not type errors. */
 export function decodeIssues(schema: v.GenericSchema, body: unknown): string[] {
   const result = v.safeParse(schema, body);
-  if (result.success) return [];
-  return result.issues.map((issue) => {
+  // valibot's objects and records take arrays (they are objects); Go's decoder never does.
+  const arrays = arraysForObjects(schema, body).map(({ path, type }) => `json: cannot unmarshal array into Go struct field ${path || '.'} of type ${type}`);
+  if (result.success) return arrays;
+  return [...result.issues.map((issue) => {
     const path = (issue.path ?? []).map((p) => String(p.key)).join('.');
     return `json: cannot unmarshal ${jsonKind(issue.input)} into Go struct field ${path || '.'} of type ${goType(issue.expected)}`;
-  });
+  }), ...arrays];
 }
 
 function jsonKind(value: unknown): string {

@@ -54,6 +54,8 @@ export function decodeDocument(bytes: Uint8Array, contentType: string | null): u
 
 function decodeAny(bytes: Uint8Array, contentType: string | null): unknown {
   const type = mediaType(contentType);
+  // No Content-Type means JSON; one without a media type (`;charset=utf-8`) is unparseable: 415, as Go's mime.ParseMediaType.
+  if (type === '' && (contentType ?? '').trim() !== '') throw unsupportedMediaType(contentType ?? '');
   if (type === 'application/vnd.kubernetes.protobuf') {
     // kubectl's typed commands (create …, auth can-i) send only protobuf; the envelope names the kind
     const { apiVersion, kind, object } = decodeKubernetesProtobuf(bytes);
@@ -74,7 +76,8 @@ function decodeAny(bytes: Uint8Array, contentType: string | null): unknown {
   }
   if (type === 'application/yaml' || type === 'application/apply-patch+yaml') {
     try {
-      return parseYaml(text, { maxAliasCount: 100 });
+      // logLevel 'error': warnings (unknown tags, odd directives) would print the body's text to the log; errors still throw
+      return parseYaml(text, { maxAliasCount: 100, logLevel: 'error' });
     } catch (err) {
       throw badRequest(`error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`);
     }

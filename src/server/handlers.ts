@@ -8,7 +8,7 @@ import type { ResourceRequest } from './requestInfo.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { toTable } from './table.ts';
 import { watchStream } from './watch.ts';
-import { parseResourceVersion } from '../registry/generic.ts';
+import { checkFieldSelector, parseResourceVersion } from '../registry/generic.ts';
 import { applyPatch } from './patch.ts';
 import { bindPod } from './binding.ts';
 
@@ -62,6 +62,11 @@ export async function handleResource(c: Context, registry: Registry, def: Resour
   if (!def.namespaced && info.namespace !== undefined && !(def.plural === 'namespaces')) {
     throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
   }
+  // What the path cannot carry is a 405, as go-restful answers: PUT or PATCH of a collection, and any
+  // write to a namespaced resource's all-namespaces path (only list and watch live there; a DELETE
+  // there would otherwise empty the resource in every namespace).
+  if ((info.verb === 'update' || info.verb === 'patch') && info.name === undefined) throw methodNotAllowed();
+  if (def.namespaced && info.namespace === undefined && (info.verb === 'create' || info.verb === 'deletecollection')) throw methodNotAllowed();
   if (info.subresource) return handleSubresource(c, registry, def, info, namespace);
   const ctx = () => registry.ctx();
   switch (info.verb) {
@@ -79,6 +84,8 @@ export async function handleResource(c: Context, registry: Registry, def: Resour
     case 'watch': {
       const labels = parseLabelSelector(query(c, 'labelSelector'));
       const fields = parseFieldSelector(query(c, 'fieldSelector'));
+      // Before the stream starts: an unsupported field would otherwise fail the first matching event, mid-stream
+      checkFieldSelector(def, fields);
       if (info.name) fields.push({ key: 'metadata.name', op: 'eq', values: [info.name] });
       const rv = parseResourceVersion(query(c, 'resourceVersion'));
       const stream = await watchStream(registry, {
@@ -120,6 +127,10 @@ async function patchResource(c: Context, registry: Registry, def: ResourceDef, i
     const result = await registry.mutate(def, namespace, info.name!, (current) => {
       const patched = applyPatch(current, bytes, contentType);
       const decoded = decodeObject(def, patched, fieldValidation);
+      // A patch may not move the object: as for PUT, a changed name or namespace is a 400, not silently undone.
+      const { name: patchedName, namespace: patchedNamespace } = decoded.obj.metadata;
+      if (patchedName !== undefined && patchedName !== info.name) throw badRequest(`the name of the object (${String(patchedName)}) does not match the name on the URL (${info.name})`);
+      if (def.namespaced && patchedNamespace !== undefined && patchedNamespace !== namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
       warnings = decoded.warnings;
       return decoded.obj;
     }, { dryRun: dryRun(c), subresource });

@@ -1,3 +1,5 @@
+import { badRequest } from './errors.ts';
+
 /**
  * Request info (k8s.io/apiserver/pkg/endpoints/request.RequestInfoFactory):
  * what a URL and method mean, before anyone looks at the body.
@@ -22,8 +24,17 @@ export type RequestInfo =
 
 const namespaceSubresources = new Set(['status', 'finalize']);
 
+/** A malformed escape (`%ff`, `%ZZ`) is the client's mistake: 400, as Go's URL parser answers. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`invalid URL escape in path segment "${segment}"`);
+  }
+}
+
 export function parseRequestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
-  const parts = path.split('/').filter((p) => p.length > 0).map(decodeURIComponent);
+  const parts = path.split('/').filter((p) => p.length > 0).map(decodeSegment);
   let rest: string[];
   let group = '';
   let version: string;

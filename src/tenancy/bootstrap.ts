@@ -3,6 +3,8 @@ import type { Registry } from '../registry/generic.ts';
 import { systemNamespaces } from '../registry/resources/namespaces.ts';
 import type { KubeObject } from '../registry/types.ts';
 import { ApiError } from '../server/errors.ts';
+import { hash64 } from '../workers/recorder.ts';
+import { hex64, imageInfo } from '../workers/images.ts';
 
 /** What a fresh cluster looks like: a kubeadm cluster's nodes, namespaces and services. */
 export interface ClusterShape {
@@ -75,7 +77,7 @@ export async function bootstrapCluster(registry: Registry, shape: ClusterShape =
   for (const name of systemNamespaces) await ensure('namespaces', undefined, { metadata: { name } });
   for (const [i, name] of shape.nodes.entries()) {
     const node = nodeObject(name, i, i === 0, shape.version);
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = registry.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
     for (const c of (node.status as { conditions: Array<Record<string, string>> }).conditions) c.lastHeartbeatTime = c.lastTransitionTime = now;
     await ensure('nodes', undefined, node);
   }
@@ -87,6 +89,7 @@ export async function bootstrapCluster(registry: Registry, shape: ClusterShape =
     metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: { type: 'ClusterIP', clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }] },
   } as KubeObject);
+  await ensureControlPlanePods(registry, shape);
   await ensure('services', 'kube-system', {
     metadata: {
       name: 'kube-dns',
@@ -98,4 +101,201 @@ export async function bootstrapCluster(registry: Registry, shape: ClusterShape =
       ports: [{ name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 }, { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 }, { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: 9153 }],
     },
   } as KubeObject);
+}
+
+// ---------------------------------------------------------------- kube-system pods
+
+/** k8s.io/apimachinery's rand.String alphabet (no vowels, no confusables). */
+const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+/** A stable pseudo-random suffix, so running bootstrap again finds the same names. */
+const suffix = (seed: string, length: number) => {
+  const digits = hash64(hash64(seed) + seed);
+  return Array.from({ length }, (_, i) => alphabet[parseInt(digits.slice(i, i + 2), 16) % alphabet.length]).join('');
+};
+
+type Obj = Record<string, unknown>;
+const pki = '/etc/kubernetes/pki';
+const hostPath = (name: string, path: string, type = 'DirectoryOrCreate') => ({ name, hostPath: { path, type } });
+const mount = (name: string, mountPath: string, readOnly = true) => ({ name, mountPath, readOnly });
+const httpProbe = (host: string, path: string, port: number, scheme: string, failureThreshold: number, timeoutSeconds = 15, initialDelaySeconds = 10) => ({
+  failureThreshold, httpGet: { host, path, port, scheme }, initialDelaySeconds, periodSeconds: 10, successThreshold: 1, timeoutSeconds,
+});
+
+/** A kubeadm static pod as its mirror pod appears in the API. */
+function staticPod(component: string, image: string, command: string[], cpu: string, node: { name: string; uid: string; ip: string }, extra: { memory?: string; probe?: Obj; volumes: Obj[]; mounts: Obj[]; annotations?: Record<string, string> }, now: string): KubeObject {
+  const hash = hash64(`${component}/${node.name}`) + hash64(`${node.name}/${component}`);
+  return {
+    metadata: {
+      name: `${component}-${node.name}`, namespace: 'kube-system', labels: { component, tier: 'control-plane' },
+      annotations: {
+        ...extra.annotations, 'kubernetes.io/config.hash': hash, 'kubernetes.io/config.mirror': hash,
+        'kubernetes.io/config.seen': now.replace('Z', '.000000000Z'), 'kubernetes.io/config.source': 'file',
+      },
+      ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: node.name, uid: node.uid, controller: true }],
+    },
+    spec: {
+      containers: [{
+        name: component, image, command, imagePullPolicy: 'IfNotPresent',
+        resources: { requests: { cpu, ...(extra.memory ? { memory: extra.memory } : {}) } },
+        ...(extra.probe ?? {}), volumeMounts: extra.mounts,
+      }],
+      hostNetwork: true, nodeName: node.name, priority: 2000001000, priorityClassName: 'system-node-critical',
+      automountServiceAccountToken: false, securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+      tolerations: [{ effect: 'NoExecute', operator: 'Exists' }], volumes: extra.volumes,
+    },
+  };
+}
+
+function controlPlanePods(shape: ClusterShape, nodes: Array<{ name: string; uid: string; ip: string }>, cluster: string, now: string): KubeObject[] {
+  const cp = nodes[0];
+  const v = shape.version;
+  const certs = [hostPath('ca-certs', '/etc/ssl/certs'), hostPath('etc-ca-certificates', '/etc/ca-certificates'), hostPath('k8s-certs', pki),
+    hostPath('usr-local-share-ca-certificates', '/usr/local/share/ca-certificates'), hostPath('usr-share-ca-certificates', '/usr/share/ca-certificates')];
+  const certMounts = [mount('ca-certs', '/etc/ssl/certs'), mount('etc-ca-certificates', '/etc/ca-certificates'), mount('k8s-certs', pki),
+    mount('usr-local-share-ca-certificates', '/usr/local/share/ca-certificates'), mount('usr-share-ca-certificates', '/usr/share/ca-certificates')];
+  const pods: KubeObject[] = [
+    staticPod('etcd', 'registry.k8s.io/etcd:3.6.5-0', [
+      'etcd', `--advertise-client-urls=https://${cp.ip}:2379`, `--cert-file=${pki}/etcd/server.crt`, '--client-cert-auth=true', '--data-dir=/var/lib/etcd',
+      '--feature-gates=InitialCorruptCheck=true', `--initial-advertise-peer-urls=https://${cp.ip}:2380`, `--initial-cluster=${cp.name}=https://${cp.ip}:2380`,
+      `--key-file=${pki}/etcd/server.key`, `--listen-client-urls=https://127.0.0.1:2379,https://${cp.ip}:2379`, '--listen-metrics-urls=http://127.0.0.1:2381',
+      `--listen-peer-urls=https://${cp.ip}:2380`, `--name=${cp.name}`, `--peer-cert-file=${pki}/etcd/peer.crt`, '--peer-client-cert-auth=true',
+      `--peer-key-file=${pki}/etcd/peer.key`, `--peer-trusted-ca-file=${pki}/etcd/ca.crt`, '--snapshot-count=10000', `--trusted-ca-file=${pki}/etcd/ca.crt`,
+      '--watch-progress-notify-interval=5s',
+    ], '100m', cp, {
+      memory: '100Mi', probe: { livenessProbe: httpProbe('127.0.0.1', '/livez', 2381, 'HTTP', 8), readinessProbe: httpProbe('127.0.0.1', '/readyz', 2381, 'HTTP', 3) },
+      volumes: [hostPath('etcd-certs', `${pki}/etcd`), hostPath('etcd-data', '/var/lib/etcd')], mounts: [mount('etcd-data', '/var/lib/etcd', false), mount('etcd-certs', `${pki}/etcd`, false)],
+      annotations: { 'kubeadm.kubernetes.io/etcd.advertise-client-urls': `https://${cp.ip}:2379` },
+    }, now),
+    staticPod('kube-apiserver', `registry.k8s.io/kube-apiserver:${v}`, [
+      'kube-apiserver', `--advertise-address=${cp.ip}`, '--allow-privileged=true', '--authorization-mode=Node,RBAC', `--client-ca-file=${pki}/ca.crt`,
+      '--enable-admission-plugins=NodeRestriction', '--enable-bootstrap-token-auth=true', `--etcd-cafile=${pki}/etcd/ca.crt`,
+      `--etcd-certfile=${pki}/apiserver-etcd-client.crt`, `--etcd-keyfile=${pki}/apiserver-etcd-client.key`, '--etcd-servers=https://127.0.0.1:2379',
+      `--kubelet-client-certificate=${pki}/apiserver-kubelet-client.crt`, `--kubelet-client-key=${pki}/apiserver-kubelet-client.key`,
+      '--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname', `--proxy-client-cert-file=${pki}/front-proxy-client.crt`,
+      `--proxy-client-key-file=${pki}/front-proxy-client.key`, '--requestheader-allowed-names=front-proxy-client', `--requestheader-client-ca-file=${pki}/front-proxy-ca.crt`,
+      '--requestheader-extra-headers-prefix=X-Remote-Extra-', '--requestheader-group-headers=X-Remote-Group', '--requestheader-username-headers=X-Remote-User',
+      '--secure-port=6443', '--service-account-issuer=https://kubernetes.default.svc.cluster.local', `--service-account-key-file=${pki}/sa.pub`,
+      `--service-account-signing-key-file=${pki}/sa.key`, '--service-cluster-ip-range=10.96.0.0/12', `--tls-cert-file=${pki}/apiserver.crt`,
+      `--tls-private-key-file=${pki}/apiserver.key`,
+    ], '250m', cp, {
+      probe: {
+        livenessProbe: httpProbe(cp.ip, '/livez', 6443, 'HTTPS', 8), readinessProbe: httpProbe(cp.ip, '/readyz', 6443, 'HTTPS', 3, 15, 0),
+        startupProbe: httpProbe(cp.ip, '/livez', 6443, 'HTTPS', 24),
+      },
+      volumes: certs, mounts: certMounts, annotations: { 'kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint': `${cp.ip}:6443` },
+    }, now),
+    staticPod('kube-controller-manager', `registry.k8s.io/kube-controller-manager:${v}`, [
+      'kube-controller-manager', '--allocate-node-cidrs=true', '--authentication-kubeconfig=/etc/kubernetes/controller-manager.conf',
+      '--authorization-kubeconfig=/etc/kubernetes/controller-manager.conf', '--bind-address=127.0.0.1', `--client-ca-file=${pki}/ca.crt`,
+      '--cluster-cidr=10.244.0.0/16', '--cluster-name=kubernetes', `--cluster-signing-cert-file=${pki}/ca.crt`, `--cluster-signing-key-file=${pki}/ca.key`,
+      '--controllers=*,bootstrapsigner,tokencleaner', '--kubeconfig=/etc/kubernetes/controller-manager.conf', '--leader-elect=true',
+      `--requestheader-client-ca-file=${pki}/front-proxy-ca.crt`, `--root-ca-file=${pki}/ca.crt`, `--service-account-private-key-file=${pki}/sa.key`,
+      '--service-cluster-ip-range=10.96.0.0/12', '--use-service-account-credentials=true',
+    ], '200m', cp, {
+      probe: { livenessProbe: httpProbe('127.0.0.1', '/healthz', 10257, 'HTTPS', 8), startupProbe: httpProbe('127.0.0.1', '/healthz', 10257, 'HTTPS', 24) },
+      volumes: [...certs, hostPath('flexvolume-dir', '/usr/libexec/kubernetes/kubelet-plugins/volume/exec'), hostPath('kubeconfig', '/etc/kubernetes/controller-manager.conf', 'FileOrCreate')],
+      mounts: [...certMounts, mount('flexvolume-dir', '/usr/libexec/kubernetes/kubelet-plugins/volume/exec', false), mount('kubeconfig', '/etc/kubernetes/controller-manager.conf')],
+    }, now),
+    staticPod('kube-scheduler', `registry.k8s.io/kube-scheduler:${v}`, [
+      'kube-scheduler', '--authentication-kubeconfig=/etc/kubernetes/scheduler.conf', '--authorization-kubeconfig=/etc/kubernetes/scheduler.conf',
+      '--bind-address=127.0.0.1', '--kubeconfig=/etc/kubernetes/scheduler.conf', '--leader-elect=true',
+    ], '100m', cp, {
+      probe: { livenessProbe: httpProbe('127.0.0.1', '/livez', 10259, 'HTTPS', 8), readinessProbe: httpProbe('127.0.0.1', '/readyz', 10259, 'HTTPS', 3, 15, 0) },
+      volumes: [hostPath('kubeconfig', '/etc/kubernetes/scheduler.conf', 'FileOrCreate')], mounts: [mount('kubeconfig', '/etc/kubernetes/scheduler.conf')],
+    }, now),
+  ];
+  const rsHash = suffix(`${cluster}/coredns`, 10);
+  for (const i of [0, 1]) {
+    pods.push({
+      metadata: {
+        name: `coredns-${rsHash}-${suffix(`${cluster}/coredns/${i}`, 5)}`, namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns', 'pod-template-hash': rsHash },
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `coredns-${rsHash}`, uid: crypto.randomUUID(), controller: true, blockOwnerDeletion: true }],
+      },
+      spec: {
+        containers: [{
+          name: 'coredns', image: 'registry.k8s.io/coredns/coredns:v1.12.4', args: ['-conf', '/etc/coredns/Corefile'], imagePullPolicy: 'IfNotPresent',
+          ports: [{ containerPort: 53, name: 'dns', protocol: 'UDP' }, { containerPort: 53, name: 'dns-tcp', protocol: 'TCP' }, { containerPort: 9153, name: 'metrics', protocol: 'TCP' }],
+          resources: { limits: { memory: '170Mi' }, requests: { cpu: '100m', memory: '70Mi' } },
+          livenessProbe: { failureThreshold: 5, httpGet: { path: '/health', port: 8080, scheme: 'HTTP' }, initialDelaySeconds: 60, periodSeconds: 10, successThreshold: 1, timeoutSeconds: 5 },
+          readinessProbe: { failureThreshold: 3, httpGet: { path: '/ready', port: 8181, scheme: 'HTTP' }, periodSeconds: 10, successThreshold: 1, timeoutSeconds: 1 },
+          volumeMounts: [{ name: 'config-volume', mountPath: '/etc/coredns', readOnly: true }],
+        }],
+        dnsPolicy: 'Default', nodeName: cp.name, nodeSelector: { 'kubernetes.io/os': 'linux' }, priority: 2000000000, priorityClassName: 'system-cluster-critical',
+        serviceAccountName: 'coredns', tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }],
+        volumes: [{ name: 'config-volume', configMap: { name: 'coredns', defaultMode: 420, items: [{ key: 'Corefile', path: 'Corefile' }] } }],
+      },
+    });
+  }
+  const revision = suffix(`${cluster}/kube-proxy`, 10);
+  for (const node of nodes) {
+    pods.push({
+      metadata: {
+        name: `kube-proxy-${suffix(`${cluster}/kube-proxy/${node.name}`, 5)}`, namespace: 'kube-system',
+        labels: { 'controller-revision-hash': revision, 'k8s-app': 'kube-proxy', 'pod-template-generation': '1' },
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'kube-proxy', uid: crypto.randomUUID(), controller: true, blockOwnerDeletion: true }],
+      },
+      spec: {
+        affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [node.name] }] }] } } },
+        containers: [{
+          name: 'kube-proxy', image: `registry.k8s.io/kube-proxy:${v}`, imagePullPolicy: 'IfNotPresent',
+          command: ['/usr/local/bin/kube-proxy', '--config=/var/lib/kube-proxy/config.conf', '--hostname-override=$(NODE_NAME)'],
+          env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } }],
+          securityContext: { privileged: true },
+          volumeMounts: [{ name: 'kube-proxy', mountPath: '/var/lib/kube-proxy' }, { name: 'xtables-lock', mountPath: '/run/xtables.lock' }, { name: 'lib-modules', mountPath: '/lib/modules', readOnly: true }],
+        }],
+        hostNetwork: true, nodeName: node.name, nodeSelector: { 'kubernetes.io/os': 'linux' }, priority: 2000001000, priorityClassName: 'system-node-critical',
+        serviceAccountName: 'kube-proxy', tolerations: [{ operator: 'Exists' }],
+        volumes: [{ name: 'kube-proxy', configMap: { name: 'kube-proxy', defaultMode: 420 } }, hostPath('xtables-lock', '/run/xtables.lock', 'FileOrCreate'), hostPath('lib-modules', '/lib/modules', '')],
+      },
+    });
+  }
+  return pods;
+}
+
+/** The status a kubelet would have reported for a long-running pod started at `now`. */
+function runningStatus(pod: KubeObject, node: { name: string; ip: string }, podIP: string, now: string): Record<string, unknown> {
+  const spec = pod.spec as { containers: Array<{ name: string; image: string }>; hostNetwork?: boolean };
+  const condition = (type: string) => ({ observedGeneration: 1, type, status: 'True', lastProbeTime: null, lastTransitionTime: now });
+  return {
+    observedGeneration: 1, phase: 'Running', hostIP: node.ip, hostIPs: [{ ip: node.ip }], podIP, podIPs: [{ ip: podIP }], startTime: now,
+    conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map(condition),
+    containerStatuses: spec.containers.map((c) => {
+      const info = imageInfo(c.image);
+      return {
+        name: c.name, state: { running: { startedAt: now } }, lastState: {}, ready: true, restartCount: 0, started: true,
+        image: info.status === 'ok' ? info.normalized : c.image, imageID: info.status === 'ok' ? info.imageID : '',
+        containerID: `containerd://${hex64(`${pod.metadata.name}/${c.name}/${now}`)}`,
+      };
+    }),
+  };
+}
+
+/** kube-system as kubeadm leaves it: static control-plane pods, CoreDNS and kube-proxy, all Running. */
+async function ensureControlPlanePods(registry: Registry, shape: ClusterShape): Promise<void> {
+  const nodesDef = registry.catalog.find('', 'v1', 'nodes')!;
+  const podsDef = registry.catalog.find('', 'v1', 'pods')!;
+  const nodes: Array<{ name: string; uid: string; ip: string; cidr: string }> = [];
+  for (const name of shape.nodes) {
+    const node = await registry.get(nodesDef, undefined, name);
+    const ip = (node.status as { addresses?: Array<{ type: string; address: string }> }).addresses?.find((a) => a.type === 'InternalIP')?.address ?? '';
+    nodes.push({ name, uid: node.metadata.uid!, ip, cidr: (node.spec as { podCIDR?: string }).podCIDR ?? '10.244.0.0/24' });
+  }
+  if (!nodes.length) return;
+  const now = registry.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  let nextIP = 2;
+  for (const pod of controlPlanePods(shape, nodes, registry.cluster, now)) {
+    const node = nodes.find((n) => n.name === (pod.spec as { nodeName: string }).nodeName)!;
+    const podIP = (pod.spec as { hostNetwork?: boolean }).hostNetwork ? node.ip : `${node.cidr.split('.').slice(0, 3).join('.')}.${nextIP++}`;
+    try {
+      await registry.create(podsDef, 'kube-system', pod);
+    } catch (err) {
+      if (err instanceof ApiError && err.reason === 'AlreadyExists') continue;
+      throw err;
+    }
+    // Mirror pods get their status from the kubelet right away; here it is written with the object.
+    await registry.mutate(podsDef, 'kube-system', pod.metadata.name!, (current) => {
+      current.status = { ...runningStatus(current, node, podIP, now), qosClass: (current.status as { qosClass?: string } | undefined)?.qosClass };
+      return current;
+    }, { subresource: 'status' });
+  }
 }

@@ -1,10 +1,36 @@
 import type { ResourceDef } from '../types.ts';
+import { controllerrevisions, daemonsets, deployments, replicasets, statefulsets } from './apps.ts';
+import { selfsubjectaccessreviews, selfsubjectrulesreviews } from './authorization.ts';
+import { cronjobs, jobs } from './batch.ts';
 import { configmaps, secrets, serviceaccounts } from './config.ts';
+import { leases } from './coordination.ts';
+import { endpointslices } from './discovery.ts';
+import { endpoints } from './endpoints.ts';
 import { events } from './events.ts';
 import { namespaces } from './namespaces.ts';
+import { ingressclasses, ingresses, networkpolicies } from './networking.ts';
 import { nodes } from './nodes.ts';
 import { pods } from './pods.ts';
+import { poddisruptionbudgets } from './policy.ts';
+import { limitranges, resourcequotas } from './quotas.ts';
+import { clusterrolebindings, clusterroles, rolebindings, roles } from './rbac.ts';
+import { replicationcontrollers } from './replicationcontrollers.ts';
+import { priorityclasses } from './scheduling.ts';
 import { services } from './services.ts';
+import { persistentvolumeclaims, persistentvolumes } from './volumes.ts';
 
 /** Every resource this server serves; discovery, handlers and tables come from this list. */
-export const resources: ResourceDef[] = [pods, nodes, namespaces, configmaps, secrets, serviceaccounts, services, events];
+export const resources: ResourceDef[] = [
+  pods, nodes, namespaces, configmaps, secrets, serviceaccounts, services, events,
+  endpoints, limitranges, persistentvolumeclaims, persistentvolumes, replicationcontrollers, resourcequotas,
+  // API groups in the order kube-apiserver lists them under /apis; resources alphabetical within a group
+  controllerrevisions, daemonsets, deployments, replicasets, statefulsets,
+  selfsubjectaccessreviews, selfsubjectrulesreviews,
+  cronjobs, jobs,
+  ingressclasses, ingresses, networkpolicies,
+  poddisruptionbudgets,
+  clusterrolebindings, clusterroles, rolebindings, roles,
+  priorityclasses,
+  leases,
+  endpointslices,
+];

@@ -219,6 +219,17 @@ export const pods = defineResource({
     },
     validate: validatePod,
     validateUpdate: validatePodUpdate,
+    /**
+     * A pod running on a node is stopped by its kubelet first (deletionTimestamp +
+     * grace, as kube-apiserver does); unbound or finished pods, and an explicit
+     * grace period of 0, go at once.
+     */
+    gracefulDeletion(obj, options) {
+      const pod = obj as Pod;
+      if (!pod.spec?.nodeName || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return 0;
+      const grace = options.gracePeriodSeconds ?? (pod.spec.terminationGracePeriodSeconds as number | undefined) ?? 30;
+      return grace > 0 ? grace : 0;
+    },
     allowUnconditionalUpdate: true,
   },
 });

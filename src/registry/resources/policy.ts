@@ -1,0 +1,60 @@
+import * as schema from '../../schema/policy.ts';
+import type { FieldError } from '../../server/errors.ts';
+import { invalidGo } from '../goFormat.ts';
+import { validateLabelSelector, type LabelSelector } from '../labelSelector.ts';
+import { age, ageColumn, nameColumn } from '../printing.ts';
+import { allVerbs, defineResource, type KubeObject } from '../types.ts';
+
+/** policy/v1 PodDisruptionBudget: how many pods voluntary disruptions may take down. */
+
+type IntOrString = number | string;
+type PodDisruptionBudget = KubeObject & {
+  spec?: { minAvailable?: IntOrString; maxUnavailable?: IntOrString; selector?: LabelSelector; unhealthyPodEvictionPolicy?: string };
+  status?: { disruptionsAllowed?: number };
+};
+
+/** ValidatePositiveIntOrPercent and IsNotMoreThan100Percent. */
+function validateAmount(value: IntOrString | undefined, field: string): FieldError[] {
+  if (value == null) return [];
+  if (typeof value === 'number') return value < 0 ? [{ field, type: 'FieldValueInvalid', value, detail: 'must be greater than or equal to 0' }] : [];
+  const m = /^(\d+)%$/.exec(value);
+  if (!m) return [{ field, type: 'FieldValueInvalid', value, detail: "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')" }];
+  return Number(m[1]) > 100 ? [{ field, type: 'FieldValueInvalid', value, detail: 'must not be greater than 100%' }] : [];
+}
+
+const evictionPolicies = ['AlwaysAllow', 'IfHealthyBudget'];
+const amountCell = (value: IntOrString | undefined) => (value == null ? 'N/A' : String(value));
+
+export const poddisruptionbudgets = defineResource({
+  group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', singular: 'poddisruptionbudget', namespaced: true,
+  shortNames: ['pdb'], verbs: allVerbs, subresources: ['status'], schema: schema.podDisruptionBudget,
+  columns: [
+    nameColumn,
+    { name: 'Min Available', type: 'string', description: 'The minimum number of pods that must be available.' },
+    { name: 'Max Unavailable', type: 'string', description: 'The maximum number of pods that may be unavailable.' },
+    { name: 'Allowed Disruptions', type: 'integer', description: 'Calculated number of pods that may be disrupted at this time.' },
+    ageColumn,
+  ],
+  row(obj, { now }) {
+    const pdb = obj as PodDisruptionBudget;
+    return [pdb.metadata.name, amountCell(pdb.spec?.minAvailable), amountCell(pdb.spec?.maxUnavailable), pdb.status?.disruptionsAllowed ?? 0, age(pdb, now)];
+  },
+  strategy: {
+    // the disruption controller fills these in; until then they read as zero (fields without omitempty)
+    prepareForCreate(obj) { obj.status = { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 }; },
+    validate(obj) {
+      const spec = (obj as PodDisruptionBudget).spec ?? {};
+      const errs: FieldError[] = [];
+      if (spec.minAvailable != null && spec.maxUnavailable != null) {
+        errs.push(invalidGo('spec', 'policy.PodDisruptionBudgetSpec{...}', 'minAvailable and maxUnavailable cannot be both set'));
+      }
+      errs.push(...validateAmount(spec.minAvailable, 'spec.minAvailable'), ...validateAmount(spec.maxUnavailable, 'spec.maxUnavailable'));
+      errs.push(...validateLabelSelector(spec.selector, 'spec.selector'));
+      if (spec.unhealthyPodEvictionPolicy && !evictionPolicies.includes(spec.unhealthyPodEvictionPolicy)) {
+        errs.push({ field: 'spec.unhealthyPodEvictionPolicy', type: 'FieldValueNotSupported', value: spec.unhealthyPodEvictionPolicy, detail: 'supported values: "AlwaysAllow", "IfHealthyBudget"' });
+      }
+      return errs;
+    },
+    allowUnconditionalUpdate: true,
+  },
+});

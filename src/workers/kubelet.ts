@@ -1,0 +1,297 @@
+import type { Registry } from '../registry/generic.ts';
+import type { Node } from '../registry/resources/nodes.ts';
+import type { Pod } from '../registry/resources/pods.ts';
+import { ApiError } from '../server/errors.ts';
+import { imageInfo, type ImageInfo } from './images.ts';
+import { programFor, type Program } from './programs.ts';
+import { recordEvent, timestamp, type EventSpec } from './recorder.ts';
+import { restarts, stageFor, type ContainerSpec, type ContainerStatus, type ContainerView } from './stages.ts';
+
+/**
+ * The simulated kubelets: one logical kubelet per node, each an interpreter over
+ * the declared container stages (stages.ts). For every pod bound to its node it
+ * fires the stages that are due, in time order, stamping each transition with
+ * its own due time; derives phase and conditions; writes the status with
+ * compare-and-swap; and records the events of the transitions it committed.
+ * An idle pod has nothing due, so an idle cluster writes nothing.
+ */
+
+/** How long stopping containers takes after a graceful delete (SIGTERM is honoured). */
+export const stopMs = 1_000;
+
+interface Condition { type: string; status: string; reason?: string; message?: string; lastProbeTime: null; lastTransitionTime: string; observedGeneration?: number }
+interface Status {
+  phase?: string; conditions?: Condition[]; hostIP?: string; hostIPs?: Array<{ ip: string }>; podIP?: string; podIPs?: Array<{ ip: string }>;
+  startTime?: string; initContainerStatuses?: ContainerStatus[]; containerStatuses?: ContainerStatus[]; qosClass?: string; observedGeneration?: number;
+  [k: string]: unknown;
+}
+type PodSpecView = { containers?: ContainerSpec[]; initContainers?: ContainerSpec[]; restartPolicy?: string; hostNetwork?: boolean; nodeName?: string };
+
+const memo = <T>(make: (key: string) => T) => {
+  const cache = new Map<string, T>();
+  return (key: string) => {
+    let value = cache.get(key);
+    if (value === undefined) {
+      value = make(key);
+      if (cache.size > 5000) cache.delete(cache.keys().next().value!);
+      cache.set(key, value);
+    }
+    return value;
+  };
+};
+const imageOf = memo<ImageInfo>(imageInfo);
+const programOf = memo<Program>((key) => programFor(JSON.parse(key)));
+
+export const nodeIP = (node: Node) => node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '';
+const ms = (t: string | undefined) => (t ? Date.parse(t) : NaN);
+
+/** When the pod was bound: the kubelet accepts it then. */
+function boundAt(pod: Pod): number {
+  const scheduled = (pod.status?.conditions as Condition[] | undefined)?.find((c) => c.type === 'PodScheduled' && c.status === 'True');
+  return ms(scheduled?.lastTransitionTime) || ms(pod.metadata.creationTimestamp) || 0;
+}
+
+const waiting = (spec: ContainerSpec, reason: string): ContainerStatus => ({
+  name: spec.name, state: { waiting: { reason } }, lastState: {}, ready: false, restartCount: 0, image: spec.image ?? '', imageID: '', started: false,
+});
+
+/** An init container is done when it completed, or (a sidecar) once it started. */
+function initDone(c: ContainerStatus | undefined, sidecar: boolean): number | undefined {
+  if (!c) return undefined;
+  if (sidecar) return c.started || c.restartCount > 0 ? ms(c.state.running?.startedAt ?? c.lastState.terminated?.startedAt) || 0 : undefined;
+  return c.state.terminated?.exitCode === 0 ? ms(c.state.terminated.finishedAt) : undefined;
+}
+
+/** The stage interpreter's view of every container, init containers first. */
+export function containerViews(pod: Pod, status: Status): ContainerView[] {
+  const spec = pod.spec as PodSpecView;
+  const start = ms(status.startTime);
+  const podRef = `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
+  const view = (c: ContainerSpec, s: ContainerStatus, init: boolean, since: number | undefined): ContainerView => ({
+    spec: c, status: s, init, sidecar: init && c.restartPolicy === 'Always', image: imageOf(c.image ?? ''),
+    program: programOf(JSON.stringify({ image: c.image ?? '', command: c.command, args: c.args, env: c.env?.filter((e) => e.value !== undefined), hostname: pod.metadata.name, podIP: status.podIP })),
+    since, podRestartPolicy: spec.restartPolicy ?? 'Always', podUID: pod.metadata.uid ?? '', podRef,
+  });
+  const views: ContainerView[] = [];
+  let ready: number | undefined = start;
+  (spec.initContainers ?? []).forEach((c, i) => {
+    const s = status.initContainerStatuses?.[i] ?? waiting(c, 'PodInitializing');
+    views.push(view(c, s, true, ready));
+    const done = ready === undefined ? undefined : initDone(s, c.restartPolicy === 'Always');
+    ready = done === undefined ? undefined : Math.max(ready!, done);
+  });
+  (spec.containers ?? []).forEach((c, i) => {
+    views.push(view(c, status.containerStatuses?.[i] ?? waiting(c, spec.initContainers?.length ? 'PodInitializing' : 'ContainerCreating'), false, ready));
+  });
+  return views;
+}
+
+/** kubelet's getPhase. */
+function podPhase(pod: Pod, views: ContainerView[]): string {
+  const spec = pod.spec as PodSpecView;
+  const inits = views.filter((v) => v.init);
+  if (inits.some((v) => v.status.state.terminated && v.status.state.terminated.exitCode !== 0 && !restarts(v, v.status.state.terminated.exitCode))) return 'Failed';
+  if (views.some((v) => !v.init && v.since === undefined)) return 'Pending';
+  let waitingCount = 0, running = 0, stopped = 0, succeeded = 0;
+  for (const v of views.filter((x) => !x.init)) {
+    const s = v.status.state;
+    if (s.running) running++;
+    else if (s.terminated) { stopped++; if (s.terminated.exitCode === 0) succeeded++; }
+    else if (v.status.lastState.terminated) stopped++;
+    else waitingCount++;
+  }
+  if (waitingCount > 0) return 'Pending';
+  if (running > 0) return 'Running';
+  if (stopped === 0) return 'Pending';
+  if ((spec.restartPolicy ?? 'Always') === 'Always') return 'Running';
+  if (stopped === succeeded) return 'Succeeded';
+  return spec.restartPolicy === 'Never' ? 'Failed' : 'Running';
+}
+
+/** Phase and the five pod conditions, keeping transition times of unchanged conditions. */
+function deriveStatus(pod: Pod, status: Status, views: ContainerView[], at: number): void {
+  status.phase = podPhase(pod, views);
+  const generation = pod.metadata.generation ?? 1;
+  const terminal = status.phase === 'Succeeded' || status.phase === 'Failed';
+  const unready = views.filter((v) => !v.init && !v.status.ready).map((v) => v.spec.name);
+  const incomplete = views.filter((v) => v.init && (v.since === undefined || initDone(v.status, v.sidecar) === undefined)).map((v) => v.spec.name);
+  const old = new Map((status.conditions ?? []).map((c) => [c.type, c]));
+  const condition = (type: string, ok: boolean, reason?: string, message?: string): Condition => {
+    const previous = old.get(type);
+    const value = ok ? 'True' : 'False';
+    return {
+      observedGeneration: generation, type, status: value, lastProbeTime: null,
+      lastTransitionTime: previous?.status === value ? previous.lastTransitionTime : timestamp(at),
+      ...(ok ? {} : { ...(reason ? { reason } : {}), ...(message ? { message } : {}) }),
+    };
+  };
+  const readyReason = terminal ? 'PodCompleted' : 'ContainersNotReady';
+  const readyMessage = terminal ? undefined : `containers with unready status: [${unready.join(' ')}]`;
+  status.conditions = [
+    condition('PodReadyToStartContainers', !!status.podIP && !terminal),
+    condition('Initialized', !incomplete.length, 'ContainersNotInitialized', `containers with incomplete status: [${incomplete.join(' ')}]`),
+    condition('Ready', !unready.length && !terminal, readyReason, readyMessage),
+    condition('ContainersReady', !unready.length && !terminal, readyReason, readyMessage),
+    { ...condition('PodScheduled', true), lastTransitionTime: old.get('PodScheduled')?.status === 'True' ? old.get('PodScheduled')!.lastTransitionTime : timestamp(boundAt(pod)) },
+  ];
+  status.observedGeneration = generation;
+}
+
+export interface PodSync {
+  /** The new status, when a stage fired. */
+  status?: Status;
+  events: EventSpec[];
+  /** When the next stage of this pod falls due. */
+  nextDue?: number;
+}
+
+/**
+ * Fires every due stage of one pod, in time order, from its recorded status.
+ * `allocateIP` hands out an address from the node's podCIDR when the sandbox starts.
+ */
+export function syncPod(pod: Pod, node: Node, now: number, allocateIP: () => string): PodSync {
+  const spec = pod.spec as PodSpecView;
+  const status = structuredClone((pod.status ?? {}) as Status);
+  const events: EventSpec[] = [];
+  const source = { component: 'kubelet', host: node.metadata.name! };
+  let changed = false;
+  let latest = 0;
+  if (!status.startTime) {
+    const accept = boundAt(pod);
+    if (accept > now) return { events, nextDue: accept };
+    const hostIP = nodeIP(node);
+    status.phase = 'Pending';
+    status.hostIP = hostIP;
+    status.hostIPs = [{ ip: hostIP }];
+    status.startTime = timestamp(accept);
+    status.initContainerStatuses = (spec.initContainers ?? []).map((c) => waiting(c, 'PodInitializing'));
+    status.containerStatuses = (spec.containers ?? []).map((c) => waiting(c, spec.initContainers?.length ? 'PodInitializing' : 'ContainerCreating'));
+    if (!status.initContainerStatuses.length) delete status.initContainerStatuses;
+    changed = true;
+    latest = accept;
+  }
+  let nextDue: number | undefined;
+  for (let step = 0; step < 10_000; step++) {
+    const views = containerViews(pod, status);
+    let best: { view: ContainerView; index: number; due: number } | undefined;
+    nextDue = undefined;
+    views.forEach((view, index) => {
+      const stage = stageFor(view);
+      const due = stage?.due(view, now);
+      if (due === undefined || Number.isNaN(due)) return;
+      if (due > now) { nextDue = Math.min(nextDue ?? Infinity, due); return; }
+      if (!best || due < best.due) best = { view, index, due };
+    });
+    if (!best) break;
+    const { view, index, due } = best as { view: ContainerView; index: number; due: number };
+    const transition = stageFor(view)!.next(view, due);
+    const inits = spec.initContainers?.length ?? 0;
+    if (view.init) (status.initContainerStatuses ??= [])[index] = transition.status;
+    else (status.containerStatuses ??= [])[index - inits] = transition.status;
+    const fieldPath = `spec.${view.init ? 'initContainers' : 'containers'}{${view.spec.name}}`;
+    for (const e of transition.events) events.push({ involved: pod, fieldPath, type: e.type, reason: e.reason, message: e.message, source, at: e.at });
+    // The sandbox (and its IP) exists before any container does anything.
+    if (!status.podIP) {
+      const ip = spec.hostNetwork ? status.hostIP ?? nodeIP(node) : allocateIP();
+      status.podIP = ip;
+      status.podIPs = [{ ip }];
+    }
+    changed = true;
+    latest = Math.max(latest, due);
+  }
+  if (!changed) return { events, nextDue };
+  deriveStatus(pod, status, containerViews(pod, status), latest);
+  return { status, events, nextDue };
+}
+
+/** Lowest free address of the node's podCIDR (host-local IPAM), from .2 on. */
+function ipAllocator(node: Node, used: Set<string>): () => string {
+  const cidr = (node.spec as { podCIDR?: string } | undefined)?.podCIDR ?? '10.244.0.0/24';
+  const [a, b, c] = cidr.split('/')[0].split('.');
+  return () => {
+    for (let i = 2; i < 255; i++) {
+      const ip = `${a}.${b}.${c}.${i}`;
+      if (!used.has(ip)) { used.add(ip); return ip; }
+    }
+    return `${a}.${b}.${c}.254`;
+  };
+}
+
+/**
+ * When an unchanged pod object next needs its kubelet (null: never). Workers
+ * reuse decoded pods while their revision is unchanged, so a settled pod costs
+ * one lookup per pass.
+ */
+const settled = new WeakMap<Pod, number | null>();
+
+const benign = (err: unknown) => err instanceof ApiError && (err.reason === 'Conflict' || err.reason === 'NotFound');
+
+/** Finishes a graceful deletion: containers stop, then the pod object goes. */
+async function finishDeletion(registry: Registry, pod: Pod, node: Node | undefined, now: number): Promise<number | undefined> {
+  const grace = pod.metadata.deletionGracePeriodSeconds ?? 0;
+  const requested = ms(pod.metadata.deletionTimestamp) - grace * 1000;
+  // A pod bound to a node that does not exist has no kubelet: PodGC removes it at once.
+  const due = node ? requested + stopMs : now;
+  if (due > now) return due;
+  const podsDef = registry.catalog.find('', 'v1', 'pods')!;
+  try {
+    await registry.delete(podsDef, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+  } catch (err) {
+    if (benign(err)) return undefined;
+    throw err;
+  }
+  if (!node) return undefined;
+  const source = { component: 'kubelet', host: node.metadata.name! };
+  for (const [list, field] of [[pod.status?.initContainerStatuses, 'initContainers'], [pod.status?.containerStatuses, 'containers']] as const) {
+    for (const c of (list ?? []) as Array<{ name: string; state?: { running?: unknown } }>) {
+      if (!c.state?.running) continue;
+      await recordEvent(registry, { involved: pod, fieldPath: `spec.${field}{${c.name}}`, type: 'Normal', reason: 'Killing', message: `Stopping container ${c.name}`, source, at: requested });
+    }
+  }
+  return undefined;
+}
+
+/** Every kubelet of the cluster, one pass. Returns when the next stage falls due. */
+export async function runKubelets(registry: Registry, nodes: Node[], pods: Pod[]): Promise<number | undefined> {
+  const podsDef = registry.catalog.find('', 'v1', 'pods')!;
+  const now = registry.now().getTime();
+  const byName = new Map(nodes.map((n) => [n.metadata.name!, n]));
+  const byNode = new Map<string, Pod[]>();
+  for (const pod of pods) {
+    const name = pod.spec?.nodeName;
+    if (!name) continue;
+    (byNode.get(name) ?? byNode.set(name, []).get(name)!).push(pod);
+  }
+  let nextDue: number | undefined;
+  const later = (t: number | undefined) => { if (t !== undefined) nextDue = Math.min(nextDue ?? Infinity, t); };
+  for (const [nodeName, bound] of byNode) {
+    const node = byName.get(nodeName);
+    const used = new Set(bound.filter((p) => !(p.spec as PodSpecView).hostNetwork && p.status?.podIP).map((p) => p.status!.podIP!));
+    const allocate = node ? ipAllocator(node, used) : () => '';
+    // In key order (namespace, name): a deterministic order for handing out addresses.
+    for (const pod of bound) {
+      if (pod.metadata.deletionTimestamp) { later(await finishDeletion(registry, pod, node, now)); continue; }
+      if (!node) continue;
+      const phase = pod.status?.phase;
+      if (phase === 'Succeeded' || phase === 'Failed') continue;
+      const known = settled.get(pod);
+      if (known !== undefined && (known === null || known > now)) { later(known ?? undefined); continue; }
+      const sync = syncPod(pod, node, now, allocate);
+      later(sync.nextDue);
+      if (!sync.status) { settled.set(pod, sync.nextDue ?? null); continue; }
+      let written: Pod;
+      try {
+        written = await registry.mutate(podsDef, pod.metadata.namespace, pod.metadata.name!, (current) => {
+          current.status = sync.status;
+          return current;
+        }, { subresource: 'status', expectedResourceVersion: pod.metadata.resourceVersion }) as Pod;
+      } catch (err) {
+        // Changed meanwhile: that change has its own event, and the next pass starts from it.
+        if (benign(err)) continue;
+        throw err;
+      }
+      for (const event of sync.events) await recordEvent(registry, { ...event, involved: written });
+    }
+  }
+  return nextDue;
+}

@@ -1,0 +1,164 @@
+import type { Registry } from '../registry/generic.ts';
+import type { Node } from '../registry/resources/nodes.ts';
+import type { Pod } from '../registry/resources/pods.ts';
+import type { KubeObject } from '../registry/types.ts';
+import { bindPod } from '../server/binding.ts';
+import { ApiError } from '../server/errors.ts';
+import { eventName, recordEvent, timestamp } from './recorder.ts';
+import { filterPlugins, normalize, scorePlugins, type FilterStatus } from './scheduler/plugins.ts';
+import { addPod, buildSnapshot, podInfo, type NodeInfo, type PodInfo } from './scheduler/snapshot.ts';
+
+/**
+ * The default scheduler, level-triggered: one cycle takes every pending pod of
+ * the cluster, filters and scores the nodes with the plugin lists, and binds
+ * through pods/binding (compare-and-swap: a pod is bound at most once, however
+ * often its events arrive).
+ *
+ * An unschedulable pod is tried again only when something that could help has
+ * happened since its last attempt: a node change or a pod deletion whose
+ * revision is newer than that attempt, or the 5-minute flush of
+ * kube-scheduler's unschedulable queue (on resync). Duplicate or late events
+ * carry old revisions, so they retry nothing and the FailedScheduling count
+ * only grows on real retries.
+ */
+
+export const schedulerName = 'default-scheduler';
+const source = { component: schedulerName };
+/** podMaxInUnschedulablePodsDuration. */
+const unschedulableFlushMs = 5 * 60_000;
+
+export interface SchedulingTrigger {
+  /** The newest revision of a node change or pod deletion that prompted this cycle (0: none). */
+  retryRevision: number;
+  /** Periodic resync: retry pods whose last attempt is older than the flush interval. */
+  flush: boolean;
+}
+
+interface Condition { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string; lastProbeTime?: string | null }
+const scheduledCondition = (pod: Pod) => (pod.status?.conditions as Condition[] | undefined)?.find((c) => c.type === 'PodScheduled');
+
+export function isPending(pod: Pod): boolean {
+  const spec = pod.spec as { schedulerName?: string; schedulingGates?: unknown[] } | undefined;
+  return !pod.spec?.nodeName && !pod.metadata.deletionTimestamp && (spec?.schedulerName ?? schedulerName) === schedulerName
+    && !spec?.schedulingGates?.length && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed';
+}
+
+const priorityOf = (pod: Pod) => Number((pod.spec as { priority?: number }).priority ?? 0);
+
+const cmp = (a = '', b = '') => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The queue order: priority, then age (PrioritySort), then name for determinism. */
+function byQueueOrder(a: Pod, b: Pod): number {
+  return priorityOf(b) - priorityOf(a) || cmp(a.metadata.creationTimestamp, b.metadata.creationTimestamp)
+    || cmp(a.metadata.namespace, b.metadata.namespace) || cmp(a.metadata.name, b.metadata.name);
+}
+
+/** FitError.Error() plus the PostFilter messages of DynamicResources and DefaultPreemption. */
+export function fitErrorMessage(pod: PodInfo, total: number, statuses: FilterStatus[]): string {
+  if (!total) return 'no nodes available to schedule pods';
+  const histogram = (entries: string[]) => {
+    const counts = new Map<string, number>();
+    for (const r of entries) counts.set(r, (counts.get(r) ?? 0) + 1);
+    return [...counts].map(([r, n]) => `${n} ${r}`).sort().join(', ');
+  };
+  const filterMsg = histogram(statuses.flatMap((s) => s.reasons));
+  let preemption: string;
+  if (pod.spec.preemptionPolicy === 'Never') preemption = 'not eligible due to preemptionPolicy=Never.';
+  else {
+    // Nodes rejected for resources could be helped by evicting lower-priority pods; there are none to evict here.
+    preemption = `0/${total} nodes are available: ${histogram(statuses.map((s) => (s.unresolvable ? 'Preemption is not helpful for scheduling' : 'No preemption victims found for incoming pod')))}.`;
+  }
+  return `0/${total} nodes are available: ${filterMsg}. no new claims to deallocate, preemption: ${preemption}`;
+}
+
+/** Filters, then the weighted, normalized scores; the best node (ties: by name). */
+function selectNode(pod: PodInfo, nodes: NodeInfo[]): { node?: NodeInfo; statuses: FilterStatus[] } {
+  const feasible: NodeInfo[] = [];
+  const statuses: FilterStatus[] = [];
+  for (const node of nodes) {
+    let failed: FilterStatus | undefined;
+    for (const plugin of filterPlugins) if ((failed = plugin.filter(pod, node))) break;
+    if (failed) statuses.push(failed); else feasible.push(node);
+  }
+  if (feasible.length <= 1) return { node: feasible[0], statuses };
+  const totals = feasible.map(() => 0);
+  for (const plugin of scorePlugins) {
+    const raw = feasible.map((n) => plugin.score(pod, n));
+    const scores = plugin.normalize ? normalize(raw, plugin.normalize) : raw;
+    scores.forEach((s, i) => (totals[i] += s * plugin.weight));
+  }
+  let best = 0;
+  for (let i = 1; i < feasible.length; i++) if (totals[i] > totals[best] + 1e-9) best = i;
+  return { node: feasible[best], statuses };
+}
+
+/** Should this pod (unschedulable before) be tried again now? */
+async function dueForRetry(registry: Registry, pod: Pod, condition: Condition, trigger: SchedulingTrigger, now: number): Promise<boolean> {
+  const eventsDef = registry.catalog.find('', 'v1', 'events')!;
+  const name = eventName({ involved: pod, type: 'Warning', reason: 'FailedScheduling', message: condition.message ?? '', source, at: now });
+  let lastAttemptRevision = Number(pod.metadata.resourceVersion);
+  let lastAttemptAt = Date.parse(condition.lastTransitionTime ?? '') || 0;
+  try {
+    const event = await registry.get(eventsDef, pod.metadata.namespace, name) as KubeObject & { lastTimestamp?: string };
+    lastAttemptRevision = Math.max(lastAttemptRevision, Number(event.metadata.resourceVersion));
+    lastAttemptAt = Date.parse(event.lastTimestamp ?? '') || lastAttemptAt;
+  } catch (err) {
+    if (!(err instanceof ApiError && err.reason === 'NotFound')) throw err;
+  }
+  return trigger.retryRevision > lastAttemptRevision || (trigger.flush && now - lastAttemptAt >= unschedulableFlushMs);
+}
+
+/**
+ * One scheduling cycle over the cluster's pending pods. Bound pods replace
+ * their entries in `pods`, so the kubelets can start them in the same pass.
+ */
+export async function schedulePending(registry: Registry, nodes: Node[], pods: Pod[], trigger: SchedulingTrigger): Promise<number> {
+  const pending = pods.filter(isPending).sort(byQueueOrder);
+  if (!pending.length) return 0;
+  const podsDef = registry.catalog.find('', 'v1', 'pods')!;
+  const snapshot = buildSnapshot(nodes, pods);
+  const nodeInfos = [...snapshot.values()].sort((a, b) => cmp(a.name, b.name));
+  const now = registry.now().getTime();
+  let bound = 0;
+  for (const pod of pending) {
+    const condition = scheduledCondition(pod);
+    const attempted = condition?.status === 'False' && condition.reason === 'Unschedulable';
+    if (attempted && !(await dueForRetry(registry, pod, condition, trigger, now))) continue;
+    const info = podInfo(pod);
+    const { node, statuses } = selectNode(info, nodeInfos);
+    const { namespace, name } = pod.metadata as { namespace: string; name: string };
+    if (node) {
+      let result: KubeObject;
+      try {
+        result = await bindPod(registry, podsDef, namespace, name, { metadata: { name, namespace }, target: { apiVersion: 'v1', kind: 'Node', name: node.name } } as KubeObject);
+      } catch (err) {
+        if (err instanceof ApiError && (err.reason === 'Conflict' || err.reason === 'NotFound')) continue; // bound or deleted meanwhile
+        throw err;
+      }
+      addPod(node, info);
+      pods[pods.indexOf(pod)] = result as Pod;
+      bound++;
+      await recordEvent(registry, { involved: result, type: 'Normal', reason: 'Scheduled', message: `Successfully assigned ${namespace}/${name} to ${node.name}`, source, at: now });
+      continue;
+    }
+    const message = fitErrorMessage(info, nodeInfos.length, statuses);
+    if (condition?.message !== message || condition.status !== 'False') {
+      try {
+        await registry.mutate(podsDef, namespace, name, (current) => {
+          const status = ((current as Pod).status ??= {});
+          const conditions = ((status.conditions ?? []) as Condition[]).filter((c) => c.type !== 'PodScheduled');
+          conditions.push({ type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: condition?.status === 'False' ? condition.lastTransitionTime : timestamp(now), reason: 'Unschedulable', message });
+          status.conditions = conditions as PodStatusConditions;
+          return current;
+        }, { subresource: 'status', expectedResourceVersion: pod.metadata.resourceVersion });
+      } catch (err) {
+        if (err instanceof ApiError && (err.reason === 'Conflict' || err.reason === 'NotFound')) continue; // changed meanwhile: its own event brings it back
+        throw err;
+      }
+    }
+    await recordEvent(registry, { involved: pod, type: 'Warning', reason: 'FailedScheduling', message, source, at: now });
+  }
+  return bound;
+}
+
+type PodStatusConditions = NonNullable<NonNullable<Pod['status']>['conditions']>;

@@ -1,0 +1,92 @@
+import { createApp } from '../../src/app.ts';
+import { ManualClock, ScaledClock } from '../../src/clock.ts';
+import { serveHttps, type RunningServer } from '../../src/entry/node.ts';
+import type { Clock, Ports, Queue, QueueMessage } from '../../src/ports.ts';
+import { InProcessQueue } from '../../src/queue/memory.ts';
+import { Catalog } from '../../src/registry/catalog.ts';
+import { Registry } from '../../src/registry/generic.ts';
+import { resources } from '../../src/registry/resources/index.ts';
+import { hmacKeys } from '../../src/server/keys.ts';
+import { MemoryStore } from '../../src/storage/memory.ts';
+import type { Store } from '../../src/storage/store.ts';
+import { kubeconfig } from '../../src/tenancy/kubeconfig.ts';
+import { provisionInStore } from '../../src/tenancy/provision.ts';
+import { kubernetesVersion } from '../../src/version.ts';
+import { handleMessage, type WorkerContext } from '../../src/workers/index.ts';
+import { testSecret, testTls } from './server.ts';
+
+/**
+ * A cluster with the scheduler and kubelets running on an in-process queue.
+ * - manual: a ManualClock; nothing happens until `drain()` (deterministic tests).
+ * - live: real timers on a clock sped up by 1/timeScale, for kubectl-driven e2e.
+ */
+export interface WorkerClusterOptions {
+  mode: 'manual' | 'live';
+  /** Live mode: real seconds per cluster second (0.1: ten times faster). */
+  timeScale?: number;
+  nodes?: string[];
+  /** Wraps the store (e.g. to count writes). */
+  store?: Store;
+  /** Wraps the queue port the registry and workers send to (fault injection). */
+  wrapQueue?: (queue: Queue) => Queue;
+  /** Manual mode: which due message goes next. */
+  pick?: (due: number) => number;
+  /** Serve HTTPS for kubectl (default true). */
+  serve?: boolean;
+}
+
+export interface WorkerCluster {
+  ports: Ports;
+  catalog: Catalog;
+  queue: InProcessQueue;
+  clock: Clock;
+  ctx: WorkerContext;
+  registry(cluster?: string): Registry;
+  /** Manual mode: deliver everything due, moving the clock, for at most forMs of cluster time. */
+  drain(forMs?: number): Promise<void>;
+  server?: RunningServer;
+  kubeconfig(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startWorkerCluster(options: WorkerClusterOptions): Promise<WorkerCluster> {
+  // A sped-up clock starts an hour back so it stays behind kubectl's own clock during a test.
+  const clock = options.mode === 'manual' ? new ManualClock() : new ScaledClock(options.timeScale ?? 1, (options.timeScale ?? 1) < 1 ? -3_600_000 : 0);
+  const errors: unknown[] = [];
+  const queue = new InProcessQueue({
+    clock, mode: options.mode, timeScale: options.timeScale, pick: options.pick,
+    onError: (error) => { errors.push(error); console.error('worker error:', error); },
+  });
+  const port: Queue = options.wrapQueue ? options.wrapQueue(queue) : queue;
+  const ports: Ports = { store: options.store ?? new MemoryStore(), queue: port, clock, keys: hmacKeys(testSecret) };
+  const catalog = new Catalog(resources);
+  const ctx: WorkerContext = { ports, catalog };
+  queue.consume((message: QueueMessage) => handleMessage(ctx, message));
+  await provisionInStore(ports, catalog, {
+    name: 'default', uid: crypto.randomUUID(), createdAt: clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z'), expiresAt: null,
+    nodes: options.nodes ?? ['controlplane', 'node01'], kubernetesVersion,
+  });
+  let server: RunningServer | undefined;
+  if (options.serve !== false) {
+    const app = createApp(ports, { catalog, limits: { requestsPerSecond: 1e9, burst: 1e9, maxWatches: 1000, maxObjects: 1e6 } });
+    server = await serveHttps(app.fetch, { port: 0, tls: await testTls() });
+  }
+  return {
+    ports, catalog, queue, clock, ctx, server,
+    registry: (cluster = 'default') => new Registry(catalog, ports, cluster),
+    async drain(forMs?: number) {
+      const result = await queue.drain({ forMs });
+      if (errors.length) throw errors[0];
+      if (forMs === undefined && !result.idle) throw new Error(`queue did not go idle (${result.pending} pending)`);
+    },
+    async kubeconfig() {
+      if (!server) throw new Error('started with serve: false');
+      const token = await ports.keys.sign({ sub: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'], cluster: 'default' });
+      return kubeconfig({ server: server.url, cluster: 'default', user: 'kubernetes-admin', token, insecure: true });
+    },
+    async close() {
+      queue.close();
+      await server?.close();
+    },
+  };
+}

@@ -1,0 +1,194 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Queue } from '../src/ports.ts';
+import type { KubeObject } from '../src/registry/types.ts';
+import { MemoryStore } from '../src/storage/memory.ts';
+import type { ClusterStore, Store } from '../src/storage/store.ts';
+import { startWorkerCluster, type WorkerCluster } from './helpers/workers.ts';
+
+/**
+ * Deterministic runs on a manual clock: queue deliveries are explicit, so the
+ * scheduler and kubelets can be shown to be level-triggered and idempotent.
+ */
+
+type Obj = KubeObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
+
+/** A seeded generator, so a failing run can be replayed. */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
+}
+
+/** Every message twice: once as sent, once again up to 3 s later (at least once, late and reordered). */
+const duplicating = (rand: () => number) => (queue: Queue): Queue => ({
+  async send(message, options = {}) {
+    await queue.send(message, options);
+    await queue.send(message, { delaySeconds: (options.delaySeconds ?? 0) + Math.floor(rand() * 3000) / 1000 });
+  },
+});
+
+const pod = (name: string, spec: Record<string, unknown>): KubeObject => ({ metadata: { name }, spec } as KubeObject);
+
+/** A workload that exercises every stage: runs, completes, crash-loops, fails to pull, waits for a label. */
+async function scenario(cluster: WorkerCluster): Promise<void> {
+  const r = cluster.registry();
+  const pods = cluster.catalog.find('', 'v1', 'pods')!;
+  const nodes = cluster.catalog.find('', 'v1', 'nodes')!;
+  await cluster.drain();
+  for (const p of [
+    pod('nginx', { containers: [{ name: 'nginx', image: 'nginx' }] }),
+    pod('hello', { restartPolicy: 'Never', containers: [{ name: 'hello', image: 'busybox', args: ['echo', 'hello'] }] }),
+    pod('crash', { containers: [{ name: 'crash', image: 'busybox', args: ['sh', '-c', 'exit 1'] }] }),
+    pod('bad', { containers: [{ name: 'bad', image: 'nginx:does-not-exist' }] }),
+    pod('ssd', { nodeSelector: { disk: 'ssd' }, containers: [{ name: 'web', image: 'nginx' }] }),
+    pod('big', { containers: [{ name: 'big', image: 'nginx', resources: { requests: { cpu: '3' } } }] }),
+    pod('init', { initContainers: [{ name: 'setup', image: 'busybox', args: ['sh', '-c', 'sleep 5'] }], containers: [{ name: 'app', image: 'redis' }] }),
+  ]) await r.create(pods, 'default', p);
+  await cluster.drain(60_000);
+  await r.mutate(nodes, undefined, 'node01', (n) => { n.metadata.labels = { ...n.metadata.labels, disk: 'ssd' }; return n; });
+  await cluster.drain(60_000);
+  await r.delete(pods, 'default', 'nginx');
+  await cluster.drain(30_000);
+}
+
+interface Outcome {
+  pods: Record<string, unknown>;
+  events: Record<string, { objects: number; count: number }>;
+}
+
+/** What must not depend on delivery: everything but timestamps, uids, IDs and resourceVersions. */
+async function outcome(cluster: WorkerCluster): Promise<Outcome> {
+  const r = cluster.registry();
+  const pods: Record<string, unknown> = {};
+  for (const p of (await r.list(cluster.catalog.find('', 'v1', 'pods')!, 'default')).items as Obj[]) {
+    const status = p.status as { phase: string; podIP?: string; conditions?: Array<Record<string, unknown>>; containerStatuses?: Array<Record<string, unknown>>; initContainerStatuses?: Array<Record<string, unknown>> };
+    const containers = (list?: Array<Record<string, unknown>>) => list?.map((c) => {
+      const state = c.state as Record<string, { reason?: string; exitCode?: number }>;
+      const kind = Object.keys(state)[0];
+      return { name: c.name, state: kind, reason: state[kind]?.reason, exitCode: state[kind]?.exitCode, ready: c.ready, restartCount: c.restartCount, image: c.image };
+    });
+    pods[p.metadata.name!] = {
+      nodeName: p.spec?.nodeName, phase: status.phase, hasIP: !!status.podIP, deleting: !!p.metadata.deletionTimestamp,
+      conditions: status.conditions?.map((c) => `${c.type}=${c.status}/${c.reason ?? ''}`),
+      containers: containers(status.containerStatuses), inits: containers(status.initContainerStatuses),
+    };
+  }
+  const events: Outcome['events'] = {};
+  for (const e of (await r.list(cluster.catalog.find('', 'v1', 'events')!, 'default')).items as Array<Obj & { reason: string; count: number; involvedObject: { name: string } }>) {
+    const key = `${e.involvedObject.name}/${e.reason}`;
+    const entry = (events[key] ??= { objects: 0, count: 0 });
+    entry.objects++;
+    entry.count += e.count;
+  }
+  return { pods, events };
+}
+
+describe('workers on a manual clock', () => {
+  it('every event delivered twice, late and out of order, ends exactly where a clean run ends', async () => {
+    const clean = await startWorkerCluster({ mode: 'manual', serve: false });
+    await scenario(clean);
+    const expected = await outcome(clean);
+    await clean.close();
+
+    // The clean run itself shows the behaviour the comparison relies on.
+    const p = expected.pods as Record<string, { phase: string; nodeName?: string; containers: Array<{ reason?: string; restartCount: number }> }>;
+    assert.equal(p.nginx, undefined, 'nginx was deleted');
+    assert.equal(p.hello.phase, 'Succeeded');
+    assert.equal(p.crash.containers[0].reason, 'CrashLoopBackOff');
+    assert.ok(p.crash.containers[0].restartCount >= 3);
+    assert.equal(p.bad.containers[0].reason, 'ImagePullBackOff');
+    assert.equal(p.ssd.nodeName, 'node01');
+    assert.equal(p.ssd.phase, 'Running');
+    assert.equal(p.big.phase, 'Pending');
+    assert.equal(p.init.phase, 'Running');
+    // Tried on creation, again on the node label and on nginx's deletion: one aggregated event.
+    assert.deepEqual(expected.events['big/FailedScheduling'], { objects: 1, count: 3 });
+    assert.deepEqual(expected.events['ssd/FailedScheduling'], { objects: 1, count: 1 });
+    for (const name of ['hello', 'crash', 'bad', 'ssd', 'init']) assert.deepEqual(expected.events[`${name}/Scheduled`], { objects: 1, count: 1 }, name);
+    assert.deepEqual(expected.events['nginx/Killing'], { objects: 1, count: 1 });
+
+    for (const seed of [1, 2, 3]) {
+      const rand = random(seed);
+      const messy = await startWorkerCluster({ mode: 'manual', serve: false, wrapQueue: duplicating(rand), pick: (n) => Math.floor(rand() * n) });
+      await scenario(messy);
+      assert.deepEqual(await outcome(messy), expected, `seed ${seed}`);
+      await messy.close();
+    }
+  });
+
+  it('crash-loop back-off doubles from 10s and caps at 5m, on the queue\'s delays', async () => {
+    const cluster = await startWorkerCluster({ mode: 'manual', serve: false });
+    const r = cluster.registry();
+    const pods = cluster.catalog.find('', 'v1', 'pods')!;
+    await cluster.drain();
+    await r.create(pods, 'default', pod('crash', { containers: [{ name: 'c', image: 'busybox', imagePullPolicy: 'IfNotPresent', args: ['false'] }] }));
+    const seen: string[] = [];
+    let last = '';
+    // Follow the container through 20 minutes of cluster time, one delivery at a time.
+    const until = cluster.clock.now().getTime() + 20 * 60_000;
+    while (cluster.clock.now().getTime() < until) {
+      const { idle } = await cluster.queue.drain({ maxDeliveries: 1 });
+      const status = ((await r.get(pods, 'default', 'crash')) as Obj).status as { containerStatuses?: Array<{ restartCount: number; state: { waiting?: { message?: string } } }> };
+      const message = status.containerStatuses?.[0]?.state.waiting?.message?.replace(/ restarting.*/, '');
+      if (message && message !== last) seen.push(`${status.containerStatuses![0].restartCount}:${message}`);
+      last = message ?? last;
+      if (idle) break;
+    }
+    assert.deepEqual(seen, ['1:back-off 10s', '2:back-off 20s', '3:back-off 40s', '4:back-off 1m20s', '5:back-off 2m40s', '6:back-off 5m0s']);
+    await cluster.close();
+  });
+
+  it('an idle cluster makes zero store writes in a simulated hour of resyncs', async () => {
+    let writes = 0;
+    const counted = (store: ClusterStore): ClusterStore => ({
+      get cluster() { return store.cluster; },
+      get: (k) => store.get(k), list: (p, o) => store.list(p, o), count: (p) => store.count(p), watch: (p, r) => store.watch(p, r),
+      currentRevision: () => store.currentRevision(), compact: (r) => store.compact(r),
+      create: (k, v) => { writes++; return store.create(k, v); },
+      update: (k, v, r) => { writes++; return store.update(k, v, r); },
+      delete: (k, r) => { writes++; return store.delete(k, r); },
+    });
+    const memory = new MemoryStore();
+    const store: Store = { cluster: (name) => counted(memory.cluster(name)), dropCluster: (name) => memory.dropCluster(name) };
+    const cluster = await startWorkerCluster({ mode: 'manual', serve: false, store });
+    const r = cluster.registry();
+    await r.create(cluster.catalog.find('', 'v1', 'pods')!, 'default', pod('web', { containers: [{ name: 'web', image: 'nginx' }] }));
+    await cluster.drain();
+    const running = await r.get(cluster.catalog.find('', 'v1', 'pods')!, 'default', 'web') as Obj;
+    assert.equal((running.status as { phase: string }).phase, 'Running');
+    const nodes = cluster.catalog.find('', 'v1', 'nodes')!;
+    const beatBefore = JSON.stringify((await r.get(nodes, undefined, 'node01')).status);
+
+    writes = 0;
+    const start = cluster.clock.now().getTime();
+    for (let i = 0; i < 120; i++) {
+      await cluster.queue.send({ kind: 'resync', cluster: 'default' });
+      await cluster.drain(30_000);
+    }
+    assert.ok(cluster.clock.now().getTime() - start >= 3_600_000, 'an hour went by');
+    assert.equal(writes, 0);
+    // Heartbeats still move: they are computed when read.
+    assert.notEqual(JSON.stringify((await r.get(nodes, undefined, 'node01')).status), beatBefore);
+    await cluster.close();
+  });
+
+  it('a lost event is recovered by the periodic resync', async () => {
+    let drop = false;
+    const lossy = (queue: Queue): Queue => ({ send: async (m, o) => { if (!drop) await queue.send(m, o); } });
+    const cluster = await startWorkerCluster({ mode: 'manual', serve: false, wrapQueue: lossy });
+    const r = cluster.registry();
+    const pods = cluster.catalog.find('', 'v1', 'pods')!;
+    await cluster.drain();
+    drop = true;
+    await r.create(pods, 'default', pod('lost', { containers: [{ name: 'web', image: 'nginx' }] }));
+    drop = false;
+    await cluster.drain();
+    assert.equal(((await r.get(pods, 'default', 'lost')) as Obj).spec?.nodeName, undefined, 'nothing saw the pod');
+    await cluster.queue.send({ kind: 'resync', cluster: 'default' });
+    await cluster.drain();
+    const found = await r.get(pods, 'default', 'lost') as Obj;
+    assert.equal(found.spec?.nodeName, 'node01');
+    assert.equal((found.status as { phase: string }).phase, 'Running');
+    await cluster.close();
+  });
+});
