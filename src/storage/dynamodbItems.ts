@@ -1,0 +1,120 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { KeyValue, StoreEvent } from './store.ts';
+
+/**
+ * The single-table layout of the DynamoDB store. Every item of a cluster shares
+ * the partition key `pk = <cluster>`, so one Query reads a range of objects or
+ * of the change log, and dropping a cluster is one partition's worth of deletes:
+ *
+ *   sk = `meta`                      revision counter, safe and compacted revisions, expiry
+ *   sk = `obj#<key>`                 the current record of a key (absent once deleted)
+ *   sk = `log#<16-digit revision>`   the change made at that revision, or a VOID marker
+ *
+ * Zero-padding makes the string order of log keys their revision order.
+ * Keys are compared as DynamoDB does (UTF-8 bytes), which equals JavaScript's
+ * order for the ASCII keys Kubernetes produces.
+ */
+
+export type Item = Record<string, AttributeValue>;
+
+export const ttlAttribute = 'expiresAt';
+export const metaSk = 'meta';
+export const objectPrefix = 'obj#';
+export const logPrefix = 'log#';
+export const objectSk = (key: string) => objectPrefix + key;
+export const logSk = (revision: number) => logPrefix + String(revision).padStart(16, '0');
+export const revisionOfLogSk = (sk: string) => Number(sk.slice(logPrefix.length));
+
+/** Values above this size are gzipped: a log item holds a value and its previous value under DynamoDB's 400 KB item limit. */
+const compressAbove = 8 * 1024;
+
+function setValue(item: Item, name: string, value: string): void {
+  if (value.length > compressAbove) item[`${name}Gz`] = { B: gzipSync(value) };
+  else item[name] = { S: value };
+}
+
+function getValue(item: Item, name: string): string | undefined {
+  const gz = item[`${name}Gz`]?.B;
+  if (gz) return gunzipSync(gz).toString('utf8');
+  return item[name]?.S;
+}
+
+const num = (item: Item, name: string): number => Number(item[name]?.N ?? 0);
+const n = (value: number): AttributeValue => ({ N: String(value) });
+
+function withExpiry(item: Item, expiresAt: number | undefined): Item {
+  if (expiresAt) item[ttlAttribute] = n(expiresAt);
+  return item;
+}
+
+export function objectItem(cluster: string, kv: KeyValue, expiresAt?: number): Item {
+  const item: Item = { pk: { S: cluster }, sk: { S: objectSk(kv.key) }, key: { S: kv.key }, createRevision: n(kv.createRevision), modRevision: n(kv.modRevision) };
+  setValue(item, 'value', kv.value);
+  return withExpiry(item, expiresAt);
+}
+
+export function kvFromObjectItem(item: Item): KeyValue {
+  return { key: item.key.S!, value: getValue(item, 'value') ?? '', createRevision: num(item, 'createRevision'), modRevision: num(item, 'modRevision') };
+}
+
+/**
+ * A change-log item. A DELETE stores only the deleted record (its `kv` is that
+ * record at the delete's revision); a PUT stores the new record and, for an
+ * update, the previous one. `null` is a VOID marker: the revision was taken by a
+ * write that did not commit, and can no longer be committed.
+ */
+export function logItem(cluster: string, revision: number, event: StoreEvent | null, expiresAt?: number): Item {
+  const item: Item = { pk: { S: cluster }, sk: { S: logSk(revision) }, type: { S: event?.type ?? 'VOID' } };
+  if (event) {
+    item.key = { S: event.kv.key };
+    if (event.type === 'PUT') {
+      setValue(item, 'value', event.kv.value);
+      item.createRevision = n(event.kv.createRevision);
+    }
+    if (event.prevKv) {
+      setValue(item, 'prevValue', event.prevKv.value);
+      item.prevCreateRevision = n(event.prevKv.createRevision);
+      item.prevModRevision = n(event.prevKv.modRevision);
+    }
+  }
+  return withExpiry(item, expiresAt);
+}
+
+export interface LogEntry {
+  revision: number;
+  /** null for a VOID marker. */
+  event: StoreEvent | null;
+}
+
+export function entryFromLogItem(item: Item): LogEntry {
+  const revision = revisionOfLogSk(item.sk.S!);
+  const type = item.type?.S;
+  if (type !== 'PUT' && type !== 'DELETE') return { revision, event: null };
+  const key = item.key.S!;
+  const prevValue = getValue(item, 'prevValue');
+  const prevKv: KeyValue | undefined = prevValue === undefined ? undefined
+    : { key, value: prevValue, createRevision: num(item, 'prevCreateRevision'), modRevision: num(item, 'prevModRevision') };
+  if (type === 'DELETE') return { revision, event: { type, kv: { ...prevKv!, modRevision: revision }, prevKv } };
+  const kv: KeyValue = { key, value: getValue(item, 'value') ?? '', createRevision: num(item, 'createRevision'), modRevision: revision };
+  return { revision, event: prevKv ? { type, kv, prevKv } : { type, kv } };
+}
+
+/**
+ * The cluster's meta item. `revision` is the counter (the last revision handed
+ * out); every revision ≤ `safe` is final (committed or voided); log entries ≤
+ * `compacted` may be gone.
+ */
+export interface Meta {
+  revision: number;
+  safe: number;
+  compacted: number;
+  expiresAt?: number;
+}
+
+export function metaFromItem(item: Item | undefined): Meta {
+  if (!item) return { revision: 0, safe: 0, compacted: 0 };
+  const meta: Meta = { revision: num(item, 'revision'), safe: num(item, 'safe'), compacted: num(item, 'compacted') };
+  if (item[ttlAttribute]?.N) meta.expiresAt = num(item, ttlAttribute);
+  return meta;
+}

@@ -1,0 +1,429 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { DeleteTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, GetItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { parse } from 'yaml';
+import { DynamoStore, ensureTable } from '../src/storage/dynamodb.ts';
+import { entryFromLogItem, kvFromObjectItem, logPrefix, logSk, metaFromItem, objectPrefix, ttlAttribute, type Item } from '../src/storage/dynamodbItems.ts';
+import { storeFromEnv } from '../src/storage/fromEnv.ts';
+import { MemoryStore } from '../src/storage/memory.ts';
+import { CompactedError, type KeyValue, type Store } from '../src/storage/store.ts';
+import { sharedDynamoDBLocal } from './helpers/dynamodbLocal.ts';
+import { storeContract, type FaultInjection } from './helpers/storeContract.ts';
+
+const local = await sharedDynamoDBLocal();
+after(() => local.stop());
+
+/** A broken watch hangs rather than fails; the bound turns that into a failure. */
+const bounded = { timeout: 60_000 };
+
+/** Short waits so tests that leave holes (crashes) move on quickly; the logic is the same at any setting. */
+const timing = { pollIntervalMs: 25, gapGraceMs: 100 };
+
+/** Every item of a cluster, straight from the table. */
+async function partition(client: DynamoDBClient, table: string, cluster: string): Promise<Item[]> {
+  const items: Item[] = [];
+  let start: Item | undefined;
+  do {
+    const out = await client.send(new QueryCommand({
+      TableName: table, ConsistentRead: true, ExclusiveStartKey: start,
+      KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: cluster } },
+    }));
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/**
+ * Replays the change log and compares it with the object items: each object is
+ * exactly the log's last PUT of its key, every entry's prevKv is the key's
+ * previous entry, and no entry is beyond the revision counter.
+ */
+async function checkConsistency(client: DynamoDBClient, table: string, cluster: string): Promise<void> {
+  const items = await partition(client, table, cluster);
+  const meta = metaFromItem(items.find((i) => i.sk.S === 'meta'));
+  const objects = new Map(items.filter((i) => i.sk.S!.startsWith(objectPrefix)).map((i) => { const kv = kvFromObjectItem(i); return [kv.key, kv]; }));
+  const log = items.filter((i) => i.sk.S!.startsWith(logPrefix)).map(entryFromLogItem);
+  const replay = new Map<string, KeyValue>();
+  for (const { revision, event } of log) {
+    assert.ok(revision <= meta.revision, `log entry ${revision} is beyond the counter ${meta.revision}`);
+    if (!event) continue;
+    const previous = replay.get(event.kv.key);
+    assert.deepEqual(event.prevKv, previous, `log entry ${revision}: prevKv is not the key's previous record`);
+    if (event.type === 'PUT') replay.set(event.kv.key, event.kv); else replay.delete(event.kv.key);
+  }
+  assert.deepEqual(objects, replay, 'objects and log disagree');
+}
+
+/** Wraps a client so that one chosen call fails before it is sent, or after DynamoDB applied it. */
+function faultyClient(real: DynamoDBClient): { client: DynamoDBClient; control: Pick<FaultInjection, 'arm' | 'disarm'> } {
+  let calls: string[] | null = null;
+  let fail: { at: number; when: 'before' | 'after' } | undefined;
+  const client = Object.create(real) as DynamoDBClient;
+  const send = async (command: Parameters<DynamoDBClient['send']>[0]) => {
+    if (!calls) return real.send(command);
+    const index = calls.push(command.constructor.name.replace(/Command$/, '')) - 1;
+    const here = fail && fail.at === index ? fail.when : undefined;
+    if (here === 'before') throw new Error(`injected crash before ${calls[index]}`);
+    const out = await real.send(command);
+    if (here === 'after') throw new Error(`injected crash after ${calls[index]}`);
+    return out;
+  };
+  client.send = send as DynamoDBClient['send'];
+  return {
+    client,
+    control: {
+      arm(f) { calls = []; fail = f; },
+      disarm() { const made = calls ?? []; calls = null; fail = undefined; return made; },
+    },
+  };
+}
+
+/**
+ * A client whose calls can be held at a gate (a writer stalled between taking
+ * its revision and committing) and counted (to know a reader has looked).
+ */
+function gatedClient(real: DynamoDBClient) {
+  type Command = Parameters<DynamoDBClient['send']>[0];
+  const gates: { match: (name: string, input: unknown) => boolean; when: 'before' | 'after'; reached: () => void; released: Promise<void> }[] = [];
+  const counts = new Map<string, number>();
+  const waiters: { name: string; n: number; resolve: () => void }[] = [];
+  const client = Object.create(real) as DynamoDBClient;
+  client.send = (async (command: Command) => {
+    const name = command.constructor.name.replace(/Command$/, '');
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+    for (const w of waiters.filter((w) => (counts.get(w.name) ?? 0) >= w.n)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(); }
+    const gate = gates.find((g) => g.match(name, command.input));
+    if (gate) gates.splice(gates.indexOf(gate), 1);
+    if (gate?.when === 'before') {
+      gate.reached();
+      await gate.released;
+    }
+    const out = await real.send(command);
+    if (gate?.when === 'after') {
+      gate.reached();
+      await gate.released;
+    }
+    return out;
+  }) as DynamoDBClient['send'];
+  return {
+    client,
+    /** Holds the first call that matches until release(): before it is sent, or after DynamoDB answered it. */
+    hold(match: (name: string, input: unknown) => boolean, when: 'before' | 'after' = 'before') {
+      let reached!: () => void, release!: () => void;
+      const gate = { match, when, reached: () => reached(), released: new Promise<void>((r) => (release = r)) };
+      const hit = new Promise<void>((r) => (reached = r));
+      gates.push(gate);
+      return { reached: hit, release };
+    },
+    /** Resolves once `more` further calls named `name` were made. */
+    calls(name: string, more: number): Promise<void> {
+      return new Promise((resolve) => waiters.push({ name, n: (counts.get(name) ?? 0) + more, resolve }));
+    },
+  };
+}
+
+/** Matches the transaction that commits a write of `key`. */
+const transactionOf = (key: string) => (name: string, input: unknown) =>
+  name === 'TransactWriteItems' && (input as { TransactItems: { Put?: { Item: Item } }[] }).TransactItems[1].Put?.Item.key?.S === key;
+
+async function openDynamoStore() {
+  const client = local.client();
+  const table = `contract-${randomBytes(6).toString('hex')}`;
+  await ensureTable(client, table);
+  const { client: faulty, control } = faultyClient(client);
+  const restart = (): Store => new DynamoStore({ client, table, ...timing });
+  return {
+    client, table,
+    store: new DynamoStore({ client: faulty, table, ...timing }) as Store,
+    faults: { ...control, restart, checkConsistency: (cluster: string) => checkConsistency(client, table, cluster) },
+    async close() {
+      await client.send(new DeleteTableCommand({ TableName: table }));
+      client.destroy();
+    },
+  };
+}
+
+storeContract('dynamodb (DynamoDB Local)', openDynamoStore);
+
+describe('dynamodb store specifics', () => {
+  it('keeps the store consistent after the contract operations', bounded, async () => {
+    const opened = await openDynamoStore();
+    try {
+      const s = opened.store.cluster('c');
+      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => s.create(`/registry/c/x/${i % 10}`, `v${i}`)));
+      assert.equal(results.filter((r) => r.ok).length, 10);
+      for (let i = 0; i < 10; i++) {
+        const kv = (await s.get(`/registry/c/x/${i}`))!;
+        if (i % 2) await s.delete(kv.key, kv.modRevision); else await s.update(kv.key, `u${i}`, kv.modRevision);
+      }
+      await opened.faults.checkConsistency('c');
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it('a reader voids a revision whose write never landed, so a late commit of it is impossible', bounded, async () => {
+    const opened = await openDynamoStore();
+    try {
+      const s = opened.store.cluster('c');
+      const a = await s.create('/registry/c/a', 'a');
+      assert.ok(a.ok);
+      // A writer takes a revision and then stalls before its transaction.
+      opened.faults.arm({ at: 1, when: 'before' });
+      await assert.rejects(s.create('/registry/c/stalled', 'x'), /injected crash before TransactWriteItems/);
+      opened.faults.disarm();
+      const b = await s.create('/registry/c/b', 'b');
+      assert.ok(b.ok);
+      const listed = await opened.faults.restart().cluster('c').list('/registry/c/');
+      assert.deepEqual(listed.items.map((kv) => kv.key), ['/registry/c/a', '/registry/c/b']);
+      assert.equal(listed.revision, b.kv.modRevision);
+      // The stalled write's revision now holds a VOID marker, so its transaction (which needs log#R absent) would fail.
+      const hole = b.kv.modRevision - 1;
+      const { Item: marker } = await opened.client.send(new GetItemCommand({
+        TableName: opened.table, Key: { pk: { S: 'c' }, sk: { S: logSk(hole) } }, ConsistentRead: true,
+      }));
+      assert.equal(marker?.type?.S, 'VOID');
+      const events: string[] = [];
+      const watcher = opened.faults.restart().cluster('c').watch('/registry/c/', 0);
+      for await (const e of watcher) { events.push(e.kv.key); if (events.length === 2) break; }
+      assert.deepEqual(events, ['/registry/c/a', '/registry/c/b']);
+      await opened.faults.checkConsistency('c');
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it('stamps items with expiresAt for DynamoDB TTL once a cluster has an expiry', bounded, async () => {
+    const client = local.client();
+    const table = `ttl-${randomBytes(6).toString('hex')}`;
+    await ensureTable(client, table);
+    await ensureTable(client, table); // idempotent
+    try {
+      const store = new DynamoStore({ client, table, ...timing });
+      const s = store.cluster('student');
+      const early = await s.create('/registry/student/a', 'a');
+      assert.ok(early.ok);
+      const at = new Date(Date.UTC(2030, 0, 1));
+      await store.expireCluster('student', at);
+      const late = await s.create('/registry/student/b', 'b');
+      assert.ok(late.ok);
+      const items = await partition(client, table, 'student');
+      assert.ok(items.length >= 4);
+      for (const item of items) assert.equal(item.expiresAt?.N, String(at.getTime() / 1000), `${item.sk.S} has no TTL`);
+    } finally {
+      await client.send(new DeleteTableCommand({ TableName: table }));
+      client.destroy();
+    }
+  });
+
+  it('infra/dynamodb.yaml declares the table ensureTable creates', bounded, async () => {
+    const template = parse(readFileSync(new URL('../infra/dynamodb.yaml', import.meta.url), 'utf8')) as {
+      Resources: { StoreTable: { Properties: { BillingMode: string; KeySchema: unknown[]; AttributeDefinitions: unknown[]; TimeToLiveSpecification: { AttributeName: string; Enabled: boolean } } } };
+    };
+    const declared = template.Resources.StoreTable.Properties;
+    const client = local.client();
+    const table = `infra-${randomBytes(6).toString('hex')}`;
+    await ensureTable(client, table);
+    try {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
+      const { TimeToLiveDescription } = await client.send(new DescribeTimeToLiveCommand({ TableName: table }));
+      assert.deepEqual(Table!.KeySchema, declared.KeySchema);
+      assert.deepEqual(Table!.AttributeDefinitions, declared.AttributeDefinitions);
+      assert.equal(Table!.BillingModeSummary?.BillingMode, declared.BillingMode);
+      assert.equal(TimeToLiveDescription!.AttributeName, declared.TimeToLiveSpecification.AttributeName);
+      assert.ok(declared.TimeToLiveSpecification.Enabled);
+      assert.equal(declared.TimeToLiveSpecification.AttributeName, ttlAttribute);
+    } finally {
+      await client.send(new DeleteTableCommand({ TableName: table }));
+      client.destroy();
+    }
+  });
+
+  it('STORE=dynamodb with DYNAMODB_ENDPOINT gives a working store on a table it creates', bounded, async () => {
+    const table = `env-${randomBytes(6).toString('hex')}`;
+    const store = await storeFromEnv({ STORE: 'dynamodb', DYNAMODB_ENDPOINT: local.endpoint, DYNAMODB_TABLE: table });
+    assert.ok(store instanceof DynamoStore);
+    const created = await store.cluster('c').create('/registry/c/k', 'v');
+    assert.ok(created.ok);
+    assert.equal((await store.cluster('c').get('/registry/c/k'))?.value, 'v');
+    assert.ok((await storeFromEnv({})) instanceof MemoryStore);
+    await assert.rejects(storeFromEnv({ STORE: 'etcd' }), /STORE must be/);
+    await assert.rejects(storeFromEnv({ STORE: 'dynamodb', DYNAMODB_TABLE: 'x', DYNAMODB_ENDPOINT: local.endpoint }), /not a DynamoDB table name/);
+    const client = local.client();
+    await client.send(new DeleteTableCommand({ TableName: table }));
+    client.destroy();
+  });
+
+  it('stores large values compressed and reads them back intact', bounded, async () => {
+    const opened = await openDynamoStore();
+    try {
+      const s = opened.store.cluster('c');
+      const big = JSON.stringify({ data: 'x'.repeat(300_000), more: Array.from({ length: 2000 }, (_, i) => `line ${i}`) });
+      const created = await s.create('/registry/c/big', big);
+      assert.ok(created.ok);
+      const updated = await s.update('/registry/c/big', big + ' ', created.kv.modRevision);
+      assert.ok(updated.ok, 'a log entry holding a value and its previous value fits');
+      assert.equal((await s.get('/registry/c/big'))!.value, big + ' ');
+      const events = [];
+      for await (const e of s.watch('/registry/c/', 0)) { events.push(e); if (events.length === 2) break; }
+      assert.equal(events[1].prevKv!.value, big);
+      await opened.faults.checkConsistency('c');
+    } finally {
+      await opened.close();
+    }
+  });
+});
+
+describe('dynamodb store: concurrency between readers, writers and processes', () => {
+  async function fixture() {
+    const client = local.client();
+    const table = `order-${randomBytes(6).toString('hex')}`;
+    await ensureTable(client, table);
+    const writer = gatedClient(client);
+    const reader = gatedClient(client);
+    return {
+      client, table, writer, reader,
+      writes: new DynamoStore({ client: writer.client, table, ...timing }).cluster('c'),
+      /** A reader in another process; `patient` readers never void a hole. */
+      reads: (gapGraceMs: number) => new DynamoStore({ client: reader.client, table, pollIntervalMs: 25, gapGraceMs }).cluster('c'),
+      async close() { await client.send(new DeleteTableCommand({ TableName: table })); client.destroy(); },
+    };
+  }
+
+  it('a watcher that already saw a later revision still gets a write that commits late, in order', bounded, async () => {
+    const f = await fixture();
+    try {
+      const watcher = f.reads(60_000).watch('/registry/c/', 0);
+      const stalled = f.writer.hold(transactionOf('/registry/c/late'));
+      const late = f.writes.create('/registry/c/late', 'late');
+      await stalled.reached;
+      const early = await f.writes.create('/registry/c/early', 'early');
+      assert.ok(early.ok);
+      await f.reader.calls('Query', 3); // the watcher has polled past `early` and found the hole
+      stalled.release();
+      const landed = await late;
+      assert.ok(landed.ok && landed.kv.modRevision < early.kv.modRevision);
+      const end = await f.writes.create('/registry/c/end', 'end');
+      assert.ok(end.ok);
+      const events = await (async () => {
+        const seen: string[] = [];
+        for await (const e of watcher) { seen.push(`${e.kv.key.slice(12)}@${e.kv.modRevision}`); if (e.kv.key.endsWith('/end')) break; }
+        return seen;
+      })();
+      assert.deepEqual(events, [`late@${landed.kv.modRevision}`, `early@${early.kv.modRevision}`, `end@${end.kv.modRevision}`]);
+      await checkConsistency(f.client, f.table, 'c');
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('a write stalled past the grace period loses its revision to a VOID marker and commits at a new one', bounded, async () => {
+    const f = await fixture();
+    try {
+      const watcher = f.reads(timing.gapGraceMs).watch('/registry/c/', 0);
+      const stalled = f.writer.hold(transactionOf('/registry/c/late'));
+      const late = f.writes.create('/registry/c/late', 'late');
+      await stalled.reached;
+      const early = await f.writes.create('/registry/c/early', 'early');
+      assert.ok(early.ok);
+      const hole = early.kv.modRevision - 1;
+      for (let i = 0; ; i++) {
+        const { Item } = await f.client.send(new GetItemCommand({ TableName: f.table, Key: { pk: { S: 'c' }, sk: { S: logSk(hole) } }, ConsistentRead: true }));
+        if (Item?.type?.S === 'VOID') break;
+        assert.ok(i < 400, 'the watcher never voided the hole');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      stalled.release();
+      const landed = await late;
+      assert.ok(landed.ok, 'the caller does not notice: the write is retried');
+      assert.ok(landed.kv.modRevision > early.kv.modRevision, 'it commits at a revision after the void');
+      const events: number[] = [];
+      for await (const e of watcher) { events.push(e.kv.modRevision); if (e.kv.key.endsWith('/late')) break; }
+      assert.deepEqual(events, [early.kv.modRevision, landed.kv.modRevision]);
+      await checkConsistency(f.client, f.table, 'c');
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('a read never joins one that was sent before it was asked (no stale read after an acknowledged write)', bounded, async () => {
+    const f = await fixture();
+    try {
+      const before = await f.writes.create('/registry/c/k', 'v1');
+      assert.ok(before.ok);
+      const reads = f.reads(60_000);
+      const slow = f.reader.hold((name) => name === 'GetItem', 'after');
+      const first = reads.get('/registry/c/k');
+      await slow.reached; // the first read has the old value and is on its way back
+      const written = await f.writes.update('/registry/c/k', 'v2', before.kv.modRevision);
+      assert.ok(written.ok);
+      const second = reads.get('/registry/c/k'); // asked after the write was acknowledged
+      slow.release();
+      assert.equal((await first)?.value, 'v1');
+      assert.equal((await second)?.value, 'v2');
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('readers waiting on a key while this process writes it are answered by the committed write', bounded, async () => {
+    const f = await fixture();
+    try {
+      const v1 = await f.writes.create('/registry/c/k', 'v1');
+      assert.ok(v1.ok);
+      const slow = f.writer.hold((name) => name === 'GetItem', 'after');
+      const first = f.writes.get('/registry/c/k');
+      await slow.reached; // a read with the old value is on its way back
+      const waiting = f.writes.get('/registry/c/k'); // must not take that old answer
+      const v2 = await f.writes.update('/registry/c/k', 'v2', v1.kv.modRevision);
+      assert.ok(v2.ok);
+      assert.deepEqual(await waiting, v2.kv, 'answered by the write, while the older read is still held');
+      slow.release();
+      assert.equal((await first)?.value, 'v1');
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('a list at a revision that gets compacted while it reads fails with CompactedError rather than a wrong answer', bounded, async () => {
+    const f = await fixture();
+    try {
+      const v1 = await f.writes.create('/registry/c/k', 'v1');
+      assert.ok(v1.ok);
+      const v2 = await f.writes.update('/registry/c/k', 'v2', v1.kv.modRevision);
+      assert.ok(v2.ok);
+      const logRead = f.reader.hold((name, input) => name === 'Query' && !!(input as { FilterExpression?: string }).FilterExpression);
+      const listing = f.reads(60_000).list('/registry/c/', { revision: v1.kv.modRevision });
+      await logRead.reached; // objects read; the log of later changes is next
+      await f.writes.compact(v2.kv.modRevision);
+      logRead.release();
+      await assert.rejects(listing, CompactedError);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('a list waits for a write in flight below its revision, so it never reports a revision it does not contain', bounded, async () => {
+    const f = await fixture();
+    try {
+      const stalled = f.writer.hold(transactionOf('/registry/c/late'));
+      const late = f.writes.create('/registry/c/late', 'late');
+      await stalled.reached;
+      const early = await f.writes.create('/registry/c/early', 'early');
+      assert.ok(early.ok);
+      const looked = f.reader.calls('Query', 1);
+      const listing = f.reads(60_000).list('/registry/c/');
+      await looked; // the list is checking which revisions are still missing
+      stalled.release();
+      const [listed, landed] = await Promise.all([listing, late]);
+      assert.ok(landed.ok);
+      assert.ok(listed.revision >= early.kv.modRevision);
+      assert.deepEqual(listed.items.map((kv) => kv.key), ['/registry/c/early', '/registry/c/late']);
+    } finally {
+      await f.close();
+    }
+  });
+});
