@@ -8,6 +8,7 @@ import { MemoryStore } from '../src/storage/memory.ts';
 import type { Store } from '../src/storage/store.ts';
 import { sharedDynamoDBLocal } from './helpers/dynamodbLocal.ts';
 import { startNodeServer } from './helpers/server.ts';
+import { startWorker } from './helpers/worker.ts';
 
 /**
  * Optimistic concurrency through the API server: 50 clients each increment one
@@ -25,7 +26,7 @@ const incrementsPerClient = 100;
  * on one key turn ~20 requests into 409s for every increment that succeeds,
  * which measures the HTTP stack, not compare-and-swap.
  */
-const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1000, 25 * 2 ** attempt)));
+const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2000, 50 * 2 ** attempt)));
 
 interface Reply { status: number; body: string }
 
@@ -56,8 +57,10 @@ function caller(base: string, token: string) {
 interface ConfigMap { metadata: { name: string; resourceVersion: string }; data: { count: string } }
 interface Status { kind: string; code: number; reason: string }
 
-async function incrementRace(store: Store, label: string): Promise<void> {
-  const server = await startNodeServer({ store });
+interface Entry { url: string; token(): Promise<string>; close(): Promise<void> }
+
+async function incrementRace(store: Store | (() => Promise<Entry>), label: string): Promise<void> {
+  const server: Entry = typeof store === 'function' ? await store() : await startNodeServer({ store });
   const { call, close } = caller(server.url, await server.token());
   const path = '/api/v1/namespaces/default/configmaps/counter';
   try {
@@ -107,6 +110,12 @@ let dynamodbLocalStarted = false;
 
 describe('concurrent read-modify-write through the API server', () => {
   it('memory store: 50 clients × 100 increments, no update lost', { timeout: 600_000 }, () => incrementRace(new MemoryStore(), 'memory'));
+
+  it('kv store (the cluster\'s Durable Object in workerd, through the Worker): 50 clients × 100 increments, no update lost', { timeout: 600_000 }, () =>
+    incrementRace(async () => {
+      const worker = await startWorker();
+      return { url: worker.url, token: () => worker.token(), close: () => worker.close() };
+    }, 'kv'));
 
   it('dynamodb store (DynamoDB Local): 50 clients × 100 increments, no update lost', { timeout: 600_000 }, async () => {
     dynamodbLocalStarted = true;

@@ -23,10 +23,11 @@ function call(url: string, method: string, body?: string): Promise<{ status: num
  * test-only routes: the conformance suite runs on real workerd and SQLite.
  */
 export class HttpClusterStore implements ClusterStore {
-  constructor(private readonly base: string, readonly cluster: string) {}
+  /** `objectName` picks the Durable Object (default: the cluster's own name). */
+  constructor(private readonly base: string, readonly cluster: string, private readonly objectName = cluster) {}
 
   private async op<T>(name: string, ...args: unknown[]): Promise<T> {
-    const res = await call(`${this.base}/__test/${this.cluster}/store/${name}`, 'POST', JSON.stringify(args));
+    const res = await call(`${this.base}/__test/${this.objectName}/store/${name}`, 'POST', JSON.stringify(args));
     const parsed = JSON.parse(res.text) as { result?: T; error?: string; requested?: number; compacted?: number; current?: number };
     if (res.status === 410) throw new CompactedError(parsed.requested!, parsed.compacted!);
     if (parsed.error === 'future') throw new FutureRevisionError(parsed.requested!, parsed.current!);
@@ -46,7 +47,7 @@ export class HttpClusterStore implements ClusterStore {
   watch(prefix: string, fromRevision: number): Watcher {
     let req: ReturnType<typeof request> | undefined;
     const watcher = new BufferedWatcher(() => req?.destroy());
-    const url = `${this.base}/__test/${this.cluster}/store/watch?prefix=${encodeURIComponent(prefix)}&from=${fromRevision}`;
+    const url = `${this.base}/__test/${this.objectName}/store/watch?prefix=${encodeURIComponent(prefix)}&from=${fromRevision}`;
     req = request(url, { method: 'GET', agent: new Agent({ rejectUnauthorized: false }) }, (res) => {
       if (res.statusCode === 410) {
         let text = '';
@@ -77,10 +78,11 @@ export class HttpClusterStore implements ClusterStore {
 }
 
 export class HttpStore implements Store {
-  constructor(private readonly base: string) {}
-  cluster(name: string): ClusterStore { return new HttpClusterStore(this.base, name); }
+  /** With a prefix, every cluster lives in a Durable Object of its own, fresh for this store. */
+  constructor(private readonly base: string, private readonly prefix = '') {}
+  cluster(name: string): ClusterStore { return new HttpClusterStore(this.base, name, `${this.prefix}${name}`); }
   async dropCluster(name: string): Promise<void> {
-    const res = await call(`${this.base}/__test/${name}/drop`, 'POST', '{}');
+    const res = await call(`${this.base}/__test/${this.prefix}${name}/drop`, 'POST', '{}');
     if (res.status !== 200) throw new Error(`drop answered ${res.status}`);
   }
 }

@@ -34,11 +34,11 @@ export interface TestWorker {
 export const adminTestToken = 'test-admin-token-0123456789abcdef';
 
 /** The Cloudflare Worker under wrangler dev (workerd + local KV, SQLite DOs, Queues) on a free port. */
-export async function startWorker(options: { persistTo?: string; vars?: Record<string, string> } = {}): Promise<TestWorker> {
+export async function startWorker(options: { persistTo?: string; vars?: Record<string, string>; log?: (line: string) => void } = {}): Promise<TestWorker> {
   const persistTo = options.persistTo ?? join(mkdtempSync(join(tmpdir(), 'apiserverless-worker-')), 'state');
   const keys = hmacKeys(testSecret);
-  const vars = { JWT_SECRET: testSecret, ADMIN_TOKEN: adminTestToken, STORE_TEST_ROUTES: 'true', ...options.vars };
-  let dev = await startWranglerDev({ port: await freePort(), inspectorPort: await freePort(), persistTo, vars });
+  const vars = { JWT_SECRET: testSecret, ADMIN_TOKEN: adminTestToken, STORE_TEST_ROUTES: 'true', RATE_LIMIT_RPS: '1000000', RATE_LIMIT_BURST: '1000000', MAX_WATCHES_PER_CLUSTER: '10000', ...options.vars };
+  let dev = await startWranglerDev({ port: await freePort(), inspectorPort: await freePort(), persistTo, vars, log: options.log });
   const token = (cluster = 'default', o: { exp?: number; sub?: string } = {}) =>
     keys.sign({ sub: o.sub ?? 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'], cluster, exp: o.exp });
   const worker: TestWorker = {
@@ -57,7 +57,7 @@ export async function startWorker(options: { persistTo?: string; vars?: Record<s
     },
     async restart() {
       await dev.stop();
-      dev = await startWranglerDev({ port: dev.port, inspectorPort: await freePort(), persistTo, vars });
+      dev = await startWranglerDev({ port: dev.port, inspectorPort: await freePort(), persistTo, vars, log: options.log });
     },
   };
   return worker;

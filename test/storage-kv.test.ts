@@ -1,0 +1,18 @@
+import { after } from 'node:test';
+import { HttpStore } from './helpers/httpStore.ts';
+import { storeContract } from './helpers/storeContract.ts';
+import { startWorker, type TestWorker } from './helpers/worker.ts';
+
+/**
+ * The store contract on the `kv` backend: each cluster's SQLite Durable Object
+ * in workerd (wrangler dev), driven over the Worker's test-only store routes.
+ * Every test gets Durable Objects of its own.
+ */
+let worker: Promise<TestWorker> | undefined;
+let run = 0;
+after(async () => { if (worker) await (await worker).close(); });
+
+storeContract('kv (SQLite Durable Object in workerd)', async () => {
+  const w = await (worker ??= startWorker());
+  return { store: new HttpStore(w.url, `t${++run}-`), close: async () => {} };
+});
