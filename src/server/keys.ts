@@ -14,17 +14,18 @@ function claimsOf(payload: jose.JWTPayload): TokenClaims {
 /** HS256 with a shared secret: the default for a single deployment. */
 export function hmacKeys(secret: string): Keys {
   if (secret.length < 32) throw new Error('the JWT secret must be at least 32 characters');
-  const key = new TextEncoder().encode(secret);
+  // Imported once: jose would otherwise import the raw bytes as a CryptoKey on every sign and verify.
+  const key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
   return {
     async sign(claims) {
       let jwt = new jose.SignJWT({ groups: claims.groups, cluster: claims.cluster })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(claims.sub).setIssuer(tokenIssuer).setAudience(tokenAudience).setIssuedAt();
       if (claims.exp) jwt = jwt.setExpirationTime(claims.exp);
-      return jwt.sign(key);
+      return jwt.sign(await key);
     },
     async verify(token) {
-      const { payload } = await jose.jwtVerify(token, key, { algorithms: ['HS256'], issuer: tokenIssuer, audience: tokenAudience });
+      const { payload } = await jose.jwtVerify(token, await key, { algorithms: ['HS256'], issuer: tokenIssuer, audience: tokenAudience });
       return claimsOf(payload);
     },
   };

@@ -123,7 +123,19 @@ export async function watchStream(registry: Registry, req: WatchRequest, signal:
         return;
       }
       for (;;) {
-        const next = await iterator.next();
+        let next: IteratorResult<StoreEvent>;
+        try {
+          next = await iterator.next();
+        } catch (err) {
+          // A remote store may learn of a compaction only on its first read: the stream is
+          // already open, so it ends with an ERROR event, as kube-apiserver's watch cache sends.
+          if (!(err instanceof CompactedError)) throw err;
+          stop();
+          const status = expired(`too old resource version: ${from} (${err.compacted + 1})`).toStatus();
+          controller.enqueue(encoder.encode(JSON.stringify({ type: 'ERROR', object: status }) + '\n'));
+          controller.close();
+          return;
+        }
         if (next.done) { stop(); controller.close(); return; }
         // Take whatever else is already waiting too, and send it as one chunk (one TLS record, not hundreds).
         const lines: Uint8Array[] = [];
