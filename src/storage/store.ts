@@ -80,6 +80,11 @@ export interface Store {
   cluster(name: string): ClusterStore;
   /** Removes every key, log entry and revision of the cluster. Idempotent. */
   dropCluster(name: string): Promise<void>;
+  /**
+   * Optional: lets the backend expire the cluster's data by itself at `at`
+   * (DynamoDB TTL) should the sweep that drops it never run.
+   */
+  expireCluster?(name: string, at: Date): Promise<void>;
 }
 
 export const clusterPrefix = (cluster: string) => `/registry/${cluster}/`;

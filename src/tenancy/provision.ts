@@ -21,6 +21,7 @@ export async function provisionInStore(ports: Ports, catalog: Catalog, record: C
 }
 
 async function writeRecord(ports: Ports, record: ClusterRecord): Promise<void> {
+  if (record.expiresAt) await ports.store.expireCluster?.(record.name, new Date(record.expiresAt));
   const store = ports.store.cluster(record.name);
   const key = clusterRecordKey(record.name);
   for (let attempt = 0; attempt < 10; attempt++) {
