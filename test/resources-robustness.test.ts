@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pool, rawAgent, send, statusProblem } from './helpers/rawHttp.ts';
 import { startNodeServer, type TestServer } from './helpers/server.ts';
+import { seededRandom } from '../src/queue/faults.ts';
 
 /**
  * Every kind of issue 5 takes mangled bodies (a valid object with one value
@@ -46,17 +47,8 @@ const samples: Array<[string, Record<string, Json>]> = [
   ['/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace: 'default' } }],
 ];
 
-/** mulberry32: a small seeded generator, so a failing case replays. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator, so a failing case replays. */
+const random = seededRandom;
 
 const oddValues: Json[] = [null, 0, -1, 2 ** 31, 1.5, '', 'x', '-5', '100%', '*', [], {}, [null], { a: null }, true, [1, 'a'], { matchLabels: null }, 'system-x'];
 

@@ -71,7 +71,7 @@ export class ClusterObject {
       return this.internal(cluster, url, request);
     }
     // The default cluster needs no admin to create it: it exists from its first request.
-    if (cluster === 'default' && (await store.currentRevision()) === 0) {
+    if (cluster === 'default' && !(await store.get(clusterRecordKey(cluster)))) {
       await this.provisioner(cluster).provision({ name: 'default', uid: crypto.randomUUID(), createdAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), expiresAt: null, nodes: ['controlplane', 'node01'], kubernetesVersion });
     }
     return app.fetch(request);
@@ -143,6 +143,6 @@ export class ClusterObject {
     // A cluster that was deleted or has expired has no work left, whatever is still queued for it.
     const record = await readClusterRecord(this.open(cluster).store);
     if (!record || isExpired(record, ports.clock.now())) return;
-    await handleMessage({ ports, catalog: this.catalog }, message);
+    await handleMessage({ ports, catalog: this.catalog, limits: limitsFromEnv(this.env as unknown as Record<string, string | undefined>) }, message);
   }
 }

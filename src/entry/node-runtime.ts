@@ -28,7 +28,8 @@ export async function nodeRuntime(env: Env, options: { jwtSecret: string; adminT
   });
   const ports: Ports = { store, queue, clock: systemClock, keys };
   const catalog = new Catalog(resources);
-  queue.consume((message) => handleMessage({ ports, catalog }, message));
+  const limits = limitsFromEnv(env);
+  queue.consume((message) => handleMessage({ ports, catalog, limits }, message));
   // The default cluster exists from the first start (and survives restarts on DynamoDB).
   if (!(await store.cluster('default').get('/registry/default/apiserverless.dev/clusters/default'))) {
     await provisionInStore(ports, catalog, { name: 'default', uid: randomUUID(), createdAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), expiresAt: null, nodes: ['controlplane', 'node01'], kubernetesVersion });
@@ -36,7 +37,7 @@ export async function nodeRuntime(env: Env, options: { jwtSecret: string; adminT
   const directory = storeDirectory(store);
   const provisioner = storeProvisioner(ports, catalog);
   const app = createApp(ports, {
-    catalog, limits: limitsFromEnv(env),
+    catalog, limits,
     admin: { directory, provisioner, keys, clock: systemClock, adminToken: options.adminToken, publicUrl: env.PUBLIC_URL },
   });
   const sweep = () => sweepExpired(directory, provisioner, systemClock);

@@ -1,8 +1,9 @@
 import { createAdaptorServer } from '@hono/node-server';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { generate } from 'selfsigned';
-import { badRequest } from '../server/errors.ts';
+import { ApiError, badRequest } from '../server/errors.ts';
 
 /** Node adapter: serves a web-standard fetch handler over HTTPS (kubectl sends tokens only over TLS). */
 
@@ -38,11 +39,30 @@ function refusingDotSegments(fetch: (request: Request) => Response | Promise<Res
   };
 }
 
+/**
+ * A request Node's parser rejects (a header section over the limit, a method it does not know,
+ * a malformed header) never reaches the app; it is answered here, as a Status like any other
+ * error, instead of Node's bare status line.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) { socket.destroy(); return; }
+  const error = err.code === 'HPE_HEADER_OVERFLOW'
+    ? new ApiError(431, 'RequestEntityTooLarge', 'the request header fields are too large')
+    : badRequest('the request is not well-formed HTTP/1.1');
+  const body = JSON.stringify(error.toStatus());
+  const phrase = error.code === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
+  socket.end(`HTTP/1.1 ${error.code} ${phrase}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+/** Headers up to 64 KiB reach the app (kube-apiserver takes 1 MiB, Node only 16 KiB): a 20 KB token is a 401, not a 431. */
+const maxHeaderSize = 64 * 1024;
+
 export async function serveHttps(fetch: (request: Request) => Response | Promise<Response>, options: { port: number; hostname?: string; tls: Tls }): Promise<RunningServer> {
   const server = createAdaptorServer({
-    fetch: refusingDotSegments(fetch), createServer: createHttpsServer, serverOptions: { key: options.tls.key, cert: options.tls.cert },
+    fetch: refusingDotSegments(fetch), createServer: createHttpsServer, serverOptions: { key: options.tls.key, cert: options.tls.cert, maxHeaderSize },
     overrideGlobalObjects: false,
   });
+  server.on('clientError', answerClientError);
   const hostname = options.hostname ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

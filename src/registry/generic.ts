@@ -29,7 +29,18 @@ export interface DeleteOptions {
   gracePeriodSeconds?: number;
   preconditions?: { uid?: string; resourceVersion?: string };
   dryRun?: boolean;
+  /** What happens to dependents (ownerReferences): Background (the default), Orphan or Foreground. */
+  propagationPolicy?: 'Background' | 'Orphan' | 'Foreground';
 }
+
+/**
+ * Owners whose dependents the workers' garbage collector tracks. Orphan and
+ * Foreground deletions of these wait on its finalizer (deletionFinalizersForGarbageCollection);
+ * for any other kind there is nothing to wait for, so they go at once.
+ */
+const collectedOwners = new Set(['apps/deployments', 'apps/replicasets', 'apps/daemonsets', 'apps/statefulsets', 'batch/jobs', 'batch/cronjobs']);
+const gcFinalizer = (def: ResourceDef, policy: DeleteOptions['propagationPolicy']) =>
+  !collectedOwners.has(`${def.group}/${def.plural}`) ? undefined : policy === 'Orphan' ? 'orphan' : policy === 'Foreground' ? 'foregroundDeletion' : undefined;
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -367,10 +378,12 @@ export class Registry {
         throw forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`);
       }
       const grace = def.strategy?.gracefulDeletion?.(obj, options) ?? 0;
-      const pending = obj.metadata.finalizers?.length || grace > 0;
+      const finalizer = gcFinalizer(def, options.propagationPolicy);
+      const pending = obj.metadata.finalizers?.length || grace > 0 || finalizer;
       if (pending) {
         if (obj.metadata.deletionTimestamp) return obj; // already being deleted
         const next = structuredClone(JSON.parse(current.value) as KubeObject);
+        if (finalizer && !next.metadata.finalizers?.includes(finalizer)) next.metadata.finalizers = [...(next.metadata.finalizers ?? []), finalizer];
         const at = new Date(this.ports.clock.now().getTime() + grace * 1000);
         next.metadata.deletionTimestamp = at.toISOString().replace(/\.\d{3}Z$/, 'Z');
         next.metadata.deletionGracePeriodSeconds = grace;

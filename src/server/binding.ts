@@ -1,6 +1,6 @@
 import type { Registry } from '../registry/generic.ts';
 import type { KubeObject, ResourceDef } from '../registry/types.ts';
-import { ApiError, conflict } from './errors.ts';
+import { ApiError, conflict, invalid } from './errors.ts';
 
 /**
  * pods/binding (BindingREST): sets spec.nodeName exactly once, with the
@@ -9,6 +9,10 @@ import { ApiError, conflict } from './errors.ts';
 export async function bindPod(registry: Registry, pods: ResourceDef, namespace: string, name: string, binding: KubeObject, dryRun = false): Promise<KubeObject> {
   const target = (binding as { target?: { name?: string; kind?: string } }).target;
   if (!target?.name) throw new ApiError(422, 'Invalid', `Binding "${name}" is invalid: target.name: Required value`, { name, kind: 'Binding', causes: [{ reason: 'FieldValueRequired', message: 'Required value', field: 'target.name' }] });
+  // As ValidatePodBinding: a pod binds to a Node only (anything else would set spec.nodeName to a non-node).
+  if (target.kind && target.kind !== 'Node') {
+    throw invalid('Binding', '', name, [{ field: 'target.kind', type: 'FieldValueNotSupported', value: target.kind, detail: 'supported values: "Node", "<empty>"' }]);
+  }
   if (binding.metadata?.name && binding.metadata.name !== name) throw new ApiError(400, 'BadRequest', `name in URL does not match name in Binding object`);
   const now = registry.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
   return registry.mutate(pods, namespace, name, (pod) => {

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { Registry } from '../registry/generic.ts';
 import type { ResourceDef } from '../registry/types.ts';
 import { decodeDocument, readBody } from './codec.ts';
+import { decodeDeleteOptions } from './deleteOptions.ts';
 import { badRequest, methodNotAllowed } from './errors.ts';
 import { subresourceHandlers } from './handlers.ts';
 import type { ResourceRequest } from './requestInfo.ts';
@@ -16,7 +17,8 @@ interface Eviction {
   apiVersion?: string;
   kind?: string;
   metadata?: { name?: string; namespace?: string };
-  deleteOptions?: { gracePeriodSeconds?: number | null; preconditions?: { uid?: string; resourceVersion?: string } | null; dryRun?: string[] | null } | null;
+  /** Checked by decodeDeleteOptions. */
+  deleteOptions?: unknown;
 }
 
 async function handleEviction(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined): Promise<Response> {
@@ -32,16 +34,13 @@ async function handleEviction(c: Context, registry: Registry, def: ResourceDef, 
   if (eviction.apiVersion !== undefined && !['policy/v1', 'policy/v1beta1'].includes(eviction.apiVersion)) {
     throw badRequest(`the API version in the data (${eviction.apiVersion}) does not match the expected API version (policy/v1)`);
   }
+  // A metadata or deleteOptions of the wrong type is refused, never skipped: skipping would evict for real.
+  const meta = eviction.metadata as unknown;
+  if (meta != null && (typeof meta !== 'object' || Array.isArray(meta))) throw badRequest(`json: cannot unmarshal ${Array.isArray(meta) ? 'array' : typeof meta} into Go struct field Eviction.metadata of type v1.ObjectMeta`);
   if (eviction.metadata?.name && eviction.metadata.name !== info.name) throw badRequest('name in URL does not match name in Eviction object');
   if (eviction.metadata?.namespace && eviction.metadata.namespace !== namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-  const options = eviction.deleteOptions ?? {};
-  const grace = options.gracePeriodSeconds;
-  if (grace !== undefined && grace !== null && !Number.isInteger(grace)) throw badRequest('DeleteOptions.gracePeriodSeconds must be an integer');
-  await registry.delete(def, namespace, info.name!, {
-    gracePeriodSeconds: typeof grace === 'number' ? Math.max(0, grace) : undefined,
-    preconditions: options.preconditions ?? undefined,
-    dryRun: (options.dryRun?.length ?? 0) > 0 || (c.req.queries('dryRun')?.length ?? 0) > 0,
-  });
+  const options = decodeDeleteOptions(eviction.deleteOptions, 'Eviction.deleteOptions');
+  await registry.delete(def, namespace, info.name!, { ...options, dryRun: options.dryRun || (c.req.queries('dryRun')?.length ?? 0) > 0 });
   return c.json({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }, 201);
 }
 

@@ -8,7 +8,8 @@ import type { ResourceRequest } from './requestInfo.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { toTable } from './table.ts';
 import { watchStream } from './watch.ts';
-import { checkFieldSelector, parseResourceVersion } from '../registry/generic.ts';
+import { checkFieldSelector, parseResourceVersion, type DeleteOptions } from '../registry/generic.ts';
+import { decodeDeleteOptions } from './deleteOptions.ts';
 import { applyPatch } from './patch.ts';
 import { bindPod } from './binding.ts';
 
@@ -145,30 +146,16 @@ async function patchResource(c: Context, registry: Registry, def: ResourceDef, i
   }
 }
 
-async function deleteOptions(c: Context): Promise<{ gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string }; dryRun?: boolean }> {
+async function deleteOptions(c: Context): Promise<DeleteOptions> {
   const grace = query(c, 'gracePeriodSeconds');
-  const out: { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string }; dryRun?: boolean } = {};
+  const out: DeleteOptions = {};
   if (grace !== undefined) {
     if (!/^-?\d{1,10}$/.test(grace)) throw badRequest(`invalid value for gracePeriodSeconds: "${grace}"`);
     out.gracePeriodSeconds = Math.max(0, Number(grace));
   }
   const bytes = await readBody(c.req.raw);
   if (!bytes.byteLength) return out;
-  const body = decodeDocument(bytes, c.req.header('content-type') ?? 'application/json');
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('the request body must be a DeleteOptions object');
-  const o = body as { gracePeriodSeconds?: unknown; preconditions?: { uid?: unknown; resourceVersion?: unknown }; dryRun?: unknown };
-  if (o.gracePeriodSeconds !== undefined && o.gracePeriodSeconds !== null) {
-    if (typeof o.gracePeriodSeconds !== 'number' || !Number.isInteger(o.gracePeriodSeconds)) throw badRequest('DeleteOptions.gracePeriodSeconds must be an integer');
-    out.gracePeriodSeconds = Math.max(0, o.gracePeriodSeconds);
-  }
-  if (o.preconditions && typeof o.preconditions === 'object') {
-    out.preconditions = {
-      uid: typeof o.preconditions.uid === 'string' ? o.preconditions.uid : undefined,
-      resourceVersion: typeof o.preconditions.resourceVersion === 'string' ? o.preconditions.resourceVersion : undefined,
-    };
-  }
-  if (Array.isArray(o.dryRun) && o.dryRun.length) out.dryRun = true;
-  return out;
+  return { ...out, ...decodeDeleteOptions(decodeDocument(bytes, c.req.header('content-type') ?? 'application/json')) };
 }
 
 async function handleSubresource(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined): Promise<Response> {

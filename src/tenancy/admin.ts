@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { kubernetesVersion } from '../version.ts';
 import type { Clock, Keys } from '../ports.ts';
 import { decodeDocument, readBody } from '../server/codec.ts';
-import { ApiError, alreadyExists, badRequest, forbidden, notFound, unauthorized } from '../server/errors.ts';
+import { ApiError, alreadyExists, badRequest, forbidden, internalError, methodNotAllowed, notFound, unauthorized } from '../server/errors.ts';
 import { clusterNameRe, isExpired, parseTtl, type ClusterDirectory, type ClusterRecord } from './clusters.ts';
 import { kubeconfig } from './kubeconfig.ts';
 import type { ClusterProvisioner } from './provision.ts';
@@ -58,6 +58,15 @@ export function adminApp(options: AdminOptions) {
   const minTtl = options.minTtlSeconds ?? 60;
   const maxNodes = options.maxNodes ?? 50;
   const app = new Hono();
+  // This app is served on its own (at the Worker's edge, or mounted whole by createApp), so it renders
+  // its own errors as metav1.Status; Hono's default would answer a wrong admin token with a bare 500.
+  app.onError((err, c) => {
+    const apiError = err instanceof ApiError ? err : internalError('an unexpected error occurred');
+    if (!(err instanceof ApiError)) console.error(`internal error in the cluster admin API: ${(err as Error).stack ?? String(err)}`);
+    return c.json(apiError.toStatus(), apiError.code as 400, apiError.headers);
+  });
+  // Only /clusters and /clusters/<name> reach this app: an unmatched request is a method those paths lack.
+  app.notFound(() => { throw methodNotAllowed(); });
 
   app.use('*', async (c, next) => {
     if (!options.adminToken) throw forbidden('the cluster admin API is disabled: set ADMIN_TOKEN to enable it');

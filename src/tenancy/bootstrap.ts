@@ -1,10 +1,19 @@
 import { kubernetesVersion } from '../app.ts';
 import type { Registry } from '../registry/generic.ts';
 import { systemNamespaces } from '../registry/resources/namespaces.ts';
-import type { KubeObject } from '../registry/types.ts';
+import type { Node } from '../registry/resources/nodes.ts';
+import type { Pod } from '../registry/resources/pods.ts';
+import type { KubeObject, ResourceDef } from '../registry/types.ts';
 import { ApiError } from '../server/errors.ts';
-import { hash64 } from '../workers/recorder.ts';
+import { daemonPod, daemonSetHash, daemonSetStatus, revisionHashLabel } from '../workers/controllers/daemonset.ts';
+import { deploymentStatus, newReplicaSetObject, revisionAnnotation } from '../workers/controllers/deployment.ts';
+import { revisionObject } from '../workers/controllers/history.ts';
+import type { Workload } from '../workers/controllers/objects.ts';
+import { replicaSetStatus } from '../workers/controllers/replicaset.ts';
+import { podFromTemplate } from '../workers/controllers/template.ts';
 import { hex64, imageInfo } from '../workers/images.ts';
+import { nodeIP } from '../workers/kubelet.ts';
+import { hash64 } from '../workers/recorder.ts';
 
 /** What a fresh cluster looks like: a kubeadm cluster's nodes, namespaces and services. */
 export interface ClusterShape {
@@ -146,7 +155,7 @@ function staticPod(component: string, image: string, command: string[], cpu: str
   };
 }
 
-function controlPlanePods(shape: ClusterShape, nodes: Array<{ name: string; uid: string; ip: string }>, cluster: string, now: string): KubeObject[] {
+function controlPlanePods(shape: ClusterShape, nodes: Array<{ name: string; uid: string; ip: string }>, now: string): KubeObject[] {
   const cp = nodes[0];
   const v = shape.version;
   const certs = [hostPath('ca-certs', '/etc/ssl/certs'), hostPath('etc-ca-certificates', '/etc/ca-certificates'), hostPath('k8s-certs', pki),
@@ -204,51 +213,6 @@ function controlPlanePods(shape: ClusterShape, nodes: Array<{ name: string; uid:
       volumes: [hostPath('kubeconfig', '/etc/kubernetes/scheduler.conf', 'FileOrCreate')], mounts: [mount('kubeconfig', '/etc/kubernetes/scheduler.conf')],
     }, now),
   ];
-  const rsHash = suffix(`${cluster}/coredns`, 10);
-  for (const i of [0, 1]) {
-    pods.push({
-      metadata: {
-        name: `coredns-${rsHash}-${suffix(`${cluster}/coredns/${i}`, 5)}`, namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns', 'pod-template-hash': rsHash },
-        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `coredns-${rsHash}`, uid: crypto.randomUUID(), controller: true, blockOwnerDeletion: true }],
-      },
-      spec: {
-        containers: [{
-          name: 'coredns', image: 'registry.k8s.io/coredns/coredns:v1.12.4', args: ['-conf', '/etc/coredns/Corefile'], imagePullPolicy: 'IfNotPresent',
-          ports: [{ containerPort: 53, name: 'dns', protocol: 'UDP' }, { containerPort: 53, name: 'dns-tcp', protocol: 'TCP' }, { containerPort: 9153, name: 'metrics', protocol: 'TCP' }],
-          resources: { limits: { memory: '170Mi' }, requests: { cpu: '100m', memory: '70Mi' } },
-          livenessProbe: { failureThreshold: 5, httpGet: { path: '/health', port: 8080, scheme: 'HTTP' }, initialDelaySeconds: 60, periodSeconds: 10, successThreshold: 1, timeoutSeconds: 5 },
-          readinessProbe: { failureThreshold: 3, httpGet: { path: '/ready', port: 8181, scheme: 'HTTP' }, periodSeconds: 10, successThreshold: 1, timeoutSeconds: 1 },
-          volumeMounts: [{ name: 'config-volume', mountPath: '/etc/coredns', readOnly: true }],
-        }],
-        dnsPolicy: 'Default', nodeName: cp.name, nodeSelector: { 'kubernetes.io/os': 'linux' }, priority: 2000000000, priorityClassName: 'system-cluster-critical',
-        serviceAccountName: 'coredns', tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }],
-        volumes: [{ name: 'config-volume', configMap: { name: 'coredns', defaultMode: 420, items: [{ key: 'Corefile', path: 'Corefile' }] } }],
-      },
-    });
-  }
-  const revision = suffix(`${cluster}/kube-proxy`, 10);
-  for (const node of nodes) {
-    pods.push({
-      metadata: {
-        name: `kube-proxy-${suffix(`${cluster}/kube-proxy/${node.name}`, 5)}`, namespace: 'kube-system',
-        labels: { 'controller-revision-hash': revision, 'k8s-app': 'kube-proxy', 'pod-template-generation': '1' },
-        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'kube-proxy', uid: crypto.randomUUID(), controller: true, blockOwnerDeletion: true }],
-      },
-      spec: {
-        affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [node.name] }] }] } } },
-        containers: [{
-          name: 'kube-proxy', image: `registry.k8s.io/kube-proxy:${v}`, imagePullPolicy: 'IfNotPresent',
-          command: ['/usr/local/bin/kube-proxy', '--config=/var/lib/kube-proxy/config.conf', '--hostname-override=$(NODE_NAME)'],
-          env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } }],
-          securityContext: { privileged: true },
-          volumeMounts: [{ name: 'kube-proxy', mountPath: '/var/lib/kube-proxy' }, { name: 'xtables-lock', mountPath: '/run/xtables.lock' }, { name: 'lib-modules', mountPath: '/lib/modules', readOnly: true }],
-        }],
-        hostNetwork: true, nodeName: node.name, nodeSelector: { 'kubernetes.io/os': 'linux' }, priority: 2000001000, priorityClassName: 'system-node-critical',
-        serviceAccountName: 'kube-proxy', tolerations: [{ operator: 'Exists' }],
-        volumes: [{ name: 'kube-proxy', configMap: { name: 'kube-proxy', defaultMode: 420 } }, hostPath('xtables-lock', '/run/xtables.lock', 'FileOrCreate'), hostPath('lib-modules', '/lib/modules', '')],
-      },
-    });
-  }
   return pods;
 }
 
@@ -270,32 +234,132 @@ function runningStatus(pod: KubeObject, node: { name: string; ip: string }, podI
   };
 }
 
+type NodeRef = { name: string; uid: string; ip: string; cidr: string; node: Node };
+
 /** kube-system as kubeadm leaves it: static control-plane pods, CoreDNS and kube-proxy, all Running. */
 async function ensureControlPlanePods(registry: Registry, shape: ClusterShape): Promise<void> {
   const nodesDef = registry.catalog.find('', 'v1', 'nodes')!;
   const podsDef = registry.catalog.find('', 'v1', 'pods')!;
-  const nodes: Array<{ name: string; uid: string; ip: string; cidr: string }> = [];
+  const nodes: NodeRef[] = [];
   for (const name of shape.nodes) {
-    const node = await registry.get(nodesDef, undefined, name);
-    const ip = (node.status as { addresses?: Array<{ type: string; address: string }> }).addresses?.find((a) => a.type === 'InternalIP')?.address ?? '';
-    nodes.push({ name, uid: node.metadata.uid!, ip, cidr: (node.spec as { podCIDR?: string }).podCIDR ?? '10.244.0.0/24' });
+    const node = await registry.get(nodesDef, undefined, name) as Node;
+    nodes.push({ name, uid: node.metadata.uid!, ip: nodeIP(node), cidr: (node.spec as { podCIDR?: string }).podCIDR ?? '10.244.0.0/24', node });
   }
   if (!nodes.length) return;
   const now = registry.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
   let nextIP = 2;
-  for (const pod of controlPlanePods(shape, nodes, registry.cluster, now)) {
+  /** Creates a pod already Running on its node (a mirror pod, or one started before anyone looked); undefined if it exists. */
+  const startPod = async (pod: KubeObject): Promise<Pod | undefined> => {
     const node = nodes.find((n) => n.name === (pod.spec as { nodeName: string }).nodeName)!;
     const podIP = (pod.spec as { hostNetwork?: boolean }).hostNetwork ? node.ip : `${node.cidr.split('.').slice(0, 3).join('.')}.${nextIP++}`;
     try {
       await registry.create(podsDef, 'kube-system', pod);
     } catch (err) {
-      if (err instanceof ApiError && err.reason === 'AlreadyExists') continue;
+      if (err instanceof ApiError && err.reason === 'AlreadyExists') return undefined;
       throw err;
     }
-    // Mirror pods get their status from the kubelet right away; here it is written with the object.
-    await registry.mutate(podsDef, 'kube-system', pod.metadata.name!, (current) => {
+    // The kubelet reports the status right away; here it is written with the object.
+    return await registry.mutate(podsDef, 'kube-system', pod.metadata.name!, (current) => {
       current.status = { ...runningStatus(current, node, podIP, now), qosClass: (current.status as { qosClass?: string } | undefined)?.qosClass };
       return current;
-    }, { subresource: 'status' });
+    }, { subresource: 'status' }) as Pod;
+  };
+  for (const pod of controlPlanePods(shape, nodes, now)) await startPod(pod);
+  await ensureCoreDNS(registry, nodes[0], startPod);
+  await ensureKubeProxy(registry, shape.version, nodes, startPod);
+}
+
+// ---------------------------------------------------------------- kube-system workloads
+
+const appsDef = (registry: Registry, plural: string) => registry.catalog.find('apps', 'v1', plural)!;
+
+/** Creates an object unless it exists (then undefined: a cluster bootstrapped before keeps what it has). */
+async function createOnce(registry: Registry, def: ResourceDef, obj: KubeObject): Promise<KubeObject | undefined> {
+  try {
+    return await registry.create(def, 'kube-system', obj);
+  } catch (err) {
+    if (err instanceof ApiError && err.reason === 'AlreadyExists') return undefined;
+    throw err;
   }
+}
+
+const writeStatus = (registry: Registry, def: ResourceDef, obj: KubeObject, status: unknown) =>
+  registry.mutate(def, 'kube-system', obj.metadata.name!, (current) => { current.status = status; return current; }, { subresource: 'status' });
+
+/** kubeadm's CoreDNS addon: a Deployment, its ReplicaSet and two Running pods, with the statuses the controllers would write. */
+async function ensureCoreDNS(registry: Registry, cp: NodeRef, startPod: (pod: KubeObject) => Promise<Pod | undefined>): Promise<void> {
+  const deployment = await createOnce(registry, appsDef(registry, 'deployments'), {
+    metadata: { name: 'coredns', labels: { 'k8s-app': 'kube-dns' }, annotations: { [revisionAnnotation]: '1' } },
+    spec: {
+      replicas: 2, selector: { matchLabels: { 'k8s-app': 'kube-dns' } }, strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: '25%' } },
+      template: {
+        metadata: { labels: { 'k8s-app': 'kube-dns' } },
+        spec: {
+          affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { labelSelector: { matchExpressions: [{ key: 'k8s-app', operator: 'In', values: ['kube-dns'] }] }, topologyKey: 'kubernetes.io/hostname' } }] } },
+          containers: [{
+            name: 'coredns', image: 'registry.k8s.io/coredns/coredns:v1.12.4', args: ['-conf', '/etc/coredns/Corefile'], imagePullPolicy: 'IfNotPresent',
+            ports: [{ containerPort: 53, name: 'dns', protocol: 'UDP' }, { containerPort: 53, name: 'dns-tcp', protocol: 'TCP' }, { containerPort: 9153, name: 'metrics', protocol: 'TCP' }],
+            resources: { limits: { memory: '170Mi' }, requests: { cpu: '100m', memory: '70Mi' } },
+            livenessProbe: { failureThreshold: 5, httpGet: { path: '/health', port: 8080, scheme: 'HTTP' }, initialDelaySeconds: 60, periodSeconds: 10, successThreshold: 1, timeoutSeconds: 5 },
+            readinessProbe: { failureThreshold: 3, httpGet: { path: '/ready', port: 8181, scheme: 'HTTP' }, periodSeconds: 10, successThreshold: 1, timeoutSeconds: 1 },
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] }, readOnlyRootFilesystem: true },
+            volumeMounts: [{ name: 'config-volume', mountPath: '/etc/coredns', readOnly: true }],
+          }],
+          dnsPolicy: 'Default', nodeSelector: { 'kubernetes.io/os': 'linux' }, priorityClassName: 'system-cluster-critical', serviceAccountName: 'coredns',
+          tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }],
+          volumes: [{ name: 'config-volume', configMap: { name: 'coredns', items: [{ key: 'Corefile', path: 'Corefile' }] } }],
+        },
+      },
+    },
+  }) as Workload | undefined;
+  if (!deployment) return;
+  const rsDef = appsDef(registry, 'replicasets');
+  const rs = await registry.create(rsDef, 'kube-system', newReplicaSetObject(deployment, 2, 1)) as Workload;
+  const pods: Pod[] = [];
+  for (const i of [0, 1]) {
+    const pod = podFromTemplate(rs.spec.template, rs, `${rs.metadata.name}-${suffix(`${registry.cluster}/coredns/${i}`, 5)}`, { spec: { nodeName: cp.name, priority: 2000000000 } });
+    const started = await startPod(pod);
+    if (started) pods.push(started);
+  }
+  const at = registry.now().getTime();
+  const rsNow = await writeStatus(registry, rsDef, rs, replicaSetStatus(rs, pods, at).status) as Workload;
+  await writeStatus(registry, appsDef(registry, 'deployments'), deployment, deploymentStatus(deployment, [rsNow], at, false).status);
+}
+
+/** kubeadm's kube-proxy: a DaemonSet with its revision and one Running pod per node. */
+async function ensureKubeProxy(registry: Registry, version: string, nodes: NodeRef[], startPod: (pod: KubeObject) => Promise<Pod | undefined>): Promise<void> {
+  const dsDef = appsDef(registry, 'daemonsets');
+  const ds = await createOnce(registry, dsDef, {
+    metadata: { name: 'kube-proxy', labels: { 'k8s-app': 'kube-proxy' } },
+    spec: {
+      selector: { matchLabels: { 'k8s-app': 'kube-proxy' } },
+      template: {
+        metadata: { labels: { 'k8s-app': 'kube-proxy' } },
+        spec: {
+          containers: [{
+            name: 'kube-proxy', image: `registry.k8s.io/kube-proxy:${version}`, imagePullPolicy: 'IfNotPresent',
+            command: ['/usr/local/bin/kube-proxy', '--config=/var/lib/kube-proxy/config.conf', '--hostname-override=$(NODE_NAME)'],
+            env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } }],
+            securityContext: { privileged: true },
+            volumeMounts: [{ name: 'kube-proxy', mountPath: '/var/lib/kube-proxy' }, { name: 'xtables-lock', mountPath: '/run/xtables.lock' }, { name: 'lib-modules', mountPath: '/lib/modules', readOnly: true }],
+          }],
+          hostNetwork: true, nodeSelector: { 'kubernetes.io/os': 'linux' }, priorityClassName: 'system-node-critical', serviceAccountName: 'kube-proxy',
+          tolerations: [{ operator: 'Exists' }],
+          volumes: [{ name: 'kube-proxy', configMap: { name: 'kube-proxy' } }, hostPath('xtables-lock', '/run/xtables.lock', 'FileOrCreate'), hostPath('lib-modules', '/lib/modules', '')],
+        },
+      },
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
+    },
+  }) as Workload | undefined;
+  if (!ds) return;
+  const hash = daemonSetHash(ds);
+  await createOnce(registry, appsDef(registry, 'controllerrevisions'), revisionObject(ds, hash, 1, revisionHashLabel));
+  const pods: Pod[] = [];
+  for (const node of nodes) {
+    const pod = daemonPod(ds, node.name, `kube-proxy-${suffix(`${registry.cluster}/kube-proxy/${node.name}`, 5)}`);
+    Object.assign(pod.spec as object, { nodeName: node.name, priority: 2000001000 });
+    const started = await startPod(pod);
+    if (started) pods.push(started);
+  }
+  await writeStatus(registry, dsDef, ds, daemonSetStatus(ds, nodes.map((n) => n.node), pods, registry.now().getTime()).status);
 }

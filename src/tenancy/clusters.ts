@@ -27,6 +27,8 @@ export const isExpired = (record: ClusterRecord, now: Date) => record.expiresAt 
 /** `90s`, `30m`, `2h`, `1d`, `1h30m`, or plain seconds. */
 export function parseTtl(value: string | number | undefined, fallbackSeconds: number, maxSeconds: number, minSeconds = 60): number {
   if (value === undefined || value === '') return fallbackSeconds;
+  // The value comes from a request body: an object, list, boolean or null is the client's mistake, not a crash
+  if (typeof value !== 'string' && typeof value !== 'number') throw badRequest('invalid ttl: use a duration like 90s, 30m, 2h or 1d, or a number of seconds');
   let seconds: number;
   if (typeof value === 'number') seconds = value;
   else if (/^\d+$/.test(value)) seconds = Number(value);

@@ -4,6 +4,8 @@ import { Registry } from '../registry/generic.ts';
 import type { Node } from '../registry/resources/nodes.ts';
 import type { Pod } from '../registry/resources/pods.ts';
 import type { KubeObject } from '../registry/types.ts';
+import { defaultLimits, type Limits } from '../tenancy/quotas.ts';
+import { runControllers, type ClusterObjects } from './controllers/index.ts';
 import { runKubelets } from './kubelet.ts';
 import { schedulePending, type SchedulingTrigger } from './scheduler.ts';
 
@@ -12,15 +14,18 @@ import { schedulePending, type SchedulingTrigger } from './scheduler.ts';
  * in-process queue, the Cluster Durable Object's dispatch on Cloudflare).
  *
  * Workers are level-triggered: a message only says "look at cluster X again".
- * A pass reads the cluster's nodes and pods, runs the scheduler over pending
- * pods and the kubelets over bound ones, and acts through the registry with
- * compare-and-swap. Passes for one cluster never overlap in a process:
- * messages arriving during a pass are folded into one more pass, so a burst of
- * a thousand events costs a handful of passes, not a thousand.
+ * A pass reads the cluster's nodes, pods and workloads (apps and batch), runs
+ * the controllers, the scheduler over pending pods and the kubelets over bound
+ * ones, and acts through the registry with compare-and-swap. Passes for one
+ * cluster never overlap in a process: messages arriving during a pass are
+ * folded into one more pass, so a burst of a thousand events costs a handful
+ * of passes, not a thousand.
  */
 export interface WorkerContext {
   ports: Ports;
   catalog: Catalog;
+  /** The per-cluster object limit the controllers keep to (default: the API's default limit). */
+  limits?: Pick<Limits, 'maxObjects'>;
 }
 
 interface ClusterWork {
@@ -67,17 +72,37 @@ function reconcile(ctx: WorkerContext, cluster: string, trigger: SchedulingTrigg
   return state.running;
 }
 
-/**
- * Every object of a resource at the current revision. A pass reads them all (that
- * is what makes it level-triggered), so only objects whose revision changed since
- * the last pass are decoded again; the same objects also key the kubelet's and
- * scheduler's per-pod caches. Read-time decorations (node heartbeats) are skipped:
- * workers do not need them.
- */
+/** Every object of a core resource (nodes, pods) at the current revision. */
 async function current<T extends KubeObject>(registry: Registry, state: ClusterWork, plural: string, seen: ClusterWork['objects']): Promise<T[]> {
   const def = registry.catalog.find('', 'v1', plural)!;
-  const prefix = Catalog.prefix(registry.cluster, def);
-  const out: T[] = [];
+  return (await underPrefix(registry, state, Catalog.prefix(registry.cluster, def), seen)).map(([, obj]) => obj as T);
+}
+
+/** Workload API groups read whole (one list per group): the controllers need all their kinds. */
+const workloadGroups = ['apps', 'batch'];
+
+/** Every apps/batch object, by resource, for the controllers. */
+async function workloads(registry: Registry, state: ClusterWork, seen: ClusterWork['objects'], nodes: Node[], pods: Pod[]): Promise<ClusterObjects> {
+  const objects: ClusterObjects = { nodes, pods, controllerrevisions: [], daemonsets: [], deployments: [], replicasets: [], statefulsets: [], cronjobs: [], jobs: [] };
+  for (const group of workloadGroups) {
+    const prefix = `/registry/${registry.cluster}/${group}/`;
+    for (const [key, obj] of await underPrefix(registry, state, prefix, seen)) {
+      const plural = key.slice(prefix.length, key.indexOf('/', prefix.length)) as keyof ClusterObjects;
+      if (plural in objects && plural !== 'nodes' && plural !== 'pods') (objects[plural] as KubeObject[]).push(obj);
+    }
+  }
+  return objects;
+}
+
+/**
+ * Every object under a key prefix. A pass reads them all (that is what makes it
+ * level-triggered), so only objects whose revision changed since the last pass
+ * are decoded again; the same objects also key the kubelet's and scheduler's
+ * per-pod caches. Read-time decorations (node heartbeats) are skipped: workers
+ * do not need them.
+ */
+async function underPrefix(registry: Registry, state: ClusterWork, prefix: string, seen: ClusterWork['objects']): Promise<Array<[string, KubeObject]>> {
+  const out: Array<[string, KubeObject]> = [];
   let startAfter: string | undefined;
   for (;;) {
     const page = await registry.store.list(prefix, { startAfter, limit: 5000 });
@@ -89,7 +114,7 @@ async function current<T extends KubeObject>(registry: Registry, state: ClusterW
         entry = { revision: kv.modRevision, obj };
       }
       seen.set(kv.key, entry);
-      out.push(entry.obj as T);
+      out.push([kv.key, entry.obj]);
     }
     if (!page.more || !page.items.length) return out;
     startAfter = page.items[page.items.length - 1].key;
@@ -101,24 +126,36 @@ async function pass(ctx: WorkerContext, cluster: string, trigger: SchedulingTrig
   const state = workFor(ctx, cluster);
   state.passes++;
   const seen: ClusterWork['objects'] = new Map();
+  // Pods before their workloads: an owner missing from these lists is re-checked with a live read before anything goes.
   const nodes = await current<Node>(registry, state, 'nodes', seen);
   const pods = await current<Pod>(registry, state, 'pods', seen);
+  const objects = await workloads(registry, state, seen, nodes, pods);
   state.objects = seen;
   // A dropped (or empty) cluster keeps nothing in this process's memory.
-  if (!nodes.length && !pods.length) { work.get(ctx.ports.store)?.delete(cluster); return; }
+  if (!seen.size) { work.get(ctx.ports.store)?.delete(cluster); return; }
+  const controllersDue = await runControllers(registry, objects, (ctx.limits ?? defaultLimits).maxObjects);
   await schedulePending(registry, nodes, pods, trigger);
-  const nextDue = await runKubelets(registry, nodes, pods);
-  await scheduleWake(ctx, cluster, nextDue);
+  const kubeletsDue = await runKubelets(registry, nodes, pods);
+  const due = [controllersDue, kubeletsDue].filter((t): t is number => t !== undefined);
+  await scheduleWake(ctx, cluster, due.length ? Math.min(...due) : undefined);
 }
+
+/**
+ * A far wake-up (a daily CronJob) is re-armed on the way: queues cap delivery
+ * delays (Cloudflare Queues at 12 hours), and the pass it brings recomputes
+ * what is due anyway. The hourly pass of such an idle cluster writes nothing.
+ */
+const maxWakeDelayMs = 3_600_000;
 
 /** Queues one wake-up for the earliest due stage, unless an earlier one is already queued. */
 async function scheduleWake(ctx: WorkerContext, cluster: string, due: number | undefined): Promise<void> {
   if (due === undefined) return;
   const state = workFor(ctx, cluster);
   const now = ctx.ports.clock.now().getTime();
-  if (state.wakeAt !== undefined && state.wakeAt > now && state.wakeAt <= due) return;
-  state.wakeAt = due;
-  await ctx.ports.queue.send({ kind: 'wake', cluster, group: '', resource: 'pods', namespace: '', name: '' }, { delaySeconds: Math.max(0, due - now) / 1000 });
+  const at = Math.min(due, now + maxWakeDelayMs);
+  if (state.wakeAt !== undefined && state.wakeAt > now && state.wakeAt <= at) return;
+  state.wakeAt = at;
+  await ctx.ports.queue.send({ kind: 'wake', cluster, group: '', resource: 'pods', namespace: '', name: '' }, { delaySeconds: Math.max(0, at - now) / 1000 });
 }
 
 /** Periodic repair: re-examines every pending and bound pod, so a lost event or wake-up costs only time. */
@@ -134,9 +171,10 @@ export async function handleMessage(ctx: WorkerContext, message: QueueMessage): 
     return reconcile(ctx, message.cluster, { retryRevision: 0, flush: false });
   }
   const event = message as ChangeEvent;
-  if (event.group !== '' || (event.resource !== 'pods' && event.resource !== 'nodes')) return;
+  const watched = event.group === '' ? event.resource === 'pods' || event.resource === 'nodes' : workloadGroups.includes(event.group);
+  if (!watched) return;
   // Node changes and pod deletions may make room for unschedulable pods (kube-scheduler's queueing hints).
-  const helps = event.resource === 'nodes' || event.type === 'DELETED';
+  const helps = event.resource === 'nodes' || (event.resource === 'pods' && event.type === 'DELETED');
   return reconcile(ctx, event.cluster, { retryRevision: helps ? event.revision : 0, flush: false });
 }
 

@@ -10,7 +10,8 @@ export interface RawRequest {
   method: string;
   /** Path and query, sent as given (no normalization). */
   path: string;
-  headers?: Record<string, string>;
+  /** A list sends the header once per value (a duplicated Authorization, say). */
+  headers?: Record<string, string | string[]>;
   body?: Uint8Array;
   /** Send the body without Content-Length (chunked), so the server must count it. */
   chunked?: boolean;
@@ -46,7 +47,7 @@ function sendOnce(base: string, agent: Agent, req: RawRequest, options: { abortO
   return new Promise((resolve) => {
     let settled = false;
     const done = (r: RawResponse & { staleSocket?: boolean }) => { if (!settled) { settled = true; resolve(r); } };
-    const headers: Record<string, string> = { ...req.headers };
+    const headers: Record<string, string | string[]> = { ...req.headers };
     if (req.body && !req.chunked) headers['content-length'] = String(req.body.byteLength);
     const url = new URL(base);
     const client = request({
@@ -85,7 +86,7 @@ export async function pool<T>(items: Iterable<T>, concurrency: number, work: (it
 const reasonsByCode: Record<number, readonly string[]> = {
   400: ['BadRequest'], 401: ['Unauthorized'], 403: ['Forbidden'], 404: ['NotFound'], 405: ['MethodNotAllowed'],
   406: ['NotAcceptable'], 409: ['Conflict', 'AlreadyExists'], 410: ['Expired', 'Gone'], 413: ['RequestEntityTooLarge'],
-  415: ['UnsupportedMediaType'], 422: ['Invalid'], 429: ['TooManyRequests'],
+  415: ['UnsupportedMediaType'], 422: ['Invalid'], 429: ['TooManyRequests'], 431: ['RequestEntityTooLarge'],
 };
 
 /** Why an error response is not a proper metav1.Status for its code, or null when it is. */

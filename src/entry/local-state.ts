@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Keys } from '../ports.ts';
+import { kubeconfig } from '../tenancy/kubeconfig.ts';
+
+/**
+ * The local state folder (.apiserverless, or APISERVERLESS_STATE) both local
+ * starts share: secrets made once and kept, the kubeconfig and token they write.
+ */
+export function localState() {
+  const dir = resolve(process.env.APISERVERLESS_STATE ?? '.apiserverless');
+  mkdirSync(dir, { recursive: true });
+  const persisted = (name: string, make: () => string): string => {
+    const file = join(dir, name);
+    if (!existsSync(file)) writeFileSync(file, make(), { mode: 0o600 });
+    return readFileSync(file, 'utf8').trim();
+  };
+  return {
+    dir,
+    jwtSecret: process.env.APISERVERLESS_JWT_SECRET ?? persisted('jwt-secret', () => randomBytes(32).toString('hex')),
+    adminToken: process.env.APISERVERLESS_ADMIN_TOKEN ?? persisted('admin-token', () => randomBytes(24).toString('hex')),
+
+    /** Signs the default cluster's admin token, writes kubeconfig + token, and returns the token. */
+    async writeKubeconfig(keys: Keys, port: number): Promise<{ token: string; kubeconfigPath: string; tokenPath: string }> {
+      const token = await keys.sign({ sub: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'], cluster: 'default' });
+      const kubeconfigPath = join(dir, 'kubeconfig'), tokenPath = join(dir, 'token');
+      writeFileSync(kubeconfigPath, kubeconfig({ server: `https://localhost:${port}`, cluster: 'default', user: 'kubernetes-admin', token, insecure: true }), { mode: 0o600 });
+      writeFileSync(tokenPath, token, { mode: 0o600 });
+      return { token, kubeconfigPath, tokenPath };
+    },
+  };
+}
+
+export function startedMessage(what: string, port: number, paths: { kubeconfigPath: string; tokenPath: string }, extra = ''): string {
+  return `${what} is serving the cluster "default" at https://localhost:${port}
+${extra}
+  export KUBECONFIG=${paths.kubeconfigPath}
+  kubectl get nodes
+
+The token is in ${paths.tokenPath}; press Ctrl+C to stop.`;
+}

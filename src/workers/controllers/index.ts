@@ -1,0 +1,34 @@
+import type { Registry } from '../../registry/generic.ts';
+import { ControllerPass, type ClusterObjects } from './context.ts';
+import { syncCronJobs } from './cronjob.ts';
+import { syncDaemonSets } from './daemonset.ts';
+import { syncDeployments, syncDeploymentStatuses } from './deployment.ts';
+import { collectGarbage } from './gc.ts';
+import { syncJobs } from './job.ts';
+import { syncReplicaSets } from './replicaset.ts';
+import { syncStatefulSets } from './statefulset.ts';
+
+export type { ClusterObjects } from './context.ts';
+
+/**
+ * The controller manager's part of a worker pass, in dependency order: the
+ * collector first (so nothing acts on orphans), then owners before what they
+ * own — CronJob → Job → pods, Deployment → ReplicaSet → pods (and the
+ * Deployment's status from what its ReplicaSets now report) — then DaemonSets and
+ * StatefulSets. `objects` is updated in place, so the scheduler and kubelets that
+ * run next in the pass already see the pods made here.
+ * Creations stop at `maxObjects` objects in the cluster (FailedCreate events say so).
+ * Returns when a controller next needs to look (a cron tick, minReadySeconds, a back-off).
+ */
+export async function runControllers(registry: Registry, objects: ClusterObjects, maxObjects?: number): Promise<number | undefined> {
+  const pass = new ControllerPass(registry, objects, maxObjects);
+  await collectGarbage(pass);
+  await syncCronJobs(pass);
+  await syncJobs(pass);
+  const created = await syncDeployments(pass);
+  await syncReplicaSets(pass);
+  await syncDeploymentStatuses(pass, created);
+  await syncDaemonSets(pass);
+  await syncStatefulSets(pass);
+  return pass.nextDue;
+}
