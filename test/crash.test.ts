@@ -7,12 +7,13 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { call } from '../bench/lib.ts';
 import { freePort } from './helpers/worker.ts';
+import { startDynamoDBLocal, type DynamoDBLocal } from './helpers/dynamodbLocal.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** `npm start` as a user runs it, in its own process group so the test can kill the whole of it. */
-function npmStart(state: string, port: number): Promise<ChildProcess> {
-  const child = spawn('npm', ['start'], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: String(port), APISERVERLESS_STATE: state } });
+/** `npm start` (or another start script) as a user runs it, in its own process group so the test can kill the whole of it. */
+function npmStart(state: string, port: number, script = 'start', env: Record<string, string> = {}): Promise<ChildProcess> {
+  const child = spawn('npm', ['run', script], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: String(port), APISERVERLESS_STATE: state, ...env } });
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`npm start did not come up:\n${out}`)), 90_000);
@@ -34,14 +35,19 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
 
 interface Counter { acked: number; ackedRv: number; attempted: number[] }
 
-describe('crash and restart of npm start (the Worker under wrangler dev, persisted state)', () => {
+function crashScenario(label: string, start: (state: string, port: number) => Promise<ChildProcess>, before?: () => Promise<void>, after_?: () => Promise<void>) {
+describe(`crash and restart of ${label}`, () => {
   const children: ChildProcess[] = [];
-  after(async () => { for (const c of children) if (c.exitCode === null && c.signalCode === null) await killGroup(c, 'SIGKILL'); });
+  after(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) await killGroup(c, 'SIGKILL');
+    await after_?.();
+  });
 
   it('keeps every acknowledged write, with its last acknowledged value, and resourceVersions keep increasing', async () => {
+    await before?.();
     const state = mkdtempSync(join(tmpdir(), 'crash-'));
     const port = await freePort();
-    const first = await npmStart(state, port);
+    const first = await start(state, port);
     children.push(first);
     const token = readFileSync(join(state, 'token'), 'utf8').trim();
     const base = `https://127.0.0.1:${port}/api/v1/namespaces/default/configmaps`;
@@ -79,7 +85,7 @@ describe('crash and restart of npm start (the Worker under wrangler dev, persist
     await Promise.all(writers);
     assert.ok(created.size > 20, `the load should have made progress before the kill (made ${created.size})`);
 
-    const second = await npmStart(state, port);
+    const second = await start(state, port);
     children.push(second);
     const list = await call(base, { token });
     assert.equal(list.status, 200);
@@ -97,3 +103,13 @@ describe('crash and restart of npm start (the Worker under wrangler dev, persist
     await killGroup(second, 'SIGTERM');
   });
 });
+}
+
+crashScenario('npm start (the Worker under wrangler dev, persisted state)', (state, port) => npmStart(state, port));
+
+// The Node entry on DynamoDB: the server dies, DynamoDB Local (the stand-in for the AWS service) lives on.
+let dynamodb: DynamoDBLocal | undefined;
+crashScenario('npm run start:node on DynamoDB (DynamoDB Local)',
+  (state, port) => npmStart(state, port, 'start:node', { STORE: 'dynamodb', DYNAMODB_ENDPOINT: dynamodb!.endpoint, DYNAMODB_TABLE: 'crash-test' }),
+  async () => { dynamodb ??= await startDynamoDBLocal(); },
+  async () => { await dynamodb?.stop(); });
