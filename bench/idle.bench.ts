@@ -4,8 +4,7 @@ import { InProcessQueue } from '../src/queue/memory.ts';
 import { Catalog } from '../src/registry/catalog.ts';
 import { resources } from '../src/registry/resources/index.ts';
 import { hmacKeys } from '../src/server/keys.ts';
-import { MemoryStore } from '../src/storage/memory.ts';
-import type { ClusterStore, Store } from '../src/storage/store.ts';
+import { countingStore } from '../test/helpers/countingStore.ts';
 import { provisionInStore } from '../src/tenancy/provision.ts';
 import { kubernetesVersion } from '../src/version.ts';
 import { handleMessage } from '../src/workers/index.ts';
@@ -13,17 +12,8 @@ import { line } from './lib.ts';
 
 /** Issue 6: storage writes made by 100 idle clusters over a simulated hour of resyncs (target 0). */
 export async function run(): Promise<void> {
-  let writes = 0;
-  const counted = (store: ClusterStore): ClusterStore => ({
-    get cluster() { return store.cluster; },
-    get: (k) => store.get(k), list: (p, o) => store.list(p, o), count: (p) => store.count(p), watch: (p, r) => store.watch(p, r),
-    currentRevision: () => store.currentRevision(), compact: (r) => store.compact(r),
-    create: (k, v) => { writes++; return store.create(k, v); },
-    update: (k, v, r) => { writes++; return store.update(k, v, r); },
-    delete: (k, r) => { writes++; return store.delete(k, r); },
-  });
-  const memory = new MemoryStore();
-  const store: Store = { cluster: (name) => counted(memory.cluster(name)), dropCluster: (name) => memory.dropCluster(name) };
+  const counting = countingStore();
+  const store = counting.store;
   const clock = new ManualClock();
   const queue = new InProcessQueue({ clock, mode: 'manual' });
   const ports: Ports = { store, queue, clock, keys: hmacKeys('x'.repeat(32)) };
@@ -34,8 +24,8 @@ export async function run(): Promise<void> {
     await provisionInStore(ports, catalog, { name, uid: crypto.randomUUID(), createdAt: clock.now().toISOString(), expiresAt: null, nodes: ['controlplane', 'node01'], kubernetesVersion });
   }
   await queue.drain();
-  const provisioning = writes;
-  writes = 0;
+  const provisioning = counting.writes();
+  counting.reset();
   const start = clock.now().getTime();
   for (let tick = 0; tick < 120; tick++) {
     for (const cluster of names) await queue.send({ kind: 'resync', cluster });
@@ -43,5 +33,5 @@ export async function run(): Promise<void> {
   }
   const hours = (clock.now().getTime() - start) / 3_600_000;
   line('baseline: writes to provision 100 clusters (and settle)', String(provisioning));
-  line(`writes by 100 idle clusters over ${hours.toFixed(2)} simulated hours, 120 resyncs each`, `${writes} (target 0)`);
+  line(`writes by 100 idle clusters over ${hours.toFixed(2)} simulated hours, 120 resyncs each`, `${counting.writes()} (target 0)`);
 }

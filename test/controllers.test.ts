@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Queue } from '../src/ports.ts';
 import type { KubeObject } from '../src/registry/types.ts';
-import { MemoryStore } from '../src/storage/memory.ts';
-import type { ClusterStore, Store } from '../src/storage/store.ts';
 import { startWorkerCluster, type WorkerCluster, type WorkerClusterOptions } from './helpers/workers.ts';
+import { countingStore } from './helpers/countingStore.ts';
 
 /**
  * The controllers on a manual clock: queue deliveries are explicit, so rollout
@@ -591,21 +590,12 @@ describe('level-triggered controllers', () => {
   });
 
   it('a steady cluster with controllers makes zero store writes in a simulated hour of resyncs', async () => {
-    let writes = 0;
-    const counted = (store: ClusterStore): ClusterStore => ({
-      get cluster() { return store.cluster; },
-      get: (key) => store.get(key), list: (p, o) => store.list(p, o), count: (p) => store.count(p), watch: (p, r) => store.watch(p, r),
-      currentRevision: () => store.currentRevision(), compact: (r) => store.compact(r),
-      create: (key, v) => { writes++; return store.create(key, v); },
-      update: (key, v, r) => { writes++; return store.update(key, v, r); },
-      delete: (key, r) => { writes++; return store.delete(key, r); },
-    });
-    const memory = new MemoryStore();
-    const store: Store = { cluster: (name) => counted(memory.cluster(name)), dropCluster: (name) => memory.dropCluster(name) };
+    const counting = countingStore();
+    const store = counting.store;
     const cluster = await startWorkerCluster({ mode: 'manual', serve: false, store });
-    writes = 0;
+    counting.reset();
     await cluster.drain();
-    assert.equal(writes, 0, 'the bootstrapped coredns and kube-proxy are already steady');
+    assert.equal(counting.writes(), 0, 'the bootstrapped coredns and kube-proxy are already steady');
     const k = client(cluster);
     await k.create('deployments', deployment('web', 3, { minReadySeconds: 5 }));
     await k.create('daemonsets', { metadata: { name: 'agent' }, spec: { selector: { matchLabels: { app: 'agent' } }, template: template('agent') } } as KubeObject);
@@ -615,12 +605,12 @@ describe('level-triggered controllers', () => {
     assert.equal((await k.get('deployments', 'web')).status!.availableReplicas, 3);
     assert.ok((await k.get('jobs', 'done')).status!.completionTime);
 
-    writes = 0;
+    counting.reset();
     for (let i = 0; i < 120; i++) {
       await cluster.queue.send({ kind: 'resync', cluster: 'default' });
       await cluster.drain(30_000);
     }
-    assert.equal(writes, 0);
+    assert.equal(counting.writes(), 0);
     await cluster.close();
   });
 });
