@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Queue } from '../src/ports.ts';
 import type { KubeObject } from '../src/registry/types.ts';
-import { MemoryStore } from '../src/storage/memory.ts';
-import type { ClusterStore, Store } from '../src/storage/store.ts';
 import { startWorkerCluster, type WorkerCluster } from './helpers/workers.ts';
+import { countingStore } from './helpers/countingStore.ts';
 
 /**
  * Deterministic runs on a manual clock: queue deliveries are explicit, so the
@@ -139,17 +138,8 @@ describe('workers on a manual clock', () => {
   });
 
   it('an idle cluster makes zero store writes in a simulated hour of resyncs', async () => {
-    let writes = 0;
-    const counted = (store: ClusterStore): ClusterStore => ({
-      get cluster() { return store.cluster; },
-      get: (k) => store.get(k), list: (p, o) => store.list(p, o), count: (p) => store.count(p), watch: (p, r) => store.watch(p, r),
-      currentRevision: () => store.currentRevision(), compact: (r) => store.compact(r),
-      create: (k, v) => { writes++; return store.create(k, v); },
-      update: (k, v, r) => { writes++; return store.update(k, v, r); },
-      delete: (k, r) => { writes++; return store.delete(k, r); },
-    });
-    const memory = new MemoryStore();
-    const store: Store = { cluster: (name) => counted(memory.cluster(name)), dropCluster: (name) => memory.dropCluster(name) };
+    const counting = countingStore();
+    const store = counting.store;
     const cluster = await startWorkerCluster({ mode: 'manual', serve: false, store });
     const r = cluster.registry();
     await r.create(cluster.catalog.find('', 'v1', 'pods')!, 'default', pod('web', { containers: [{ name: 'web', image: 'nginx' }] }));
@@ -159,14 +149,14 @@ describe('workers on a manual clock', () => {
     const nodes = cluster.catalog.find('', 'v1', 'nodes')!;
     const beatBefore = JSON.stringify((await r.get(nodes, undefined, 'node01')).status);
 
-    writes = 0;
+    counting.reset();
     const start = cluster.clock.now().getTime();
     for (let i = 0; i < 120; i++) {
       await cluster.queue.send({ kind: 'resync', cluster: 'default' });
       await cluster.drain(30_000);
     }
     assert.ok(cluster.clock.now().getTime() - start >= 3_600_000, 'an hour went by');
-    assert.equal(writes, 0);
+    assert.equal(counting.writes(), 0);
     // Heartbeats still move: they are computed when read.
     assert.notEqual(JSON.stringify((await r.get(nodes, undefined, 'node01')).status), beatBefore);
     await cluster.close();
