@@ -244,7 +244,9 @@ export class Registry {
       if (meta.namespace && meta.namespace !== namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
       meta.namespace = namespace;
     } else delete meta.namespace;
-    if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${Math.random().toString(36).slice(2, 7).padEnd(5, '0')}`;
+    const generated = !meta.name && !!meta.generateName;
+    const generate = () => `${meta.generateName}${Math.random().toString(36).slice(2, 7).padEnd(5, '0')}`;
+    if (generated) meta.name = generate();
     for (const f of ['uid', 'resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink'] as const) delete meta[f];
     meta.uid = crypto.randomUUID();
     meta.creationTimestamp = this.timestamp();
@@ -258,7 +260,12 @@ export class Registry {
       if (await this.store.get(key)) throw alreadyExists(gr(def), meta.name!);
       return obj;
     }
-    const result = await this.store.create(key, this.encode(obj));
+    let result = await this.store.create(key, this.encode(obj));
+    // A generated name that happens to be taken is retried with another, as kube-apiserver does (RetryGenerateName).
+    for (let attempt = 0; !result.ok && generated && attempt < 7; attempt++) {
+      meta.name = generate();
+      result = await this.store.create(this.key(def, namespace, meta.name), this.encode(obj));
+    }
     if (!result.ok) throw alreadyExists(gr(def), meta.name!);
     await this.notify(def, obj, 'ADDED', result.kv.modRevision);
     return this.decode(def, result.kv, ctx);
