@@ -87,11 +87,12 @@ export function podTemplateDefaults(template: PodTemplateSpec | undefined): void
   podSpecDefaults((template.spec ??= {}));
 }
 
-const supported = (field: string, value: unknown, values: string[]): FieldError => ({
+export const supported = (field: string, value: unknown, values: string[]): FieldError => ({
   field, type: 'FieldValueNotSupported', value, detail: `supported values: ${values.map((v) => `"${v}"`).join(', ')}`,
 });
 
-function validateContainers(list: TemplateContainer[] | undefined, path: string, required: boolean, seen: Set<string>): FieldError[] {
+/** Container rules shared by pods and pod templates; `seen` spans init and app containers (names are unique across both). */
+export function validateContainers(list: Array<Pick<TemplateContainer, 'name' | 'image' | 'ports' | 'imagePullPolicy'>> | undefined, path: string, required: boolean, seen: Set<string>): FieldError[] {
   if (required && !list?.length) return [{ field: path, type: 'FieldValueRequired' }];
   const errs: FieldError[] = [];
   (list ?? []).forEach((c, i) => {

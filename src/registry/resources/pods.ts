@@ -1,5 +1,5 @@
 import * as schema from '../../schema/core.ts';
-import { validateName } from '../../schema/validation.ts';
+import { supported, validateContainers } from '../podTemplate.ts';
 import type { FieldError } from '../../server/errors.ts';
 import { age, ageColumn, nameColumn, since } from '../printing.ts';
 import { allVerbs, defineResource, type KubeObject } from '../types.ts';
@@ -81,37 +81,10 @@ function podDefaults(obj: KubeObject): void {
   for (const c of spec.initContainers ?? []) defaultContainer(c, saVolume);
 }
 
-const supported = (field: string, value: unknown, values: string[]): FieldError => ({
-  field, type: 'FieldValueNotSupported', value, detail: `supported values: ${values.map((v) => `"${v}"`).join(', ')}`,
-});
-
-function validateContainers(list: Container[] | undefined, path: string, required: boolean): FieldError[] {
-  const errs: FieldError[] = [];
-  if (required && !list?.length) return [{ field: path, type: 'FieldValueRequired' }];
-  const seen = new Set<string>();
-  (list ?? []).forEach((c, i) => {
-    const at = `${path}[${i}]`;
-    if (!c.name) errs.push({ field: `${at}.name`, type: 'FieldValueRequired' });
-    else {
-      errs.push(...validateName(c.name, 'label', `${at}.name`));
-      if (seen.has(c.name)) errs.push({ field: `${at}.name`, type: 'FieldValueDuplicate', value: c.name });
-      seen.add(c.name);
-    }
-    if (!c.image) errs.push({ field: `${at}.image`, type: 'FieldValueRequired' });
-    (c.ports ?? []).forEach((p, j) => {
-      const port = p.containerPort;
-      if (port === undefined) errs.push({ field: `${at}.ports[${j}].containerPort`, type: 'FieldValueRequired' });
-      else if (port < 1 || port > 65535) errs.push({ field: `${at}.ports[${j}].containerPort`, type: 'FieldValueInvalid', value: port, detail: 'must be between 1 and 65535, inclusive' });
-      if (p.protocol && !['TCP', 'UDP', 'SCTP'].includes(p.protocol)) errs.push(supported(`${at}.ports[${j}].protocol`, p.protocol, ['SCTP', 'TCP', 'UDP']));
-    });
-    if (c.imagePullPolicy && !['Always', 'IfNotPresent', 'Never'].includes(c.imagePullPolicy)) errs.push(supported(`${at}.imagePullPolicy`, c.imagePullPolicy, ['Always', 'IfNotPresent', 'Never']));
-  });
-  return errs;
-}
-
 function validatePod(obj: KubeObject): FieldError[] {
   const spec = (obj as Pod).spec ?? {};
-  const errs = [...validateContainers(spec.containers, 'spec.containers', true), ...validateContainers(spec.initContainers, 'spec.initContainers', false)];
+  const names = new Set<string>();
+  const errs = [...validateContainers(spec.containers, 'spec.containers', true, names), ...validateContainers(spec.initContainers, 'spec.initContainers', false, names)];
   if (spec.restartPolicy && !['Always', 'OnFailure', 'Never'].includes(spec.restartPolicy)) errs.push(supported('spec.restartPolicy', spec.restartPolicy, ['Always', 'OnFailure', 'Never']));
   if (spec.dnsPolicy && !['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'].includes(spec.dnsPolicy)) errs.push(supported('spec.dnsPolicy', spec.dnsPolicy, ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None']));
   return errs;
