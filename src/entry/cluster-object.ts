@@ -4,7 +4,7 @@ import { systemClock } from '../ports.ts';
 import { cloudflareQueue } from '../queue/cloudflare.ts';
 import { Catalog } from '../registry/catalog.ts';
 import { resources } from '../registry/resources/index.ts';
-import { hmacKeys } from '../server/keys.ts';
+import { keysFromEnv } from '../server/keys.ts';
 import { SqliteClusterStore } from '../storage/sqlite.ts';
 import type { ClusterStore, Store } from '../storage/store.ts';
 import { clusterRecordKey, isExpired, readClusterRecord, type ClusterRecord } from '../tenancy/clusters.ts';
@@ -49,7 +49,7 @@ export class ClusterObject {
         store: singleClusterStore(store, async () => store.drop()),
         queue: cloudflareQueue(this.env.EVENTS),
         clock: systemClock,
-        keys: hmacKeys(this.env.JWT_SECRET),
+        keys: keysFromEnv(this.env.JWT_SECRET, this.env as unknown as Record<string, string | undefined>),
       };
       this.store = store;
       this.ports = ports;

@@ -4,7 +4,7 @@ import { systemClock, type Ports } from '../ports.ts';
 import { InProcessQueue } from '../queue/memory.ts';
 import { Catalog } from '../registry/catalog.ts';
 import { resources } from '../registry/resources/index.ts';
-import { hmacKeys } from '../server/keys.ts';
+import { keysFromEnv } from '../server/keys.ts';
 import { storeFromEnv, type Env } from '../storage/fromEnv.ts';
 import { sweepExpired } from '../tenancy/admin.ts';
 import { storeDirectory } from '../tenancy/clusters.ts';
@@ -20,7 +20,7 @@ import { handleMessage } from '../workers/index.ts';
  * resync (what the Worker's cron trigger does on Cloudflare).
  */
 export async function nodeRuntime(env: Env, options: { jwtSecret: string; adminToken?: string; timers?: boolean }) {
-  const keys = hmacKeys(options.jwtSecret);
+  const keys = keysFromEnv(options.jwtSecret, env);
   const store = await storeFromEnv(env);
   const queue = new InProcessQueue({
     clock: systemClock, mode: 'live',

@@ -7,6 +7,11 @@ export interface WorkerEnv {
   REGISTRY: KVNamespace;
   EVENTS: CloudflareQueue<QueueMessage>;
   JWT_SECRET: string;
+  /** Optional external token issuer: a JWKS URL or JSON key set (see keysFromEnv). */
+  JWKS_URL?: string;
+  JWKS?: string;
+  JWT_ISSUER?: string;
+  JWT_AUDIENCE?: string;
   ADMIN_TOKEN?: string;
   /** The URL users reach this deployment at, for the kubeconfigs it issues. */
   PUBLIC_URL?: string;

@@ -50,3 +50,23 @@ export function jwksKeys(source: { jwks: jose.JSONWebKeySet } | { url: string },
     },
   };
 }
+
+/**
+ * The deployment's keys from its environment: it signs (the kubeconfigs it
+ * issues) with the HS256 secret, and verifies those plus, when JWKS_URL or
+ * JWKS (a JSON key set) is set, tokens from that external issuer
+ * (JWT_ISSUER / JWT_AUDIENCE, default apiserverless).
+ */
+export function keysFromEnv(secret: string, env: Record<string, string | undefined>): Keys {
+  const own = hmacKeys(secret);
+  const source = env.JWKS_URL ? { url: env.JWKS_URL } : env.JWKS ? { jwks: JSON.parse(env.JWKS) as jose.JSONWebKeySet } : undefined;
+  if (!source) return own;
+  const external = jwksKeys(source, { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE });
+  return {
+    sign: (claims) => own.sign(claims),
+    async verify(token) {
+      // The header says which: our own tokens are HS256, an external issuer's asymmetric.
+      return jose.decodeProtectedHeader(token).alg === 'HS256' ? own.verify(token) : external.verify(token);
+    },
+  };
+}
