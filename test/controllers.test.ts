@@ -4,6 +4,7 @@ import type { Queue } from '../src/ports.ts';
 import type { KubeObject } from '../src/registry/types.ts';
 import { startWorkerCluster, type WorkerCluster, type WorkerClusterOptions } from './helpers/workers.ts';
 import { countingStore } from './helpers/countingStore.ts';
+import type { ManualClock } from '../src/clock.ts';
 
 /**
  * The controllers on a manual clock: queue deliveries are explicit, so rollout
@@ -336,6 +337,10 @@ describe('Job controller', () => {
 describe('CronJob controller', () => {
   it('creates <cronjob>-<minutes> jobs at each tick, on queue wake-ups, and keeps the history limit', async () => {
     const { cluster, k } = await start();
+    // Start two minutes past a 5-minute boundary, so the extra minute below never holds a tick.
+    const now = cluster.clock.now().getTime();
+    (cluster.clock as ManualClock).advanceTo(Math.ceil(now / 300_000) * 300_000 + 120_000);
+    await cluster.drain();
     await k.create('cronjobs', {
       metadata: { name: 'tick' },
       spec: { schedule: '*/5 * * * *', successfulJobsHistoryLimit: 2, jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'tick', image: 'busybox', command: ['echo', 'tick'] }] } } } } },
