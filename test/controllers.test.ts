@@ -5,6 +5,7 @@ import type { KubeObject } from '../src/registry/types.ts';
 import { startWorkerCluster, type WorkerCluster, type WorkerClusterOptions } from './helpers/workers.ts';
 import { countingStore } from './helpers/countingStore.ts';
 import type { ManualClock } from '../src/clock.ts';
+import { everyMessageTwice, seededRandom } from '../src/queue/faults.ts';
 
 /**
  * The controllers on a manual clock: queue deliveries are explicit, so rollout
@@ -51,17 +52,9 @@ const ready = (p: Obj) => !p.metadata.deletionTimestamp && (p.status?.conditions
 const ownedBy = (pods: Obj[], owner: Obj) => pods.filter((p) => controllerOf(p)?.uid === owner.metadata.uid);
 const suffixRe = '[bcdfghjklmnpqrstvwxz2456789]{5}';
 
-/** Every message twice: once as sent, once again up to 3 s later (at least once, late and reordered). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
-}
-const duplicating = (rand: () => number) => (queue: Queue): Queue => ({
-  async send(message, options = {}) {
-    await queue.send(message, options);
-    await queue.send(message, { delaySeconds: (options.delaySeconds ?? 0) + Math.floor(rand() * 3000) / 1000 });
-  },
-});
+/** A seeded generator (a failing run replays), and every message delivered twice, late and reordered. */
+const random = seededRandom;
+const duplicating = (rand: () => number) => (queue: Queue): Queue => everyMessageTwice(queue, rand);
 
 async function start(options: Partial<WorkerClusterOptions> = {}) {
   const cluster = await startWorkerCluster({ mode: 'manual', serve: false, ...options });

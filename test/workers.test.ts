@@ -4,6 +4,7 @@ import type { Queue } from '../src/ports.ts';
 import type { KubeObject } from '../src/registry/types.ts';
 import { startWorkerCluster, type WorkerCluster } from './helpers/workers.ts';
 import { countingStore } from './helpers/countingStore.ts';
+import { everyMessageTwice, seededRandom } from '../src/queue/faults.ts';
 
 /**
  * Deterministic runs on a manual clock: queue deliveries are explicit, so the
@@ -12,19 +13,9 @@ import { countingStore } from './helpers/countingStore.ts';
 
 type Obj = KubeObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
 
-/** A seeded generator, so a failing run can be replayed. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
-}
-
-/** Every message twice: once as sent, once again up to 3 s later (at least once, late and reordered). */
-const duplicating = (rand: () => number) => (queue: Queue): Queue => ({
-  async send(message, options = {}) {
-    await queue.send(message, options);
-    await queue.send(message, { delaySeconds: (options.delaySeconds ?? 0) + Math.floor(rand() * 3000) / 1000 });
-  },
-});
+/** A seeded generator (a failing run replays), and every message delivered twice, late and reordered. */
+const random = seededRandom;
+const duplicating = (rand: () => number) => (queue: Queue): Queue => everyMessageTwice(queue, rand);
 
 const pod = (name: string, spec: Record<string, unknown>): KubeObject => ({ metadata: { name }, spec } as KubeObject);
 

@@ -49,3 +49,13 @@ export function faultyQueue(inner: Queue, faults: Faults, random: () => number):
     },
   };
 }
+
+/** Every message twice: once as sent, once again up to `maxExtraSeconds` later (at least once, late and reordered). */
+export function everyMessageTwice(inner: Queue, random: () => number, maxExtraSeconds = 3): Queue {
+  return {
+    async send(message, options = {}) {
+      await inner.send(message, options);
+      await inner.send(message, { ...options, delaySeconds: (options.delaySeconds ?? 0) + Math.floor(random() * maxExtraSeconds * 1000) / 1000 });
+    },
+  };
+}
