@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Kubectl } from './helpers/kubectl.ts';
 import { startWorkerCluster, type WorkerCluster } from './helpers/workers.ts';
+import { eventually } from './helpers/eventually.ts';
 
 /**
  * The controllers (Deployment → ReplicaSet → Pod, Job, DaemonSet, garbage
@@ -10,16 +11,6 @@ import { startWorkerCluster, type WorkerCluster } from './helpers/workers.ts';
  * cluster; their bounds are safety nets, not timing assertions.
  */
 
-async function eventually<T>(probe: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T = await probe();
-  while (!ok(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last seen:\n${typeof last === 'string' ? last : JSON.stringify(last, null, 2)}`);
-    await new Promise((r) => setTimeout(r, 100));
-    last = await probe();
-  }
-  return last;
-}
 
 const lines = (out: string) => out.split('\n').filter((l) => l.trim());
 

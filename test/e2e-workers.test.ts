@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { Kubectl, KubectlProcess } from './helpers/kubectl.ts';
 import { startWorkerCluster, type WorkerCluster } from './helpers/workers.ts';
+import { eventually } from './helpers/eventually.ts';
 
 /**
  * The scheduler and kubelets, judged by the real kubectl v1.35 against the Node
@@ -10,16 +11,6 @@ import { startWorkerCluster, type WorkerCluster } from './helpers/workers.ts';
  * Waits poll the cluster's state; their bounds are safety nets, not timing assertions.
  */
 
-async function eventually<T>(probe: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T = await probe();
-  while (!ok(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last seen:\n${typeof last === 'string' ? last : JSON.stringify(last, null, 2)}`);
-    await new Promise((r) => setTimeout(r, 100));
-    last = await probe();
-  }
-  return last;
-}
 
 const podYaml = (name: string, spec: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n${spec}`;
 
