@@ -14,6 +14,10 @@ export function call(url: string, options: { method?: string; token?: string; bo
       res.setEncoding('utf8');
       res.on('data', (c) => (body += c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      // A server that dies mid-body ends the response with neither 'end' nor a request error;
+      // without this the caller would wait forever on a closed socket.
+      res.on('error', reject);
+      res.on('close', () => { if (!res.complete) reject(new Error(`response from ${url} cut off`)); });
     });
     req.on('error', reject);
     req.end(options.body);

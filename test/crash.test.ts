@@ -28,7 +28,10 @@ function npmStart(state: string, port: number, script = 'start', env: Record<str
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  // npm may already be gone while what it started lives on in its group: kill the group either way.
+  const exited = child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise<void>((r) => child.once('exit', () => r()));
   try { process.kill(-child.pid!, signal); } catch { /* gone */ }
   return exited;
 }

@@ -49,6 +49,7 @@ function call(options: Options, method: string, path: string, body?: unknown): P
           reject(new Error(`${method} ${url.pathname}: the server answered ${res.statusCode} with something that is not JSON`));
         }
       });
+      res.on('close', () => { if (!res.complete) reject(new Error(`${method} ${url.pathname}: the connection closed before the answer was complete`)); });
     });
     req.on('error', reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));

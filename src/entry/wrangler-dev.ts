@@ -21,6 +21,7 @@ export function insecureGet(url: string, headers: Record<string, string> = {}): 
       res.setEncoding('utf8');
       res.on('data', (chunk) => (body += chunk));
       res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body }));
+      res.on('close', () => { if (!res.complete) reject(new Error(`${url}: the connection closed before the answer was complete`)); });
     });
     req.on('error', reject);
     req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
