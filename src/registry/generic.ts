@@ -127,6 +127,13 @@ export class Registry {
     return obj;
   }
 
+  /** The object just written, as a read of it would show it, without parsing back what was stored. */
+  private written(def: ResourceDef, obj: KubeObject, kv: KeyValue, ctx = this.ctx()): KubeObject {
+    obj.metadata.resourceVersion = String(kv.modRevision);
+    def.strategy?.decorate?.(obj, ctx);
+    return obj;
+  }
+
   private encode(obj: KubeObject): string {
     const { resourceVersion: _rv, ...metadata } = obj.metadata;
     return JSON.stringify({ ...obj, metadata });
@@ -268,7 +275,7 @@ export class Registry {
     }
     if (!result.ok) throw alreadyExists(gr(def), meta.name!);
     await this.notify(def, obj, 'ADDED', result.kv.modRevision);
-    return this.decode(def, result.kv, ctx);
+    return this.written(def, obj, result.kv, ctx);
   }
 
   /** A create answered by the kind's hook and never stored (reviews): defaults and kind validation only. */
@@ -337,7 +344,7 @@ export class Registry {
       throw conflict(gr(def), name, conflictMessage);
     }
     await this.notify(def, obj, 'MODIFIED', result.kv.modRevision);
-    return this.decode(def, result.kv);
+    return this.written(def, obj, result.kv);
   }
 
   /** Pods bound to a node finish their graceful deletion through the kubelet. */

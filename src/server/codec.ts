@@ -9,8 +9,13 @@ export const maxBodyBytes = 3 * 1024 * 1024;
 
 /** Reads a request body, refusing more than maxBodyBytes without buffering it all. */
 export async function readBody(request: Request, limit = maxBodyBytes): Promise<Uint8Array> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
+  const length = request.headers.get('content-length');
+  const declared = Number(length ?? '0');
   if (declared > limit) throw tooLarge();
+  // With a declared length the HTTP layer delivers exactly that many bytes, so the body can be
+  // taken whole; @hono/node-server then reads the socket directly instead of building a web stream
+  // (which even asking for `request.body` would do).
+  if (length !== null && /^\d+$/.test(length)) return declared === 0 ? new Uint8Array() : new Uint8Array(await request.arrayBuffer());
   if (!request.body) return new Uint8Array();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
