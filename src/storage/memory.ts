@@ -2,16 +2,7 @@ import {
   CompactedError, FutureRevisionError,
   type ClusterStore, type KeyValue, type ListOptions, type ListResult, type Store, type StoreEvent, type Watcher, type WriteResult,
 } from './store.ts';
-
-/** Sorted insertion point of key in keys (binary search). */
-function lowerBound(keys: string[], key: string): number {
-  let lo = 0, hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (keys[mid] < key) lo = mid + 1; else hi = mid;
-  }
-  return lo;
-}
+import { lowerBound, SortedKeys } from './sortedKeys.ts';
 
 /**
  * A live watch: a buffer fed by the store and drained by an async iterator.
@@ -64,10 +55,15 @@ export class BufferedWatcher implements Watcher {
   }
 }
 
+/** Keys of a sorted array that start with prefix, beginning at the first ≥ from. */
+function* sortedFrom(keys: string[], prefix: string, from: string): Generator<string> {
+  for (let i = lowerBound(keys, from); i < keys.length && keys[i].startsWith(prefix); i++) yield keys[i];
+}
+
 /** A sorted map plus a change log; list-at-revision undoes the log back to the revision. */
 export class MemoryClusterStore implements ClusterStore {
   private data = new Map<string, KeyValue>();
-  private sortedKeys: string[] = [];
+  private keys = new SortedKeys();
   private log: StoreEvent[] = [];
   private revision = 0;
   private compacted = 0;
@@ -84,9 +80,8 @@ export class MemoryClusterStore implements ClusterStore {
   }
 
   async count(prefix: string): Promise<number> {
-    const start = lowerBound(this.sortedKeys, prefix);
     let n = 0;
-    for (let i = start; i < this.sortedKeys.length && this.sortedKeys[i].startsWith(prefix); i++) n++;
+    for (const _ of this.keys.withPrefix(prefix)) n++;
     return n;
   }
 
@@ -95,25 +90,23 @@ export class MemoryClusterStore implements ClusterStore {
     if (at > this.revision) throw new FutureRevisionError(at, this.revision);
     if (at < this.revision && at < this.compacted) throw new CompactedError(at, this.compacted);
     const view = at === this.revision ? null : this.snapshotAt(at, prefix);
-    const keys = view ? [...view.keys()].sort() : this.sortedKeys;
-    const from = options.startAfter !== undefined && options.startAfter >= prefix ? lowerBound(keys, options.startAfter + '\0') : lowerBound(keys, prefix);
+    const from = options.startAfter !== undefined && options.startAfter >= prefix ? options.startAfter + '\0' : prefix;
+    const keys = view ? sortedFrom([...view.keys()].sort(), prefix, from) : this.keys.withPrefix(prefix, from);
+    const source = view ?? this.data;
     const items: KeyValue[] = [];
     const limit = options.limit && options.limit > 0 ? options.limit : Infinity;
-    let i = from;
-    for (; i < keys.length && keys[i].startsWith(prefix); i++) {
-      if (items.length >= limit) break;
-      items.push(view ? view.get(keys[i])! : this.data.get(keys[i])!);
+    let more = false;
+    for (const key of keys) {
+      if (items.length >= limit) { more = true; break; }
+      items.push(source.get(key)!);
     }
-    const more = i < keys.length && keys[i].startsWith(prefix);
     return { items, revision: at, more };
   }
 
   /** The state under prefix as it was at revision `at`, by undoing later log entries. */
   private snapshotAt(at: number, prefix: string): Map<string, KeyValue> {
     const view = new Map<string, KeyValue>();
-    for (let i = lowerBound(this.sortedKeys, prefix); i < this.sortedKeys.length && this.sortedKeys[i].startsWith(prefix); i++) {
-      view.set(this.sortedKeys[i], this.data.get(this.sortedKeys[i])!);
-    }
+    for (const key of this.keys.withPrefix(prefix)) view.set(key, this.data.get(key)!);
     for (let i = this.log.length - 1; i >= 0 && this.log[i].kv.modRevision > at; i--) {
       const event = this.log[i];
       if (!event.kv.key.startsWith(prefix)) continue;
@@ -127,7 +120,7 @@ export class MemoryClusterStore implements ClusterStore {
     if (current) return { ok: false, current };
     const revision = ++this.revision;
     const kv: KeyValue = { key, value, createRevision: revision, modRevision: revision };
-    this.sortedKeys.splice(lowerBound(this.sortedKeys, key), 0, key);
+    this.keys.insert(key);
     this.commit({ type: 'PUT', kv });
     return { ok: true, kv };
   }
@@ -144,7 +137,7 @@ export class MemoryClusterStore implements ClusterStore {
     const current = this.data.get(key);
     if (!current || (expectedRevision !== undefined && current.modRevision !== expectedRevision)) return { ok: false, current: current ?? null };
     const kv: KeyValue = { ...current, modRevision: ++this.revision };
-    this.sortedKeys.splice(lowerBound(this.sortedKeys, key), 1);
+    this.keys.delete(key);
     this.commit({ type: 'DELETE', kv, prevKv: current });
     return { ok: true, kv };
   }
