@@ -18,6 +18,18 @@ function get(url: string, token: string): Promise<{ status: number; body: string
   });
 }
 
+function post(url: string, token: string, body: unknown): Promise<{ status: number; body: string; retryAfter: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, rejectUnauthorized: false }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, retryAfter: res.headers['retry-after'] as string | undefined }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
 /** One student's cluster can't hurt the rest: rate, watches and objects are limited per cluster. */
 describe('per-cluster quotas', () => {
   const servers: TestServer[] = [];
@@ -40,13 +52,21 @@ describe('per-cluster quotas', () => {
     assert.notEqual(other.status, 429);
   });
 
-  it('a cluster at its object limit is forbidden to create more, with a message saying why', async () => {
+  it('a cluster at its object limit gets 429 with Retry-After on create, and kubectl says why at once', async () => {
     const server = await startNodeServer({}, { limits: { ...relaxedLimits, maxObjects: 1 } });
     servers.push(server);
     const kubectl = new Kubectl(await server.kubeconfig());
     const result = await kubectl.run(['run', 'one-too-many', '--image=nginx']);
     assert.notEqual(result.code, 0);
-    assert.match(result.stderr, /Error from server \(Forbidden\): cluster "default" has reached its limit of 1 objects/);
+    assert.equal(result.stderr, 'Error from server (TooManyRequests): cluster "default" has reached its limit of 1 objects: delete some before creating more\n');
+    const pods = await kubectl.run(['get', 'pods', 'one-too-many']);
+    assert.match(pods.stderr, /NotFound/, 'the refused create stored nothing');
+    const raw = await post(`${server.url}/api/v1/namespaces/default/configmaps`, await server.token(), { metadata: { name: 'also-too-many' } });
+    assert.equal(raw.status, 429);
+    assert.equal(JSON.parse(raw.body).reason, 'TooManyRequests');
+    // Only a delete frees room, which no wait brings about: Retry-After 0 lets a client retry
+    // at once (kubectl does, a few times, then prints the message) instead of sleeping between tries.
+    assert.equal(raw.retryAfter, '0');
   });
 
   it('a watch beyond the limit gets 429 while two kubectl watches run', async () => {

@@ -1,4 +1,4 @@
-import { forbidden, tooManyRequests } from '../server/errors.ts';
+import { tooManyRequests } from '../server/errors.ts';
 import type { Clock } from '../ports.ts';
 import type { ClusterStore } from '../storage/store.ts';
 
@@ -13,6 +13,14 @@ export interface Limits {
 }
 
 export const defaultLimits: Limits = { requestsPerSecond: 200, burst: 400, maxWatches: 50, maxObjects: 5000 };
+
+/**
+ * 429 for a create past the cluster's object limit. Only a delete frees room, so no wait is
+ * worth advising: Retry-After 0 lets kubectl retry at once (client-go does, ten times) and then
+ * print this message, instead of sleeping a second between tries.
+ */
+export const objectLimitReached = (cluster: string, maxObjects: number) =>
+  tooManyRequests(`cluster "${cluster}" has reached its limit of ${maxObjects} objects: delete some before creating more`, 0);
 
 export function limitsFromEnv(env: Record<string, string | undefined>): Limits {
   const num = (name: string, fallback: number) => {
@@ -70,9 +78,7 @@ export class Quotas {
     const now = this.clock.now().getTime();
     if (!s.objects || now - s.objects.readAt > 5_000) s.objects = { count: await store.count(`/registry/${store.cluster}/`), readAt: now };
     if (s.objects.count >= this.limits.maxObjects) {
-      // Forbidden, like an exceeded ResourceQuota: retrying cannot help until something is deleted,
-      // and clients retry 429s for minutes.
-      throw forbidden(`cluster "${store.cluster}" has reached its limit of ${this.limits.maxObjects} objects: delete some before creating more`);
+      throw objectLimitReached(store.cluster, this.limits.maxObjects);
     }
     s.objects.count++;
   }

@@ -3,7 +3,8 @@ import { selectorMatches, type LabelSelector } from '../../registry/labelSelecto
 import type { Node } from '../../registry/resources/nodes.ts';
 import type { Pod } from '../../registry/resources/pods.ts';
 import type { KubeObject, ResourceDef } from '../../registry/types.ts';
-import { ApiError, forbidden } from '../../server/errors.ts';
+import { ApiError } from '../../server/errors.ts';
+import { objectLimitReached } from '../../tenancy/quotas.ts';
 import { recordEvent } from '../recorder.ts';
 import { canonical, canonicalOf } from './names.ts';
 import { controllerOf, controllerRef, isDeleting, ownerReferences, type ControllerRevision, type CronJob, type Job, type Workload } from './objects.ts';
@@ -113,7 +114,7 @@ export class ControllerPass {
     const cluster = this.registry.cluster;
     this.objectCount ??= Number.isFinite(this.maxObjects) ? await this.registry.store.count(`/registry/${cluster}/`) : 0;
     if (this.objectCount >= this.maxObjects) {
-      this.refused = forbidden(`cluster "${cluster}" has reached its limit of ${this.maxObjects} objects: delete some before creating more`);
+      this.refused = objectLimitReached(cluster, this.maxObjects);
       return undefined;
     }
     try {
