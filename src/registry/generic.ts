@@ -121,10 +121,7 @@ export class Registry {
 
   /** A stored record as the API shows it: resourceVersion from the revision, read-time fields computed. */
   decode(def: ResourceDef, kv: KeyValue, ctx = this.ctx()): KubeObject {
-    const obj = JSON.parse(kv.value) as KubeObject;
-    obj.metadata.resourceVersion = String(kv.modRevision);
-    def.strategy?.decorate?.(obj, ctx);
-    return obj;
+    return this.written(def, JSON.parse(kv.value) as KubeObject, kv, ctx);
   }
 
   /** The object just written, as a read of it would show it, without parsing back what was stored. */

@@ -2,6 +2,7 @@ import { Agent, request } from 'node:https';
 import type { ClusterStore, KeyValue, ListOptions, ListResult, Store, StoreEvent, Watcher, WriteResult } from '../../src/storage/store.ts';
 import { CompactedError, FutureRevisionError } from '../../src/storage/store.ts';
 import { BufferedWatcher } from '../../src/storage/memory.ts';
+import { onLines } from './watchClient.ts';
 
 const agent = new Agent({ keepAlive: true, rejectUnauthorized: false, maxSockets: 64 });
 
@@ -58,17 +59,7 @@ export class HttpClusterStore implements ClusterStore {
         });
         return;
       }
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let nl;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, nl);
-          buffer = buffer.slice(nl + 1);
-          if (line) watcher.push(JSON.parse(line) as StoreEvent);
-        }
-      });
+      onLines(res, (line) => watcher.push(JSON.parse(line) as StoreEvent));
       res.on('end', () => watcher.close());
     });
     req.on('error', () => watcher.close());

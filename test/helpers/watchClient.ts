@@ -1,5 +1,21 @@
 import { Agent, request, type RequestOptions } from 'node:https';
-import type { ClientRequest } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+
+/** Calls onLine for each non-empty line of a newline-delimited stream as it arrives, then afterChunk. */
+export function onLines(res: IncomingMessage, onLine: (line: string) => void, afterChunk?: () => void): void {
+  let buffer = '';
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => {
+    buffer += chunk;
+    let nl;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      if (line) onLine(line);
+    }
+    afterChunk?.();
+  });
+}
 
 export interface WatchEventLine { type: string; object: { metadata?: { name?: string; resourceVersion?: string }; [k: string]: unknown } }
 
@@ -18,16 +34,7 @@ export class WatchClient {
     this.req = request(url, options, (res) => {
       this.status = res.statusCode ?? 0;
       resolveReady();
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let nl;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, nl);
-          buffer = buffer.slice(nl + 1);
-          if (line) this.events.push({ ...(JSON.parse(line) as WatchEventLine), at: performance.now() });
-        }
+      onLines(res, (line) => this.events.push({ ...(JSON.parse(line) as WatchEventLine), at: performance.now() }), () => {
         for (const l of this.listeners) l();
       });
     });
