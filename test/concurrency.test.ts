@@ -54,6 +54,9 @@ function caller(base: string, token: string) {
   return { call, close: () => agent.destroy() };
 }
 
+/** The body of wrangler dev's own 503 when the Worker reloads under a request it does not retry. */
+const wranglerReloadedMidRequest = 'Your worker restarted mid-request.';
+
 interface ConfigMap { metadata: { name: string; resourceVersion: string }; data: { count: string } }
 interface Status { kind: string; code: number; reason: string }
 
@@ -70,6 +73,11 @@ async function incrementRace(store: Store | (() => Promise<Entry>), label: strin
     const started = performance.now();
     let successes = 0;
     let conflicts = 0;
+    // wrangler dev's proxy answers this when it reloads the Worker under a request it cannot
+    // replay (a PUT): the PUT may or may not have committed, like a write whose answer a crash
+    // swallowed. The client tries the increment again; the count then may exceed the
+    // acknowledged updates by at most the number of such answers, and never fall short of them.
+    let interrupted = 0;
     const unexpected: string[] = [];
     const client = async () => {
       for (let i = 0; i < incrementsPerClient; i++) {
@@ -80,6 +88,7 @@ async function incrementRace(store: Store | (() => Promise<Entry>), label: strin
           cm.data.count = String(Number(cm.data.count) + 1);
           const put = await call('PUT', path, cm);
           if (put.status === 200) { successes++; break; }
+          if (put.status === 503 && put.body.startsWith(wranglerReloadedMidRequest)) { interrupted++; continue; }
           const status = JSON.parse(put.body) as Status;
           if (put.status === 409 && status.kind === 'Status' && status.code === 409 && status.reason === 'Conflict') {
             conflicts++;
@@ -95,10 +104,12 @@ async function incrementRace(store: Store | (() => Promise<Entry>), label: strin
 
     const final = JSON.parse((await call('GET', path)).body) as ConfigMap;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(`${label}: ${successes} successful PUTs, ${conflicts} answered 409 Conflict, final count ${final.data.count} (${seconds} s)`);
+    console.log(`${label}: ${successes} successful PUTs, ${conflicts} answered 409 Conflict, ${interrupted} cut off by a wrangler dev reload, final count ${final.data.count} (${seconds} s)`);
     assert.deepEqual(unexpected, [], 'every losing PUT is a 409 Conflict Status');
     assert.equal(successes, clients * incrementsPerClient);
-    assert.equal(final.data.count, String(clients * incrementsPerClient), 'no increment was lost');
+    const count = Number(final.data.count);
+    if (interrupted === 0) assert.equal(final.data.count, String(clients * incrementsPerClient), 'no increment was lost');
+    else assert.ok(count >= successes && count <= successes + interrupted, `no acknowledged increment was lost: count ${count}, acknowledged ${successes}, unanswered ${interrupted}`);
   } finally {
     close();
     await server.close();
