@@ -54,7 +54,7 @@ async function once(mode: Mode): Promise<Run> {
   await provisionInStore(ports, catalog, { name: 'default', uid: crypto.randomUUID(), createdAt: clock.now().toISOString(), expiresAt: null, nodes, kubernetesVersion });
   const ctx = { ports, catalog };
   if (mode === 'concurrent') queue.consume((m) => handleMessage(ctx, m));
-  const app = createApp(ports, { catalog, limits: { requestsPerSecond: 1e9, burst: 1e9, maxWatches: 1000, maxObjects: 1e6 }, log: () => {} });
+  const app = createApp(ports, { catalog, limits: { requestsPerSecond: 1e9, burst: 1e9, maxWatches: 1000, maxObjects: 1e6, maxBytes: 1e12 }, log: () => {} });
   const server = await serveHttps(app.fetch, { port: 0, tls: await selfSignedCertificate() });
   const token = await ports.keys.sign({ sub: 'bench', groups: ['system:masters'], cluster: 'default' });
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency, rejectUnauthorized: false });

@@ -6,13 +6,15 @@ import { resources } from './registry/resources/index.ts';
 import {
   aggregatedDiscovery, aggregatedMediaType, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated,
 } from './server/discovery.ts';
-import { ApiError, forbidden, internalError, methodNotAllowed, notFound, unauthorized } from './server/errors.ts';
+import { authenticator, bearerToken, clusterGone } from './server/authn.ts';
+import { ApiError, internalError, methodNotAllowed, notFound } from './server/errors.ts';
 import { handleResource } from './server/handlers.ts';
 import './server/logs.ts'; import './server/eviction.ts';
 import { openApiResponse } from './server/openapi.ts';
 import { parseRequestInfo } from './server/requestInfo.ts';
 import './server/scale.ts';
 import { adminApp, type AdminOptions } from './tenancy/admin.ts';
+import { ClusterGoneError, type ClusterStore } from './storage/store.ts';
 import { isExpired, readClusterRecord, type ClusterRecord } from './tenancy/clusters.ts';
 import { defaultLimits, Quotas, type Limits } from './tenancy/quotas.ts';
 import { kubernetesVersion } from './version.ts';
@@ -58,13 +60,6 @@ export function splitClusterPath(path: string): { cluster: string; rest: string 
   return { cluster, rest: slash < 0 ? '/' : after.slice(slash) };
 }
 
-function bearerToken(c: Context): string | null {
-  const header = c.req.header('authorization');
-  if (!header) return null;
-  const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/.exec(header);
-  return match && match[1].length <= 8192 ? match[1] : null;
-}
-
 /** Calls release once the response body has been sent or abandoned. */
 function releasing(response: Response, release: () => void): Response {
   if (!response.body) { release(); return response; }
@@ -91,21 +86,24 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
   const quotas = new Quotas(options.limits ?? defaultLimits, ports.clock);
   const app = new Hono();
 
-  /** A cluster's own record, cached for a second: it says whether the cluster exists and until when. */
-  const records = new Map<string, { record: ClusterRecord | null; readAt: number }>();
-  async function clusterRecord(cluster: string): Promise<ClusterRecord | null> {
-    const now = ports.clock.now().getTime();
-    const cached = records.get(cluster);
-    if (cached && now - cached.readAt < 1000) return cached.record;
-    const record = await readClusterRecord(ports.store.cluster(cluster));
-    records.set(cluster, { record, readAt: now });
-    if (records.size > 10_000) records.delete(records.keys().next().value!);
+  const authenticate = authenticator(ports.keys, ports.clock);
+
+  /**
+   * The cluster's own record, read on every request: it says whether the cluster exists,
+   * until when, and under which uid. A token for an earlier cluster of the same name
+   * (another uid) is refused, so no token outlives its cluster.
+   */
+  async function liveRecord(store: ClusterStore, claims: TokenClaims): Promise<ClusterRecord> {
+    const record = await readClusterRecord(store);
+    if (!record || isExpired(record, ports.clock.now()) || (claims.clusterUid !== undefined && claims.clusterUid !== record.uid)) {
+      throw clusterGone(store.cluster);
+    }
     return record;
   }
 
   app.onError((err, c) => {
-    const apiError = err instanceof ApiError ? err : internalError('an unexpected error occurred');
-    if (!(err instanceof ApiError)) log(`internal error on ${c.req.method} ${new URL(c.req.url).pathname}: ${(err as Error).stack ?? err}`);
+    const apiError = err instanceof ApiError ? err : err instanceof ClusterGoneError ? clusterGone(err.cluster) : internalError('an unexpected error occurred');
+    if (!(err instanceof ApiError) && !(err instanceof ClusterGoneError)) log(`internal error on ${c.req.method} ${new URL(c.req.url).pathname}: ${(err as Error).stack ?? err}`);
     for (const [k, v] of Object.entries(apiError.headers)) c.header(k, v);
     return c.json(apiError.toStatus(), apiError.code as 400);
   });
@@ -124,18 +122,22 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
     if (!split) throw notFound({ group: '', resource: 'clusters' }, url.pathname.split('/')[2] ?? '');
     const { cluster, rest } = split;
     if (rest === '/healthz' || rest === '/livez' || rest === '/readyz') return c.text('ok');
-    if (rest === '/version' || rest === '/version/') {
+    const authorization = c.req.header('authorization');
+    if ((rest === '/version' || rest === '/version/') && !bearerToken(authorization)) {
+      // Public, as system:public-info-viewer makes it; without a token no cluster is looked up.
       readOnly(c.req.method);
-      const record = await clusterRecord(cluster);
-      return c.json(versionInfo(record?.kubernetesVersion));
+      return c.json(versionInfo());
     }
 
-    const user = await authenticate(c, cluster);
-    c.set('user' as never, user as never);
-    // A token outlives a deleted cluster only until here: no record, no cluster.
-    const record = await clusterRecord(cluster);
-    if (!record || isExpired(record, ports.clock.now())) throw unauthorized();
-    quotas.admitRequest(cluster);
+    // Authenticate before anything else: a request without a valid token for this cluster touches no state.
+    const claims = await authenticate(authorization, cluster);
+    const store = ports.store.cluster(cluster);
+    const record = await liveRecord(store, claims);
+    quotas.admitRequest(cluster, record.uid);
+    if (rest === '/version' || rest === '/version/') {
+      readOnly(c.req.method);
+      return c.json(versionInfo(record.kubernetesVersion));
+    }
 
     // OpenAPI documents; the prefix (`/clusters/<name>`) goes into the index's URLs
     if (rest.startsWith('/openapi/')) {
@@ -150,10 +152,11 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
     if (info.kind === 'other') throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     const def = catalog.find(info.group, info.version, info.resource);
     if (!def) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-    const registry = new Registry(catalog, ports, cluster, { username: user.sub, groups: user.groups });
-    if (info.verb === 'create' && !info.subresource) await quotas.admitCreate(registry.store);
-    if (info.verb !== 'watch') return handleResource(c, registry, def, info);
-    const release = quotas.admitWatch(cluster);
+    const registry = new Registry(catalog, ports, cluster, { username: claims.sub, groups: claims.groups });
+    // Watches and followed logs hold a connection open: they share the cluster's stream budget.
+    const streaming = info.verb === 'watch' || (info.subresource === 'log' && url.searchParams.get('follow') === 'true');
+    if (!streaming) return handleResource(c, registry, def, info);
+    const release = quotas.admitStream(cluster, record.uid);
     try {
       return releasing(await handleResource(c, registry, def, info), release);
     } catch (err) {
@@ -161,37 +164,6 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
       throw err;
     }
   });
-
-  /**
-   * Verified tokens, remembered until they expire (at most a minute): kubectl
-   * sends the same token on every request, and an HMAC check per request is
-   * a large share of a GET's cost.
-   */
-  const verified = new Map<string, { claims: TokenClaims; until: number }>();
-  async function verify(token: string): Promise<TokenClaims> {
-    const now = ports.clock.now().getTime();
-    const hit = verified.get(token);
-    if (hit && hit.until > now) return hit.claims;
-    const claims = await ports.keys.verify(token);
-    if (verified.size >= 1000) verified.delete(verified.keys().next().value!);
-    verified.set(token, { claims, until: Math.min(now + 60_000, claims.exp ? claims.exp * 1000 : Infinity) });
-    return claims;
-  }
-
-  async function authenticate(c: Context, cluster: string): Promise<TokenClaims> {
-    const token = bearerToken(c);
-    if (!token) throw unauthorized();
-    let claims: TokenClaims;
-    try {
-      claims = await verify(token);
-    } catch {
-      throw unauthorized();
-    }
-    if (claims.cluster !== cluster) {
-      throw forbidden(`User "${claims.sub}" cannot access cluster "${cluster}": the token was issued for another cluster`);
-    }
-    return claims;
-  }
 
   function discovery(c: Context, path: string[], url: URL) {
     const accept = c.req.header('accept') ?? null;

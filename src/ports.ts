@@ -30,6 +30,11 @@ export interface TokenClaims {
   sub: string;
   groups: string[];
   cluster: string;
+  /**
+   * The uid of the cluster the token was issued for (claim `cluster_uid`): a cluster deleted
+   * and re-created under the same name has a new uid, so the old tokens stop working.
+   */
+  clusterUid?: string;
   exp?: number;
 }
 

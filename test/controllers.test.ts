@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Queue } from '../src/ports.ts';
+import { systemClock, type Queue } from '../src/ports.ts';
+import { MemoryStore } from '../src/storage/memory.ts';
+import { budgetedStore } from '../src/tenancy/budgets.ts';
 import type { KubeObject } from '../src/registry/types.ts';
 import { startWorkerCluster, type WorkerCluster, type WorkerClusterOptions } from './helpers/workers.ts';
 import { countingStore } from './helpers/countingStore.ts';
@@ -140,9 +142,11 @@ describe('ReplicaSet controller', () => {
 
 describe('object limit', () => {
   it('controllers stop creating at the cluster object limit and say so in a FailedCreate event', async () => {
-    const { cluster, k } = await start();
-    const objects = await cluster.ports.store.cluster('default').count('/registry/default/');
-    cluster.ctx.limits = { maxObjects: objects + 10 };
+    // The budget is the store's, as in the entries: controllers meet it like any other writer.
+    const budget = { maxObjects: Infinity, maxBytes: Infinity };
+    const { cluster, k } = await start({ store: budgetedStore(new MemoryStore(), budget, systemClock, 0) });
+    const objects = (await cluster.ports.store.cluster('default').usage()).objects;
+    budget.maxObjects = objects + 10;
     await k.create('replicasets', { metadata: { name: 'huge' }, spec: { replicas: 100_000, selector: { matchLabels: { app: 'huge' } }, template: template('huge') } } as KubeObject);
     await cluster.drain(60_000);
     const pods = (await k.list('pods')).length;

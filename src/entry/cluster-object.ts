@@ -10,6 +10,7 @@ import type { ClusterStore, Store } from '../storage/store.ts';
 import { clusterRecordKey, isExpired, readClusterRecord, type ClusterRecord } from '../tenancy/clusters.ts';
 import { handleMessage } from '../workers/index.ts';
 import { storeProvisioner } from '../tenancy/provision.ts';
+import { budgetedStore } from '../tenancy/budgets.ts';
 import { limitsFromEnv } from '../tenancy/quotas.ts';
 import { kubernetesVersion } from '../version.ts';
 import type { DurableObjectState } from '../types/cloudflare.ts';
@@ -19,11 +20,18 @@ import { serveStoreOps } from './store-ops.ts';
 import { clusterHeader, internalHeader } from './call-cluster.ts';
 
 /** A Store that is exactly one cluster: the one this Durable Object owns. */
-function singleClusterStore(store: ClusterStore, onDrop: () => Promise<void>): Store {
+function singleClusterStore(store: SqliteClusterStore, onDrop: () => Promise<void>): Store {
+  const own = (name: string) => {
+    if (name !== store.cluster) throw new Error(`this Durable Object holds cluster "${store.cluster}", not "${name}"`);
+  };
   return {
-    cluster(name) {
-      if (name !== store.cluster) throw new Error(`this Durable Object holds cluster "${store.cluster}", not "${name}"`);
+    cluster(name): ClusterStore {
+      own(name);
       return store;
+    },
+    async createCluster(name) {
+      own(name);
+      store.initialize();
     },
     dropCluster: async () => onDrop(),
   };
@@ -45,15 +53,16 @@ export class ClusterObject {
   private open(cluster: string): { store: SqliteClusterStore; ports: Ports; app: ReturnType<typeof createApp> } {
     if (!this.store || !this.ports || !this.app) {
       const store = new SqliteClusterStore(cluster, this.state.storage.sql, (fn) => this.state.storage.transactionSync(fn));
+      const limits = limitsFromEnv(this.env as unknown as Record<string, string | undefined>);
       const ports: Ports = {
-        store: singleClusterStore(store, async () => store.drop()),
+        store: budgetedStore(singleClusterStore(store, async () => this.drop()), limits, systemClock),
         queue: cloudflareQueue(this.env.EVENTS),
         clock: systemClock,
         keys: keysFromEnv(this.env.JWT_SECRET, this.env as unknown as Record<string, string | undefined>),
       };
       this.store = store;
       this.ports = ports;
-      this.app = createApp(ports, { catalog: this.catalog, limits: limitsFromEnv(this.env as unknown as Record<string, string | undefined>) });
+      this.app = createApp(ports, { catalog: this.catalog, limits });
     }
     return { store: this.store, ports: this.ports, app: this.app };
   }
@@ -65,15 +74,12 @@ export class ClusterObject {
   async fetch(request: Request): Promise<Response> {
     const cluster = request.headers.get(clusterHeader);
     if (!cluster) return new Response('missing cluster', { status: 400 });
-    const { store, app } = this.open(cluster);
+    const { app } = this.open(cluster);
     const url = new URL(request.url);
     if (request.headers.get(internalHeader) === '1' && url.pathname.startsWith('/__internal/')) {
       return this.internal(cluster, url, request);
     }
-    // The default cluster needs no admin to create it: it exists from its first request.
-    if (cluster === 'default' && !(await store.get(clusterRecordKey(cluster)))) {
-      await this.provisioner(cluster).provision({ name: 'default', uid: crypto.randomUUID(), createdAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), expiresAt: null, nodes: ['controlplane', 'node01'], kubernetesVersion });
-    }
+    // A cluster that was never created (or was dropped) answers 401 from the pipeline and writes nothing.
     return app.fetch(request);
   }
 
@@ -94,6 +100,7 @@ export class ClusterObject {
       if (record.expiresAt) await this.state.storage.setAlarm(Date.parse(record.expiresAt));
       return Response.json({ ok: true });
     }
+    if (op === 'read-record') return Response.json({ record: await readClusterRecord(store) });
     if (op === 'count') return Response.json({ count: await this.provisioner(cluster).objectCount(cluster) });
     if (op === 'queue') {
       const message = (await request.json()) as QueueMessage;
@@ -104,13 +111,14 @@ export class ClusterObject {
       await this.drop();
       return Response.json({ ok: true });
     }
-    if (op.startsWith('store/') && this.env.STORE_TEST_ROUTES === 'true') return serveStoreOps(store, op.slice('store/'.length), url, request);
+    if (op.startsWith('store/') && this.env.STORE_TEST_ROUTES === 'true') return serveStoreOps(store, op.slice('store/'.length), url, request, () => store.initialize());
     return new Response('not found', { status: 404 });
   }
 
   /** Every key, log entry, revision and alarm of the cluster goes; the object is empty again. */
   private async drop(): Promise<void> {
     const cluster = this.store?.cluster;
+    // The instance refuses everything from now on: a request that began before the drop writes nothing.
     this.store?.drop();
     await this.state.storage.deleteAlarm();
     await this.state.storage.deleteAll();
@@ -143,6 +151,6 @@ export class ClusterObject {
     // A cluster that was deleted or has expired has no work left, whatever is still queued for it.
     const record = await readClusterRecord(this.open(cluster).store);
     if (!record || isExpired(record, ports.clock.now())) return;
-    await handleMessage({ ports, catalog: this.catalog, limits: limitsFromEnv(this.env as unknown as Record<string, string | undefined>) }, message);
+    await handleMessage({ ports, catalog: this.catalog }, message);
   }
 }

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import { hmacKeys } from '../server/keys.ts';
-import { localState, startedMessage } from './local-state.ts';
-import { insecureGet, startWranglerDev } from './wrangler-dev.ts';
+import { localState, startedMessage, tokenOf } from './local-state.ts';
+import { insecureRequest, startWranglerDev } from './wrangler-dev.ts';
 
 /**
  * `npm start`: the Cloudflare Worker under wrangler dev (workerd) with state
@@ -15,9 +14,10 @@ const dev = await startWranglerDev({
   log: (line) => { if (/error/i.test(line)) console.error(line); },
 });
 
-const written = await state.writeKubeconfig(hmacKeys(state.jwtSecret), port);
-// The first authenticated request creates the default cluster's nodes and namespaces.
-await insecureGet(`${dev.url}/api/v1/namespaces`, { authorization: `Bearer ${written.token}` });
+// The default cluster is made on first start (kept in the local state after) and its admin token issued.
+const ensured = await insecureRequest('PUT', `${dev.url}/clusters/default`, { authorization: `Bearer ${state.adminToken}` });
+if (ensured.status !== 200) throw new Error(`could not create the default cluster: ${ensured.status} ${ensured.body}`);
+const written = state.writeKubeconfig(tokenOf(JSON.parse(ensured.body).kubeconfig), port);
 console.log(startedMessage('apiserverless (Cloudflare Worker under wrangler dev)', port, written, `State persists in ${join(state.dir, 'state')}.\n`));
 
 let stopping = false;

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Keys } from '../ports.ts';
 import { kubeconfig } from '../tenancy/kubeconfig.ts';
 
 /**
@@ -21,9 +20,8 @@ export function localState() {
     jwtSecret: process.env.APISERVERLESS_JWT_SECRET ?? persisted('jwt-secret', () => randomBytes(32).toString('hex')),
     adminToken: process.env.APISERVERLESS_ADMIN_TOKEN ?? persisted('admin-token', () => randomBytes(24).toString('hex')),
 
-    /** Signs the default cluster's admin token, writes kubeconfig + token, and returns the token. */
-    async writeKubeconfig(keys: Keys, port: number): Promise<{ token: string; kubeconfigPath: string; tokenPath: string }> {
-      const token = await keys.sign({ sub: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'], cluster: 'default' });
+    /** Writes the default cluster's kubeconfig and token (the admin token of its current uid). */
+    writeKubeconfig(token: string, port: number): { token: string; kubeconfigPath: string; tokenPath: string } {
       const kubeconfigPath = join(dir, 'kubeconfig'), tokenPath = join(dir, 'token');
       writeFileSync(kubeconfigPath, kubeconfig({ server: `https://localhost:${port}`, cluster: 'default', user: 'kubernetes-admin', token, insecure: true }), { mode: 0o600 });
       writeFileSync(tokenPath, token, { mode: 0o600 });
@@ -39,4 +37,11 @@ ${extra}
   kubectl get nodes
 
 The token is in ${paths.tokenPath}; press Ctrl+C to stop.`;
+}
+
+/** The bearer token of a kubeconfig this server issued (one user, `token: <jwt>`). */
+export function tokenOf(kubeconfigText: string): string {
+  const token = /^\s*token:\s*(\S+)\s*$/m.exec(kubeconfigText)?.[1];
+  if (!token) throw new Error('the kubeconfig holds no token');
+  return token;
 }

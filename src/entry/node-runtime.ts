@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createApp } from '../app.ts';
 import { systemClock, type Ports } from '../ports.ts';
 import { InProcessQueue } from '../queue/memory.ts';
@@ -6,11 +5,11 @@ import { Catalog } from '../registry/catalog.ts';
 import { resources } from '../registry/resources/index.ts';
 import { keysFromEnv } from '../server/keys.ts';
 import { storeFromEnv, type Env } from '../storage/fromEnv.ts';
-import { sweepExpired } from '../tenancy/admin.ts';
+import { ensureDefaultCluster, sweepExpired } from '../tenancy/admin.ts';
+import { budgetedStore } from '../tenancy/budgets.ts';
 import { storeDirectory } from '../tenancy/clusters.ts';
-import { provisionInStore, storeProvisioner } from '../tenancy/provision.ts';
+import { storeProvisioner } from '../tenancy/provision.ts';
 import { limitsFromEnv } from '../tenancy/quotas.ts';
-import { kubernetesVersion } from '../version.ts';
 import { handleMessage } from '../workers/index.ts';
 
 /**
@@ -21,21 +20,20 @@ import { handleMessage } from '../workers/index.ts';
  */
 export async function nodeRuntime(env: Env, options: { jwtSecret: string; adminToken?: string; timers?: boolean }) {
   const keys = keysFromEnv(options.jwtSecret, env);
-  const store = await storeFromEnv(env);
+  const limits = limitsFromEnv(env);
+  // Every write path (API, server-side apply, controllers, kubelets) meets the cluster's storage budget here.
+  const store = budgetedStore(await storeFromEnv(env), limits, systemClock, env.STORE === 'dynamodb' ? 30_000 : 5_000);
   const queue = new InProcessQueue({
     clock: systemClock, mode: 'live',
     onError: (err, message) => console.error(`worker failed on ${JSON.stringify(message)}: ${(err as Error).stack ?? err}`),
   });
   const ports: Ports = { store, queue, clock: systemClock, keys };
   const catalog = new Catalog(resources);
-  const limits = limitsFromEnv(env);
-  queue.consume((message) => handleMessage({ ports, catalog, limits }, message));
-  // The default cluster exists from the first start (and survives restarts on DynamoDB).
-  if (!(await store.cluster('default').get('/registry/default/apiserverless.dev/clusters/default'))) {
-    await provisionInStore(ports, catalog, { name: 'default', uid: randomUUID(), createdAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), expiresAt: null, nodes: ['controlplane', 'node01'], kubernetesVersion });
-  }
+  queue.consume((message) => handleMessage({ ports, catalog }, message));
   const directory = storeDirectory(store);
   const provisioner = storeProvisioner(ports, catalog);
+  // The default cluster exists from the first start (and survives restarts on DynamoDB).
+  const defaultCluster = await ensureDefaultCluster(directory, provisioner, systemClock);
   const app = createApp(ports, {
     catalog, limits,
     admin: { directory, provisioner, keys, clock: systemClock, adminToken: options.adminToken, publicUrl: env.PUBLIC_URL },
@@ -50,5 +48,5 @@ export async function nodeRuntime(env: Env, options: { jwtSecret: string; adminT
     // Periodic repair: a lost event or wake-up costs at most this long.
     setInterval(() => void resync().catch((err) => console.error(`resync failed: ${err}`)), 30_000).unref();
   }
-  return { app, ports, catalog, queue, keys, sweep, resync };
+  return { app, ports, catalog, queue, keys, sweep, resync, defaultCluster };
 }

@@ -1,19 +1,28 @@
 import type { ClusterStore, StoreEvent } from '../storage/store.ts';
-import { CompactedError, FutureRevisionError } from '../storage/store.ts';
+import { ClusterGoneError, CompactedError, FutureRevisionError } from '../storage/store.ts';
 
 /**
  * The Store port over HTTP, for the conformance suite to drive a Durable
  * Object's store from outside workerd. Enabled only with STORE_TEST_ROUTES.
  */
-export async function serveStoreOps(store: ClusterStore, op: string, url: URL, request: Request): Promise<Response> {
+export async function serveStoreOps(store: ClusterStore, op: string, url: URL, request: Request, createCluster: () => void): Promise<Response> {
   try {
+    if (op === 'createCluster') { createCluster(); return Response.json({ result: null }); }
     if (op === 'watch') {
       const watcher = store.watch(url.searchParams.get('prefix') ?? '', Number(url.searchParams.get('from') ?? '0'));
       const encoder = new TextEncoder();
       const iterator = watcher[Symbol.asyncIterator]();
       const stream = new ReadableStream<Uint8Array>({
         async pull(controller) {
-          const next = await iterator.next();
+          let next: IteratorResult<StoreEvent>;
+          try {
+            next = await iterator.next();
+          } catch (err) {
+            if (!(err instanceof ClusterGoneError)) throw err;
+            controller.enqueue(encoder.encode(JSON.stringify({ gone: true }) + '\n'));
+            controller.close();
+            return;
+          }
           if (next.done) controller.close();
           else controller.enqueue(encoder.encode(JSON.stringify(next.value satisfies StoreEvent) + '\n'));
         },
@@ -23,11 +32,12 @@ export async function serveStoreOps(store: ClusterStore, op: string, url: URL, r
     }
     const args = (await request.json()) as unknown[];
     const call = (store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[op];
-    if (!['get', 'list', 'count', 'create', 'update', 'delete', 'currentRevision', 'compact'].includes(op) || typeof call !== 'function') {
+    if (!['get', 'list', 'count', 'create', 'update', 'delete', 'currentRevision', 'compact', 'usage'].includes(op) || typeof call !== 'function') {
       return new Response('unknown op', { status: 404 });
     }
     return Response.json({ result: (await call.apply(store, args)) ?? null });
   } catch (err) {
+    if (err instanceof ClusterGoneError) return Response.json({ error: 'gone' }, { status: 404 });
     if (err instanceof CompactedError) return Response.json({ error: 'compacted', requested: err.requested, compacted: err.compacted }, { status: 410 });
     if (err instanceof FutureRevisionError) return Response.json({ error: 'future', requested: err.requested, current: err.current }, { status: 400 });
     throw err;

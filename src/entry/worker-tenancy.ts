@@ -3,6 +3,7 @@ import { alreadyExists } from '../server/errors.ts';
 import { hmacKeys } from '../server/keys.ts';
 import { adminApp } from '../tenancy/admin.ts';
 import { kvDirectory } from '../tenancy/kvDirectory.ts';
+import type { ClusterRecord } from '../tenancy/clusters.ts';
 import type { ClusterProvisioner } from '../tenancy/provision.ts';
 import { callCluster } from './call-cluster.ts';
 import type { WorkerEnv } from './worker-env.ts';
@@ -21,6 +22,10 @@ export function workerProvisioner(env: WorkerEnv): ClusterProvisioner {
     async objectCount(name) {
       const response = await ok(await callCluster(env, name, 'count'), name);
       return ((await response.json()) as { count: number }).count;
+    },
+    async record(name) {
+      const response = await ok(await callCluster(env, name, 'read-record'), name);
+      return ((await response.json()) as { record: ClusterRecord | null }).record;
     },
   };
 }

@@ -1,7 +1,9 @@
 import { versionInfo, splitClusterPath } from '../app.ts';
 import type { QueueMessage } from '../ports.ts';
 import { readBody } from '../server/codec.ts';
-import { ApiError } from '../server/errors.ts';
+import { authenticator, bearerToken } from '../server/authn.ts';
+import { ApiError, methodNotAllowed } from '../server/errors.ts';
+import { keysFromEnv } from '../server/keys.ts';
 import type { ExecutionContext, MessageBatch, ScheduledController } from '../types/cloudflare.ts';
 import { systemClock } from '../ports.ts';
 import { sweepExpired } from '../tenancy/admin.ts';
@@ -12,6 +14,12 @@ import type { WorkerEnv } from './worker-env.ts';
 import { workerAdmin, workerDirectory, workerProvisioner } from './worker-tenancy.ts';
 
 export { ClusterObject };
+
+let edge: { env: WorkerEnv; authenticate: ReturnType<typeof authenticator> } | undefined;
+function edgeAuthenticator(env: WorkerEnv) {
+  if (edge?.env !== env) edge = { env, authenticate: authenticator(keysFromEnv(env.JWT_SECRET, env as unknown as Record<string, string | undefined>), systemClock) };
+  return edge.authenticate;
+}
 
 const status = (err: ApiError) => Response.json(err.toStatus(), { status: err.code, headers: err.headers });
 
@@ -63,6 +71,15 @@ export default {
     const split = splitClusterPath(url.pathname);
     if (!split || split.rest.startsWith('/__internal')) return status(new ApiError(404, 'NotFound', 'the server could not find the requested resource'));
     try {
+      const authorization = request.headers.get('authorization');
+      if (['/healthz', '/livez', '/readyz'].includes(split.rest)) return new Response('ok');
+      if ((split.rest === '/version' || split.rest === '/version/') && !bearerToken(authorization)) {
+        return request.method === 'GET' || request.method === 'HEAD' ? Response.json(versionInfo()) : status(methodNotAllowed());
+      }
+      // Authenticated here, before a Durable Object is named: a request without a valid token
+      // for this cluster creates no object (and no bill). The object checks that the cluster
+      // still exists under the token's uid.
+      await edgeAuthenticator(env)(authorization, split.cluster);
       return await forward(env, split.cluster, request);
     } catch (err) {
       if (err instanceof ApiError) return status(err);

@@ -15,8 +15,13 @@ export interface WranglerDev {
 
 /** GET over HTTPS that trusts the local self-signed certificate. */
 export function insecureGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return insecureRequest('GET', url, headers);
+}
+
+/** A request over HTTPS that trusts the local self-signed certificate. */
+export function insecureRequest(method: string, url: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolvePromise, reject) => {
-    const req = request(url, { method: 'GET', headers, rejectUnauthorized: false }, (res) => {
+    const req = request(url, { method, headers, rejectUnauthorized: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => (body += chunk));
@@ -25,7 +30,7 @@ export function insecureGet(url: string, headers: Record<string, string> = {}): 
     });
     req.on('error', reject);
     req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
-    req.end();
+    req.end(body);
   });
 }
 

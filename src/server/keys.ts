@@ -4,11 +4,18 @@ import type { Keys, TokenClaims } from '../ports.ts';
 export const tokenIssuer = 'apiserverless';
 export const tokenAudience = 'apiserverless';
 
-function claimsOf(payload: jose.JWTPayload): TokenClaims {
+/**
+ * Our own tokens must name the cluster's uid (`cluster_uid`), so none outlives its cluster;
+ * an external issuer's may leave it out (it cannot know the uid), and then only the name binds.
+ */
+function claimsOf(payload: jose.JWTPayload, requireUid: boolean): TokenClaims {
   const groups = Array.isArray(payload.groups) ? payload.groups.filter((g): g is string => typeof g === 'string') : [];
   if (typeof payload.sub !== 'string' || !payload.sub) throw new Error('token has no subject');
   if (typeof payload.cluster !== 'string' || !payload.cluster) throw new Error('token names no cluster');
-  return { sub: payload.sub, groups, cluster: payload.cluster, exp: payload.exp };
+  const uid = payload.cluster_uid;
+  if (uid !== undefined && (typeof uid !== 'string' || !uid)) throw new Error('token has a malformed cluster_uid');
+  if (requireUid && uid === undefined) throw new Error('token names no cluster uid');
+  return { sub: payload.sub, groups, cluster: payload.cluster, clusterUid: uid, exp: payload.exp };
 }
 
 /** HS256 with a shared secret: the default for a single deployment. */
@@ -18,7 +25,7 @@ export function hmacKeys(secret: string): Keys {
   const key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
   return {
     async sign(claims) {
-      let jwt = new jose.SignJWT({ groups: claims.groups, cluster: claims.cluster })
+      let jwt = new jose.SignJWT({ groups: claims.groups, cluster: claims.cluster, ...(claims.clusterUid ? { cluster_uid: claims.clusterUid } : {}) })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(claims.sub).setIssuer(tokenIssuer).setAudience(tokenAudience).setIssuedAt();
       if (claims.exp) jwt = jwt.setExpirationTime(claims.exp);
@@ -26,7 +33,7 @@ export function hmacKeys(secret: string): Keys {
     },
     async verify(token) {
       const { payload } = await jose.jwtVerify(token, await key, { algorithms: ['HS256'], issuer: tokenIssuer, audience: tokenAudience });
-      return claimsOf(payload);
+      return claimsOf(payload, true);
     },
   };
 }
@@ -46,7 +53,7 @@ export function jwksKeys(source: { jwks: jose.JSONWebKeySet } | { url: string },
         algorithms: ['RS256', 'ES256', 'EdDSA', 'PS256'],
         issuer: options.issuer ?? tokenIssuer, audience: options.audience ?? tokenAudience,
       });
-      return claimsOf(payload);
+      return claimsOf(payload, false);
     },
   };
 }

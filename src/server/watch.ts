@@ -2,7 +2,7 @@ import { fieldGetter, type Registry } from '../registry/generic.ts';
 import { Catalog } from '../registry/catalog.ts';
 import type { HookContext, KubeObject, ResourceDef } from '../registry/types.ts';
 import { matches, type Selector } from './selectors.ts';
-import { CompactedError, type StoreEvent } from '../storage/store.ts';
+import { ClusterGoneError, CompactedError, type StoreEvent } from '../storage/store.ts';
 import { expired } from './errors.ts';
 import { toTable } from './table.ts';
 
@@ -21,6 +21,21 @@ export interface WatchRequest {
 }
 
 type WatchType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+/** kube-apiserver's --min-request-timeout default. */
+export const minRequestTimeoutSeconds = 1800;
+
+/**
+ * How long a watch may stay open. Like kube-apiserver, a watch that names no timeout ends
+ * after a random time in [min-request-timeout, 2 × min-request-timeout), so abandoned watches
+ * end and reconnecting clients spread out; unlike it, a client's own timeout is capped there too,
+ * so no watch holds one of its cluster's stream slots for longer than an hour.
+ */
+export function watchTimeoutSeconds(requested: number | undefined, random = Math.random): number {
+  const max = 2 * minRequestTimeoutSeconds;
+  if (requested && requested > 0) return Math.min(requested, max);
+  return Math.floor(minRequestTimeoutSeconds * (1 + random()));
+}
 
 /** Encoded lines per store event, shared by all watches that see the same event object. */
 const sharedLines = new WeakMap<StoreEvent, Map<string, Uint8Array>>();
@@ -75,7 +90,7 @@ export async function watchStream(registry: Registry, req: WatchRequest, signal:
   let timer: ReturnType<typeof setTimeout> | undefined;
   const stop = () => { watcher.close(); if (timer) clearTimeout(timer); };
   signal.addEventListener('abort', stop, { once: true });
-  if (req.timeoutSeconds) timer = setTimeout(stop, req.timeoutSeconds * 1000);
+  timer = setTimeout(stop, watchTimeoutSeconds(req.timeoutSeconds) * 1000);
 
   const iterator = watcher[Symbol.asyncIterator]();
   let pendingInitial = initial.map((o) => encode('ADDED', o));
@@ -129,6 +144,8 @@ export async function watchStream(registry: Registry, req: WatchRequest, signal:
         } catch (err) {
           // A remote store may learn of a compaction only on its first read: the stream is
           // already open, so it ends with an ERROR event, as kube-apiserver's watch cache sends.
+          // The cluster was deleted: its watches simply end (a client that watches again gets 401).
+          if (err instanceof ClusterGoneError) { stop(); controller.close(); return; }
           if (!(err instanceof CompactedError)) throw err;
           stop();
           const status = expired(`too old resource version: ${from} (${err.compacted + 1})`).toStatus();

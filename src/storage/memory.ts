@@ -1,6 +1,7 @@
 import {
-  CompactedError, FutureRevisionError,
-  type ClusterStore, type KeyValue, type ListOptions, type ListResult, type Store, type StoreEvent, type Watcher, type WriteResult,
+  ClusterGoneError, CompactedError, defaultLogBounds, FutureRevisionError, logEntryBytes, recordBytes,
+  type LogBounds,
+  type ClusterStore, type KeyValue, type ListOptions, type ListResult, type Store, type StoreEvent, type Usage, type Watcher, type WriteResult,
 } from './store.ts';
 import { lowerBound, SortedKeys } from './sortedKeys.ts';
 
@@ -60,32 +61,70 @@ function* sortedFrom(keys: string[], prefix: string, from: string): Generator<st
   for (let i = lowerBound(keys, from); i < keys.length && keys[i].startsWith(prefix); i++) yield keys[i];
 }
 
-/** A sorted map plus a change log; list-at-revision undoes the log back to the revision. */
+const eventBytes = logEntryBytes;
+
+/**
+ * A sorted map plus a change log; list-at-revision undoes the log back to the revision.
+ * `live` is false for a name nobody created, and becomes false for good when the cluster is dropped.
+ */
 export class MemoryClusterStore implements ClusterStore {
   private data = new Map<string, KeyValue>();
   private keys = new SortedKeys();
   private log: StoreEvent[] = [];
+  private logBytes = 0;
   private revision = 0;
   private compacted = 0;
   private watchers = new Set<{ prefix: string; watcher: BufferedWatcher }>();
+  private used: Usage = { objects: 0, bytes: 0 };
+  private dropped = false;
 
-  constructor(readonly cluster: string, private readonly maxLog = 10_000) {}
+  constructor(readonly cluster: string, private readonly bounds: LogBounds = defaultLogBounds, private readonly live = true) {}
+
+  /** Writes and watches need a live cluster; an instance that saw its cluster dropped fails everything. */
+  private writable(): void {
+    if (!this.live || this.dropped) throw new ClusterGoneError(this.cluster);
+  }
+
+  private readable(): void {
+    if (this.dropped) throw new ClusterGoneError(this.cluster);
+  }
+
+  /** The cluster is gone: watches end, memory is released, and this instance refuses everything from now on. */
+  drop(): void {
+    this.dropped = true;
+    for (const w of this.watchers) w.watcher.fail(new ClusterGoneError(this.cluster));
+    this.watchers.clear();
+    this.data = new Map();
+    this.keys = new SortedKeys();
+    this.log = [];
+    this.logBytes = 0;
+    this.used = { objects: 0, bytes: 0 };
+  }
+
+  async usage(): Promise<Usage> {
+    this.readable();
+    return { ...this.used };
+  }
 
   async get(key: string): Promise<KeyValue | null> {
+    this.readable();
     return this.data.get(key) ?? null;
   }
 
   async currentRevision(): Promise<number> {
+    this.readable();
     return this.revision;
   }
 
   async count(prefix: string): Promise<number> {
+    this.readable();
     let n = 0;
     for (const _ of this.keys.withPrefix(prefix)) n++;
     return n;
   }
 
   async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
+    this.readable();
     const at = options.revision || this.revision;
     if (at > this.revision) throw new FutureRevisionError(at, this.revision);
     if (at < this.revision && at < this.compacted) throw new CompactedError(at, this.compacted);
@@ -116,6 +155,7 @@ export class MemoryClusterStore implements ClusterStore {
   }
 
   async create(key: string, value: string): Promise<WriteResult> {
+    this.writable();
     const current = this.data.get(key);
     if (current) return { ok: false, current };
     const revision = ++this.revision;
@@ -126,35 +166,62 @@ export class MemoryClusterStore implements ClusterStore {
   }
 
   async update(key: string, value: string, expectedRevision: number): Promise<WriteResult> {
+    this.writable();
     const current = this.data.get(key);
     if (!current || current.modRevision !== expectedRevision) return { ok: false, current: current ?? null };
     const kv: KeyValue = { key, value, createRevision: current.createRevision, modRevision: ++this.revision };
     this.commit({ type: 'PUT', kv, prevKv: current });
-    return { ok: true, kv };
+    return { ok: true, kv, prevKv: current };
   }
 
   async delete(key: string, expectedRevision?: number): Promise<WriteResult> {
+    this.writable();
     const current = this.data.get(key);
     if (!current || (expectedRevision !== undefined && current.modRevision !== expectedRevision)) return { ok: false, current: current ?? null };
     const kv: KeyValue = { ...current, modRevision: ++this.revision };
     this.keys.delete(key);
     this.commit({ type: 'DELETE', kv, prevKv: current });
-    return { ok: true, kv };
+    return { ok: true, kv, prevKv: current };
   }
 
   private commit(event: StoreEvent): void {
-    if (event.type === 'PUT') this.data.set(event.kv.key, event.kv); else this.data.delete(event.kv.key);
-    this.log.push(event);
-    // Trimmed in batches of a quarter of the bound, so a write does not move the whole log each time.
-    if (this.log.length > this.maxLog + Math.max(1, this.maxLog >> 2)) {
-      const drop = this.log.length - this.maxLog;
-      this.compacted = this.log[drop - 1].kv.modRevision;
-      this.log.splice(0, drop);
+    const { kv, prevKv } = event;
+    if (prevKv) this.used.bytes -= recordBytes(prevKv.key, prevKv.value);
+    if (event.type === 'PUT') {
+      this.data.set(kv.key, kv);
+      this.used.bytes += recordBytes(kv.key, kv.value);
+      if (!prevKv) this.used.objects++;
+    } else {
+      this.data.delete(kv.key);
+      this.used.objects--;
     }
+    this.log.push(event);
+    this.logBytes += eventBytes(event);
+    this.trimLog();
     for (const w of this.watchers) if (event.kv.key.startsWith(w.prefix)) w.watcher.push(event);
   }
 
+  /**
+   * Past either bound the oldest entries go, in batches of a quarter of the entry bound
+   * (so a write does not move the whole log each time); the byte bound is strict, so a
+   * few huge values cannot pin memory. The newest entry always stays.
+   */
+  private trimLog(): void {
+    const { entries, bytes } = this.bounds;
+    const overEntries = this.log.length > entries + Math.max(1, entries >> 2);
+    if (!overEntries && this.logBytes <= bytes) return;
+    let drop = overEntries ? this.log.length - entries : 0;
+    let freed = 0;
+    for (let i = 0; i < drop; i++) freed += eventBytes(this.log[i]);
+    while (this.logBytes - freed > bytes && drop < this.log.length - 1) freed += eventBytes(this.log[drop++]);
+    if (!drop) return;
+    this.compacted = this.log[drop - 1].kv.modRevision;
+    this.log.splice(0, drop);
+    this.logBytes -= freed;
+  }
+
   watch(prefix: string, fromRevision: number): Watcher {
+    this.writable();
     if (fromRevision > 0 && fromRevision < this.compacted) throw new CompactedError(fromRevision, this.compacted);
     const entry = { prefix, watcher: new BufferedWatcher(() => this.watchers.delete(entry)) };
     for (const event of this.log) {
@@ -165,9 +232,11 @@ export class MemoryClusterStore implements ClusterStore {
   }
 
   async compact(revision: number): Promise<void> {
+    this.readable();
     if (revision <= this.compacted) return;
     const keep = this.log.findIndex((e) => e.kv.modRevision > revision);
     this.log = keep < 0 ? [] : this.log.slice(keep);
+    this.logBytes = this.log.reduce((n, e) => n + eventBytes(e), 0);
     this.compacted = Math.min(revision, this.revision);
   }
 }
@@ -175,13 +244,19 @@ export class MemoryClusterStore implements ClusterStore {
 export class MemoryStore implements Store {
   private clusters = new Map<string, MemoryClusterStore>();
 
+  constructor(private readonly logBounds: LogBounds = defaultLogBounds) {}
+
+  /** A name nobody created gets an empty, unwritable instance that is not kept. */
   cluster(name: string): ClusterStore {
-    let store = this.clusters.get(name);
-    if (!store) this.clusters.set(name, (store = new MemoryClusterStore(name)));
-    return store;
+    return this.clusters.get(name) ?? new MemoryClusterStore(name, this.logBounds, false);
+  }
+
+  async createCluster(name: string): Promise<void> {
+    if (!this.clusters.has(name)) this.clusters.set(name, new MemoryClusterStore(name, this.logBounds));
   }
 
   async dropCluster(name: string): Promise<void> {
+    this.clusters.get(name)?.drop();
     this.clusters.delete(name);
   }
 }

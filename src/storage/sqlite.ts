@@ -1,7 +1,7 @@
 import { BufferedWatcher } from './memory.ts';
 import {
-  CompactedError, FutureRevisionError,
-  type ClusterStore, type KeyValue, type ListOptions, type ListResult, type StoreEvent, type Watcher, type WriteResult,
+  ClusterGoneError, CompactedError, defaultLogBounds, FutureRevisionError, logEntryBytes,
+  type ClusterStore, type KeyValue, type ListOptions, type ListResult, type LogBounds, type StoreEvent, type Usage, type Watcher, type WriteResult,
 } from './store.ts';
 
 /** The synchronous SQL surface a SQLite-backed Durable Object offers (ctx.storage.sql). */
@@ -22,23 +22,66 @@ const upperBound = (prefix: string) => prefix + '\uffff';
  * transaction (objects row + log row + revision), so compare-and-swap is
  * trivially atomic and a crash between statements rolls the whole write back.
  */
+/** A row's bytes as logEntryBytes counts them, in SQL. */
+const logRowBytes = `length(CAST(key AS BLOB)) + length(CAST(value AS BLOB)) + ifnull(length(CAST(prev_value AS BLOB)), 0)`;
+
 export class SqliteClusterStore implements ClusterStore {
   private watchers = new Set<{ prefix: string; watcher: BufferedWatcher }>();
-  private revision: number;
-  private compacted: number;
+  private revision = 0;
+  private compacted = 0;
+  private logBytes = 0;
+  /** The tables exist: the cluster was created and not dropped. Nothing is written for a cluster that was never created. */
+  private live: boolean;
+  private dropped = false;
 
   constructor(
     readonly cluster: string,
     private readonly sql: SqlStorage,
     private readonly transaction: <T>(fn: () => T) => T,
-    private readonly maxLog = 10_000,
+    private readonly bounds: LogBounds = defaultLogBounds,
   ) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS objects (key TEXT PRIMARY KEY, value TEXT NOT NULL, create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL)`);
-    sql.exec(`CREATE TABLE IF NOT EXISTS log (rev INTEGER PRIMARY KEY, key TEXT NOT NULL, type TEXT NOT NULL, value TEXT NOT NULL, create_rev INTEGER NOT NULL, prev_value TEXT, prev_create_rev INTEGER, prev_mod_rev INTEGER)`);
-    sql.exec(`CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
-    const meta = new Map(sql.exec<{ name: string; value: number }>(`SELECT name, value FROM meta`).toArray().map((r) => [r.name, r.value]));
+    this.live = sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).one().n > 0;
+    if (this.live) this.load();
+  }
+
+  /** Makes the cluster exist: its tables, empty. */
+  initialize(): void {
+    if (this.dropped) throw new ClusterGoneError(this.cluster);
+    if (this.live) return;
+    this.transaction(() => {
+      this.sql.exec(`CREATE TABLE IF NOT EXISTS objects (key TEXT PRIMARY KEY, value TEXT NOT NULL, create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL)`);
+      this.sql.exec(`CREATE TABLE IF NOT EXISTS log (rev INTEGER PRIMARY KEY, key TEXT NOT NULL, type TEXT NOT NULL, value TEXT NOT NULL, create_rev INTEGER NOT NULL, prev_value TEXT, prev_create_rev INTEGER, prev_mod_rev INTEGER)`);
+      this.sql.exec(`CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
+    });
+    this.live = true;
+    this.load();
+  }
+
+  private load(): void {
+    const meta = new Map(this.sql.exec<{ name: string; value: number }>(`SELECT name, value FROM meta`).toArray().map((r) => [r.name, r.value]));
     this.revision = meta.get('revision') ?? 0;
     this.compacted = meta.get('compacted') ?? 0;
+    this.logBytes = this.sql.exec<{ n: number | null }>(`SELECT SUM(${logRowBytes}) AS n FROM log`).one().n ?? 0;
+  }
+
+  get exists(): boolean {
+    return this.live && !this.dropped;
+  }
+
+  private writable(): void {
+    if (!this.live || this.dropped) throw new ClusterGoneError(this.cluster);
+  }
+
+  /** False when there is nothing to read (no tables); throws once the cluster was dropped under this instance. */
+  private readable(): boolean {
+    if (this.dropped) throw new ClusterGoneError(this.cluster);
+    return this.live;
+  }
+
+  async usage(): Promise<Usage> {
+    if (!this.readable()) return { objects: 0, bytes: 0 };
+    const row = this.sql.exec<{ n: number; b: number | null }>(`SELECT COUNT(*) AS n, SUM(length(CAST(key AS BLOB)) + length(CAST(value AS BLOB))) AS b FROM objects`).one();
+    return { objects: row.n, bytes: row.b ?? 0 };
   }
 
   /** Test hook: runs inside every write transaction between statements, to simulate a crash. */
@@ -54,19 +97,23 @@ export class SqliteClusterStore implements ClusterStore {
 
   /** Synchronous on purpose: a write must not yield between its check and its commit. */
   private read(key: string): KeyValue | null {
+    if (!this.readable()) return null;
     const rows = this.sql.exec<Row>(`SELECT key, value, create_rev, mod_rev FROM objects WHERE key = ?`, key).toArray();
     return rows.length ? this.kv(rows[0]) : null;
   }
 
   async currentRevision(): Promise<number> {
+    this.readable();
     return this.revision;
   }
 
   async count(prefix: string): Promise<number> {
+    if (!this.readable()) return 0;
     return this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM objects WHERE key >= ? AND key < ?`, prefix, upperBound(prefix)).one().n;
   }
 
   async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
+    if (!this.readable()) return { items: [], revision: 0, more: false };
     const at = options.revision || this.revision;
     if (at > this.revision) throw new FutureRevisionError(at, this.revision);
     if (at < this.revision && at < this.compacted) throw new CompactedError(at, this.compacted);
@@ -105,14 +152,33 @@ export class SqliteClusterStore implements ClusterStore {
         kv.modRevision, kv.key, event.type, kv.value, kv.createRevision, prevKv?.value ?? null, prevKv?.createRevision ?? null, prevKv?.modRevision ?? null);
       this.faultPoint?.('after-log');
       this.sql.exec(`INSERT INTO meta (name, value) VALUES ('revision', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value`, kv.modRevision);
-      if (kv.modRevision - this.maxLog > this.compacted) this.compactSync(kv.modRevision - this.maxLog);
+      this.logBytes += logEntryBytes(event);
+      this.trimLog(kv.modRevision);
     });
     // Only a committed write moves the revision and reaches watchers.
     this.revision = kv.modRevision;
     for (const w of this.watchers) if (kv.key.startsWith(w.prefix)) w.watcher.push(event);
   }
 
+  /**
+   * Past either bound the oldest entries go; the byte bound keeps a few huge values from
+   * filling the object's storage. The newest entry always stays.
+   */
+  private trimLog(newest: number): void {
+    let through = Math.max(this.compacted, newest - this.bounds.entries);
+    if (this.logBytes > this.bounds.bytes) {
+      let excess = this.logBytes - this.bounds.bytes;
+      for (const row of this.sql.exec<{ rev: number; n: number }>(`SELECT rev, ${logRowBytes} AS n FROM log WHERE rev > ? AND rev < ? ORDER BY rev`, through, newest)) {
+        if (excess <= 0) break;
+        excess -= row.n;
+        through = row.rev;
+      }
+    }
+    if (through > this.compacted) this.compactSync(through);
+  }
+
   async create(key: string, value: string): Promise<WriteResult> {
+    this.writable();
     const current = this.read(key);
     if (current) return { ok: false, current };
     const revision = this.revision + 1;
@@ -122,22 +188,25 @@ export class SqliteClusterStore implements ClusterStore {
   }
 
   async update(key: string, value: string, expectedRevision: number): Promise<WriteResult> {
+    this.writable();
     const current = this.read(key);
     if (!current || current.modRevision !== expectedRevision) return { ok: false, current };
     const kv: KeyValue = { key, value, createRevision: current.createRevision, modRevision: this.revision + 1 };
     this.write({ type: 'PUT', kv, prevKv: current });
-    return { ok: true, kv };
+    return { ok: true, kv, prevKv: current };
   }
 
   async delete(key: string, expectedRevision?: number): Promise<WriteResult> {
+    this.writable();
     const current = this.read(key);
     if (!current || (expectedRevision !== undefined && current.modRevision !== expectedRevision)) return { ok: false, current };
     const kv: KeyValue = { ...current, modRevision: this.revision + 1 };
     this.write({ type: 'DELETE', kv, prevKv: current });
-    return { ok: true, kv };
+    return { ok: true, kv, prevKv: current };
   }
 
   watch(prefix: string, fromRevision: number): Watcher {
+    this.writable();
     if (fromRevision > 0 && fromRevision < this.compacted) throw new CompactedError(fromRevision, this.compacted);
     const entry = { prefix, watcher: new BufferedWatcher(() => this.watchers.delete(entry)) };
     for (const e of this.sql.exec<LogRow>(`SELECT * FROM log WHERE rev > ? AND key >= ? AND key < ? ORDER BY rev`, fromRevision, prefix, upperBound(prefix))) {
@@ -150,25 +219,30 @@ export class SqliteClusterStore implements ClusterStore {
   }
 
   private compactSync(revision: number): void {
+    const freed = this.sql.exec<{ n: number | null }>(`SELECT SUM(${logRowBytes}) AS n FROM log WHERE rev <= ?`, revision).one().n ?? 0;
+    this.logBytes -= freed;
     this.sql.exec(`DELETE FROM log WHERE rev <= ?`, revision);
     this.sql.exec(`INSERT INTO meta (name, value) VALUES ('compacted', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value`, revision);
     this.compacted = revision;
   }
 
   async compact(revision: number): Promise<void> {
+    if (!this.readable()) return;
     if (revision <= this.compacted) return;
     this.transaction(() => this.compactSync(Math.min(revision, this.revision)));
   }
 
-  /** Forgets everything: the cluster is being deleted. */
+  /** Forgets everything: the cluster is being deleted. This instance refuses every later operation. */
   drop(): void {
-    for (const w of this.watchers) w.watcher.close();
-    this.transaction(() => {
-      this.sql.exec(`DELETE FROM objects`);
-      this.sql.exec(`DELETE FROM log`);
-      this.sql.exec(`DELETE FROM meta`);
-    });
-    this.revision = 0;
-    this.compacted = 0;
+    this.dropped = true;
+    for (const w of this.watchers) w.watcher.fail(new ClusterGoneError(this.cluster));
+    this.watchers.clear();
+    if (this.live) {
+      this.transaction(() => {
+        this.sql.exec(`DROP TABLE IF EXISTS objects`);
+        this.sql.exec(`DROP TABLE IF EXISTS log`);
+        this.sql.exec(`DROP TABLE IF EXISTS meta`);
+      });
+    }
   }
 }

@@ -12,7 +12,8 @@ export interface KeyValue {
   modRevision: number;
 }
 
-export type WriteResult = { ok: true; kv: KeyValue } | { ok: false; current: KeyValue | null };
+/** On success, prevKv is the record the write replaced or deleted (absent for a create). */
+export type WriteResult = { ok: true; kv: KeyValue; prevKv?: KeyValue } | { ok: false; current: KeyValue | null };
 
 export interface ListOptions {
   /** Return keys strictly greater than this one (continue). */
@@ -49,6 +50,51 @@ export class CompactedError extends Error {
     super(`required revision ${requested} has been compacted (oldest available is ${compacted + 1})`);
   }
 }
+/**
+ * The cluster does not exist: it was never created, or it was dropped. Writes and
+ * watches fail with it; a store instance that saw its cluster dropped fails every
+ * later operation with it too, so a request that began before the drop writes nothing.
+ */
+export class ClusterGoneError extends Error {
+  constructor(readonly cluster: string) {
+    super(`cluster "${cluster}" does not exist (it was deleted or has expired)`);
+  }
+}
+
+/** What a cluster holds: objects under its prefix and their bytes (key + value, UTF-8). */
+export interface Usage {
+  objects: number;
+  bytes: number;
+}
+
+/** Bytes a record costs against its cluster's budget. */
+export const recordBytes = (key: string, value: string) => utf8Length(key) + utf8Length(value);
+
+/** Bytes a change-log entry holds: its record and the value it replaced. */
+export const logEntryBytes = (e: StoreEvent) => recordBytes(e.kv.key, e.kv.value) + (e.prevKv ? utf8Length(e.prevKv.value) : 0);
+
+/** How much history a cluster keeps: the change log is trimmed past either bound. */
+export interface LogBounds {
+  entries: number;
+  /** Bytes of the entries the log holds (logEntryBytes). */
+  bytes: number;
+}
+
+export const defaultLogBounds: LogBounds = { entries: 10_000, bytes: 32 * 1024 * 1024 };
+
+/** UTF-8 length without encoding (linear, no allocation). */
+export function utf8Length(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) { n += 4; i++; }
+    else n += 3;
+  }
+  return n;
+}
+
 export class FutureRevisionError extends Error {
   constructor(readonly requested: number, readonly current: number) {
     super(`required revision ${requested} is a future revision (current is ${current})`);
@@ -74,11 +120,23 @@ export interface ClusterStore {
   watch(prefix: string, fromRevision: number): Watcher;
   currentRevision(): Promise<number>;
   compact(revision: number): Promise<void>;
+  /** Objects and bytes under the cluster's prefix (exact on memory and SQLite; a recount on DynamoDB). */
+  usage(): Promise<Usage>;
 }
 
+/**
+ * A cluster exists from createCluster until dropCluster. Reads of a cluster that does
+ * not exist find nothing; writes and watches fail with ClusterGoneError. A name nobody
+ * created costs nothing: asking for its store keeps no state.
+ */
 export interface Store {
   cluster(name: string): ClusterStore;
-  /** Removes every key, log entry and revision of the cluster. Idempotent. */
+  /** Makes the cluster's (empty) keyspace exist; a no-op if it exists. */
+  createCluster(name: string): Promise<void>;
+  /**
+   * Removes every key, log entry and revision of the cluster, ends its watches, and makes
+   * every store instance of it fail from then on (no late write can land). Idempotent.
+   */
   dropCluster(name: string): Promise<void>;
   /**
    * Optional: lets the backend expire the cluster's data by itself at `at`

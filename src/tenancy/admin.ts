@@ -79,8 +79,7 @@ export function adminApp(options: AdminOptions) {
   const serverUrl = (c: Context, name: string) => `${(options.publicUrl ?? new URL(c.req.url).origin).replace(/\/$/, '')}/clusters/${name}`;
 
   async function issue(c: Context, record: ClusterRecord): Promise<string> {
-    const exp = record.expiresAt ? Math.floor(Date.parse(record.expiresAt) / 1000) : undefined;
-    const token = await keys.sign({ sub: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'], cluster: record.name, exp });
+    const token = await adminToken(keys, record, clock);
     const server = serverUrl(c, record.name);
     return kubeconfig({ server, cluster: record.name, user: 'kubernetes-admin', token, insecure: isLocalHost(new URL(server).hostname) });
   }
@@ -146,6 +145,12 @@ export function adminApp(options: AdminOptions) {
     return record;
   }
 
+  /** The local `default` cluster (no expiry): made on first ask, then its kubeconfig. Only the admin can ask. */
+  app.put('/clusters/default', async (c) => {
+    const record = await ensureDefaultCluster(directory, provisioner, clock);
+    return c.json({ cluster: await clusterObject(c, record, false), kubeconfig: await issue(c, record) });
+  });
+
   app.get('/clusters/:name', async (c) => {
     const record = await live(c.req.param('name'));
     const cluster = await clusterObject(c, record);
@@ -178,6 +183,37 @@ export function adminApp(options: AdminOptions) {
   });
 
   return app;
+}
+
+/** A year, as kubeadm's admin.conf certificate: tokens of clusters that never expire still do. */
+export const nonExpiringTokenSeconds = 365 * 86400;
+
+/** The cluster admin's token: bound to the cluster's uid, ending with the cluster (or in a year). */
+export function adminToken(keys: Keys, record: ClusterRecord, clock: Clock): Promise<string> {
+  const exp = record.expiresAt ? Math.floor(Date.parse(record.expiresAt) / 1000) : Math.floor(clock.now().getTime() / 1000) + nonExpiringTokenSeconds;
+  return keys.sign({ sub: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'], cluster: record.name, clusterUid: record.uid, exp });
+}
+
+/** The `default` cluster, provisioned if it does not exist yet, and listed in the directory. */
+export async function ensureDefaultCluster(directory: ClusterDirectory, provisioner: ClusterProvisioner, clock: Clock): Promise<ClusterRecord> {
+  let record = await provisioner.record('default');
+  if (!record) {
+    record = {
+      name: 'default', uid: crypto.randomUUID(), createdAt: timestamp(clock.now()), expiresAt: null,
+      nodes: ['controlplane', 'node01'], kubernetesVersion,
+    };
+    try {
+      await provisioner.provision(record);
+    } catch (err) {
+      // Another caller made it first: theirs is the default cluster.
+      if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
+      record = await provisioner.record('default');
+      if (!record) throw err;
+    }
+  }
+  const listed = await directory.get('default');
+  if (listed?.uid !== record.uid) await directory.put(record);
+  return record;
 }
 
 /** Deletes every expired cluster; run by a timer on Node and the cron trigger on Cloudflare. */

@@ -57,11 +57,14 @@ export interface ClusterDirectory {
  * can have (cluster names are DNS labels; `_directory` is not one).
  */
 export function storeDirectory(store: Store): ClusterDirectory {
+  let created: Promise<void> | undefined;
   const dir = () => store.cluster('_directory');
+  /** The directory's keyspace is made on its first write (a no-op where it exists). */
+  const writable = async () => { await (created ??= store.createCluster('_directory')); return dir(); };
   const key = (name: string) => `/registry/_directory/clusters/${name}`;
   return {
     async create(record) {
-      return (await dir().create(key(record.name), JSON.stringify(record))).ok;
+      return (await (await writable()).create(key(record.name), JSON.stringify(record))).ok;
     },
     async get(name) {
       const kv = await dir().get(key(name));
@@ -78,15 +81,16 @@ export function storeDirectory(store: Store): ClusterDirectory {
       }
     },
     async put(record) {
+      const d = await writable();
       for (let attempt = 0; attempt < 10; attempt++) {
-        const current = await dir().get(key(record.name));
-        const result = current ? await dir().update(key(record.name), JSON.stringify(record), current.modRevision) : await dir().create(key(record.name), JSON.stringify(record));
+        const current = await d.get(key(record.name));
+        const result = current ? await d.update(key(record.name), JSON.stringify(record), current.modRevision) : await d.create(key(record.name), JSON.stringify(record));
         if (result.ok) return;
       }
       throw new Error(`could not update the directory entry of cluster ${record.name}`);
     },
     async delete(name) {
-      await dir().delete(key(name));
+      await (await writable()).delete(key(name));
     },
   };
 }

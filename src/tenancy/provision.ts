@@ -2,7 +2,7 @@ import type { Ports } from '../ports.ts';
 import type { Catalog } from '../registry/catalog.ts';
 import { Registry } from '../registry/generic.ts';
 import { bootstrapCluster } from './bootstrap.ts';
-import { clusterRecordKey, type ClusterRecord } from './clusters.ts';
+import { clusterRecordKey, readClusterRecord, type ClusterRecord } from './clusters.ts';
 
 /** Creates, changes and removes whole clusters: what sits behind the admin API. */
 export interface ClusterProvisioner {
@@ -12,10 +12,13 @@ export interface ClusterProvisioner {
   /** Removes every key, log entry and revision of the cluster. Idempotent. */
   drop(name: string): Promise<void>;
   objectCount(name: string): Promise<number>;
+  /** The record the cluster itself keeps (the authority on whether it exists), or null. */
+  record(name: string): Promise<ClusterRecord | null>;
 }
 
 /** Writes a cluster's content and record into a Store through the generic registry. */
 export async function provisionInStore(ports: Ports, catalog: Catalog, record: ClusterRecord): Promise<void> {
+  await ports.store.createCluster(record.name);
   await bootstrapCluster(new Registry(catalog, ports, record.name), { nodes: record.nodes, version: record.kubernetesVersion });
   await writeRecord(ports, record);
 }
@@ -39,7 +42,8 @@ export function storeProvisioner(ports: Ports, catalog: Catalog): ClusterProvisi
     updateRecord: (record) => writeRecord(ports, record),
     drop: (name) => ports.store.dropCluster(name),
     async objectCount(name) {
-      return Math.max(0, (await ports.store.cluster(name).count(`/registry/${name}/`)) - 1);
+      return Math.max(0, (await ports.store.cluster(name).usage()).objects - 1);
     },
+    record: (name) => readClusterRecord(ports.store.cluster(name)),
   };
 }

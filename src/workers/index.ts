@@ -1,10 +1,10 @@
 import type { ChangeEvent, Ports, QueueMessage } from '../ports.ts';
+import { ClusterGoneError } from '../storage/store.ts';
 import { Catalog } from '../registry/catalog.ts';
 import { Registry } from '../registry/generic.ts';
 import type { Node } from '../registry/resources/nodes.ts';
 import type { Pod } from '../registry/resources/pods.ts';
 import type { KubeObject } from '../registry/types.ts';
-import { defaultLimits, type Limits } from '../tenancy/quotas.ts';
 import { runControllers, type ClusterObjects } from './controllers/index.ts';
 import { runKubelets } from './kubelet.ts';
 import { schedulePending, type SchedulingTrigger } from './scheduler.ts';
@@ -24,8 +24,6 @@ import { schedulePending, type SchedulingTrigger } from './scheduler.ts';
 export interface WorkerContext {
   ports: Ports;
   catalog: Catalog;
-  /** The per-cluster object limit the controllers keep to (default: the API's default limit). */
-  limits?: Pick<Limits, 'maxObjects'>;
 }
 
 interface ClusterWork {
@@ -133,7 +131,7 @@ async function pass(ctx: WorkerContext, cluster: string, trigger: SchedulingTrig
   state.objects = seen;
   // A dropped (or empty) cluster keeps nothing in this process's memory.
   if (!seen.size) { work.get(ctx.ports.store)?.delete(cluster); return; }
-  const controllersDue = await runControllers(registry, objects, (ctx.limits ?? defaultLimits).maxObjects);
+  const controllersDue = await runControllers(registry, objects);
   await schedulePending(registry, nodes, pods, trigger);
   const kubeletsDue = await runKubelets(registry, nodes, pods);
   const due = [controllersDue, kubeletsDue].filter((t): t is number => t !== undefined);
@@ -164,6 +162,16 @@ export function resyncCluster(ctx: WorkerContext, cluster: string): Promise<void
 }
 
 export async function handleMessage(ctx: WorkerContext, message: QueueMessage): Promise<void> {
+  try {
+    await dispatch(ctx, message);
+  } catch (err) {
+    // A cluster deleted under a pass: its work ended with it (the store refused every write).
+    if (err instanceof ClusterGoneError) { work.get(ctx.ports.store)?.delete(message.cluster); return; }
+    throw err;
+  }
+}
+
+async function dispatch(ctx: WorkerContext, message: QueueMessage): Promise<void> {
   if ('kind' in message) {
     if (message.kind === 'resync') return resyncCluster(ctx, message.cluster);
     const state = workFor(ctx, message.cluster);

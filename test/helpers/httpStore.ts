@@ -1,6 +1,6 @@
 import { Agent, request } from 'node:https';
 import type { ClusterStore, KeyValue, ListOptions, ListResult, Store, StoreEvent, Watcher, WriteResult } from '../../src/storage/store.ts';
-import { CompactedError, FutureRevisionError } from '../../src/storage/store.ts';
+import { ClusterGoneError, CompactedError, FutureRevisionError, type Usage } from '../../src/storage/store.ts';
 import { BufferedWatcher } from '../../src/storage/memory.ts';
 import { onLines } from './watchClient.ts';
 
@@ -31,6 +31,7 @@ export class HttpClusterStore implements ClusterStore {
     const res = await call(`${this.base}/__test/${this.objectName}/store/${name}`, 'POST', JSON.stringify(args));
     const parsed = JSON.parse(res.text) as { result?: T; error?: string; requested?: number; compacted?: number; current?: number };
     if (res.status === 410) throw new CompactedError(parsed.requested!, parsed.compacted!);
+    if (parsed.error === 'gone') throw new ClusterGoneError(this.cluster);
     if (parsed.error === 'future') throw new FutureRevisionError(parsed.requested!, parsed.current!);
     if (res.status !== 200) throw new Error(`store op ${name} answered ${res.status}: ${res.text}`);
     return parsed.result as T;
@@ -44,12 +45,19 @@ export class HttpClusterStore implements ClusterStore {
   delete(key: string, expectedRevision?: number) { return this.op<WriteResult>('delete', key, ...(expectedRevision === undefined ? [] : [expectedRevision])); }
   currentRevision() { return this.op<number>('currentRevision'); }
   async compact(revision: number) { await this.op<null>('compact', revision); }
+  usage() { return this.op<Usage>('usage'); }
+  async createCluster() { await this.op<null>('createCluster'); }
 
   watch(prefix: string, fromRevision: number): Watcher {
     let req: ReturnType<typeof request> | undefined;
     const watcher = new BufferedWatcher(() => req?.destroy());
     const url = `${this.base}/__test/${this.objectName}/store/watch?prefix=${encodeURIComponent(prefix)}&from=${fromRevision}`;
     req = request(url, { method: 'GET', agent: new Agent({ rejectUnauthorized: false }) }, (res) => {
+      if (res.statusCode === 404) {
+        res.resume();
+        res.on('end', () => watcher.fail(new ClusterGoneError(this.cluster)));
+        return;
+      }
       if (res.statusCode === 410) {
         let text = '';
         res.on('data', (c) => (text += c));
@@ -59,7 +67,10 @@ export class HttpClusterStore implements ClusterStore {
         });
         return;
       }
-      onLines(res, (line) => watcher.push(JSON.parse(line) as StoreEvent));
+      onLines(res, (line) => {
+        const parsed = JSON.parse(line) as StoreEvent | { gone: true };
+        if ('gone' in parsed) watcher.fail(new ClusterGoneError(this.cluster)); else watcher.push(parsed);
+      });
       res.on('end', () => watcher.close());
     });
     req.on('error', () => watcher.close());
@@ -71,7 +82,8 @@ export class HttpClusterStore implements ClusterStore {
 export class HttpStore implements Store {
   /** With a prefix, every cluster lives in a Durable Object of its own, fresh for this store. */
   constructor(private readonly base: string, private readonly prefix = '') {}
-  cluster(name: string): ClusterStore { return new HttpClusterStore(this.base, name, `${this.prefix}${name}`); }
+  cluster(name: string): HttpClusterStore { return new HttpClusterStore(this.base, name, `${this.prefix}${name}`); }
+  async createCluster(name: string): Promise<void> { await this.cluster(name).createCluster(); }
   async dropCluster(name: string): Promise<void> {
     const res = await call(`${this.base}/__test/${this.prefix}${name}/drop`, 'POST', '{}');
     if (res.status !== 200) throw new Error(`drop answered ${res.status}`);

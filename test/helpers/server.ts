@@ -7,7 +7,8 @@ import { resources } from '../../src/registry/resources/index.ts';
 import { hmacKeys } from '../../src/server/keys.ts';
 import { MemoryStore } from '../../src/storage/memory.ts';
 import { sweepExpired } from '../../src/tenancy/admin.ts';
-import { storeDirectory, type ClusterRecord } from '../../src/tenancy/clusters.ts';
+import { budgetedStore } from '../../src/tenancy/budgets.ts';
+import { readClusterRecord, storeDirectory, type ClusterRecord } from '../../src/tenancy/clusters.ts';
 import { kubeconfig } from '../../src/tenancy/kubeconfig.ts';
 import { provisionInStore, storeProvisioner } from '../../src/tenancy/provision.ts';
 import type { Limits } from '../../src/tenancy/quotas.ts';
@@ -21,7 +22,7 @@ export const testSecret = 'test-secret-that-is-long-enough-for-hs256!';
 export const testAdminToken = 'test-admin-token-0123456789abcdef';
 
 /** Limits high enough that only tests about limits meet them. */
-export const relaxedLimits: Limits = { requestsPerSecond: 1e9, burst: 1e9, maxWatches: 10_000, maxObjects: 1e7 };
+export const relaxedLimits: Limits = { requestsPerSecond: 1e9, burst: 1e9, maxWatches: 10_000, maxObjects: 1e7, maxBytes: 1e12 };
 
 export const defaultClusterRecord = (): ClusterRecord => ({
   name: 'default', uid: crypto.randomUUID(), createdAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), expiresAt: null,
@@ -41,19 +42,25 @@ export interface TestServer extends RunningServer {
 
 /** The Node entry on a free port with the memory store and the default cluster bootstrapped. */
 export async function startNodeServer(overrides: Partial<Ports> = {}, options: { limits?: Limits } = {}): Promise<TestServer> {
-  const ports: Ports = { store: new MemoryStore(), queue: discardQueue, clock: systemClock, keys: hmacKeys(testSecret), ...overrides };
+  const limits = options.limits ?? relaxedLimits;
+  const base: Ports = { store: new MemoryStore(), queue: discardQueue, clock: systemClock, keys: hmacKeys(testSecret), ...overrides };
+  // As the Node entry does: every write path meets the cluster's storage budget.
+  const ports: Ports = { ...base, store: budgetedStore(base.store, limits, base.clock) };
   const catalog = new Catalog(resources);
   const registry = (cluster = 'default') => new Registry(catalog, ports, cluster);
   await provisionInStore(ports, catalog, defaultClusterRecord());
   const directory = storeDirectory(ports.store);
   const provisioner = storeProvisioner(ports, catalog);
   const app = createApp(ports, {
-    catalog, limits: options.limits ?? relaxedLimits,
+    catalog, limits,
     admin: { directory, provisioner, keys: ports.keys, clock: ports.clock, adminToken: testAdminToken, minTtlSeconds: 1 },
   });
   const server = await serveHttps(app.fetch, { port: 0, tls: await testTls() });
-  const token = (cluster = 'default', options: { exp?: number; sub?: string } = {}) =>
-    ports.keys.sign({ sub: options.sub ?? 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'], cluster, exp: options.exp });
+  /** An admin token for the cluster as it exists now (bound to its uid; a cluster that does not exist gets a uid of none). */
+  const token = async (cluster = 'default', options: { exp?: number; sub?: string } = {}) => {
+    const uid = (await readClusterRecord(ports.store.cluster(cluster)))?.uid ?? 'no-such-cluster';
+    return ports.keys.sign({ sub: options.sub ?? 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'], cluster, clusterUid: uid, exp: options.exp });
+  };
   return {
     ...server, ports, catalog, registry, token, adminToken: testAdminToken,
     sweep: async () => { await sweepExpired(directory, provisioner, ports.clock); },

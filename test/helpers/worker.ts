@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startWranglerDev, type WranglerDev } from '../../src/entry/wrangler-dev.ts';
+import { insecureRequest, startWranglerDev, type WranglerDev } from '../../src/entry/wrangler-dev.ts';
 import { hmacKeys } from '../../src/server/keys.ts';
 import { kubeconfig } from '../../src/tenancy/kubeconfig.ts';
 import { HttpStore } from './httpStore.ts';
@@ -39,8 +39,17 @@ export async function startWorker(options: { persistTo?: string; vars?: Record<s
   const keys = hmacKeys(testSecret);
   const vars = { JWT_SECRET: testSecret, ADMIN_TOKEN: adminTestToken, STORE_TEST_ROUTES: 'true', RATE_LIMIT_RPS: '1000000', RATE_LIMIT_BURST: '1000000', MAX_WATCHES_PER_CLUSTER: '10000', ...options.vars };
   let dev = await startWranglerDev({ port: await freePort(), inspectorPort: await freePort(), persistTo, vars, log: options.log });
-  const token = (cluster = 'default', o: { exp?: number; sub?: string } = {}) =>
-    keys.sign({ sub: o.sub ?? 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'], cluster, exp: o.exp });
+  const admin = (method: string, path: string) => insecureRequest(method, `${dev.url}${path}`, { authorization: `Bearer ${adminTestToken}` });
+  // The default cluster is made as `npm start` makes it: through the admin API.
+  const ensured = await admin('PUT', '/clusters/default');
+  if (ensured.status !== 200) throw new Error(`PUT /clusters/default answered ${ensured.status}: ${ensured.body}`);
+  /** The uid of the cluster as it exists now ('no-such-cluster' when it does not). */
+  const uidOf = async (cluster: string) => {
+    const res = await admin('GET', `/clusters/${cluster}`);
+    return res.status === 200 ? (JSON.parse(res.body) as { metadata: { uid: string } }).metadata.uid : 'no-such-cluster';
+  };
+  const token = async (cluster = 'default', o: { exp?: number; sub?: string } = {}) =>
+    keys.sign({ sub: o.sub ?? 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'], cluster, clusterUid: await uidOf(cluster), exp: o.exp });
   const worker: TestWorker = {
     get url() { return dev.url; },
     get dev() { return dev; },

@@ -62,13 +62,14 @@ export async function startWorkerCluster(options: WorkerClusterOptions): Promise
   const catalog = new Catalog(resources);
   const ctx: WorkerContext = { ports, catalog };
   queue.consume((message: QueueMessage) => handleMessage(ctx, message));
-  await provisionInStore(ports, catalog, {
+  const record = {
     name: 'default', uid: crypto.randomUUID(), createdAt: clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z'), expiresAt: null,
     nodes: options.nodes ?? ['controlplane', 'node01'], kubernetesVersion,
-  });
+  };
+  await provisionInStore(ports, catalog, record);
   let server: RunningServer | undefined;
   if (options.serve !== false) {
-    const app = createApp(ports, { catalog, limits: { requestsPerSecond: 1e9, burst: 1e9, maxWatches: 1000, maxObjects: 1e6 } });
+    const app = createApp(ports, { catalog, limits: { requestsPerSecond: 1e9, burst: 1e9, maxWatches: 1000, maxObjects: 1e6, maxBytes: 1e12 } });
     server = await serveHttps(app.fetch, { port: 0, tls: await testTls() });
   }
   return {
@@ -81,7 +82,7 @@ export async function startWorkerCluster(options: WorkerClusterOptions): Promise
     },
     async kubeconfig() {
       if (!server) throw new Error('started with serve: false');
-      const token = await ports.keys.sign({ sub: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'], cluster: 'default' });
+      const token = await ports.keys.sign({ sub: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'], cluster: 'default', clusterUid: record.uid });
       return kubeconfig({ server: server.url, cluster: 'default', user: 'kubernetes-admin', token, insecure: true });
     },
     async close() {

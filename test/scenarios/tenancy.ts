@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse, stringify } from 'yaml';
 import type { Store } from '../../src/storage/store.ts';
+import { call } from '../../bench/lib.ts';
 import { Kubectl, KubectlProcess } from '../helpers/kubectl.ts';
 
 export interface TenancyEntry {
@@ -99,6 +100,56 @@ export function tenancyScenario(label: string, open: () => Promise<TenancyEntry>
       }
       assert.equal(left, 0);
       assert.doesNotMatch(await runCli(entry, ['cluster', 'list']), /short-lived/);
+    });
+
+    it('a re-created cluster: old tokens get 401 for everything, its objects and watches are gone', async () => {
+      const old = new Kubectl(await runCli(entry, ['cluster', 'create', 'reborn', '--ttl', '1h']));
+      await old.ok(['create', 'secret', 'generic', 'db', '--from-literal=password=hunter2']);
+      await old.ok(['run', 'web', '--image=nginx']);
+      const watch = new KubectlProcess(old, ['get', 'secrets', '-w']);
+      await watch.waitFor(/^db\s/m);
+      await runCli(entry, ['cluster', 'delete', 'reborn']);
+      // Deleting the cluster ends its watches: kubectl's watch stream closes and it exits.
+      const exited = await Promise.race([watch.exited, new Promise<'open'>((r) => setTimeout(() => r('open'), 30_000))]);
+      if (exited === 'open') await watch.stop();
+      assert.notEqual(exited, 'open', 'the watch of a deleted cluster ended');
+
+      const fresh = new Kubectl(await runCli(entry, ['cluster', 'create', 'reborn', '--ttl', '1h']));
+      for (const args of [['get', 'secret', 'db'], ['get', 'pods'], ['logs', 'web'], ['api-resources'], ['get', 'pods', '-w', '--request-timeout=10s'], ['version']]) {
+        const result = await old.run(args);
+        assert.notEqual(result.code, 0, `old token: kubectl ${args.join(' ')} must fail`);
+        assert.match(result.stderr, /You must be logged in to the server/, `old token: kubectl ${args.join(' ')}: ${result.stderr}`);
+      }
+      const denied = await old.run(['get', 'pods', '-v=6']);
+      assert.match(denied.stderr, /cluster \\?"reborn\\?" no longer exists|401 Unauthorized/);
+      // The new tenant sees a fresh cluster: none of the old objects.
+      assert.match((await fresh.run(['get', 'secret', 'db'])).stderr, /NotFound/);
+      assert.match((await fresh.run(['get', 'pods'])).stderr, /No resources found in default namespace/);
+    });
+
+    it('writes racing a delete land nowhere: nothing of the old cluster reappears in the new one', async () => {
+      const out = await runCli(entry, ['cluster', 'create', 'racer', '--ttl', '1h']);
+      const token = parse(out).users[0].user.token as string;
+      const base = `${entry.url}/clusters/racer/api/v1/namespaces/default/configmaps`;
+      const statuses: number[] = [];
+      let stop = false;
+      const writers = Array.from({ length: 8 }, async (_, w) => {
+        for (let i = 0; !stop; i++) {
+          const res = await call(base, { method: 'POST', token, body: JSON.stringify({ metadata: { name: `race-${w}-${i}` }, data: { w: String(w) } }) });
+          statuses.push(res.status);
+          if (res.status === 401) return;
+        }
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      await runCli(entry, ['cluster', 'delete', 'racer']);
+      const afterDelete = statuses.length;
+      const reborn = parse(await runCli(entry, ['cluster', 'create', 'racer', '--ttl', '1h'])).users[0].user.token as string;
+      stop = true;
+      await Promise.all(writers);
+      assert.ok(afterDelete > 0, 'writes ran before the delete');
+      assert.deepEqual([...new Set(statuses)].filter((s) => s !== 201 && s !== 401), [], `every write was either stored before the delete or refused: ${[...new Set(statuses)]}`);
+      const listed = JSON.parse((await call(base, { token: reborn })).body) as { items: { metadata: { name: string } }[] };
+      assert.deepEqual(listed.items.map((i) => i.metadata.name).filter((n) => n.startsWith('race-')), []);
     });
 
     it('delete removes a cluster and is idempotent', async () => {

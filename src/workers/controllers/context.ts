@@ -4,7 +4,6 @@ import type { Node } from '../../registry/resources/nodes.ts';
 import type { Pod } from '../../registry/resources/pods.ts';
 import type { KubeObject, ResourceDef } from '../../registry/types.ts';
 import { ApiError } from '../../server/errors.ts';
-import { objectLimitReached } from '../../tenancy/quotas.ts';
 import { recordEvent } from '../recorder.ts';
 import { canonical, canonicalOf } from './names.ts';
 import { controllerOf, controllerRef, isDeleting, ownerReferences, type ControllerRevision, type CronJob, type Job, type Workload } from './objects.ts';
@@ -48,15 +47,13 @@ export class ControllerPass {
   private seedRevision: Promise<number> | undefined;
   private byNamespace = new Map<Kind, Map<string, KubeObject[]>>();
 
-  /** Objects in the cluster, counted on the first create of the pass. */
-  private objectCount: number | undefined;
-
   /**
-   * `maxObjects`: controllers write through the registry, not the HTTP quota, so
-   * they keep the cluster's object limit themselves (a `--replicas=100000` must
-   * not fill the store).
+   * The store's budget refused a create (429): the cluster is full, so the rest of the
+   * pass's creates are refused without asking again (a `--replicas=100000` costs one refusal).
    */
-  constructor(readonly registry: Registry, readonly objects: ClusterObjects, private readonly maxObjects = Infinity) {
+  private full: ApiError | undefined;
+
+  constructor(readonly registry: Registry, readonly objects: ClusterObjects) {
     this.now = registry.now().getTime();
   }
 
@@ -110,20 +107,15 @@ export class ControllerPass {
    * racing pass, the namespace is going, the object is invalid): `refused` says why.
    */
   async create(kind: Kind, namespace: string | undefined, obj: KubeObject): Promise<KubeObject | undefined> {
-    this.refused = undefined;
-    const cluster = this.registry.cluster;
-    this.objectCount ??= Number.isFinite(this.maxObjects) ? await this.registry.store.count(`/registry/${cluster}/`) : 0;
-    if (this.objectCount >= this.maxObjects) {
-      this.refused = objectLimitReached(cluster, this.maxObjects);
-      return undefined;
-    }
+    this.refused = this.full;
+    if (this.full) return undefined;
     try {
       const created = await this.registry.create(this.def(kind), namespace, obj);
       this.track(kind, undefined, created);
-      this.objectCount++;
       return created;
     } catch (err) {
       if (!(err instanceof ApiError) || err.code >= 500) throw err;
+      if (err.code === 429) this.full = err;
       this.refused = err;
       return undefined;
     }

@@ -17,11 +17,11 @@ export type { ClusterObjects } from './context.ts';
  * Deployment's status from what its ReplicaSets now report) — then DaemonSets and
  * StatefulSets. `objects` is updated in place, so the scheduler and kubelets that
  * run next in the pass already see the pods made here.
- * Creations stop at `maxObjects` objects in the cluster (FailedCreate events say so).
+ * Creations stop at the cluster's storage budget (the store refuses them; FailedCreate events say so).
  * Returns when a controller next needs to look (a cron tick, minReadySeconds, a back-off).
  */
-export async function runControllers(registry: Registry, objects: ClusterObjects, maxObjects?: number): Promise<number | undefined> {
-  const pass = new ControllerPass(registry, objects, maxObjects);
+export async function runControllers(registry: Registry, objects: ClusterObjects): Promise<number | undefined> {
+  const pass = new ControllerPass(registry, objects);
   await collectGarbage(pass);
   await syncCronJobs(pass);
   await syncJobs(pass);

@@ -1,0 +1,47 @@
+import type { Clock, Keys, TokenClaims } from '../ports.ts';
+import { ApiError, forbidden, unauthorized } from './errors.ts';
+
+/** The bearer token of an Authorization header; null when absent or not a plausible token. */
+export function bearerToken(header: string | null | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/.exec(header);
+  return match && match[1].length <= 8192 ? match[1] : null;
+}
+
+/** 401 for a token whose cluster is gone: kubectl prints the message, so it says why. */
+export const clusterGone = (cluster: string) =>
+  new ApiError(401, 'Unauthorized', `Unauthorized: cluster "${cluster}" no longer exists (it was deleted or has expired); ask for a new kubeconfig`);
+
+/**
+ * Bearer-token authentication: verifies the JWT and that it names this cluster.
+ * Verified tokens are remembered until they expire (at most a minute): kubectl sends
+ * the same token on every request, and an HMAC check per request is a large share of a
+ * GET's cost. Whether the cluster (and its uid) still exists is the caller's check.
+ */
+export function authenticator(keys: Keys, clock: Clock) {
+  const verified = new Map<string, { claims: TokenClaims; until: number }>();
+  async function verify(token: string): Promise<TokenClaims> {
+    const now = clock.now().getTime();
+    const hit = verified.get(token);
+    if (hit && hit.until > now) return hit.claims;
+    const claims = await keys.verify(token);
+    if (verified.size >= 1000) verified.delete(verified.keys().next().value!);
+    verified.set(token, { claims, until: Math.min(now + 60_000, claims.exp ? claims.exp * 1000 : Infinity) });
+    return claims;
+  }
+
+  return async function authenticate(authorization: string | null | undefined, cluster: string): Promise<TokenClaims> {
+    const token = bearerToken(authorization);
+    if (!token) throw unauthorized();
+    let claims: TokenClaims;
+    try {
+      claims = await verify(token);
+    } catch {
+      throw unauthorized();
+    }
+    if (claims.cluster !== cluster) {
+      throw forbidden(`User "${claims.sub}" cannot access cluster "${cluster}": the token was issued for another cluster`);
+    }
+    return claims;
+  };
+}

@@ -1,0 +1,104 @@
+import { tooManyRequests } from '../server/errors.ts';
+import type { Clock } from '../ports.ts';
+import {
+  recordBytes,
+  type ClusterStore, type KeyValue, type ListOptions, type Store, type Usage, type WriteResult,
+} from '../storage/store.ts';
+
+/** What one cluster may hold: the store-level budgets every write path meets. */
+export interface StorageBudget {
+  maxObjects: number;
+  /** Bytes of keys and values (UTF-8) the cluster may hold. */
+  maxBytes: number;
+}
+
+/**
+ * 429 for a create past the cluster's object limit. Only a delete frees room, so no wait is
+ * worth advising: Retry-After 0 lets kubectl retry at once (client-go does, ten times) and then
+ * print this message, instead of sleeping a second between tries.
+ */
+export const objectLimitReached = (cluster: string, maxObjects: number) =>
+  tooManyRequests(`cluster "${cluster}" has reached its limit of ${maxObjects} objects: delete some before creating more`, 0);
+
+export const byteLimitReached = (cluster: string, maxBytes: number) =>
+  tooManyRequests(`cluster "${cluster}" has reached its storage limit of ${maxBytes} bytes (${mebibytes(maxBytes)}): delete or shrink objects before writing more`, 0);
+
+const mebibytes = (bytes: number) => `${Math.round((bytes / 1048576) * 10) / 10} MiB`;
+
+/** Usage as this process last knew it, moved by each write it made since the last recount. */
+interface Known extends Usage { readAt: number }
+
+/**
+ * A Store whose clusters cannot grow past their budget, whoever writes: the API (create,
+ * update, server-side apply), controllers, the scheduler and kubelets all reach the store
+ * through it. Usage is recounted from the backend every `recountMs` and moved by each
+ * write in between; on a backend shared by several processes (DynamoDB) each may overshoot
+ * by what it wrote since its last recount. Deletes are never refused.
+ * Reserved keyspaces (names starting with `_`, such as the cluster directory) are not budgeted.
+ */
+export function budgetedStore(store: Store, budget: StorageBudget, clock: Clock, recountMs = 5_000): Store {
+  const known = new Map<ClusterStore, Known>();
+  async function usage(inner: ClusterStore): Promise<Known> {
+    const now = clock.now().getTime();
+    let k = known.get(inner);
+    if (!k || now - k.readAt > recountMs) {
+      k = { ...(await inner.usage()), readAt: now };
+      known.set(inner, k);
+      if (known.size > 10_000) known.delete(known.keys().next().value!);
+    }
+    return k;
+  }
+  const moved = (inner: ClusterStore, objects: number, bytes: number) => {
+    const k = known.get(inner);
+    if (k) { k.objects += objects; k.bytes += bytes; }
+  };
+  const sizeOf = (kv: KeyValue | undefined) => (kv ? recordBytes(kv.key, kv.value) : 0);
+
+  function wrap(inner: ClusterStore): ClusterStore {
+    return {
+      get cluster() { return inner.cluster; },
+      get: (key) => inner.get(key),
+      list: (prefix: string, options?: ListOptions) => inner.list(prefix, options),
+      count: (prefix) => inner.count(prefix),
+      watch: (prefix, from) => inner.watch(prefix, from),
+      currentRevision: () => inner.currentRevision(),
+      compact: (revision) => inner.compact(revision),
+      usage: () => inner.usage(),
+      async create(key, value): Promise<WriteResult> {
+        const k = await usage(inner);
+        if (k.objects + 1 > budget.maxObjects) throw objectLimitReached(inner.cluster, budget.maxObjects);
+        const size = recordBytes(key, value);
+        if (k.bytes + size > budget.maxBytes) throw byteLimitReached(inner.cluster, budget.maxBytes);
+        const result = await inner.create(key, value);
+        if (result.ok) moved(inner, 1, size);
+        return result;
+      },
+      async update(key, value, expectedRevision): Promise<WriteResult> {
+        const k = await usage(inner);
+        const size = recordBytes(key, value);
+        // Only a write that might not fit pays for reading what it replaces.
+        if (k.bytes + size > budget.maxBytes) {
+          const current = await inner.get(key);
+          if (current && k.bytes + size - sizeOf(current) > budget.maxBytes) throw byteLimitReached(inner.cluster, budget.maxBytes);
+        }
+        const result = await inner.update(key, value, expectedRevision);
+        if (result.ok) moved(inner, 0, size - sizeOf(result.prevKv));
+        return result;
+      },
+      async delete(key, expectedRevision): Promise<WriteResult> {
+        const result = await inner.delete(key, expectedRevision);
+        if (result.ok) moved(inner, -1, -sizeOf(result.prevKv));
+        return result;
+      },
+    };
+  }
+
+  return {
+    cluster: (name) => (name.startsWith('_') ? store.cluster(name) : wrap(store.cluster(name))),
+    createCluster: (name) => store.createCluster(name),
+    async dropCluster(name) {
+      await store.dropCluster(name);
+    },
+    ...(store.expireCluster ? { expireCluster: (name: string, at: Date) => store.expireCluster!(name, at) } : {}),
+  };
+}
