@@ -10,6 +10,7 @@ import { hmacKeys, jwksKeys } from '../src/server/keys.ts';
 import { MemoryStore } from '../src/storage/memory.ts';
 import { storeDirectory } from '../src/tenancy/clusters.ts';
 import { provisionInStore, storeProvisioner } from '../src/tenancy/provision.ts';
+import { readClusterRecord } from '../src/tenancy/clusters.ts';
 import { adminForgeries, forgedTokens, jwksForgeries, rsaIssuer, type Credential } from './helpers/jwtAttacks.ts';
 import { pool, rawAgent, send, statusProblem, type RawRequest, type RawResponse } from './helpers/rawHttp.ts';
 import { defaultClusterRecord, relaxedLimits, testAdminToken, testSecret, testTls } from './helpers/server.ts';
@@ -147,7 +148,7 @@ function attackSuite(label: string, open: () => Promise<Target>) {
 
     it('refuses every forged, expired, foreign or misplaced credential on every endpoint, and leaks nothing', async () => {
       const seen = await baseline(target);
-      const forged = await forgedTokens(testSecret, await serverPublicKey(target.url));
+      const forged = await forgedTokens(testSecret, await serverPublicKey(target.url), uidOf(target.validToken));
       const cluster = await attack(target, forged, endpoints, (c) => c.expect);
       const admin = adminForgeries(target.adminToken, target.validToken);
       // Forgeries of cluster tokens do not open the admin API either: every one is a 401 there.
@@ -160,7 +161,8 @@ function attackSuite(label: string, open: () => Promise<Target>) {
       const planted = await send(target.url, agent, { method: 'GET', path: '/api/v1/namespaces/default/configmaps/planted', headers: { authorization: `Bearer ${target.validToken}` } });
       assert.equal(planted.status, 404, planted.body);
       const clusters = await send(target.url, agent, { method: 'GET', path: '/clusters?objectCount=false', headers: { authorization: `Bearer ${target.adminToken}` } });
-      assert.deepEqual((JSON.parse(clusters.body) as { items: unknown[] }).items, []);
+      // Only the default cluster exists: no forged admin request made one.
+      assert.deepEqual((JSON.parse(clusters.body) as { items: Array<{ metadata: { name: string } }> }).items.map((c) => c.metadata.name).filter((n) => n !== 'default'), []);
       agent.destroy();
 
       const secrets = [
@@ -205,7 +207,12 @@ function recordConsole(lines: string[]): () => void {
   return () => methods.forEach((m, i) => { console[m] = originals[i]; });
 }
 
-attackSuite('Node entry, HS256', () => startNodeTarget(hmacKeys(testSecret), (ports) => ports.keys.sign({ sub: 'kubernetes-admin', groups: ['system:masters'], cluster: 'default' })));
+attackSuite('Node entry, HS256', () => startNodeTarget(hmacKeys(testSecret), async (ports) => ports.keys.sign({
+  sub: 'kubernetes-admin', groups: ['system:masters'], cluster: 'default', clusterUid: (await readClusterRecord(ports.store.cluster('default')))!.uid,
+})));
+
+/** The cluster uid a (valid) token names. */
+const uidOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { cluster_uid: string }).cluster_uid;
 
 attackSuite('Cloudflare Worker under wrangler dev', async () => {
   const lines: string[] = [];

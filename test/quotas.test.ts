@@ -3,6 +3,23 @@ import { request } from 'node:https';
 import { after, describe, it } from 'node:test';
 import { Kubectl, KubectlProcess } from './helpers/kubectl.ts';
 import { relaxedLimits, startNodeServer, type TestServer } from './helpers/server.ts';
+import { call } from '../bench/lib.ts';
+import { watchTimeoutSeconds } from '../src/server/watch.ts';
+import { MemoryStore } from '../src/storage/memory.ts';
+
+/** Opens a watch and resolves 'ended' when the server ends it (status other than 200: that status). */
+function watchUntilEnd(url: string, token: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { authorization: `Bearer ${token}` }, rejectUnauthorized: false }, (res) => {
+      if (res.statusCode !== 200) { res.resume(); resolve(String(res.statusCode)); return; }
+      res.resume();
+      res.on('end', () => resolve('ended'));
+      res.on('close', () => resolve('ended'));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 function get(url: string, token: string): Promise<{ status: number; body: string; retryAfter: string | undefined }> {
   return new Promise((resolve, reject) => {
@@ -53,12 +70,15 @@ describe('per-cluster quotas', () => {
   });
 
   it('a cluster at its object limit gets 429 with Retry-After on create, and kubectl says why at once', async () => {
-    const server = await startNodeServer({}, { limits: { ...relaxedLimits, maxObjects: 1 } });
+    const limits = { ...relaxedLimits };
+    const server = await startNodeServer({}, { limits });
     servers.push(server);
+    // The limit counts every object, the bootstrapped ones too: set it at what the cluster holds.
+    limits.maxObjects = (await server.ports.store.cluster('default').usage()).objects;
     const kubectl = new Kubectl(await server.kubeconfig());
     const result = await kubectl.run(['run', 'one-too-many', '--image=nginx']);
     assert.notEqual(result.code, 0);
-    assert.equal(result.stderr, 'Error from server (TooManyRequests): cluster "default" has reached its limit of 1 objects: delete some before creating more\n');
+    assert.equal(result.stderr, `Error from server (TooManyRequests): cluster "default" has reached its limit of ${limits.maxObjects} objects: delete some before creating more\n`);
     const pods = await kubectl.run(['get', 'pods', 'one-too-many']);
     assert.match(pods.stderr, /NotFound/, 'the refused create stored nothing');
     const raw = await post(`${server.url}/api/v1/namespaces/default/configmaps`, await server.token(), { metadata: { name: 'also-too-many' } });
@@ -67,6 +87,113 @@ describe('per-cluster quotas', () => {
     // Only a delete frees room, which no wait brings about: Retry-After 0 lets a client retry
     // at once (kubectl does, a few times, then prints the message) instead of sleeping between tries.
     assert.equal(raw.retryAfter, '0');
+  });
+
+  it('server-side apply creates count against the object limit too', async () => {
+    const limits = { ...relaxedLimits };
+    const server = await startNodeServer({}, { limits });
+    servers.push(server);
+    limits.maxObjects = (await server.ports.store.cluster('default').usage()).objects;
+    const kubectl = new Kubectl(await server.kubeconfig());
+    const manifest = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  a: b\n';
+    const result = await kubectl.run(['apply', '--server-side', '-f', '-'], { input: manifest });
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /TooManyRequests.*has reached its limit of \d+ objects: delete some before creating more/);
+    assert.match((await kubectl.run(['get', 'configmap', 'applied'])).stderr, /NotFound/);
+  });
+
+  it('a cluster at its byte budget refuses creates and growing updates with kubectl\'s message; deletes free room', async () => {
+    const limits = { ...relaxedLimits };
+    const server = await startNodeServer({}, { limits });
+    servers.push(server);
+    const used = (await server.ports.store.cluster('default').usage()).bytes;
+    limits.maxBytes = used + 1_950_000;
+    const kubectl = new Kubectl(await server.kubeconfig());
+    const value = 'x'.repeat(950_000);
+    const manifest = (name: string, v = value) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { v } });
+    await kubectl.ok(['create', '-f', '-'], { input: manifest('one') });
+    await kubectl.ok(['create', '-f', '-'], { input: manifest('two') });
+    const third = await kubectl.run(['create', '-f', '-'], { input: manifest('three') });
+    assert.equal(third.stderr, `Error from server (TooManyRequests): error when creating "STDIN": cluster "default" has reached its storage limit of ${limits.maxBytes} bytes (${Math.round((limits.maxBytes / 1048576) * 10) / 10} MiB): delete or shrink objects before writing more\n`);
+    // Growing an object past the budget is refused too (a PUT), shrinking one is not.
+    const grown = await kubectl.run(['replace', '-f', '-'], { input: manifest('two', 'y'.repeat(1_040_000)) });
+    assert.match(grown.stderr, /has reached its storage limit/);
+    await kubectl.ok(['replace', '-f', '-'], { input: manifest('two', 'small') });
+    await kubectl.ok(['delete', 'configmap', 'one']);
+    await kubectl.ok(['create', '-f', '-'], { input: manifest('three') });
+  });
+
+  it('followed logs share the stream budget with watches', async () => {
+    const server = await startNodeServer({}, { limits: { ...relaxedLimits, maxWatches: 1 } });
+    servers.push(server);
+    const kubectl = new Kubectl(await server.kubeconfig());
+    await kubectl.ok(['run', 'web', '--image=nginx']);
+    const watch = new KubectlProcess(kubectl, ['get', 'pods', '-w']);
+    try {
+      await watch.waitFor(/NAME/);
+      const follow = await kubectl.run(['logs', '-f', 'web']);
+      assert.notEqual(follow.code, 0);
+      assert.match(follow.stderr, /too many watches on cluster "default": the limit is 1 concurrent watches and followed logs/);
+    } finally {
+      await watch.stop();
+    }
+  });
+
+  it('a re-created cluster starts with fresh quotas; the old one\'s watches ended', async () => {
+    const server = await startNodeServer({}, { limits: { ...relaxedLimits, maxWatches: 2 } });
+    servers.push(server);
+    const admin = (method: string, path: string, body?: unknown) =>
+      call(`${server.url}${path}`, { method, token: server.adminToken, body: body === undefined ? undefined : JSON.stringify(body) });
+    assert.equal((await admin('POST', '/clusters', { name: 'again' })).status, 201);
+    const oldToken = await server.token('again');
+    const url = `${server.url}/clusters/again/api/v1/namespaces?watch=true`;
+    const open = [watchUntilEnd(url, oldToken), watchUntilEnd(url, oldToken)];
+    let third = await get(url, oldToken);
+    for (let i = 0; i < 50 && third.status === 200; i++) third = await get(url, oldToken);
+    assert.equal(third.status, 429);
+    assert.equal((await admin('DELETE', '/clusters/again')).status, 200);
+    // Both watches of the deleted cluster end.
+    assert.deepEqual(await Promise.all(open), ['ended', 'ended']);
+    assert.equal((await admin('POST', '/clusters', { name: 'again' })).status, 201);
+    const fresh = await get(url, await server.token('again'));
+    assert.equal(fresh.status, 200);
+    assert.equal((await get(url, oldToken)).status, 401);
+  });
+
+  it('a request without a valid token creates no state for the cluster it names', async () => {
+    const memory = new MemoryStore();
+    const server = await startNodeServer({ store: memory });
+    servers.push(server);
+    const before = memory.clusterCount();
+    for (const path of ['/version', '/api/v1/namespaces', '/api', '/openapi/v2']) {
+      const res = await get(`${server.url}/clusters/nobody${path}`, 'not-a-token');
+      assert.equal(res.status, 401, `${path}: ${res.body}`);
+    }
+    const version = await call(`${server.url}/clusters/nobody-at-all/version`);
+    assert.equal(version.status, 200);
+    assert.equal(memory.clusterCount(), before);
+  });
+
+  it("the default cluster's admin token expires (in a year) and names the cluster's uid", async () => {
+    const server = await startNodeServer();
+    servers.push(server);
+    const res = await call(`${server.url}/clusters/default`, { method: 'PUT', token: server.adminToken });
+    assert.equal(res.status, 200);
+    const { cluster, kubeconfig } = JSON.parse(res.body) as { cluster: { metadata: { uid: string } }; kubeconfig: string };
+    const token = /token: (\S+)/.exec(kubeconfig)![1];
+    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { exp: number; cluster_uid: string };
+    assert.equal(claims.cluster_uid, cluster.metadata.uid);
+    const year = Date.now() / 1000 + 365 * 86400;
+    assert.ok(Math.abs(claims.exp - year) < 120, `exp ${claims.exp} is a year from now`);
+    const listed = JSON.parse((await call(`${server.url}/clusters`, { token: server.adminToken })).body) as { items: { metadata: { name: string } }[] };
+    assert.ok(listed.items.some((c) => c.metadata.name === 'default'), 'the default cluster is listed');
+  });
+
+  it('a watch that names no timeout ends within kube-apiserver\'s randomized min-request-timeout; a longer one is capped', () => {
+    assert.equal(watchTimeoutSeconds(undefined, () => 0), 1800);
+    assert.equal(watchTimeoutSeconds(undefined, () => 0.999), 3598);
+    assert.equal(watchTimeoutSeconds(30), 30);
+    assert.equal(watchTimeoutSeconds(86_400), 3600);
   });
 
   it('a watch beyond the limit gets 429 while two kubectl watches run', async () => {

@@ -251,6 +251,11 @@ export class MemoryStore implements Store {
     return this.clusters.get(name) ?? new MemoryClusterStore(name, this.logBounds, false);
   }
 
+  /** How many clusters this store holds (a name nobody created is not one). */
+  clusterCount(): number {
+    return this.clusters.size;
+  }
+
   async createCluster(name: string): Promise<void> {
     if (!this.clusters.has(name)) this.clusters.set(name, new MemoryClusterStore(name, this.logBounds));
   }

@@ -23,6 +23,13 @@ export const objectLimitReached = (cluster: string, maxObjects: number) =>
 export const byteLimitReached = (cluster: string, maxBytes: number) =>
   tooManyRequests(`cluster "${cluster}" has reached its storage limit of ${maxBytes} bytes (${mebibytes(maxBytes)}): delete or shrink objects before writing more`, 0);
 
+/**
+ * Events say why something failed, so they must fit when the cluster is full of objects
+ * (a FailedCreate event explains the refused create): the object limit does not apply to
+ * them. Their bytes still count, so they cannot fill memory either.
+ */
+const isEvent = (key: string) => /^\/registry\/[^/]+\/(core|events\.k8s\.io)\/events\//.test(key);
+
 const mebibytes = (bytes: number) => `${Math.round((bytes / 1048576) * 10) / 10} MiB`;
 
 /** Usage as this process last knew it, moved by each write it made since the last recount. */
@@ -66,7 +73,7 @@ export function budgetedStore(store: Store, budget: StorageBudget, clock: Clock,
       usage: () => inner.usage(),
       async create(key, value): Promise<WriteResult> {
         const k = await usage(inner);
-        if (k.objects + 1 > budget.maxObjects) throw objectLimitReached(inner.cluster, budget.maxObjects);
+        if (k.objects + 1 > budget.maxObjects && !isEvent(key)) throw objectLimitReached(inner.cluster, budget.maxObjects);
         const size = recordBytes(key, value);
         if (k.bytes + size > budget.maxBytes) throw byteLimitReached(inner.cluster, budget.maxBytes);
         const result = await inner.create(key, value);

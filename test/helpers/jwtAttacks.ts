@@ -23,7 +23,9 @@ export interface Credential {
 
 const enc = new TextEncoder();
 const b64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
-const claims = (cluster = 'default') => ({ groups: ['system:masters', 'system:authenticated'], cluster });
+/** The default cluster's uid at the target (forgedTokens sets it): a near-miss differs from a valid token in one way only. */
+let clusterUid: string | undefined;
+const claims = (cluster = 'default') => ({ groups: ['system:masters', 'system:authenticated'], cluster, ...(clusterUid ? { cluster_uid: clusterUid } : {}) });
 const now = () => Math.floor(Date.now() / 1000);
 
 /** A token as the server issues it, before any mischief (issuer, audience, subject, cluster). */
@@ -46,7 +48,8 @@ function flipMiddle(segment: string): string {
  * near-misses that differ from a valid token in exactly one way); `serverPublicKey` is
  * public key material anyone can read off the TLS handshake (RS256/HS256 confusion).
  */
-export async function forgedTokens(secret: string, serverPublicKeyPem: string): Promise<Credential[]> {
+export async function forgedTokens(secret: string, serverPublicKeyPem: string, defaultClusterUid: string): Promise<Credential[]> {
+  clusterUid = defaultClusterUid;
   const key = enc.encode(secret);
   const valid = await issued().sign(key);
   const [header, payload, signature] = valid.split('.');
@@ -91,6 +94,9 @@ export async function forgedTokens(secret: string, serverPublicKeyPem: string): 
     bearer(`oversized (${kb} KB, validly signed)`, await new jose.SignJWT({ ...claims(), pad }).setProtectedHeader({ alg: 'HS256' }).setSubject('kubernetes-admin').setIssuer(tokenIssuer).setAudience(tokenAudience).sign(key));
   }
   out.push({ name: 'valid token for another cluster', authorization: `Bearer ${await issued('someone-else').sign(key)}`, expect: 403 });
+  // Bound to the cluster's uid: a token for an earlier cluster of the same name, or one naming no uid, is refused.
+  bearer('validly signed, for an earlier cluster of the same name (another uid)', await new jose.SignJWT({ ...claims(), cluster_uid: 'a-deleted-cluster' }).setProtectedHeader({ alg: 'HS256' }).setSubject('kubernetes-admin').setIssuer(tokenIssuer).setAudience(tokenAudience).sign(key));
+  bearer('validly signed, naming no cluster uid', await new jose.SignJWT({ groups: ['system:masters'], cluster: 'default' }).setProtectedHeader({ alg: 'HS256' }).setSubject('kubernetes-admin').setIssuer(tokenIssuer).setAudience(tokenAudience).sign(key));
 
   // The valid token, but not where a bearer token goes.
   out.push({ name: 'valid token in ?access_token=', query: `access_token=${valid}` });
@@ -157,8 +163,9 @@ export async function rsaIssuer(): Promise<{ privateKey: KeyObject; publicPem: s
   return { privateKey, publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), jwks: { keys: [jwk] } };
 }
 
-/** Tokens against a JWKS (RS256) deployment: the classic confusions of asymmetric verification. */
+/** Tokens against a JWKS (RS256) deployment: the classic confusions of asymmetric verification. An external issuer names no cluster uid. */
 export async function jwksForgeries(issuer: Awaited<ReturnType<typeof rsaIssuer>>): Promise<{ valid: string; attacks: Credential[] }> {
+  clusterUid = undefined;
   const sign = (header: jose.JWTHeaderParameters, key: KeyObject | Uint8Array, cluster = 'default') => issued(cluster, header).sign(key);
   const valid = await sign({ alg: 'RS256', kid: 'issuer-1' }, issuer.privateKey);
   const attacker = generateKeyPairSync('rsa', { modulusLength: 2048 });
