@@ -1,3 +1,4 @@
+import { errors } from 'jose';
 import type { Clock, Keys, TokenClaims } from '../ports.ts';
 import { ApiError, forbidden, unauthorized } from './errors.ts';
 
@@ -8,9 +9,18 @@ export function bearerToken(header: string | null | undefined): string | null {
   return match && match[1].length <= 8192 ? match[1] : null;
 }
 
-/** 401 for a token whose cluster is gone: kubectl prints the message, so it says why. */
-export const clusterGone = (cluster: string) =>
-  new ApiError(401, 'Unauthorized', `Unauthorized: cluster "${cluster}" no longer exists (it was deleted or has expired); ask for a new kubeconfig`);
+/**
+ * 401 for a token whose cluster is gone. kubectl prints a canned line for a 401 during
+ * discovery ("You must be logged in to the server"), so the reason also travels as a
+ * Warning header, which kubectl prints on its own line before it.
+ */
+export function clusterGone(cluster: string): ApiError {
+  return explainedUnauthorized(`cluster "${cluster}" no longer exists (it was deleted or has expired): ask your teacher for a new kubeconfig`);
+}
+
+function explainedUnauthorized(why: string): ApiError {
+  return new ApiError(401, 'Unauthorized', `Unauthorized: ${why}`, undefined, { Warning: `299 - ${JSON.stringify(why)}` });
+}
 
 /**
  * Bearer-token authentication: verifies the JWT and that it names this cluster.
@@ -36,7 +46,12 @@ export function authenticator(keys: Keys, clock: Clock) {
     let claims: TokenClaims;
     try {
       claims = await verify(token);
-    } catch {
+    } catch (err) {
+      // jose checks the signature before the expiry: only a genuine token is told it expired.
+      if (err instanceof errors.JWTExpired) {
+        const exp = typeof err.payload.exp === 'number' ? new Date(err.payload.exp * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') : 'an earlier time';
+        throw explainedUnauthorized(`the token for cluster "${String(err.payload.cluster)}" expired at ${exp} (the cluster's time is up): ask your teacher for a new kubeconfig`);
+      }
       throw unauthorized();
     }
     if (claims.cluster !== cluster) {
