@@ -8,7 +8,7 @@ import { DynamoStore, ensureTable } from '../src/storage/dynamodb.ts';
 import { entryFromLogItem, kvFromObjectItem, logPrefix, logSk, metaFromItem, objectPrefix, ttlAttribute, type Item } from '../src/storage/dynamodbItems.ts';
 import { storeFromEnv } from '../src/storage/fromEnv.ts';
 import { MemoryStore } from '../src/storage/memory.ts';
-import { CompactedError, type KeyValue, type Store } from '../src/storage/store.ts';
+import { ClusterGoneError, CompactedError, type KeyValue, type Store, type StoreEvent, type Watcher } from '../src/storage/store.ts';
 import { sharedDynamoDBLocal } from './helpers/dynamodbLocal.ts';
 import { storeContract, type FaultInjection } from './helpers/storeContract.ts';
 
@@ -152,6 +152,7 @@ describe('dynamodb store specifics', () => {
   it('keeps the store consistent after the contract operations', bounded, async () => {
     const opened = await openDynamoStore();
     try {
+      await opened.store.createCluster('c');
       const s = opened.store.cluster('c');
       const results = await Promise.all(Array.from({ length: 40 }, (_, i) => s.create(`/registry/c/x/${i % 10}`, `v${i}`)));
       assert.equal(results.filter((r) => r.ok).length, 10);
@@ -168,6 +169,7 @@ describe('dynamodb store specifics', () => {
   it('a reader voids a revision whose write never landed, so a late commit of it is impossible', bounded, async () => {
     const opened = await openDynamoStore();
     try {
+      await opened.store.createCluster('c');
       const s = opened.store.cluster('c');
       const a = await s.create('/registry/c/a', 'a');
       assert.ok(a.ok);
@@ -203,6 +205,7 @@ describe('dynamodb store specifics', () => {
     await ensureTable(client, table); // idempotent
     try {
       const store = new DynamoStore({ client, table, ...timing });
+      await store.createCluster('student');
       const s = store.cluster('student');
       const early = await s.create('/registry/student/a', 'a');
       assert.ok(early.ok);
@@ -246,6 +249,7 @@ describe('dynamodb store specifics', () => {
     const table = `env-${randomBytes(6).toString('hex')}`;
     const store = await storeFromEnv({ STORE: 'dynamodb', DYNAMODB_ENDPOINT: local.endpoint, DYNAMODB_TABLE: table });
     assert.ok(store instanceof DynamoStore);
+    await store.createCluster('c');
     const created = await store.cluster('c').create('/registry/c/k', 'v');
     assert.ok(created.ok);
     assert.equal((await store.cluster('c').get('/registry/c/k'))?.value, 'v');
@@ -260,6 +264,7 @@ describe('dynamodb store specifics', () => {
   it('stores large values compressed and reads them back intact', bounded, async () => {
     const opened = await openDynamoStore();
     try {
+      await opened.store.createCluster('c');
       const s = opened.store.cluster('c');
       const big = JSON.stringify({ data: 'x'.repeat(300_000), more: Array.from({ length: 2000 }, (_, i) => `line ${i}`) });
       const created = await s.create('/registry/c/big', big);
@@ -284,6 +289,7 @@ describe('dynamodb store: concurrency between readers, writers and processes', (
     await ensureTable(client, table);
     const writer = gatedClient(client);
     const reader = gatedClient(client);
+    await new DynamoStore({ client, table }).createCluster('c');
     return {
       client, table, writer, reader,
       writes: new DynamoStore({ client: writer.client, table, ...timing }).cluster('c'),
@@ -422,6 +428,173 @@ describe('dynamodb store: concurrency between readers, writers and processes', (
       assert.ok(landed.ok);
       assert.ok(listed.revision >= early.kv.modRevision);
       assert.deepEqual(listed.items.map((kv) => kv.key), ['/registry/c/early', '/registry/c/late']);
+    } finally {
+      await f.close();
+    }
+  });
+});
+
+describe('dynamodb store: cluster lifecycle across processes', () => {
+  async function tableFixture() {
+    const client = local.client();
+    const table = `life-${randomBytes(6).toString('hex')}`;
+    await ensureTable(client, table);
+    return { client, table, async close() { await client.send(new DeleteTableCommand({ TableName: table })); client.destroy(); } };
+  }
+
+  /** Events until the watch ends by itself; the error it ended with, if any. */
+  async function untilEnded(watcher: Watcher): Promise<{ events: StoreEvent[]; error?: unknown }> {
+    const events: StoreEvent[] = [];
+    try {
+      for await (const e of watcher) events.push(e);
+    } catch (error) {
+      return { events, error };
+    }
+    return { events };
+  }
+
+  it('B\'s watch ends when A drops and re-creates the cluster, without any of the new cluster\'s objects; B\'s instances cannot write into it', bounded, async () => {
+    const f = await tableFixture();
+    try {
+      const a = new DynamoStore({ client: f.client, table: f.table, ...timing });
+      // B never reads the meta item on its own schedule: only what its watch reads in the log can tell it.
+      const b = new DynamoStore({ client: f.client, table: f.table, ...timing, liveCheckMs: 10 * 60_000 });
+      await a.createCluster('c');
+      for (let i = 0; i < 3; i++) assert.ok((await a.cluster('c').create(`/registry/c/old-${i}`, 'old')).ok);
+      const bc = b.cluster('c');
+      const mine = await bc.create('/registry/c/from-b', 'b');
+      assert.ok(mine.ok);
+      const watcher = bc.watch('/registry/c/', 0);
+      const caughtUp = watcher[Symbol.asyncIterator]();
+      for (let i = 0; i < 4; i++) assert.equal((await caughtUp.next()).done, false);
+      // Another instance of B's that has learned the incarnation (by a read), with no watch.
+      const b2 = new DynamoStore({ client: f.client, table: f.table, ...timing }).cluster('c');
+      assert.equal(await b2.currentRevision(), mine.kv.modRevision);
+
+      await a.dropCluster('c');
+      await a.createCluster('c');
+      const fresh: KeyValue[] = [];
+      for (let i = 0; i < 10; i++) {
+        const r = await a.cluster('c').create(`/registry/c/new-${i}`, 'new');
+        assert.ok(r.ok);
+        fresh.push(r.kv);
+      }
+      assert.ok(fresh[fresh.length - 1].modRevision > mine.kv.modRevision, 'the new cluster\'s revisions passed B\'s cursor');
+
+      const ended = await untilEnded(watcher);
+      assert.deepEqual(ended.events.map((e) => e.kv.key), [], 'B\'s watch delivered the new cluster\'s objects');
+      assert.ok(ended.error instanceof ClusterGoneError, `B's watch ended with ${ended.error}`);
+      await assert.rejects(bc.create('/registry/c/late', 'late'), ClusterGoneError);
+      await assert.rejects(b2.create('/registry/c/late', 'late'), ClusterGoneError, 'an instance that knew the old cluster cannot take a revision of the new one');
+      await assert.rejects(b2.update(fresh[0].key, 'late', fresh[0].modRevision), ClusterGoneError);
+      assert.equal(await a.cluster('c').get('/registry/c/late'), null);
+      assert.equal(await a.cluster('c').currentRevision(), fresh[fresh.length - 1].modRevision, 'the refused writes took no revision');
+      assert.deepEqual((await a.cluster('c').list('/registry/c/')).items, fresh);
+
+      // B's store forgot the dead instance: asking again serves the new cluster.
+      assert.notEqual(b.cluster('c'), bc);
+      const later = await b.cluster('c').create('/registry/c/from-b-again', 'b');
+      assert.ok(later.ok);
+      const replay: string[] = [];
+      for await (const e of b.cluster('c').watch('/registry/c/', 0)) { replay.push(e.kv.key); if (replay.length === fresh.length + 1) break; }
+      assert.deepEqual(replay, [...fresh.map((kv) => kv.key), '/registry/c/from-b-again']);
+      await checkConsistency(f.client, f.table, 'c');
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('a watch in another process ends within about liveCheckMs of a drop, and the drop leaves nothing behind', bounded, async () => {
+    const f = await tableFixture();
+    try {
+      const a = new DynamoStore({ client: f.client, table: f.table, ...timing });
+      const b = new DynamoStore({ client: f.client, table: f.table, ...timing, liveCheckMs: 300 });
+      await a.createCluster('c');
+      for (let i = 0; i < 40; i++) assert.ok((await a.cluster('c').create(`/registry/c/k-${i}`, 'v')).ok);
+      const bc = b.cluster('c');
+      const watcher = bc.watch('/registry/c/', await bc.currentRevision());
+      await a.dropCluster('c');
+      const droppedAt = Date.now();
+      const ended = await untilEnded(watcher);
+      assert.ok(ended.error instanceof ClusterGoneError, `the watch ended with ${ended.error}`);
+      assert.ok(Date.now() - droppedAt < 5_000, `the watch took ${Date.now() - droppedAt} ms to end`);
+      await assert.rejects(bc.create('/registry/c/late', 'late'), ClusterGoneError);
+      await assert.rejects(b.cluster('c').create('/registry/c/late', 'late'), ClusterGoneError);
+      assert.deepEqual(await partition(f.client, f.table, 'c'), [], 'every item is gone, and refused writes created none');
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('a name nobody created keeps no state, whatever is asked of it', bounded, async () => {
+    const f = await tableFixture();
+    try {
+      const store = new DynamoStore({ client: f.client, table: f.table, ...timing });
+      const s = store.cluster('ghost');
+      assert.equal(await s.get('/registry/ghost/a'), null);
+      assert.deepEqual(await s.list('/registry/ghost/'), { items: [], revision: 0, more: false });
+      assert.equal(await s.count('/'), 0);
+      assert.equal(await s.currentRevision(), 0);
+      assert.deepEqual(await s.usage(), { objects: 0, bytes: 0 });
+      await s.compact(5);
+      await store.expireCluster('ghost', new Date(Date.UTC(2030, 0, 1)));
+      const watcher = store.cluster('ghost').watch('/registry/ghost/', 0);
+      await assert.rejects(watcher[Symbol.asyncIterator]().next(), ClusterGoneError);
+      await assert.rejects(store.cluster('ghost').create('/registry/ghost/a', 'v'), ClusterGoneError);
+      await assert.rejects(store.cluster('ghost').delete('/registry/ghost/a'), ClusterGoneError);
+      await store.dropCluster('ghost');
+      assert.deepEqual(await partition(f.client, f.table, 'ghost'), []);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('a drop cut off half-way leaves a tombstone that takes no writes; createCluster finishes the drop first', bounded, async () => {
+    const opened = await openDynamoStore();
+    try {
+      await opened.store.createCluster('c');
+      const s = opened.store.cluster('c');
+      for (let i = 0; i < 30; i++) assert.ok((await s.create(`/registry/c/k-${i}`, `v${i}`)).ok);
+      opened.faults.arm({ at: 1, when: 'after' }); // the tombstone is in place, the deletes have not begun
+      await assert.rejects(opened.store.dropCluster('c'), /injected crash/);
+      opened.faults.disarm();
+      assert.ok((await partition(opened.client, opened.table, 'c')).length > 30, 'the objects are still there');
+      const other = opened.faults.restart();
+      await assert.rejects(other.cluster('c').create('/registry/c/late', 'late'), ClusterGoneError, 'no revision is handed out under the tombstone');
+      assert.deepEqual((await other.cluster('c').list('/registry/c/')).items, []);
+      assert.equal(await other.cluster('c').currentRevision(), 0);
+
+      await other.createCluster('c');
+      const items = await partition(opened.client, opened.table, 'c');
+      assert.deepEqual(items.map((i) => i.sk.S), ['meta'], 'the drop was finished before the cluster was created');
+      const first = await other.cluster('c').create('/registry/c/k-0', 'new');
+      assert.ok(first.ok && first.kv.createRevision === 1);
+      assert.deepEqual((await other.cluster('c').list('/registry/c/')).items, [first.kv]);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it('a write holding a revision when the drop begins cannot commit after it', bounded, async () => {
+    const f = await tableFixture();
+    try {
+      const writer = gatedClient(f.client);
+      const dropper = gatedClient(f.client);
+      await new DynamoStore({ client: f.client, table: f.table }).createCluster('c');
+      const w = new DynamoStore({ client: writer.client, table: f.table, ...timing }).cluster('c');
+      assert.ok((await w.create('/registry/c/a', 'a')).ok);
+      const stalled = writer.hold(transactionOf('/registry/c/late'));
+      const late = w.create('/registry/c/late', 'late');
+      await stalled.reached; // it has its revision; its transaction is not sent yet
+      // Hold the drop once it has tombstoned and voided, before it lists what to delete.
+      const listing = dropper.hold((name, input) => name === 'Query' && !(input as { KeyConditionExpression: string }).KeyConditionExpression.includes('BETWEEN'));
+      const drop = new DynamoStore({ client: dropper.client, table: f.table, ...timing }).dropCluster('c');
+      await listing.reached;
+      stalled.release();
+      await assert.rejects(late, ClusterGoneError);
+      listing.release();
+      await drop;
+      assert.deepEqual(await partition(f.client, f.table, 'c'), []);
     } finally {
       await f.close();
     }

@@ -1,14 +1,15 @@
 import {
-  GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand, UpdateItemCommand,
+  DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand, UpdateItemCommand,
   type CancellationReason, type DynamoDBClient, type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { randomBytes } from 'node:crypto';
 import {
-  CompactedError, FutureRevisionError,
-  type ClusterStore, type KeyValue, type ListOptions, type ListResult, type Store, type StoreEvent, type Watcher, type WriteResult,
+  ClusterGoneError, CompactedError, FutureRevisionError,
+  type ClusterStore, type KeyValue, type ListOptions, type ListResult, type Store, type StoreEvent, type Usage, type Watcher, type WriteResult,
 } from './store.ts';
 import {
-  entryFromLogItem, kvFromObjectItem, logItem, logPrefix, logSk, metaFromItem, metaSk, objectItem, objectPrefix, objectSk,
-  revisionOfLogSk, ttlAttribute, type Item, type LogEntry, type Meta,
+  droppingAttribute, entryFromLogItem, incarnationOf, kvFromObjectItem, liveAttribute, logItem, logPrefix, logSk, metaFromItem, metaSk,
+  objectItem, objectItemBytes, objectPrefix, objectSk, revisionOfLogSk, ttlAttribute, type Item, type LogEntry, type Meta,
 } from './dynamodbItems.ts';
 import { deleteAll } from './dynamodbTable.ts';
 import { PollingWatcher, type ChangeLog } from './dynamodbWatch.ts';
@@ -46,6 +47,26 @@ export { ensureTable } from './dynamodbTable.ts';
  *   and every change after C is undone from the log, which gives exactly the
  *   state at C even while writes go on; a past revision is read the same way.
  *   Each write acknowledged before a list starts is in it (read-your-writes).
+ *
+ * Cluster lifecycle (see Meta in dynamodbItems.ts). createCluster writes the
+ * meta item with a new incarnation id (`live`). Taking a revision is
+ * conditioned on the cluster being live and, once this instance has learned its
+ * incarnation, on that incarnation: so no write starts on a cluster that was
+ * never created, was dropped, or was dropped and created again since this
+ * instance learned it (ClusterGoneError; the instance then fails everything and
+ * DynamoStore forgets it). dropCluster first replaces `live` with a `dropping`
+ * tombstone, then voids every revision handed out but not yet in the log, so a
+ * write that took its revision before the tombstone cannot commit either; then it
+ * deletes every item, the meta item last, so a drop cut off half-way leaves a
+ * tombstone, which the next createCluster or dropCluster finishes. Log entries
+ * carry their incarnation, so a watcher never delivers an entry of a later
+ * cluster of the same name.
+ *
+ * Left open: a write whose transaction is held up (in the network, or a frozen
+ * process) from before the drop voided its revision until after the drop
+ * deleted that log slot could still land, the same window compaction has for
+ * the slots it deletes. Closing it would put the meta item in every write's
+ * transaction, which serializes a cluster's writers.
  */
 
 export interface DynamoStoreOptions {
@@ -55,6 +76,8 @@ export interface DynamoStoreOptions {
   pollIntervalMs?: number;
   /** How long a revision may stay unwritten before a reader voids it. */
   gapGraceMs?: number;
+  /** How often an idle watch reads the meta item to learn whether its cluster was dropped. */
+  liveCheckMs?: number;
 }
 
 type Settings = Required<DynamoStoreOptions>;
@@ -73,7 +96,8 @@ type Outcome =
   | { kind: 'committed' }
   /** current: the record that failed the condition (null: absent; undefined: not returned, read it). */
   | { kind: 'conflict'; current: KeyValue | null | undefined }
-  | { kind: 'retry' };
+  /** voided: the revision's log slot is taken already (a reader or a drop voided it). */
+  | { kind: 'retry'; voided?: boolean };
 
 function cancellationReasons(err: unknown): CancellationReason[] | null {
   if (err && typeof err === 'object' && (err as { name?: string }).name === 'TransactionCanceledException') {
@@ -84,15 +108,26 @@ function cancellationReasons(err: unknown): CancellationReason[] | null {
 
 const isConditionFailure = (err: unknown) => !!err && typeof err === 'object' && (err as { name?: string }).name === 'ConditionalCheckFailedException';
 
+/** Attempts of createCluster/dropCluster against a concurrent one of the same name. */
+const maxLifecycleAttempts = 10;
+
 export class DynamoClusterStore implements ClusterStore, ChangeLog {
   /** The last compacted revision this process saw; watch() throws CompactedError synchronously from it. */
   private compacted = 0;
   private expiresAt: number | undefined;
+  /** The incarnation of the cluster this instance serves, once learned (see Meta). */
+  private incarnation: string | undefined;
+  /** Meta reads sent, and the one the incarnation was learned from: an answer to an earlier read is older news. */
+  private metaReads = 0;
+  private learnedAt = 0;
+  /** This instance saw its cluster dropped (or never created, at a write): it fails everything from now on. */
+  private gone = false;
+  private readonly watchers = new Set<PollingWatcher>();
   private readonly reads = new ReadCoalescer<KeyValue | null>();
   private readonly seen = new SeenRecords();
   private readonly writes = new KeyedQueue();
 
-  constructor(readonly cluster: string, private readonly settings: Settings) {}
+  constructor(readonly cluster: string, private readonly settings: Settings, private readonly onGone?: (store: DynamoClusterStore) => void) {}
 
   private get client() { return this.settings.client; }
   private get table() { return this.settings.table; }
@@ -100,9 +135,64 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
     return { pk: { S: this.cluster }, sk: { S: sk } };
   }
 
+  // ---- the cluster's life, as this instance sees it -----------------------
+
+  private alive(): void {
+    if (this.gone) throw new ClusterGoneError(this.cluster);
+  }
+
+  /** From now on every operation fails and open watches end; the owning DynamoStore forgets this instance. */
+  markGone(): void {
+    if (this.gone) return;
+    this.gone = true;
+    this.onGone?.(this);
+    const watchers = [...this.watchers];
+    this.watchers.clear();
+    for (const watcher of watchers) watcher.end(new ClusterGoneError(this.cluster));
+  }
+
+  private goneError(): ClusterGoneError {
+    this.markGone();
+    return new ClusterGoneError(this.cluster);
+  }
+
+  /** True if this instance knows an incarnation other than `incarnation` (it serves a cluster that was dropped). */
+  isStaleFor(incarnation: string): boolean {
+    return this.incarnation !== undefined && this.incarnation !== incarnation;
+  }
+
+  /**
+   * Takes in the meta item as read by meta read number `read`: learns the
+   * incarnation, or fails (and marks this instance gone) if the cluster it knew
+   * was dropped meanwhile. A cluster that was never created is no failure here:
+   * reads of it find nothing. An answer to a read sent before the one the
+   * incarnation was learned from only tells the past (the cluster not created
+   * yet), unless `writing`: a revision must come from the incarnation we know.
+   */
+  private observe(meta: Meta, read: number, writing = false): Meta {
+    this.alive();
+    const now = incarnationOf(meta);
+    if (this.incarnation !== undefined && now !== this.incarnation) {
+      if (read < this.learnedAt && !writing) return meta;
+      throw this.goneError();
+    }
+    if (now !== null && this.incarnation === undefined) { this.incarnation = now; this.learnedAt = read; }
+    this.compacted = meta.compacted;
+    this.expiresAt = meta.expiresAt;
+    return meta;
+  }
+
+  /** The meta item of a live cluster, or ClusterGoneError. */
+  private async liveMeta(): Promise<Meta> {
+    const meta = await this.meta();
+    if (incarnationOf(meta) === null) throw this.goneError();
+    return meta;
+  }
+
   // ---- reads -------------------------------------------------------------
 
   get(key: string): Promise<KeyValue | null> {
+    if (this.gone) return Promise.reject(new ClusterGoneError(this.cluster));
     return this.reads.run(key, async () => {
       const { Item: item } = await this.client.send(new GetItemCommand({ TableName: this.table, Key: this.keyOf(objectSk(key)), ConsistentRead: true }));
       if (!item) return null;
@@ -112,24 +202,26 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
     });
   }
 
-  private async meta(): Promise<Meta> {
+  private async readMeta(): Promise<Meta> {
     const { Item: item } = await this.client.send(new GetItemCommand({ TableName: this.table, Key: this.keyOf(metaSk), ConsistentRead: true }));
-    return this.learn(metaFromItem(item));
+    return metaFromItem(item);
   }
 
-  private learn(meta: Meta): Meta {
-    this.compacted = meta.compacted;
-    this.expiresAt = meta.expiresAt;
-    return meta;
+  private async meta(): Promise<Meta> {
+    this.alive();
+    const read = ++this.metaReads;
+    return this.observe(await this.readMeta(), read);
   }
 
   async currentRevision(): Promise<number> {
     const meta = await this.meta();
+    if (incarnationOf(meta) === null) return 0;
     await this.settleThrough(meta.revision, meta);
     return meta.revision;
   }
 
   async count(prefix: string): Promise<number> {
+    this.alive();
     let total = 0;
     for await (const page of this.pages({
       KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :p)',
@@ -152,8 +244,31 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
     } while (start);
   }
 
+  /** Objects and bytes of the cluster: a paged read of every object (meant to be called rarely, then cached). */
+  async usage(): Promise<Usage> {
+    const meta = await this.meta();
+    const usage: Usage = { objects: 0, bytes: 0 };
+    if (incarnationOf(meta) === null) return usage;
+    for await (const page of this.pages({
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :p)',
+      ExpressionAttributeValues: { ':pk': { S: this.cluster }, ':p': { S: objectPrefix } },
+      ProjectionExpression: '#key, #value, #valueGz', ExpressionAttributeNames: { '#key': 'key', '#value': 'value', '#valueGz': 'valueGz' },
+    })) {
+      for (const item of page.items) {
+        usage.objects++;
+        usage.bytes += objectItemBytes(item);
+      }
+    }
+    return usage;
+  }
+
   async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
     const meta = await this.meta();
+    if (incarnationOf(meta) === null) {
+      // Nothing exists: revision 0, as for a cluster without writes.
+      if (options.revision) throw new FutureRevisionError(options.revision, 0);
+      return { items: [], revision: 0, more: false };
+    }
     const at = options.revision || meta.revision;
     if (at > meta.revision) throw new FutureRevisionError(at, meta.revision);
     if (at < meta.revision && at < meta.compacted) throw new CompactedError(at, meta.compacted);
@@ -278,11 +393,15 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
   }
 
   /** Puts a VOID marker at each revision unless its write got there first (then the write stands). */
-  async voidRevisions(revisions: number[]): Promise<void> {
+  voidRevisions(revisions: number[]): Promise<void> {
+    return this.putVoids(revisions, this.incarnation, this.expiresAt);
+  }
+
+  private async putVoids(revisions: number[], incarnation: string | undefined, expiresAt: number | undefined): Promise<void> {
     await Promise.all(revisions.map(async (revision) => {
       try {
         await this.client.send(new PutItemCommand({
-          TableName: this.table, Item: logItem(this.cluster, revision, null, this.expiresAt),
+          TableName: this.table, Item: logItem(this.cluster, revision, null, expiresAt, incarnation),
           ConditionExpression: 'attribute_not_exists(#sk)', ExpressionAttributeNames: { '#sk': 'sk' },
         }));
       } catch (err) {
@@ -294,22 +413,33 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
   // ---- the change log, for watchers ---------------------------------------
 
   async read(after: number, limit: number): Promise<LogEntry[]> {
+    this.alive();
     const out = await this.client.send(new QueryCommand({
       TableName: this.table, ConsistentRead: true, Limit: limit,
       KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: { ':pk': { S: this.cluster }, ':from': { S: logSk(after + 1) }, ':to': { S: logPrefix + '~' } },
     }));
-    return (out.Items ?? []).map(entryFromLogItem);
+    const entries = (out.Items ?? []).map(entryFromLogItem);
+    // A change written by another incarnation: the cluster was dropped and created again. (A VOID
+    // marker carries no change, and one put late by an instance of the old cluster is no sign.)
+    if (entries.some((e) => e.event && e.incarnation !== this.incarnation)) throw this.goneError();
+    return entries;
   }
 
-  async compactedRevision(): Promise<number> {
-    return (await this.meta()).compacted;
+  async check(): Promise<number> {
+    return (await this.liveMeta()).compacted;
   }
 
   watch(prefix: string, fromRevision: number): Watcher {
+    this.alive();
     if (fromRevision > 0 && fromRevision < this.compacted) throw new CompactedError(fromRevision, this.compacted);
-    return new PollingWatcher(this, prefix, fromRevision, { pollIntervalMs: this.settings.pollIntervalMs, gapGraceMs: this.settings.gapGraceMs });
+    const watcher: PollingWatcher = new PollingWatcher(this, prefix, fromRevision, {
+      pollIntervalMs: this.settings.pollIntervalMs, gapGraceMs: this.settings.gapGraceMs, liveCheckMs: this.settings.liveCheckMs,
+      onStop: () => this.watchers.delete(watcher),
+    });
+    this.watchers.add(watcher);
+    return watcher;
   }
 
   // ---- writes ------------------------------------------------------------
@@ -333,6 +463,7 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
    * to DynamoDB. Across processes DynamoDB's conditions decide, as always.
    */
   private async write(key: string, intent: Intent): Promise<WriteResult> {
+    this.alive();
     const expected = intent.type === 'create' ? undefined : intent.expected;
     for (let attempt = 0; attempt < maxWriteAttempts; attempt++) {
       const result = await this.writes.run(key, () => this.tryWrite(key, intent));
@@ -352,9 +483,12 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
       let current: KeyValue | null = null;
       if (intent.type !== 'create') {
         current = (intent.expected !== undefined && this.seen.at(key, intent.expected)) || await this.get(key);
+        // Not found is an answer only from a cluster that exists.
+        if (!current) await this.liveMeta();
         if (!current || (intent.expected !== undefined && current.modRevision !== intent.expected)) return { ok: false, current };
       }
       const revision = await this.nextRevision();
+      this.alive(); // dropped in this process meanwhile: the drop voids the revision
       const event: StoreEvent = intent.type === 'create'
         ? { type: 'PUT', kv: { key, value: intent.value, createRevision: revision, modRevision: revision } }
         : intent.type === 'update'
@@ -367,11 +501,11 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
       if (outcome.kind === 'committed') {
         if (event.type === 'PUT') this.seen.remember(event.kv); else this.seen.deleted(key, revision);
         waiting?.resolve(event.type === 'PUT' ? event.kv : null);
-        return { ok: true, kv: event.kv };
+        return event.prevKv ? { ok: true, kv: event.kv, prevKv: event.prevKv } : { ok: true, kv: event.kv };
       }
       readForWaiting();
-      // The revision will never carry this write: void it now so watchers need not wait for it.
-      await this.voidRevisions([revision]).catch(() => {});
+      // The revision will never carry this write: void it now (unless done) so watchers need not wait for it.
+      if (!(outcome.kind === 'retry' && outcome.voided)) await this.voidRevisions([revision]).catch(() => {});
       if (outcome.kind === 'retry') {
         await sleep(Math.min(2 ** attempt, 50) * Math.random());
         continue;
@@ -385,13 +519,34 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
     throw new Error(`write of ${key} did not commit after ${maxWriteAttempts} attempts (contention)`);
   }
 
+  /** The counter's next value, only from the live cluster (the incarnation this instance knows, once it knows one). */
   private async nextRevision(): Promise<number> {
-    const out = await this.client.send(new UpdateItemCommand({
-      TableName: this.table, Key: this.keyOf(metaSk),
-      UpdateExpression: 'ADD #rev :one', ExpressionAttributeNames: { '#rev': 'revision' },
-      ExpressionAttributeValues: { ':one': { N: '1' } }, ReturnValues: 'ALL_NEW',
-    }));
-    return this.learn(metaFromItem(out.Attributes)).revision;
+    const known = this.incarnation;
+    const names: Record<string, string> = { '#rev': 'revision' };
+    const values: Item = { ':one': { N: '1' } };
+    let condition: string;
+    if (known) {
+      condition = '#live = :inc';
+      names['#live'] = liveAttribute;
+      values[':inc'] = { S: known };
+    } else {
+      condition = 'attribute_exists(#sk) AND attribute_not_exists(#dropping)';
+      names['#sk'] = 'sk';
+      names['#dropping'] = droppingAttribute;
+      if (known === '') { condition += ' AND attribute_not_exists(#live)'; names['#live'] = liveAttribute; }
+    }
+    let out;
+    const read = ++this.metaReads;
+    try {
+      out = await this.client.send(new UpdateItemCommand({
+        TableName: this.table, Key: this.keyOf(metaSk), UpdateExpression: 'ADD #rev :one', ConditionExpression: condition,
+        ExpressionAttributeNames: names, ExpressionAttributeValues: values, ReturnValues: 'ALL_NEW',
+      }));
+    } catch (err) {
+      if (isConditionFailure(err)) throw this.goneError();
+      throw err;
+    }
+    return this.observe(metaFromItem(out.Attributes), read, true).revision;
   }
 
   /** The object change and its log item, as one transaction. */
@@ -408,7 +563,7 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
       await this.client.send(new TransactWriteItemsCommand({
         TransactItems: [
           objectWrite,
-          { Put: { TableName: this.table, Item: logItem(this.cluster, revision, event, this.expiresAt), ConditionExpression: 'attribute_not_exists(#sk)', ExpressionAttributeNames: { '#sk': 'sk' } } },
+          { Put: { TableName: this.table, Item: logItem(this.cluster, revision, event, this.expiresAt, this.incarnation), ConditionExpression: 'attribute_not_exists(#sk)', ExpressionAttributeNames: { '#sk': 'sk' } } },
         ],
       }));
       return { kind: 'committed' };
@@ -417,7 +572,7 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
       if (!reasons) throw err; // unknown outcome: not acknowledged; object and log still agree either way
       const [object, log] = reasons;
       if (object?.Code === 'ConditionalCheckFailed') return { kind: 'conflict', current: object.Item ? kvFromObjectItem(object.Item) : undefined };
-      if (log?.Code === 'ConditionalCheckFailed') return { kind: 'retry' }; // a reader voided our revision
+      if (log?.Code === 'ConditionalCheckFailed') return { kind: 'retry', voided: true }; // a reader (or a drop) voided our revision
       if (reasons.some((r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError' || r.Code === 'ProvisionedThroughputExceeded')) return { kind: 'retry' };
       throw err;
     }
@@ -427,6 +582,7 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
 
   async compact(revision: number): Promise<void> {
     const meta = await this.meta();
+    if (incarnationOf(meta) === null) return;
     const target = Math.min(revision, meta.revision);
     if (target <= meta.compacted) return;
     await this.settleThrough(target, meta);
@@ -454,12 +610,18 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
 
   /** Stamps the cluster's items with a TTL so DynamoDB deletes them once the cluster expires; later writes carry it too. */
   async expireAt(at: Date): Promise<void> {
+    this.alive();
     const expiresAt = Math.ceil(at.getTime() / 1000);
-    const out = await this.client.send(new UpdateItemCommand({
-      TableName: this.table, Key: this.keyOf(metaSk), UpdateExpression: 'SET #ttl = :e',
-      ExpressionAttributeNames: { '#ttl': ttlAttribute }, ExpressionAttributeValues: { ':e': { N: String(expiresAt) } }, ReturnValues: 'ALL_NEW',
-    }));
-    this.learn(metaFromItem(out.Attributes));
+    try {
+      await this.client.send(new UpdateItemCommand({
+        TableName: this.table, Key: this.keyOf(metaSk), UpdateExpression: 'SET #ttl = :e', ConditionExpression: 'attribute_exists(#sk)',
+        ExpressionAttributeNames: { '#ttl': ttlAttribute, '#sk': 'sk' }, ExpressionAttributeValues: { ':e': { N: String(expiresAt) } },
+      }));
+    } catch (err) {
+      if (isConditionFailure(err)) return; // no such cluster: nothing to expire, and nothing is created
+      throw err;
+    }
+    this.expiresAt = expiresAt;
     for await (const page of this.pages({ KeyConditionExpression: '#pk = :pk', ExpressionAttributeValues: { ':pk': { S: this.cluster } }, ProjectionExpression: '#pk, #sk' })) {
       await Promise.all(page.items.filter((item) => item.sk.S !== metaSk).map(async (item) => {
         try {
@@ -474,14 +636,117 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
     }
   }
 
-  /** Every item of the cluster, meta last, so a drop that stops half-way never restarts revisions under live objects. */
+  // ---- creating and dropping the cluster (DynamoStore runs these on an instance of their own) ----
+
+  /** True if the partition holds any item at all. */
+  private async anyItem(): Promise<boolean> {
+    const out = await this.client.send(new QueryCommand({
+      TableName: this.table, ConsistentRead: true, Limit: 1, KeyConditionExpression: '#pk = :pk', ProjectionExpression: '#pk, #sk',
+      ExpressionAttributeNames: names, ExpressionAttributeValues: { ':pk': { S: this.cluster } },
+    }));
+    return (out.Items ?? []).length > 0;
+  }
+
+  /** Puts a tombstone where no meta item is; false if one appeared meanwhile. */
+  private async putTombstone(): Promise<boolean> {
+    try {
+      await this.client.send(new PutItemCommand({
+        TableName: this.table, Item: { ...this.keyOf(metaSk), [droppingAttribute]: { N: String(Date.now()) } },
+        ConditionExpression: 'attribute_not_exists(#sk)', ExpressionAttributeNames: { '#sk': 'sk' },
+      }));
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Makes the cluster exist and returns its incarnation. A drop found half-done is
+   * finished first; so are items left without a meta item (DynamoDB TTL deletes
+   * items in any order), so the new cluster starts empty.
+   */
+  async createIncarnation(): Promise<string> {
+    for (let attempt = 0; attempt < maxLifecycleAttempts; attempt++) {
+      let meta = await this.readMeta();
+      const existing = incarnationOf(meta);
+      if (existing !== null) return existing;
+      if (!meta.exists) {
+        if (!(await this.anyItem())) {
+          const incarnation = randomBytes(9).toString('base64url');
+          try {
+            await this.client.send(new PutItemCommand({
+              TableName: this.table,
+              Item: { ...this.keyOf(metaSk), revision: { N: '0' }, [liveAttribute]: { S: incarnation } },
+              ConditionExpression: 'attribute_not_exists(#sk)', ExpressionAttributeNames: { '#sk': 'sk' },
+            }));
+            return incarnation;
+          } catch (err) {
+            if (!isConditionFailure(err)) throw err;
+            continue; // created (or a drop begun) meanwhile: look again
+          }
+        }
+        if (!(await this.putTombstone())) continue;
+        meta = metaFromItem(undefined);
+      }
+      await this.finishDrop(meta);
+    }
+    throw new Error(`cluster ${this.cluster}: could not be created (concurrent creates and drops)`);
+  }
+
+  /**
+   * Drops the cluster: the tombstone first (no revision is handed out after it),
+   * then the rest (finishDrop). Idempotent; also finishes a drop cut off earlier.
+   */
   async drop(): Promise<void> {
+    for (let attempt = 0; attempt < maxLifecycleAttempts; attempt++) {
+      let meta: Meta;
+      try {
+        const out = await this.client.send(new UpdateItemCommand({
+          TableName: this.table, Key: this.keyOf(metaSk),
+          UpdateExpression: 'SET #dropping = if_not_exists(#dropping, :now) REMOVE #live', ConditionExpression: 'attribute_exists(#sk)',
+          ExpressionAttributeNames: { '#dropping': droppingAttribute, '#live': liveAttribute, '#sk': 'sk' },
+          ExpressionAttributeValues: { ':now': { N: String(Date.now()) } }, ReturnValues: 'ALL_OLD',
+        }));
+        meta = metaFromItem(out.Attributes);
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+        // No meta item: never created, or already dropped; but leftovers without one are removed too.
+        if (!(await this.anyItem())) return;
+        if (!(await this.putTombstone())) continue;
+        meta = metaFromItem(undefined);
+      }
+      await this.finishDrop(meta);
+      return;
+    }
+    throw new Error(`cluster ${this.cluster}: could not be dropped (concurrent creates and drops)`);
+  }
+
+  /**
+   * The rest of a drop, once the tombstone is in place (`meta` as it was when
+   * tombstoned, or later). Every revision handed out that has no log item yet is
+   * voided, so the write holding it can no longer commit; then every item goes,
+   * meta last. Several may finish one drop at once; each batch of deletes is sent
+   * only while the tombstone is still there, so none deletes items of a cluster
+   * created again after another one finished.
+   */
+  private async finishDrop(meta: Meta): Promise<void> {
+    const from = Math.max(meta.safe, meta.compacted) + 1;
+    if (from <= meta.revision) await this.putVoids(await this.missing(from, meta.revision), meta.live, meta.expiresAt);
     const keys: Item[] = [];
     for await (const page of this.pages({ KeyConditionExpression: '#pk = :pk', ExpressionAttributeValues: { ':pk': { S: this.cluster } }, ProjectionExpression: '#pk, #sk' })) {
       keys.push(...page.items.filter((item) => item.sk.S !== metaSk));
     }
-    await deleteAll(this.client, this.table, keys);
-    await deleteAll(this.client, this.table, [this.keyOf(metaSk)]);
+    const tombstoned = async () => { const now = await this.readMeta(); return now.exists && now.dropping; };
+    if (!(await deleteAll(this.client, this.table, keys, tombstoned))) return; // someone else finished it
+    try {
+      await this.client.send(new DeleteItemCommand({
+        TableName: this.table, Key: this.keyOf(metaSk),
+        ConditionExpression: 'attribute_exists(#dropping)', ExpressionAttributeNames: { '#dropping': droppingAttribute },
+      }));
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err; // finished by someone else (and perhaps created again)
+    }
   }
 }
 
@@ -490,23 +755,34 @@ export class DynamoStore implements Store {
   private readonly settings: Settings;
 
   constructor(options: DynamoStoreOptions) {
-    this.settings = { pollIntervalMs: 50, gapGraceMs: 200, ...options };
+    this.settings = { pollIntervalMs: 50, gapGraceMs: 200, liveCheckMs: 1000, ...options };
   }
 
+  /** This process's instance for the cluster; asking costs nothing and writes nothing. An instance that finds its cluster gone is forgotten. */
   cluster(name: string): DynamoClusterStore {
     let store = this.clusters.get(name);
-    if (!store) this.clusters.set(name, (store = new DynamoClusterStore(name, this.settings)));
+    if (!store) {
+      store = new DynamoClusterStore(name, this.settings, (gone) => { if (this.clusters.get(name) === gone) this.clusters.delete(name); });
+      this.clusters.set(name, store);
+    }
     return store;
   }
 
-  async dropCluster(name: string): Promise<void> {
-    const store = this.cluster(name);
-    this.clusters.delete(name);
-    await store.drop();
+  async createCluster(name: string): Promise<void> {
+    const incarnation = await new DynamoClusterStore(name, this.settings).createIncarnation();
+    // An instance here that served an earlier cluster of this name (dropped by another process) is done.
+    if (this.clusters.get(name)?.isStaleFor(incarnation)) this.clusters.get(name)!.markGone();
   }
 
-  /** Items of the cluster expire (DynamoDB TTL) at `at`; dropCluster stays the prompt way to delete. */
+  async dropCluster(name: string): Promise<void> {
+    // This process's instance fails from now on and its watches end; other processes' instances find out from DynamoDB.
+    this.clusters.get(name)?.markGone();
+    this.clusters.delete(name);
+    await new DynamoClusterStore(name, this.settings).drop();
+  }
+
+  /** Items of the cluster expire (DynamoDB TTL) at `at`; dropCluster stays the prompt way to delete. Nothing happens to a cluster that does not exist. */
   expireCluster(name: string, at: Date): Promise<void> {
-    return this.cluster(name).expireAt(at);
+    return new DynamoClusterStore(name, this.settings).expireAt(at);
   }
 }

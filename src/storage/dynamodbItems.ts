@@ -1,15 +1,17 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { KeyValue, StoreEvent } from './store.ts';
+import { utf8Length, type KeyValue, type StoreEvent } from './store.ts';
 
 /**
  * The single-table layout of the DynamoDB store. Every item of a cluster shares
  * the partition key `pk = <cluster>`, so one Query reads a range of objects or
  * of the change log, and dropping a cluster is one partition's worth of deletes:
  *
- *   sk = `meta`                      revision counter, safe and compacted revisions, expiry
+ *   sk = `meta`                      revision counter, safe and compacted revisions, expiry,
+ *                                    and the cluster's incarnation (`live`) or drop tombstone (`dropping`)
  *   sk = `obj#<key>`                 the current record of a key (absent once deleted)
- *   sk = `log#<16-digit revision>`   the change made at that revision, or a VOID marker
+ *   sk = `log#<16-digit revision>`   the change made at that revision, or a VOID marker,
+ *                                    tagged (`inc`) with the incarnation that wrote it
  *
  * Zero-padding makes the string order of log keys their revision order.
  * Keys are compared as DynamoDB does (UTF-8 bytes), which equals JavaScript's
@@ -58,14 +60,22 @@ export function kvFromObjectItem(item: Item): KeyValue {
   return { key: item.key.S!, value: getValue(item, 'value') ?? '', createRevision: num(item, 'createRevision'), modRevision: num(item, 'modRevision') };
 }
 
+/** recordBytes(key, value) of an object item, without decoding a compressed value to text. */
+export function objectItemBytes(item: Item): number {
+  const gz = item.valueGz?.B;
+  return utf8Length(item.key.S!) + (gz ? gunzipSync(gz).length : utf8Length(item.value?.S ?? ''));
+}
+
 /**
  * A change-log item. A DELETE stores only the deleted record (its `kv` is that
  * record at the delete's revision); a PUT stores the new record and, for an
  * update, the previous one. `null` is a VOID marker: the revision was taken by a
- * write that did not commit, and can no longer be committed.
+ * write that did not commit, and can no longer be committed. `incarnation` (see
+ * Meta) tells a watcher whether the entry belongs to the cluster it follows.
  */
-export function logItem(cluster: string, revision: number, event: StoreEvent | null, expiresAt?: number): Item {
+export function logItem(cluster: string, revision: number, event: StoreEvent | null, expiresAt?: number, incarnation?: string): Item {
   const item: Item = { pk: { S: cluster }, sk: { S: logSk(revision) }, type: { S: event?.type ?? 'VOID' } };
+  if (incarnation) item.inc = { S: incarnation };
   if (event) {
     item.key = { S: event.kv.key };
     if (event.type === 'PUT') {
@@ -85,36 +95,57 @@ export interface LogEntry {
   revision: number;
   /** null for a VOID marker. */
   event: StoreEvent | null;
+  /** The incarnation of the cluster that wrote the entry ('' for entries written before incarnations existed). */
+  incarnation: string;
 }
 
 export function entryFromLogItem(item: Item): LogEntry {
   const revision = revisionOfLogSk(item.sk.S!);
+  const incarnation = item.inc?.S ?? '';
   const type = item.type?.S;
-  if (type !== 'PUT' && type !== 'DELETE') return { revision, event: null };
+  if (type !== 'PUT' && type !== 'DELETE') return { revision, event: null, incarnation };
   const key = item.key.S!;
   const prevValue = getValue(item, 'prevValue');
   const prevKv: KeyValue | undefined = prevValue === undefined ? undefined
     : { key, value: prevValue, createRevision: num(item, 'prevCreateRevision'), modRevision: num(item, 'prevModRevision') };
-  if (type === 'DELETE') return { revision, event: { type, kv: { ...prevKv!, modRevision: revision }, prevKv } };
+  if (type === 'DELETE') return { revision, event: { type, kv: { ...prevKv!, modRevision: revision }, prevKv }, incarnation };
   const kv: KeyValue = { key, value: getValue(item, 'value') ?? '', createRevision: num(item, 'createRevision'), modRevision: revision };
-  return { revision, event: prevKv ? { type, kv, prevKv } : { type, kv } };
+  return { revision, event: prevKv ? { type, kv, prevKv } : { type, kv }, incarnation };
 }
 
 /**
  * The cluster's meta item. `revision` is the counter (the last revision handed
  * out); every revision ≤ `safe` is final (committed or voided); log entries ≤
  * `compacted` may be gone.
+ *
+ * The cluster exists while the item exists without `dropping`. `live` is its
+ * incarnation, a random id createCluster writes: a cluster dropped and created
+ * again under the same name gets a new one, so a store instance (or watcher) of
+ * the old cluster can tell. dropCluster first swaps `live` for `dropping` (the
+ * tombstone), then deletes every item, the meta item last. A meta item with
+ * neither attribute predates incarnations: it is a live cluster whose
+ * incarnation is ''.
  */
 export interface Meta {
+  exists: boolean;
   revision: number;
   safe: number;
   compacted: number;
   expiresAt?: number;
+  live?: string;
+  dropping: boolean;
 }
 
+export const liveAttribute = 'live';
+export const droppingAttribute = 'dropping';
+
 export function metaFromItem(item: Item | undefined): Meta {
-  if (!item) return { revision: 0, safe: 0, compacted: 0 };
-  const meta: Meta = { revision: num(item, 'revision'), safe: num(item, 'safe'), compacted: num(item, 'compacted') };
+  if (!item) return { exists: false, revision: 0, safe: 0, compacted: 0, dropping: false };
+  const meta: Meta = { exists: true, revision: num(item, 'revision'), safe: num(item, 'safe'), compacted: num(item, 'compacted'), dropping: !!item[droppingAttribute] };
   if (item[ttlAttribute]?.N) meta.expiresAt = num(item, ttlAttribute);
+  if (item[liveAttribute]?.S) meta.live = item[liveAttribute].S;
   return meta;
 }
+
+/** The incarnation of a cluster that exists, or null (never created, dropped, or being dropped). */
+export const incarnationOf = (meta: Meta): string | null => (meta.exists && !meta.dropping ? meta.live ?? '' : null);

@@ -31,12 +31,18 @@ export async function ensureTable(client: DynamoDBClient, table: string): Promis
   await client.send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true } }));
 }
 
-/** BatchWriteItem deletes, 25 at a time, resending what DynamoDB left unprocessed. */
-export async function deleteAll(client: DynamoDBClient, table: string, keys: Item[]): Promise<void> {
+/**
+ * BatchWriteItem deletes, 25 at a time, resending what DynamoDB left unprocessed.
+ * With `proceed`, each batch is sent only if it still answers true; false stops
+ * the deletion (the result is then false).
+ */
+export async function deleteAll(client: DynamoDBClient, table: string, keys: Item[], proceed?: () => Promise<boolean>): Promise<boolean> {
   const batches: WriteRequest[][] = [];
   for (let i = 0; i < keys.length; i += 25) batches.push(keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })));
+  let stopped = false;
   const worker = async () => {
-    for (let batch = batches.shift(); batch; batch = batches.shift()) {
+    for (let batch = batches.shift(); batch && !stopped; batch = batches.shift()) {
+      if (proceed && !(await proceed())) { stopped = true; return; }
       let pending: WriteRequest[] = batch;
       for (let attempt = 0; pending.length; attempt++) {
         if (attempt) await sleep(Math.min(50 * 2 ** attempt, 2000));
@@ -46,4 +52,5 @@ export async function deleteAll(client: DynamoDBClient, table: string, keys: Ite
     }
   };
   await Promise.all(Array.from({ length: 4 }, worker));
+  return !stopped;
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  CompactedError, FutureRevisionError,
-  type ClusterStore, type KeyValue, type Store, type StoreEvent, type Watcher, type WriteResult,
+  ClusterGoneError, CompactedError, FutureRevisionError,
+  type ClusterStore, type KeyValue, type Store, type StoreEvent, type Usage, type Watcher, type WriteResult,
 } from '../../src/storage/store.ts';
 
 /**
@@ -61,6 +61,44 @@ async function assertWatchCompacted(start: () => Watcher): Promise<void> {
   watcher.close();
 }
 
+/** Watches of a cluster that does not exist fail with ClusterGoneError, at once or on the first read. */
+async function assertWatchGone(start: () => Watcher): Promise<void> {
+  let watcher: Watcher;
+  try {
+    watcher = start();
+  } catch (err) {
+    assert.ok(err instanceof ClusterGoneError, `expected ClusterGoneError, got ${err}`);
+    return;
+  }
+  await assert.rejects(watcher[Symbol.asyncIterator]().next(), ClusterGoneError);
+  watcher.close();
+}
+
+/** Every event until the watch ends by itself, which it must do by returning or by failing with ClusterGoneError. */
+async function untilEnded(watcher: Watcher): Promise<StoreEvent[]> {
+  const events: StoreEvent[] = [];
+  try {
+    for await (const event of watcher) events.push(event);
+  } catch (err) {
+    assert.ok(err instanceof ClusterGoneError, `a watch of a dropped cluster ended with ${err}, not ClusterGoneError`);
+  }
+  return events;
+}
+
+/** What a cluster that does not exist shows to reads: nothing. */
+async function assertEmpty(s: ClusterStore, key: string): Promise<void> {
+  assert.equal(await s.get(key), null);
+  assert.deepEqual((await s.list('/')).items, []);
+  assert.equal(await s.count('/'), 0);
+  assert.equal(await s.currentRevision(), 0);
+  assert.deepEqual(await s.usage(), { objects: 0, bytes: 0 });
+}
+
+/** Usage counted independently of the store: UTF-8 bytes of key and value. */
+function usageOf(records: KeyValue[]): Usage {
+  return { objects: records.length, bytes: records.reduce((n, kv) => n + Buffer.byteLength(kv.key) + Buffer.byteLength(kv.value), 0) };
+}
+
 /** A broken watch hangs rather than fails; the bound turns that into a failure. */
 const bounded = { timeout: 60_000 };
 
@@ -79,6 +117,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
 
   describe(`store contract: ${name}`, () => {
     it('creates, reads, updates and deletes records with per-write revisions', bounded, () => withStore(async (store) => {
+      await store.createCluster('c1');
       const s = store.cluster('c1');
       const key = `${registry('c1')}core/configmaps/default/a`;
       assert.equal(await s.get(key), null);
@@ -105,6 +144,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
     }));
 
     it('create succeeds only if the key is absent, also under concurrency', bounded, () => withStore(async (store) => {
+      await store.createCluster('c1');
       const s = store.cluster('c1');
       const key = `${registry('c1')}core/pods/default/p`;
       const first = ok(await s.create(key, value('first')));
@@ -122,6 +162,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
     }));
 
     it('update is compare-and-swap on the revision', bounded, () => withStore(async (store) => {
+      await store.createCluster('c1');
       const s = store.cluster('c1');
       const key = `${registry('c1')}core/configmaps/default/cas`;
       const v1 = ok(await s.create(key, value(1)));
@@ -137,6 +178,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
     }));
 
     it('delete honours an expected revision', bounded, () => withStore(async (store) => {
+      await store.createCluster('c1');
       const s = store.cluster('c1');
       const key = `${registry('c1')}core/secrets/default/d`;
       const v1 = ok(await s.create(key, value(1)));
@@ -149,6 +191,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
     }));
 
     it('counts keys under a prefix', bounded, () => withStore(async (store) => {
+      await store.createCluster('c1');
       const s = store.cluster('c1');
       const pods = `${registry('c1')}core/pods/`;
       for (const ns of ['a', 'b']) for (let i = 0; i < 4; i++) ok(await s.create(`${pods}${ns}/p${i}`, value(i)));
@@ -161,6 +204,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
     }));
 
     it('lists a prefix in key order with limit and startAfter at one consistent revision', bounded, () => withStore(async (store) => {
+      await store.createCluster('c1');
       const s = store.cluster('c1');
       const prefix = `${registry('c1')}core/configmaps/ns/`;
       const keys = Array.from({ length: 10 }, (_, i) => `${prefix}cm-${String(i).padStart(2, '0')}`);
@@ -203,6 +247,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
     }));
 
     it('lists at a past revision, and refuses a future one', bounded, () => withStore(async (store) => {
+      await store.createCluster('c1');
       const s = store.cluster('c1');
       const prefix = `${registry('c1')}apps/deployments/`;
       const a = ok(await s.create(`${prefix}d/a`, value('a1')));
@@ -233,6 +278,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
     }));
 
     it('watches from a revision: every committed write once, in order, deletes with prevKv', bounded, () => withStore(async (store) => {
+      await store.createCluster('c1');
       const s = store.cluster('c1');
       const prefix = `${registry('c1')}core/pods/default/`;
       const before = ok(await s.create(`${prefix}old`, value('old')));
@@ -265,6 +311,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
     }));
 
     it('a watch sees 200 concurrent writers as 200 distinct, increasing revisions', bounded, () => withStore(async (store) => {
+      await store.createCluster('c1');
       const s = store.cluster('c1');
       const prefix = `${registry('c1')}core/configmaps/load/`;
       const watcher = s.watch(prefix, await s.currentRevision());
@@ -282,6 +329,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
     }));
 
     it('compaction: older revisions answer CompactedError, newer ones still work', bounded, () => withStore(async (store) => {
+      await store.createCluster('c1');
       const s = store.cluster('c1');
       const prefix = `${registry('c1')}core/events/`;
       const first = ok(await s.create(`${prefix}e1`, value(1)));
@@ -301,7 +349,9 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
     }));
 
     it('clusters have independent revisions and never see each other\'s keys', bounded, () => withStore(async (store) => {
+      await store.createCluster('alpha');
       const a = store.cluster('alpha');
+      await store.createCluster('beta');
       const b = store.cluster('beta');
       const seen = { alpha: [] as number[], beta: [] as number[] };
       for (let i = 0; i < 6; i++) {
@@ -318,23 +368,142 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
     }));
 
     it('dropCluster removes every key, log entry and revision of one cluster', bounded, () => withStore(async (store) => {
+      await store.createCluster('doomed');
       const doomed = store.cluster('doomed');
+      await store.createCluster('kept');
       const kept = store.cluster('kept');
       const prefix = registry('doomed');
       for (let i = 0; i < 30; i++) ok(await doomed.create(`${prefix}core/pods/default/p${i}`, value(i)));
       const survivor = ok(await kept.create(`${registry('kept')}core/pods/default/p`, value('kept')));
       await store.dropCluster('doomed');
       await store.dropCluster('doomed');
+      await assertEmpty(store.cluster('doomed'), `${prefix}core/pods/default/p0`);
+      await store.createCluster('doomed');
       const fresh = store.cluster('doomed');
-      assert.equal(await fresh.currentRevision(), 0);
-      assert.deepEqual((await fresh.list('/')).items, []);
-      assert.equal(await fresh.count('/'), 0);
-      assert.equal(await fresh.get(`${prefix}core/pods/default/p0`), null);
+      await assertEmpty(fresh, `${prefix}core/pods/default/p0`);
       const reborn = ok(await fresh.create(`${prefix}core/pods/default/p0`, value('new')));
       assert.equal(reborn.createRevision, 1, 'revisions start again');
       const replay = await collect(fresh.watch('/', 0), (e) => e.length >= 1);
       assert.deepEqual(replay.map((e) => e.kv), [reborn], 'no log entry of the old cluster survives');
       assert.deepEqual(await kept.get(survivor.key), survivor);
+    }));
+
+    it('a cluster nobody created: reads find nothing, writes and watches fail with ClusterGoneError', bounded, () => withStore(async (store) => {
+      const key = `${registry('ghost')}core/configmaps/default/a`;
+      await assertEmpty(store.cluster('ghost'), key);
+      await assert.rejects(store.cluster('ghost').create(key, value(1)), ClusterGoneError);
+      await assert.rejects(store.cluster('ghost').update(key, value(1), 1), ClusterGoneError);
+      await assert.rejects(store.cluster('ghost').delete(key), ClusterGoneError);
+      await assertWatchGone(() => store.cluster('ghost').watch(registry('ghost'), 0));
+      await assertEmpty(store.cluster('ghost'), key);
+      await store.dropCluster('ghost'); // dropping what does not exist is a no-op
+      await assertEmpty(store.cluster('ghost'), key);
+
+      await store.createCluster('ghost');
+      await store.createCluster('ghost'); // a no-op once it exists
+      const kv = ok(await store.cluster('ghost').create(key, value(1)));
+      await store.createCluster('ghost');
+      assert.deepEqual(await store.cluster('ghost').get(key), kv, 'createCluster of an existing cluster keeps its content');
+    }));
+
+    it('after dropCluster, instances from before it fail, their watches end, and fresh ones find nothing', bounded, () => withStore(async (store) => {
+      await store.createCluster('doomed');
+      const before = store.cluster('doomed');
+      const prefix = registry('doomed');
+      const a = ok(await before.create(`${prefix}core/configmaps/default/a`, value('a')));
+      const watcher = before.watch(prefix, a.modRevision);
+      const next = watcher[Symbol.asyncIterator]().next().then((result) => ({ result, error: undefined }), (error: unknown) => ({ result: undefined, error }));
+      await store.dropCluster('doomed');
+      const { result, error } = await next;
+      if (error) assert.ok(error instanceof ClusterGoneError, `the watch of a dropped cluster failed with ${error}`);
+      else assert.equal(result!.done, true, `the watch of a dropped cluster delivered ${JSON.stringify(result!.value)}`);
+      await assert.rejects(before.create(`${prefix}core/configmaps/default/b`, value('b')), ClusterGoneError);
+      await assert.rejects(before.update(a.key, value('a2'), a.modRevision), ClusterGoneError);
+      await assert.rejects(before.delete(a.key), ClusterGoneError);
+      await assertWatchGone(() => before.watch(prefix, 0));
+      const fresh = store.cluster('doomed');
+      await assertEmpty(fresh, a.key);
+      await assert.rejects(fresh.create(a.key, value('again')), ClusterGoneError, 'a dropped cluster takes no writes until created again');
+      await assertEmpty(store.cluster('doomed'), a.key);
+    }));
+
+    it('a cluster created again after a drop starts empty, and instances of the old one cannot write into it', bounded, () => withStore(async (store) => {
+      await store.createCluster('phoenix');
+      const old = store.cluster('phoenix');
+      const prefix = registry('phoenix');
+      const written: KeyValue[] = [];
+      for (let i = 0; i < 5; i++) written.push(ok(await old.create(`${prefix}core/pods/default/old-${i}`, value(i))));
+      const oldWatch = old.watch(prefix, written[1].modRevision);
+      await store.dropCluster('phoenix');
+      await store.createCluster('phoenix');
+      await assert.rejects(old.create(`${prefix}core/pods/default/late`, value('late')), ClusterGoneError);
+      await assert.rejects(old.update(written[0].key, value('late'), written[0].modRevision), ClusterGoneError);
+      await assert.rejects(old.delete(written[0].key), ClusterGoneError);
+
+      const reborn = store.cluster('phoenix');
+      await assertEmpty(reborn, written[0].key);
+      const fresh: KeyValue[] = [];
+      // Enough writes that the new cluster's revisions pass where the old watch stood.
+      for (let i = 0; i < 10; i++) fresh.push(ok(await reborn.create(`${prefix}core/pods/default/new-${i}`, value(i))));
+      assert.equal(fresh[0].createRevision, 1, 'revisions start again');
+      await assert.rejects(old.create(`${prefix}core/pods/default/late`, value('late')), ClusterGoneError, 'still not, once the new cluster has writes');
+
+      const seenByOld = await untilEnded(oldWatch);
+      assert.deepEqual(seenByOld.filter((e) => !written.some((kv) => kv.key === e.kv.key)).map((e) => e.kv.key), [],
+        'the old watch delivered objects of the new cluster');
+      assert.equal(await reborn.get(`${prefix}core/pods/default/late`), null);
+      assert.deepEqual((await reborn.list(prefix)).items, fresh);
+      assert.deepEqual(await reborn.usage(), usageOf(fresh));
+      const replay = await collect(reborn.watch(prefix, 0), (e) => e.length >= fresh.length);
+      assert.deepEqual(replay.map((e) => e.kv), fresh);
+    }));
+
+    it('usage counts the objects under the cluster and their bytes (key and value, UTF-8), exactly', bounded, () => withStore(async (store) => {
+      await store.createCluster('metered');
+      await store.createCluster('other');
+      const s = store.cluster('metered');
+      const prefix = `${registry('metered')}core/configmaps/default/`;
+      assert.deepEqual(await s.usage(), { objects: 0, bytes: 0 });
+      const records = new Map<string, KeyValue>();
+      const put = (kv: KeyValue) => records.set(kv.key, kv);
+      put(ok(await s.create(`${prefix}ascii`, value('plain'))));
+      put(ok(await s.create(`${prefix}accents-é`, value('été, naïve, Ω'))));
+      put(ok(await s.create(`${prefix}emoji`, value('🚀🚀 and 中文'))));
+      put(ok(await s.create(`${prefix}big`, value('x'.repeat(20_000) + 'é'.repeat(5_000)))));
+      ok(await store.cluster('other').create(`${registry('other')}core/configmaps/default/x`, value('not counted')));
+      assert.deepEqual(await s.usage(), usageOf([...records.values()]));
+
+      const accents = records.get(`${prefix}accents-é`)!;
+      put(ok(await s.update(accents.key, value('longer: ' + 'ü'.repeat(100)), accents.modRevision)));
+      const big = records.get(`${prefix}big`)!;
+      put(ok(await s.update(big.key, value('small now'), big.modRevision)));
+      ok(await s.delete(`${prefix}emoji`));
+      records.delete(`${prefix}emoji`);
+      assert.deepEqual(await s.usage(), usageOf([...records.values()]));
+      ok(await s.delete(`${prefix}ascii`));
+      records.delete(`${prefix}ascii`);
+      assert.equal((await s.create(accents.key, value('exists'))).ok, false);
+      assert.deepEqual(await s.usage(), usageOf([...records.values()]), 'failed writes change nothing');
+    }));
+
+    it('a successful update or delete reports the record it replaced (prevKv)', bounded, () => withStore(async (store) => {
+      await store.createCluster('c1');
+      const s = store.cluster('c1');
+      const key = `${registry('c1')}core/configmaps/default/prev`;
+      const created = await s.create(key, value(1));
+      assert.ok(created.ok);
+      assert.equal(created.prevKv, undefined, 'a create replaces nothing');
+      const updated = await s.update(key, value(2), created.kv.modRevision);
+      assert.ok(updated.ok);
+      assert.deepEqual(updated.prevKv, created.kv);
+      const deleted = await s.delete(key);
+      assert.ok(deleted.ok);
+      assert.deepEqual(deleted.prevKv, updated.kv);
+      assert.equal(deleted.kv.value, value(2));
+      const again = ok(await s.create(key, value(3)));
+      const guarded = await s.delete(key, again.modRevision);
+      assert.ok(guarded.ok);
+      assert.deepEqual(guarded.prevKv, again);
     }));
 
     it('a crash between any two storage steps leaves object and log agreeing and loses no acknowledged write', bounded, async (t) => {
@@ -373,6 +542,7 @@ async function crashMatrix(open: () => Promise<OpenedStore>): Promise<void> {
   try {
     for (const op of ops) {
       const traceCluster = `trace-${op}`;
+      await opened.store.createCluster(traceCluster);
       const s = opened.store.cluster(traceCluster);
       const k = await prepare(s, registry(traceCluster));
       faults.arm();
@@ -394,6 +564,7 @@ async function crashAt(opened: OpenedStore, faults: FaultInjection, op: Op, at: 
   const cluster = `crash-${op}-${at}-${when}`;
   const where = `${op}: crash ${when} call ${at} (${call})`;
   const prefix = registry(cluster);
+  await opened.store.createCluster(cluster);
   const s = opened.store.cluster(cluster);
   const k = await prepare(s, prefix);
   // Another process watches from the start; it must see every committed write, in order.
