@@ -111,7 +111,7 @@ export class ClusterObject {
       await this.drop();
       return Response.json({ ok: true });
     }
-    if (op.startsWith('store/') && this.env.STORE_TEST_ROUTES === 'true') return serveStoreOps(store, op.slice('store/'.length), url, request, () => store.initialize());
+    if (op.startsWith('store/') && this.env.STORE_TEST_ROUTES === 'true') return serveStoreOps(store, op.slice('store/'.length), url, request, { create: () => store.initialize(), incarnation: () => store.incarnation });
     return new Response('not found', { status: 404 });
   }
 

@@ -5,9 +5,13 @@ import { ClusterGoneError, CompactedError, FutureRevisionError } from '../storag
  * The Store port over HTTP, for the conformance suite to drive a Durable
  * Object's store from outside workerd. Enabled only with STORE_TEST_ROUTES.
  */
-export async function serveStoreOps(store: ClusterStore, op: string, url: URL, request: Request, createCluster: () => void): Promise<Response> {
+export async function serveStoreOps(store: ClusterStore, op: string, url: URL, request: Request, life: { create(): void; incarnation(): number | undefined }): Promise<Response> {
   try {
-    if (op === 'createCluster') { createCluster(); return Response.json({ result: null }); }
+    if (op === 'createCluster') { life.create(); return Response.json({ result: null }); }
+    // A client that saw one life of the cluster acts like a store instance held across a drop:
+    // in a later life of the cluster everything it asks fails, as the dropped instance would.
+    const seen = request.headers.get('x-store-incarnation') ?? url.searchParams.get('incarnation');
+    if (seen && seen !== String(life.incarnation())) throw new ClusterGoneError(store.cluster);
     if (op === 'watch') {
       const watcher = store.watch(url.searchParams.get('prefix') ?? '', Number(url.searchParams.get('from') ?? '0'));
       const encoder = new TextEncoder();
@@ -28,14 +32,15 @@ export async function serveStoreOps(store: ClusterStore, op: string, url: URL, r
         },
         cancel() { watcher.close(); },
       });
-      return new Response(stream, { headers: { 'content-type': 'application/x-ndjson', 'content-encoding': 'identity' } });
+      return new Response(stream, { headers: { 'content-type': 'application/x-ndjson', 'content-encoding': 'identity', 'x-store-incarnation': String(life.incarnation() ?? '') } });
     }
     const args = (await request.json()) as unknown[];
     const call = (store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[op];
     if (!['get', 'list', 'count', 'create', 'update', 'delete', 'currentRevision', 'compact', 'usage'].includes(op) || typeof call !== 'function') {
       return new Response('unknown op', { status: 404 });
     }
-    return Response.json({ result: (await call.apply(store, args)) ?? null });
+    const result = (await call.apply(store, args)) ?? null;
+    return Response.json({ result }, { headers: { 'x-store-incarnation': String(life.incarnation() ?? '') } });
   } catch (err) {
     if (err instanceof ClusterGoneError) return Response.json({ error: 'gone' }, { status: 404 });
     if (err instanceof CompactedError) return Response.json({ error: 'compacted', requested: err.requested, compacted: err.compacted }, { status: 410 });

@@ -52,6 +52,7 @@ export class SqliteClusterStore implements ClusterStore {
       this.sql.exec(`CREATE TABLE IF NOT EXISTS objects (key TEXT PRIMARY KEY, value TEXT NOT NULL, create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL)`);
       this.sql.exec(`CREATE TABLE IF NOT EXISTS log (rev INTEGER PRIMARY KEY, key TEXT NOT NULL, type TEXT NOT NULL, value TEXT NOT NULL, create_rev INTEGER NOT NULL, prev_value TEXT, prev_create_rev INTEGER, prev_mod_rev INTEGER)`);
       this.sql.exec(`CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
+      this.sql.exec(`INSERT OR IGNORE INTO meta (name, value) VALUES ('incarnation', ?)`, Math.floor(Math.random() * 2 ** 52));
     });
     this.live = true;
     this.load();
@@ -61,8 +62,12 @@ export class SqliteClusterStore implements ClusterStore {
     const meta = new Map(this.sql.exec<{ name: string; value: number }>(`SELECT name, value FROM meta`).toArray().map((r) => [r.name, r.value]));
     this.revision = meta.get('revision') ?? 0;
     this.compacted = meta.get('compacted') ?? 0;
+    this.incarnation = meta.get('incarnation') ?? 0;
     this.logBytes = this.sql.exec<{ n: number | null }>(`SELECT SUM(${logRowBytes}) AS n FROM log`).one().n ?? 0;
   }
+
+  /** Which life of the cluster this is: a random number made when it was created (0 for one made before incarnations). */
+  incarnation: number | undefined;
 
   get exists(): boolean {
     return this.live && !this.dropped;

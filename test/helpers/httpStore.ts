@@ -6,13 +6,13 @@ import { onLines } from './watchClient.ts';
 
 const agent = new Agent({ keepAlive: true, rejectUnauthorized: false, maxSockets: 64 });
 
-function call(url: string, method: string, body?: string): Promise<{ status: number; text: string }> {
+function call(url: string, method: string, body?: string): Promise<{ status: number; text: string; incarnation: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method, agent, headers: { 'content-type': 'application/json' } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, incarnation: String(res.headers['x-store-incarnation'] ?? '') }));
     });
     req.on('error', reject);
     req.end(body);
@@ -27,8 +27,19 @@ export class HttpClusterStore implements ClusterStore {
   /** `objectName` picks the Durable Object (default: the cluster's own name). */
   constructor(private readonly base: string, readonly cluster: string, private readonly objectName = cluster) {}
 
+  /**
+   * The life of the cluster this client first saw: like a store instance inside the object,
+   * it fails once its cluster was dropped, even if a cluster of the same name exists again.
+   */
+  private incarnation = '';
+
+  private get query(): string {
+    return this.incarnation ? `?incarnation=${this.incarnation}` : '';
+  }
+
   private async op<T>(name: string, ...args: unknown[]): Promise<T> {
-    const res = await call(`${this.base}/__test/${this.objectName}/store/${name}`, 'POST', JSON.stringify(args));
+    const res = await call(`${this.base}/__test/${this.objectName}/store/${name}${this.query}`, 'POST', JSON.stringify(args));
+    if (!this.incarnation && res.incarnation) this.incarnation = res.incarnation;
     const parsed = JSON.parse(res.text) as { result?: T; error?: string; requested?: number; compacted?: number; current?: number };
     if (res.status === 410) throw new CompactedError(parsed.requested!, parsed.compacted!);
     if (parsed.error === 'gone') throw new ClusterGoneError(this.cluster);
@@ -51,7 +62,7 @@ export class HttpClusterStore implements ClusterStore {
   watch(prefix: string, fromRevision: number): Watcher {
     let req: ReturnType<typeof request> | undefined;
     const watcher = new BufferedWatcher(() => req?.destroy());
-    const url = `${this.base}/__test/${this.objectName}/store/watch?prefix=${encodeURIComponent(prefix)}&from=${fromRevision}`;
+    const url = `${this.base}/__test/${this.objectName}/store/watch?prefix=${encodeURIComponent(prefix)}&from=${fromRevision}${this.incarnation ? `&incarnation=${this.incarnation}` : ''}`;
     req = request(url, { method: 'GET', agent: new Agent({ rejectUnauthorized: false }) }, (res) => {
       if (res.statusCode === 404) {
         res.resume();
