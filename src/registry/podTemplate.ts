@@ -1,3 +1,4 @@
+import { isNegativeQuantity } from '../schema/quantity.ts';
 import { validateAnnotations, validateLabels, validateName } from '../schema/validation.ts';
 import type { FieldError } from '../server/errors.ts';
 import { goStringMap, invalidGo } from './goFormat.ts';
@@ -91,8 +92,25 @@ export const supported = (field: string, value: unknown, values: string[]): Fiel
   field, type: 'FieldValueNotSupported', value, detail: `supported values: ${values.map((v) => `"${v}"`).join(', ')}`,
 });
 
+/**
+ * ValidateResourceRequirements' quantity rule (ValidateNonnegativeQuantity): requests and
+ * limits may not be negative. (A malformed quantity never gets this far: decoding refuses it.)
+ */
+function validateResources(resources: unknown, at: string): FieldError[] {
+  if (!isObj(resources)) return [];
+  const errs: FieldError[] = [];
+  for (const kind of ['limits', 'requests'] as const) {
+    const list = resources[kind];
+    if (!isObj(list)) continue;
+    for (const [name, value] of Object.entries(list)) {
+      if (isNegativeQuantity(value)) errs.push({ field: `${at}.resources.${kind}[${name}]`, type: 'FieldValueInvalid', value: String(value), detail: 'must be greater than or equal to 0' });
+    }
+  }
+  return errs;
+}
+
 /** Container rules shared by pods and pod templates; `seen` spans init and app containers (names are unique across both). */
-export function validateContainers(list: Array<Pick<TemplateContainer, 'name' | 'image' | 'ports' | 'imagePullPolicy'>> | undefined, path: string, required: boolean, seen: Set<string>): FieldError[] {
+export function validateContainers(list: Array<Pick<TemplateContainer, 'name' | 'image' | 'ports' | 'imagePullPolicy' | 'resources'>> | undefined, path: string, required: boolean, seen: Set<string>): FieldError[] {
   if (required && !list?.length) return [{ field: path, type: 'FieldValueRequired' }];
   const errs: FieldError[] = [];
   (list ?? []).forEach((c, i) => {
@@ -111,6 +129,7 @@ export function validateContainers(list: Array<Pick<TemplateContainer, 'name' | 
       if (p.protocol && !['TCP', 'UDP', 'SCTP'].includes(p.protocol)) errs.push(supported(`${at}.ports[${j}].protocol`, p.protocol, ['SCTP', 'TCP', 'UDP']));
     });
     if (c.imagePullPolicy && !['Always', 'IfNotPresent', 'Never'].includes(c.imagePullPolicy)) errs.push(supported(`${at}.imagePullPolicy`, c.imagePullPolicy, ['Always', 'IfNotPresent', 'Never']));
+    errs.push(...validateResources(c.resources, at));
   });
   return errs;
 }

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { quantityError, quantityFormatError } from './quantity.ts';
 
 /**
  * Building blocks for Kubernetes wire types. Every field is optional and may be
@@ -40,7 +41,11 @@ export const bool = () => v.boolean();
 export const strMap = () => v.record(v.string(), v.string());
 export const list = <T extends v.GenericSchema>(item: T) => v.array(item);
 export const intOrString = () => named('io.k8s.apimachinery.pkg.util.intstr.IntOrString', v.union([v.pipe(v.number(), v.integer()), v.string()]));
-export const quantity = () => named('io.k8s.apimachinery.pkg.api.resource.Quantity', v.union([v.string(), v.number()]));
+/** resource.Quantity: a string the decoder parses (a malformed one is a 400 with ParseQuantity's error), or a JSON number. */
+export const quantity = () => named('io.k8s.apimachinery.pkg.api.resource.Quantity', v.union([
+  v.pipe(v.string(), v.check((s) => quantityError(s) === undefined, (issue) => quantityError(issue.input as string) ?? quantityFormatError)),
+  v.number(),
+]));
 export const time = () => named('io.k8s.apimachinery.pkg.apis.meta.v1.Time', v.string());
 const meta = (kind: string) => `io.k8s.apimachinery.pkg.apis.meta.v1.${kind}`;
 

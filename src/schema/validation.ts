@@ -1,62 +1,128 @@
 import * as v from 'valibot';
 import type { FieldError } from '../server/errors.ts';
 import { arraysForObjects } from './fields.ts';
+import { quantityErrors } from './quantity.ts';
 
-/** apimachinery's validation/validation.go, the messages users see. */
-const dns1123LabelRe = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const dns1123SubdomainRe = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const qualifiedNameRe = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const labelValueRe = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+/**
+ * apimachinery's validation (util/validation and api/validate/content, v0.35), the
+ * messages users see. Every check is one pass over its input: no regular expression
+ * with backtracking ever sees a client's string.
+ *
+ * Lengths are Go's len(), bytes of UTF-8. Object names (util/validation) say "characters",
+ * label keys and values (api/validate/content, since v0.35) say "bytes".
+ */
 
+/** Go's len(s): the UTF-8 byte length, without encoding the string. */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { n += 4; i++; }
+    else n += 3;
+  }
+  return n;
+}
+
+const isLowerAlnum = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+const isAlnum = (c: number) => isLowerAlnum(c) || (c >= 65 && c <= 90);
+
+/** `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$` (with `lowerFirst`, RFC 1035's `^[a-z]([-a-z0-9]*[a-z0-9])?$`), from `from` to `to`. */
+function matchesLabel(s: string, from = 0, to = s.length, lowerFirst = false): boolean {
+  if (to <= from) return false;
+  const first = s.charCodeAt(from);
+  if (lowerFirst ? !(first >= 97 && first <= 122) : !isLowerAlnum(first)) return false;
+  if (!isLowerAlnum(s.charCodeAt(to - 1))) return false;
+  for (let i = from + 1; i < to - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (!isLowerAlnum(c) && c !== 45) return false;
+  }
+  return true;
+}
+
+/** `^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`. */
+function matchesSubdomain(s: string): boolean {
+  let start = 0;
+  for (let i = 0; i <= s.length; i++) {
+    if (i === s.length || s.charCodeAt(i) === 46) {
+      if (!matchesLabel(s, start, i)) return false;
+      start = i + 1;
+    }
+  }
+  return true;
+}
+
+/** `^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$`. */
+function matchesLabelKeyName(s: string): boolean {
+  if (!s.length || !isAlnum(s.charCodeAt(0)) || !isAlnum(s.charCodeAt(s.length - 1))) return false;
+  for (let i = 1; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (!isAlnum(c) && c !== 45 && c !== 95 && c !== 46) return false;
+  }
+  return true;
+}
+
+const labelMessage = `a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`;
+const subdomainMessage = `a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`;
+const dns1035Message = `a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`;
+const labelKeyFormat = `must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`;
+const labelValueMessage = `a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`;
+
+/** validation.IsDNS1123Label. */
 export function isDNS1123Label(value: string): string[] {
   const errs: string[] = [];
-  if (value.length > 63) errs.push('must be no more than 63 characters');
-  if (!dns1123LabelRe.test(value)) {
-    errs.push(`a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`);
-  }
+  if (utf8Length(value) > 63) errs.push('must be no more than 63 characters');
+  // a valid subdomain that is not a valid label can only have dots
+  if (!matchesLabel(value)) errs.push(matchesSubdomain(value) ? 'must not contain dots' : labelMessage);
   return errs;
 }
 
-export function isDNS1123Subdomain(value: string): string[] {
+/** validation.IsDNS1035Label (Service names). */
+export function isDNS1035Label(value: string): string[] {
   const errs: string[] = [];
-  if (value.length > 253) errs.push('must be no more than 253 characters');
-  if (!dns1123SubdomainRe.test(value)) {
-    errs.push(`a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`);
-  }
+  if (utf8Length(value) > 63) errs.push('must be no more than 63 characters');
+  if (!matchesLabel(value, 0, value.length, true)) errs.push(dns1035Message);
   return errs;
 }
 
+/** validation.IsDNS1123Subdomain ("characters"), or content.IsDNS1123Subdomain ("bytes") for label key prefixes. */
+export function isDNS1123Subdomain(value: string, unit: 'characters' | 'bytes' = 'characters'): string[] {
+  const errs: string[] = [];
+  if (utf8Length(value) > 253) errs.push(`must be no more than 253 ${unit}`);
+  if (!matchesSubdomain(value)) errs.push(subdomainMessage);
+  return errs;
+}
+
+/** content.IsLabelKey (validation.IsQualifiedName): an optional DNS subdomain prefix and '/', then a name of at most 63 bytes. */
 export function isQualifiedName(value: string): string[] {
-  const parts = value.split('/');
-  let name = value;
+  const slash = value.indexOf('/');
   const errs: string[] = [];
-  if (parts.length === 2) {
-    const [prefix, rest] = parts;
-    name = rest;
+  let name = value;
+  if (slash >= 0) {
+    if (value.indexOf('/', slash + 1) >= 0) return [`a valid label key ${labelKeyFormat} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
+    const prefix = value.slice(0, slash);
+    name = value.slice(slash + 1);
     if (!prefix) errs.push('prefix part must be non-empty');
-    else errs.push(...isDNS1123Subdomain(prefix).map((m) => `prefix part ${m}`));
-  } else if (parts.length > 2) {
-    return [`a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
+    else errs.push(...isDNS1123Subdomain(prefix, 'bytes').map((m) => `prefix part ${m}`));
   }
   if (!name) errs.push('name part must be non-empty');
-  else if (name.length > 63) errs.push('name part must be no more than 63 characters');
-  if (name && !qualifiedNameRe.test(name)) {
-    errs.push(`name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`);
-  }
+  else if (utf8Length(name) > 63) errs.push('name part must be no more than 63 bytes');
+  if (!matchesLabelKeyName(name)) errs.push(`name part ${labelKeyFormat}`);
   return errs;
 }
 
+/** content.IsLabelValue: empty, or a label key's name part of at most 63 bytes. */
 export function isLabelValue(value: string): string[] {
   const errs: string[] = [];
-  if (value.length > 63) errs.push('must be no more than 63 characters');
-  if (!labelValueRe.test(value)) {
-    errs.push(`a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`);
-  }
+  if (utf8Length(value) > 63) errs.push('must be no more than 63 bytes');
+  if (value !== '' && !matchesLabelKeyName(value)) errs.push(labelValueMessage);
   return errs;
 }
 
 const invalidField = (field: string, value: unknown, detail: string): FieldError => ({ field, type: 'FieldValueInvalid', value, detail });
 
+/** metav1validation.ValidateLabels. */
 export function validateLabels(labels: Record<string, string> | undefined, path: string): FieldError[] {
   const out: FieldError[] = [];
   for (const [key, value] of Object.entries(labels ?? {})) {
@@ -66,27 +132,34 @@ export function validateLabels(labels: Record<string, string> | undefined, path:
   return out;
 }
 
+/** apimachinery's TotalAnnotationSizeLimitB. */
+export const maxAnnotationBytes = 256 * 1024;
+
+/** field.TooLong: `Too long: may not be more than N bytes`; the value is never echoed. */
+export const tooLong = (field: string, max: number): FieldError => ({ field, type: 'FieldValueTooLong', detail: `may not be more than ${max} ${max === 1 ? 'byte' : 'bytes'}` });
+
+/** apimachinery's ValidateAnnotations: keys are qualified names (case aside); keys and values total at most 256 KiB. */
 export function validateAnnotations(annotations: Record<string, string> | undefined, path: string): FieldError[] {
   const out: FieldError[] = [];
   let total = 0;
   for (const [key, value] of Object.entries(annotations ?? {})) {
     for (const m of isQualifiedName(key.toLowerCase())) out.push(invalidField(path, key, m));
-    total += key.length + String(value).length;
+    total += utf8Length(key) + utf8Length(String(value));
   }
-  if (total > 256 * 1024) out.push({ field: path, type: 'FieldValueTooLong', value: '', detail: `must have at most 262144 bytes` });
+  if (total > maxAnnotationBytes) out.push(tooLong(path, maxAnnotationBytes));
   return out;
 }
 
-/** Name rules differ per kind: most are DNS subdomains, namespaces and services DNS labels. */
-export type NameRule = 'subdomain' | 'label' | 'path-segment';
+/** Name rules differ per kind: most are DNS subdomains, namespaces DNS labels, services RFC 1035 labels. */
+export type NameRule = 'subdomain' | 'label' | 'dns1035-label' | 'path-segment';
 
 export function validateName(name: string, rule: NameRule, field = 'metadata.name'): FieldError[] {
   if (rule === 'path-segment') {
     if (name === '.' || name === '..') return [invalidField(field, name, `may not be '${name}'`)];
-    if (/[/%]/.test(name)) return [invalidField(field, name, `may not contain '/' or '%'`)];
-    return [];
+    // path.IsValidPathSegmentName: one error per character it may not contain
+    return ['/', '%'].filter((c) => name.includes(c)).map((c) => invalidField(field, name, `may not contain '${c}'`));
   }
-  const messages = rule === 'label' ? isDNS1123Label(name) : isDNS1123Subdomain(name);
+  const messages = rule === 'label' ? isDNS1123Label(name) : rule === 'dns1035-label' ? isDNS1035Label(name) : isDNS1123Subdomain(name);
   return messages.map((m) => invalidField(field, name, m));
 }
 
@@ -97,6 +170,8 @@ export function decodeIssues(schema: v.GenericSchema, body: unknown): string[] {
   const arrays = arraysForObjects(schema, body).map(({ path, type }) => `json: cannot unmarshal array into Go struct field ${path || '.'} of type ${type}`);
   if (result.success) return arrays;
   return [...result.issues.map((issue) => {
+    // resource.Quantity's UnmarshalJSON error reaches the client as it is, without a field path
+    if (issue.type === 'check' && quantityErrors.has(issue.message)) return issue.message;
     const path = (issue.path ?? []).map((p) => String(p.key)).join('.');
     return `json: cannot unmarshal ${jsonKind(issue.input)} into Go struct field ${path || '.'} of type ${goType(issue.expected)}`;
   }), ...arrays];

@@ -1,67 +1,309 @@
+import { isLabelValue, isQualifiedName } from '../schema/validation.ts';
 import { badRequest } from './errors.ts';
 
 /**
- * Label and field selectors (k8s.io/apimachinery/pkg/labels and /fields):
- * `a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`.
- * Field selectors allow only =, == and !=.
+ * Label and field selectors as kube-apiserver parses them (k8s.io/apimachinery
+ * pkg/labels/selector.go and pkg/fields/selector.go, v0.35), with their error
+ * messages. Both are single left-to-right scans with a fixed look-ahead: no regular
+ * expression ever sees the input, so a selector costs time linear in its length.
+ *
+ * Label selectors: `a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`,
+ * `a>1`, `a<1`. Field selectors: `f=v`, `f==v`, `f!=v`, with `\,` `\=` `\\` escapes.
  */
 export type Requirement =
-  | { key: string; op: 'eq' | 'neq'; values: [string] }
+  | { key: string; op: 'eq' | 'neq' | 'gt' | 'lt'; values: [string] }
   | { key: string; op: 'in' | 'notin'; values: string[] }
   | { key: string; op: 'exists' | 'notexists'; values: [] };
 
 export type Selector = Requirement[];
 
-/** Splits on commas that are not inside parentheses. */
-function splitTerms(input: string): string[] {
-  const out: string[] = [];
-  let depth = 0, start = 0;
-  for (let i = 0; i < input.length; i++) {
-    const ch = input[i];
-    if (ch === '(') depth++;
-    else if (ch === ')') depth--;
-    else if (ch === ',' && depth === 0) { out.push(input.slice(start, i)); start = i + 1; }
+// ---------------------------------------------------------------- label selectors
+
+const enum Token { Error, EndOfString, ClosedPar, Comma, DoesNotExist, DoubleEquals, Equals, GreaterThan, Identifier, In, LessThan, NotEquals, NotIn, OpenPar }
+
+const literalTokens: Record<string, Token> = {
+  ')': Token.ClosedPar, ',': Token.Comma, '!': Token.DoesNotExist, '==': Token.DoubleEquals, '=': Token.Equals, '>': Token.GreaterThan,
+  in: Token.In, '<': Token.LessThan, '!=': Token.NotEquals, notin: Token.NotIn, '(': Token.OpenPar,
+};
+const tokenOf = (s: string): Token | undefined => (Object.hasOwn(literalTokens, s) ? literalTokens[s] : undefined);
+
+const isWhitespace = (ch: string) => ch === ' ' || ch === '\t' || ch === '\r' || ch === '\n';
+const isSpecialSymbol = (ch: string) => ch === '=' || ch === '!' || ch === '(' || ch === ')' || ch === ',' || ch === '>' || ch === '<';
+
+interface Scanned { tok: Token; lit: string }
+
+/** labels.Lexer: reads "\0" at the end of input (and at a NUL in it), as the Go lexer reads byte 0. */
+class Lexer {
+  private pos = 0;
+  constructor(private readonly s: string) {}
+
+  private read(): string {
+    if (this.pos < this.s.length) return this.s[this.pos++];
+    return '\0';
   }
-  out.push(input.slice(start));
-  return out.map((t) => t.trim()).filter((t) => t.length);
+
+  private unread(): void { this.pos--; }
+
+  private scanIdOrKeyword(): Scanned {
+    const start = this.pos;
+    let end: number;
+    for (;;) {
+      end = this.pos;
+      const ch = this.read();
+      if (ch === '\0') break;
+      if (isSpecialSymbol(ch) || isWhitespace(ch)) { this.unread(); break; }
+    }
+    const lit = this.s.slice(start, end);
+    const tok = tokenOf(lit);
+    return { tok: tok ?? Token.Identifier, lit };
+  }
+
+  private scanSpecialSymbol(): Scanned {
+    let buffer = '';
+    let last: Scanned | undefined;
+    for (;;) {
+      const ch = this.read();
+      if (ch === '\0') break;
+      if (!isSpecialSymbol(ch)) { this.unread(); break; }
+      buffer += ch;
+      const tok = tokenOf(buffer);
+      if (tok !== undefined) last = { tok, lit: buffer };
+      else if (last) { this.unread(); break; }
+    }
+    return last ?? { tok: Token.Error, lit: `error expected: keyword found '${buffer}'` };
+  }
+
+  lex(): Scanned {
+    let ch = this.read();
+    while (isWhitespace(ch)) ch = this.read();
+    if (ch === '\0') return { tok: Token.EndOfString, lit: '' };
+    this.unread();
+    return isSpecialSymbol(ch) ? this.scanSpecialSymbol() : this.scanIdOrKeyword();
+  }
 }
 
-const keyRe = /^([a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?\/)?[a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?$/;
-const valueRe = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+/** `%q` of a string, as field errors print values. */
+const quote = (s: string) => JSON.stringify(s);
+/** field.Invalid(path, value, detail).Error(). */
+const invalidValue = (path: string, value: string, detail: string) => `${path}: Invalid value: ${quote(value)}: ${detail}`;
 
+class ParseError extends Error {}
+const fail = (message: string): never => { throw new ParseError(message); };
+
+/** An int64 in base 10, as strconv.ParseInt(s, 10, 64) reads it; undefined if it does not. */
+function parseInt64(s: string): bigint | undefined {
+  const sign = s[0] === '+' || s[0] === '-' ? 1 : 0;
+  if (sign === s.length) return undefined;
+  for (let i = sign; i < s.length; i++) if (s.charCodeAt(i) < 48 || s.charCodeAt(i) > 57) return undefined;
+  let first = sign;
+  while (first < s.length && s[first] === '0') first++;
+  // past 19 significant digits it cannot be an int64 (and BigInt never sees a long string)
+  if (s.length - first > 19) return undefined;
+  const n = BigInt(s[0] === '+' ? s.slice(1) : s);
+  return n > 9223372036854775807n || n < -9223372036854775808n ? undefined : n;
+}
+
+/** labels.Parser: the whole input lexed first, then a recursive descent with one token of look-ahead. */
+class LabelParser {
+  private readonly items: Scanned[] = [];
+  private position = 0;
+
+  constructor(input: string) {
+    const lexer = new Lexer(input);
+    for (;;) {
+      const item = lexer.lex();
+      this.items.push(item);
+      if (item.tok === Token.EndOfString) break;
+    }
+  }
+
+  /** In the values context `in` and `notin` are identifiers. */
+  private lookahead(values: boolean): Scanned {
+    const item = this.items[Math.min(this.position, this.items.length - 1)];
+    return values && (item.tok === Token.In || item.tok === Token.NotIn) ? { tok: Token.Identifier, lit: item.lit } : item;
+  }
+
+  private consume(values: boolean): Scanned {
+    const item = this.lookahead(values);
+    this.position++;
+    return item;
+  }
+
+  parse(): Selector {
+    const requirements: Requirement[] = [];
+    for (;;) {
+      const { tok, lit } = this.lookahead(true);
+      if (tok === Token.EndOfString) return requirements;
+      if (tok !== Token.Identifier && tok !== Token.DoesNotExist) fail(`found '${lit}', expected: !, identifier, or 'end of string'`);
+      try {
+        requirements.push(this.parseRequirement());
+      } catch (err) {
+        if (err instanceof ParseError) fail(`unable to parse requirement: ${err.message}`);
+        throw err;
+      }
+      const next = this.consume(true);
+      if (next.tok === Token.EndOfString) return requirements;
+      if (next.tok !== Token.Comma) fail(`found '${next.lit}', expected: ',' or 'end of string'`);
+      const after = this.lookahead(true);
+      if (after.tok !== Token.Identifier && after.tok !== Token.DoesNotExist) fail(`found '${after.lit}', expected: identifier after ','`);
+    }
+  }
+
+  private parseRequirement(): Requirement {
+    let { tok, lit: key } = this.consume(true);
+    let op: 'notexists' | 'exists' | undefined;
+    if (tok === Token.DoesNotExist) {
+      op = 'notexists';
+      ({ tok, lit: key } = this.consume(true));
+    }
+    if (tok !== Token.Identifier) fail(`found '${key}', expected: identifier`);
+    const keyErrors = isQualifiedName(key);
+    if (keyErrors.length) fail(invalidValue('<nil>', key, keyErrors.join('; ')));
+    const next = this.lookahead(true).tok;
+    if (next === Token.EndOfString || next === Token.Comma) op ??= 'exists';
+    if (op) return { key, op, values: [] };
+
+    const operator = this.consume(false);
+    let values: string[];
+    let kind: Requirement['op'];
+    switch (operator.tok) {
+      case Token.In: kind = 'in'; values = this.parseValues(); break;
+      case Token.NotIn: kind = 'notin'; values = this.parseValues(); break;
+      case Token.Equals: case Token.DoubleEquals: kind = 'eq'; values = this.parseExactValue(); break;
+      case Token.NotEquals: kind = 'neq'; values = this.parseExactValue(); break;
+      case Token.GreaterThan: kind = 'gt'; values = this.parseExactValue(); break;
+      case Token.LessThan: kind = 'lt'; values = this.parseExactValue(); break;
+      default: return fail(`found '${operator.lit}', expected: in, notin, =, ==, !=, gt, lt`);
+    }
+    // NewRequirement: sets.String.List() (sorted, unique), then every rule, errors aggregated
+    const sorted = [...new Set(values)].sort();
+    const errors: string[] = [];
+    if (kind === 'gt' || kind === 'lt') {
+      sorted.forEach((v, i) => { if (parseInt64(v) === undefined) errors.push(invalidValue(`values[${i}]`, v, "for 'Gt', 'Lt' operators, the value must be an integer")); });
+    }
+    sorted.forEach((v, i) => {
+      const messages = isLabelValue(v);
+      if (messages.length) errors.push(invalidValue(`values[${i}][${key}]`, v, messages.join('; ')));
+    });
+    const unique = [...new Set(errors)];
+    if (unique.length) fail(unique.length === 1 ? unique[0] : `[${unique.join(', ')}]`);
+    return { key, op: kind, values: sorted } as Requirement;
+  }
+
+  /** `(a,b,c)`; `()` and empty elements are the empty string. */
+  private parseValues(): string[] {
+    const open = this.consume(true);
+    if (open.tok !== Token.OpenPar) fail(`found '${open.lit}' expected: '('`);
+    const { tok, lit } = this.lookahead(true);
+    if (tok === Token.ClosedPar) { this.consume(true); return ['']; }
+    if (tok !== Token.Identifier && tok !== Token.Comma) fail(`found '${lit}', expected: ',', ')' or identifier`);
+    const values = this.parseIdentifiersList();
+    if (this.consume(true).tok !== Token.ClosedPar) fail(`found '${lit}', expected: ')'`);
+    return values;
+  }
+
+  private parseIdentifiersList(): string[] {
+    const values: string[] = [];
+    for (;;) {
+      const { tok, lit } = this.consume(true);
+      if (tok === Token.Identifier) {
+        values.push(lit);
+        const next = this.lookahead(true);
+        if (next.tok === Token.Comma) continue;
+        if (next.tok === Token.ClosedPar) return values;
+        fail(`found '${next.lit}', expected: ',' or ')'`);
+      } else if (tok === Token.Comma) {
+        if (!values.length) values.push('');
+        const next = this.lookahead(true).tok;
+        if (next === Token.ClosedPar) { values.push(''); return values; }
+        if (next === Token.Comma) values.push('');
+      } else {
+        fail(`found '${lit}', expected: ',', or identifier`);
+      }
+    }
+  }
+
+  private parseExactValue(): string[] {
+    const next = this.lookahead(true).tok;
+    if (next === Token.EndOfString || next === Token.Comma) return [''];
+    const { tok, lit } = this.consume(true);
+    if (tok === Token.Identifier) return [lit];
+    return fail(`found '${lit}', expected: identifier`);
+  }
+}
+
+/** labels.Parse; a bad selector is a 400 with the parser's message. */
 export function parseLabelSelector(input: string | undefined): Selector {
   if (!input) return [];
-  return splitTerms(input).map((term) => {
-    const setMatch = /^(\S+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(term);
-    let req: Requirement;
-    if (setMatch) {
-      const values = setMatch[3].split(',').map((v) => v.trim()).filter((v, i, all) => v.length || all.length === 1);
-      req = { key: setMatch[1], op: setMatch[2] as 'in' | 'notin', values };
-    } else if (term.startsWith('!')) {
-      req = { key: term.slice(1).trim(), op: 'notexists', values: [] };
-    } else {
-      const m = /^([^=!<>\s]+)\s*(==|=|!=)\s*(.*)$/.exec(term);
-      if (m) req = { key: m[1], op: m[2] === '!=' ? 'neq' : 'eq', values: [m[3].trim()] };
-      else if (keyRe.test(term)) req = { key: term, op: 'exists', values: [] };
-      else throw badRequest(`unable to parse requirement: found '${term}', expected: in, notin, =, ==, !=, gt, lt`);
-    }
-    if (!keyRe.test(req.key) || req.key.length > 316) throw badRequest(`unable to parse requirement: invalid label key "${req.key}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`);
-    for (const value of req.values) {
-      if (value.length > 63 || !valueRe.test(value)) throw badRequest(`unable to parse requirement: invalid label value: "${value}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`);
-    }
-    return req;
-  });
+  try {
+    return new LabelParser(input).parse();
+  } catch (err) {
+    if (err instanceof ParseError) throw badRequest(err.message);
+    throw err;
+  }
 }
 
+// ---------------------------------------------------------------- field selectors
+
+/** fields.splitTerms: on commas not escaped by a backslash (the backslashes stay). */
+function splitFieldTerms(input: string): string[] {
+  const terms: string[] = [];
+  let start = 0, inSlash = false;
+  for (let i = 0; i < input.length; i++) {
+    const c = input[i];
+    if (inSlash) inSlash = false;
+    else if (c === '\\') inSlash = true;
+    else if (c === ',') { terms.push(input.slice(start, i)); start = i + 1; }
+  }
+  terms.push(input.slice(start));
+  return terms;
+}
+
+/** fields.splitTerm: at the first position where `!=`, `==` or `=` starts (no trimming: spaces belong to the field or the value). */
+function splitFieldTerm(term: string): { lhs: string; op: '!=' | '==' | '='; rhs: string } | undefined {
+  for (let i = 0; i < term.length; i++) {
+    const c = term[i];
+    if (c === '!' && term[i + 1] === '=') return { lhs: term.slice(0, i), op: '!=', rhs: term.slice(i + 2) };
+    if (c === '=') return term[i + 1] === '=' ? { lhs: term.slice(0, i), op: '==', rhs: term.slice(i + 2) } : { lhs: term.slice(0, i), op: '=', rhs: term.slice(i + 1) };
+  }
+  return undefined;
+}
+
+/** fields.UnescapeValue. */
+function unescapeFieldValue(s: string): string {
+  if (!s.includes('\\') && !s.includes(',') && !s.includes('=')) return s;
+  let out = '';
+  let inSlash = false;
+  for (const c of s) {
+    if (inSlash) {
+      if (c !== '\\' && c !== ',' && c !== '=') throw badRequest(`invalid field selector: invalid escape sequence: \\${c}`);
+      out += c;
+      inSlash = false;
+    } else if (c === '\\') inSlash = true;
+    // Go prints the rune with %v: its number
+    else if (c === ',' || c === '=') throw badRequest(`invalid field selector: unescaped character in value: ${c.codePointAt(0)}`);
+    else out += c;
+  }
+  if (inSlash) throw badRequest('invalid field selector: invalid escape sequence: \\');
+  return out;
+}
+
+/** fields.ParseSelector; a bad selector is a 400 with its message. */
 export function parseFieldSelector(input: string | undefined): Selector {
   if (!input) return [];
-  return splitTerms(input).map((term) => {
-    const m = /^([^=!]+?)\s*(==|=|!=)\s*(.*)$/.exec(term);
-    if (!m) throw badRequest(`invalid selector: '${input}'; can't understand '${term}'`);
-    return { key: m[1].trim(), op: m[2] === '!=' ? 'neq' : 'eq', values: [m[3].trim()] } as Requirement;
-  });
+  const out: Requirement[] = [];
+  for (const part of splitFieldTerms(input).sort()) {
+    if (part === '') continue;
+    const term = splitFieldTerm(part);
+    if (!term) throw badRequest(`invalid selector: '${input}'; can't understand '${part}'`);
+    out.push({ key: term.lhs, op: term.op === '!=' ? 'neq' : 'eq', values: [unescapeFieldValue(term.rhs)] });
+  }
+  return out;
 }
 
+// ---------------------------------------------------------------- matching
+
+/** Requirement.Matches, over a getter that answers undefined for an absent key. */
 export function matches(selector: Selector, get: (key: string) => string | undefined): boolean {
   for (const r of selector) {
     const value = get(r.key);
@@ -72,6 +314,13 @@ export function matches(selector: Selector, get: (key: string) => string | undef
       case 'notin': if (value !== undefined && r.values.includes(value)) return false; break;
       case 'exists': if (value === undefined) return false; break;
       case 'notexists': if (value !== undefined) return false; break;
+      case 'gt': case 'lt': {
+        const have = value === undefined ? undefined : parseInt64(value);
+        const want = parseInt64(r.values[0]);
+        if (have === undefined || want === undefined) return false;
+        if (r.op === 'gt' ? !(have > want) : !(have < want)) return false;
+        break;
+      }
     }
   }
   return true;

@@ -173,7 +173,10 @@ function mergeList(original: Json[], patch: Json[], item: v.GenericSchema | unde
   if (!original.length && !patch.length) return { merged: original, liveOrder: original };
   const kind = elementKind([...original, ...patch]);
   if (kind !== 'object') {
-    if (deleteList) return { merged: original.filter((x) => !patch.includes(x)), liveOrder: original };
+    if (deleteList) {
+      const gone = new Set(patch);
+      return { merged: original.filter((x) => !gone.has(x)), liveOrder: original };
+    }
     const merged = [...new Set([...original, ...patch])];
     const [listed, serverOnly] = partition(merged, patch, '');
     return { merged: normalizeOrder(listed, serverOnly, patch, original, ''), liveOrder: original };
@@ -183,27 +186,35 @@ function mergeList(original: Json[], patch: Json[], item: v.GenericSchema | unde
   let base = original as JsonMap[];
   let items: JsonMap[] = [];
   let replace = false;
+  // Every `$patch: delete` removes the elements with its key: one pass over the list for all of them.
+  const deleted = new Set<Json>();
   for (const element of patch as JsonMap[]) {
     if (!has(element, directiveMarker)) { items.push(element); continue; }
     const directive = element[directiveMarker];
     if (directive === 'delete') {
       if (!has(element, mergeKey)) throw noMergeKey(element, mergeKey);
-      base = base.filter((x) => x[mergeKey] !== element[mergeKey]);
+      deleted.add(element[mergeKey]);
     } else if (directive === 'replace') replace = true;
     else if (directive === 'merge') throw unprocessable('merging lists cannot yet be specified in the patch');
     else throw unprocessable(`unknown patch type: ${show(directive)} in map: ${show(element)}`);
   }
+  if (deleted.size) base = base.filter((x) => !deleted.has(x[mergeKey]));
   if (replace) {
     base = stripDirectives(items) as JsonMap[];
     items = [];
   }
   const serverOrder = [...base];
   const merged = [...base];
+  // merge key → the first element holding it (what findIndex would find), kept up to date as elements are added
+  const at = firstIndexByKey(merged, (x) => (x as JsonMap)[mergeKey]);
   for (const element of items) {
     if (!has(element, mergeKey)) throw noMergeKey(element, mergeKey);
-    const at = merged.findIndex((x) => x[mergeKey] === element[mergeKey]);
-    if (at >= 0) merged[at] = mergeMap(merged[at], element, item);
-    else merged.push(stripDirectives(element) as JsonMap);
+    const i = at.get(element[mergeKey]);
+    if (i !== undefined) merged[i] = mergeMap(merged[i], element, item);
+    else {
+      at.set(element[mergeKey], merged.length);
+      merged.push(stripDirectives(element) as JsonMap);
+    }
   }
   const [listed, serverOnly] = partition(merged, items, mergeKey);
   const liveOrder = replace ? original : merged.slice(0, original.length);
@@ -236,27 +247,38 @@ function partition(list: Json[], by: Json[], mergeKey: string): [Json[], Json[]]
   return [listed, rest];
 }
 
+/** Each key's first position in `list` (Array.findIndex by key, for all keys at once). */
+function firstIndexByKey(list: Json[], key: (x: Json) => Json): Map<Json, number> {
+  const index = new Map<Json, number>();
+  list.forEach((x, i) => {
+    const k = key(x);
+    if (!index.has(k)) index.set(k, i);
+  });
+  return index;
+}
+
 /**
  * The patch's elements in the patch's order, with the server-only elements interleaved
  * where they stood relative to them in the live list (strategicpatch.normalizeElementOrder).
+ * Positions are looked up in maps, so the whole is O(n log n) however long the lists.
  */
 function normalizeOrder(listed: Json[], serverOnly: Json[], patchOrder: Json[], serverOrder: Json[], mergeKey: string): Json[] {
-  const indexIn = (order: Json[], element: Json) => {
-    const key = keyOf(element, mergeKey);
-    return order.findIndex((x) => keyOf(x, mergeKey) === key);
+  const keyIn = (x: Json) => keyOf(x, mergeKey);
+  const patchIndex = firstIndexByKey(patchOrder, keyIn);
+  const serverIndex = firstIndexByKey(serverOrder, keyIn);
+  const indexIn = (index: Map<Json, number>, element: Json) => index.get(keyIn(element)) ?? -1;
+  const sortBy = (list: Json[], index: Map<Json, number>) => {
+    const ranked = list.map((x) => { const i = indexIn(index, x); return { x, rank: i < 0 ? Number.MAX_SAFE_INTEGER : i }; });
+    return ranked.sort((a, b) => a.rank - b.rank).map((r) => r.x);
   };
-  const sortBy = (list: Json[], order: Json[]) => {
-    const rank = (x: Json) => { const i = indexIn(order, x); return i < 0 ? Number.MAX_SAFE_INTEGER : i; };
-    return [...list].sort((a, b) => rank(a) - rank(b));
-  };
-  const right = sortBy(listed, patchOrder);
-  const left = sortBy(serverOnly, serverOrder);
+  const right = sortBy(listed, patchIndex);
+  const left = sortBy(serverOnly, serverIndex);
   const out: Json[] = [];
   let i = 0, j = 0;
   while (i < left.length || j < right.length) {
     if (j >= right.length) { out.push(left[i++]); continue; }
     if (i >= left.length) { out.push(right[j++]); continue; }
-    const li = indexIn(serverOrder, left[i]), ri = indexIn(serverOrder, right[j]);
+    const li = indexIn(serverIndex, left[i]), ri = indexIn(serverIndex, right[j]);
     if (li >= 0 && ri >= 0 && li < ri) out.push(left[i++]);
     else out.push(right[j++]);
   }

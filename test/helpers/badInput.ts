@@ -675,6 +675,100 @@ const deletesAndSubresources: Maker = (g) => {
   }
 };
 
+/**
+ * Inputs whose parsing once cost more than linear time, or that kube-apiserver bounds:
+ * selectors of tens of thousands of characters, quantities of hundreds of thousands of
+ * digits, long lists reordered by strategic merge patch, ConfigMap and Secret data over
+ * 1 MiB, and big Secret stringData. Each is refused, or accepted only where that changes
+ * nothing (dry runs, a namespace that does not exist).
+ */
+const parserLimits: Maker = (g) => {
+  const k = g.rng.pick(kinds);
+  const list = collectionPath(k);
+  const size = (min: number, max: number) => min + g.rng.int(max - min);
+  // Under the Node entry's 64 KiB of request line and headers.
+  const long = () => size(1_000, 60_000);
+  const podWith = (requests: JsonObject): JsonObject => {
+    const body = pod.body(randomName(g.rng));
+    ((body.spec as JsonObject).containers as JsonObject[])[0].resources = { requests, limits: requests };
+    return body;
+  };
+  switch (g.rng.int(9)) {
+    case 0: {
+      const selector = g.rng.pick([
+        () => `a${'+'.repeat(long())}b`, () => `a${'+'.repeat(long())}`, () => `metadata.name${'+'.repeat(long())}`, () => `x=${'a%3D'.repeat(long() / 4)}`,
+        () => `x=${'%5C'.repeat(long() / 3)}q`, () => `${'a,'.repeat(long() / 2)}`,
+      ])();
+      return { category: 'long-field-selector', expect: 'fail', method: 'GET', path: withQuery(list, `fieldSelector=${selector}`), headers: jsonHeaders(g.fx) };
+    }
+    case 1:
+      // A valid one: an empty list (or the fixture, for a name that happens to match nothing).
+      return { category: 'long-field-selector', expect: 'any', method: 'GET', path: withQuery(list, `fieldSelector=metadata.name%3D${'x'.repeat(long())}`), headers: jsonHeaders(g.fx) };
+    case 2: {
+      const selector = g.rng.pick([
+        () => `app%3D${'x'.repeat(long())}`, () => `a${'+'.repeat(long())}b`, () => `${'a.'.repeat(long() / 2)}b%3Dc`, () => `app+in+(${'v,'.repeat(long() / 2)}${'w'.repeat(64)})`,
+        () => `n%3E${'9'.repeat(long())}`, () => `${'!'.repeat(long())}a`, () => `${'('.repeat(long())}`,
+      ])();
+      const watch = g.rng.chance(0.2);
+      return { category: 'long-label-selector', expect: 'fail', watch, method: 'GET', path: withQuery(list, `${watch ? 'watch=true&' : ''}labelSelector=${selector}`), headers: jsonHeaders(g.fx) };
+    }
+    case 3: {
+      // Malformed: the decoder's 400, wherever the quantity sits.
+      const digits = '1'.repeat(size(1_000, 250_000));
+      const bad = g.rng.pick([`${digits}x`, `${digits}.${digits}.1`, `1e${digits}`, `${digits}MMi`, `.e-${digits}`, `-${digits}%`]);
+      const resource = g.rng.pick(['cpu', 'memory', 'ephemeral-storage', 'example.com/gpu']);
+      return { category: 'huge-quantity', expect: 'fail', method: 'POST', path: collectionPath(pod), headers: jsonHeaders(g.fx), body: utf8(JSON.stringify(podWith({ [resource]: bad }))) };
+    }
+    case 4: {
+      // Well-formed and absurd: kube-apiserver takes it; here only as a dry run or into a missing namespace.
+      const digits = g.rng.pick(['9', '1', '0']).repeat(size(1_000, 250_000));
+      const body = podWith({ cpu: g.rng.pick([digits, `${digits}Ei`, `0.${digits}`, `-${digits}`, `1e${'9'.repeat(9)}`]) });
+      return { category: 'huge-quantity', expect: 'any', method: 'POST', ...harmlessCreate(g, pod), headers: jsonHeaders(g.fx), body: utf8(JSON.stringify(body)) };
+    }
+    case 5: {
+      // Thousands of finalizers reordered by a strategic merge patch, as a dry run of the fixture.
+      const n = size(1_000, 20_000);
+      const names = Array.from({ length: n }, (_, i) => `example.com/f${i}`);
+      const target = g.rng.pick(existingKinds);
+      const reversed = [...names].reverse();
+      const patch = g.rng.chance(0.5)
+        ? { metadata: { finalizers: reversed } }
+        : { metadata: { '$setElementOrder/finalizers': reversed, finalizers: reversed.slice(0, n / 2), '$deleteFromPrimitiveList/finalizers': names.slice(0, 10) } };
+      return { category: 'huge-list-patch', expect: 'any', method: 'PATCH', path: withQuery(itemPath(target), 'dryRun=All'), headers: jsonHeaders(g.fx, 'application/strategic-merge-patch+json'), body: utf8(JSON.stringify(patch)) };
+    }
+    case 6: {
+      // Thousands of containers merged, deleted and reordered by merge key: a pod's containers may not change (422), a dry run at most.
+      const n = size(500, 5_000);
+      const containers = Array.from({ length: n }, (_, i) => ({ name: `c${i}`, image: 'nginx' }));
+      const patch = { spec: {
+        '$setElementOrder/containers': containers.map((c) => ({ name: c.name })).reverse(),
+        containers: [...containers.slice(0, n / 2).reverse(), { name: 'web', $patch: 'delete' }],
+      } };
+      return { category: 'huge-list-patch', expect: 'any', method: 'PATCH', path: withQuery(itemPath(pod), g.rng.chance(0.5) ? 'dryRun=All' : ''), headers: jsonHeaders(g.fx, 'application/strategic-merge-patch+json'), body: utf8(JSON.stringify(patch)) };
+    }
+    case 7: {
+      // Over the 1 MiB of ConfigMap data (counted in bytes, binaryData decoded) or Secret data (decoded, stringData included).
+      const over = 1024 * 1024 + 1 + g.rng.int(1024 * 1024);
+      const name = randomName(g.rng);
+      const body = g.rng.pick([
+        () => ({ path: collectionPath(kinds.find((x) => x.kind === 'ConfigMap')!), body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: 'x'.repeat(over) } } }),
+        () => ({ path: collectionPath(kinds.find((x) => x.kind === 'ConfigMap')!), body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: 'é'.repeat(over / 2) } } }),
+        () => ({ path: collectionPath(kinds.find((x) => x.kind === 'ConfigMap')!), body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: 'x'.repeat(1024 * 1024) }, binaryData: { b: 'AAAA' } } }),
+        () => ({ path: `/api/v1/namespaces/${fixtureNamespace}/secrets`, body: { apiVersion: 'v1', kind: 'Secret', metadata: { name }, data: { a: btoa('x'.repeat(over)) } } }),
+        () => ({ path: `/api/v1/namespaces/${fixtureNamespace}/secrets`, body: { apiVersion: 'v1', kind: 'Secret', metadata: { name }, stringData: { a: 'x'.repeat(over) } } }),
+        () => ({ path: `/api/v1/namespaces/${fixtureNamespace}/secrets`, body: { apiVersion: 'v1', kind: 'Secret', metadata: { name }, data: { a: btoa('x'.repeat(1024 * 1024)) }, stringData: { b: 'y' } } }),
+      ])();
+      return { category: 'oversized-data', expect: 'fail', method: 'POST', path: body.path, headers: jsonHeaders(g.fx), body: utf8(JSON.stringify(body.body)) };
+    }
+    default: {
+      // A big stringData (once a stack overflow in its base64 encoding): valid, so only a dry run or into a missing namespace.
+      const text = g.rng.pick(['x', 'ü', '€', '💥', 'ascii and ü€💥 ']).repeat(size(10_000, 300_000) / 4);
+      const path = g.rng.chance(0.5) ? `/api/v1/namespaces/${missingNamespace}/secrets` : `/api/v1/namespaces/${fixtureNamespace}/secrets?dryRun=All`;
+      return { category: 'big-string-data', expect: 'any', method: 'POST', path, headers: jsonHeaders(g.fx), body: utf8(JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: randomName(g.rng) }, stringData: { big: text } })) };
+    }
+  }
+};
+
 /** Valid requests, so a run also proves the server still answers normally. */
 const valid: Maker = (g) => {
   const k = g.rng.pick(existingKinds);
@@ -691,7 +785,7 @@ const valid: Maker = (g) => {
 
 const table: Array<[weight: number, make: Maker]> = [
   [10, truncated], [6, brokenSyntax], [14, wrongType], [1, huge], [3, deepNesting], [12, invalidNamesGen], [12, badQuery],
-  [7, unknownPathsAndVerbs], [12, badPatch], [6, wrongContentType], [4, wrongKind], [3, adminApi], [5, deletesAndSubresources], [3, valid],
+  [7, unknownPathsAndVerbs], [12, badPatch], [6, wrongContentType], [4, wrongKind], [3, adminApi], [5, deletesAndSubresources], [2, parserLimits], [3, valid],
 ];
 const totalWeight = table.reduce((s, [w]) => s + w, 0);
 

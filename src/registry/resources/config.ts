@@ -1,4 +1,5 @@
 import * as schema from '../../schema/core.ts';
+import { tooLong, utf8Length } from '../../schema/validation.ts';
 import type { FieldError } from '../../server/errors.ts';
 import { age, ageColumn, nameColumn } from '../printing.ts';
 import { allVerbs, defineResource, type KubeObject } from '../types.ts';
@@ -6,26 +7,71 @@ import { allVerbs, defineResource, type KubeObject } from '../types.ts';
 /** ConfigMaps, Secrets and ServiceAccounts: the configuration kinds. */
 type Data = KubeObject & { data?: Record<string, string>; binaryData?: Record<string, string>; stringData?: Record<string, string>; type?: string; secrets?: unknown[] };
 
-const keyRe = /^[-._a-zA-Z0-9]+$/;
+/** `^[-._a-zA-Z0-9]+$`, one pass. */
+function isConfigKeyText(key: string): boolean {
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    const ok = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 46 || c === 95;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/** validation.IsConfigMapKey, one message per broken rule, under `data[key]` (or binaryData). */
+function configKeyErrors(key: string): string[] {
+  const errs: string[] = [];
+  if (utf8Length(key) > 253) errs.push('must be no more than 253 characters');
+  if (!key.length || !isConfigKeyText(key)) {
+    errs.push("a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')");
+  }
+  if (key === '.') errs.push("must not be '.'");
+  else if (key === '..') errs.push("must not be '..'");
+  else if (key.startsWith('..')) errs.push("must not start with '..'");
+  return errs;
+}
+
 function validateKeys(obj: Data, fields: Array<'data' | 'binaryData' | 'stringData'>): FieldError[] {
   const errs: FieldError[] = [];
   for (const f of fields) {
     for (const key of Object.keys(obj[f] ?? {})) {
-      if (!keyRe.test(key) || key.length > 253) errs.push({ field: `${f}[${key}]`, type: 'FieldValueInvalid', value: key, detail: "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')" });
+      for (const detail of configKeyErrors(key)) errs.push({ field: `${f}[${key}]`, type: 'FieldValueInvalid', value: key, detail });
     }
   }
   return errs;
 }
 
+/** core.MaxSecretSize: the most a Secret's or a ConfigMap's data may hold, in bytes. */
+export const maxDataBytes = 1024 * 1024;
+
 const base64Re = /^[A-Za-z0-9+/]*={0,2}$/;
-const utf8ToBase64 = (s: string) => btoa(String.fromCharCode(...new TextEncoder().encode(s)));
+const isBase64 = (v: unknown): v is string => typeof v === 'string' && v.length % 4 === 0 && base64Re.test(v);
+/** The length of what a (valid) base64 string decodes to, without decoding it. */
+const decodedLength = (v: string) => (v.length / 4) * 3 - (v.endsWith('==') ? 2 : v.endsWith('=') ? 1 : 0);
+
+/** UTF-8 then base64, in slices: spreading a long string's bytes into one call would overflow the stack. */
+export function utf8ToBase64(s: string): string {
+  const bytes = new TextEncoder().encode(s);
+  const parts: string[] = [];
+  for (let i = 0; i < bytes.length; i += 0x8000) parts.push(String.fromCharCode(...bytes.subarray(i, i + 0x8000)));
+  return btoa(parts.join(''));
+}
+
+/** ValidateConfigMap: keys, and data plus binaryData at most 1 MiB, reported on the whole object (field `[]`). */
+function validateConfigMap(cm: Data): FieldError[] {
+  const errs = validateKeys(cm, ['data', 'binaryData']);
+  let total = 0;
+  for (const v of Object.values(cm.data ?? {})) total += typeof v === 'string' ? utf8Length(v) : 0;
+  for (const v of Object.values(cm.binaryData ?? {})) total += isBase64(v) ? decodedLength(v) : 0;
+  if (total > maxDataBytes) errs.push(tooLong('[]', maxDataBytes));
+  return errs;
+}
 
 export const configmaps = defineResource({
   group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', singular: 'configmap', namespaced: true,
   shortNames: ['cm'], verbs: allVerbs, schema: schema.configMap,
   columns: [nameColumn, { name: 'Data', type: 'integer', description: 'Number of data entries' }, ageColumn],
   row: (obj, { now }) => [obj.metadata.name, Object.keys((obj as Data).data ?? {}).length + Object.keys((obj as Data).binaryData ?? {}).length, age(obj, now)],
-  strategy: { validate: (obj) => validateKeys(obj as Data, ['data', 'binaryData']), allowUnconditionalUpdate: true },
+  strategy: { validate: (obj) => validateConfigMap(obj as Data), allowUnconditionalUpdate: true },
 });
 
 export const secrets = defineResource({
@@ -48,9 +94,13 @@ export const secrets = defineResource({
     validate(obj) {
       const secret = obj as Data;
       const errs = validateKeys(secret, ['data']);
+      let total = 0;
       for (const [k, v] of Object.entries(secret.data ?? {})) {
-        if (typeof v !== 'string' || v.length % 4 !== 0 || !base64Re.test(v)) errs.push({ field: `data[${k}]`, type: 'FieldValueInvalid', value: '<secret contents redacted>', detail: 'illegal base64 data' });
+        if (!isBase64(v)) errs.push({ field: `data[${k}]`, type: 'FieldValueInvalid', value: '<secret contents redacted>', detail: 'illegal base64 data' });
+        else total += decodedLength(v);
       }
+      // ValidateSecret: the decoded data (stringData merged in) at most 1 MiB
+      if (total > maxDataBytes) errs.push(tooLong('data', maxDataBytes));
       return errs;
     },
     allowUnconditionalUpdate: true,

@@ -1,5 +1,6 @@
 import * as schema from '../../schema/coreExtras.ts';
 import type { FieldError } from '../../server/errors.ts';
+import { isNegativeQuantity } from '../../schema/quantity.ts';
 import { isQualifiedName } from '../../schema/validation.ts';
 import { age, ageColumn, nameColumn } from '../printing.ts';
 import { allVerbs, defineResource, type KubeObject } from '../types.ts';
@@ -19,7 +20,7 @@ function validateResourceList(list: ResourceList | undefined, path: string): Fie
   const errs: FieldError[] = [];
   for (const [name, amount] of Object.entries(list ?? {})) {
     for (const m of isQualifiedName(name)) errs.push({ field: `${path}[${name}]`, type: 'FieldValueInvalid', value: name, detail: m });
-    if (String(amount).trim().startsWith('-')) errs.push({ field: `${path}[${name}]`, type: 'FieldValueInvalid', value: String(amount), detail: 'must be greater than or equal to 0' });
+    if (isNegativeQuantity(amount)) errs.push({ field: `${path}[${name}]`, type: 'FieldValueInvalid', value: String(amount), detail: 'must be greater than or equal to 0' });
   }
   return errs;
 }

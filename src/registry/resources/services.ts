@@ -83,7 +83,7 @@ function externalIPCell(svc: Service): string {
 export const services = defineResource({
   group: '', version: 'v1', kind: 'Service', plural: 'services', singular: 'service', namespaced: true,
   shortNames: ['svc'], categories: ['all'], verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
-  subresources: ['status', 'proxy'], nameRule: 'label', schema: schema.service,
+  subresources: ['status', 'proxy'], nameRule: 'dns1035-label', schema: schema.service,
   columns: [
     nameColumn,
     { name: 'Type', type: 'string', description: 'type determines how the Service is exposed.' },

@@ -3,30 +3,27 @@
  * other resource in whole units (bytes, pods), as the scheduler's Resource type.
  */
 
-const binary: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-const decimal: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
+import { quantityValue } from '../../schema/quantity.ts';
 
-/** The value of a quantity string (`100m`, `1.5`, `128Mi`, `1e3`); NaN when unparseable. */
-export function parseQuantity(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (typeof value !== 'string') return NaN;
-  const match = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$/.exec(value.trim());
-  if (!match) return NaN;
-  const number = Number(match[1]);
-  if (match[2]) return number * 10 ** Number(match[2].slice(1));
-  const suffix = match[3] ?? '';
-  return number * (binary[suffix] ?? decimal[suffix]);
-}
+/** The value of a quantity string (`100m`, `1.5`, `128Mi`, `1e3`); NaN when unparseable. Linear in its length. */
+export const parseQuantity = (value: unknown): number => quantityValue(value);
+
+/**
+ * A quantity past int64 (what Quantity.Value() returns) is held at int64's maximum, so an
+ * absurd request fits no node instead of overflowing into Infinity - Infinity = NaN sums.
+ */
+const maxInt64 = 2 ** 63 - 1;
+const clamp = (n: number) => Math.max(-maxInt64, Math.min(maxInt64, n));
 
 /** Millicores, rounded up as Quantity.MilliValue() does. */
 export const milliCpu = (value: unknown) => {
   const q = parseQuantity(value);
-  return Number.isFinite(q) ? Math.ceil(Math.round(q * 1e6) / 1e3) : 0;
+  return Number.isNaN(q) ? 0 : clamp(Math.ceil(Math.round(clamp(q) * 1e6) / 1e3));
 };
 /** Whole units, rounded up as Quantity.Value() does. */
 export const units = (value: unknown) => {
   const q = parseQuantity(value);
-  return Number.isFinite(q) ? Math.ceil(q - 1e-9) : 0;
+  return Number.isNaN(q) ? 0 : clamp(Math.ceil(clamp(q) - 1e-9));
 };
 
 /** A resource list in scheduler units: `cpu` in millicores, the rest in units. */

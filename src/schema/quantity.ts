@@ -1,0 +1,136 @@
+/**
+ * resource.Quantity parsing (k8s.io/apimachinery/pkg/api/resource/quantity.go):
+ * one left-to-right pass over the string, as parseQuantityString does, so any
+ * input costs time linear in its length. The errors are ParseQuantity's, which
+ * the JSON decoder returns as they are: kube-apiserver answers a body holding a
+ * malformed quantity with 400 `Pod in version "v1" cannot be handled as a Pod:
+ * quantities must match the regular expression '…'`.
+ */
+
+export const quantityFormatError = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+export const quantitySuffixError = "unable to parse quantity's suffix";
+export const quantityNumericError = 'unable to parse numeric part of quantity';
+export const quantityErrors: ReadonlySet<string> = new Set([quantityFormatError, quantitySuffixError, quantityNumericError]);
+
+export interface ParsedQuantity {
+  positive: boolean;
+  /** Integer digits without leading zeros ("0" when there are none). */
+  num: string;
+  /** Fraction digits, as written. */
+  denom: string;
+  base: 2 | 10;
+  exponent: number;
+  format: 'DecimalSI' | 'BinarySI' | 'DecimalExponent';
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+/** Whether s holds a digit of at least `min` (a loop: no regular expression sees client input). */
+function hasDigit(s: string, min = 0): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 + min && c <= 57) return true;
+  }
+  return false;
+}
+const suffixChars = new Set('eEinumkKMGTP');
+
+const decimalSuffixes: Record<string, number> = { '': 0, n: -9, u: -6, m: -3, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+const binarySuffixes: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
+
+/** strconv.ParseInt(s, 10, 64) on the exponent digits; undefined where Go's fails. */
+function parseInt64(s: string): number | undefined {
+  let i = 0;
+  if (s[0] === '+' || s[0] === '-') i = 1;
+  if (i === s.length) return undefined;
+  for (let j = i; j < s.length; j++) if (!isDigit(s.charCodeAt(j))) return undefined;
+  let first = i;
+  while (first < s.length - 1 && s[first] === '0') first++;
+  // more than 19 significant digits overflows (checked before BigInt sees a long string)
+  if (s.length - first > 19) return undefined;
+  const n = BigInt(s.slice(0, i) === '-' ? `-${s.slice(first)}` : s.slice(first));
+  if (n > 9223372036854775807n || n < -9223372036854775808n) return undefined;
+  // int32(parsed), as suffixHandler.interpret converts it
+  return Number(BigInt.asIntN(32, n));
+}
+
+/** suffixer.interpret. */
+function interpret(suffix: string): { base: 2 | 10; exponent: number; format: ParsedQuantity['format'] } | undefined {
+  if (Object.hasOwn(decimalSuffixes, suffix)) return { base: 10, exponent: decimalSuffixes[suffix], format: 'DecimalSI' };
+  if (Object.hasOwn(binarySuffixes, suffix)) return { base: 2, exponent: binarySuffixes[suffix], format: 'BinarySI' };
+  if (suffix.length > 1 && (suffix[0] === 'E' || suffix[0] === 'e')) {
+    const exponent = parseInt64(suffix.slice(1));
+    return exponent === undefined ? undefined : { base: 10, exponent, format: 'DecimalExponent' };
+  }
+  return undefined;
+}
+
+/** ParseQuantity: the parts of a quantity, or the error kube-apiserver gives for it. */
+export function parseQuantity(input: string): ParsedQuantity | { error: string } {
+  // Quantity.UnmarshalJSON trims surrounding space first
+  const str = input.trim();
+  const end = str.length;
+  if (end === 0) return { error: quantityFormatError };
+  let positive = true, pos = 0;
+  if (str[0] === '-') { positive = false; pos++; } else if (str[0] === '+') pos++;
+  while (pos < end && str[pos] === '0') pos++;
+  const numStart = pos;
+  while (pos < end && isDigit(str.charCodeAt(pos))) pos++;
+  const num = str.slice(numStart, pos) || '0';
+  let denom = '';
+  if (pos < end && str[pos] === '.') {
+    const denomStart = ++pos;
+    while (pos < end && isDigit(str.charCodeAt(pos))) pos++;
+    denom = str.slice(denomStart, pos);
+  }
+  const valueEnd = pos;
+  const suffixStart = pos;
+  while (pos < end && suffixChars.has(str[pos])) pos++;
+  if (pos < end && (str[pos] === '-' || str[pos] === '+')) pos++;
+  while (pos < end && isDigit(str.charCodeAt(pos))) pos++;
+  if (pos < end) return { error: quantityFormatError };
+  const suffix = str.slice(suffixStart);
+  const kind = interpret(suffix);
+  if (!kind) return { error: quantitySuffixError };
+  // The big-decimal path (more digits than an int64 holds, a scale under nano, a binary
+  // suffix on a fraction) reads the number with inf.Dec, which wants at least one digit.
+  let precision: number, scale: number;
+  if (kind.format === 'BinarySI') {
+    scale = 0;
+    precision = kind.exponent >= 0 && denom.length === 0 ? 15 - num.length - Math.trunc(kind.exponent * 3 / 10) - 1 : -1;
+  } else {
+    scale = kind.exponent;
+    precision = 18 - (num.length + denom.length);
+  }
+  const fastPath = precision >= 0 && scale - denom.length >= -9;
+  if (!fastPath && !hasDigit(str.slice(0, valueEnd))) return { error: quantityNumericError };
+  return { positive, num, denom, ...kind };
+}
+
+/** The error ParseQuantity gives for this string, undefined for a valid quantity. */
+export function quantityError(value: string): string | undefined {
+  const parsed = parseQuantity(value);
+  return 'error' in parsed ? parsed.error : undefined;
+}
+
+/**
+ * The value as a float: exact for everyday quantities, ±Infinity (never NaN) past
+ * what a double holds, NaN only for a malformed string. Linear in the length.
+ */
+export function quantityValue(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value !== 'string') return NaN;
+  const q = parseQuantity(value);
+  if ('error' in q) return NaN;
+  // JavaScript's own number parser takes the decimal exponent (no Infinity × 0 = NaN)
+  const magnitude = q.base === 10 ? Number(`${q.num}.${q.denom || '0'}e${q.exponent}`) : Number(`${q.num}.${q.denom || '0'}`) * 2 ** q.exponent;
+  return q.positive ? magnitude : -magnitude;
+}
+
+/** Quantity.Sign() < 0 (ValidateNonnegativeQuantity). */
+export function isNegativeQuantity(value: unknown): boolean {
+  if (typeof value === 'number') return value < 0;
+  if (typeof value !== 'string') return false;
+  const q = parseQuantity(value);
+  if ('error' in q || q.positive) return false;
+  return hasDigit(q.num, 1) || hasDigit(q.denom, 1);
+}
