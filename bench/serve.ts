@@ -1,17 +1,29 @@
 import { Hono } from 'hono';
 import { selfSignedCertificate, serveHttps } from '../src/entry/node.ts';
+import { defaultLimits } from '../src/tenancy/quotas.ts';
 import { startNodeServer } from '../test/helpers/server.ts';
 
 /**
  * A server for load benchmarks, in its own process so the load generator
  * doesn't share its event loop: `api` is the Node entry (memory store), `bare`
- * a plain Hono handler doing the same JSON work with none of the API server.
+ * a plain Hono handler doing the same JSON work with none of the API server,
+ * `tenants` the Node entry under the real default limits (rate, streams, storage
+ * budget), answering with its admin token so a bench can create clusters. Run with
+ * --expose-gc, `tenants` collects garbage on SIGUSR2 and prints `GC <heapUsed>`.
  */
 const mode = process.argv[2];
 
 if (mode === 'api') {
   const server = await startNodeServer();
   console.log(`READY ${server.port} ${await server.token()}`);
+} else if (mode === 'tenants') {
+  const server = await startNodeServer({}, { limits: defaultLimits });
+  const gc = (globalThis as { gc?: () => void }).gc;
+  process.on('SIGUSR2', () => {
+    gc?.();
+    console.log(`GC ${process.memoryUsage().heapUsed}`);
+  });
+  console.log(`READY ${server.port} ${server.adminToken}`);
 } else if (mode === 'bare') {
   const objects = new Map<string, string>();
   const app = new Hono();
@@ -34,7 +46,7 @@ if (mode === 'api') {
   const server = await serveHttps(app.fetch, { port: 0, tls: await selfSignedCertificate() });
   console.log(`READY ${server.port} none`);
 } else {
-  console.error('usage: serve.ts api|bare');
+  console.error('usage: serve.ts api|bare|tenants');
   process.exit(2);
 }
 process.on('SIGINT', () => process.exit(0));

@@ -1,0 +1,354 @@
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { call, fmt, line, percentile } from './lib.ts';
+
+/**
+ * One tenant against another: the victim's latency while an attacker cluster on the same
+ * deployment sends the most expensive requests it can (huge selectors, a reordering of
+ * 12,000 finalizers, a 25,000-digit quantity, 3 MiB bodies, a flood of watches), and the
+ * server's memory after one cluster writes as much as it can. The server runs in its own
+ * process under the real default limits; the attack runs in a worker thread, so its own
+ * work doesn't delay the victim's load generator.
+ */
+
+const here = dirname(fileURLToPath(import.meta.url));
+const mib = 1024 * 1024;
+
+/** Which attack the worker runs, and against what. */
+interface AttackJob { name: string; base: string; token: string; concurrency: number }
+/** What the attacker got back: status code (or `error`) → count. */
+type Histogram = Record<string, number>;
+
+const attackNames = [
+  'fieldSelector 60k: metadata.name=aaa…',
+  'fieldSelector 60k: a=a=a=…',
+  'labelSelector 60k: a,a,a,…',
+  'labelSelector 60k: x in (a,a,…)',
+  'strategic-merge PATCH: reorder 12k finalizers',
+  'pod create: cpu request of 25,000 digits',
+  'ConfigMap writes of ~3 MiB',
+  'watch flood (200) + logs -f',
+] as const;
+
+// ---------------------------------------------------------------------------------------------
+// The attacker (a worker thread): loops of `concurrency` requests until told to stop.
+
+interface AttackRequest { method: string; path: string; body?: string; contentType?: string; stream?: boolean }
+
+const finalizers = Array.from({ length: 12_000 }, (_, i) => `example.com/f-${i}`);
+
+function attackRequests(name: string): () => AttackRequest {
+  const pods = '/api/v1/namespaces/default/pods';
+  switch (name) {
+    case attackNames[0]: { const path = `${pods}?fieldSelector=metadata.name=${'a'.repeat(60_000)}`; return () => ({ method: 'GET', path }); }
+    case attackNames[1]: { const path = `${pods}?fieldSelector=${'a='.repeat(30_000)}`; return () => ({ method: 'GET', path }); }
+    case attackNames[2]: { const path = `${pods}?labelSelector=${'a,'.repeat(30_000)}`; return () => ({ method: 'GET', path }); }
+    case attackNames[3]: { const path = `${pods}?labelSelector=x%20in%20(${'a,'.repeat(29_995)}a)`; return () => ({ method: 'GET', path }); }
+    case attackNames[4]: {
+      const reversed = [...finalizers].reverse();
+      const patch = (order: string[]) => JSON.stringify({ metadata: { '$setElementOrder/finalizers': order, finalizers: order } });
+      const bodies = [patch(reversed), patch(finalizers)];
+      let n = 0;
+      return () => ({ method: 'PATCH', path: '/api/v1/namespaces/default/configmaps/many-finalizers', body: bodies[n++ % 2], contentType: 'application/strategic-merge-patch+json' });
+    }
+    case attackNames[5]: {
+      const body = JSON.stringify({
+        apiVersion: 'v1', kind: 'Pod', metadata: { generateName: 'cpu-', labels: { attack: 'cpu' } },
+        spec: { containers: [{ name: 'c', image: 'nginx:1.27', resources: { requests: { cpu: '9'.repeat(25_000) } } }] },
+      });
+      return () => ({ method: 'POST', path: pods, body });
+    }
+    case attackNames[6]: {
+      const overhead = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'big-' }, data: { v: '' } }).length;
+      const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'big-' }, data: { v: 'x'.repeat(3 * mib - overhead - 1024) } });
+      return () => ({ method: 'POST', path: '/api/v1/namespaces/default/configmaps', body });
+    }
+    case attackNames[7]: {
+      let n = 0;
+      return () => (n++ % 2
+        ? { method: 'GET', path: `${pods}/talker/log?follow=true`, stream: true }
+        : { method: 'GET', path: '/api/v1/namespaces/default/configmaps?watch=true', stream: true });
+    }
+    default: throw new Error(`no attack named ${name}`);
+  }
+}
+
+async function attacker(): Promise<void> {
+  const agent = new Agent({ keepAlive: true, rejectUnauthorized: false, maxSockets: 512 });
+  let stopped = false;
+  const open = new Set<() => void>(), pending = new Set<() => void>();
+  const histogram: Histogram = {};
+  const count = (key: string) => { histogram[key] = (histogram[key] ?? 0) + 1; };
+
+  /** Sends one request; a stream answered 200 is held until `holdMs` passes or the attack stops. */
+  const send = (base: string, token: string, r: AttackRequest, holdMs: number) => new Promise<void>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const done = () => { open.delete(close); pending.delete(close); clearTimeout(timer); resolve(); };
+    let dropped = false;
+    const close = () => { dropped = true; req.destroy(); done(); };
+    const req = request(`${base}${r.path}`, {
+      method: r.method, agent,
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(r.body ? { 'content-type': r.contentType ?? 'application/json' } : {}) },
+    }, (res) => {
+      count(String(res.statusCode));
+      res.on('data', () => {});
+      res.on('end', done);
+      res.on('close', done);
+      res.on('error', done);
+      if (r.stream && res.statusCode === 200) {
+        if (stopped) close();
+        else timer = setTimeout(close, holdMs);
+      }
+    });
+    // A stream is dropped when the attack stops, whether or not its headers came.
+    if (r.stream) open.add(close);
+    pending.add(close);
+    req.on('error', () => { if (!dropped) count('error'); done(); });
+    req.end(r.body);
+  });
+
+  let running: Promise<unknown> = Promise.resolve();
+  parentPort!.on('message', (message: { start?: AttackJob; stop?: true }) => {
+    if (message.start) {
+      const job = message.start;
+      stopped = false;
+      for (const key of Object.keys(histogram)) delete histogram[key];
+      const next = attackRequests(job.name);
+      const loops = Array.from({ length: job.concurrency }, async () => {
+        while (!stopped) await send(job.base, job.token, next(), 1000);
+      });
+      // The watch flood opens 200 watches at once and holds the ones admitted for the whole run.
+      const flood = job.name === attackNames[7]
+        ? Array.from({ length: 200 }, () => send(job.base, job.token, { method: 'GET', path: '/api/v1/namespaces/default/configmaps?watch=true', stream: true }, 3_600_000))
+        : [];
+      running = Promise.all([...loops, ...flood]);
+      setTimeout(() => parentPort!.postMessage({ started: true }), 300);
+    } else if (message.stop) {
+      stopped = true;
+      for (const close of [...open]) close();
+      // Other requests are let finish (the server drains before the next baseline), but not forever.
+      const giveUp = setTimeout(() => { for (const close of [...pending]) close(); }, 20_000);
+      void running.finally(() => clearTimeout(giveUp)).then(() => parentPort!.postMessage({ histogram: { ...histogram } }));
+    }
+  });
+}
+
+if (!isMainThread && (workerData as { attacker?: boolean } | undefined)?.attacker) await attacker();
+
+/** The attacker thread; it loads this file through tsx, as `--import tsx` doesn't reach workers on Node 20. */
+function startAttacker(): { start(job: AttackJob): Promise<void>; stop(): Promise<Histogram>; close(): Promise<number> } {
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const worker = new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); })`, { eval: true, workerData: { attacker: true } });
+  worker.on('error', (err) => { console.error('attacker thread failed:', err); });
+  const reply = <T>(key: string) => new Promise<T>((resolve) => {
+    const on = (m: Record<string, unknown>) => { if (key in m) { worker.off('message', on); resolve(m[key] as T); } };
+    worker.on('message', on);
+  });
+  return {
+    async start(job) { const r = reply<boolean>('started'); worker.postMessage({ start: job }); await r; },
+    async stop() { const r = reply<Histogram>('histogram'); worker.postMessage({ stop: true }); return r; },
+    close: () => worker.terminate(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server, the clusters, the victim.
+
+interface Served { child: ChildProcess; port: number; adminToken: string; url: string }
+
+async function serve(): Promise<Served> {
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, 'serve.ts'), 'tenants'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (c: Buffer) => {
+      out += c.toString();
+      const m = /READY (\d+) (\S+)/.exec(out);
+      if (m) {
+        child.stdout!.off('data', onData);
+        resolve({ child, port: Number(m[1]), adminToken: m[2], url: `https://127.0.0.1:${m[1]}` });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`serve.ts tenants exited ${code}`)));
+  });
+}
+
+async function createCluster(server: Served, name: string): Promise<string> {
+  const created = await call(`${server.url}/clusters`, { method: 'POST', token: server.adminToken, body: JSON.stringify({ name, ttl: '1h' }) });
+  if (created.status !== 201) throw new Error(`creating cluster ${name} answered ${created.status}: ${created.body}`);
+  return /token: (\S+)/.exec((JSON.parse(created.body) as { kubeconfig: string }).kubeconfig)![1];
+}
+
+async function must(what: string, response: Promise<{ status: number; body: string }>): Promise<string> {
+  const r = await response;
+  if (r.status >= 300) throw new Error(`${what} answered ${r.status}: ${r.body.slice(0, 300)}`);
+  return r.body;
+}
+
+interface Victim { p50: number; p99: number; ok: number; other: number; unanswered: number }
+
+const victimSeconds = 4, victimRate = 150;
+
+/**
+ * The victim reading one pod: 8 connections for 4 s at 150 requests/s (under its own 200/s
+ * limit), latencies to the microsecond. Requests the schedule called for but that never got
+ * an answer (the connections were stuck) count as taking the whole run, so a stalled server
+ * shows as a p99 of ≥ 4,000 ms rather than as the few requests that did get through.
+ */
+function victimLoad(url: string, token: string): Promise<Victim> {
+  return new Promise((resolve, reject) => {
+    const latencies: number[] = [];
+    let other = 0;
+    const instance = autocannon({
+      url, connections: 8, duration: victimSeconds, overallRate: victimRate,
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+    }, (err) => {
+      if (err) return reject(err);
+      const unanswered = Math.max(0, victimSeconds * victimRate - latencies.length - other);
+      const all = [...latencies, ...Array<number>(unanswered).fill(victimSeconds * 1000)];
+      resolve({ p50: percentile(all, 50), p99: percentile(all, 99), ok: latencies.length, other, unanswered });
+    });
+    instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+      if (status >= 200 && status < 300) latencies.push(ms);
+      else other++;
+    });
+  });
+}
+
+const histogramText = (h: Histogram) => Object.entries(h).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}:${v}`).join(' ');
+const fivexx = (h: Histogram) => Object.entries(h).filter(([k]) => /^5\d\d$/.test(k)).reduce((s, [, v]) => s + v, 0);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function victimUnderAttack(): Promise<void> {
+  const server = await serve();
+  const attack = startAttacker();
+  try {
+    const victimToken = await createCluster(server, 'victim');
+    const attackerToken = await createCluster(server, 'attacker');
+    const victimBase = `${server.url}/clusters/victim`, attackerBase = `${server.url}/clusters/attacker`;
+    const pod = (name: string, extra: Record<string, unknown> = {}) => JSON.stringify({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name },
+      spec: { containers: [{ name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 80 }] }], ...extra },
+    });
+    await must('seeding the victim', call(`${victimBase}/api/v1/namespaces/default/pods`, { method: 'POST', token: victimToken, body: pod('seed') }));
+    // The attacker's props: a ConfigMap carrying 12,000 finalizers, and a running pod whose log can be followed.
+    await must('the 12,000-finalizer ConfigMap', call(`${attackerBase}/api/v1/namespaces/default/configmaps`, {
+      method: 'POST', token: attackerToken, body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'many-finalizers', finalizers }, data: { a: 'b' } }),
+    }));
+    const talker = JSON.parse(await must('the pod to follow', call(`${attackerBase}/api/v1/namespaces/default/pods`, {
+      method: 'POST', token: attackerToken, body: pod('talker', { nodeName: 'node01' }),
+    }))) as Record<string, unknown> & { status?: Record<string, unknown> };
+    const startedAt = new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    talker.status = {
+      phase: 'Running', podIP: '10.244.1.9', startTime: startedAt,
+      containerStatuses: [{ name: 'web', image: 'nginx:1.27', imageID: 'docker.io/library/nginx@sha256:0', containerID: 'containerd://talker', ready: true, started: true, restartCount: 0, state: { running: { startedAt } } }],
+    };
+    const following = await call(`${attackerBase}/api/v1/namespaces/default/pods/talker/status`, { method: 'PUT', token: attackerToken, body: JSON.stringify(talker) });
+    if (following.status !== 200) line('(could not mark the pod to follow as running; logs -f will be refused)', String(following.status));
+
+    const victimUrl = `${victimBase}/api/v1/namespaces/default/pods/seed`;
+    await victimLoad(victimUrl, victimToken); // warm up
+    // Each attack is set beside a baseline taken just before it: the machine's other load drifts.
+    console.log(`${'victim: GET one pod, 8 conn, 150 req/s, 4 s'.padEnd(46)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(8)} ${'base p99'.padStart(8)} ${'p99/base'.padStart(8)} ${'answered'.padStart(8)}  attacker (12 concurrent): 5xx | answers`);
+    const ms = (v: number) => (v >= victimSeconds * 1000 ? `≥${victimSeconds * 1000}` : fmt(v, 2));
+    const baselines: number[] = [], baselineAnswered: number[] = [];
+    let worst = { name: '', ratio: 0 }, total5xx = 0;
+    for (const name of attackNames) {
+      const baseline = await victimLoad(victimUrl, victimToken);
+      baselines.push(baseline.p99);
+      baselineAnswered.push(baseline.ok);
+      await attack.start({ name, base: attackerBase, token: attackerToken, concurrency: 12 });
+      const v = await victimLoad(victimUrl, victimToken);
+      const h = await attack.stop();
+      const ratio = v.p99 / baseline.p99;
+      if (ratio > worst.ratio) worst = { name, ratio };
+      total5xx += fivexx(h);
+      const answered = `${v.ok}/${victimSeconds * victimRate}${v.other ? ` (+${v.other} non-2xx)` : ''}`;
+      console.log(`${name.padEnd(46)} ${ms(v.p50).padStart(7)} ${ms(v.p99).padStart(8)} ${fmt(baseline.p99, 2).padStart(8)} ${`${fmt(ratio, 2)}x`.padStart(8)} ${answered.padStart(8)}  ${fivexx(h)} | ${histogramText(h)}`);
+      // Created pods of 25 KB would weigh on later attacks (a watch's initial events): clear them.
+      if (name === attackNames[5]) await call(`${attackerBase}/api/v1/namespaces/default/pods?labelSelector=attack%3Dcpu`, { method: 'DELETE', token: attackerToken });
+      await sleep(300);
+    }
+    line('victim baseline p99 across the run (min / median / max)', `${fmt(Math.min(...baselines), 2)} / ${fmt(percentile(baselines, 50), 2)} / ${fmt(Math.max(...baselines), 2)} ms (answered ≥ ${Math.min(...baselineAnswered)}/${victimSeconds * victimRate})`);
+    line('worst victim p99 / baseline p99 (target ≤ 2x)', `${fmt(worst.ratio, 2)}x (${worst.name})`);
+    line('attacker 5xx answers (target 0)', String(total5xx));
+  } finally {
+    await attack.close();
+    server.child.kill();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory: one cluster writing as much as it may.
+
+const rss = (pid: number, field = 'VmRSS') => {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+};
+
+async function memoryBound(): Promise<void> {
+  const server = await serve();
+  const pid = server.child.pid!;
+  try {
+    const token = await createCluster(server, 'hoarder');
+    const base = `${server.url}/clusters/hoarder/api/v1/namespaces/default/configmaps`;
+    await sleep(1000);
+    const idle = rss(pid);
+    // kube-apiserver's largest ConfigMap: data (keys and values) of at most 1 MiB.
+    let size = mib - 1;
+    const exists = new Set<string>();
+    const statuses: Histogram = {};
+    let nextWrite = 0, rateLimited = 0;
+    const start = performance.now();
+    const writer = async () => {
+      for (let i = nextWrite++; i < 1000; i = nextWrite++) {
+        const name = `big-${i % 100}`;
+        for (;;) {
+          const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { v: String.fromCharCode(97 + (i % 26)).repeat(size) } });
+          const r = exists.has(name)
+            ? await call(`${base}/${name}`, { method: 'PUT', token, body })
+            : await call(base, { method: 'POST', token, body });
+          if (r.status === 429 && /requests per second/.test(r.body)) { rateLimited++; await sleep(1000); continue; }
+          if (r.status === 422 && size > 1_000_000) { size = 1_000_000; continue; }
+          if (r.status === 409 && !exists.has(name)) { exists.add(name); continue; }
+          if (r.status === 200 || r.status === 201) exists.add(name);
+          statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+          break;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 4 }, writer));
+    const elapsed = performance.now() - start;
+    await sleep(2000);
+    const after = rss(pid);
+    const gcDone = new Promise<string>((resolve) => {
+      const on = (c: Buffer) => { const m = /GC (\d+)/.exec(c.toString()); if (m) { server.child.stdout!.off('data', on); resolve(m[1]); } };
+      server.child.stdout!.on('data', on);
+    });
+    server.child.kill('SIGUSR2');
+    const heapAfterGc = Number(await gcDone);
+    await sleep(500);
+    const afterGc = rss(pid);
+    const bound = 64 * mib + 32 * mib;
+    const m = (bytes: number) => `${fmt(bytes / mib)} MiB`;
+    line(`1,000 writes of ${size.toLocaleString('en')}-byte ConfigMaps over 100 names`, `${fmt(elapsed / 1000)} s; answers ${histogramText(statuses)}${rateLimited ? `; ${rateLimited} rate-limited and retried` : ''}`);
+    line('server RSS idle (one cluster created)', m(idle));
+    line('server RSS 2 s after the writes', `${m(after)} (growth ${m(after - idle)}; peak ${m(rss(pid, 'VmHWM'))})`);
+    line('server RSS after a forced GC', `${m(afterGc)} (growth ${m(afterGc - idle)}; heap used ${m(heapAfterGc)})`);
+    line('bound: byte budget 64 MiB + change log 32 MiB', m(bound));
+    line('ratio growth / bound (target ≤ 1, V8 overhead allowed)', `${fmt((after - idle) / bound, 2)} (after GC ${fmt((afterGc - idle) / bound, 2)})`);
+  } finally {
+    server.child.kill();
+  }
+}
+
+export async function run(): Promise<void> {
+  await victimUnderAttack();
+  console.log('');
+  await memoryBound();
+}
