@@ -1,4 +1,5 @@
 import { after } from 'node:test';
+import { defaultLogBounds } from '../src/storage/store.ts';
 import { HttpStore } from './helpers/httpStore.ts';
 import { storeContract } from './helpers/storeContract.ts';
 import { startWorker, type TestWorker } from './helpers/worker.ts';
@@ -14,5 +15,6 @@ after(async () => { if (worker) await (await worker).close(); });
 
 storeContract('kv (SQLite Durable Object in workerd)', async () => {
   const w = await (worker ??= startWorker());
-  return { store: new HttpStore(w.url, `t${++run}-`), close: async () => {} };
+  // The Durable Object's store keeps the default bounds.
+  return { store: new HttpStore(w.url, `t${++run}-`), close: async () => {}, logBytes: defaultLogBounds.bytes };
 });

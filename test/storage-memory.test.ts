@@ -1,4 +1,5 @@
 import { MemoryStore } from '../src/storage/memory.ts';
 import { storeContract } from './helpers/storeContract.ts';
 
-storeContract('memory', async () => ({ store: new MemoryStore(), close: async () => {} }));
+const logBytes = 8 * 1024 * 1024;
+storeContract('memory', async () => ({ store: new MemoryStore({ entries: 10_000, bytes: logBytes }), close: async () => {}, logBytes }));

@@ -26,6 +26,8 @@ export interface OpenedStore {
   store: Store;
   close(): Promise<void>;
   faults?: FaultInjection;
+  /** The byte bound of the backend's change log, where the log lives in the server's memory or storage (not DynamoDB's). */
+  logBytes?: number;
 }
 
 const registry = (cluster: string) => `/registry/${cluster}/`;
@@ -457,6 +459,30 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
       const replay = await collect(reborn.watch(prefix, 0), (e) => e.length >= fresh.length);
       assert.deepEqual(replay.map((e) => e.kv), fresh);
     }));
+
+    it('the change log is bounded by bytes: a few huge values cannot pin history (older revisions compact)', bounded, async (t) => {
+      const opened = await open();
+      try {
+        if (!opened.logBytes) { t.skip('this backend keeps its change log outside the server'); return; }
+        await opened.store.createCluster('c1');
+        const s = opened.store.cluster('c1');
+        const key = `${registry('c1')}core/configmaps/default/big`;
+        const big = (i: number) => JSON.stringify({ i, pad: 'x'.repeat(1024 * 1024) });
+        let kv = ok(await s.create(key, big(0)));
+        const first = kv.modRevision;
+        // Each update's log entry holds its value and the one it replaced: ~2 MiB.
+        const writes = Math.ceil(opened.logBytes / (2 * 1024 * 1024)) + 4;
+        for (let i = 1; i <= writes; i++) kv = ok(await s.update(key, big(i), kv.modRevision));
+        await assert.rejects(s.list(registry('c1'), { revision: first }), CompactedError, 'the oldest revisions were compacted');
+        // Thrown by watch() itself, or by the first next() on a remote backend.
+        await assert.rejects(async () => { await s.watch(registry('c1'), first)[Symbol.asyncIterator]().next(); }, CompactedError);
+        // The newest history is still there: a watch from the previous revision gets the last write.
+        const [last] = await collect(s.watch(registry('c1'), kv.modRevision - 1), (e) => e.length >= 1);
+        assert.equal(last.kv.modRevision, kv.modRevision);
+      } finally {
+        await opened.close();
+      }
+    });
 
     it('usage counts the objects under the cluster and their bytes (key and value, UTF-8), exactly', bounded, () => withStore(async (store) => {
       await store.createCluster('metered');
