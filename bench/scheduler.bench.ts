@@ -51,12 +51,13 @@ async function once(mode: Mode): Promise<Run> {
   const ports: Ports = { store, queue: withWorkers ? queue : discardQueue, clock, keys: hmacKeys('bench-secret-that-is-long-enough-for-hs256') };
   const catalog = new Catalog(resources);
   const nodes = ['controlplane', ...Array.from({ length: nodeCount - 1 }, (_, i) => `node${String(i + 1).padStart(2, '0')}`)];
-  await provisionInStore(ports, catalog, { name: 'default', uid: crypto.randomUUID(), createdAt: clock.now().toISOString(), expiresAt: null, nodes, kubernetesVersion });
+  const uid = crypto.randomUUID();
+  await provisionInStore(ports, catalog, { name: 'default', uid, createdAt: clock.now().toISOString(), expiresAt: null, nodes, kubernetesVersion });
   const ctx = { ports, catalog };
   if (mode === 'concurrent') queue.consume((m) => handleMessage(ctx, m));
   const app = createApp(ports, { catalog, limits: { requestsPerSecond: 1e9, burst: 1e9, maxWatches: 1000, maxObjects: 1e6, maxBytes: 1e12 }, log: () => {} });
   const server = await serveHttps(app.fetch, { port: 0, tls: await selfSignedCertificate() });
-  const token = await ports.keys.sign({ sub: 'bench', groups: ['system:masters'], cluster: 'default' });
+  const token = await ports.keys.sign({ sub: 'bench', groups: ['system:masters'], cluster: 'default', clusterUid: uid });
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency, rejectUnauthorized: false });
   const url = new URL(`${server.url}/api/v1/namespaces/default/pods`);
 

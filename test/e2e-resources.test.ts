@@ -345,7 +345,7 @@ describe('kubectl with workloads, batch, RBAC, policy, networking and quotas', (
   });
 
   it('auth can-i follows RoleBindings for other users, with the RBAC reason', async () => {
-    const token = await server.ports.keys.sign({ sub: 'jane', groups: ['system:authenticated'], cluster: 'default' });
+    const token = await server.token('default', { sub: 'jane', groups: ['system:authenticated'] });
     const jane = new Kubectl(await server.kubeconfig('default', token));
     assert.equal((await jane.ok(['auth', 'can-i', 'list', 'pods'])).trim(), 'yes');
     const denied = await jane.run(['auth', 'can-i', 'delete', 'pods']);

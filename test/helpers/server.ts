@@ -36,7 +36,7 @@ export interface TestServer extends RunningServer {
   adminToken: string;
   /** Runs the expiry sweep now (the Node entry runs it on a timer). */
   sweep(): Promise<void>;
-  token(cluster?: string, options?: { exp?: number; sub?: string }): Promise<string>;
+  token(cluster?: string, options?: { exp?: number; sub?: string; groups?: string[] }): Promise<string>;
   kubeconfig(cluster?: string, token?: string): Promise<string>;
 }
 
@@ -57,9 +57,9 @@ export async function startNodeServer(overrides: Partial<Ports> = {}, options: {
   });
   const server = await serveHttps(app.fetch, { port: 0, tls: await testTls() });
   /** An admin token for the cluster as it exists now (bound to its uid; a cluster that does not exist gets a uid of none). */
-  const token = async (cluster = 'default', options: { exp?: number; sub?: string } = {}) => {
+  const token = async (cluster = 'default', options: { exp?: number; sub?: string; groups?: string[] } = {}) => {
     const uid = (await readClusterRecord(ports.store.cluster(cluster)))?.uid ?? 'no-such-cluster';
-    return ports.keys.sign({ sub: options.sub ?? 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'], cluster, clusterUid: uid, exp: options.exp });
+    return ports.keys.sign({ sub: options.sub ?? 'kubernetes-admin', groups: options.groups ?? ['system:masters', 'system:authenticated'], cluster, clusterUid: uid, exp: options.exp });
   };
   return {
     ...server, ports, catalog, registry, token, adminToken: testAdminToken,
