@@ -16,7 +16,7 @@ import './server/scale.ts';
 import { adminApp, type AdminOptions } from './tenancy/admin.ts';
 import { ClusterGoneError, type ClusterStore } from './storage/store.ts';
 import { isExpired, readClusterRecord, type ClusterRecord } from './tenancy/clusters.ts';
-import { defaultLimits, Quotas, type Limits } from './tenancy/quotas.ts';
+import { defaultLimits, Quotas, requestCost, type Limits } from './tenancy/quotas.ts';
 import { kubernetesVersion } from './version.ts';
 
 export interface VersionInfo {
@@ -133,7 +133,7 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
     const claims = await authenticate(authorization, cluster);
     const store = ports.store.cluster(cluster);
     const record = await liveRecord(store, claims);
-    quotas.admitRequest(cluster, record.uid);
+    quotas.admitRequest(cluster, record.uid, requestCost(url.search.length, Number(c.req.header('content-length')) || 0));
     if (rest === '/version' || rest === '/version/') {
       readOnly(c.req.method);
       return c.json(versionInfo(record.kubernetesVersion));
@@ -155,7 +155,15 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
     const registry = new Registry(catalog, ports, cluster, { username: claims.sub, groups: claims.groups });
     // Watches and followed logs hold a connection open: they share the cluster's stream budget.
     const streaming = info.verb === 'watch' || (info.subresource === 'log' && url.searchParams.get('follow') === 'true');
-    if (!streaming) return handleResource(c, registry, def, info);
+    if (!streaming) {
+      // One of the cluster's seats while the request is worked on: no cluster's burst can queue ahead of another's request.
+      const release = await quotas.seat(cluster, record.uid);
+      try {
+        return await handleResource(c, registry, def, info);
+      } finally {
+        release();
+      }
+    }
     const release = quotas.admitStream(cluster, record.uid);
     try {
       return releasing(await handleResource(c, registry, def, info), release);

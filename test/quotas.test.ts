@@ -6,6 +6,7 @@ import { relaxedLimits, startNodeServer, type TestServer } from './helpers/serve
 import { call } from '../bench/lib.ts';
 import { watchTimeoutSeconds } from '../src/server/watch.ts';
 import { MemoryStore } from '../src/storage/memory.ts';
+import { Quotas, requestCost, seatsPerCluster } from '../src/tenancy/quotas.ts';
 
 /** Opens a watch and resolves 'ended' when the server ends it (status other than 200: that status). */
 function watchUntilEnd(url: string, token: string): Promise<string> {
@@ -194,6 +195,44 @@ describe('per-cluster quotas', () => {
     assert.equal(watchTimeoutSeconds(undefined, () => 0.999), 3598);
     assert.equal(watchTimeoutSeconds(30), 30);
     assert.equal(watchTimeoutSeconds(86_400), 3600);
+  });
+
+  it('expensive requests cost more tokens: a flood of 60 KB selectors is throttled long before cheap GETs would be', async () => {
+    const server = await startNodeServer({}, { limits: { ...relaxedLimits, requestsPerSecond: 1, burst: 40 } });
+    servers.push(server);
+    const token = await server.token();
+    const selector = 'a,'.repeat(30_000) + 'a'; // commas need no escaping in a query
+    let admitted = 0;
+    for (let i = 0; i < 40; i++) {
+      const res = await get(`${server.url}/api/v1/namespaces/default/pods?labelSelector=${selector}`, token);
+      if (res.status === 429) break;
+      assert.equal(res.status, 200, res.body.slice(0, 200));
+      admitted++;
+    }
+    // Each costs 1 + 1 per 4 KiB of query (15 tokens here): the bucket of 40 admits three (the last
+    // one while the bucket still holds a token, leaving it in debt), not forty.
+    assert.equal(admitted, 3);
+    assert.equal(requestCost(60_000, 0), 15);
+    assert.equal(requestCost(0, 3 * 1024 * 1024), 49);
+  });
+
+  it('one cluster\'s requests are served a few at a time, in order, so another cluster\'s never queue behind a burst', async () => {
+    const quotas = new Quotas(relaxedLimits, { now: () => new Date() });
+    const held = await Promise.all(Array.from({ length: seatsPerCluster }, () => quotas.seat('a', 'uid-a')));
+    const order: number[] = [];
+    const waiting = [1, 2, 3].map((n) => quotas.seat('a', 'uid-a').then((release) => { order.push(n); return release; }));
+    // Another cluster is not held up by a's burst.
+    const other = await quotas.seat('b', 'uid-b');
+    other();
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(order, [], 'a fifth request of the same cluster waits for a seat');
+    held[0]();
+    held[1]();
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(order, [1, 2], 'seats pass to the waiting requests in arrival order');
+    held[2]();
+    (await Promise.all(waiting)).forEach((release) => release());
+    assert.deepEqual(order, [1, 2, 3]);
   });
 
   it('a watch beyond the limit gets 429 while two kubectl watches run', async () => {

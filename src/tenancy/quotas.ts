@@ -31,7 +31,26 @@ export function limitsFromEnv(env: Record<string, string | undefined>): Limits {
   };
 }
 
-interface ClusterState { tokens: number; refilledAt: number; watches: number }
+interface ClusterState {
+  tokens: number; refilledAt: number; watches: number;
+  /** Requests of the cluster being served now, and those waiting for a seat (FIFO). */
+  busy: number; waiting: Array<() => void>;
+}
+
+/**
+ * What a request costs in rate-limit tokens: one, plus one per 4 KiB of query (selectors are
+ * parsed and matched against every object) and one per 64 KiB of body. A student's kubectl
+ * never notices; a flood of 60 KB selectors or 3 MiB bodies is slowed to what one cluster's
+ * fair share of the server allows.
+ */
+export function requestCost(queryBytes: number, bodyBytes: number): number {
+  return 1 + Math.floor(queryBytes / 4096) + Math.floor(bodyBytes / 65536);
+}
+
+/** Requests of one cluster served at once; the rest wait their turn (kube-apiserver's priority and fairness, in small). */
+export const seatsPerCluster = 4;
+/** Requests of one cluster that may wait for a seat before more are refused. */
+export const maxWaitingPerCluster = 256;
 
 /**
  * Per-cluster admission of requests: a token bucket and a count of open streams.
@@ -46,13 +65,17 @@ export class Quotas {
   private state(uid: string): ClusterState {
     let s = this.clusters.get(uid);
     if (!s) {
-      this.clusters.set(uid, (s = { tokens: this.limits.burst, refilledAt: this.clock.now().getTime(), watches: 0 }));
+      this.clusters.set(uid, (s = { tokens: this.limits.burst, refilledAt: this.clock.now().getTime(), watches: 0, busy: 0, waiting: [] }));
       if (this.clusters.size > 10_000) this.clusters.delete(this.clusters.keys().next().value!);
     }
     return s;
   }
 
-  admitRequest(cluster: string, uid: string): void {
+  /**
+   * The token bucket: a request is admitted while the bucket holds a token, and then pays its
+   * whole cost, which may leave the bucket in debt (a large request slows the ones after it).
+   */
+  admitRequest(cluster: string, uid: string, cost = 1): void {
     const s = this.state(uid);
     const now = this.clock.now().getTime();
     s.tokens = Math.min(this.limits.burst, s.tokens + ((now - s.refilledAt) / 1000) * this.limits.requestsPerSecond);
@@ -61,7 +84,32 @@ export class Quotas {
       const wait = Math.max(1, Math.ceil((1 - s.tokens) / this.limits.requestsPerSecond));
       throw tooManyRequests(`too many requests to cluster "${cluster}": the limit is ${this.limits.requestsPerSecond} requests per second`, wait);
     }
-    s.tokens -= 1;
+    s.tokens -= cost;
+  }
+
+  /**
+   * Waits for one of the cluster's seats. A cluster's requests are served at most
+   * `seatsPerCluster` at a time, so however many it sends, another cluster's request
+   * waits behind at most that many of them. Returns the release function.
+   */
+  async seat(cluster: string, uid: string): Promise<() => void> {
+    const s = this.state(uid);
+    if (s.busy >= seatsPerCluster) {
+      if (s.waiting.length >= maxWaitingPerCluster) {
+        throw tooManyRequests(`too many requests to cluster "${cluster}" at once: ${maxWaitingPerCluster} are already waiting`, 1);
+      }
+      await new Promise<void>((resolve) => s.waiting.push(resolve));
+    } else {
+      s.busy++;
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      // The seat passes straight to the next in line, or is freed.
+      const next = s.waiting.shift();
+      if (next) next(); else s.busy--;
+    };
   }
 
   /** A watch or a followed log; returns the release function to call when the stream ends. */
