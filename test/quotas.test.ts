@@ -209,11 +209,12 @@ describe('per-cluster quotas', () => {
       assert.equal(res.status, 200, res.body.slice(0, 200));
       admitted++;
     }
-    // Each costs 1 + 1 per 4 KiB of query (15 tokens here): the bucket of 40 admits three (the last
-    // one while the bucket still holds a token, leaving it in debt), not forty.
-    assert.equal(admitted, 3);
-    assert.equal(requestCost(60_000, 0), 15);
-    assert.equal(requestCost(0, 3 * 1024 * 1024), 49);
+    // Each costs 1 + 1 per KiB of query (59 tokens here): the bucket of 40 admits one (while it
+    // still holds a token, leaving it in debt), not forty.
+    assert.equal(admitted, 1);
+    assert.equal(requestCost(60_000, 0), 59);
+    assert.equal(requestCost(0, 3 * 1024 * 1024), 769);
+    assert.equal(requestCost(200, 2000), 1, "kubectl's requests cost one token");
   });
 
   it('one cluster\'s requests are served a few at a time, in order, so another cluster\'s never queue behind a burst', async () => {
@@ -225,13 +226,18 @@ describe('per-cluster quotas', () => {
     const other = await quotas.seat('b', 'uid-b');
     other();
     await new Promise((r) => setImmediate(r));
-    assert.deepEqual(order, [], 'a fifth request of the same cluster waits for a seat');
+    assert.deepEqual(order, [], 'a request past the seats of the same cluster waits for one');
     held[0]();
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(order, [1], 'a freed seat passes to the first in line');
     held[1]();
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(order, [1, 2], 'seats pass to the waiting requests in arrival order');
-    held[2]();
-    (await Promise.all(waiting)).forEach((release) => release());
+    held.slice(2).forEach((release) => release());
+    const [first, ...rest] = await Promise.all(waiting.slice(0, 2));
+    first();
+    (await waiting[2])();
+    rest.forEach((release) => release());
     assert.deepEqual(order, [1, 2, 3]);
   });
 

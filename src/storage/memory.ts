@@ -1,5 +1,5 @@
 import {
-  ClusterGoneError, CompactedError, defaultLogBounds, FutureRevisionError, logEntryBytes, recordBytes,
+  ClusterGoneError, CompactedError, defaultLogBounds, FutureRevisionError, kvBytes, logEntryBytes,
   type LogBounds,
   type ClusterStore, type KeyValue, type ListOptions, type ListResult, type Store, type StoreEvent, type Usage, type Watcher, type WriteResult,
 } from './store.ts';
@@ -186,10 +186,10 @@ export class MemoryClusterStore implements ClusterStore {
 
   private commit(event: StoreEvent): void {
     const { kv, prevKv } = event;
-    if (prevKv) this.used.bytes -= recordBytes(prevKv.key, prevKv.value);
+    if (prevKv) this.used.bytes -= kvBytes(prevKv);
     if (event.type === 'PUT') {
       this.data.set(kv.key, kv);
-      this.used.bytes += recordBytes(kv.key, kv.value);
+      this.used.bytes += kvBytes(kv);
       if (!prevKv) this.used.objects++;
     } else {
       this.data.delete(kv.key);

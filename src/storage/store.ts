@@ -70,8 +70,16 @@ export interface Usage {
 /** Bytes a record costs against its cluster's budget. */
 export const recordBytes = (key: string, value: string) => utf8Length(key) + utf8Length(value);
 
+/** recordBytes of a stored record, computed once per record (records are immutable). */
+const sizes = new WeakMap<KeyValue, number>();
+export function kvBytes(kv: KeyValue): number {
+  let n = sizes.get(kv);
+  if (n === undefined) sizes.set(kv, (n = recordBytes(kv.key, kv.value)));
+  return n;
+}
+
 /** Bytes a change-log entry holds: its record and the value it replaced. */
-export const logEntryBytes = (e: StoreEvent) => recordBytes(e.kv.key, e.kv.value) + (e.prevKv ? utf8Length(e.prevKv.value) : 0);
+export const logEntryBytes = (e: StoreEvent) => kvBytes(e.kv) + (e.prevKv ? kvBytes(e.prevKv) - utf8Length(e.prevKv.key) : 0);
 
 /** How much history a cluster keeps: the change log is trimmed past either bound. */
 export interface LogBounds {
@@ -82,8 +90,11 @@ export interface LogBounds {
 
 export const defaultLogBounds: LogBounds = { entries: 10_000, bytes: 32 * 1024 * 1024 };
 
-/** UTF-8 length without encoding (linear, no allocation). */
+const nonAscii = /[^\x00-\x7f]/;
+
+/** UTF-8 length without encoding (linear, no allocation; ASCII, the usual case, is one native scan). */
 export function utf8Length(text: string): number {
+  if (!nonAscii.test(text)) return text.length;
   let n = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

@@ -1,7 +1,7 @@
 import { tooManyRequests } from '../server/errors.ts';
 import type { Clock } from '../ports.ts';
 import {
-  recordBytes,
+  kvBytes, recordBytes,
   type ClusterStore, type KeyValue, type ListOptions, type Store, type Usage, type WriteResult,
 } from '../storage/store.ts';
 
@@ -59,7 +59,7 @@ export function budgetedStore(store: Store, budget: StorageBudget, clock: Clock,
     const k = known.get(inner);
     if (k) { k.objects += objects; k.bytes += bytes; }
   };
-  const sizeOf = (kv: KeyValue | undefined) => (kv ? recordBytes(kv.key, kv.value) : 0);
+  const sizeOf = (kv: KeyValue | undefined) => (kv ? kvBytes(kv) : 0);
 
   function wrap(inner: ClusterStore): ClusterStore {
     return {

@@ -38,17 +38,17 @@ interface ClusterState {
 }
 
 /**
- * What a request costs in rate-limit tokens: one, plus one per 4 KiB of query (selectors are
- * parsed and matched against every object) and one per 64 KiB of body. A student's kubectl
- * never notices; a flood of 60 KB selectors or 3 MiB bodies is slowed to what one cluster's
- * fair share of the server allows.
+ * What a request costs in rate-limit tokens: one, plus one per KiB of query (selectors are
+ * parsed and matched against every object) and one per 4 KiB of body (decoded, patched,
+ * validated, stored). kubectl's requests cost one or two; a flood of 60 KB selectors, 300 KB
+ * strategic-merge patches or 3 MiB bodies is slowed to one cluster's fair share of the server.
  */
 export function requestCost(queryBytes: number, bodyBytes: number): number {
-  return 1 + Math.floor(queryBytes / 4096) + Math.floor(bodyBytes / 65536);
+  return 1 + Math.floor(queryBytes / 1024) + Math.floor(bodyBytes / 4096);
 }
 
 /** Requests of one cluster served at once; the rest wait their turn (kube-apiserver's priority and fairness, in small). */
-export const seatsPerCluster = 4;
+export const seatsPerCluster = 2;
 /** Requests of one cluster that may wait for a seat before more are refused. */
 export const maxWaitingPerCluster = 256;
 
