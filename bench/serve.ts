@@ -16,8 +16,9 @@ const mode = process.argv[2];
 if (mode === 'api') {
   const server = await startNodeServer();
   console.log(`READY ${server.port} ${await server.token()}`);
-} else if (mode === 'tenants') {
-  const server = await startNodeServer({}, { limits: defaultLimits });
+} else if (mode === 'tenants' || mode === 'tenants-unthrottled') {
+  const limits = mode === 'tenants' ? defaultLimits : { ...defaultLimits, requestsPerSecond: 1e9, burst: 1e9 };
+  const server = await startNodeServer({}, { limits });
   const gc = (globalThis as { gc?: () => void }).gc;
   process.on('SIGUSR2', () => {
     gc?.();
@@ -46,7 +47,7 @@ if (mode === 'api') {
   const server = await serveHttps(app.fetch, { port: 0, tls: await selfSignedCertificate() });
   console.log(`READY ${server.port} none`);
 } else {
-  console.error('usage: serve.ts api|bare|tenants');
+  console.error('usage: serve.ts api|bare|tenants|tenants-unthrottled');
   process.exit(2);
 }
 process.on('SIGINT', () => process.exit(0));

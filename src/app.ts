@@ -131,9 +131,12 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
 
     // Authenticate before anything else: a request without a valid token for this cluster touches no state.
     const claims = await authenticate(authorization, cluster);
+    // Quotas are per incarnation of the cluster (the token's uid): a re-created cluster starts fresh.
+    // The rate is checked before anything is read, so a flood is refused at its cheapest.
+    const incarnation = claims.clusterUid ?? `name:${cluster}`;
+    quotas.admitRequest(cluster, incarnation, requestCost(url.search.length, Number(c.req.header('content-length')) || 0));
     const store = ports.store.cluster(cluster);
     const record = await liveRecord(store, claims);
-    quotas.admitRequest(cluster, record.uid, requestCost(url.search.length, Number(c.req.header('content-length')) || 0));
     if (rest === '/version' || rest === '/version/') {
       readOnly(c.req.method);
       return c.json(versionInfo(record.kubernetesVersion));
@@ -157,14 +160,14 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
     const streaming = info.verb === 'watch' || (info.subresource === 'log' && url.searchParams.get('follow') === 'true');
     if (!streaming) {
       // One of the cluster's seats while the request is worked on: no cluster's burst can queue ahead of another's request.
-      const release = await quotas.seat(cluster, record.uid);
+      const release = await quotas.seat(cluster, incarnation);
       try {
         return await handleResource(c, registry, def, info);
       } finally {
         release();
       }
     }
-    const release = quotas.admitStream(cluster, record.uid);
+    const release = quotas.admitStream(cluster, incarnation);
     try {
       return releasing(await handleResource(c, registry, def, info), release);
     } catch (err) {
