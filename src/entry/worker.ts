@@ -15,9 +15,11 @@ import { workerAdmin, workerDirectory, workerProvisioner } from './worker-tenanc
 
 export { ClusterObject };
 
-let edge: { env: WorkerEnv; authenticate: ReturnType<typeof authenticator> } | undefined;
+/** One authenticator per isolate and key configuration, so its cache of verified tokens lasts across requests. */
+let edge: { config: string; authenticate: ReturnType<typeof authenticator> } | undefined;
 function edgeAuthenticator(env: WorkerEnv) {
-  if (edge?.env !== env) edge = { env, authenticate: authenticator(keysFromEnv(env.JWT_SECRET, env as unknown as Record<string, string | undefined>), systemClock) };
+  const config = JSON.stringify([env.JWT_SECRET, env.JWKS_URL, env.JWKS, env.JWT_ISSUER, env.JWT_AUDIENCE]);
+  if (edge?.config !== config) edge = { config, authenticate: authenticator(keysFromEnv(env.JWT_SECRET, env as unknown as Record<string, string | undefined>), systemClock) };
   return edge.authenticate;
 }
 
