@@ -93,8 +93,20 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
    * until when, and under which uid. A token for an earlier cluster of the same name
    * (another uid) is refused, so no token outlives its cluster.
    */
+  const records = new WeakMap<ClusterStore, { record: ClusterRecord | null; readAt: number }>();
   async function liveRecord(store: ClusterStore, claims: TokenClaims): Promise<ClusterRecord> {
-    const record = await readClusterRecord(store);
+    // Remembered for a second per store instance: memory and the Durable Object replace the
+    // instance when the cluster is dropped (so nothing stale survives a delete there); on
+    // DynamoDB another process may serve reads of a deleted cluster for up to that second,
+    // while its writes are already refused by the incarnation check.
+    // Only a record is remembered, never its absence: the instance may be the one the cluster is created in next.
+    const now = ports.clock.now().getTime();
+    let cached = records.get(store);
+    if (!cached || now - cached.readAt >= 1000) {
+      cached = { record: await readClusterRecord(store), readAt: now };
+      if (cached.record) records.set(store, cached);
+    }
+    const record = cached.record;
     if (!record || isExpired(record, ports.clock.now()) || (claims.clusterUid !== undefined && claims.clusterUid !== record.uid)) {
       throw clusterGone(store.cluster);
     }
@@ -134,7 +146,8 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
     // Quotas are per incarnation of the cluster (the token's uid): a re-created cluster starts fresh.
     // The rate is checked before anything is read, so a flood is refused at its cheapest.
     const incarnation = claims.clusterUid ?? `name:${cluster}`;
-    quotas.admitRequest(cluster, incarnation, requestCost(url.search.length, Number(c.req.header('content-length')) || 0));
+    const cost = requestCost(url.search.length, Number(c.req.header('content-length')) || 0);
+    quotas.admitRequest(cluster, incarnation, cost);
     const store = ports.store.cluster(cluster);
     const record = await liveRecord(store, claims);
     if (rest === '/version' || rest === '/version/') {
@@ -159,7 +172,10 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
     // Watches and followed logs hold a connection open: they share the cluster's stream budget.
     const streaming = info.verb === 'watch' || (info.subresource === 'log' && url.searchParams.get('follow') === 'true');
     if (!streaming) {
-      // One of the cluster's seats while the request is worked on: no cluster's burst can queue ahead of another's request.
+      // Cheap requests (a get, a small write) just run. Expensive ones (lists, large queries or
+      // bodies) take one of the cluster's seats while they are worked on, so no cluster's burst
+      // of them can queue ahead of another cluster's request.
+      if (info.verb !== 'list' && cost === 1) return handleResource(c, registry, def, info);
       const release = await quotas.seat(cluster, incarnation);
       try {
         return await handleResource(c, registry, def, info);

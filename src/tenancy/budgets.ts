@@ -100,8 +100,16 @@ export function budgetedStore(store: Store, budget: StorageBudget, clock: Clock,
     };
   }
 
+  // One wrapper per backend instance, so the wrapper has the instance's identity (callers may cache by it).
+  const wrappers = new WeakMap<ClusterStore, ClusterStore>();
+  const wrapped = (inner: ClusterStore) => {
+    let w = wrappers.get(inner);
+    if (!w) wrappers.set(inner, (w = wrap(inner)));
+    return w;
+  };
+
   return {
-    cluster: (name) => (name.startsWith('_') ? store.cluster(name) : wrap(store.cluster(name))),
+    cluster: (name) => (name.startsWith('_') ? store.cluster(name) : wrapped(store.cluster(name))),
     createCluster: (name) => store.createCluster(name),
     async dropCluster(name) {
       await store.dropCluster(name);

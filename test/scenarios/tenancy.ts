@@ -150,7 +150,9 @@ export function tenancyScenario(label: string, open: () => Promise<TenancyEntry>
       await Promise.all(writers);
       assert.ok(afterDelete > 0, 'writes ran before the delete');
       assert.deepEqual([...new Set(statuses)].filter((s) => s !== 201 && s !== 401), [], `every write was either stored before the delete or refused: ${[...new Set(statuses)]}`);
-      const listed = JSON.parse((await call(base, { token: reborn })).body) as { items: { metadata: { name: string } }[] };
+      const answer = await call(base, { token: reborn });
+      assert.equal(answer.status, 200, answer.body);
+      const listed = JSON.parse(answer.body) as { items: { metadata: { name: string } }[] };
       assert.deepEqual(listed.items.map((i) => i.metadata.name).filter((n) => n.startsWith('race-')), []);
     });
 
