@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -36,6 +36,17 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   return exited;
 }
 
+/** The teacher's CLI as a user runs it, with only the environment given (no --server, no --admin-token). */
+function cli(args: string[], env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const { APISERVERLESS_SERVER: _s, APISERVERLESS_ADMIN_TOKEN: _t, ...clean } = process.env;
+    execFile(process.execPath, [join(root, 'bin', 'apiserverless.mjs'), ...args], { cwd: root, env: { ...clean, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`apiserverless ${args.join(' ')}: ${stderr || err.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
 interface Counter { acked: number; ackedRv: number; attempted: number[] }
 
 function crashScenario(label: string, start: (state: string, port: number) => Promise<ChildProcess>, before?: () => Promise<void>, after_?: () => Promise<void>) {
@@ -54,6 +65,9 @@ describe(`crash and restart of ${label}`, () => {
     children.push(first);
     const token = readFileSync(join(state, 'token'), 'utf8').trim();
     const base = `https://127.0.0.1:${port}/api/v1/namespaces/default/configmaps`;
+    // The teacher's CLI finds this server (a free, non-default port) with no flags: npm start left its URL beside the admin token.
+    const listed = await cli(['cluster', 'list'], { APISERVERLESS_STATE: state });
+    assert.match(listed, /^default\s+Ready\s/m, listed);
 
     const created = new Set<string>();
     const counters = new Map<string, Counter>();

@@ -24,7 +24,8 @@ Commands:
   delete NAME...          delete clusters and everything in them
 
 Options:
-  --server URL            default $APISERVERLESS_SERVER or https://localhost:8787
+  --server URL            default $APISERVERLESS_SERVER, the URL npm start wrote to
+                          .apiserverless/server, or https://localhost:8787
   --admin-token TOKEN     default $APISERVERLESS_ADMIN_TOKEN or .apiserverless/admin-token
   --insecure              skip TLS verification (default for localhost)
 `;
@@ -95,8 +96,11 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
   });
   const [noun, verb, ...names] = positionals;
   if (values.help || noun !== 'cluster' || !verb) { out(usage); return values.help ? 0 : 2; }
-  const server = values.server ?? process.env.APISERVERLESS_SERVER ?? 'https://localhost:8787';
-  const tokenFile = resolve(process.env.APISERVERLESS_STATE ?? '.apiserverless', 'admin-token');
+  // `npm start` leaves the URL it serves beside the admin token, so the CLI finds a server on any PORT.
+  const stateDir = resolve(process.env.APISERVERLESS_STATE ?? '.apiserverless');
+  const serverFile = resolve(stateDir, 'server');
+  const server = values.server ?? process.env.APISERVERLESS_SERVER ?? (existsSync(serverFile) ? readFileSync(serverFile, 'utf8').trim() : 'https://localhost:8787');
+  const tokenFile = resolve(stateDir, 'admin-token');
   const token = values['admin-token'] ?? process.env.APISERVERLESS_ADMIN_TOKEN ?? (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '');
   if (!token) throw new Error(`no admin token: pass --admin-token, set APISERVERLESS_ADMIN_TOKEN, or run npm start here (it writes ${tokenFile})`);
   const host = new URL(server).hostname;

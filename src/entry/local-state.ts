@@ -22,6 +22,8 @@ export function localState() {
 
     /** Writes the default cluster's kubeconfig and token (the admin token of its current uid). */
     writeKubeconfig(token: string, port: number): { token: string; kubeconfigPath: string; tokenPath: string } {
+      // The URL this start serves, for the teacher's CLI (`npx apiserverless cluster …`) to find it on any PORT.
+      writeFileSync(join(dir, 'server'), `https://localhost:${port}\n`, { mode: 0o600 });
       const kubeconfigPath = join(dir, 'kubeconfig'), tokenPath = join(dir, 'token');
       writeFileSync(kubeconfigPath, kubeconfig({ server: `https://localhost:${port}`, cluster: 'default', user: 'kubernetes-admin', token, insecure: true }), { mode: 0o600 });
       writeFileSync(tokenPath, token, { mode: 0o600 });
