@@ -89,9 +89,9 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
   const authenticate = authenticator(ports.keys, ports.clock);
 
   /**
-   * The cluster's own record, read on every request: it says whether the cluster exists,
-   * until when, and under which uid. A token for an earlier cluster of the same name
-   * (another uid) is refused, so no token outlives its cluster.
+   * The cluster's own record: it says whether the cluster exists, until when, and under
+   * which uid. A token for an earlier cluster of the same name (another uid) is refused,
+   * so no token outlives its cluster.
    */
   const records = new WeakMap<ClusterStore, { record: ClusterRecord | null; readAt: number }>();
   async function liveRecord(store: ClusterStore, claims: TokenClaims): Promise<ClusterRecord> {
