@@ -12,7 +12,6 @@ import { handleMessage } from '../workers/index.ts';
 import { storeProvisioner } from '../tenancy/provision.ts';
 import { budgetedStore } from '../tenancy/budgets.ts';
 import { limitsFromEnv } from '../tenancy/quotas.ts';
-import { kubernetesVersion } from '../version.ts';
 import type { DurableObjectState } from '../types/cloudflare.ts';
 import type { WorkerEnv } from './worker-env.ts';
 import { serveStoreOps } from './store-ops.ts';

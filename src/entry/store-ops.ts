@@ -10,7 +10,7 @@ export async function serveStoreOps(store: ClusterStore, op: string, url: URL, r
     if (op === 'createCluster') { life.create(); return Response.json({ result: null }); }
     // A client that saw one life of the cluster acts like a store instance held across a drop:
     // in a later life of the cluster everything it asks fails, as the dropped instance would.
-    const seen = request.headers.get('x-store-incarnation') ?? url.searchParams.get('incarnation');
+    const seen = url.searchParams.get('incarnation');
     if (seen && seen !== String(life.incarnation())) throw new ClusterGoneError(store.cluster);
     if (op === 'watch') {
       const watcher = store.watch(url.searchParams.get('prefix') ?? '', Number(url.searchParams.get('from') ?? '0'));
@@ -32,7 +32,7 @@ export async function serveStoreOps(store: ClusterStore, op: string, url: URL, r
         },
         cancel() { watcher.close(); },
       });
-      return new Response(stream, { headers: { 'content-type': 'application/x-ndjson', 'content-encoding': 'identity', 'x-store-incarnation': String(life.incarnation() ?? '') } });
+      return new Response(stream, { headers: { 'content-type': 'application/x-ndjson', 'content-encoding': 'identity' } });
     }
     const args = (await request.json()) as unknown[];
     const call = (store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[op];

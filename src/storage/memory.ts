@@ -61,8 +61,6 @@ function* sortedFrom(keys: string[], prefix: string, from: string): Generator<st
   for (let i = lowerBound(keys, from); i < keys.length && keys[i].startsWith(prefix); i++) yield keys[i];
 }
 
-const eventBytes = logEntryBytes;
-
 /**
  * A sorted map plus a change log; list-at-revision undoes the log back to the revision.
  * `live` is false for a name nobody created, and becomes false for good when the cluster is dropped.
@@ -196,7 +194,7 @@ export class MemoryClusterStore implements ClusterStore {
       this.used.objects--;
     }
     this.log.push(event);
-    this.logBytes += eventBytes(event);
+    this.logBytes += logEntryBytes(event);
     this.trimLog();
     for (const w of this.watchers) if (event.kv.key.startsWith(w.prefix)) w.watcher.push(event);
   }
@@ -212,8 +210,8 @@ export class MemoryClusterStore implements ClusterStore {
     if (!overEntries && this.logBytes <= bytes) return;
     let drop = overEntries ? this.log.length - entries : 0;
     let freed = 0;
-    for (let i = 0; i < drop; i++) freed += eventBytes(this.log[i]);
-    while (this.logBytes - freed > bytes && drop < this.log.length - 1) freed += eventBytes(this.log[drop++]);
+    for (let i = 0; i < drop; i++) freed += logEntryBytes(this.log[i]);
+    while (this.logBytes - freed > bytes && drop < this.log.length - 1) freed += logEntryBytes(this.log[drop++]);
     if (!drop) return;
     this.compacted = this.log[drop - 1].kv.modRevision;
     this.log.splice(0, drop);
@@ -236,7 +234,7 @@ export class MemoryClusterStore implements ClusterStore {
     if (revision <= this.compacted) return;
     const keep = this.log.findIndex((e) => e.kv.modRevision > revision);
     this.log = keep < 0 ? [] : this.log.slice(keep);
-    this.logBytes = this.log.reduce((n, e) => n + eventBytes(e), 0);
+    this.logBytes = this.log.reduce((n, e) => n + logEntryBytes(e), 0);
     this.compacted = Math.min(revision, this.revision);
   }
 }

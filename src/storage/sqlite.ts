@@ -22,8 +22,10 @@ const upperBound = (prefix: string) => prefix + '\uffff';
  * transaction (objects row + log row + revision), so compare-and-swap is
  * trivially atomic and a crash between statements rolls the whole write back.
  */
-/** A row's bytes as logEntryBytes counts them, in SQL. */
-const logRowBytes = `length(CAST(key AS BLOB)) + length(CAST(value AS BLOB)) + ifnull(length(CAST(prev_value AS BLOB)), 0)`;
+/** A row's bytes as recordBytes counts them, in SQL (UTF-8 lengths). */
+const recordRowBytes = `length(CAST(key AS BLOB)) + length(CAST(value AS BLOB))`;
+/** A log row's bytes as logEntryBytes counts them. */
+const logRowBytes = `${recordRowBytes} + ifnull(length(CAST(prev_value AS BLOB)), 0)`;
 
 export class SqliteClusterStore implements ClusterStore {
   private watchers = new Set<{ prefix: string; watcher: BufferedWatcher }>();
@@ -69,10 +71,6 @@ export class SqliteClusterStore implements ClusterStore {
   /** Which life of the cluster this is: a random number made when it was created (0 for one made before incarnations). */
   incarnation: number | undefined;
 
-  get exists(): boolean {
-    return this.live && !this.dropped;
-  }
-
   private writable(): void {
     if (!this.live || this.dropped) throw new ClusterGoneError(this.cluster);
   }
@@ -85,7 +83,7 @@ export class SqliteClusterStore implements ClusterStore {
 
   async usage(): Promise<Usage> {
     if (!this.readable()) return { objects: 0, bytes: 0 };
-    const row = this.sql.exec<{ n: number; b: number | null }>(`SELECT COUNT(*) AS n, SUM(length(CAST(key AS BLOB)) + length(CAST(value AS BLOB))) AS b FROM objects`).one();
+    const row = this.sql.exec<{ n: number; b: number | null }>(`SELECT COUNT(*) AS n, SUM(${recordRowBytes}) AS b FROM objects`).one();
     return { objects: row.n, bytes: row.b ?? 0 };
   }
 

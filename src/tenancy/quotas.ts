@@ -122,8 +122,4 @@ export class Quotas {
     let released = false;
     return () => { if (!released) { released = true; s.watches--; } };
   }
-
-  forget(uid: string): void {
-    this.clusters.delete(uid);
-  }
 }
