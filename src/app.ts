@@ -8,6 +8,7 @@ import {
 } from './server/discovery.ts';
 import { authenticator, bearerToken, clusterGone } from './server/authn.ts';
 import { ApiError, internalError, methodNotAllowed, notFound } from './server/errors.ts';
+import { maxBodyBytes } from './server/codec.ts';
 import { handleResource } from './server/handlers.ts';
 import './server/logs.ts'; import './server/eviction.ts';
 import { openApiResponse } from './server/openapi.ts';
@@ -146,7 +147,10 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
     // Quotas are per incarnation of the cluster (the token's uid): a re-created cluster starts fresh.
     // The rate is checked before anything is read, so a flood is refused at its cheapest.
     const incarnation = claims.clusterUid ?? `name:${cluster}`;
-    const cost = requestCost(url.search.length, Number(c.req.header('content-length')) || 0);
+    // A body of unknown length (chunked) is charged as the largest body the API accepts.
+    const length = c.req.header('content-length');
+    const bodyBytes = length !== undefined ? Number(length) || 0 : c.req.raw.body ? maxBodyBytes : 0;
+    const cost = requestCost(url.search.length, bodyBytes);
     quotas.admitRequest(cluster, incarnation, cost);
     const store = ports.store.cluster(cluster);
     const record = await liveRecord(store, claims);

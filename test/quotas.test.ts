@@ -217,6 +217,24 @@ describe('per-cluster quotas', () => {
     assert.equal(requestCost(200, 2000), 1, "kubectl's requests cost one token");
   });
 
+  it('a body of unknown length (chunked) is charged as the largest body, so leaving out Content-Length saves nothing', async () => {
+    const server = await startNodeServer({}, { limits: { ...relaxedLimits, requestsPerSecond: 1, burst: 700 } });
+    servers.push(server);
+    const token = await server.token();
+    const chunked = (name: string) => new Promise<number>((resolve, reject) => {
+      const req = request(`${server.url}/api/v1/namespaces/default/configmaps`, {
+        method: 'POST', rejectUnauthorized: false,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
+      req.on('error', reject);
+      req.write(JSON.stringify({ metadata: { name }, data: { a: 'b' } }));
+      req.end();
+    });
+    // 769 tokens (1 + 3 MiB / 4 KiB): the first is admitted into debt, the next is refused.
+    assert.equal(await chunked('first'), 201);
+    assert.equal(await chunked('second'), 429);
+  });
+
   it('one cluster\'s requests are served a few at a time, in order, so another cluster\'s never queue behind a burst', async () => {
     const quotas = new Quotas(relaxedLimits, { now: () => new Date() });
     const held = await Promise.all(Array.from({ length: seatsPerCluster }, () => quotas.seat('a', 'uid-a')));

@@ -39,7 +39,8 @@ async function forward(env: WorkerEnv, cluster: string, request: Request): Promi
   const stub = env.CLUSTERS.get(env.CLUSTERS.idFromName(cluster));
   if (request.method === 'GET' || request.method === 'HEAD') return stub.fetch(new Request(request, { headers }));
   const body = await readBody(request);
-  headers.delete('content-length');
+  // The object charges a request by its body's size: it gets the length read here, whatever the client sent.
+  headers.set('content-length', String(body.byteLength));
   headers.delete('transfer-encoding');
   return stub.fetch(new Request(request.url, { method: request.method, headers, body: body.byteLength ? (body as Uint8Array<ArrayBuffer>) : null }));
 }
