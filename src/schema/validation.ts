@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import type { FieldError } from '../server/errors.ts';
 import { arraysForObjects } from './fields.ts';
 import { quantityErrors } from './quantity.ts';
+import { utf8Length } from '../utf8.ts';
 
 /**
  * apimachinery's validation (util/validation and api/validate/content, v0.35), the
@@ -12,18 +13,6 @@ import { quantityErrors } from './quantity.ts';
  * label keys and values (api/validate/content, since v0.35) say "bytes".
  */
 
-/** Go's len(s): the UTF-8 byte length, without encoding the string. */
-export function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { n += 4; i++; }
-    else n += 3;
-  }
-  return n;
-}
 
 const isLowerAlnum = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
 const isAlnum = (c: number) => isLowerAlnum(c) || (c >= 65 && c <= 90);

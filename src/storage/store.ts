@@ -1,3 +1,5 @@
+import { utf8Length } from '../utf8.ts';
+
 /**
  * The Store port: etcd semantics behind a small interface (after kine).
  * Every cluster has its own store with its own monotonically increasing revision.
@@ -90,21 +92,6 @@ export interface LogBounds {
 
 export const defaultLogBounds: LogBounds = { entries: 10_000, bytes: 32 * 1024 * 1024 };
 
-const nonAscii = /[^\x00-\x7f]/;
-
-/** UTF-8 length without encoding (linear, no allocation; ASCII, the usual case, is one native scan). */
-export function utf8Length(text: string): number {
-  if (!nonAscii.test(text)) return text.length;
-  let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) { n += 4; i++; }
-    else n += 3;
-  }
-  return n;
-}
 
 export class FutureRevisionError extends Error {
   constructor(readonly requested: number, readonly current: number) {
