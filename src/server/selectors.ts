@@ -303,6 +303,14 @@ export function parseFieldSelector(input: string | undefined): Selector {
 
 // ---------------------------------------------------------------- matching
 
+const valueSets = new WeakMap<Requirement, Set<string>>();
+/** A requirement's values as a set, made once: `x in (…30,000 values)` over many objects stays linear. */
+function valueSet(r: Requirement): Set<string> {
+  let set = valueSets.get(r);
+  if (!set) valueSets.set(r, set = new Set(r.values));
+  return set;
+}
+
 /** Requirement.Matches, over a getter that answers undefined for an absent key. */
 export function matches(selector: Selector, get: (key: string) => string | undefined): boolean {
   for (const r of selector) {
@@ -310,8 +318,8 @@ export function matches(selector: Selector, get: (key: string) => string | undef
     switch (r.op) {
       case 'eq': if (value !== r.values[0]) return false; break;
       case 'neq': if (value === r.values[0]) return false; break;
-      case 'in': if (value === undefined || !r.values.includes(value)) return false; break;
-      case 'notin': if (value !== undefined && r.values.includes(value)) return false; break;
+      case 'in': if (value === undefined || !valueSet(r).has(value)) return false; break;
+      case 'notin': if (value !== undefined && valueSet(r).has(value)) return false; break;
       case 'exists': if (value === undefined) return false; break;
       case 'notexists': if (value !== undefined) return false; break;
       case 'gt': case 'lt': {
