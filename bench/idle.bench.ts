@@ -6,7 +6,7 @@ import { resources } from '../src/registry/resources/index.ts';
 import { hmacKeys } from '../src/server/keys.ts';
 import { countingStore } from '../test/helpers/countingStore.ts';
 import { provisionInStore } from '../src/tenancy/provision.ts';
-import { kubernetesVersion } from '../src/version.ts';
+import { kubernetesVersion } from '../src/apimachinery/version.ts';
 import { handleMessage } from '../src/workers/index.ts';
 import { line } from './lib.ts';
 

@@ -9,7 +9,7 @@ import { resources } from '../src/registry/resources/index.ts';
 import { hmacKeys } from '../src/server/keys.ts';
 import { MemoryStore } from '../src/storage/memory.ts';
 import { provisionInStore } from '../src/tenancy/provision.ts';
-import { kubernetesVersion } from '../src/version.ts';
+import { kubernetesVersion } from '../src/apimachinery/version.ts';
 import { handleMessage, passCount } from '../src/workers/index.ts';
 
 /**

@@ -3,8 +3,8 @@ import { validateAnnotations, validateLabels, validateName } from '../schema/val
 import {
   ApiError, alreadyExists, badRequest, conflict, expired, forbidden, invalid, notFound,
   type FieldError,
-} from '../server/errors.ts';
-import { matches, parseFieldSelector, parseLabelSelector, type Selector } from '../server/selectors.ts';
+} from '../apimachinery/errors.ts';
+import { matches, parseFieldSelector, parseLabelSelector, type Selector } from '../apimachinery/selectors.ts';
 import { CompactedError, FutureRevisionError, type ClusterStore, type KeyValue, type Store } from '../storage/store.ts';
 import { Catalog } from './catalog.ts';
 import { systemNamespaces } from './resources/namespaces.ts';

@@ -1,6 +1,6 @@
 import { errors } from 'jose';
 import type { Clock, Keys, TokenClaims } from '../ports.ts';
-import { ApiError, forbidden, unauthorized } from './errors.ts';
+import { ApiError, forbidden, unauthorized } from '../apimachinery/errors.ts';
 
 /** The bearer token of an Authorization header; null when absent or not a plausible token. */
 export function bearerToken(header: string | null | undefined): string | null {

@@ -1,6 +1,6 @@
 import type { Registry } from '../registry/generic.ts';
 import type { KubeObject, ResourceDef } from '../registry/types.ts';
-import { ApiError, conflict, invalid } from './errors.ts';
+import { ApiError, conflict, invalid } from '../apimachinery/errors.ts';
 
 /**
  * pods/binding (BindingREST): sets spec.nodeName exactly once, with the

@@ -3,7 +3,7 @@ import type { Registry } from '../registry/generic.ts';
 import type { KubeObject, ResourceDef } from '../registry/types.ts';
 import { linesBetween, programFor, type LogLine, type Program } from '../workers/programs.ts';
 import type { ContainerSpec, ContainerStatus } from '../workers/stages.ts';
-import { ApiError, badRequest, methodNotAllowed } from './errors.ts';
+import { ApiError, badRequest, methodNotAllowed } from '../apimachinery/errors.ts';
 import { subresourceHandlers } from './handlers.ts';
 import type { ResourceRequest } from './requestInfo.ts';
 

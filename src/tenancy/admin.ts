@@ -1,8 +1,8 @@
 import { Hono, type Context } from 'hono';
-import { kubernetesVersion } from '../version.ts';
+import { kubernetesVersion } from '../apimachinery/version.ts';
 import type { Clock, Keys } from '../ports.ts';
 import { decodeDocument, readBody } from '../server/codec.ts';
-import { ApiError, alreadyExists, badRequest, forbidden, internalError, methodNotAllowed, notFound, unauthorized } from '../server/errors.ts';
+import { ApiError, alreadyExists, badRequest, forbidden, internalError, methodNotAllowed, notFound, unauthorized } from '../apimachinery/errors.ts';
 import { clusterNameRe, isExpired, parseTtl, type ClusterDirectory, type ClusterRecord } from './clusters.ts';
 import { kubeconfig } from './kubeconfig.ts';
 import type { ClusterProvisioner } from './provision.ts';

@@ -4,7 +4,7 @@ import { systemNamespaces } from '../registry/resources/namespaces.ts';
 import type { Node } from '../registry/resources/nodes.ts';
 import type { Pod } from '../registry/resources/pods.ts';
 import type { KubeObject, ResourceDef } from '../registry/types.ts';
-import { ApiError } from '../server/errors.ts';
+import { ApiError } from '../apimachinery/errors.ts';
 import { daemonPod, daemonSetHash, daemonSetStatus, revisionHashLabel } from '../workers/controllers/daemonset.ts';
 import { deploymentStatus, newReplicaSetObject, revisionAnnotation } from '../workers/controllers/deployment.ts';
 import { revisionObject } from '../workers/controllers/history.ts';

@@ -1,7 +1,7 @@
 import type { Registry } from '../registry/generic.ts';
 import type { Node } from '../registry/resources/nodes.ts';
 import type { Pod } from '../registry/resources/pods.ts';
-import { ApiError } from '../server/errors.ts';
+import { ApiError } from '../apimachinery/errors.ts';
 import { imageInfo, type ImageInfo } from './images.ts';
 import { programFor, type Program } from './programs.ts';
 import { recordEvent, timestamp, type EventSpec } from './recorder.ts';

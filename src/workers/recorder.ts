@@ -1,7 +1,7 @@
 import type { Registry } from '../registry/generic.ts';
 import type { Event } from '../registry/resources/events.ts';
 import type { KubeObject } from '../registry/types.ts';
-import { ApiError } from '../server/errors.ts';
+import { ApiError } from '../apimachinery/errors.ts';
 
 /**
  * The workers' event recorder (client-go's EventRecorder + EventCorrelator):

@@ -12,7 +12,7 @@ import { readClusterRecord, storeDirectory, type ClusterRecord } from '../../src
 import { kubeconfig } from '../../src/tenancy/kubeconfig.ts';
 import { provisionInStore, storeProvisioner } from '../../src/tenancy/provision.ts';
 import type { Limits } from '../../src/tenancy/quotas.ts';
-import { kubernetesVersion } from '../../src/version.ts';
+import { kubernetesVersion } from '../../src/apimachinery/version.ts';
 
 let tls: Promise<Tls> | undefined;
 /** One certificate per test process: RSA key generation is the slow part of starting. */

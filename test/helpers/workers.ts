@@ -11,7 +11,7 @@ import { MemoryStore } from '../../src/storage/memory.ts';
 import type { Store } from '../../src/storage/store.ts';
 import { kubeconfig } from '../../src/tenancy/kubeconfig.ts';
 import { provisionInStore } from '../../src/tenancy/provision.ts';
-import { kubernetesVersion } from '../../src/version.ts';
+import { kubernetesVersion } from '../../src/apimachinery/version.ts';
 import { handleMessage, type WorkerContext } from '../../src/workers/index.ts';
 import { testSecret, testTls } from './server.ts';
 

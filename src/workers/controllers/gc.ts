@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../registry/types.ts';
-import { ApiError } from '../../server/errors.ts';
+import { ApiError } from '../../apimachinery/errors.ts';
 import type { ControllerPass, Kind } from './context.ts';
 import { isDeleting, ownerReferences, type OwnerReference } from './objects.ts';
 
