@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { podRequests } from '../src/workers/scheduler/resources.ts';
+import { podRequests } from '../src/controlplane/scheduler/resources.ts';
 import { isNegativeQuantity, quantityError, quantityValue } from '../src/apimachinery/quantity.ts';
 import { isDNS1123Label, isDNS1123Subdomain, isLabelValue, isQualifiedName, validateAnnotations } from '../src/schema/validation.ts';
 import { ApiError } from '../src/apimachinery/errors.ts';

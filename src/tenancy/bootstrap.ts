@@ -5,15 +5,15 @@ import type { Node } from '../registry/resources/nodes.ts';
 import type { Pod } from '../registry/resources/pods.ts';
 import type { KubeObject, ResourceDef } from '../registry/types.ts';
 import { ApiError } from '../apimachinery/errors.ts';
-import { daemonPod, daemonSetHash, daemonSetStatus, revisionHashLabel } from '../workers/controllers/daemonset.ts';
-import { deploymentStatus, newReplicaSetObject, revisionAnnotation } from '../workers/controllers/deployment.ts';
-import { revisionObject } from '../workers/controllers/history.ts';
-import type { Workload } from '../workers/controllers/objects.ts';
-import { replicaSetStatus } from '../workers/controllers/replicaset.ts';
-import { podFromTemplate } from '../workers/controllers/template.ts';
-import { hex64, imageInfo } from '../workers/images.ts';
-import { nodeIP } from '../workers/kubelet.ts';
-import { hash64 } from '../workers/recorder.ts';
+import { daemonPod, daemonSetHash, daemonSetStatus, revisionHashLabel } from '../controlplane/controllers/daemonset.ts';
+import { deploymentStatus, newReplicaSetObject, revisionAnnotation } from '../controlplane/controllers/deployment.ts';
+import { revisionObject } from '../controlplane/controllers/history.ts';
+import type { Workload } from '../controlplane/controllers/objects.ts';
+import { replicaSetStatus } from '../controlplane/controllers/replicaset.ts';
+import { podFromTemplate } from '../controlplane/controllers/template.ts';
+import { hex64, imageInfo } from '../runtime/images.ts';
+import { nodeIP } from '../controlplane/kubelet.ts';
+import { hash64 } from '../controlplane/recorder.ts';
 
 /** What a fresh cluster looks like: a kubeadm cluster's nodes, namespaces and services. */
 export interface ClusterShape {

@@ -1,4 +1,4 @@
-import { hash64 } from './recorder.ts';
+import { hash64 } from '../controlplane/recorder.ts';
 
 /**
  * Image references as containerd sees them: normalized names, deterministic

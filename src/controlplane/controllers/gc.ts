@@ -5,7 +5,7 @@ import { isDeleting, ownerReferences, type OwnerReference } from './objects.ts';
 
 /**
  * The garbage collector (pkg/controller/garbagecollector), for the owners and
- * dependents the workers know: pods, ReplicaSets, Jobs and ControllerRevisions
+ * dependents the control plane knows: pods, ReplicaSets, Jobs and ControllerRevisions
  * owned by workloads (and mirror pods by their Node).
  *
  * - Background (kubectl's default): the owner is gone; a dependent whose every

@@ -4,7 +4,7 @@ import type { KubeObject } from '../registry/types.ts';
 import { ApiError } from '../apimachinery/errors.ts';
 
 /**
- * The workers' event recorder (client-go's EventRecorder + EventCorrelator):
+ * The control plane's event recorder (client-go's EventRecorder + EventCorrelator):
  * an event repeated for the same object, reason, message and source is one Event
  * whose count and lastTimestamp grow. The name is derived from that key, so a
  * repeat finds its Event with one read and no list.
@@ -17,7 +17,7 @@ export interface EventSpec {
   reason: string;
   message: string;
   source: { component: string; host?: string };
-  /** When it happened (ms since the epoch); workers pass the transition's own time. */
+  /** When it happened (ms since the epoch); the kubelet passes the transition's own time. */
   at: number;
 }
 
