@@ -25,8 +25,6 @@ export interface VersionInfo {
   buildDate: string; goVersion: string; compiler: string; platform: string;
 }
 
-export { kubernetesVersion };
-
 export function versionInfo(gitVersion = kubernetesVersion): VersionInfo {
   const [major, minor] = gitVersion.replace(/^v/, '').split('.');
   return {

@@ -4,7 +4,8 @@ import type { Pod } from '../registry/resources/pods.ts';
 import { ApiError } from '../apimachinery/errors.ts';
 import { imageInfo, type ImageInfo } from '../runtime/images.ts';
 import { programFor, type Program } from '../runtime/programs.ts';
-import { recordEvent, timestamp, type EventSpec } from './recorder.ts';
+import { timestamp } from '../apimachinery/time.ts';
+import { recordEvent, type EventSpec } from './recorder.ts';
 import { restarts, stageFor, type ContainerSpec, type ContainerStatus, type ContainerView } from '../runtime/stages.ts';
 
 /**

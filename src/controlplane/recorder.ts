@@ -2,6 +2,8 @@ import type { Registry } from '../registry/generic.ts';
 import type { Event } from '../registry/resources/events.ts';
 import type { KubeObject } from '../registry/types.ts';
 import { ApiError } from '../apimachinery/errors.ts';
+import { hash64 } from '../apimachinery/hash.ts';
+import { timestamp } from '../apimachinery/time.ts';
 
 /**
  * The control plane's event recorder (client-go's EventRecorder + EventCorrelator):
@@ -21,17 +23,6 @@ export interface EventSpec {
   at: number;
 }
 
-export const timestamp = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-/** FNV-1a, 64-bit, as 16 hex digits: stable names from the aggregation key. */
-export function hash64(text: string): string {
-  let h = 0xcbf29ce484222325n;
-  for (let i = 0; i < text.length; i++) {
-    h ^= BigInt(text.charCodeAt(i));
-    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
-  }
-  return h.toString(16).padStart(16, '0');
-}
 
 /**
  * Where a reason falls in a pod's life. Real event names carry their creation time

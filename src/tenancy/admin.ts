@@ -6,6 +6,7 @@ import { ApiError, alreadyExists, badRequest, forbidden, internalError, methodNo
 import { clusterNameRe, isExpired, parseTtl, type ClusterDirectory, type ClusterRecord } from './clusters.ts';
 import { kubeconfig } from './kubeconfig.ts';
 import type { ClusterProvisioner } from './provision.ts';
+import { timestamp } from '../apimachinery/time.ts';
 
 export interface AdminOptions {
   directory: ClusterDirectory;
@@ -33,7 +34,6 @@ function sameSecret(a: string, b: string): boolean {
   return diff === 0;
 }
 
-const timestamp = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 const isLocalHost = (host: string) => host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
 
 function nodeNames(input: unknown, maxNodes: number): string[] {

@@ -14,6 +14,7 @@ import { provisionInStore } from '../../src/tenancy/provision.ts';
 import { kubernetesVersion } from '../../src/apimachinery/version.ts';
 import { handleMessage, type ControlPlaneContext } from '../../src/controlplane/index.ts';
 import { testSecret, testTls } from './server.ts';
+import { timestamp } from '../../src/apimachinery/time.ts';
 
 /**
  * A cluster with the scheduler and kubelets running on an in-process queue.
@@ -63,7 +64,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const ctx: ControlPlaneContext = { ports, catalog };
   queue.consume((message: QueueMessage) => handleMessage(ctx, message));
   const record = {
-    name: 'default', uid: crypto.randomUUID(), createdAt: clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z'), expiresAt: null,
+    name: 'default', uid: crypto.randomUUID(), createdAt: timestamp(clock.now()), expiresAt: null,
     nodes: options.nodes ?? ['controlplane', 'node01'], kubernetesVersion,
   };
   await provisionInStore(ports, catalog, record);
