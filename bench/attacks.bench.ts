@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { call, fmt, line, percentile } from './lib.ts';
+import { timestamp } from '../src/apimachinery/time.ts';
 
 /**
  * One tenant against another: the victim's latency while an attacker cluster on the same
@@ -250,7 +251,7 @@ async function victimUnderAttack(): Promise<void> {
     const talker = JSON.parse(await must('the pod to follow', call(`${attackerBase}/api/v1/namespaces/default/pods`, {
       method: 'POST', token: attackerToken, body: pod('talker', { nodeName: 'node01' }),
     }))) as Record<string, unknown> & { status?: Record<string, unknown> };
-    const startedAt = new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const startedAt = timestamp(Date.now() - 60_000);
     talker.status = {
       phase: 'Running', podIP: '10.244.1.9', startTime: startedAt,
       containerStatuses: [{ name: 'web', image: 'nginx:1.27', imageID: 'docker.io/library/nginx@sha256:0', containerID: 'containerd://talker', ready: true, started: true, restartCount: 0, state: { running: { startedAt } } }],

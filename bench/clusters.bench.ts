@@ -7,7 +7,7 @@ import { resources } from '../src/registry/resources/index.ts';
 import { provisionInStore } from '../src/tenancy/provision.ts';
 import { discardQueue, systemClock } from '../src/ports.ts';
 import { hmacKeys } from '../src/server/keys.ts';
-import { kubernetesVersion } from '../src/version.ts';
+import { kubernetesVersion } from '../src/apimachinery/version.ts';
 import { call, fmt, line, median, timed } from './lib.ts';
 
 function kubectlGetNodes(kubectl: Kubectl): Promise<void> {

@@ -6,8 +6,8 @@ import { resources } from '../src/registry/resources/index.ts';
 import { hmacKeys } from '../src/server/keys.ts';
 import { countingStore } from '../test/helpers/countingStore.ts';
 import { provisionInStore } from '../src/tenancy/provision.ts';
-import { kubernetesVersion } from '../src/version.ts';
-import { handleMessage } from '../src/workers/index.ts';
+import { kubernetesVersion } from '../src/apimachinery/version.ts';
+import { handleMessage } from '../src/controlplane/index.ts';
 import { line } from './lib.ts';
 
 /** Issue 6: storage writes made by 100 idle clusters over a simulated hour of resyncs (target 0). */

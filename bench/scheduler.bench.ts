@@ -9,13 +9,13 @@ import { resources } from '../src/registry/resources/index.ts';
 import { hmacKeys } from '../src/server/keys.ts';
 import { MemoryStore } from '../src/storage/memory.ts';
 import { provisionInStore } from '../src/tenancy/provision.ts';
-import { kubernetesVersion } from '../src/version.ts';
-import { handleMessage, passCount } from '../src/workers/index.ts';
+import { kubernetesVersion } from '../src/apimachinery/version.ts';
+import { handleMessage, passCount } from '../src/controlplane/index.ts';
 
 /**
  * 1,000 pods created over HTTP on the Node entry (memory store, in-process
  * queue) with 50 nodes: how fast the scheduler binds them and the kubelets
- * run them, against a baseline of the same creates with no workers at all.
+ * run them, against a baseline of the same creates with no control plane at all.
  */
 
 const podCount = Number(process.env.BENCH_PODS ?? 1000);
@@ -40,8 +40,8 @@ function post(agent: Agent, url: URL, token: string, body: string): Promise<numb
 }
 
 /**
- * none: no workers (baseline). concurrent: workers consume while pods are created.
- * burst: all creates first, workers attached afterwards: the scheduler's own rate.
+ * none: no control plane (baseline). concurrent: the control plane consumes while pods are created.
+ * burst: all creates first, the control plane attached afterwards: the scheduler's own rate.
  */
 async function once(mode: Mode): Promise<Run> {
   const withWorkers = mode !== 'none';
@@ -116,8 +116,8 @@ export async function run(): Promise<void> {
   const rate = (ms: number | undefined) => (ms ? `${Math.round((podCount * 1000) / ms)} pods/s` : 'did not finish');
   const ms = (t: number | undefined) => (t === undefined ? '-' : `${t.toFixed(0)} ms`);
   console.log(`${podCount} pods, ${nodeCount} nodes, ${concurrency} concurrent creates over HTTPS (memory store, in-process queue)`);
-  console.log(`baseline, no workers:   created in ${ms(baseline.createMs)} (${rate(baseline.createMs)})`);
-  console.log(`workers while creating: created in ${ms(concurrent.createMs)}, all bound at ${ms(concurrent.boundMs)} (${rate(concurrent.boundMs)}), all Running at ${ms(concurrent.runningMs)}; ${concurrent.passes} passes`);
-  console.log(`workers after a burst:  all bound ${ms(burst.boundMs)} after the workers started (${rate(burst.boundMs)} scheduled), all Running at ${ms(burst.runningMs)}; ${burst.passes} passes`);
-  if (concurrent.boundMs) console.log(`ratio: all bound with workers / baseline creates = ${(concurrent.boundMs / baseline.createMs).toFixed(2)}x`);
+  console.log(`baseline, no control plane:   created in ${ms(baseline.createMs)} (${rate(baseline.createMs)})`);
+  console.log(`control plane while creating: created in ${ms(concurrent.createMs)}, all bound at ${ms(concurrent.boundMs)} (${rate(concurrent.boundMs)}), all Running at ${ms(concurrent.runningMs)}; ${concurrent.passes} passes`);
+  console.log(`control plane after a burst:  all bound ${ms(burst.boundMs)} after it started (${rate(burst.boundMs)} scheduled), all Running at ${ms(burst.runningMs)}; ${burst.passes} passes`);
+  if (concurrent.boundMs) console.log(`ratio: all bound with the control plane / baseline creates = ${(concurrent.boundMs / baseline.createMs).toFixed(2)}x`);
 }

@@ -7,7 +7,7 @@ import {
   aggregatedDiscovery, aggregatedMediaType, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated,
 } from './server/discovery.ts';
 import { authenticator, bearerToken, clusterGone } from './server/authn.ts';
-import { ApiError, internalError, methodNotAllowed, notFound } from './server/errors.ts';
+import { ApiError, internalError, methodNotAllowed, notFound } from './apimachinery/errors.ts';
 import { maxBodyBytes } from './server/codec.ts';
 import { handleResource } from './server/handlers.ts';
 import './server/logs.ts'; import './server/eviction.ts';
@@ -18,14 +18,12 @@ import { adminApp, type AdminOptions } from './tenancy/admin.ts';
 import { ClusterGoneError, type ClusterStore } from './storage/store.ts';
 import { isExpired, readClusterRecord, type ClusterRecord } from './tenancy/clusters.ts';
 import { defaultLimits, Quotas, requestCost, type Limits } from './tenancy/quotas.ts';
-import { kubernetesVersion } from './version.ts';
+import { kubernetesVersion } from './apimachinery/version.ts';
 
 export interface VersionInfo {
   major: string; minor: string; gitVersion: string; gitCommit: string; gitTreeState: string;
   buildDate: string; goVersion: string; compiler: string; platform: string;
 }
-
-export { kubernetesVersion };
 
 export function versionInfo(gitVersion = kubernetesVersion): VersionInfo {
   const [major, minor] = gitVersion.replace(/^v/, '').split('.');

@@ -4,7 +4,7 @@ import { systemClock, type Queue } from '../src/ports.ts';
 import { MemoryStore } from '../src/storage/memory.ts';
 import { budgetedStore } from '../src/tenancy/budgets.ts';
 import type { KubeObject } from '../src/registry/types.ts';
-import { startWorkerCluster, type WorkerCluster, type WorkerClusterOptions } from './helpers/workers.ts';
+import { startControlPlane, type ControlPlaneCluster, type ControlPlaneOptions } from './helpers/controlplane.ts';
 import { countingStore } from './helpers/countingStore.ts';
 import type { ManualClock } from '../src/clock.ts';
 import { everyMessageTwice, seededRandom } from '../src/queue/faults.ts';
@@ -21,7 +21,7 @@ interface Ref { kind: string; name: string; uid: string; controller?: boolean; b
 const groups: Record<string, string> = { deployments: 'apps', replicasets: 'apps', daemonsets: 'apps', statefulsets: 'apps', controllerrevisions: 'apps', jobs: 'batch', cronjobs: 'batch' };
 
 /** A small client over the registry, as the tests use it. */
-function client(cluster: WorkerCluster) {
+function client(cluster: ControlPlaneCluster) {
   const r = cluster.registry();
   const def = (plural: string) => cluster.catalog.find(groups[plural] ?? '', 'v1', plural)!;
   return {
@@ -58,14 +58,14 @@ const suffixRe = '[bcdfghjklmnpqrstvwxz2456789]{5}';
 const random = seededRandom;
 const duplicating = (rand: () => number) => (queue: Queue): Queue => everyMessageTwice(queue, rand);
 
-async function start(options: Partial<WorkerClusterOptions> = {}) {
-  const cluster = await startWorkerCluster({ mode: 'manual', serve: false, ...options });
+async function start(options: Partial<ControlPlaneOptions> = {}) {
+  const cluster = await startControlPlane({ mode: 'manual', serve: false, ...options });
   await cluster.drain();
   return { cluster, k: client(cluster) };
 }
 
 /** Delivers one message at a time until the queue is idle, checking an invariant after each. */
-async function stepUntilIdle(cluster: WorkerCluster, check: () => Promise<void>, maxMs = 600_000): Promise<number> {
+async function stepUntilIdle(cluster: ControlPlaneCluster, check: () => Promise<void>, maxMs = 600_000): Promise<number> {
   const until = cluster.clock.now().getTime() + maxMs;
   let steps = 0;
   for (;;) {
@@ -530,7 +530,7 @@ describe('garbage collection by ownerReferences', () => {
 });
 
 /** A mix of every controller, then changes to it. */
-async function workloadScenario(cluster: WorkerCluster): Promise<void> {
+async function workloadScenario(cluster: ControlPlaneCluster): Promise<void> {
   const k = client(cluster);
   await cluster.drain();
   await k.create('deployments', deployment('web', 3));
@@ -546,7 +546,7 @@ async function workloadScenario(cluster: WorkerCluster): Promise<void> {
   await cluster.drain(60_000);
 }
 
-async function workloadOutcome(cluster: WorkerCluster) {
+async function workloadOutcome(cluster: ControlPlaneCluster) {
   const k = client(cluster);
   const pods = await k.list('pods');
   const perOwner: Record<string, number> = {};
@@ -570,7 +570,7 @@ async function workloadOutcome(cluster: WorkerCluster) {
 
 describe('level-triggered controllers', () => {
   it('duplicated, late and reordered events create no extra pods and end where a clean run ends', async () => {
-    const clean = await startWorkerCluster({ mode: 'manual', serve: false });
+    const clean = await startControlPlane({ mode: 'manual', serve: false });
     await workloadScenario(clean);
     const expected = await workloadOutcome(clean);
     await clean.close();
@@ -584,7 +584,7 @@ describe('level-triggered controllers', () => {
 
     for (const seed of [1, 2, 3]) {
       const rand = random(seed);
-      const messy = await startWorkerCluster({ mode: 'manual', serve: false, wrapQueue: duplicating(rand), pick: (n) => Math.floor(rand() * n) });
+      const messy = await startControlPlane({ mode: 'manual', serve: false, wrapQueue: duplicating(rand), pick: (n) => Math.floor(rand() * n) });
       await workloadScenario(messy);
       assert.deepEqual(await workloadOutcome(messy), expected, `seed ${seed}`);
       await messy.close();
@@ -594,7 +594,7 @@ describe('level-triggered controllers', () => {
   it('a steady cluster with controllers makes zero store writes in a simulated hour of resyncs', async () => {
     const counting = countingStore();
     const store = counting.store;
-    const cluster = await startWorkerCluster({ mode: 'manual', serve: false, store });
+    const cluster = await startControlPlane({ mode: 'manual', serve: false, store });
     counting.reset();
     await cluster.drain();
     assert.equal(counting.writes(), 0, 'the bootstrapped coredns and kube-proxy are already steady');

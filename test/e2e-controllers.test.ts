@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Kubectl } from './helpers/kubectl.ts';
-import { startWorkerCluster, type WorkerCluster } from './helpers/workers.ts';
+import { startControlPlane, type ControlPlaneCluster } from './helpers/controlplane.ts';
 import { eventually } from './helpers/eventually.ts';
 
 /**
@@ -15,14 +15,14 @@ import { eventually } from './helpers/eventually.ts';
 const lines = (out: string) => out.split('\n').filter((l) => l.trim());
 
 describe('controllers, through the real kubectl', () => {
-  let cluster: WorkerCluster;
+  let cluster: ControlPlaneCluster;
   let kubectl: Kubectl;
   /** `kubectl get pods -l app=web`: the rows, without the header. */
   const webPods = async () => lines(await kubectl.ok(['get', 'pods', '-l', 'app=web', '--no-headers']));
   const allRunning = (n: number) => (rows: string[]) => rows.length === n && rows.every((r) => /^web-[a-z0-9]+-[a-z0-9]{5}\s+1\/1\s+Running\s+0\s/.test(r));
 
   before(async () => {
-    cluster = await startWorkerCluster({ mode: 'live', timeScale: 0.1 });
+    cluster = await startControlPlane({ mode: 'live', timeScale: 0.1 });
     kubectl = new Kubectl(await cluster.kubeconfig());
   });
   after(() => cluster.close());

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { kinds, messages, specialShapes } from '../src/schema/protobufTypes.ts';
-import { ApiError } from '../src/server/errors.ts';
+import { ApiError } from '../src/apimachinery/errors.ts';
 import { decodeKubernetesProtobuf } from '../src/server/protobuf.ts';
 import { kubeconfig } from '../src/tenancy/kubeconfig.ts';
 import { Kubectl } from './helpers/kubectl.ts';

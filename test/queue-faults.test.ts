@@ -3,12 +3,12 @@ import { describe, it } from 'node:test';
 import type { Queue } from '../src/ports.ts';
 import { faultyQueue, seededRandom, type FaultCounts } from '../src/queue/faults.ts';
 import type { KubeObject } from '../src/registry/types.ts';
-import { startWorkerCluster, type WorkerCluster } from './helpers/workers.ts';
+import { startControlPlane, type ControlPlaneCluster } from './helpers/controlplane.ts';
 
 const pod = (name: string, spec: Record<string, unknown>): KubeObject => ({ metadata: { name }, spec } as KubeObject);
 
 /** Pods that reach every kind of end state, then a resync every 30 s of cluster time for 10 minutes. */
-async function run(cluster: WorkerCluster, queue: () => Queue): Promise<Record<string, string>> {
+async function run(cluster: ControlPlaneCluster, queue: () => Queue): Promise<Record<string, string>> {
   const r = cluster.registry();
   const pods = cluster.catalog.find('', 'v1', 'pods')!;
   await cluster.drain();
@@ -36,7 +36,7 @@ async function run(cluster: WorkerCluster, queue: () => Queue): Promise<Record<s
 
 describe('queue faults (a fault-injecting Queue port)', () => {
   it('with 30% of events dropped and the rest duplicated, delayed and reordered, resync brings every pod to the state a clean run reaches', async () => {
-    const clean = await startWorkerCluster({ mode: 'manual', serve: false });
+    const clean = await startControlPlane({ mode: 'manual', serve: false });
     const expected = await run(clean, () => clean.queue);
     await clean.close();
     assert.match(expected.web, /^Running on node01: running$/);
@@ -49,7 +49,7 @@ describe('queue faults (a fault-injecting Queue port)', () => {
       let counts: FaultCounts | undefined;
       let faulty: Queue | undefined;
       const rand = seededRandom(seed);
-      const messy = await startWorkerCluster({
+      const messy = await startControlPlane({
         mode: 'manual', serve: false, pick: (n) => Math.floor(rand() * n),
         wrapQueue: (q) => {
           const f = faultyQueue(q, { drop: 0.3, duplicate: 0.3, delay: 0.5, maxDelaySeconds: 8 }, rand);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ApiError } from '../src/server/errors.ts';
+import { ApiError } from '../src/apimachinery/errors.ts';
 import { strategicMergePatch } from '../src/server/strategicMerge.ts';
 
 /**

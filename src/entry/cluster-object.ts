@@ -8,7 +8,7 @@ import { keysFromEnv } from '../server/keys.ts';
 import { SqliteClusterStore } from '../storage/sqlite.ts';
 import type { ClusterStore, Store } from '../storage/store.ts';
 import { clusterRecordKey, isExpired, readClusterRecord, type ClusterRecord } from '../tenancy/clusters.ts';
-import { handleMessage } from '../workers/index.ts';
+import { handleMessage } from '../controlplane/index.ts';
 import { storeProvisioner } from '../tenancy/provision.ts';
 import { budgetedStore } from '../tenancy/budgets.ts';
 import { limitsFromEnv } from '../tenancy/quotas.ts';

@@ -10,7 +10,7 @@ import { budgetedStore } from '../tenancy/budgets.ts';
 import { storeDirectory } from '../tenancy/clusters.ts';
 import { storeProvisioner } from '../tenancy/provision.ts';
 import { limitsFromEnv } from '../tenancy/quotas.ts';
-import { handleMessage } from '../workers/index.ts';
+import { handleMessage } from '../controlplane/index.ts';
 
 /**
  * Everything the Node entries (npm run start:node, AWS Lambda) share: the store

@@ -3,7 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { generate } from 'selfsigned';
-import { ApiError, badRequest } from '../server/errors.ts';
+import { ApiError, badRequest } from '../apimachinery/errors.ts';
 
 /** Node adapter: serves a web-standard fetch handler over HTTPS (kubectl sends tokens only over TLS). */
 

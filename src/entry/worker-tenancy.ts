@@ -1,5 +1,5 @@
 import { systemClock } from '../ports.ts';
-import { alreadyExists } from '../server/errors.ts';
+import { alreadyExists } from '../apimachinery/errors.ts';
 import { hmacKeys } from '../server/keys.ts';
 import { adminApp } from '../tenancy/admin.ts';
 import { kvDirectory } from '../tenancy/kvDirectory.ts';

@@ -2,7 +2,7 @@ import { versionInfo, splitClusterPath } from '../app.ts';
 import type { QueueMessage } from '../ports.ts';
 import { readBody } from '../server/codec.ts';
 import { authenticator, bearerToken } from '../server/authn.ts';
-import { ApiError, methodNotAllowed } from '../server/errors.ts';
+import { ApiError, methodNotAllowed } from '../apimachinery/errors.ts';
 import { keysFromEnv } from '../server/keys.ts';
 import type { ExecutionContext, MessageBatch, ScheduledController } from '../types/cloudflare.ts';
 import { systemClock } from '../ports.ts';

@@ -1,4 +1,4 @@
-import { ApiError } from '../server/errors.ts';
+import { ApiError } from '../apimachinery/errors.ts';
 import type { Registry } from './generic.ts';
 import type { Binding, PolicyRule, Role, Subject } from './resources/rbac.ts';
 import type { ResourceDef, UserInfo } from './types.ts';

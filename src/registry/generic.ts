@@ -3,12 +3,13 @@ import { validateAnnotations, validateLabels, validateName } from '../schema/val
 import {
   ApiError, alreadyExists, badRequest, conflict, expired, forbidden, invalid, notFound,
   type FieldError,
-} from '../server/errors.ts';
-import { matches, parseFieldSelector, parseLabelSelector, type Selector } from '../server/selectors.ts';
+} from '../apimachinery/errors.ts';
+import { matches, parseFieldSelector, parseLabelSelector, type Selector } from '../apimachinery/selectors.ts';
 import { CompactedError, FutureRevisionError, type ClusterStore, type KeyValue, type Store } from '../storage/store.ts';
 import { Catalog } from './catalog.ts';
 import { systemNamespaces } from './resources/namespaces.ts';
 import { apiVersionOf, type HookContext, type KubeObject, type ResourceDef, type UserInfo } from './types.ts';
+import { timestamp } from '../apimachinery/time.ts';
 
 export interface ListOptions {
   labelSelector?: string;
@@ -116,7 +117,7 @@ export class Registry {
   }
 
   private timestamp(): string {
-    return this.ports.clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return timestamp(this.ports.clock.now());
   }
 
   /** A stored record as the API shows it: resourceVersion from the revision, read-time fields computed. */
@@ -396,7 +397,7 @@ export class Registry {
         const next = structuredClone(JSON.parse(current.value) as KubeObject);
         if (finalizer && !next.metadata.finalizers?.includes(finalizer)) next.metadata.finalizers = [...(next.metadata.finalizers ?? []), finalizer];
         const at = new Date(this.ports.clock.now().getTime() + grace * 1000);
-        next.metadata.deletionTimestamp = at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+        next.metadata.deletionTimestamp = timestamp(at);
         next.metadata.deletionGracePeriodSeconds = grace;
         if (options.dryRun) return { ...next, metadata: { ...next.metadata, resourceVersion: obj.metadata.resourceVersion } };
         const result = await this.store.update(key, this.encode(next), current.modRevision);

@@ -1,5 +1,5 @@
 import type * as v from 'valibot';
-import type { FieldError } from '../server/errors.ts';
+import type { FieldError } from '../apimachinery/errors.ts';
 import type { NameRule } from '../schema/validation.ts';
 import type { Registry } from './generic.ts';
 

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { quantityError, quantityFormatError } from './quantity.ts';
+import { quantityError, quantityFormatError } from '../apimachinery/quantity.ts';
 
 /**
  * Building blocks for Kubernetes wire types. Every field is optional and may be

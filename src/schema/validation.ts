@@ -1,8 +1,8 @@
 import * as v from 'valibot';
-import type { FieldError } from '../server/errors.ts';
+import type { FieldError } from '../apimachinery/errors.ts';
 import { arraysForObjects } from './fields.ts';
-import { quantityErrors } from './quantity.ts';
-import { utf8Length } from '../utf8.ts';
+import { quantityErrors } from '../apimachinery/quantity.ts';
+import { utf8Length } from '../apimachinery/utf8.ts';
 
 /**
  * apimachinery's validation (util/validation and api/validate/content, v0.35), the

@@ -1,6 +1,7 @@
 import { errors } from 'jose';
 import type { Clock, Keys, TokenClaims } from '../ports.ts';
-import { ApiError, forbidden, unauthorized } from './errors.ts';
+import { ApiError, forbidden, unauthorized } from '../apimachinery/errors.ts';
+import { timestamp } from '../apimachinery/time.ts';
 
 /** The bearer token of an Authorization header; null when absent or not a plausible token. */
 export function bearerToken(header: string | null | undefined): string | null {
@@ -49,7 +50,7 @@ export function authenticator(keys: Keys, clock: Clock) {
     } catch (err) {
       // jose checks the signature before the expiry: only a genuine token is told it expired.
       if (err instanceof errors.JWTExpired) {
-        const exp = typeof err.payload.exp === 'number' ? new Date(err.payload.exp * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') : 'an earlier time';
+        const exp = typeof err.payload.exp === 'number' ? timestamp(err.payload.exp * 1000) : 'an earlier time';
         throw explainedUnauthorized(`the token for cluster "${String(err.payload.cluster)}" expired at ${exp} (the cluster's time is up): ask your teacher for a new kubeconfig`);
       }
       throw unauthorized();

@@ -1,6 +1,7 @@
 import type { Registry } from '../registry/generic.ts';
 import type { KubeObject, ResourceDef } from '../registry/types.ts';
-import { ApiError, conflict, invalid } from './errors.ts';
+import { ApiError, conflict, invalid } from '../apimachinery/errors.ts';
+import { timestamp } from '../apimachinery/time.ts';
 
 /**
  * pods/binding (BindingREST): sets spec.nodeName exactly once, with the
@@ -14,7 +15,7 @@ export async function bindPod(registry: Registry, pods: ResourceDef, namespace: 
     throw invalid('Binding', '', name, [{ field: 'target.kind', type: 'FieldValueNotSupported', value: target.kind, detail: 'supported values: "Node", "<empty>"' }]);
   }
   if (binding.metadata?.name && binding.metadata.name !== name) throw new ApiError(400, 'BadRequest', `name in URL does not match name in Binding object`);
-  const now = registry.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const now = timestamp(registry.now());
   return registry.mutate(pods, namespace, name, (pod) => {
     const spec = pod.spec as { nodeName?: string };
     if (pod.metadata.deletionTimestamp) throw conflict({ group: '', resource: 'pods' }, name, 'pod is being deleted, cannot be assigned to a host');

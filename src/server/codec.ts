@@ -2,7 +2,7 @@ import { parse as parseYaml } from 'yaml';
 import type { KubeObject, ResourceDef } from '../registry/types.ts';
 import { unknownFields } from '../schema/fields.ts';
 import { decodeIssues } from '../schema/validation.ts';
-import { ApiError, badRequest, tooLarge, unsupportedMediaType } from './errors.ts';
+import { ApiError, badRequest, tooLarge, unsupportedMediaType } from '../apimachinery/errors.ts';
 import { decodeKubernetesProtobuf } from './protobuf.ts';
 
 export const maxBodyBytes = 3 * 1024 * 1024;

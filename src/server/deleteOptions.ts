@@ -1,5 +1,5 @@
 import type { DeleteOptions } from '../registry/generic.ts';
-import { badRequest, invalid } from './errors.ts';
+import { badRequest, invalid } from '../apimachinery/errors.ts';
 
 /**
  * A DeleteOptions body (of a DELETE, or an Eviction's `deleteOptions`), checked as Go's

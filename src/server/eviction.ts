@@ -3,7 +3,7 @@ import type { Registry } from '../registry/generic.ts';
 import type { ResourceDef } from '../registry/types.ts';
 import { decodeDocument, readBody } from './codec.ts';
 import { decodeDeleteOptions } from './deleteOptions.ts';
-import { badRequest, methodNotAllowed } from './errors.ts';
+import { badRequest, methodNotAllowed } from '../apimachinery/errors.ts';
 import { subresourceHandlers } from './handlers.ts';
 import type { ResourceRequest } from './requestInfo.ts';
 

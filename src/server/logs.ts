@@ -1,15 +1,15 @@
 import type { Context } from 'hono';
 import type { Registry } from '../registry/generic.ts';
 import type { KubeObject, ResourceDef } from '../registry/types.ts';
-import { linesBetween, programFor, type LogLine, type Program } from '../workers/programs.ts';
-import type { ContainerSpec, ContainerStatus } from '../workers/stages.ts';
-import { ApiError, badRequest, methodNotAllowed } from './errors.ts';
+import { linesBetween, programFor, type LogLine, type Program } from '../runtime/programs.ts';
+import type { ContainerSpec, ContainerStatus } from '../runtime/stages.ts';
+import { ApiError, badRequest, methodNotAllowed } from '../apimachinery/errors.ts';
 import { subresourceHandlers } from './handlers.ts';
 import type { ResourceRequest } from './requestInfo.ts';
 
 /**
  * pods/log. Nothing is stored: a container's output is a function of its program
- * (workers/programs.ts) and the start and finish times in its status, so the
+ * (runtime/programs.ts) and the start and finish times in its status, so the
  * text is computed for the instance asked for (current or --previous).
  * Errors read as kube-apiserver's LogLocation and the kubelet's
  * validateContainerLogStatus word them.

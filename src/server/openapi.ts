@@ -4,7 +4,7 @@ import type { ResourceDef } from '../registry/types.ts';
 import { nameOf } from '../schema/base.ts';
 import { unwrap } from '../schema/fields.ts';
 import { schemaForKind } from '../schema/patchMeta.ts';
-import { ApiError, methodNotAllowed, notAcceptable } from './errors.ts';
+import { ApiError, methodNotAllowed, notAcceptable } from '../apimachinery/errors.ts';
 import { capitalize, groupWords, metaComponents, metaName, ok, resourcePaths } from './openapiPaths.ts';
 import { componentRef as refTo, SchemaWriter, type Schema } from './openapiSchemas.ts';
 

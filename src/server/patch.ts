@@ -1,7 +1,7 @@
 import jsonpatch, { type Operation } from 'fast-json-patch';
 import type { KubeObject } from '../registry/types.ts';
 import { decodeDocument, mediaType } from './codec.ts';
-import { ApiError, badRequest, unsupportedMediaType } from './errors.ts';
+import { ApiError, badRequest, unsupportedMediaType } from '../apimachinery/errors.ts';
 import { strategicMergePatch } from './strategicMerge.ts';
 
 /** RFC 7386 JSON merge patch: objects merge, null deletes, everything else replaces. */

@@ -1,7 +1,7 @@
 import {
   kinds, messages, specialShapes, type Field, type Message, type SpecialType, type ValueType,
 } from '../schema/protobufTypes.ts';
-import { ApiError, badRequest } from './errors.ts';
+import { ApiError, badRequest } from '../apimachinery/errors.ts';
 
 /**
  * `application/vnd.kubernetes.protobuf` request bodies into the JSON form the rest of

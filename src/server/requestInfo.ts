@@ -1,4 +1,4 @@
-import { badRequest } from './errors.ts';
+import { badRequest } from '../apimachinery/errors.ts';
 
 /**
  * Request info (k8s.io/apiserver/pkg/endpoints/request.RequestInfoFactory):

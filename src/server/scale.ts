@@ -1,11 +1,11 @@
 import type { Context } from 'hono';
 import type { Registry } from '../registry/generic.ts';
-import { formatLabels, selectorString, type LabelSelector } from '../registry/labelSelector.ts';
+import { formatLabels, selectorString, type LabelSelector } from '../apimachinery/labelSelector.ts';
 import { age, ageColumn } from '../registry/printing.ts';
 import { defineResource, type KubeObject, type ResourceDef } from '../registry/types.ts';
 import * as schema from '../schema/autoscaling.ts';
 import { decodeDocument, decodeObject, parseFieldValidation, readBody, wantsTable } from './codec.ts';
-import { badRequest, conflict, invalid, methodNotAllowed, type FieldError } from './errors.ts';
+import { badRequest, conflict, invalid, methodNotAllowed, type FieldError } from '../apimachinery/errors.ts';
 import { subresourceHandlers } from './handlers.ts';
 import { applyPatch } from './patch.ts';
 import type { ResourceRequest } from './requestInfo.ts';

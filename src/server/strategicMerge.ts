@@ -1,6 +1,6 @@
 import type * as v from 'valibot';
 import { fieldOf, itemOf, schemaForKind } from '../schema/patchMeta.ts';
-import { ApiError, badRequest } from './errors.ts';
+import { ApiError, badRequest } from '../apimachinery/errors.ts';
 
 /**
  * Strategic merge patch (application/strategic-merge-patch+json), as the API server

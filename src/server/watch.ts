@@ -1,9 +1,9 @@
 import { fieldGetter, type Registry } from '../registry/generic.ts';
 import { Catalog } from '../registry/catalog.ts';
 import type { HookContext, KubeObject, ResourceDef } from '../registry/types.ts';
-import { matches, type Selector } from './selectors.ts';
+import { matches, type Selector } from '../apimachinery/selectors.ts';
 import { ClusterGoneError, CompactedError, type StoreEvent } from '../storage/store.ts';
-import { expired } from './errors.ts';
+import { expired } from '../apimachinery/errors.ts';
 import { toTable } from './table.ts';
 
 export interface WatchRequest {

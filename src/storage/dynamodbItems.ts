@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { KeyValue, StoreEvent } from './store.ts';
-import { utf8Length } from '../utf8.ts';
+import { utf8Length } from '../apimachinery/utf8.ts';
 
 /**
  * The single-table layout of the DynamoDB store. Every item of a cluster shares

@@ -1,4 +1,4 @@
-import { utf8Length } from '../utf8.ts';
+import { utf8Length } from '../apimachinery/utf8.ts';
 
 /**
  * The Store port: etcd semantics behind a small interface (after kine).

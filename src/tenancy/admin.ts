@@ -1,11 +1,12 @@
 import { Hono, type Context } from 'hono';
-import { kubernetesVersion } from '../version.ts';
+import { kubernetesVersion } from '../apimachinery/version.ts';
 import type { Clock, Keys } from '../ports.ts';
 import { decodeDocument, readBody } from '../server/codec.ts';
-import { ApiError, alreadyExists, badRequest, forbidden, internalError, methodNotAllowed, notFound, unauthorized } from '../server/errors.ts';
+import { ApiError, alreadyExists, badRequest, forbidden, internalError, methodNotAllowed, notFound, unauthorized } from '../apimachinery/errors.ts';
 import { clusterNameRe, isExpired, parseTtl, type ClusterDirectory, type ClusterRecord } from './clusters.ts';
 import { kubeconfig } from './kubeconfig.ts';
 import type { ClusterProvisioner } from './provision.ts';
+import { timestamp } from '../apimachinery/time.ts';
 
 export interface AdminOptions {
   directory: ClusterDirectory;
@@ -33,7 +34,6 @@ function sameSecret(a: string, b: string): boolean {
   return diff === 0;
 }
 
-const timestamp = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 const isLocalHost = (host: string) => host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
 
 function nodeNames(input: unknown, maxNodes: number): string[] {

@@ -1,19 +1,20 @@
-import { kubernetesVersion } from '../app.ts';
+import { kubernetesVersion } from '../apimachinery/version.ts';
 import type { Registry } from '../registry/generic.ts';
 import { systemNamespaces } from '../registry/resources/namespaces.ts';
 import type { Node } from '../registry/resources/nodes.ts';
 import type { Pod } from '../registry/resources/pods.ts';
 import type { KubeObject, ResourceDef } from '../registry/types.ts';
-import { ApiError } from '../server/errors.ts';
-import { daemonPod, daemonSetHash, daemonSetStatus, revisionHashLabel } from '../workers/controllers/daemonset.ts';
-import { deploymentStatus, newReplicaSetObject, revisionAnnotation } from '../workers/controllers/deployment.ts';
-import { revisionObject } from '../workers/controllers/history.ts';
-import type { Workload } from '../workers/controllers/objects.ts';
-import { replicaSetStatus } from '../workers/controllers/replicaset.ts';
-import { podFromTemplate } from '../workers/controllers/template.ts';
-import { hex64, imageInfo } from '../workers/images.ts';
-import { nodeIP } from '../workers/kubelet.ts';
-import { hash64 } from '../workers/recorder.ts';
+import { ApiError } from '../apimachinery/errors.ts';
+import { daemonPod, daemonSetHash, daemonSetStatus, revisionHashLabel } from '../controlplane/controllers/daemonset.ts';
+import { deploymentStatus, newReplicaSetObject, revisionAnnotation } from '../controlplane/controllers/deployment.ts';
+import { revisionObject } from '../controlplane/controllers/history.ts';
+import type { Workload } from '../controlplane/controllers/objects.ts';
+import { replicaSetStatus } from '../controlplane/controllers/replicaset.ts';
+import { podFromTemplate } from '../controlplane/controllers/template.ts';
+import { hex64, imageInfo } from '../runtime/images.ts';
+import { nodeIP } from '../controlplane/kubelet.ts';
+import { hash64 } from '../apimachinery/hash.ts';
+import { timestamp } from '../apimachinery/time.ts';
 
 /** What a fresh cluster looks like: a kubeadm cluster's nodes, namespaces and services. */
 export interface ClusterShape {
@@ -86,7 +87,7 @@ export async function bootstrapCluster(registry: Registry, shape: ClusterShape =
   for (const name of systemNamespaces) await ensure('namespaces', undefined, { metadata: { name } });
   for (const [i, name] of shape.nodes.entries()) {
     const node = nodeObject(name, i, i === 0, shape.version);
-    const now = registry.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = timestamp(registry.now());
     for (const c of (node.status as { conditions: Array<Record<string, string>> }).conditions) c.lastHeartbeatTime = c.lastTransitionTime = now;
     await ensure('nodes', undefined, node);
   }
@@ -246,7 +247,7 @@ async function ensureControlPlanePods(registry: Registry, shape: ClusterShape): 
     nodes.push({ name, uid: node.metadata.uid!, ip: nodeIP(node), cidr: (node.spec as { podCIDR?: string }).podCIDR ?? '10.244.0.0/24', node });
   }
   if (!nodes.length) return;
-  const now = registry.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const now = timestamp(registry.now());
   let nextIP = 2;
   /** Creates a pod already Running on its node (a mirror pod, or one started before anyone looked); undefined if it exists. */
   const startPod = async (pod: KubeObject): Promise<Pod | undefined> => {

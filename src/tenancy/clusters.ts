@@ -1,5 +1,5 @@
 import type { ClusterStore, Store } from '../storage/store.ts';
-import { badRequest } from '../server/errors.ts';
+import { badRequest } from '../apimachinery/errors.ts';
 
 /** An ephemeral cluster, as the admin API and the directory know it. */
 export interface ClusterRecord {

@@ -1,4 +1,4 @@
-import { tooManyRequests } from '../server/errors.ts';
+import { tooManyRequests } from '../apimachinery/errors.ts';
 import type { Clock } from '../ports.ts';
 import type { StorageBudget } from './budgets.ts';
 

@@ -12,7 +12,8 @@ import { readClusterRecord, storeDirectory, type ClusterRecord } from '../../src
 import { kubeconfig } from '../../src/tenancy/kubeconfig.ts';
 import { provisionInStore, storeProvisioner } from '../../src/tenancy/provision.ts';
 import type { Limits } from '../../src/tenancy/quotas.ts';
-import { kubernetesVersion } from '../../src/version.ts';
+import { kubernetesVersion } from '../../src/apimachinery/version.ts';
+import { timestamp } from '../../src/apimachinery/time.ts';
 
 let tls: Promise<Tls> | undefined;
 /** One certificate per test process: RSA key generation is the slow part of starting. */
@@ -25,7 +26,7 @@ export const testAdminToken = 'test-admin-token-0123456789abcdef';
 export const relaxedLimits: Limits = { requestsPerSecond: 1e9, burst: 1e9, maxWatches: 10_000, maxObjects: 1e7, maxBytes: 1e12 };
 
 export const defaultClusterRecord = (): ClusterRecord => ({
-  name: 'default', uid: crypto.randomUUID(), createdAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), expiresAt: null,
+  name: 'default', uid: crypto.randomUUID(), createdAt: timestamp(Date.now()), expiresAt: null,
   nodes: ['controlplane', 'node01'], kubernetesVersion,
 });
 

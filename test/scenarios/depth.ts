@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { Kubectl } from '../helpers/kubectl.ts';
 import type { Entry } from './core.ts';
+import { timestamp } from '../../src/apimachinery/time.ts';
 
 /** Everyday kubectl beyond get/create: paging, selectors, dry runs, cluster-info, describe with events, bulk delete. */
 export function depthScenario(label: string, open: () => Promise<Entry>) {
@@ -59,7 +60,7 @@ export function depthScenario(label: string, open: () => Promise<Entry>) {
         apiVersion: 'v1', kind: 'Event', metadata: { name: 'p2.demo', namespace: 'depth' },
         involvedObject: { kind: 'Pod', name: 'p2', namespace: 'depth', uid: pod.metadata.uid, apiVersion: 'v1' },
         reason: 'Demo', message: 'something worth knowing happened', type: 'Normal', count: 1,
-        firstTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), lastTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        firstTimestamp: timestamp(Date.now()), lastTimestamp: timestamp(Date.now()),
         source: { component: 'depth-test' },
       };
       await kubectl.ok(['apply', '--validate=false', '-f', '-'], { input: JSON.stringify(event) });

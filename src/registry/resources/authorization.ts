@@ -1,5 +1,5 @@
 import * as schema from '../../schema/authorization.ts';
-import type { FieldError } from '../../server/errors.ts';
+import type { FieldError } from '../../apimachinery/errors.ts';
 import { authorize, rulesFor, type Attributes } from '../authorizer.ts';
 import { age, ageColumn, nameColumn } from '../printing.ts';
 import { defineResource, type HookContext, type KubeObject, type UserInfo } from '../types.ts';

@@ -1,7 +1,7 @@
 import * as schema from '../../schema/core.ts';
 import { tooLong } from '../../schema/validation.ts';
-import { utf8Length } from '../../utf8.ts';
-import type { FieldError } from '../../server/errors.ts';
+import { utf8Length } from '../../apimachinery/utf8.ts';
+import type { FieldError } from '../../apimachinery/errors.ts';
 import { age, ageColumn, nameColumn } from '../printing.ts';
 import { allVerbs, defineResource, type KubeObject } from '../types.ts';
 

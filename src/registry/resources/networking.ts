@@ -1,8 +1,8 @@
 import * as schema from '../../schema/networking.ts';
 import { isDNS1123Subdomain, validateName } from '../../schema/validation.ts';
-import type { FieldError } from '../../server/errors.ts';
-import { invalidGo } from '../goFormat.ts';
-import { formatLabelSelector, validateLabelSelector, type LabelSelector } from '../labelSelector.ts';
+import type { FieldError } from '../../apimachinery/errors.ts';
+import { invalidGo } from '../../apimachinery/goFormat.ts';
+import { formatLabelSelector, validateLabelSelector, type LabelSelector } from '../../apimachinery/labelSelector.ts';
 import { age, ageColumn, nameColumn } from '../printing.ts';
 import { allVerbs, defineResource, type KubeObject } from '../types.ts';
 

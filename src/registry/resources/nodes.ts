@@ -1,6 +1,7 @@
 import * as schema from '../../schema/core.ts';
 import { age, ageColumn, nameColumn } from '../printing.ts';
 import { allVerbs, defineResource, type KubeObject } from '../types.ts';
+import { timestamp } from '../../apimachinery/time.ts';
 
 interface NodeCondition { type: string; status: string; lastHeartbeatTime?: string; [k: string]: unknown }
 export type Node = KubeObject & {
@@ -49,7 +50,7 @@ export const nodes = defineResource({
      * computed when read, so an idle cluster writes nothing to its store.
      */
     decorate(obj, { now }) {
-      const beat = new Date(Math.floor(now.getTime() / 10_000) * 10_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const beat = timestamp(Math.floor(now.getTime() / 10_000) * 10_000);
       for (const c of (obj as Node).status?.conditions ?? []) if (c.lastHeartbeatTime) c.lastHeartbeatTime = beat;
     },
   },

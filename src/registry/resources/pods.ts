@@ -1,6 +1,6 @@
 import * as schema from '../../schema/core.ts';
 import { supported, validateContainers } from '../podTemplate.ts';
-import type { FieldError } from '../../server/errors.ts';
+import type { FieldError } from '../../apimachinery/errors.ts';
 import { age, ageColumn, nameColumn, since } from '../printing.ts';
 import { allVerbs, defineResource, type KubeObject } from '../types.ts';
 

@@ -1,6 +1,6 @@
 import * as schema from '../../schema/coreExtras.ts';
-import type { FieldError } from '../../server/errors.ts';
-import { isNegativeQuantity } from '../../schema/quantity.ts';
+import type { FieldError } from '../../apimachinery/errors.ts';
+import { isNegativeQuantity } from '../../apimachinery/quantity.ts';
 import { isQualifiedName } from '../../schema/validation.ts';
 import { age, ageColumn, nameColumn } from '../printing.ts';
 import { allVerbs, defineResource, type KubeObject } from '../types.ts';

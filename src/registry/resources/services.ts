@@ -1,5 +1,5 @@
 import * as schema from '../../schema/core.ts';
-import type { FieldError } from '../../server/errors.ts';
+import type { FieldError } from '../../apimachinery/errors.ts';
 import { age, ageColumn, nameColumn } from '../printing.ts';
 import { allVerbs, defineResource, type KubeObject } from '../types.ts';
 

@@ -1,9 +1,9 @@
 import type { DeleteOptions, Registry } from '../../registry/generic.ts';
-import { selectorMatches, type LabelSelector } from '../../registry/labelSelector.ts';
+import { selectorMatches, type LabelSelector } from '../../apimachinery/labelSelector.ts';
 import type { Node } from '../../registry/resources/nodes.ts';
 import type { Pod } from '../../registry/resources/pods.ts';
 import type { KubeObject, ResourceDef } from '../../registry/types.ts';
-import { ApiError } from '../../server/errors.ts';
+import { ApiError } from '../../apimachinery/errors.ts';
 import { recordEvent } from '../recorder.ts';
 import { canonical, canonicalOf } from './names.ts';
 import { controllerOf, controllerRef, isDeleting, ownerReferences, type ControllerRevision, type CronJob, type Job, type Workload } from './objects.ts';

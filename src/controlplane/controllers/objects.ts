@@ -1,8 +1,8 @@
-import type { LabelSelector } from '../../registry/labelSelector.ts';
+import type { LabelSelector } from '../../apimachinery/labelSelector.ts';
 import type { PodTemplateSpec } from '../../registry/podTemplate.ts';
 import type { Pod } from '../../registry/resources/pods.ts';
 import type { KubeObject } from '../../registry/types.ts';
-import { timestamp } from '../recorder.ts';
+import { timestamp } from '../../apimachinery/time.ts';
 
 /**
  * Typed views of the workload objects the controllers read, and the small
@@ -88,9 +88,6 @@ export function withoutZeros<T extends Record<string, unknown>>(status: T, keep:
   for (const [k, v] of Object.entries(status)) if ((v === 0 && !keep.includes(k)) || v === undefined) delete status[k];
   return status;
 }
-
-/** Kubernetes' second-precision timestamps. */
-export { timestamp };
 
 /**
  * Sets a condition as the controllers' SetCondition helpers do: an unchanged

@@ -1,5 +1,5 @@
 import { isLabelValue, isQualifiedName, validateLabels } from '../schema/validation.ts';
-import type { FieldError } from '../server/errors.ts';
+import type { FieldError } from './errors.ts';
 import { goQuote, goStringMap, goStrings } from './goFormat.ts';
 
 /** metav1.LabelSelector as workloads, policies and quotas carry it. */

@@ -1,4 +1,4 @@
-import type { FieldError } from '../server/errors.ts';
+import type { FieldError } from './errors.ts';
 
 /**
  * Bad values as kube-apiserver prints them in field errors. field.Error renders

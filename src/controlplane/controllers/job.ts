@@ -1,7 +1,8 @@
 import type { Pod } from '../../registry/resources/pods.ts';
 import type { ControllerPass } from './context.ts';
-import { hasCondition, isActivePod, isDeleting, isPodReady, isTerminal, ms, setCondition, timestamp, type Condition, type Job } from './objects.ts';
+import { hasCondition, isActivePod, isDeleting, isPodReady, isTerminal, ms, setCondition, type Condition, type Job } from './objects.ts';
 import { createPods, deletePods, deletionOrder } from './replicaset.ts';
+import { timestamp } from '../../apimachinery/time.ts';
 
 /**
  * The Job controller (pkg/controller/job), for NonIndexed jobs: runs pods until

@@ -1,11 +1,12 @@
 import type { Registry } from '../registry/generic.ts';
 import type { Node } from '../registry/resources/nodes.ts';
 import type { Pod } from '../registry/resources/pods.ts';
-import { ApiError } from '../server/errors.ts';
-import { imageInfo, type ImageInfo } from './images.ts';
-import { programFor, type Program } from './programs.ts';
-import { recordEvent, timestamp, type EventSpec } from './recorder.ts';
-import { restarts, stageFor, type ContainerSpec, type ContainerStatus, type ContainerView } from './stages.ts';
+import { ApiError } from '../apimachinery/errors.ts';
+import { imageInfo, type ImageInfo } from '../runtime/images.ts';
+import { programFor, type Program } from '../runtime/programs.ts';
+import { timestamp } from '../apimachinery/time.ts';
+import { recordEvent, type EventSpec } from './recorder.ts';
+import { restarts, stageFor, type ContainerSpec, type ContainerStatus, type ContainerView } from '../runtime/stages.ts';
 
 /**
  * The simulated kubelets: one logical kubelet per node, each an interpreter over
@@ -218,8 +219,8 @@ function ipAllocator(node: Node, used: Set<string>): () => string {
 }
 
 /**
- * When an unchanged pod object next needs its kubelet (null: never). Workers
- * reuse decoded pods while their revision is unchanged, so a settled pod costs
+ * When an unchanged pod object next needs its kubelet (null: never). The control plane
+ * reuses decoded pods while their revision is unchanged, so a settled pod costs
  * one lookup per pass.
  */
 const settled = new WeakMap<Pod, number | null>();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Queue } from '../src/ports.ts';
 import type { KubeObject } from '../src/registry/types.ts';
-import { startWorkerCluster, type WorkerCluster } from './helpers/workers.ts';
+import { startControlPlane, type ControlPlaneCluster } from './helpers/controlplane.ts';
 import { countingStore } from './helpers/countingStore.ts';
 import { everyMessageTwice, seededRandom } from '../src/queue/faults.ts';
 
@@ -20,7 +20,7 @@ const duplicating = (rand: () => number) => (queue: Queue): Queue => everyMessag
 const pod = (name: string, spec: Record<string, unknown>): KubeObject => ({ metadata: { name }, spec } as KubeObject);
 
 /** A workload that exercises every stage: runs, completes, crash-loops, fails to pull, waits for a label. */
-async function scenario(cluster: WorkerCluster): Promise<void> {
+async function scenario(cluster: ControlPlaneCluster): Promise<void> {
   const r = cluster.registry();
   const pods = cluster.catalog.find('', 'v1', 'pods')!;
   const nodes = cluster.catalog.find('', 'v1', 'nodes')!;
@@ -47,7 +47,7 @@ interface Outcome {
 }
 
 /** What must not depend on delivery: everything but timestamps, uids, IDs and resourceVersions. */
-async function outcome(cluster: WorkerCluster): Promise<Outcome> {
+async function outcome(cluster: ControlPlaneCluster): Promise<Outcome> {
   const r = cluster.registry();
   const pods: Record<string, unknown> = {};
   for (const p of (await r.list(cluster.catalog.find('', 'v1', 'pods')!, 'default')).items as Obj[]) {
@@ -73,9 +73,9 @@ async function outcome(cluster: WorkerCluster): Promise<Outcome> {
   return { pods, events };
 }
 
-describe('workers on a manual clock', () => {
+describe('the control plane on a manual clock', () => {
   it('every event delivered twice, late and out of order, ends exactly where a clean run ends', async () => {
-    const clean = await startWorkerCluster({ mode: 'manual', serve: false });
+    const clean = await startControlPlane({ mode: 'manual', serve: false });
     await scenario(clean);
     const expected = await outcome(clean);
     await clean.close();
@@ -99,7 +99,7 @@ describe('workers on a manual clock', () => {
 
     for (const seed of [1, 2, 3]) {
       const rand = random(seed);
-      const messy = await startWorkerCluster({ mode: 'manual', serve: false, wrapQueue: duplicating(rand), pick: (n) => Math.floor(rand() * n) });
+      const messy = await startControlPlane({ mode: 'manual', serve: false, wrapQueue: duplicating(rand), pick: (n) => Math.floor(rand() * n) });
       await scenario(messy);
       assert.deepEqual(await outcome(messy), expected, `seed ${seed}`);
       await messy.close();
@@ -107,7 +107,7 @@ describe('workers on a manual clock', () => {
   });
 
   it('crash-loop back-off doubles from 10s and caps at 5m, on the queue\'s delays', async () => {
-    const cluster = await startWorkerCluster({ mode: 'manual', serve: false });
+    const cluster = await startControlPlane({ mode: 'manual', serve: false });
     const r = cluster.registry();
     const pods = cluster.catalog.find('', 'v1', 'pods')!;
     await cluster.drain();
@@ -131,7 +131,7 @@ describe('workers on a manual clock', () => {
   it('an idle cluster makes zero store writes in a simulated hour of resyncs', async () => {
     const counting = countingStore();
     const store = counting.store;
-    const cluster = await startWorkerCluster({ mode: 'manual', serve: false, store });
+    const cluster = await startControlPlane({ mode: 'manual', serve: false, store });
     const r = cluster.registry();
     await r.create(cluster.catalog.find('', 'v1', 'pods')!, 'default', pod('web', { containers: [{ name: 'web', image: 'nginx' }] }));
     await cluster.drain();
@@ -156,7 +156,7 @@ describe('workers on a manual clock', () => {
   it('a lost event is recovered by the periodic resync', async () => {
     let drop = false;
     const lossy = (queue: Queue): Queue => ({ send: async (m, o) => { if (!drop) await queue.send(m, o); } });
-    const cluster = await startWorkerCluster({ mode: 'manual', serve: false, wrapQueue: lossy });
+    const cluster = await startControlPlane({ mode: 'manual', serve: false, wrapQueue: lossy });
     const r = cluster.registry();
     const pods = cluster.catalog.find('', 'v1', 'pods')!;
     await cluster.drain();

@@ -1,6 +1,6 @@
 import { hex64, goDuration, type ImageInfo } from './images.ts';
 import { exitOf, type Program } from './programs.ts';
-import { timestamp } from './recorder.ts';
+import { timestamp } from '../apimachinery/time.ts';
 
 /**
  * A container's lifecycle as data (after KWOK's stages): each stage says which

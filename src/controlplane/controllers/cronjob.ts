@@ -1,8 +1,9 @@
 import { parseSchedule } from '../../registry/cron.ts';
 import type { KubeObject } from '../../registry/types.ts';
 import type { ControllerPass } from './context.ts';
-import { controllerRef, hasCondition, isDeleting, ms, timestamp, type CronJob, type Job, type ObjectReference } from './objects.ts';
+import { controllerRef, hasCondition, isDeleting, ms, type CronJob, type Job, type ObjectReference } from './objects.ts';
 import { dueTicks } from './schedule.ts';
+import { timestamp } from '../../apimachinery/time.ts';
 
 /**
  * The CronJob controller (pkg/controller/cronjob, v2): at each schedule tick it

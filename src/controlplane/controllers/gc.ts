@@ -1,11 +1,11 @@
 import type { KubeObject } from '../../registry/types.ts';
-import { ApiError } from '../../server/errors.ts';
+import { ApiError } from '../../apimachinery/errors.ts';
 import type { ControllerPass, Kind } from './context.ts';
 import { isDeleting, ownerReferences, type OwnerReference } from './objects.ts';
 
 /**
  * The garbage collector (pkg/controller/garbagecollector), for the owners and
- * dependents the workers know: pods, ReplicaSets, Jobs and ControllerRevisions
+ * dependents the control plane knows: pods, ReplicaSets, Jobs and ControllerRevisions
  * owned by workloads (and mirror pods by their Node).
  *
  * - Background (kubectl's default): the owner is gone; a dependent whose every

@@ -53,7 +53,7 @@ export interface NodeInfo {
   usedPorts: HostPort[];
 }
 
-/** Pods are treated as immutable by the workers, so their scheduling view is computed once. */
+/** Pods are treated as immutable by the control plane, so their scheduling view is computed once. */
 const infos = new WeakMap<Pod, PodInfo>();
 
 export function podInfo(pod: Pod): PodInfo {

@@ -13,7 +13,7 @@ import { schedulePending, type SchedulingTrigger } from './scheduler.ts';
  * The one entry both runtimes call with queue messages (the Node entry's
  * in-process queue, the Cluster Durable Object's dispatch on Cloudflare).
  *
- * Workers are level-triggered: a message only says "look at cluster X again".
+ * The control plane is level-triggered: a message only says "look at cluster X again".
  * A pass reads the cluster's nodes, pods and workloads (apps and batch), runs
  * the controllers, the scheduler over pending pods and the kubelets over bound
  * ones, and acts through the registry with compare-and-swap. Passes for one
@@ -21,7 +21,7 @@ import { schedulePending, type SchedulingTrigger } from './scheduler.ts';
  * folded into one more pass, so a burst of a thousand events costs a handful
  * of passes, not a thousand.
  */
-export interface WorkerContext {
+export interface ControlPlaneContext {
   ports: Ports;
   catalog: Catalog;
 }
@@ -31,7 +31,7 @@ interface ClusterWork {
   pending: SchedulingTrigger | null;
   /** Due time of the wake-up this process last queued for the cluster. */
   wakeAt?: number;
-  /** Decoded objects by key, reused while their revision is unchanged (workers never mutate them). */
+  /** Decoded objects by key, reused while their revision is unchanged (the control plane never mutates them). */
   objects: Map<string, { revision: number; obj: KubeObject }>;
   passes: number;
 }
@@ -39,7 +39,7 @@ interface ClusterWork {
 /** Per store (one per process or Durable Object), per cluster. */
 const work = new WeakMap<object, Map<string, ClusterWork>>();
 
-function workFor(ctx: WorkerContext, cluster: string): ClusterWork {
+function workFor(ctx: ControlPlaneContext, cluster: string): ClusterWork {
   let clusters = work.get(ctx.ports.store);
   if (!clusters) work.set(ctx.ports.store, (clusters = new Map()));
   let state = clusters.get(cluster);
@@ -51,7 +51,7 @@ const merge = (a: SchedulingTrigger | null, b: SchedulingTrigger): SchedulingTri
   a ? { retryRevision: Math.max(a.retryRevision, b.retryRevision), flush: a.flush || b.flush } : b;
 
 /** Runs (or joins) the passes that cover this trigger. */
-function reconcile(ctx: WorkerContext, cluster: string, trigger: SchedulingTrigger): Promise<void> {
+function reconcile(ctx: ControlPlaneContext, cluster: string, trigger: SchedulingTrigger): Promise<void> {
   const state = workFor(ctx, cluster);
   state.pending = merge(state.pending, trigger);
   if (!state.running) {
@@ -96,7 +96,7 @@ async function workloads(registry: Registry, state: ClusterWork, seen: ClusterWo
  * Every object under a key prefix. A pass reads them all (that is what makes it
  * level-triggered), so only objects whose revision changed since the last pass
  * are decoded again; the same objects also key the kubelet's and scheduler's
- * per-pod caches. Read-time decorations (node heartbeats) are skipped: workers
+ * per-pod caches. Read-time decorations (node heartbeats) are skipped: controllers
  * do not need them.
  */
 async function underPrefix(registry: Registry, state: ClusterWork, prefix: string, seen: ClusterWork['objects']): Promise<Array<[string, KubeObject]>> {
@@ -119,7 +119,7 @@ async function underPrefix(registry: Registry, state: ClusterWork, prefix: strin
   }
 }
 
-async function pass(ctx: WorkerContext, cluster: string, trigger: SchedulingTrigger): Promise<void> {
+async function pass(ctx: ControlPlaneContext, cluster: string, trigger: SchedulingTrigger): Promise<void> {
   const registry = new Registry(ctx.catalog, ctx.ports, cluster);
   const state = workFor(ctx, cluster);
   state.passes++;
@@ -146,7 +146,7 @@ async function pass(ctx: WorkerContext, cluster: string, trigger: SchedulingTrig
 const maxWakeDelayMs = 3_600_000;
 
 /** Queues one wake-up for the earliest due stage, unless an earlier one is already queued. */
-async function scheduleWake(ctx: WorkerContext, cluster: string, due: number | undefined): Promise<void> {
+async function scheduleWake(ctx: ControlPlaneContext, cluster: string, due: number | undefined): Promise<void> {
   if (due === undefined) return;
   const state = workFor(ctx, cluster);
   const now = ctx.ports.clock.now().getTime();
@@ -157,11 +157,11 @@ async function scheduleWake(ctx: WorkerContext, cluster: string, due: number | u
 }
 
 /** Periodic repair: re-examines every pending and bound pod, so a lost event or wake-up costs only time. */
-export function resyncCluster(ctx: WorkerContext, cluster: string): Promise<void> {
+export function resyncCluster(ctx: ControlPlaneContext, cluster: string): Promise<void> {
   return reconcile(ctx, cluster, { retryRevision: 0, flush: true });
 }
 
-export async function handleMessage(ctx: WorkerContext, message: QueueMessage): Promise<void> {
+export async function handleMessage(ctx: ControlPlaneContext, message: QueueMessage): Promise<void> {
   try {
     await dispatch(ctx, message);
   } catch (err) {
@@ -171,7 +171,7 @@ export async function handleMessage(ctx: WorkerContext, message: QueueMessage): 
   }
 }
 
-async function dispatch(ctx: WorkerContext, message: QueueMessage): Promise<void> {
+async function dispatch(ctx: ControlPlaneContext, message: QueueMessage): Promise<void> {
   if ('kind' in message) {
     if (message.kind === 'resync') return resyncCluster(ctx, message.cluster);
     const state = workFor(ctx, message.cluster);
@@ -187,6 +187,6 @@ async function dispatch(ctx: WorkerContext, message: QueueMessage): Promise<void
 }
 
 /** Passes run for a cluster in this process (benchmarks report it). */
-export function passCount(ctx: WorkerContext, cluster: string): number {
+export function passCount(ctx: ControlPlaneContext, cluster: string): number {
   return workFor(ctx, cluster).passes;
 }

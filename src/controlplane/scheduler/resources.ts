@@ -3,7 +3,7 @@
  * other resource in whole units (bytes, pods), as the scheduler's Resource type.
  */
 
-import { quantityValue } from '../../schema/quantity.ts';
+import { quantityValue } from '../../apimachinery/quantity.ts';
 
 /** The value of a quantity string (`100m`, `1.5`, `128Mi`, `1e3`); NaN when unparseable. Linear in its length. */
 export const parseQuantity = (value: unknown): number => quantityValue(value);

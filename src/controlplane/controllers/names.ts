@@ -1,4 +1,4 @@
-import { hash64 } from '../recorder.ts';
+import { hash64 } from '../../apimachinery/hash.ts';
 
 /**
  * Names and hashes controllers give what they create: `<owner>-<5 chars>` pods,

@@ -1,4 +1,4 @@
-import { hash64 } from './recorder.ts';
+import { hash64 } from '../apimachinery/hash.ts';
 
 /**
  * Image references as containerd sees them: normalized names, deterministic

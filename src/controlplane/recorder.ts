@@ -1,10 +1,12 @@
 import type { Registry } from '../registry/generic.ts';
 import type { Event } from '../registry/resources/events.ts';
 import type { KubeObject } from '../registry/types.ts';
-import { ApiError } from '../server/errors.ts';
+import { ApiError } from '../apimachinery/errors.ts';
+import { hash64 } from '../apimachinery/hash.ts';
+import { timestamp } from '../apimachinery/time.ts';
 
 /**
- * The workers' event recorder (client-go's EventRecorder + EventCorrelator):
+ * The control plane's event recorder (client-go's EventRecorder + EventCorrelator):
  * an event repeated for the same object, reason, message and source is one Event
  * whose count and lastTimestamp grow. The name is derived from that key, so a
  * repeat finds its Event with one read and no list.
@@ -17,21 +19,10 @@ export interface EventSpec {
   reason: string;
   message: string;
   source: { component: string; host?: string };
-  /** When it happened (ms since the epoch); workers pass the transition's own time. */
+  /** When it happened (ms since the epoch); the kubelet passes the transition's own time. */
   at: number;
 }
 
-export const timestamp = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-/** FNV-1a, 64-bit, as 16 hex digits: stable names from the aggregation key. */
-export function hash64(text: string): string {
-  let h = 0xcbf29ce484222325n;
-  for (let i = 0; i < text.length; i++) {
-    h ^= BigInt(text.charCodeAt(i));
-    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
-  }
-  return h.toString(16).padStart(16, '0');
-}
 
 /**
  * Where a reason falls in a pod's life. Real event names carry their creation time

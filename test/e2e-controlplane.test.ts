@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { Kubectl, KubectlProcess } from './helpers/kubectl.ts';
-import { startWorkerCluster, type WorkerCluster } from './helpers/workers.ts';
+import { startControlPlane, type ControlPlaneCluster } from './helpers/controlplane.ts';
 import { eventually } from './helpers/eventually.ts';
 
 /**
@@ -15,7 +15,7 @@ import { eventually } from './helpers/eventually.ts';
 const podYaml = (name: string, spec: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n${spec}`;
 
 describe('scheduler and kubelets, through the real kubectl', () => {
-  let cluster: WorkerCluster;
+  let cluster: ControlPlaneCluster;
   let kubectl: Kubectl;
   const get = (name: string, ns = 'default') => kubectl.ok(['get', 'pod', name, '-n', ns, '-o', 'yaml']).then((y) => parse(y));
   const row = (name: string) => kubectl.ok(['get', 'pods', '-o', 'wide']).then((out) => out.split('\n').find((l) => l.startsWith(`${name} `)) ?? '');
@@ -24,7 +24,7 @@ describe('scheduler and kubelets, through the real kubectl', () => {
     kubectl.ok(['get', 'events', '--field-selector', `involvedObject.name=${name},reason=${reason}`, '-o', 'jsonpath={range .items[*]}{.message}{"\\n"}{end}']);
 
   before(async () => {
-    cluster = await startWorkerCluster({ mode: 'live', timeScale: 0.1 });
+    cluster = await startControlPlane({ mode: 'live', timeScale: 0.1 });
     kubectl = new Kubectl(await cluster.kubeconfig());
   });
   after(() => cluster.close());

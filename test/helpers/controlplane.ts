@@ -11,23 +11,24 @@ import { MemoryStore } from '../../src/storage/memory.ts';
 import type { Store } from '../../src/storage/store.ts';
 import { kubeconfig } from '../../src/tenancy/kubeconfig.ts';
 import { provisionInStore } from '../../src/tenancy/provision.ts';
-import { kubernetesVersion } from '../../src/version.ts';
-import { handleMessage, type WorkerContext } from '../../src/workers/index.ts';
+import { kubernetesVersion } from '../../src/apimachinery/version.ts';
+import { handleMessage, type ControlPlaneContext } from '../../src/controlplane/index.ts';
 import { testSecret, testTls } from './server.ts';
+import { timestamp } from '../../src/apimachinery/time.ts';
 
 /**
  * A cluster with the scheduler and kubelets running on an in-process queue.
  * - manual: a ManualClock; nothing happens until `drain()` (deterministic tests).
  * - live: real timers on a clock sped up by 1/timeScale, for kubectl-driven e2e.
  */
-export interface WorkerClusterOptions {
+export interface ControlPlaneOptions {
   mode: 'manual' | 'live';
   /** Live mode: real seconds per cluster second (0.1: ten times faster). */
   timeScale?: number;
   nodes?: string[];
   /** Wraps the store (e.g. to count writes). */
   store?: Store;
-  /** Wraps the queue port the registry and workers send to (fault injection). */
+  /** Wraps the queue port the registry and the control plane send to (fault injection). */
   wrapQueue?: (queue: Queue) => Queue;
   /** Manual mode: which due message goes next. */
   pick?: (due: number) => number;
@@ -35,12 +36,12 @@ export interface WorkerClusterOptions {
   serve?: boolean;
 }
 
-export interface WorkerCluster {
+export interface ControlPlaneCluster {
   ports: Ports;
   catalog: Catalog;
   queue: InProcessQueue;
   clock: Clock;
-  ctx: WorkerContext;
+  ctx: ControlPlaneContext;
   registry(cluster?: string): Registry;
   /** Manual mode: deliver everything due, moving the clock, for at most forMs of cluster time. */
   drain(forMs?: number): Promise<void>;
@@ -49,7 +50,7 @@ export interface WorkerCluster {
   close(): Promise<void>;
 }
 
-export async function startWorkerCluster(options: WorkerClusterOptions): Promise<WorkerCluster> {
+export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlaneCluster> {
   // A sped-up clock starts an hour back so it stays behind kubectl's own clock during a test.
   const clock = options.mode === 'manual' ? new ManualClock() : new ScaledClock(options.timeScale ?? 1, (options.timeScale ?? 1) < 1 ? -3_600_000 : 0);
   const errors: unknown[] = [];
@@ -60,10 +61,10 @@ export async function startWorkerCluster(options: WorkerClusterOptions): Promise
   const port: Queue = options.wrapQueue ? options.wrapQueue(queue) : queue;
   const ports: Ports = { store: options.store ?? new MemoryStore(), queue: port, clock, keys: hmacKeys(testSecret) };
   const catalog = new Catalog(resources);
-  const ctx: WorkerContext = { ports, catalog };
+  const ctx: ControlPlaneContext = { ports, catalog };
   queue.consume((message: QueueMessage) => handleMessage(ctx, message));
   const record = {
-    name: 'default', uid: crypto.randomUUID(), createdAt: clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z'), expiresAt: null,
+    name: 'default', uid: crypto.randomUUID(), createdAt: timestamp(clock.now()), expiresAt: null,
     nodes: options.nodes ?? ['controlplane', 'node01'], kubernetesVersion,
   };
   await provisionInStore(ports, catalog, record);

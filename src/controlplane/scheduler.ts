@@ -3,8 +3,9 @@ import type { Node } from '../registry/resources/nodes.ts';
 import type { Pod } from '../registry/resources/pods.ts';
 import type { KubeObject } from '../registry/types.ts';
 import { bindPod } from '../server/binding.ts';
-import { ApiError } from '../server/errors.ts';
-import { eventName, recordEvent, timestamp } from './recorder.ts';
+import { ApiError } from '../apimachinery/errors.ts';
+import { timestamp } from '../apimachinery/time.ts';
+import { eventName, recordEvent } from './recorder.ts';
 import { filterPlugins, normalize, scorePlugins, type FilterStatus } from './scheduler/plugins.ts';
 import { addPod, buildSnapshot, podInfo, type NodeInfo, type PodInfo } from './scheduler/snapshot.ts';
 
