@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { podRequests } from '../src/controlplane/scheduler/resources.ts';
 import { isNegativeQuantity, quantityError, quantityValue } from '../src/apimachinery/quantity.ts';
-import { isDNS1123Label, isDNS1123Subdomain, isLabelValue, isQualifiedName, validateAnnotations } from '../src/schema/validation.ts';
+import { isDNS1123Label, isDNS1123Subdomain, isLabelValue, isQualifiedName, validateAnnotations } from '../src/apimachinery/validation.ts';
 import { ApiError } from '../src/apimachinery/errors.ts';
 import { matches, parseFieldSelector, parseLabelSelector } from '../src/apimachinery/selectors.ts';
 import { strategicMergePatch } from '../src/server/strategicMerge.ts';

@@ -1,4 +1,4 @@
-import { isLabelValue, isQualifiedName, validateLabels } from '../schema/validation.ts';
+import { isLabelValue, isQualifiedName, validateLabels } from './validation.ts';
 import type { FieldError } from './errors.ts';
 import { goQuote, goStringMap, goStrings } from './goFormat.ts';
 

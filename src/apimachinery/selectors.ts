@@ -1,4 +1,4 @@
-import { isLabelValue, isQualifiedName } from '../schema/validation.ts';
+import { isLabelValue, isQualifiedName } from './validation.ts';
 import { badRequest } from './errors.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type * as v from 'valibot';
 import type { FieldError } from '../apimachinery/errors.ts';
-import type { NameRule } from '../schema/validation.ts';
+import type { NameRule } from '../apimachinery/validation.ts';
 import type { Registry } from './generic.ts';
 
 /** A Kubernetes object as the registry handles it: JSON with metadata. */

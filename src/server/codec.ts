@@ -1,7 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import type { KubeObject, ResourceDef } from '../registry/types.ts';
 import { unknownFields } from '../schema/fields.ts';
-import { decodeIssues } from '../schema/validation.ts';
+import { decodeIssues } from '../schema/decode.ts';
 import { ApiError, badRequest, tooLarge, unsupportedMediaType } from '../apimachinery/errors.ts';
 import { decodeKubernetesProtobuf } from './protobuf.ts';
 
