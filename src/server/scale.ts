@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { Registry } from '../registry/generic.ts';
-import { formatLabels, selectorString, type LabelSelector } from '../apimachinery/labelSelector.ts';
+import { formatLabels, selectorString, type LabelSelector } from '../apimachinery/selectors.ts';
 import { age, ageColumn } from '../registry/printing.ts';
 import { defineResource, type KubeObject, type ResourceDef } from '../registry/types.ts';
 import * as schema from '../schema/autoscaling.ts';

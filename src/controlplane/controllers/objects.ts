@@ -1,4 +1,4 @@
-import type { LabelSelector } from '../../apimachinery/labelSelector.ts';
+import type { LabelSelector } from '../../apimachinery/selectors.ts';
 import type { PodTemplateSpec } from '../../registry/podTemplate.ts';
 import type { Pod } from '../../registry/resources/pods.ts';
 import type { KubeObject } from '../../registry/types.ts';
