@@ -6,7 +6,6 @@ import { defineResource, type KubeObject, type ResourceDef } from '../registry/t
 import * as schema from '../schema/autoscaling.ts';
 import { decodeDocument, decodeObject, parseFieldValidation, readBody, wantsTable } from './codec.ts';
 import { badRequest, conflict, invalid, methodNotAllowed, type FieldError } from '../apimachinery/errors.ts';
-import { subresourceHandlers } from './handlers.ts';
 import { applyPatch } from './patch.ts';
 import type { ResourceRequest } from './requestInfo.ts';
 import { toTable } from './table.ts';
@@ -83,7 +82,7 @@ async function writeScale(c: Context, registry: Registry, def: ResourceDef, name
   return scaleOf(def, updated as Scalable);
 }
 
-async function handleScale(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined): Promise<Response> {
+export async function handleScale(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined): Promise<Response> {
   const name = info.name!;
   switch (info.verb) {
     case 'get': {
@@ -111,5 +110,3 @@ async function handleScale(c: Context, registry: Registry, def: ResourceDef, inf
       throw methodNotAllowed();
   }
 }
-
-subresourceHandlers.scale = handleScale;
