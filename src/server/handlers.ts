@@ -120,7 +120,7 @@ async function patchResource(c: Context, registry: Registry, def: ResourceDef, i
   let warnings: string[] = [];
   try {
     const result = await registry.mutate(def, namespace, info.name!, (current) => {
-      const patched = applyPatch(current, bytes, contentType);
+      const patched = applyPatch(current, bytes, contentType, def.schema);
       const decoded = decodeObject(def, patched, fieldValidation);
       // A patch may not move the object: as for PUT, a changed name or namespace is a 400, not silently undone.
       const { name: patchedName, namespace: patchedNamespace } = decoded.obj.metadata;

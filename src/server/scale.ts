@@ -102,7 +102,7 @@ export async function handleScale(c: Context, registry: Registry, def: ResourceD
       const contentType = c.req.header('content-type') ?? '';
       const fieldValidation = parseFieldValidation(c.req.query('fieldValidation'));
       return c.json(await writeScale(c, registry, def, namespace, name, (current) => {
-        const patched = applyPatch(current, bytes, contentType);
+        const patched = applyPatch(current, bytes, contentType, scaleKind.schema);
         return decodeObject(scaleKind, patched, fieldValidation).obj as Scale;
       }));
     }
