@@ -76,8 +76,6 @@ export interface Strategy {
   gracefulDeletion?(obj: KubeObject, options: { gracePeriodSeconds?: number }): number;
   /** Computed on read, never stored (virtual node heartbeats). */
   decorate?(obj: KubeObject, ctx: HookContext): void;
-  /** Does a spec change bump metadata.generation? (true for resources with a spec) */
-  tracksGeneration?: boolean;
   /** Whether PUT without a resourceVersion is allowed (true for most built-ins). */
   allowUnconditionalUpdate?: boolean;
   /**

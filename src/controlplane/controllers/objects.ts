@@ -57,7 +57,6 @@ export const ms = (t: string | undefined | null): number => (t ? Date.parse(t) :
 
 export const ownerReferences = (obj: KubeObject): OwnerReference[] => (obj.metadata.ownerReferences ?? []) as OwnerReference[];
 export const controllerOf = (obj: KubeObject): OwnerReference | undefined => ownerReferences(obj).find((r) => r.controller);
-export const isControlledBy = (obj: KubeObject, owner: KubeObject): boolean => controllerOf(obj)?.uid === owner.metadata.uid;
 export const isDeleting = (obj: KubeObject): boolean => !!obj.metadata.deletionTimestamp;
 
 /** The reference a controller puts on what it creates (NewControllerRef). */
