@@ -10,10 +10,10 @@ import { authenticator, bearerToken, clusterGone } from './server/authn.ts';
 import { ApiError, internalError, methodNotAllowed, notFound } from './apimachinery/errors.ts';
 import { maxBodyBytes } from './server/codec.ts';
 import { handleResource } from './server/handlers.ts';
-import './server/logs.ts'; import './server/eviction.ts';
 import { openApiResponse } from './server/openapi.ts';
 import { parseRequestInfo } from './server/requestInfo.ts';
-import './server/scale.ts';
+import { builtinSubresources } from './server/subresources.ts';
+import type { SubresourceHandlers } from './server/subresource.ts';
 import { adminApp, type AdminOptions } from './tenancy/admin.ts';
 import { ClusterGoneError, type ClusterStore } from './storage/store.ts';
 import { isExpired, readClusterRecord, type ClusterRecord } from './tenancy/clusters.ts';
@@ -38,6 +38,8 @@ export interface AppOptions {
   /** The root admin API under /clusters (Node entry); the Worker serves it at its edge. */
   admin?: AdminOptions;
   limits?: Limits;
+  /** Subresources beyond `status`, by name (default: log, binding, eviction, scale). */
+  subresources?: SubresourceHandlers;
   /** Logs one line per server fault; never receives tokens or bodies. */
   log?: (message: string) => void;
 }
@@ -82,6 +84,7 @@ function releasing(response: Response, release: () => void): Response {
 export function createApp(ports: Ports, options: AppOptions = {}) {
   const catalog = options.catalog ?? new Catalog(resources);
   const log = options.log ?? ((m: string) => console.error(m));
+  const subresources = options.subresources ?? builtinSubresources;
   const quotas = new Quotas(options.limits ?? defaultLimits, ports.clock);
   const app = new Hono();
 
@@ -177,17 +180,17 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
       // Cheap requests (a get, a small write) just run. Expensive ones (lists, large queries or
       // bodies) take one of the cluster's seats while they are worked on, so no cluster's burst
       // of them can queue ahead of another cluster's request.
-      if (info.verb !== 'list' && cost === 1) return handleResource(c, registry, def, info);
+      if (info.verb !== 'list' && cost === 1) return handleResource(c, registry, def, info, subresources);
       const release = await quotas.seat(cluster, incarnation);
       try {
-        return await handleResource(c, registry, def, info);
+        return await handleResource(c, registry, def, info, subresources);
       } finally {
         release();
       }
     }
     const release = quotas.admitStream(cluster, incarnation);
     try {
-      return releasing(await handleResource(c, registry, def, info), release);
+      return releasing(await handleResource(c, registry, def, info, subresources), release);
     } catch (err) {
       release();
       throw err;

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { podRequests } from '../src/controlplane/scheduler/resources.ts';
 import { isNegativeQuantity, quantityError, quantityValue } from '../src/apimachinery/quantity.ts';
-import { isDNS1123Label, isDNS1123Subdomain, isLabelValue, isQualifiedName, validateAnnotations } from '../src/schema/validation.ts';
+import { isDNS1123Label, isDNS1123Subdomain, isLabelValue, isQualifiedName, validateAnnotations } from '../src/apimachinery/validation.ts';
 import { ApiError } from '../src/apimachinery/errors.ts';
 import { matches, parseFieldSelector, parseLabelSelector } from '../src/apimachinery/selectors.ts';
+import * as core from '../src/schema/core.ts';
 import { strategicMergePatch } from '../src/server/strategicMerge.ts';
 import { rawAgent, send, statusProblem, type RawResponse } from './helpers/rawHttp.ts';
 import { startNodeServer, type TestServer } from './helpers/server.ts';
@@ -177,7 +178,7 @@ describe('strategic merge patch is O(n log n) in list length (unit)', () => {
       const original = { metadata: { name: 'x', finalizers: finalizers(n) } };
       const patch = { metadata: { finalizers: finalizers(n).reverse() } };
       let out: Record<string, unknown> = {};
-      const count = await countSteps(() => { out = strategicMergePatch(original, patch, 'ConfigMap'); });
+      const count = await countSteps(() => { out = strategicMergePatch(original, patch, core.configMap); });
       assert.deepEqual((out.metadata as { finalizers: string[] }).finalizers, finalizers(n).reverse());
       return count;
     };
@@ -194,7 +195,7 @@ describe('strategic merge patch is O(n log n) in list length (unit)', () => {
         containers: [...kept, ...containers(n).slice(0, n / 2).map((c) => ({ name: c.name, $patch: 'delete' }))],
       } };
       let out: Record<string, unknown> = {};
-      const count = await countSteps(() => { out = strategicMergePatch(original, patch, 'Pod'); });
+      const count = await countSteps(() => { out = strategicMergePatch(original, patch, core.pod); });
       assert.deepEqual((out.spec as { containers: unknown[] }).containers, kept);
       return count;
     };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApiError } from '../src/apimachinery/errors.ts';
+import * as core from '../src/schema/core.ts';
 import { strategicMergePatch } from '../src/server/strategicMerge.ts';
 
 /**
@@ -9,7 +10,10 @@ import { strategicMergePatch } from '../src/server/strategicMerge.ts';
  * stores. Orders follow kube-apiserver, including its habit of putting elements a
  * patch adds before the server-only ones unless `$setElementOrder` says otherwise.
  */
-interface Golden { name: string; kind: string; apiVersion?: string; original: object; patch: object; expected: object }
+interface Golden { name: string; kind: keyof typeof schemas; original: object; patch: object; expected: object }
+
+/** The declared type of each kind the goldens patch: its patch metadata decides which lists merge. */
+const schemas = { Pod: core.pod, Node: core.node, ConfigMap: core.configMap, Service: core.service };
 
 const container = (name: string, extra: object = {}) => ({ name, image: `${name}:1`, ...extra });
 
@@ -148,7 +152,7 @@ describe('strategic merge patch (golden cases)', () => {
     it(g.name, () => {
       const original = structuredClone(g.original);
       const patch = structuredClone(g.patch);
-      assert.deepEqual(strategicMergePatch(original, patch, g.kind, g.apiVersion), g.expected);
+      assert.deepEqual(strategicMergePatch(original, patch, schemas[g.kind]), g.expected);
       assert.deepEqual(original, g.original, 'the original is not modified');
       assert.deepEqual(patch, g.patch, 'the patch is not modified');
     });
@@ -158,7 +162,7 @@ describe('strategic merge patch (golden cases)', () => {
 describe('strategic merge patch and hostile keys', () => {
   it('a __proto__ key in a patch neither merges nor reaches Object.prototype', () => {
     const patch = JSON.parse('{"__proto__":{"polluted":true},"metadata":{"__proto__":{"polluted":true},"labels":{"a":"b"}}}');
-    const result = strategicMergePatch({ metadata: {} }, patch, 'Pod');
+    const result = strategicMergePatch({ metadata: {} }, patch, core.pod);
     assert.deepEqual(JSON.parse(JSON.stringify(result)), { metadata: { labels: { a: 'b' } } });
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
     assert.equal(Object.getPrototypeOf(result), Object.prototype);
@@ -185,7 +189,7 @@ describe('strategic merge patch errors are 4xx Status errors', () => {
   for (const c of cases) {
     it(c.name, () => {
       const original = { metadata: { finalizers: ['x'] }, ...structuredClone(pod) };
-      assert.throws(() => strategicMergePatch(original, c.patch, 'Pod'), (err: unknown) => {
+      assert.throws(() => strategicMergePatch(original, c.patch, core.pod), (err: unknown) => {
         assert.ok(err instanceof ApiError, `an ApiError, got ${String(err)}`);
         assert.equal(err.code, c.code);
         assert.match(err.message, c.message);

@@ -1,5 +1,5 @@
 import type { ChangeEvent, Ports, QueueMessage } from '../ports.ts';
-import { ClusterGoneError } from '../storage/store.ts';
+import { clusterPrefix, ClusterGoneError } from '../storage/store.ts';
 import { Catalog } from '../registry/catalog.ts';
 import { Registry } from '../registry/generic.ts';
 import type { Node } from '../registry/resources/nodes.ts';
@@ -83,7 +83,7 @@ const workloadGroups = ['apps', 'batch'];
 async function workloads(registry: Registry, state: ClusterWork, seen: ClusterWork['objects'], nodes: Node[], pods: Pod[]): Promise<ClusterObjects> {
   const objects: ClusterObjects = { nodes, pods, controllerrevisions: [], daemonsets: [], deployments: [], replicasets: [], statefulsets: [], cronjobs: [], jobs: [] };
   for (const group of workloadGroups) {
-    const prefix = `/registry/${registry.cluster}/${group}/`;
+    const prefix = `${clusterPrefix(registry.cluster)}${group}/`;
     for (const [key, obj] of await underPrefix(registry, state, prefix, seen)) {
       const plural = key.slice(prefix.length, key.indexOf('/', prefix.length)) as keyof ClusterObjects;
       if (plural in objects && plural !== 'nodes' && plural !== 'pods') (objects[plural] as KubeObject[]).push(obj);

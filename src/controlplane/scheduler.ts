@@ -2,7 +2,7 @@ import type { Registry } from '../registry/generic.ts';
 import type { Node } from '../registry/resources/nodes.ts';
 import type { Pod } from '../registry/resources/pods.ts';
 import type { KubeObject } from '../registry/types.ts';
-import { bindPod } from '../server/binding.ts';
+import { bindPod } from '../registry/resources/podBinding.ts';
 import { ApiError } from '../apimachinery/errors.ts';
 import { timestamp } from '../apimachinery/time.ts';
 import { eventName, recordEvent } from './recorder.ts';

@@ -1,3 +1,4 @@
+import { clusterPrefix } from '../storage/store.ts';
 import type { ResourceDef } from './types.ts';
 
 /** Finds resource declarations by URL parts; the only index over the declarations. */
@@ -18,10 +19,6 @@ export class Catalog {
     return this.byPath.get(`${group}/${version}/${plural}`);
   }
 
-  hasGroupVersion(group: string, version: string): boolean {
-    return this.groupVersions.some((g) => g.group === group && g.version === version);
-  }
-
   /** Etcd-style key: /registry/<cluster>/<group|core>/<plural>/<namespace>/<name>. */
   static key(cluster: string, def: ResourceDef, namespace: string | undefined, name: string): string {
     return `${Catalog.prefix(cluster, def, namespace)}${name}`;
@@ -29,7 +26,7 @@ export class Catalog {
 
   /** The prefix listing a resource in one namespace, or all of it. */
   static prefix(cluster: string, def: ResourceDef, namespace?: string): string {
-    const base = `/registry/${cluster}/${def.group || 'core'}/${def.plural}/`;
+    const base = `${clusterPrefix(cluster)}${def.group || 'core'}/${def.plural}/`;
     return def.namespaced && namespace ? `${base}${namespace}/` : base;
   }
 }

@@ -1,5 +1,5 @@
 import type { ChangeEvent, Clock, Queue } from '../ports.ts';
-import { validateAnnotations, validateLabels, validateName } from '../schema/validation.ts';
+import { validateAnnotations, validateLabels, validateName } from '../apimachinery/validation.ts';
 import {
   ApiError, alreadyExists, badRequest, conflict, expired, forbidden, invalid, notFound,
   type FieldError,

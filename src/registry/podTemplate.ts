@@ -1,8 +1,8 @@
 import { isNegativeQuantity } from '../apimachinery/quantity.ts';
-import { validateAnnotations, validateLabels, validateName } from '../schema/validation.ts';
+import { validateAnnotations, validateLabels, validateName } from '../apimachinery/validation.ts';
 import type { FieldError } from '../apimachinery/errors.ts';
 import { goStringMap, invalidGo } from '../apimachinery/goFormat.ts';
-import { selectorMatches, type LabelSelector } from '../apimachinery/labelSelector.ts';
+import { selectorMatches, type LabelSelector } from '../apimachinery/selectors.ts';
 
 /**
  * Pod templates inside workloads (Deployment, Job, CronJob, ...): the defaults

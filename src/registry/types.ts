@@ -1,6 +1,6 @@
 import type * as v from 'valibot';
 import type { FieldError } from '../apimachinery/errors.ts';
-import type { NameRule } from '../schema/validation.ts';
+import type { NameRule } from '../apimachinery/validation.ts';
 import type { Registry } from './generic.ts';
 
 /** A Kubernetes object as the registry handles it: JSON with metadata. */
@@ -76,8 +76,6 @@ export interface Strategy {
   gracefulDeletion?(obj: KubeObject, options: { gracePeriodSeconds?: number }): number;
   /** Computed on read, never stored (virtual node heartbeats). */
   decorate?(obj: KubeObject, ctx: HookContext): void;
-  /** Does a spec change bump metadata.generation? (true for resources with a spec) */
-  tracksGeneration?: boolean;
   /** Whether PUT without a resourceVersion is allowed (true for most built-ins). */
   allowUnconditionalUpdate?: boolean;
   /**

@@ -1,4 +1,4 @@
-import { int, kubeObject, list, named, objectMeta, opaque, str, strMap, struct, time } from './base.ts';
+import { int, kubeObject, list, named, opaque, str, strMap, struct, time } from './base.ts';
 import { kindCondition, labelSelector, objectReference, podTemplateSpec, resourceList, typedLocalObjectReference } from './common.ts';
 
 /** core/v1 kinds beyond the basics: quotas, limits, volumes and claims, endpoints, replication controllers. */

@@ -1,7 +1,5 @@
 import type * as v from 'valibot';
-import { nameOf, schemaNamed, shortName } from './base.ts';
-// core/v1 kinds are always known; other groups' kinds register when their resource modules load
-import './core.ts';
+import { nameOf, shortName } from './base.ts';
 import { unwrap } from './fields.ts';
 
 /**
@@ -100,15 +98,4 @@ export function fieldOf(parent: v.GenericSchema | undefined, key: string): { sch
 export function itemOf(list: v.GenericSchema | undefined): v.GenericSchema | undefined {
   const node = list ? unwrap(list as Node) : undefined;
   return node?.type === 'array' && node.item ? unwrap(node.item) : undefined;
-}
-
-/**
- * The schema of a top-level kind: `io.k8s.api.<group package>.<version>.<Kind>`, the
- * group package being the group's first label (`apps`, `rbac` of rbac.authorization.k8s.io).
- */
-export function schemaForKind(apiVersion: string, kind: string): v.GenericSchema | undefined {
-  const slash = apiVersion.indexOf('/');
-  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
-  const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
-  return schemaNamed(`io.k8s.api.${group ? group.split('.')[0] : 'core'}.${version}.${kind}`);
 }

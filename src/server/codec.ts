@@ -1,8 +1,8 @@
 import { parse as parseYaml } from 'yaml';
 import type { KubeObject, ResourceDef } from '../registry/types.ts';
 import { unknownFields } from '../schema/fields.ts';
-import { decodeIssues } from '../schema/validation.ts';
-import { ApiError, badRequest, tooLarge, unsupportedMediaType } from '../apimachinery/errors.ts';
+import { decodeIssues } from '../schema/decode.ts';
+import { badRequest, tooLarge, unsupportedMediaType } from '../apimachinery/errors.ts';
 import { decodeKubernetesProtobuf } from './protobuf.ts';
 
 export const maxBodyBytes = 3 * 1024 * 1024;
@@ -133,8 +133,4 @@ export function wantsTable(accept: string | null): boolean {
     const params = range.split(';').map((p) => p.trim());
     return params.includes('as=Table') && params.some((p) => p === 'g=meta.k8s.io') && params.some((p) => p === 'v=v1' || p === 'v=v1beta1');
   });
-}
-
-export function isApiError(err: unknown): err is ApiError {
-  return err instanceof ApiError;
 }

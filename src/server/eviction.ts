@@ -4,7 +4,6 @@ import type { ResourceDef } from '../registry/types.ts';
 import { decodeDocument, readBody } from './codec.ts';
 import { decodeDeleteOptions } from './deleteOptions.ts';
 import { badRequest, methodNotAllowed } from '../apimachinery/errors.ts';
-import { subresourceHandlers } from './handlers.ts';
 import type { ResourceRequest } from './requestInfo.ts';
 
 /**
@@ -21,7 +20,7 @@ interface Eviction {
   deleteOptions?: unknown;
 }
 
-async function handleEviction(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined): Promise<Response> {
+export async function handleEviction(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined): Promise<Response> {
   if (info.verb !== 'create') throw methodNotAllowed();
   const bytes = await readBody(c.req.raw);
   if (!bytes.byteLength) throw badRequest('the request body is empty; an Eviction was expected');
@@ -43,5 +42,3 @@ async function handleEviction(c: Context, registry: Registry, def: ResourceDef, 
   await registry.delete(def, namespace, info.name!, { ...options, dryRun: options.dryRun || (c.req.queries('dryRun')?.length ?? 0) > 0 });
   return c.json({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }, 201);
 }
-
-subresourceHandlers.eviction = handleEviction;

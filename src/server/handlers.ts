@@ -1,7 +1,6 @@
 import type { Context } from 'hono';
 import type { Registry } from '../registry/generic.ts';
 import { apiVersionOf, type KubeObject, type ResourceDef } from '../registry/types.ts';
-import * as schema from '../schema/core.ts';
 import { decodeDocument, decodeObject, mediaType, parseFieldValidation, readBody, wantsTable } from './codec.ts';
 import { ApiError, badRequest, methodNotAllowed, notFound } from '../apimachinery/errors.ts';
 import type { ResourceRequest } from './requestInfo.ts';
@@ -11,7 +10,8 @@ import { watchStream } from './watch.ts';
 import { checkFieldSelector, parseResourceVersion, type DeleteOptions } from '../registry/generic.ts';
 import { decodeDeleteOptions } from './deleteOptions.ts';
 import { applyPatch } from './patch.ts';
-import { bindPod } from './binding.ts';
+import { dryRun } from './dryRun.ts';
+import type { SubresourceHandlers } from './subresource.ts';
 
 /** The REST verbs of one resource request, on the generic registry. */
 
@@ -24,12 +24,6 @@ function integerParam(c: Context, name: string, max = 2 ** 31 - 1): number | und
   if (raw === undefined || raw === '') return undefined;
   if (!/^\d+$/.test(raw) || Number(raw) > max) throw badRequest(`invalid value for ${name}: "${raw}": must be a non-negative integer`);
   return Number(raw);
-}
-
-function dryRun(c: Context): boolean {
-  const values = c.req.queries('dryRun') ?? [];
-  for (const v of values) if (v !== 'All') throw badRequest(`Invalid dry run value: "${v}": supported values: "All"`);
-  return values.length > 0;
 }
 
 function json(c: Context, body: unknown, status = 200, warnings: string[] = []) {
@@ -57,7 +51,7 @@ function respondObject(c: Context, registry: Registry, def: ResourceDef, obj: Ku
   return json(c, obj, status, warnings);
 }
 
-export async function handleResource(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest): Promise<Response> {
+export async function handleResource(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, subresources: SubresourceHandlers): Promise<Response> {
   if (def.namespaced && info.namespace === undefined && info.name !== undefined) throw notFound({ group: def.group, resource: def.plural }, info.name);
   const namespace = def.namespaced ? info.namespace : undefined;
   if (!def.namespaced && info.namespace !== undefined && !(def.plural === 'namespaces')) {
@@ -68,7 +62,7 @@ export async function handleResource(c: Context, registry: Registry, def: Resour
   // there would otherwise empty the resource in every namespace).
   if ((info.verb === 'update' || info.verb === 'patch') && info.name === undefined) throw methodNotAllowed();
   if (def.namespaced && info.namespace === undefined && (info.verb === 'create' || info.verb === 'deletecollection')) throw methodNotAllowed();
-  if (info.subresource) return handleSubresource(c, registry, def, info, namespace);
+  if (info.subresource) return handleSubresource(c, registry, def, info, namespace, subresources);
   const ctx = () => registry.ctx();
   switch (info.verb) {
     case 'get':
@@ -126,7 +120,7 @@ async function patchResource(c: Context, registry: Registry, def: ResourceDef, i
   let warnings: string[] = [];
   try {
     const result = await registry.mutate(def, namespace, info.name!, (current) => {
-      const patched = applyPatch(current, bytes, contentType);
+      const patched = applyPatch(current, bytes, contentType, def.schema);
       const decoded = decodeObject(def, patched, fieldValidation);
       // A patch may not move the object: as for PUT, a changed name or namespace is a 400, not silently undone.
       const { name: patchedName, namespace: patchedNamespace } = decoded.obj.metadata;
@@ -158,7 +152,7 @@ async function deleteOptions(c: Context): Promise<DeleteOptions> {
   return { ...out, ...decodeDeleteOptions(decodeDocument(bytes, c.req.header('content-type') ?? 'application/json')) };
 }
 
-async function handleSubresource(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined): Promise<Response> {
+async function handleSubresource(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined, subresources: SubresourceHandlers): Promise<Response> {
   const sub = info.subresource!;
   if (!info.name || !(def.subresources ?? []).includes(sub as never)) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
   if (sub === 'status') {
@@ -172,16 +166,7 @@ async function handleSubresource(c: Context, registry: Registry, def: ResourceDe
       default: throw methodNotAllowed();
     }
   }
-  if (sub === 'binding' && info.verb === 'create') {
-    const { obj } = await decodeBody(c, def, 'Binding', schema.binding);
-    await bindPod(registry, def, namespace!, info.name, obj, dryRun(c));
-    return json(c, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }, 201);
-  }
-  const handler = subresourceHandlers[sub];
+  const handler = subresources[sub];
   if (handler) return handler(c, registry, def, info, namespace);
   throw methodNotAllowed();
 }
-
-/** Subresources served by other modules (log, eviction, ...), registered by name. */
-export type SubresourceHandler = (c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined) => Promise<Response>;
-export const subresourceHandlers: Record<string, SubresourceHandler> = {};

@@ -4,7 +4,6 @@ import type { KubeObject, ResourceDef } from '../registry/types.ts';
 import { linesBetween, programFor, type LogLine, type Program } from '../runtime/programs.ts';
 import type { ContainerSpec, ContainerStatus } from '../runtime/stages.ts';
 import { ApiError, badRequest, methodNotAllowed } from '../apimachinery/errors.ts';
-import { subresourceHandlers } from './handlers.ts';
 import type { ResourceRequest } from './requestInfo.ts';
 
 /**
@@ -110,7 +109,7 @@ function render(lines: LogLine[], opts: LogOptions): string {
   return lines.map((l) => `${opts.timestamps ? `${stamp(l.at)} ` : ''}${l.text}\n`).join('');
 }
 
-async function handleLog(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined): Promise<Response> {
+export async function handleLog(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined): Promise<Response> {
   if (info.verb !== 'get') throw methodNotAllowed();
   const now = registry.now().getTime();
   const opts = options(c, now);
@@ -164,5 +163,3 @@ async function handleLog(c: Context, registry: Registry, def: ResourceDef, info:
   });
   return new Response(stream, { status: 200, headers: { ...headers, 'Transfer-Encoding': 'chunked' } });
 }
-
-subresourceHandlers.log = handleLog;

@@ -3,7 +3,7 @@ import type { Catalog } from '../registry/catalog.ts';
 import type { ResourceDef } from '../registry/types.ts';
 import { nameOf } from '../schema/base.ts';
 import { unwrap } from '../schema/fields.ts';
-import { schemaForKind } from '../schema/patchMeta.ts';
+import { binding as bindingSchema } from '../schema/core.ts';
 import { ApiError, methodNotAllowed, notAcceptable } from '../apimachinery/errors.ts';
 import { capitalize, groupWords, metaComponents, metaName, ok, resourcePaths } from './openapiPaths.ts';
 import { componentRef as refTo, SchemaWriter, type Schema } from './openapiSchemas.ts';
@@ -45,8 +45,7 @@ function groupVersionDocument(gv: { group: string; version: string; resources: R
       },
       'x-kubernetes-group-version-kind': [{ group: def.group, kind: listKind, version: def.version }],
     };
-    const binding = def.subresources?.includes('binding') ? schemaForKind('v1', 'Binding') : undefined;
-    if (binding) writer.schema(binding);
+    if (def.subresources?.includes('binding')) writer.schema(bindingSchema);
     Object.assign(paths, resourcePaths(def, refTo(name), refTo(listName)));
   }
   return v3Document(sortKeys(paths), sortKeys({ ...metaComponents, ...writer.components }));

@@ -1,4 +1,5 @@
 import jsonpatch, { type Operation } from 'fast-json-patch';
+import type * as v from 'valibot';
 import type { KubeObject } from '../registry/types.ts';
 import { decodeDocument, mediaType } from './codec.ts';
 import { ApiError, badRequest, unsupportedMediaType } from '../apimachinery/errors.ts';
@@ -15,8 +16,8 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return out;
 }
 
-/** Applies a PATCH body of any supported type to the current object. */
-export function applyPatch(current: KubeObject, body: Uint8Array, contentType: string): KubeObject {
+/** Applies a PATCH body of any supported type to the current object, whose type `schema` declares. */
+export function applyPatch(current: KubeObject, body: Uint8Array, contentType: string, schema: v.GenericSchema): KubeObject {
   const type = mediaType(contentType);
   if (type === 'application/json-patch+json') {
     const ops = decodeDocument(body, 'application/json');
@@ -36,7 +37,7 @@ export function applyPatch(current: KubeObject, body: Uint8Array, contentType: s
     // Server-side apply is approximated by a strategic merge: lists merge by the keys
     // SSA's list-map keys also use (containers by name, ...), so applying a manifest
     // keeps what the server defaulted inside list elements.
-    return strategicMergePatch(current, patch, current.kind ?? '', current.apiVersion ?? 'v1') as KubeObject;
+    return strategicMergePatch(current, patch, schema) as KubeObject;
   }
   throw unsupportedMediaType(contentType);
 }

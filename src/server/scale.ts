@@ -1,12 +1,11 @@
 import type { Context } from 'hono';
 import type { Registry } from '../registry/generic.ts';
-import { formatLabels, selectorString, type LabelSelector } from '../apimachinery/labelSelector.ts';
+import { formatLabels, selectorString, type LabelSelector } from '../apimachinery/selectors.ts';
 import { age, ageColumn } from '../registry/printing.ts';
 import { defineResource, type KubeObject, type ResourceDef } from '../registry/types.ts';
 import * as schema from '../schema/autoscaling.ts';
 import { decodeDocument, decodeObject, parseFieldValidation, readBody, wantsTable } from './codec.ts';
 import { badRequest, conflict, invalid, methodNotAllowed, type FieldError } from '../apimachinery/errors.ts';
-import { subresourceHandlers } from './handlers.ts';
 import { applyPatch } from './patch.ts';
 import type { ResourceRequest } from './requestInfo.ts';
 import { toTable } from './table.ts';
@@ -83,7 +82,7 @@ async function writeScale(c: Context, registry: Registry, def: ResourceDef, name
   return scaleOf(def, updated as Scalable);
 }
 
-async function handleScale(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined): Promise<Response> {
+export async function handleScale(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined): Promise<Response> {
   const name = info.name!;
   switch (info.verb) {
     case 'get': {
@@ -103,7 +102,7 @@ async function handleScale(c: Context, registry: Registry, def: ResourceDef, inf
       const contentType = c.req.header('content-type') ?? '';
       const fieldValidation = parseFieldValidation(c.req.query('fieldValidation'));
       return c.json(await writeScale(c, registry, def, namespace, name, (current) => {
-        const patched = applyPatch(current, bytes, contentType);
+        const patched = applyPatch(current, bytes, contentType, scaleKind.schema);
         return decodeObject(scaleKind, patched, fieldValidation).obj as Scale;
       }));
     }
@@ -111,5 +110,3 @@ async function handleScale(c: Context, registry: Registry, def: ResourceDef, inf
       throw methodNotAllowed();
   }
 }
-
-subresourceHandlers.scale = handleScale;

@@ -1,5 +1,5 @@
 import type * as v from 'valibot';
-import { fieldOf, itemOf, schemaForKind } from '../schema/patchMeta.ts';
+import { fieldOf, itemOf } from '../schema/patchMeta.ts';
 import { ApiError, badRequest } from '../apimachinery/errors.ts';
 
 /**
@@ -36,12 +36,11 @@ const badSetElementOrder = () => badRequest('invalid patch format of setElementO
 const noMergeKey = (item: unknown, mergeKey: string) => unprocessable(`map: ${show(item)} does not contain declared merge key: ${mergeKey}`);
 
 /**
- * Applies `patch` to `original` (neither is modified). `kind` names the top-level
- * type (its schema is found by apiVersion and kind) or is the schema itself.
+ * Applies `patch` to `original` (neither is modified). `schema` is the top-level type's
+ * (the resource declaration's); its patch metadata decides which lists merge.
  */
-export function strategicMergePatch(original: unknown, patch: unknown, kind: string | v.GenericSchema, apiVersion = 'v1'): Record<string, unknown> {
+export function strategicMergePatch(original: unknown, patch: unknown, schema: v.GenericSchema | undefined): Record<string, unknown> {
   if (!isMap(patch)) throw badRequest(`json: cannot unmarshal ${Array.isArray(patch) ? 'array' : kindOf(patch)} into Go value of type map[string]interface {}`);
-  const schema = typeof kind === 'string' ? schemaForKind(apiVersion, kind) : kind;
   return mergeMap(isMap(original) ? structuredClone(original) : {}, structuredClone(patch), schema);
 }
 

@@ -1,4 +1,4 @@
-import type { ClusterStore, Store } from '../storage/store.ts';
+import { clusterPrefix, type ClusterStore, type Store } from '../storage/store.ts';
 import { badRequest } from '../apimachinery/errors.ts';
 
 /** An ephemeral cluster, as the admin API and the directory know it. */
@@ -15,7 +15,7 @@ export interface ClusterRecord {
 export const clusterNameRe = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Where a cluster keeps its own record: inside its own keyspace, so dropping the cluster drops it. */
-export const clusterRecordKey = (cluster: string) => `/registry/${cluster}/apiserverless.dev/clusters/${cluster}`;
+export const clusterRecordKey = (cluster: string) => `${clusterPrefix(cluster)}apiserverless.dev/clusters/${cluster}`;
 
 export async function readClusterRecord(store: ClusterStore): Promise<ClusterRecord | null> {
   const kv = await store.get(clusterRecordKey(store.cluster));
@@ -61,7 +61,7 @@ export function storeDirectory(store: Store): ClusterDirectory {
   const dir = () => store.cluster('_directory');
   /** The directory's keyspace is made on its first write (a no-op where it exists). */
   const writable = async () => { await (created ??= store.createCluster('_directory')); return dir(); };
-  const key = (name: string) => `/registry/_directory/clusters/${name}`;
+  const key = (name: string) => `${clusterPrefix('_directory')}clusters/${name}`;
   return {
     async create(record) {
       return (await (await writable()).create(key(record.name), JSON.stringify(record))).ok;

@@ -1,5 +1,5 @@
 import type { DeleteOptions, Registry } from '../../registry/generic.ts';
-import { selectorMatches, type LabelSelector } from '../../apimachinery/labelSelector.ts';
+import { selectorMatches, type LabelSelector } from '../../apimachinery/selectors.ts';
 import type { Node } from '../../registry/resources/nodes.ts';
 import type { Pod } from '../../registry/resources/pods.ts';
 import type { KubeObject, ResourceDef } from '../../registry/types.ts';

@@ -1,4 +1,4 @@
-import type { LabelSelector } from '../../apimachinery/labelSelector.ts';
+import type { LabelSelector } from '../../apimachinery/selectors.ts';
 import type { PodTemplateSpec } from '../../registry/podTemplate.ts';
 import type { Pod } from '../../registry/resources/pods.ts';
 import type { KubeObject } from '../../registry/types.ts';
@@ -57,7 +57,6 @@ export const ms = (t: string | undefined | null): number => (t ? Date.parse(t) :
 
 export const ownerReferences = (obj: KubeObject): OwnerReference[] => (obj.metadata.ownerReferences ?? []) as OwnerReference[];
 export const controllerOf = (obj: KubeObject): OwnerReference | undefined => ownerReferences(obj).find((r) => r.controller);
-export const isControlledBy = (obj: KubeObject, owner: KubeObject): boolean => controllerOf(obj)?.uid === owner.metadata.uid;
 export const isDeleting = (obj: KubeObject): boolean => !!obj.metadata.deletionTimestamp;
 
 /** The reference a controller puts on what it creates (NewControllerRef). */

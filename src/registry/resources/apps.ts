@@ -1,7 +1,7 @@
 import * as schema from '../../schema/apps.ts';
 import type { FieldError } from '../../apimachinery/errors.ts';
 import { invalidGo } from '../../apimachinery/goFormat.ts';
-import { formatLabelSelector, formatLabels, goLabelSelector, isEmptySelector, selectorString, validateLabelSelector, type LabelSelector } from '../../apimachinery/labelSelector.ts';
+import { formatLabelSelector, formatLabels, goLabelSelector, isEmptySelector, selectorString, validateLabelSelector, type LabelSelector } from '../../apimachinery/selectors.ts';
 import { containerCells, nonNegative, podTemplateDefaults, validateReplicatedTemplate, type PodTemplateSpec } from '../podTemplate.ts';
 import { age, ageColumn, nameColumn } from '../printing.ts';
 import { allVerbs, defineResource, type Column, type KubeObject } from '../types.ts';

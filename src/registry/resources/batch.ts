@@ -2,7 +2,7 @@ import * as schema from '../../schema/batch.ts';
 import type { FieldError } from '../../apimachinery/errors.ts';
 import { isTimeZone, parseSchedule } from '../cron.ts';
 import { goStringMap, invalidGo } from '../../apimachinery/goFormat.ts';
-import { formatLabelSelector, goLabelSelector, selectorMatches, validateLabelSelector, type LabelSelector } from '../../apimachinery/labelSelector.ts';
+import { formatLabelSelector, goLabelSelector, selectorMatches, validateLabelSelector, type LabelSelector } from '../../apimachinery/selectors.ts';
 import { containerCells, nonNegative, podTemplateDefaults, validatePodTemplate, type PodTemplateSpec } from '../podTemplate.ts';
 import { age, ageColumn, humanDuration, nameColumn, since } from '../printing.ts';
 import { allVerbs, defineResource, type KubeObject } from '../types.ts';

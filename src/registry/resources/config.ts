@@ -1,5 +1,5 @@
 import * as schema from '../../schema/core.ts';
-import { tooLong } from '../../schema/validation.ts';
+import { tooLong } from '../../apimachinery/validation.ts';
 import { utf8Length } from '../../apimachinery/utf8.ts';
 import type { FieldError } from '../../apimachinery/errors.ts';
 import { age, ageColumn, nameColumn } from '../printing.ts';

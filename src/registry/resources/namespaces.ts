@@ -1,6 +1,6 @@
 import * as schema from '../../schema/core.ts';
 import { age, ageColumn, nameColumn } from '../printing.ts';
-import { allVerbs, defineResource, type KubeObject } from '../types.ts';
+import { defineResource, type KubeObject } from '../types.ts';
 
 type Namespace = KubeObject & { spec?: { finalizers?: string[] }; status?: { phase?: string } };
 

@@ -1,8 +1,8 @@
 import * as schema from '../../schema/networking.ts';
-import { isDNS1123Subdomain, validateName } from '../../schema/validation.ts';
+import { isDNS1123Subdomain, validateName } from '../../apimachinery/validation.ts';
 import type { FieldError } from '../../apimachinery/errors.ts';
 import { invalidGo } from '../../apimachinery/goFormat.ts';
-import { formatLabelSelector, validateLabelSelector, type LabelSelector } from '../../apimachinery/labelSelector.ts';
+import { formatLabelSelector, validateLabelSelector, type LabelSelector } from '../../apimachinery/selectors.ts';
 import { age, ageColumn, nameColumn } from '../printing.ts';
 import { allVerbs, defineResource, type KubeObject } from '../types.ts';
 

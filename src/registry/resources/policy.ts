@@ -1,7 +1,7 @@
 import * as schema from '../../schema/policy.ts';
 import type { FieldError } from '../../apimachinery/errors.ts';
 import { invalidGo } from '../../apimachinery/goFormat.ts';
-import { validateLabelSelector, type LabelSelector } from '../../apimachinery/labelSelector.ts';
+import { validateLabelSelector, type LabelSelector } from '../../apimachinery/selectors.ts';
 import { age, ageColumn, nameColumn } from '../printing.ts';
 import { allVerbs, defineResource, type KubeObject } from '../types.ts';
 

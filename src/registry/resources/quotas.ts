@@ -1,7 +1,7 @@
 import * as schema from '../../schema/coreExtras.ts';
 import type { FieldError } from '../../apimachinery/errors.ts';
 import { isNegativeQuantity } from '../../apimachinery/quantity.ts';
-import { isQualifiedName } from '../../schema/validation.ts';
+import { isQualifiedName } from '../../apimachinery/validation.ts';
 import { age, ageColumn, nameColumn } from '../printing.ts';
 import { allVerbs, defineResource, type KubeObject } from '../types.ts';
 

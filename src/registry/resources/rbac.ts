@@ -1,8 +1,8 @@
 import * as schema from '../../schema/rbac.ts';
 import type { FieldError } from '../../apimachinery/errors.ts';
 import { goQuote, goStrings, invalidGo } from '../../apimachinery/goFormat.ts';
-import { validateLabelSelector, type LabelSelector } from '../../apimachinery/labelSelector.ts';
-import { validateName } from '../../schema/validation.ts';
+import { validateLabelSelector, type LabelSelector } from '../../apimachinery/selectors.ts';
+import { validateName } from '../../apimachinery/validation.ts';
 import { age, ageColumn, nameColumn } from '../printing.ts';
 import { allVerbs, defineResource, type Column, type KubeObject } from '../types.ts';
 

@@ -1,7 +1,7 @@
 import * as schema from '../../schema/coreExtras.ts';
 import type { FieldError } from '../../apimachinery/errors.ts';
 import { goStringMap, invalidGo } from '../../apimachinery/goFormat.ts';
-import { formatLabels } from '../../apimachinery/labelSelector.ts';
+import { formatLabels } from '../../apimachinery/selectors.ts';
 import { containerCells, nonNegative, podTemplateDefaults, validatePodTemplate, type PodTemplateSpec } from '../podTemplate.ts';
 import { age, ageColumn, nameColumn } from '../printing.ts';
 import { allVerbs, defineResource, type KubeObject } from '../types.ts';

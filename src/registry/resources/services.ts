@@ -1,7 +1,7 @@
 import * as schema from '../../schema/core.ts';
 import type { FieldError } from '../../apimachinery/errors.ts';
 import { age, ageColumn, nameColumn } from '../printing.ts';
-import { allVerbs, defineResource, type KubeObject } from '../types.ts';
+import { defineResource, type KubeObject } from '../types.ts';
 
 interface ServicePort { name?: string; port?: number; targetPort?: number | string; nodePort?: number; protocol?: string }
 export type Service = KubeObject & {

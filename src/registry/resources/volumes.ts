@@ -1,6 +1,6 @@
 import * as schema from '../../schema/coreExtras.ts';
 import type { FieldError } from '../../apimachinery/errors.ts';
-import { validateLabelSelector, type LabelSelector } from '../../apimachinery/labelSelector.ts';
+import { validateLabelSelector, type LabelSelector } from '../../apimachinery/selectors.ts';
 import { age, ageColumn, nameColumn } from '../printing.ts';
 import { allVerbs, defineResource, type KubeObject } from '../types.ts';
 
