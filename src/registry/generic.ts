@@ -1,13 +1,13 @@
 import type { ChangeEvent, Clock, Queue } from '../ports.ts';
 import { validateAnnotations, validateLabels, validateName } from '../schema/validation.ts';
 import {
-  ApiError, alreadyExists, badRequest, conflict, expired, forbidden, invalid, notFound,
+  ApiError, alreadyExists, badRequest, conflict, expired, invalid, notFound,
   type FieldError,
 } from '../server/errors.ts';
 import { matches, parseFieldSelector, parseLabelSelector, type Selector } from '../server/selectors.ts';
 import { CompactedError, FutureRevisionError, type ClusterStore, type KeyValue, type Store } from '../storage/store.ts';
+import { runAdmission, type AdmissionRequest } from './admission.ts';
 import { Catalog } from './catalog.ts';
-import { systemNamespaces } from './resources/namespaces.ts';
 import { apiVersionOf, type HookContext, type KubeObject, type ResourceDef, type UserInfo } from './types.ts';
 
 export interface ListOptions {
@@ -33,14 +33,9 @@ export interface DeleteOptions {
   propagationPolicy?: 'Background' | 'Orphan' | 'Foreground';
 }
 
-/**
- * Owners whose dependents the workers' garbage collector tracks. Orphan and
- * Foreground deletions of these wait on its finalizer (deletionFinalizersForGarbageCollection);
- * for any other kind there is nothing to wait for, so they go at once.
- */
-const collectedOwners = new Set(['apps/deployments', 'apps/replicasets', 'apps/daemonsets', 'apps/statefulsets', 'batch/jobs', 'batch/cronjobs']);
+/** The garbage collector's finalizer an Orphan or Foreground deletion waits on, for kinds that own dependents. */
 const gcFinalizer = (def: ResourceDef, policy: DeleteOptions['propagationPolicy']) =>
-  !collectedOwners.has(`${def.group}/${def.plural}`) ? undefined : policy === 'Orphan' ? 'orphan' : policy === 'Foreground' ? 'foregroundDeletion' : undefined;
+  !def.strategy?.ownsDependents ? undefined : policy === 'Orphan' ? 'orphan' : policy === 'Foreground' ? 'foregroundDeletion' : undefined;
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -140,10 +135,12 @@ export class Registry {
     return Catalog.key(this.cluster, def, def.namespaced ? namespace : undefined, name);
   }
 
-  async get(def: ResourceDef, namespace: string | undefined, name: string): Promise<KubeObject> {
+  /** One object; typed as its declaration's kind when the caller holds the typed declaration. */
+  async get<T extends KubeObject>(def: ResourceDef<T>, namespace: string | undefined, name: string): Promise<T> {
     const kv = await this.store.get(this.key(def, namespace, name));
     if (!kv) throw notFound(gr(def), name);
-    return this.decode(def, kv);
+    // Sound by construction: what is stored under a declaration's key was decoded by its schema.
+    return this.decode(def, kv) as T;
   }
 
   async list(def: ResourceDef, namespace: string | undefined, options: ListOptions = {}): Promise<ListResult> {
@@ -217,15 +214,9 @@ export class Registry {
     if (errors.length) throw invalid(def.kind, def.group, name, errors);
   }
 
-  private async checkNamespace(def: ResourceDef, namespace: string | undefined): Promise<void> {
-    if (!def.namespaced) return;
-    const nsDef = this.catalog.find('', 'v1', 'namespaces')!;
-    const kv = await this.store.get(Catalog.key(this.cluster, nsDef, undefined, namespace!));
-    if (!kv) throw notFound({ group: '', resource: 'namespaces' }, namespace!);
-    const ns = JSON.parse(kv.value) as KubeObject & { status?: { phase?: string } };
-    if (ns.status?.phase === 'Terminating') {
-      throw new ApiError(403, 'Forbidden', `${def.plural} "${''}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, { kind: def.plural });
-    }
+  /** The catalog's admission chain, one phase of it (mutating plugins may change request.object). */
+  private admit(phase: 'mutating' | 'validating', request: AdmissionRequest): Promise<void> {
+    return runAdmission(this.catalog.admission, phase, request, this);
   }
 
   private async notify(def: ResourceDef, obj: KubeObject, type: ChangeEvent['type'], revision: number): Promise<void> {
@@ -256,9 +247,11 @@ export class Registry {
     meta.creationTimestamp = this.timestamp();
     meta.generation = 1;
     def.strategy?.defaults?.(obj, ctx);
+    const admission: AdmissionRequest = { operation: 'CREATE', def, namespace, name: meta.name!, object: obj, dryRun: !!options.dryRun, ctx };
+    await this.admit('mutating', admission);
     def.strategy?.prepareForCreate?.(obj, ctx);
     this.validate(def, obj);
-    await this.checkNamespace(def, namespace);
+    await this.admit('validating', admission);
     const key = this.key(def, namespace, meta.name!);
     if (options.dryRun) {
       if (await this.store.get(key)) throw alreadyExists(gr(def), meta.name!);
@@ -294,27 +287,37 @@ export class Registry {
     if (expected === undefined) throw invalid(def.kind, def.group, name, [{ field: 'metadata.resourceVersion', type: 'FieldValueInvalid', value: 0, detail: 'must be specified for an update' }]);
     if (expected !== current.modRevision) throw conflict(gr(def), name, conflictMessage);
     const old = JSON.parse(current.value) as KubeObject;
-    const obj = this.prepareUpdate(def, structuredClone(input), old, options.subresource);
+    const obj = await this.prepareUpdate(def, structuredClone(input), old, options);
     return this.commitUpdate(def, key, obj, old, current.modRevision, options);
   }
 
-  private prepareUpdate(def: ResourceDef, obj: KubeObject, old: KubeObject, subresource?: WriteOptions['subresource']): KubeObject {
+  private updateRequest(def: ResourceDef, obj: KubeObject, old: KubeObject, options: WriteOptions, ctx = this.ctx()): AdmissionRequest {
+    return { operation: 'UPDATE', def, namespace: old.metadata.namespace, name: old.metadata.name!, object: obj, oldObject: old, subresource: options.subresource, dryRun: !!options.dryRun, ctx };
+  }
+
+  /** The object an update would store: server-owned fields kept, defaults, mutating admission, the kind's own preparation. */
+  private async prepareUpdate(def: ResourceDef, obj: KubeObject, old: KubeObject, options: WriteOptions): Promise<KubeObject> {
     const ctx = this.ctx();
     obj.apiVersion = apiVersionOf(def);
     obj.kind = def.kind;
     obj.metadata ??= {};
-    if (subresource === 'status') {
+    if (options.subresource === 'status') {
       // Only status changes through /status (ResetObjectMetaForStatus + keep the spec).
       const next = structuredClone(old);
       next.status = obj.status;
+      await this.admit('mutating', this.updateRequest(def, next, old, options, ctx));
       return next;
     }
-    if (subresource === 'binding') return obj;
+    if (options.subresource === 'binding') {
+      await this.admit('mutating', this.updateRequest(def, obj, old, options, ctx));
+      return obj;
+    }
     for (const f of ['uid', 'creationTimestamp', 'namespace', 'generation', 'deletionTimestamp', 'deletionGracePeriodSeconds'] as const) {
       if (old.metadata[f] === undefined) delete obj.metadata[f]; else obj.metadata[f] = old.metadata[f] as never;
     }
     obj.metadata.name = old.metadata.name;
     def.strategy?.defaults?.(obj, ctx);
+    await this.admit('mutating', this.updateRequest(def, obj, old, options, ctx));
     if ('status' in old && (def.subresources ?? []).includes('status')) obj.status = old.status;
     def.strategy?.prepareForUpdate?.(obj, old, ctx);
     const specOf = (o: KubeObject) => JSON.stringify({ ...o, metadata: undefined, status: undefined });
@@ -324,6 +327,7 @@ export class Registry {
 
   private async commitUpdate(def: ResourceDef, key: string, obj: KubeObject, old: KubeObject, revision: number, options: WriteOptions): Promise<KubeObject> {
     this.validate(def, obj, options.subresource ? undefined : old);
+    await this.admit('validating', this.updateRequest(def, obj, old, options));
     const name = old.metadata.name!;
     // An object being deleted whose last finalizer is gone is removed now.
     if (obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length && !this.awaitsKubelet(def, obj)) {
@@ -362,7 +366,7 @@ export class Registry {
       const old = JSON.parse(current.value) as KubeObject;
       const working = this.decode(def, current);
       const changed = mutate(working) ?? working;
-      const obj = this.prepareUpdate(def, changed, old, options.subresource);
+      const obj = await this.prepareUpdate(def, changed, old, options);
       try {
         return await this.commitUpdate(def, key, obj, old, current.modRevision, options);
       } catch (err) {
@@ -385,9 +389,7 @@ export class Registry {
       if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
         throw conflict(gr(def), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`);
       }
-      if (def.plural === 'namespaces' && systemNamespaces.includes(name)) {
-        throw forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`);
-      }
+      await this.admit('validating', { operation: 'DELETE', def, namespace, name, oldObject: obj, dryRun: !!options.dryRun, ctx: this.ctx() });
       const grace = def.strategy?.gracefulDeletion?.(obj, options) ?? 0;
       const finalizer = gcFinalizer(def, options.propagationPolicy);
       const pending = obj.metadata.finalizers?.length || grace > 0 || finalizer;
@@ -404,26 +406,12 @@ export class Registry {
         await this.notify(def, next, 'MODIFIED', result.kv.modRevision);
         return this.decode(def, result.kv);
       }
-      if (def.plural === 'namespaces' && !options.dryRun) await this.deleteNamespaceContents(name);
+      if (!options.dryRun) await def.strategy?.finalize?.(obj, this);
       if (options.dryRun) return obj;
       const result = await this.store.delete(key, current.modRevision);
       if (!result.ok) { if (attempt < 20) continue; throw conflict(gr(def), name, conflictMessage); }
       await this.notify(def, obj, 'DELETED', result.kv.modRevision);
       return obj;
-    }
-  }
-
-  /** The namespace controller's work, done inline: every namespaced object in it goes first. */
-  private async deleteNamespaceContents(namespace: string): Promise<void> {
-    for (const def of this.catalog.resources.filter((d) => d.namespaced)) {
-      const { items } = await this.list(def, namespace);
-      for (const item of items) {
-        try {
-          await this.delete(def, namespace, item.metadata.name!, { gracePeriodSeconds: 0 });
-        } catch (err) {
-          if (!(err instanceof ApiError && err.reason === 'NotFound')) throw err;
-        }
-      }
     }
   }
 

@@ -123,6 +123,7 @@ export const deployments = defineResource({
     },
     validateUpdate: selectorImmutable,
     allowUnconditionalUpdate: true,
+    ownsDependents: true,
   },
 });
 
@@ -155,6 +156,7 @@ export const replicasets = defineResource({
     },
     validateUpdate: selectorImmutable,
     allowUnconditionalUpdate: true,
+    ownsDependents: true,
   },
 });
 
@@ -209,6 +211,7 @@ export const statefulsets = defineResource({
       return [{ field: 'spec', type: 'FieldValueForbidden', detail: "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden" }];
     },
     allowUnconditionalUpdate: true,
+    ownsDependents: true,
   },
 });
 
@@ -262,6 +265,7 @@ export const daemonsets = defineResource({
     },
     validateUpdate: selectorImmutable,
     allowUnconditionalUpdate: true,
+    ownsDependents: true,
   },
 });
 

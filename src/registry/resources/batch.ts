@@ -193,6 +193,7 @@ export const jobs = defineResource({
     validate: validateJob,
     validateUpdate: validateJobUpdate,
     allowUnconditionalUpdate: true,
+    ownsDependents: true,
   },
 });
 
@@ -259,5 +260,6 @@ export const cronjobs = defineResource({
     prepareForCreate(obj) { obj.status = {}; },
     validate: validateCronJob,
     allowUnconditionalUpdate: true,
+    ownsDependents: true,
   },
 });
