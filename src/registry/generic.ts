@@ -1,13 +1,13 @@
 import type { ChangeEvent, Clock, Queue } from '../ports.ts';
-import { validateAnnotations, validateLabels, validateName } from '../schema/validation.ts';
 import {
   ApiError, alreadyExists, badRequest, conflict, expired, invalid, notFound,
-  type FieldError,
 } from '../server/errors.ts';
 import { matches, parseFieldSelector, parseLabelSelector, type Selector } from '../server/selectors.ts';
 import { CompactedError, FutureRevisionError, type ClusterStore, type KeyValue, type Store } from '../storage/store.ts';
 import { runAdmission, type AdmissionRequest } from './admission.ts';
 import { Catalog } from './catalog.ts';
+import { emitChange } from './changeEvents.ts';
+import { validateObject } from './validateObject.ts';
 import { apiVersionOf, type HookContext, type KubeObject, type ResourceDef, type UserInfo } from './types.ts';
 
 export interface ListOptions {
@@ -201,31 +201,13 @@ export class Registry {
     return result;
   }
 
-  /** Validation every object gets: name, namespace, labels, annotations, then the kind's own rules. */
-  private validate(def: ResourceDef, obj: KubeObject, old?: KubeObject): void {
-    const name = obj.metadata.name ?? '';
-    const errors: FieldError[] = [];
-    if (!name) errors.push({ field: 'metadata.name', type: 'FieldValueRequired', detail: 'name or generateName is required' });
-    else errors.push(...validateName(name, def.nameRule ?? 'subdomain'));
-    errors.push(...validateLabels(obj.metadata.labels, 'metadata.labels'));
-    errors.push(...validateAnnotations(obj.metadata.annotations, 'metadata.annotations'));
-    errors.push(...(def.strategy?.validate?.(obj) ?? []));
-    if (old) errors.push(...(def.strategy?.validateUpdate?.(obj, old) ?? []));
-    if (errors.length) throw invalid(def.kind, def.group, name, errors);
-  }
-
   /** The catalog's admission chain, one phase of it (mutating plugins may change request.object). */
   private admit(phase: 'mutating' | 'validating', request: AdmissionRequest): Promise<void> {
     return runAdmission(this.catalog.admission, phase, request, this);
   }
 
-  private async notify(def: ResourceDef, obj: KubeObject, type: ChangeEvent['type'], revision: number): Promise<void> {
-    const event: ChangeEvent = { cluster: this.cluster, group: def.group, resource: def.plural, namespace: obj.metadata.namespace ?? '', name: obj.metadata.name!, type, revision };
-    try {
-      await this.ports.queue.send(event);
-    } catch {
-      // The write is committed; the periodic resync repairs a lost event.
-    }
+  private notify(def: ResourceDef, obj: KubeObject, type: ChangeEvent['type'], revision: number): Promise<void> {
+    return emitChange(this.ports.queue, this.cluster, def, obj, type, revision);
   }
 
   async create(def: ResourceDef, namespace: string | undefined, input: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
@@ -247,10 +229,12 @@ export class Registry {
     meta.creationTimestamp = this.timestamp();
     meta.generation = 1;
     def.strategy?.defaults?.(obj, ctx);
+    // From here, kube-apiserver's order: mutating admission, the kind's preparation and
+    // validation, validating admission, the store, the change event.
     const admission: AdmissionRequest = { operation: 'CREATE', def, namespace, name: meta.name!, object: obj, dryRun: !!options.dryRun, ctx };
     await this.admit('mutating', admission);
     def.strategy?.prepareForCreate?.(obj, ctx);
-    this.validate(def, obj);
+    validateObject(def, obj);
     await this.admit('validating', admission);
     const key = this.key(def, namespace, meta.name!);
     if (options.dryRun) {
@@ -326,11 +310,11 @@ export class Registry {
   }
 
   private async commitUpdate(def: ResourceDef, key: string, obj: KubeObject, old: KubeObject, revision: number, options: WriteOptions): Promise<KubeObject> {
-    this.validate(def, obj, options.subresource ? undefined : old);
+    validateObject(def, obj, options.subresource ? undefined : old);
     await this.admit('validating', this.updateRequest(def, obj, old, options));
     const name = old.metadata.name!;
     // An object being deleted whose last finalizer is gone is removed now.
-    if (obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length && !this.awaitsKubelet(def, obj)) {
+    if (obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length && !this.inGracePeriod(def, obj)) {
       if (options.dryRun) return obj;
       const result = await this.store.delete(key, revision);
       if (!result.ok) throw conflict(gr(def), name, conflictMessage);
@@ -348,8 +332,8 @@ export class Registry {
     return this.written(def, obj, result.kv);
   }
 
-  /** Pods bound to a node finish their graceful deletion through the kubelet. */
-  private awaitsKubelet(def: ResourceDef, obj: KubeObject): boolean {
+  /** Is a graceful deletion still running (strategy.gracefulDeletion: a pod on a node is stopped by its kubelet)? */
+  private inGracePeriod(def: ResourceDef, obj: KubeObject): boolean {
     return (def.strategy?.gracefulDeletion?.(obj, {}) ?? 0) > 0 && (obj.metadata.deletionGracePeriodSeconds ?? 0) > 0;
   }
 
