@@ -16,6 +16,7 @@ import { poddisruptionbudgets } from './policy.ts';
 import { limitranges, resourcequotas } from './quotas.ts';
 import { clusterrolebindings, clusterroles, rolebindings, roles } from './rbac.ts';
 import { replicationcontrollers } from './replicationcontrollers.ts';
+import { runtimeclasses } from './runtimeclasses.ts';
 import { priorityclasses } from './scheduling.ts';
 import { services } from './services.ts';
 import { persistentvolumeclaims, persistentvolumes } from './volumes.ts';
@@ -33,6 +34,7 @@ export const resources: ResourceDef[] = [
   clusterrolebindings, clusterroles, rolebindings, roles,
   priorityclasses,
   leases,
+  runtimeclasses,
   endpointslices,
 ];
 
