@@ -318,6 +318,15 @@ describe('kubectl with workloads, batch, RBAC, policy, networking and quotas', (
     assert.match(await kubectl.ok(['explain', 'runtimeclass']), /GROUP:\s+node\.k8s\.io\nKIND:\s+RuntimeClass\nVERSION:\s+v1/);
   });
 
+  it('a cluster-scoped resource is not served below /namespaces/<ns>/; /namespaces/<name> is the namespace itself', async () => {
+    const ns = JSON.parse(await kubectl.ok(['get', '--raw', '/api/v1/namespaces/kube-system'])) as { kind: string; metadata: { name: string } };
+    assert.deepEqual([ns.kind, ns.metadata.name], ['Namespace', 'kube-system']);
+    for (const path of ['/api/v1/namespaces/default/nodes/controlplane', '/api/v1/namespaces/default/namespaces/kube-system', '/apis/node.k8s.io/v1/namespaces/default/runtimeclasses']) {
+      const res = await kubectl.run(['get', '--raw', path]);
+      assert.match(res.stderr, /the server could not find the requested resource/, path);
+    }
+  });
+
   it('a reserved or too-high priority is refused as the real server does', async () => {
     const high = await kubectl.run(['apply', '--validate=false', '-f', '-'], { input: priorityClass.replace('name: high', 'name: higher').replace('1000000', '2000000000') });
     assert.equal(high.stderr.trim(), 'The PriorityClass "higher" is invalid: value: Forbidden: maximum allowed value of a user defined priority is 1000000000');
