@@ -129,6 +129,14 @@ spec:
     limits.memory: 8Gi
 `;
 
+/** The README's "Adding a kind" example: served from one declaration file plus its schema. */
+const runtimeClass = `apiVersion: node.k8s.io/v1
+kind: RuntimeClass
+metadata:
+  name: gvisor
+handler: runsc
+`;
+
 /** Header and the row for `name`, split into cells on runs of 2+ spaces. */
 function table(out: string, name: string): { header: string[]; row: string[] } {
   const lines = out.trimEnd().split('\n');
@@ -296,6 +304,27 @@ describe('kubectl with workloads, batch, RBAC, policy, networking and quotas', (
     const q = table(await kubectl.ok(['get', 'quota']), 'compute');
     assert.deepEqual(q.header, ['NAME', 'AGE', 'REQUEST', 'LIMIT']);
     assert.deepEqual(q.row.slice(2), ['pods: 0/10, requests.cpu: 0/4', 'limits.memory: 0/8Gi']);
+  });
+
+  it('RuntimeClass, a kind added by one declaration file, is served, printed, validated and explained', async () => {
+    assert.equal((await kubectl.ok(['apply', '-f', '-'], { input: runtimeClass })).trim(), 'runtimeclass.node.k8s.io/gvisor created');
+    const rc = table(await kubectl.ok(['get', 'runtimeclasses']), 'gvisor');
+    assert.deepEqual(rc.header, ['NAME', 'HANDLER', 'AGE']);
+    assert.deepEqual(rc.row.slice(0, 2), ['gvisor', 'runsc']);
+    const changed = await kubectl.run(['apply', '-f', '-'], { input: runtimeClass.replace('runsc', 'kata') });
+    assert.equal(changed.stderr.trim(), 'The RuntimeClass "gvisor" is invalid: handler: Invalid value: "kata": field is immutable');
+    const bad = await kubectl.run(['create', '-f', '-'], { input: runtimeClass.replace('gvisor', 'bad').replace('runsc', 'Run_SC') });
+    assert.match(bad.stderr, /^The RuntimeClass "bad" is invalid: handler: Invalid value: "Run_SC": a lowercase RFC 1123 label must consist of/);
+    assert.match(await kubectl.ok(['explain', 'runtimeclass']), /GROUP:\s+node\.k8s\.io\nKIND:\s+RuntimeClass\nVERSION:\s+v1/);
+  });
+
+  it('a cluster-scoped resource is not served below /namespaces/<ns>/; /namespaces/<name> is the namespace itself', async () => {
+    const ns = JSON.parse(await kubectl.ok(['get', '--raw', '/api/v1/namespaces/kube-system'])) as { kind: string; metadata: { name: string } };
+    assert.deepEqual([ns.kind, ns.metadata.name], ['Namespace', 'kube-system']);
+    for (const path of ['/api/v1/namespaces/default/nodes/controlplane', '/api/v1/namespaces/default/namespaces/kube-system', '/apis/node.k8s.io/v1/namespaces/default/runtimeclasses']) {
+      const res = await kubectl.run(['get', '--raw', path]);
+      assert.match(res.stderr, /the server could not find the requested resource/, path);
+    }
   });
 
   it('a reserved or too-high priority is refused as the real server does', async () => {

@@ -1,12 +1,17 @@
 import { clusterPrefix } from '../storage/store.ts';
+import type { AdmissionPlugin } from './admission.ts';
+import { admissionPlugins } from './resources/index.ts';
 import type { ResourceDef } from './types.ts';
 
-/** Finds resource declarations by URL parts; the only index over the declarations. */
+/**
+ * What the server serves: the resource declarations, found by URL parts (the only index
+ * over them), and the admission chain every write through them passes.
+ */
 export class Catalog {
   private byPath = new Map<string, ResourceDef>();
   readonly groupVersions: Array<{ group: string; version: string; resources: ResourceDef[] }> = [];
 
-  constructor(readonly resources: ResourceDef[]) {
+  constructor(readonly resources: ResourceDef[], readonly admission: readonly AdmissionPlugin[] = admissionPlugins) {
     for (const def of resources) {
       this.byPath.set(`${def.group}/${def.version}/${def.plural}`, def);
       let gv = this.groupVersions.find((g) => g.group === def.group && g.version === def.version);

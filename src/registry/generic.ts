@@ -1,13 +1,11 @@
 import type { ChangeEvent, Clock, Queue } from '../ports.ts';
-import { validateAnnotations, validateLabels, validateName } from '../apimachinery/validation.ts';
-import {
-  ApiError, alreadyExists, badRequest, conflict, expired, forbidden, invalid, notFound,
-  type FieldError,
-} from '../apimachinery/errors.ts';
+import { ApiError, alreadyExists, badRequest, conflict, expired, invalid, notFound } from '../apimachinery/errors.ts';
 import { matches, parseFieldSelector, parseLabelSelector, type Selector } from '../apimachinery/selectors.ts';
 import { CompactedError, FutureRevisionError, type ClusterStore, type KeyValue, type Store } from '../storage/store.ts';
+import { runAdmission, type AdmissionRequest } from './admission.ts';
 import { Catalog } from './catalog.ts';
-import { systemNamespaces } from './resources/namespaces.ts';
+import { emitChange } from './changeEvents.ts';
+import { validateObject } from './validateObject.ts';
 import { apiVersionOf, type HookContext, type KubeObject, type ResourceDef, type UserInfo } from './types.ts';
 import { timestamp } from '../apimachinery/time.ts';
 
@@ -34,14 +32,9 @@ export interface DeleteOptions {
   propagationPolicy?: 'Background' | 'Orphan' | 'Foreground';
 }
 
-/**
- * Owners whose dependents the workers' garbage collector tracks. Orphan and
- * Foreground deletions of these wait on its finalizer (deletionFinalizersForGarbageCollection);
- * for any other kind there is nothing to wait for, so they go at once.
- */
-const collectedOwners = new Set(['apps/deployments', 'apps/replicasets', 'apps/daemonsets', 'apps/statefulsets', 'batch/jobs', 'batch/cronjobs']);
+/** The garbage collector's finalizer an Orphan or Foreground deletion waits on, for kinds that own dependents. */
 const gcFinalizer = (def: ResourceDef, policy: DeleteOptions['propagationPolicy']) =>
-  !collectedOwners.has(`${def.group}/${def.plural}`) ? undefined : policy === 'Orphan' ? 'orphan' : policy === 'Foreground' ? 'foregroundDeletion' : undefined;
+  !def.strategy?.ownsDependents ? undefined : policy === 'Orphan' ? 'orphan' : policy === 'Foreground' ? 'foregroundDeletion' : undefined;
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -141,10 +134,12 @@ export class Registry {
     return Catalog.key(this.cluster, def, def.namespaced ? namespace : undefined, name);
   }
 
-  async get(def: ResourceDef, namespace: string | undefined, name: string): Promise<KubeObject> {
+  /** One object; typed as its declaration's kind when the caller holds the typed declaration. */
+  async get<T extends KubeObject>(def: ResourceDef<T>, namespace: string | undefined, name: string): Promise<T> {
     const kv = await this.store.get(this.key(def, namespace, name));
     if (!kv) throw notFound(gr(def), name);
-    return this.decode(def, kv);
+    // Sound by construction: what is stored under a declaration's key was decoded by its schema.
+    return this.decode(def, kv) as T;
   }
 
   async list(def: ResourceDef, namespace: string | undefined, options: ListOptions = {}): Promise<ListResult> {
@@ -205,37 +200,13 @@ export class Registry {
     return result;
   }
 
-  /** Validation every object gets: name, namespace, labels, annotations, then the kind's own rules. */
-  private validate(def: ResourceDef, obj: KubeObject, old?: KubeObject): void {
-    const name = obj.metadata.name ?? '';
-    const errors: FieldError[] = [];
-    if (!name) errors.push({ field: 'metadata.name', type: 'FieldValueRequired', detail: 'name or generateName is required' });
-    else errors.push(...validateName(name, def.nameRule ?? 'subdomain'));
-    errors.push(...validateLabels(obj.metadata.labels, 'metadata.labels'));
-    errors.push(...validateAnnotations(obj.metadata.annotations, 'metadata.annotations'));
-    errors.push(...(def.strategy?.validate?.(obj) ?? []));
-    if (old) errors.push(...(def.strategy?.validateUpdate?.(obj, old) ?? []));
-    if (errors.length) throw invalid(def.kind, def.group, name, errors);
+  /** The catalog's admission chain, one phase of it (mutating plugins may change request.object). */
+  private admit(phase: 'mutating' | 'validating', request: AdmissionRequest): Promise<void> {
+    return runAdmission(this.catalog.admission, phase, request, this);
   }
 
-  private async checkNamespace(def: ResourceDef, namespace: string | undefined): Promise<void> {
-    if (!def.namespaced) return;
-    const nsDef = this.catalog.find('', 'v1', 'namespaces')!;
-    const kv = await this.store.get(Catalog.key(this.cluster, nsDef, undefined, namespace!));
-    if (!kv) throw notFound({ group: '', resource: 'namespaces' }, namespace!);
-    const ns = JSON.parse(kv.value) as KubeObject & { status?: { phase?: string } };
-    if (ns.status?.phase === 'Terminating') {
-      throw new ApiError(403, 'Forbidden', `${def.plural} "${''}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, { kind: def.plural });
-    }
-  }
-
-  private async notify(def: ResourceDef, obj: KubeObject, type: ChangeEvent['type'], revision: number): Promise<void> {
-    const event: ChangeEvent = { cluster: this.cluster, group: def.group, resource: def.plural, namespace: obj.metadata.namespace ?? '', name: obj.metadata.name!, type, revision };
-    try {
-      await this.ports.queue.send(event);
-    } catch {
-      // The write is committed; the periodic resync repairs a lost event.
-    }
+  private notify(def: ResourceDef, obj: KubeObject, type: ChangeEvent['type'], revision: number): Promise<void> {
+    return emitChange(this.ports.queue, this.cluster, def, obj, type, revision);
   }
 
   async create(def: ResourceDef, namespace: string | undefined, input: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
@@ -257,9 +228,13 @@ export class Registry {
     meta.creationTimestamp = this.timestamp();
     meta.generation = 1;
     def.strategy?.defaults?.(obj, ctx);
+    // From here, kube-apiserver's order: mutating admission, the kind's preparation and
+    // validation, validating admission, the store, the change event.
+    const admission: AdmissionRequest = { operation: 'CREATE', def, namespace, name: meta.name!, object: obj, dryRun: !!options.dryRun, ctx };
+    await this.admit('mutating', admission);
     def.strategy?.prepareForCreate?.(obj, ctx);
-    this.validate(def, obj);
-    await this.checkNamespace(def, namespace);
+    validateObject(def, obj);
+    await this.admit('validating', admission);
     const key = this.key(def, namespace, meta.name!);
     if (options.dryRun) {
       if (await this.store.get(key)) throw alreadyExists(gr(def), meta.name!);
@@ -295,27 +270,37 @@ export class Registry {
     if (expected === undefined) throw invalid(def.kind, def.group, name, [{ field: 'metadata.resourceVersion', type: 'FieldValueInvalid', value: 0, detail: 'must be specified for an update' }]);
     if (expected !== current.modRevision) throw conflict(gr(def), name, conflictMessage);
     const old = JSON.parse(current.value) as KubeObject;
-    const obj = this.prepareUpdate(def, structuredClone(input), old, options.subresource);
+    const obj = await this.prepareUpdate(def, structuredClone(input), old, options);
     return this.commitUpdate(def, key, obj, old, current.modRevision, options);
   }
 
-  private prepareUpdate(def: ResourceDef, obj: KubeObject, old: KubeObject, subresource?: WriteOptions['subresource']): KubeObject {
+  private updateRequest(def: ResourceDef, obj: KubeObject, old: KubeObject, options: WriteOptions, ctx = this.ctx()): AdmissionRequest {
+    return { operation: 'UPDATE', def, namespace: old.metadata.namespace, name: old.metadata.name!, object: obj, oldObject: old, subresource: options.subresource, dryRun: !!options.dryRun, ctx };
+  }
+
+  /** The object an update would store: server-owned fields kept, defaults, mutating admission, the kind's own preparation. */
+  private async prepareUpdate(def: ResourceDef, obj: KubeObject, old: KubeObject, options: WriteOptions): Promise<KubeObject> {
     const ctx = this.ctx();
     obj.apiVersion = apiVersionOf(def);
     obj.kind = def.kind;
     obj.metadata ??= {};
-    if (subresource === 'status') {
+    if (options.subresource === 'status') {
       // Only status changes through /status (ResetObjectMetaForStatus + keep the spec).
       const next = structuredClone(old);
       next.status = obj.status;
+      await this.admit('mutating', this.updateRequest(def, next, old, options, ctx));
       return next;
     }
-    if (subresource === 'binding') return obj;
+    if (options.subresource === 'binding') {
+      await this.admit('mutating', this.updateRequest(def, obj, old, options, ctx));
+      return obj;
+    }
     for (const f of ['uid', 'creationTimestamp', 'namespace', 'generation', 'deletionTimestamp', 'deletionGracePeriodSeconds'] as const) {
       if (old.metadata[f] === undefined) delete obj.metadata[f]; else obj.metadata[f] = old.metadata[f] as never;
     }
     obj.metadata.name = old.metadata.name;
     def.strategy?.defaults?.(obj, ctx);
+    await this.admit('mutating', this.updateRequest(def, obj, old, options, ctx));
     if ('status' in old && (def.subresources ?? []).includes('status')) obj.status = old.status;
     def.strategy?.prepareForUpdate?.(obj, old, ctx);
     const specOf = (o: KubeObject) => JSON.stringify({ ...o, metadata: undefined, status: undefined });
@@ -324,10 +309,11 @@ export class Registry {
   }
 
   private async commitUpdate(def: ResourceDef, key: string, obj: KubeObject, old: KubeObject, revision: number, options: WriteOptions): Promise<KubeObject> {
-    this.validate(def, obj, options.subresource ? undefined : old);
+    validateObject(def, obj, options.subresource ? undefined : old);
+    await this.admit('validating', this.updateRequest(def, obj, old, options));
     const name = old.metadata.name!;
     // An object being deleted whose last finalizer is gone is removed now.
-    if (obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length && !this.awaitsKubelet(def, obj)) {
+    if (obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length && !this.inGracePeriod(def, obj)) {
       if (options.dryRun) return obj;
       const result = await this.store.delete(key, revision);
       if (!result.ok) throw conflict(gr(def), name, conflictMessage);
@@ -345,8 +331,8 @@ export class Registry {
     return this.written(def, obj, result.kv);
   }
 
-  /** Pods bound to a node finish their graceful deletion through the kubelet. */
-  private awaitsKubelet(def: ResourceDef, obj: KubeObject): boolean {
+  /** Is a graceful deletion still running (strategy.gracefulDeletion: a pod on a node is stopped by its kubelet)? */
+  private inGracePeriod(def: ResourceDef, obj: KubeObject): boolean {
     return (def.strategy?.gracefulDeletion?.(obj, {}) ?? 0) > 0 && (obj.metadata.deletionGracePeriodSeconds ?? 0) > 0;
   }
 
@@ -363,7 +349,7 @@ export class Registry {
       const old = JSON.parse(current.value) as KubeObject;
       const working = this.decode(def, current);
       const changed = mutate(working) ?? working;
-      const obj = this.prepareUpdate(def, changed, old, options.subresource);
+      const obj = await this.prepareUpdate(def, changed, old, options);
       try {
         return await this.commitUpdate(def, key, obj, old, current.modRevision, options);
       } catch (err) {
@@ -386,9 +372,7 @@ export class Registry {
       if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
         throw conflict(gr(def), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`);
       }
-      if (def.plural === 'namespaces' && systemNamespaces.includes(name)) {
-        throw forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`);
-      }
+      await this.admit('validating', { operation: 'DELETE', def, namespace, name, oldObject: obj, dryRun: !!options.dryRun, ctx: this.ctx() });
       const grace = def.strategy?.gracefulDeletion?.(obj, options) ?? 0;
       const finalizer = gcFinalizer(def, options.propagationPolicy);
       const pending = obj.metadata.finalizers?.length || grace > 0 || finalizer;
@@ -405,26 +389,12 @@ export class Registry {
         await this.notify(def, next, 'MODIFIED', result.kv.modRevision);
         return this.decode(def, result.kv);
       }
-      if (def.plural === 'namespaces' && !options.dryRun) await this.deleteNamespaceContents(name);
+      if (!options.dryRun) await def.strategy?.finalize?.(obj, this);
       if (options.dryRun) return obj;
       const result = await this.store.delete(key, current.modRevision);
       if (!result.ok) { if (attempt < 20) continue; throw conflict(gr(def), name, conflictMessage); }
       await this.notify(def, obj, 'DELETED', result.kv.modRevision);
       return obj;
-    }
-  }
-
-  /** The namespace controller's work, done inline: every namespaced object in it goes first. */
-  private async deleteNamespaceContents(namespace: string): Promise<void> {
-    for (const def of this.catalog.resources.filter((d) => d.namespaced)) {
-      const { items } = await this.list(def, namespace);
-      for (const item of items) {
-        try {
-          await this.delete(def, namespace, item.metadata.name!, { gracePeriodSeconds: 0 });
-        } catch (err) {
-          if (!(err instanceof ApiError && err.reason === 'NotFound')) throw err;
-        }
-      }
     }
   }
 

@@ -1,7 +1,6 @@
 import type * as v from 'valibot';
 import type { FieldError } from '../apimachinery/errors.ts';
 import type { NameRule } from '../apimachinery/validation.ts';
-import type { Registry } from './generic.ts';
 
 /** A Kubernetes object as the registry handles it: JSON with metadata. */
 export interface KubeObject {
@@ -56,37 +55,69 @@ export interface Column {
 }
 
 /**
- * Per-kind behaviour as a handful of optional hooks over generic defaults
- * (kube-apiserver's RESTCreateStrategy / RESTUpdateStrategy, as plain functions).
+ * The cluster's objects as a hook may reach them: the registry's verbs, named here as an
+ * interface so that declarations depend on what they use, not on the engine that runs them.
  */
-export interface Strategy {
+export interface ClusterObjects {
+  readonly catalog: { find(group: string, version: string, plural: string): ResourceDef | undefined; readonly resources: readonly ResourceDef[] };
+  get<T extends KubeObject>(def: ResourceDef<T>, namespace: string | undefined, name: string): Promise<T>;
+  list(def: ResourceDef, namespace: string | undefined): Promise<{ items: KubeObject[] }>;
+  delete(def: ResourceDef, namespace: string | undefined, name: string, options?: { gracePeriodSeconds?: number }): Promise<KubeObject>;
+}
+
+/**
+ * Per-kind behaviour as a handful of optional hooks over generic defaults
+ * (kube-apiserver's RESTCreateStrategy / RESTUpdateStrategy / RESTDeleteStrategy, as
+ * plain functions). `T` is the kind's own object type: the registry hands a hook only
+ * objects of its declaration's kind, so the hooks need no casts.
+ */
+export interface Strategy<T extends KubeObject = KubeObject> {
   /** Fill in defaults a real server applies (pod restartPolicy, dnsPolicy, ...). */
-  defaults?(obj: KubeObject, ctx: HookContext): void;
+  defaults?(obj: T, ctx: HookContext): void;
   /** Server-owned changes on create (e.g. reset status to Pending). */
-  prepareForCreate?(obj: KubeObject, ctx: HookContext): void;
+  prepareForCreate?(obj: T, ctx: HookContext): void;
   /** Server-owned changes on update of the main resource (e.g. keep the old status). */
-  prepareForUpdate?(obj: KubeObject, old: KubeObject, ctx: HookContext): void;
+  prepareForUpdate?(obj: T, old: T, ctx: HookContext): void;
   /** Semantic validation beyond the schema; field paths like spec.containers[0].image. */
-  validate?(obj: KubeObject): FieldError[];
-  validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
+  validate?(obj: T): FieldError[];
+  validateUpdate?(obj: T, old: T): FieldError[];
   /**
    * Seconds of graceful deletion for this object (pods bound to a node: the kubelet
    * finishes them); 0 or absent deletes at once.
    */
-  gracefulDeletion?(obj: KubeObject, options: { gracePeriodSeconds?: number }): number;
+  gracefulDeletion?(obj: T, options: { gracePeriodSeconds?: number }): number;
+  /**
+   * Objects of this kind own dependents that the garbage collector tracks (ownerReferences
+   * to them): an Orphan or Foreground deletion waits on the collector's finalizer
+   * (kube-apiserver's deletionFinalizersForGarbageCollection). For any other kind nothing
+   * would ever remove that finalizer, so such deletions go at once.
+   */
+  ownsDependents?: boolean;
+  /**
+   * The work of the kind's own finalizer, done inline just before the object is removed
+   * (a namespace: everything in it goes first, as the namespace controller does). Not
+   * called for a dry run.
+   */
+  finalize?(obj: T, objects: ClusterObjects): Promise<void>;
   /** Computed on read, never stored (virtual node heartbeats). */
-  decorate?(obj: KubeObject, ctx: HookContext): void;
+  decorate?(obj: T, ctx: HookContext): void;
   /** Whether PUT without a resourceVersion is allowed (true for most built-ins). */
   allowUnconditionalUpdate?: boolean;
   /**
    * A create that answers without storing anything (access reviews, kube-apiserver's
    * rest.Creater without a store): gets the defaulted, validated object and returns the
-   * response body. Name and namespace checks do not apply; `read` is the cluster's registry.
+   * response body. Name and namespace checks do not apply.
    */
-  virtualCreate?(obj: KubeObject, ctx: HookContext, read: Registry): Promise<KubeObject>;
+  virtualCreate?(obj: T, ctx: HookContext, objects: ClusterObjects): Promise<KubeObject>;
 }
 
-export interface ResourceDef {
+/**
+ * A field selector's getter. Declared as a method so that a declaration's getters over
+ * its own kind (`(pod: Pod) => ...`) fit the erased declaration the catalog holds.
+ */
+type FieldGetter<T> = { get(obj: T): string | undefined }['get'];
+
+export interface ResourceDef<T extends KubeObject = KubeObject> {
   group: string;
   version: string;
   kind: string;
@@ -106,14 +137,19 @@ export interface ResourceDef {
   schema: v.GenericSchema;
   columns: Column[];
   /** One row of cells, in column order, for `kubectl get`. */
-  row(obj: KubeObject, ctx: HookContext): unknown[];
+  row(obj: T, ctx: HookContext): unknown[];
   /** Field selectors beyond metadata.name/metadata.namespace. */
-  fieldSelectors?: Record<string, (obj: KubeObject) => string | undefined>;
-  strategy?: Strategy;
+  fieldSelectors?: Record<string, FieldGetter<T>>;
+  strategy?: Strategy<T>;
 }
 
 export const apiVersionOf = (def: Pick<ResourceDef, 'group' | 'version'>) => (def.group ? `${def.group}/${def.version}` : def.version);
 
-export function defineResource(def: ResourceDef): ResourceDef {
+/**
+ * A resource declaration over its own object type (`defineResource<Pod>({...})`). Every
+ * hook is a method, so the typed declaration also fits where any ResourceDef is expected
+ * (the catalog's list), and reads through it (`registry.get(pods, ...)`) come back typed.
+ */
+export function defineResource<T extends KubeObject>(def: ResourceDef<T>): ResourceDef<T> {
   return def;
 }

@@ -54,7 +54,7 @@ function respondObject(c: Context, registry: Registry, def: ResourceDef, obj: Ku
 export async function handleResource(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, subresources: SubresourceHandlers): Promise<Response> {
   if (def.namespaced && info.namespace === undefined && info.name !== undefined) throw notFound({ group: def.group, resource: def.plural }, info.name);
   const namespace = def.namespaced ? info.namespace : undefined;
-  if (!def.namespaced && info.namespace !== undefined && !(def.plural === 'namespaces')) {
+  if (!def.namespaced && info.underNamespace) {
     throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
   }
   // What the path cannot carry is a 405, as go-restful answers: PUT or PATCH of a collection, and any

@@ -12,7 +12,13 @@ export interface ResourceRequest {
   group: string;
   version: string;
   resource: string;
+  /** The namespace segment of the path; for `/api/v1/namespaces/<name>` that is the namespace's own name. */
   namespace?: string;
+  /**
+   * The resource was addressed below `/namespaces/<namespace>/` (`.../namespaces/ns/pods`),
+   * not as the namespaces collection itself: a cluster-scoped resource is never served there.
+   */
+  underNamespace: boolean;
   name?: string;
   subresource?: string;
 }
@@ -51,9 +57,11 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
     return { kind: 'other', path };
   }
   let namespace: string | undefined;
+  let underNamespace = false;
   if (rest[0] === 'namespaces' && rest.length > 1) {
     namespace = rest[1];
-    if (rest.length > 2 && !namespaceSubresources.has(rest[2])) rest = rest.slice(2);
+    underNamespace = rest.length > 2 && !namespaceSubresources.has(rest[2]);
+    if (underNamespace) rest = rest.slice(2);
   }
   const [resource, name, subresource, ...extra] = rest;
   if (extra.length && subresource !== 'proxy') return { kind: 'other', path };
@@ -67,5 +75,5 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
     case 'DELETE': verb = name ? 'delete' : 'deletecollection'; break;
     default: return { kind: 'other', path };
   }
-  return { kind: 'resource', verb, group, version, resource, namespace, name, subresource };
+  return { kind: 'resource', verb, group, version, resource, namespace, underNamespace, name, subresource };
 }

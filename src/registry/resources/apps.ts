@@ -48,8 +48,8 @@ function validateIntOrPercent(value: IntOrString | undefined, field: string): Fi
 }
 const isZero = (value: IntOrString | undefined) => value === 0 || value === '0%';
 
-const selectorImmutable = (obj: KubeObject, old: KubeObject): FieldError[] => {
-  const now = (obj as Workload).spec?.selector, before = (old as Workload).spec?.selector;
+const selectorImmutable = (obj: Workload, old: Workload): FieldError[] => {
+  const now = obj.spec?.selector, before = old.spec?.selector;
   return JSON.stringify(now ?? null) === JSON.stringify(before ?? null) ? [] : [invalidGo('spec.selector', goLabelSelector(now ?? {}), 'field is immutable')];
 };
 
@@ -60,10 +60,10 @@ const desc = {
 const wideColumns = (selectorDescription?: string): Column[] => [
   { name: 'Containers', type: 'string', priority: 1, description: desc.containers },
   { name: 'Images', type: 'string', priority: 1, description: desc.images },
-  ...(selectorDescription ? [{ name: 'Selector', type: 'string', priority: 1, description: selectorDescription } as Column] : []),
+  ...(selectorDescription ? [{ name: 'Selector', type: 'string', priority: 1, description: selectorDescription } satisfies Column] : []),
 ];
 
-export const deployments = defineResource({
+export const deployments = defineResource<Workload>({
   group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', singular: 'deployment', namespaced: true,
   shortNames: ['deploy'], categories: ['all'], verbs: allVerbs, subresources: ['status', 'scale'], schema: schema.deployment,
   columns: [
@@ -74,8 +74,7 @@ export const deployments = defineResource({
     ageColumn,
     ...wideColumns('Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.'),
   ],
-  row(obj, { now }) {
-    const d = obj as Workload;
+  row(d, { now }) {
     const status = d.status ?? {};
     return [d.metadata.name, `${status.readyReplicas ?? 0}/${d.spec?.replicas ?? 0}`, status.updatedReplicas ?? 0, status.availableReplicas ?? 0, age(d, now),
       ...containerCells(d.spec?.template), selectorString(d.spec?.selector)];
@@ -83,7 +82,7 @@ export const deployments = defineResource({
   strategy: {
     /** SetDefaults_Deployment, and the pod defaults for its template. */
     defaults(obj) {
-      const spec = ((obj as Workload).spec ??= {});
+      const spec = (obj.spec ??= {});
       spec.replicas ??= 1;
       const strategy = (spec.strategy ??= {});
       strategy.type ||= 'RollingUpdate';
@@ -98,7 +97,7 @@ export const deployments = defineResource({
     },
     prepareForCreate(obj) { obj.status = {}; },
     validate(obj) {
-      const spec = (obj as Workload).spec ?? {};
+      const spec = obj.spec ?? {};
       const errs = [...nonNegative(spec.replicas, 'spec.replicas'), ...validateSelectorAndTemplate(spec, 'deployment')];
       const strategy = spec.strategy ?? {};
       if (!['Recreate', 'RollingUpdate'].includes(strategy.type ?? '')) errs.push(supported('spec.strategy.type', strategy.type ?? '', ['Recreate', 'RollingUpdate']));
@@ -123,10 +122,11 @@ export const deployments = defineResource({
     },
     validateUpdate: selectorImmutable,
     allowUnconditionalUpdate: true,
+    ownsDependents: true,
   },
 });
 
-export const replicasets = defineResource({
+export const replicasets = defineResource<Workload>({
   group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', singular: 'replicaset', namespaced: true,
   shortNames: ['rs'], categories: ['all'], verbs: allVerbs, subresources: ['status', 'scale'], schema: schema.replicaSet,
   columns: [
@@ -137,42 +137,41 @@ export const replicasets = defineResource({
     ageColumn,
     ...wideColumns('Selector is a label query over pods that should match the replica count. Label keys and values that must match in order to be controlled by this replica set.'),
   ],
-  row(obj, { now }) {
-    const rs = obj as Workload;
+  row(rs, { now }) {
     return [rs.metadata.name, rs.spec?.replicas ?? 0, rs.status?.replicas ?? 0, rs.status?.readyReplicas ?? 0, age(rs, now),
       ...containerCells(rs.spec?.template), formatLabelSelector(rs.spec?.selector)];
   },
   strategy: {
     defaults(obj) {
-      const spec = ((obj as Workload).spec ??= {});
+      const spec = (obj.spec ??= {});
       spec.replicas ??= 1;
       podTemplateDefaults(spec.template);
     },
     prepareForCreate(obj) { obj.status = { replicas: 0 }; },
     validate(obj) {
-      const spec = (obj as Workload).spec ?? {};
+      const spec = obj.spec ?? {};
       return [...nonNegative(spec.replicas, 'spec.replicas'), ...nonNegative(spec.minReadySeconds, 'spec.minReadySeconds'), ...validateSelectorAndTemplate(spec, 'deployment')];
     },
     validateUpdate: selectorImmutable,
     allowUnconditionalUpdate: true,
+    ownsDependents: true,
   },
 });
 
 /** The spec fields a StatefulSet update may change (ValidateStatefulSetUpdate). */
 const statefulSetMutable = ['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds'];
 
-export const statefulsets = defineResource({
+export const statefulsets = defineResource<Workload>({
   group: 'apps', version: 'v1', kind: 'StatefulSet', plural: 'statefulsets', singular: 'statefulset', namespaced: true,
   shortNames: ['sts'], categories: ['all'], verbs: allVerbs, subresources: ['status', 'scale'], schema: schema.statefulSet,
   columns: [nameColumn, { name: 'Ready', type: 'string', description: 'Number of the pod with ready state' }, ageColumn, ...wideColumns()],
-  row(obj, { now }) {
-    const sts = obj as Workload;
+  row(sts, { now }) {
     return [sts.metadata.name, `${sts.status?.readyReplicas ?? 0}/${sts.spec?.replicas ?? 0}`, age(sts, now), ...containerCells(sts.spec?.template)];
   },
   strategy: {
     /** SetDefaults_StatefulSet (StatefulSetAutoDeletePVC is on by default). */
     defaults(obj) {
-      const spec = ((obj as Workload).spec ??= {});
+      const spec = (obj.spec ??= {});
       spec.podManagementPolicy ||= 'OrderedReady';
       const update = (spec.updateStrategy ??= {});
       if (!update.type) {
@@ -195,7 +194,7 @@ export const statefulsets = defineResource({
     },
     prepareForCreate(obj) { obj.status = { replicas: 0, availableReplicas: 0 }; },
     validate(obj) {
-      const spec = (obj as Workload).spec ?? {};
+      const spec = obj.spec ?? {};
       const errs = [...nonNegative(spec.replicas, 'spec.replicas'), ...nonNegative(spec.minReadySeconds, 'spec.minReadySeconds'), ...validateSelectorAndTemplate(spec, 'statefulset')];
       if (!['OrderedReady', 'Parallel'].includes(spec.podManagementPolicy ?? '')) errs.push(supported('spec.podManagementPolicy', spec.podManagementPolicy ?? '', ['OrderedReady', 'Parallel']));
       const type = spec.updateStrategy?.type ?? '';
@@ -204,15 +203,16 @@ export const statefulsets = defineResource({
       return errs;
     },
     validateUpdate(obj, old) {
-      const frozen = (o: KubeObject) => JSON.stringify(Object.entries((o as Workload).spec ?? {}).filter(([k]) => !statefulSetMutable.includes(k)).sort());
+      const frozen = (o: Workload) => JSON.stringify(Object.entries(o.spec ?? {}).filter(([k]) => !statefulSetMutable.includes(k)).sort());
       if (frozen(obj) === frozen(old)) return [];
       return [{ field: 'spec', type: 'FieldValueForbidden', detail: "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden" }];
     },
     allowUnconditionalUpdate: true,
+    ownsDependents: true,
   },
 });
 
-export const daemonsets = defineResource({
+export const daemonsets = defineResource<Workload>({
   group: 'apps', version: 'v1', kind: 'DaemonSet', plural: 'daemonsets', singular: 'daemonset', namespaced: true,
   shortNames: ['ds'], categories: ['all'], verbs: allVerbs, subresources: ['status'], schema: schema.daemonSet,
   columns: [
@@ -226,15 +226,14 @@ export const daemonsets = defineResource({
     ageColumn,
     ...wideColumns('A label query over pods that are managed by the daemon set. Must match in order to be controlled. It must match the pod template\'s labels.'),
   ],
-  row(obj, { now }) {
-    const ds = obj as Workload;
+  row(ds, { now }) {
     const s = ds.status ?? {};
     return [ds.metadata.name, s.desiredNumberScheduled ?? 0, s.currentNumberScheduled ?? 0, s.numberReady ?? 0, s.updatedNumberScheduled ?? 0, s.numberAvailable ?? 0,
       formatLabels(ds.spec?.template?.spec?.nodeSelector), age(ds, now), ...containerCells(ds.spec?.template), formatLabelSelector(ds.spec?.selector)];
   },
   strategy: {
     defaults(obj) {
-      const spec = ((obj as Workload).spec ??= {});
+      const spec = (obj.spec ??= {});
       const update = (spec.updateStrategy ??= {});
       update.type ||= 'RollingUpdate';
       if (update.type === 'RollingUpdate') {
@@ -247,7 +246,7 @@ export const daemonsets = defineResource({
     },
     prepareForCreate(obj) { obj.status = { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 }; },
     validate(obj) {
-      const spec = (obj as Workload).spec ?? {};
+      const spec = obj.spec ?? {};
       const errs = [...nonNegative(spec.minReadySeconds, 'spec.minReadySeconds'), ...validateSelectorAndTemplate(spec, 'daemonset')];
       const type = spec.updateStrategy?.type ?? '';
       if (!['OnDelete', 'RollingUpdate'].includes(type)) errs.push(supported('spec.updateStrategy.type', type, ['OnDelete', 'RollingUpdate']));
@@ -262,6 +261,7 @@ export const daemonsets = defineResource({
     },
     validateUpdate: selectorImmutable,
     allowUnconditionalUpdate: true,
+    ownsDependents: true,
   },
 });
 
@@ -275,7 +275,7 @@ function controllerCell(obj: KubeObject): string {
   return `${(owner.kind ?? '').toLowerCase()}${group ? `.${group}` : ''}/${owner.name}`;
 }
 
-export const controllerrevisions = defineResource({
+export const controllerrevisions = defineResource<Revision>({
   group: 'apps', version: 'v1', kind: 'ControllerRevision', plural: 'controllerrevisions', singular: 'controllerrevision', namespaced: true,
   verbs: allVerbs, schema: schema.controllerRevision,
   columns: [
@@ -284,11 +284,11 @@ export const controllerrevisions = defineResource({
     { name: 'Revision', type: 'string', description: 'Revision indicates the revision of the state represented by Data.' },
     ageColumn,
   ],
-  row: (obj, { now }) => [obj.metadata.name, controllerCell(obj), (obj as Revision).revision ?? 0, age(obj, now)],
+  row: (obj, { now }) => [obj.metadata.name, controllerCell(obj), obj.revision ?? 0, age(obj, now)],
   strategy: {
-    validate: (obj) => nonNegative((obj as Revision).revision, 'revision'),
+    validate: (obj) => nonNegative(obj.revision, 'revision'),
     validateUpdate(obj, old) {
-      const data = (o: KubeObject) => JSON.stringify((o as Revision).data ?? null);
+      const data = (o: Revision) => JSON.stringify(o.data ?? null);
       return data(obj) === data(old) ? [] : [{ field: 'data', type: 'FieldValueInvalid', detail: 'field is immutable' }];
     },
     allowUnconditionalUpdate: true,

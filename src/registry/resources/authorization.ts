@@ -25,8 +25,8 @@ function attributesOf(review: AccessReview): Attributes {
 }
 
 /** ValidateSelfSubjectAccessReviewSpec: exactly one kind of attributes. */
-function validateAccessReview(obj: KubeObject): FieldError[] {
-  const spec = (obj as AccessReview).spec ?? {};
+function validateAccessReview(obj: AccessReview): FieldError[] {
+  const spec = obj.spec ?? {};
   if (spec.resourceAttributes && spec.nonResourceAttributes) {
     return [{ field: 'spec.nonResourceAttributes', type: 'FieldValueInvalid', value: spec.nonResourceAttributes, detail: 'cannot be specified in combination with resourceAttributes' }];
   }
@@ -39,27 +39,25 @@ function validateAccessReview(obj: KubeObject): FieldError[] {
 const reviewColumns = [nameColumn, ageColumn];
 const reviewRow = (obj: KubeObject, { now }: HookContext) => [obj.metadata.name ?? '', age(obj, now)];
 
-export const selfsubjectaccessreviews = defineResource({
+export const selfsubjectaccessreviews = defineResource<AccessReview>({
   group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectAccessReview', plural: 'selfsubjectaccessreviews', singular: 'selfsubjectaccessreview',
   namespaced: false, verbs: ['create'], schema: schema.selfSubjectAccessReview,
   columns: reviewColumns, row: reviewRow,
   strategy: {
     validate: validateAccessReview,
-    async virtualCreate(obj, ctx, registry) {
-      const review = obj as AccessReview;
+    async virtualCreate(review, ctx, registry) {
       const { allowed, reason } = await authorize(registry, caller(ctx), attributesOf(review));
       return { ...review, status: { allowed, ...(reason ? { reason } : {}) } };
     },
   },
 });
 
-export const selfsubjectrulesreviews = defineResource({
+export const selfsubjectrulesreviews = defineResource<RulesReview>({
   group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectRulesReview', plural: 'selfsubjectrulesreviews', singular: 'selfsubjectrulesreview',
   namespaced: false, verbs: ['create'], schema: schema.selfSubjectRulesReview,
   columns: reviewColumns, row: reviewRow,
   strategy: {
-    async virtualCreate(obj, ctx, registry) {
-      const review = obj as RulesReview;
+    async virtualCreate(review, ctx, registry) {
       const rules = await rulesFor(registry, caller(ctx), review.spec?.namespace ?? '');
       const resourceRules = rules.filter((r) => !r.nonResourceURLs?.length).map(({ verbs, apiGroups, resources, resourceNames }) => ({
         verbs: verbs ?? [], ...(apiGroups ? { apiGroups } : {}), ...(resources ? { resources } : {}), ...(resourceNames ? { resourceNames } : {}),

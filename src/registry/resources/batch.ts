@@ -90,8 +90,7 @@ function validateJobSpec(spec: JobSpec, path: string): FieldError[] {
 }
 
 /** ValidateJob: the spec, the selector it must have, and the generated labels it must carry. */
-function validateJob(obj: KubeObject): FieldError[] {
-  const job = obj as Job;
+function validateJob(job: Job): FieldError[] {
   const spec = job.spec ?? {};
   const errs = validateJobSpec(spec, 'spec');
   if (!spec.selector) errs.push({ field: 'spec.selector', type: 'FieldValueRequired' });
@@ -116,15 +115,15 @@ function validateJob(obj: KubeObject): FieldError[] {
 }
 
 /** ValidateJobUpdate: what a started job may no longer change. */
-function validateJobUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
-  const spec = (obj as Job).spec ?? {}, before = (old as Job).spec ?? {};
+function validateJobUpdate(obj: Job, old: Job): FieldError[] {
+  const spec = obj.spec ?? {}, before = old.spec ?? {};
   const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
   const errs: FieldError[] = [];
   if (!same(spec.selector, before.selector)) errs.push(invalidGo('spec.selector', goLabelSelector(spec.selector ?? {}), 'field is immutable'));
   if (spec.completionMode !== before.completionMode) errs.push({ field: 'spec.completionMode', type: 'FieldValueInvalid', value: spec.completionMode, detail: 'field is immutable' });
   if (spec.completionMode !== 'Indexed' && spec.completions !== before.completions) errs.push({ field: 'spec.completions', type: 'FieldValueInvalid', value: spec.completions, detail: 'field is immutable' });
   // a suspended job that never started may still change where its pods go (AllowMutableSchedulingDirectives)
-  const neverStarted = before.suspend === true && !(old as Job).status?.startTime;
+  const neverStarted = before.suspend === true && !old.status?.startTime;
   if (!neverStarted && !same(spec.template, before.template)) errs.push(invalidGo('spec.template', 'core.PodTemplateSpec{...}', 'field is immutable'));
   return errs;
 }
@@ -162,7 +161,7 @@ const wide = [
   { name: 'Selector', type: 'string', priority: 1, description: 'A label query over pods that should match the pod count. Normally, the system sets this field for you.' },
 ] as const;
 
-export const jobs = defineResource({
+export const jobs = defineResource<Job>({
   group: 'batch', version: 'v1', kind: 'Job', plural: 'jobs', singular: 'job', namespaced: true,
   categories: ['all'], verbs: allVerbs, subresources: ['status'], schema: schema.job,
   columns: [
@@ -173,19 +172,16 @@ export const jobs = defineResource({
     ageColumn,
     ...wide,
   ],
-  row(obj, { now }) {
-    const job = obj as Job;
+  row(job, { now }) {
     return [job.metadata.name, jobStatusCell(job), completionsCell(job), durationCell(job, now), age(job, now), ...containerCells(job.spec?.template), formatLabelSelector(job.spec?.selector)];
   },
   strategy: {
-    defaults(obj) {
-      const job = obj as Job;
+    defaults(job) {
       jobSpecDefaults((job.spec ??= {}));
       inheritTemplateLabels(job);
       podTemplateDefaults(job.spec.template);
     },
-    prepareForCreate(obj) {
-      const job = obj as Job;
+    prepareForCreate(job) {
       generateSelector(job);
       inheritTemplateLabels(job);
       job.status = {};
@@ -193,14 +189,14 @@ export const jobs = defineResource({
     validate: validateJob,
     validateUpdate: validateJobUpdate,
     allowUnconditionalUpdate: true,
+    ownsDependents: true,
   },
 });
 
 /** CronJob names leave room for the 11-character suffix of the jobs they create. */
 const cronJobNameMax = 52;
 
-function validateCronJob(obj: KubeObject): FieldError[] {
-  const cj = obj as CronJob;
+function validateCronJob(cj: CronJob): FieldError[] {
   const spec = cj.spec ?? {};
   const errs: FieldError[] = [];
   const name = cj.metadata.name ?? '';
@@ -224,7 +220,7 @@ function validateCronJob(obj: KubeObject): FieldError[] {
   return errs;
 }
 
-export const cronjobs = defineResource({
+export const cronjobs = defineResource<CronJob>({
   group: 'batch', version: 'v1', kind: 'CronJob', plural: 'cronjobs', singular: 'cronjob', namespaced: true,
   shortNames: ['cj'], categories: ['all'], verbs: allVerbs, subresources: ['status'], schema: schema.cronJob,
   columns: [
@@ -237,8 +233,7 @@ export const cronjobs = defineResource({
     ageColumn,
     ...wide,
   ],
-  row(obj, { now }) {
-    const cj = obj as CronJob;
+  row(cj, { now }) {
     const spec = cj.spec ?? {};
     const suspend = spec.suspend == null ? '<unset>' : spec.suspend ? 'True' : 'False';
     const last = cj.status?.lastScheduleTime ? since(cj.status.lastScheduleTime, now) : '<none>';
@@ -249,7 +244,7 @@ export const cronjobs = defineResource({
   strategy: {
     /** SetDefaults_CronJob; the job template's pod spec gets the pod defaults (not the Job's own defaults). */
     defaults(obj) {
-      const spec = ((obj as CronJob).spec ??= {});
+      const spec = (obj.spec ??= {});
       spec.concurrencyPolicy ||= 'Allow';
       spec.suspend ??= false;
       spec.successfulJobsHistoryLimit ??= 3;
@@ -259,5 +254,6 @@ export const cronjobs = defineResource({
     prepareForCreate(obj) { obj.status = {}; },
     validate: validateCronJob,
     allowUnconditionalUpdate: true,
+    ownsDependents: true,
   },
 });

@@ -67,23 +67,22 @@ function validateConfigMap(cm: Data): FieldError[] {
   return errs;
 }
 
-export const configmaps = defineResource({
+export const configmaps = defineResource<Data>({
   group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', singular: 'configmap', namespaced: true,
   shortNames: ['cm'], verbs: allVerbs, schema: schema.configMap,
   columns: [nameColumn, { name: 'Data', type: 'integer', description: 'Number of data entries' }, ageColumn],
-  row: (obj, { now }) => [obj.metadata.name, Object.keys((obj as Data).data ?? {}).length + Object.keys((obj as Data).binaryData ?? {}).length, age(obj, now)],
-  strategy: { validate: (obj) => validateConfigMap(obj as Data), allowUnconditionalUpdate: true },
+  row: (obj, { now }) => [obj.metadata.name, Object.keys(obj.data ?? {}).length + Object.keys(obj.binaryData ?? {}).length, age(obj, now)],
+  strategy: { validate: validateConfigMap, allowUnconditionalUpdate: true },
 });
 
-export const secrets = defineResource({
+export const secrets = defineResource<Data>({
   group: '', version: 'v1', kind: 'Secret', plural: 'secrets', singular: 'secret', namespaced: true,
   verbs: allVerbs, schema: schema.secret,
   columns: [nameColumn, { name: 'Type', type: 'string', description: 'Used to facilitate programmatic handling of secret data.' }, { name: 'Data', type: 'integer', description: 'Number of data entries' }, ageColumn],
-  row: (obj, { now }) => [obj.metadata.name, (obj as Data).type ?? 'Opaque', Object.keys((obj as Data).data ?? {}).length, age(obj, now)],
-  fieldSelectors: { type: (o) => (o as Data).type ?? 'Opaque' },
+  row: (obj, { now }) => [obj.metadata.name, obj.type ?? 'Opaque', Object.keys(obj.data ?? {}).length, age(obj, now)],
+  fieldSelectors: { type: (o) => o.type ?? 'Opaque' },
   strategy: {
-    defaults(obj) {
-      const secret = obj as Data;
+    defaults(secret) {
       secret.type ||= 'Opaque';
       // stringData is write-only: merged into data as base64, never stored
       if (secret.stringData) {
@@ -92,8 +91,7 @@ export const secrets = defineResource({
         delete secret.stringData;
       }
     },
-    validate(obj) {
-      const secret = obj as Data;
+    validate(secret) {
       const errs = validateKeys(secret, ['data']);
       let total = 0;
       for (const [k, v] of Object.entries(secret.data ?? {})) {
@@ -108,10 +106,10 @@ export const secrets = defineResource({
   },
 });
 
-export const serviceaccounts = defineResource({
+export const serviceaccounts = defineResource<Data>({
   group: '', version: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', singular: 'serviceaccount', namespaced: true,
   shortNames: ['sa'], verbs: allVerbs, subresources: [], schema: schema.serviceAccount,
   columns: [nameColumn, { name: 'Secrets', type: 'string', description: 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.' }, ageColumn],
-  row: (obj, { now }) => [obj.metadata.name, (obj as Data).secrets?.length ?? 0, age(obj, now)],
+  row: (obj, { now }) => [obj.metadata.name, obj.secrets?.length ?? 0, age(obj, now)],
   strategy: { allowUnconditionalUpdate: true },
 });

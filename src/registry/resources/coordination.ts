@@ -7,14 +7,14 @@ import { allVerbs, defineResource, type KubeObject } from '../types.ts';
 
 type Lease = KubeObject & { spec?: { holderIdentity?: string; leaseDurationSeconds?: number; leaseTransitions?: number } };
 
-export const leases = defineResource({
+export const leases = defineResource<Lease>({
   group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', singular: 'lease', namespaced: true,
   verbs: allVerbs, schema: schema.lease,
   columns: [nameColumn, { name: 'Holder', type: 'string', description: 'holderIdentity contains the identity of the holder of a current lease. If Coordinated Leader Election is used, the holder identity must be equal to the elected LeaseCandidate.metadata.name field.' }, ageColumn],
-  row: (obj, { now }) => [obj.metadata.name, (obj as Lease).spec?.holderIdentity ?? '', age(obj, now)],
+  row: (obj, { now }) => [obj.metadata.name, obj.spec?.holderIdentity ?? '', age(obj, now)],
   strategy: {
     validate(obj) {
-      const spec = (obj as Lease).spec ?? {};
+      const spec = obj.spec ?? {};
       const errs: FieldError[] = [];
       if (spec.leaseDurationSeconds != null && spec.leaseDurationSeconds <= 0) {
         errs.push({ field: 'spec.leaseDurationSeconds', type: 'FieldValueInvalid', value: spec.leaseDurationSeconds, detail: 'must be greater than 0' });

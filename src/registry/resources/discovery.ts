@@ -19,7 +19,7 @@ function listCell(items: string[]): string {
   return items.length > 3 ? `${items.slice(0, 3).join(',')} + ${items.length - 3} more...` : items.join(',');
 }
 
-export const endpointslices = defineResource({
+export const endpointslices = defineResource<EndpointSlice>({
   group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', plural: 'endpointslices', singular: 'endpointslice', namespaced: true,
   verbs: allVerbs, schema: schema.endpointSlice,
   columns: [
@@ -29,16 +29,14 @@ export const endpointslices = defineResource({
     { name: 'Endpoints', type: 'string', description: 'endpoints is a list of unique endpoints in this slice. Each slice may include a maximum of 1000 endpoints.' },
     ageColumn,
   ],
-  row(obj, { now }) {
-    const slice = obj as EndpointSlice;
+  row(slice, { now }) {
     const ports = (slice.ports ?? []).map((p) => (p.port != null ? String(p.port) : p.name ?? '*'));
     const addresses = (slice.endpoints ?? []).flatMap((e) => e.addresses ?? []);
     return [slice.metadata.name, slice.addressType ?? '', listCell(ports), listCell(addresses), age(slice, now)];
   },
   strategy: {
-    defaults(obj) { for (const p of (obj as EndpointSlice).ports ?? []) p.protocol ??= 'TCP'; },
-    validate(obj) {
-      const slice = obj as EndpointSlice;
+    defaults(obj) { for (const p of obj.ports ?? []) p.protocol ??= 'TCP'; },
+    validate(slice) {
       const errs: FieldError[] = [];
       if (!slice.addressType) errs.push({ field: 'addressType', type: 'FieldValueRequired' });
       else if (!addressTypes.includes(slice.addressType)) errs.push({ field: 'addressType', type: 'FieldValueNotSupported', value: slice.addressType, detail: 'supported values: "FQDN", "IPv4", "IPv6"' });
@@ -50,7 +48,7 @@ export const endpointslices = defineResource({
       return errs;
     },
     validateUpdate(obj, old) {
-      const now = (obj as EndpointSlice).addressType, before = (old as EndpointSlice).addressType;
+      const now = obj.addressType, before = old.addressType;
       return now === before ? [] : [{ field: 'addressType', type: 'FieldValueInvalid', value: now ?? '', detail: 'field is immutable' }];
     },
     allowUnconditionalUpdate: true,

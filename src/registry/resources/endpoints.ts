@@ -29,18 +29,18 @@ export function endpointsCell(ep: Endpoints): string {
 const ipRe = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const isIP = (ip: string) => (ipRe.test(ip) && ip.split('.').every((p) => Number(p) <= 255)) || (ip.includes(':') && /^[0-9a-fA-F:.]+$/.test(ip));
 
-export const endpoints = defineResource({
+export const endpoints = defineResource<Endpoints>({
   group: '', version: 'v1', kind: 'Endpoints', listKind: 'EndpointsList', plural: 'endpoints', singular: 'endpoints', namespaced: true,
   shortNames: ['ep'], verbs: allVerbs, schema: schema.endpoints,
   columns: [nameColumn, { name: 'Endpoints', type: 'string', description: 'The set of all endpoints is the union of all subsets.' }, ageColumn],
-  row: (obj, { now }) => [obj.metadata.name, endpointsCell(obj as Endpoints), age(obj, now)],
+  row: (obj, { now }) => [obj.metadata.name, endpointsCell(obj), age(obj, now)],
   strategy: {
     defaults(obj) {
-      for (const subset of (obj as Endpoints).subsets ?? []) for (const p of subset.ports ?? []) p.protocol ??= 'TCP';
+      for (const subset of obj.subsets ?? []) for (const p of subset.ports ?? []) p.protocol ??= 'TCP';
     },
     validate(obj) {
       const errs: FieldError[] = [];
-      ((obj as Endpoints).subsets ?? []).forEach((subset, i) => {
+      (obj.subsets ?? []).forEach((subset, i) => {
         for (const key of ['addresses', 'notReadyAddresses'] as const) {
           (subset[key] ?? []).forEach((a, j) => {
             if (!a.ip || !isIP(a.ip)) errs.push({ field: `subsets[${i}].${key}[${j}].ip`, type: 'FieldValueInvalid', value: a.ip ?? '', detail: 'must be a valid IP address' });

@@ -16,9 +16,9 @@ const sourceCell = (e: Event) => {
 };
 
 /** events.k8s.io's involvedObject selectors, as describe uses them. */
-const involved = (field: keyof NonNullable<Event['involvedObject']>) => (o: KubeObject) => String((o as Event).involvedObject?.[field] ?? '');
+const involved = (field: keyof NonNullable<Event['involvedObject']>) => (o: Event) => String(o.involvedObject?.[field] ?? '');
 
-export const events = defineResource({
+export const events = defineResource<Event>({
   group: '', version: 'v1', kind: 'Event', plural: 'events', singular: 'event', namespaced: true,
   shortNames: ['ev'], verbs: allVerbs, schema: schema.event,
   columns: [
@@ -33,8 +33,7 @@ export const events = defineResource({
     { name: 'Count', type: 'integer', priority: 1, description: 'The number of times this event has occurred.' },
     { ...nameColumn, priority: 1 },
   ],
-  row(obj, { now }) {
-    const e = obj as Event;
+  row(e, { now }) {
     const first = e.firstTimestamp || e.eventTime;
     const last = e.lastTimestamp || first;
     const target = e.involvedObject?.name ? `${(e.involvedObject.kind ?? '').toLowerCase()}/${e.involvedObject.name}` : (e.involvedObject?.kind ?? '').toLowerCase();
@@ -43,8 +42,8 @@ export const events = defineResource({
   fieldSelectors: {
     'involvedObject.kind': involved('kind'), 'involvedObject.namespace': involved('namespace'), 'involvedObject.name': involved('name'),
     'involvedObject.uid': involved('uid'), 'involvedObject.apiVersion': involved('apiVersion'), 'involvedObject.resourceVersion': involved('resourceVersion'),
-    'involvedObject.fieldPath': involved('fieldPath'), reason: (o) => (o as Event).reason ?? '', type: (o) => (o as Event).type ?? '',
-    'source': (o) => (o as Event).source?.component ?? '', reportingComponent: (o) => (o as Event).reportingComponent ?? '',
+    'involvedObject.fieldPath': involved('fieldPath'), reason: (o) => o.reason ?? '', type: (o) => o.type ?? '',
+    'source': (o) => o.source?.component ?? '', reportingComponent: (o) => o.reportingComponent ?? '',
   },
   strategy: { allowUnconditionalUpdate: true },
 });

@@ -1,3 +1,4 @@
+import type { AdmissionPlugin } from '../admission.ts';
 import type { ResourceDef } from '../types.ts';
 import { controllerrevisions, daemonsets, deployments, replicasets, statefulsets } from './apps.ts';
 import { selfsubjectaccessreviews, selfsubjectrulesreviews } from './authorization.ts';
@@ -7,7 +8,7 @@ import { leases } from './coordination.ts';
 import { endpointslices } from './discovery.ts';
 import { endpoints } from './endpoints.ts';
 import { events } from './events.ts';
-import { namespaces } from './namespaces.ts';
+import { namespaceLifecycle, namespaces } from './namespaces.ts';
 import { ingressclasses, ingresses, networkpolicies } from './networking.ts';
 import { nodes } from './nodes.ts';
 import { pods } from './pods.ts';
@@ -15,6 +16,7 @@ import { poddisruptionbudgets } from './policy.ts';
 import { limitranges, resourcequotas } from './quotas.ts';
 import { clusterrolebindings, clusterroles, rolebindings, roles } from './rbac.ts';
 import { replicationcontrollers } from './replicationcontrollers.ts';
+import { runtimeclasses } from './runtimeclasses.ts';
 import { priorityclasses } from './scheduling.ts';
 import { services } from './services.ts';
 import { persistentvolumeclaims, persistentvolumes } from './volumes.ts';
@@ -32,5 +34,12 @@ export const resources: ResourceDef[] = [
   clusterrolebindings, clusterroles, rolebindings, roles,
   priorityclasses,
   leases,
+  runtimeclasses,
   endpointslices,
 ];
+
+/**
+ * The admission chain, in kube-apiserver's order (mutating plugins run first whatever
+ * their place here; then validating ones, in this order).
+ */
+export const admissionPlugins: AdmissionPlugin[] = [namespaceLifecycle];

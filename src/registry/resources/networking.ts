@@ -44,8 +44,8 @@ function validateBackend(backend: Backend, path: string): FieldError[] {
 
 const pathTypes = ['Exact', 'ImplementationSpecific', 'Prefix'];
 
-function validateIngress(obj: KubeObject): FieldError[] {
-  const spec = (obj as Ingress).spec ?? {};
+function validateIngress(obj: Ingress): FieldError[] {
+  const spec = obj.spec ?? {};
   const errs: FieldError[] = [];
   if (!spec.defaultBackend && !spec.rules?.length) errs.push(invalidGo('spec', 'networking.IngressSpec{...}', 'either `defaultBackend` or `rules` must be specified'));
   if (spec.defaultBackend) errs.push(...validateBackend(spec.defaultBackend, 'spec.defaultBackend'));
@@ -90,7 +90,7 @@ function addressCell(ingress: Ingress): string {
   return all.length > 16 ? `${all.slice(0, 13)}...` : all;
 }
 
-export const ingresses = defineResource({
+export const ingresses = defineResource<Ingress>({
   group: 'networking.k8s.io', version: 'v1', kind: 'Ingress', plural: 'ingresses', singular: 'ingress', namespaced: true,
   shortNames: ['ing'], verbs: allVerbs, subresources: ['status'], schema: schema.ingress,
   columns: [
@@ -101,8 +101,7 @@ export const ingresses = defineResource({
     { name: 'Ports', type: 'string', description: 'Ports of TLS configurations that open' },
     ageColumn,
   ],
-  row(obj, { now }) {
-    const ing = obj as Ingress;
+  row(ing, { now }) {
     return [ing.metadata.name, ing.spec?.ingressClassName ?? '<none>', hostsCell(ing.spec?.rules), addressCell(ing), ing.spec?.tls?.length ? '80, 443' : '80', age(ing, now)];
   },
   strategy: {
@@ -112,7 +111,7 @@ export const ingresses = defineResource({
   },
 });
 
-export const ingressclasses = defineResource({
+export const ingressclasses = defineResource<IngressClass>({
   group: 'networking.k8s.io', version: 'v1', kind: 'IngressClass', plural: 'ingressclasses', singular: 'ingressclass', namespaced: false,
   verbs: allVerbs, schema: schema.ingressClass,
   columns: [
@@ -122,18 +121,18 @@ export const ingressclasses = defineResource({
     ageColumn,
   ],
   row(obj, { now }) {
-    const p = (obj as IngressClass).spec?.parameters;
+    const p = obj.spec?.parameters;
     const parameters = p ? `${p.kind}${p.apiGroup ? `.${p.apiGroup}` : ''}/${p.name}` : '<none>';
-    return [obj.metadata.name, (obj as IngressClass).spec?.controller ?? '', parameters, age(obj, now)];
+    return [obj.metadata.name, obj.spec?.controller ?? '', parameters, age(obj, now)];
   },
   strategy: {
     validate(obj) {
-      const controller = (obj as IngressClass).spec?.controller;
+      const controller = obj.spec?.controller;
       if (!controller) return [{ field: 'spec.controller', type: 'FieldValueRequired' }];
       return controller.length > 250 ? [{ field: 'spec.controller', type: 'FieldValueTooLong', detail: 'may not be more than 250 bytes' }] : [];
     },
     validateUpdate(obj, old) {
-      const now = (obj as IngressClass).spec?.controller, before = (old as IngressClass).spec?.controller;
+      const now = obj.spec?.controller, before = old.spec?.controller;
       return now === before ? [] : [{ field: 'spec.controller', type: 'FieldValueInvalid', value: now ?? '', detail: 'field is immutable' }];
     },
     allowUnconditionalUpdate: true,
@@ -160,21 +159,21 @@ function validatePorts(ports: PolicyPort[] | undefined, path: string): FieldErro
   return (ports ?? []).flatMap((p, i) => (p.protocol && !protocols.includes(p.protocol) ? [supported(`${path}[${i}].protocol`, p.protocol, protocols)] : []));
 }
 
-export const networkpolicies = defineResource({
+export const networkpolicies = defineResource<NetworkPolicy>({
   group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy', plural: 'networkpolicies', singular: 'networkpolicy', namespaced: true,
   shortNames: ['netpol'], verbs: allVerbs, schema: schema.networkPolicy,
   columns: [nameColumn, { name: 'Pod-Selector', type: 'string', description: 'podSelector selects the pods to which this NetworkPolicy object applies.' }, ageColumn],
-  row: (obj, { now }) => [obj.metadata.name, formatLabelSelector((obj as NetworkPolicy).spec?.podSelector ?? {}), age(obj, now)],
+  row: (obj, { now }) => [obj.metadata.name, formatLabelSelector(obj.spec?.podSelector ?? {}), age(obj, now)],
   strategy: {
     /** SetDefaults_NetworkPolicy: a policy is at least an ingress policy; ports are TCP unless said. */
     defaults(obj) {
-      const spec = ((obj as NetworkPolicy).spec ??= {});
+      const spec = (obj.spec ??= {});
       spec.podSelector ??= {};
       if (!spec.policyTypes?.length) spec.policyTypes = spec.egress?.length ? ['Ingress', 'Egress'] : ['Ingress'];
       for (const rule of [...(spec.ingress ?? []), ...(spec.egress ?? [])]) for (const p of rule.ports ?? []) p.protocol ??= 'TCP';
     },
     validate(obj) {
-      const spec = (obj as NetworkPolicy).spec ?? {};
+      const spec = obj.spec ?? {};
       const errs = validateLabelSelector(spec.podSelector, 'spec.podSelector');
       (spec.policyTypes ?? []).forEach((t, i) => { if (!policyTypes.includes(t)) errs.push(supported(`spec.policyTypes[${i}]`, t, policyTypes)); });
       (spec.ingress ?? []).forEach((r, i) => errs.push(...validatePorts(r.ports, `spec.ingress[${i}].ports`), ...validatePeers(r.from, `spec.ingress[${i}].from`)));

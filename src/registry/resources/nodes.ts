@@ -20,7 +20,7 @@ export function nodeStatusCell(node: Node): string {
 
 const address = (node: Node, type: string) => node.status?.addresses?.find((a) => a.type === type)?.address ?? '<none>';
 
-export const nodes = defineResource({
+export const nodes = defineResource<Node>({
   group: '', version: 'v1', kind: 'Node', plural: 'nodes', singular: 'node', namespaced: false,
   shortNames: ['no'], verbs: allVerbs, subresources: ['status', 'proxy'],
   schema: schema.node,
@@ -36,14 +36,13 @@ export const nodes = defineResource({
     { name: 'Kernel-Version', type: 'string', priority: 1, description: 'Kernel Version reported by the node.' },
     { name: 'Container-Runtime', type: 'string', priority: 1, description: 'Container Runtime Version reported by the node.' },
   ],
-  row(obj, { now }) {
-    const node = obj as Node;
+  row(node, { now }) {
     const roles = Object.keys(node.metadata.labels ?? {}).filter((l) => l.startsWith(rolePrefix)).map((l) => l.slice(rolePrefix.length)).sort();
     const info = node.status?.nodeInfo ?? {};
     return [node.metadata.name, nodeStatusCell(node), roles.join(',') || '<none>', age(node, now), info.kubeletVersion ?? '',
       address(node, 'InternalIP'), address(node, 'ExternalIP'), info.osImage ?? '<unknown>', info.kernelVersion ?? '<unknown>', info.containerRuntimeVersion ?? '<unknown>'];
   },
-  fieldSelectors: { 'spec.unschedulable': (o) => String((o as Node).spec?.unschedulable ?? false) },
+  fieldSelectors: { 'spec.unschedulable': (o) => String(o.spec?.unschedulable ?? false) },
   strategy: {
     /**
      * Heartbeats are virtual: a Ready node's heartbeat is always "a few seconds ago",
@@ -51,7 +50,7 @@ export const nodes = defineResource({
      */
     decorate(obj, { now }) {
       const beat = timestamp(Math.floor(now.getTime() / 10_000) * 10_000);
-      for (const c of (obj as Node).status?.conditions ?? []) if (c.lastHeartbeatTime) c.lastHeartbeatTime = beat;
+      for (const c of obj.status?.conditions ?? []) if (c.lastHeartbeatTime) c.lastHeartbeatTime = beat;
     },
   },
 });

@@ -45,8 +45,7 @@ function defaultContainer(c: Container, saVolume: string | undefined): void {
 const randomSuffix = () => Math.random().toString(36).slice(2, 7).replace(/[^a-z0-9]/g, 'x').padEnd(5, 'x');
 
 /** SetDefaults_Pod plus what the ServiceAccount and DefaultTolerationSeconds admission plugins add. */
-function podDefaults(obj: KubeObject): void {
-  const pod = obj as Pod;
+function podDefaults(pod: Pod): void {
   const spec = (pod.spec ??= {});
   spec.restartPolicy ??= 'Always';
   spec.dnsPolicy ??= 'ClusterFirst';
@@ -81,8 +80,8 @@ function podDefaults(obj: KubeObject): void {
   for (const c of spec.initContainers ?? []) defaultContainer(c, saVolume);
 }
 
-function validatePod(obj: KubeObject): FieldError[] {
-  const spec = (obj as Pod).spec ?? {};
+function validatePod(pod: Pod): FieldError[] {
+  const spec = pod.spec ?? {};
   const names = new Set<string>();
   const errs = [...validateContainers(spec.containers, 'spec.containers', true, names), ...validateContainers(spec.initContainers, 'spec.initContainers', false, names)];
   if (spec.restartPolicy && !['Always', 'OnFailure', 'Never'].includes(spec.restartPolicy)) errs.push(supported('spec.restartPolicy', spec.restartPolicy, ['Always', 'OnFailure', 'Never']));
@@ -91,7 +90,7 @@ function validatePod(obj: KubeObject): FieldError[] {
 }
 
 /** Only a few pod spec fields are mutable (ValidatePodUpdate). */
-function validatePodUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
+function validatePodUpdate(pod: Pod, old: Pod): FieldError[] {
   const strip = (spec: PodSpec) => {
     const copy = structuredClone(spec);
     for (const c of [...(copy.containers ?? []), ...(copy.initContainers ?? [])]) delete c.image;
@@ -100,7 +99,7 @@ function validatePodUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
     delete copy.terminationGracePeriodSeconds;
     return JSON.stringify(copy);
   };
-  if (strip((obj as Pod).spec ?? {}) === strip((old as Pod).spec ?? {})) return [];
+  if (strip(pod.spec ?? {}) === strip(old.spec ?? {})) return [];
   return [{
     field: 'spec', type: 'FieldValueForbidden',
     detail: 'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
@@ -152,7 +151,7 @@ export function podSummary(pod: Pod, now: Date): { ready: string; status: string
   return { ready: `${readyContainers}/${spec.containers?.length ?? 0}`, status: reason, restarts: restartsCell };
 }
 
-export const pods = defineResource({
+export const pods = defineResource<Pod>({
   group: '', version: 'v1', kind: 'Pod', plural: 'pods', singular: 'pod', namespaced: true,
   shortNames: ['po'], categories: ['all'], verbs: allVerbs,
   subresources: ['status', 'binding', 'log', 'eviction', 'exec', 'attach', 'portforward', 'proxy'],
@@ -168,26 +167,24 @@ export const pods = defineResource({
     { name: 'Nominated Node', type: 'string', priority: 1, description: 'Node the scheduler nominated for preemption.' },
     { name: 'Readiness Gates', type: 'string', priority: 1, description: 'Pod readiness gates.' },
   ],
-  row(obj, { now }) {
-    const pod = obj as Pod;
+  row(pod, { now }) {
     const { ready, status, restarts } = podSummary(pod, now);
     const gates = pod.spec?.readinessGates?.length ? `0/${pod.spec.readinessGates.length}` : '<none>';
     return [pod.metadata.name, ready, status, restarts, age(pod, now), pod.status?.podIP || '<none>', pod.spec?.nodeName || '<none>', pod.status?.nominatedNodeName || '<none>', gates];
   },
   fieldSelectors: {
-    'spec.nodeName': (o) => (o as Pod).spec?.nodeName ?? '',
-    'spec.restartPolicy': (o) => (o as Pod).spec?.restartPolicy ?? '',
-    'spec.schedulerName': (o) => String((o as Pod).spec?.schedulerName ?? ''),
-    'spec.serviceAccountName': (o) => (o as Pod).spec?.serviceAccountName ?? '',
-    'spec.hostNetwork': (o) => String((o as Pod).spec?.hostNetwork ?? false),
-    'status.phase': (o) => (o as Pod).status?.phase ?? '',
-    'status.podIP': (o) => (o as Pod).status?.podIP ?? '',
-    'status.nominatedNodeName': (o) => (o as Pod).status?.nominatedNodeName ?? '',
+    'spec.nodeName': (pod) => pod.spec?.nodeName ?? '',
+    'spec.restartPolicy': (pod) => pod.spec?.restartPolicy ?? '',
+    'spec.schedulerName': (pod) => String(pod.spec?.schedulerName ?? ''),
+    'spec.serviceAccountName': (pod) => pod.spec?.serviceAccountName ?? '',
+    'spec.hostNetwork': (pod) => String(pod.spec?.hostNetwork ?? false),
+    'status.phase': (pod) => pod.status?.phase ?? '',
+    'status.podIP': (pod) => pod.status?.podIP ?? '',
+    'status.nominatedNodeName': (pod) => pod.status?.nominatedNodeName ?? '',
   },
   strategy: {
     defaults: podDefaults,
-    prepareForCreate(obj) {
-      const pod = obj as Pod;
+    prepareForCreate(pod) {
       pod.status = { phase: 'Pending', qosClass: qosClass(pod.spec ?? {}) };
     },
     validate: validatePod,
@@ -197,8 +194,7 @@ export const pods = defineResource({
      * grace, as kube-apiserver does); unbound or finished pods, and an explicit
      * grace period of 0, go at once.
      */
-    gracefulDeletion(obj, options) {
-      const pod = obj as Pod;
+    gracefulDeletion(pod, options) {
       if (!pod.spec?.nodeName || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return 0;
       const grace = options.gracePeriodSeconds ?? (pod.spec.terminationGracePeriodSeconds as number | undefined) ?? 30;
       return grace > 0 ? grace : 0;

@@ -10,7 +10,7 @@ import { allVerbs, defineResource, type KubeObject } from '../types.ts';
 type IntOrString = number | string;
 type PodDisruptionBudget = KubeObject & {
   spec?: { minAvailable?: IntOrString; maxUnavailable?: IntOrString; selector?: LabelSelector; unhealthyPodEvictionPolicy?: string };
-  status?: { disruptionsAllowed?: number };
+  status?: { disruptionsAllowed?: number; currentHealthy?: number; desiredHealthy?: number; expectedPods?: number };
 };
 
 /** ValidatePositiveIntOrPercent and IsNotMoreThan100Percent. */
@@ -25,7 +25,7 @@ function validateAmount(value: IntOrString | undefined, field: string): FieldErr
 const evictionPolicies = ['AlwaysAllow', 'IfHealthyBudget'];
 const amountCell = (value: IntOrString | undefined) => (value == null ? 'N/A' : String(value));
 
-export const poddisruptionbudgets = defineResource({
+export const poddisruptionbudgets = defineResource<PodDisruptionBudget>({
   group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', singular: 'poddisruptionbudget', namespaced: true,
   shortNames: ['pdb'], verbs: allVerbs, subresources: ['status'], schema: schema.podDisruptionBudget,
   columns: [
@@ -35,15 +35,14 @@ export const poddisruptionbudgets = defineResource({
     { name: 'Allowed Disruptions', type: 'integer', description: 'Calculated number of pods that may be disrupted at this time.' },
     ageColumn,
   ],
-  row(obj, { now }) {
-    const pdb = obj as PodDisruptionBudget;
+  row(pdb, { now }) {
     return [pdb.metadata.name, amountCell(pdb.spec?.minAvailable), amountCell(pdb.spec?.maxUnavailable), pdb.status?.disruptionsAllowed ?? 0, age(pdb, now)];
   },
   strategy: {
     // the disruption controller fills these in; until then they read as zero (fields without omitempty)
     prepareForCreate(obj) { obj.status = { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 }; },
     validate(obj) {
-      const spec = (obj as PodDisruptionBudget).spec ?? {};
+      const spec = obj.spec ?? {};
       const errs: FieldError[] = [];
       if (spec.minAvailable != null && spec.maxUnavailable != null) {
         errs.push(invalidGo('spec', 'policy.PodDisruptionBudgetSpec{...}', 'minAvailable and maxUnavailable cannot be both set'));

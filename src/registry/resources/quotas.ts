@@ -45,7 +45,7 @@ function quotaCells(quota: ResourceQuota): [string, string] {
   return [request.join(', '), limit.join(', ')];
 }
 
-export const resourcequotas = defineResource({
+export const resourcequotas = defineResource<ResourceQuota>({
   group: '', version: 'v1', kind: 'ResourceQuota', plural: 'resourcequotas', singular: 'resourcequota', namespaced: true,
   shortNames: ['quota'], verbs: allVerbs, subresources: ['status'], schema: schema.resourceQuota,
   columns: [
@@ -54,12 +54,12 @@ export const resourcequotas = defineResource({
     { name: 'Request', type: 'string', description: 'Request represents a minimum amount of cpu/memory that a container may consume.' },
     { name: 'Limit', type: 'string', description: 'Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.' },
   ],
-  row: (obj, { now }) => [obj.metadata.name, age(obj, now), ...quotaCells(obj as ResourceQuota)],
+  row: (obj, { now }) => [obj.metadata.name, age(obj, now), ...quotaCells(obj)],
   strategy: {
-    prepareForCreate: (obj) => mirrorHard(obj as ResourceQuota),
-    prepareForUpdate: (obj, old) => mirrorHard(obj as ResourceQuota, (old as ResourceQuota).status?.used),
+    prepareForCreate: (obj) => mirrorHard(obj),
+    prepareForUpdate: (obj, old) => mirrorHard(obj, old.status?.used),
     validate(obj) {
-      const spec = (obj as ResourceQuota).spec ?? {};
+      const spec = obj.spec ?? {};
       const errs = validateResourceList(spec.hard, 'spec.hard');
       (spec.scopes ?? []).forEach((scope, i) => {
         if (!quotaScopes.includes(scope)) errs.push({ field: `spec.scopes[${i}]`, type: 'FieldValueNotSupported', value: scope, detail: `supported values: ${quotaScopes.map((s) => `"${s}"`).join(', ')}` });
@@ -73,8 +73,8 @@ export const resourcequotas = defineResource({
 const limitTypes = ['Container', 'PersistentVolumeClaim', 'Pod'];
 
 /** SetDefaults_LimitRangeItem: container defaults fall back to max, requests to the default limit, then to min. */
-function limitRangeDefaults(obj: KubeObject): void {
-  for (const item of (obj as LimitRange).spec?.limits ?? []) {
+function limitRangeDefaults(obj: LimitRange): void {
+  for (const item of obj.spec?.limits ?? []) {
     if (item.type !== 'Container') continue;
     const fill = (target: 'default' | 'defaultRequest', from: ResourceList | undefined) => {
       for (const [k, v] of Object.entries(from ?? {})) if (!(k in (item[target] ?? {}))) (item[target] ??= {})[k] = v;
@@ -85,7 +85,7 @@ function limitRangeDefaults(obj: KubeObject): void {
   }
 }
 
-export const limitranges = defineResource({
+export const limitranges = defineResource<LimitRange>({
   group: '', version: 'v1', kind: 'LimitRange', plural: 'limitranges', singular: 'limitrange', namespaced: true,
   shortNames: ['limits'], verbs: allVerbs, schema: schema.limitRange,
   columns: [nameColumn, { name: 'Created At', type: 'date', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.' }],
@@ -94,7 +94,7 @@ export const limitranges = defineResource({
     defaults: limitRangeDefaults,
     validate(obj) {
       const errs: FieldError[] = [];
-      ((obj as LimitRange).spec?.limits ?? []).forEach((item, i) => {
+      (obj.spec?.limits ?? []).forEach((item, i) => {
         const at = `spec.limits[${i}]`;
         if (!limitTypes.includes(item.type ?? '')) errs.push({ field: `${at}.type`, type: 'FieldValueNotSupported', value: item.type ?? '', detail: `supported values: ${limitTypes.map((t) => `"${t}"`).join(', ')}` });
         for (const key of ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio'] as const) errs.push(...validateResourceList(item[key], `${at}.${key}`));

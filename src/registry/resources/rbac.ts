@@ -40,8 +40,7 @@ const notSupported = (field: string, value: unknown, values: string[]): FieldErr
 });
 
 /** ValidateRoleBinding / ValidateClusterRoleBinding with ValidateRoleBindingSubject. */
-function validateBinding(obj: KubeObject, namespaced: boolean): FieldError[] {
-  const binding = obj as Binding;
+function validateBinding(binding: Binding, namespaced: boolean): FieldError[] {
   const ref = binding.roleRef ?? {};
   const errs: FieldError[] = [];
   if (ref.apiGroup !== rbacGroup) errs.push(notSupported('roleRef.apiGroup', ref.apiGroup ?? '', [rbacGroup]));
@@ -69,8 +68,7 @@ function validateBinding(obj: KubeObject, namespaced: boolean): FieldError[] {
 }
 
 /** SetDefaults_RoleBinding / _ClusterRoleBinding / _Subject: the API group the kind implies. */
-function bindingDefaults(obj: KubeObject): void {
-  const binding = obj as Binding;
+function bindingDefaults(binding: Binding): void {
   const ref = (binding.roleRef ??= {});
   ref.apiGroup ||= rbacGroup;
   for (const s of binding.subjects ?? []) {
@@ -79,8 +77,8 @@ function bindingDefaults(obj: KubeObject): void {
 }
 
 /** The role a binding grants is fixed for its lifetime. */
-function roleRefImmutable(obj: KubeObject, old: KubeObject): FieldError[] {
-  const ref = (obj as Binding).roleRef ?? {}, before = (old as Binding).roleRef ?? {};
+function roleRefImmutable(obj: Binding, old: Binding): FieldError[] {
+  const ref = obj.roleRef ?? {}, before = old.roleRef ?? {};
   if (ref.apiGroup === before.apiGroup && ref.kind === before.kind && ref.name === before.name) return [];
   return [invalidGo('roleRef', `rbac.RoleRef{APIGroup:${goQuote(ref.apiGroup ?? '')}, Kind:${goQuote(ref.kind ?? '')}, Name:${goQuote(ref.name ?? '')}}`, 'cannot change roleRef')];
 }
@@ -98,30 +96,28 @@ const bindingColumns = (kind: 'roleBinding' | 'clusterRoleBinding'): Column[] =>
   { name: 'ServiceAccounts', type: 'string', priority: 1, description: `ServiceAccounts in the ${kind}` },
 ];
 
-function bindingRow(obj: KubeObject, now: Date): unknown[] {
-  const b = obj as Binding;
+function bindingRow(b: Binding, now: Date): unknown[] {
   const of = (kind: string) => (b.subjects ?? []).filter((s) => s.kind === kind);
   return [b.metadata.name, `${b.roleRef?.kind ?? ''}/${b.roleRef?.name ?? ''}`, age(b, now),
     of('User').map((s) => s.name).join(', '), of('Group').map((s) => s.name).join(', '),
     of('ServiceAccount').map((s) => `${s.namespace ?? ''}/${s.name}`).join(', ')];
 }
 
-export const roles = defineResource({
+export const roles = defineResource<Role>({
   group: rbacGroup, version: 'v1', kind: 'Role', plural: 'roles', singular: 'role', namespaced: true,
   verbs: allVerbs, nameRule: 'path-segment', schema: schema.role,
   columns: [nameColumn, createdAtColumn],
   row: (obj) => [obj.metadata.name, obj.metadata.creationTimestamp],
-  strategy: { validate: (obj) => validateRules((obj as Role).rules, true), allowUnconditionalUpdate: true },
+  strategy: { validate: (obj) => validateRules(obj.rules, true), allowUnconditionalUpdate: true },
 });
 
-export const clusterroles = defineResource({
+export const clusterroles = defineResource<Role>({
   group: rbacGroup, version: 'v1', kind: 'ClusterRole', plural: 'clusterroles', singular: 'clusterrole', namespaced: false,
   verbs: allVerbs, nameRule: 'path-segment', schema: schema.clusterRole,
   columns: [nameColumn, createdAtColumn],
   row: (obj) => [obj.metadata.name, obj.metadata.creationTimestamp],
   strategy: {
-    validate(obj) {
-      const role = obj as Role;
+    validate(role) {
       const errs = validateRules(role.rules, false);
       const selectors = role.aggregationRule?.clusterRoleSelectors;
       if (role.aggregationRule) {
@@ -134,7 +130,7 @@ export const clusterroles = defineResource({
   },
 });
 
-export const rolebindings = defineResource({
+export const rolebindings = defineResource<Binding>({
   group: rbacGroup, version: 'v1', kind: 'RoleBinding', plural: 'rolebindings', singular: 'rolebinding', namespaced: true,
   verbs: allVerbs, nameRule: 'path-segment', schema: schema.roleBinding,
   columns: bindingColumns('roleBinding'),
@@ -142,7 +138,7 @@ export const rolebindings = defineResource({
   strategy: { defaults: bindingDefaults, validate: (obj) => validateBinding(obj, true), validateUpdate: roleRefImmutable, allowUnconditionalUpdate: true },
 });
 
-export const clusterrolebindings = defineResource({
+export const clusterrolebindings = defineResource<Binding>({
   group: rbacGroup, version: 'v1', kind: 'ClusterRoleBinding', plural: 'clusterrolebindings', singular: 'clusterrolebinding', namespaced: false,
   verbs: allVerbs, nameRule: 'path-segment', schema: schema.clusterRoleBinding,
   columns: bindingColumns('clusterRoleBinding'),

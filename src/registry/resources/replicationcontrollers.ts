@@ -14,8 +14,8 @@ type ReplicationController = KubeObject & {
 };
 
 /** ValidateReplicationControllerSpec with ValidatePodTemplateSpecForRC. */
-function validate(obj: KubeObject): FieldError[] {
-  const spec = (obj as ReplicationController).spec ?? {};
+function validate(obj: ReplicationController): FieldError[] {
+  const spec = obj.spec ?? {};
   const errs = [...nonNegative(spec.replicas, 'spec.replicas'), ...nonNegative(spec.minReadySeconds, 'spec.minReadySeconds')];
   const selector = spec.selector ?? {};
   if (!Object.keys(selector).length) errs.push({ field: 'spec.selector', type: 'FieldValueRequired' });
@@ -33,7 +33,7 @@ function validate(obj: KubeObject): FieldError[] {
   return errs;
 }
 
-export const replicationcontrollers = defineResource({
+export const replicationcontrollers = defineResource<ReplicationController>({
   group: '', version: 'v1', kind: 'ReplicationController', plural: 'replicationcontrollers', singular: 'replicationcontroller', namespaced: true,
   shortNames: ['rc'], categories: ['all'], verbs: allVerbs, subresources: ['status', 'scale'], schema: schema.replicationController,
   columns: [
@@ -46,15 +46,13 @@ export const replicationcontrollers = defineResource({
     { name: 'Images', type: 'string', priority: 1, description: 'Images referenced by each container in the template.' },
     { name: 'Selector', type: 'string', priority: 1, description: 'Selector is a label query over pods that should match the Replicas count.' },
   ],
-  row(obj, { now }) {
-    const rc = obj as ReplicationController;
+  row(rc, { now }) {
     return [rc.metadata.name, rc.spec?.replicas ?? 0, rc.status?.replicas ?? 0, rc.status?.readyReplicas ?? 0, age(rc, now),
       ...containerCells(rc.spec?.template), formatLabels(rc.spec?.selector)];
   },
   strategy: {
     /** SetDefaults_ReplicationController: selector and labels come from the template when absent. */
-    defaults(obj) {
-      const rc = obj as ReplicationController;
+    defaults(rc) {
       const spec = (rc.spec ??= {});
       const labels = spec.template?.metadata?.labels;
       if (labels) {

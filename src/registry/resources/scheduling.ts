@@ -13,8 +13,7 @@ const systemPrefix = 'system-';
 const highestUserDefinable = 1000000000;
 const preemptionPolicies = ['Never', 'PreemptLowerPriority'];
 
-function validate(obj: KubeObject): FieldError[] {
-  const pc = obj as PriorityClass;
+function validate(pc: PriorityClass): FieldError[] {
   const name = pc.metadata.name ?? '';
   const value = pc.value ?? 0;
   const errs: FieldError[] = [];
@@ -31,7 +30,7 @@ function validate(obj: KubeObject): FieldError[] {
   return errs;
 }
 
-export const priorityclasses = defineResource({
+export const priorityclasses = defineResource<PriorityClass>({
   group: 'scheduling.k8s.io', version: 'v1', kind: 'PriorityClass', plural: 'priorityclasses', singular: 'priorityclass', namespaced: false,
   shortNames: ['pc'], verbs: allVerbs, schema: schema.priorityClass,
   columns: [
@@ -41,15 +40,13 @@ export const priorityclasses = defineResource({
     ageColumn,
     { name: 'PreemptionPolicy', type: 'string', description: 'preemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset.' },
   ],
-  row(obj, { now }) {
-    const pc = obj as PriorityClass;
+  row(pc, { now }) {
     return [pc.metadata.name, pc.value ?? 0, pc.globalDefault ?? false, age(pc, now), pc.preemptionPolicy ?? ''];
   },
   strategy: {
-    defaults(obj) { (obj as PriorityClass).preemptionPolicy ??= 'PreemptLowerPriority'; },
+    defaults(obj) { obj.preemptionPolicy ??= 'PreemptLowerPriority'; },
     validate,
-    validateUpdate(obj, old) {
-      const now = obj as PriorityClass, before = old as PriorityClass;
+    validateUpdate(now, before) {
       const errs: FieldError[] = [];
       if ((now.value ?? 0) !== (before.value ?? 0)) errs.push({ field: 'value', type: 'FieldValueForbidden', detail: 'may not be changed in an update.' });
       if (now.preemptionPolicy !== before.preemptionPolicy) errs.push({ field: 'preemptionPolicy', type: 'FieldValueInvalid', value: now.preemptionPolicy ?? '', detail: 'field is immutable' });

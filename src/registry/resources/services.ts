@@ -19,8 +19,7 @@ function allocateClusterIP(): string {
   return `10.96.${a}.${b}`;
 }
 
-function serviceDefaults(obj: KubeObject): void {
-  const svc = obj as Service;
+function serviceDefaults(svc: Service): void {
   const spec = (svc.spec ??= {});
   spec.type ??= 'ClusterIP';
   spec.sessionAffinity ??= 'None';
@@ -37,8 +36,7 @@ function serviceDefaults(obj: KubeObject): void {
   }
 }
 
-function prepareServiceCreate(obj: KubeObject): void {
-  const svc = obj as Service;
+function prepareServiceCreate(svc: Service): void {
   const spec = svc.spec;
   if (spec.type !== 'ExternalName' && spec.clusterIP !== 'None' && !spec.clusterIP) spec.clusterIP = allocateClusterIP();
   if (spec.clusterIP) spec.clusterIPs = [spec.clusterIP];
@@ -46,8 +44,8 @@ function prepareServiceCreate(obj: KubeObject): void {
   svc.status = { loadBalancer: {} };
 }
 
-function validateService(obj: KubeObject): FieldError[] {
-  const spec = (obj as Service).spec ?? {};
+function validateService(obj: Service): FieldError[] {
+  const spec = obj.spec ?? {};
   const errs: FieldError[] = [];
   if (spec.type && !serviceTypes.includes(spec.type)) errs.push({ field: 'spec.type', type: 'FieldValueNotSupported', value: spec.type, detail: `supported values: ${serviceTypes.map((t) => `"${t}"`).join(', ')}` });
   if (spec.type === 'ExternalName' && !spec.externalName) errs.push({ field: 'spec.externalName', type: 'FieldValueRequired' });
@@ -80,7 +78,7 @@ function externalIPCell(svc: Service): string {
   }
 }
 
-export const services = defineResource({
+export const services = defineResource<Service>({
   group: '', version: 'v1', kind: 'Service', plural: 'services', singular: 'service', namespaced: true,
   shortNames: ['svc'], categories: ['all'], verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
   subresources: ['status', 'proxy'], nameRule: 'dns1035-label', schema: schema.service,
@@ -93,8 +91,7 @@ export const services = defineResource({
     ageColumn,
     { name: 'Selector', type: 'string', priority: 1, description: 'Route service traffic to pods with label keys and values matching this selector.' },
   ],
-  row(obj, { now }) {
-    const svc = obj as Service;
+  row(svc, { now }) {
     const selector = Object.entries(svc.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
     return [svc.metadata.name, svc.spec?.type, svc.spec?.clusterIP || '<none>', externalIPCell(svc), portsCell(svc), age(svc, now), selector || '<none>'];
   },

@@ -40,7 +40,7 @@ function validateModes(modes: string[] | undefined, path: string): FieldError[] 
 /** `<unset>` for the optional class and mode cells. */
 const unset = (value: string | undefined) => value ?? '<unset>';
 
-export const persistentvolumeclaims = defineResource({
+export const persistentvolumeclaims = defineResource<Claim>({
   group: '', version: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', singular: 'persistentvolumeclaim', namespaced: true,
   shortNames: ['pvc'], verbs: allVerbs, subresources: ['status'], schema: schema.persistentVolumeClaim,
   columns: [
@@ -54,20 +54,19 @@ export const persistentvolumeclaims = defineResource({
     ageColumn,
     { name: 'VolumeMode', type: 'string', priority: 1, description: 'volumeMode defines what type of volume is required by the claim. Value of Filesystem is implied when not included in claim spec.' },
   ],
-  row(obj, { now }) {
-    const pvc = obj as Claim;
+  row(pvc, { now }) {
     const spec = pvc.spec ?? {};
     const bound = !!spec.volumeName;
     const phase = pvc.metadata.deletionTimestamp ? 'Terminating' : pvc.status?.phase ?? '';
     return [pvc.metadata.name, phase, spec.volumeName ?? '', bound ? String(pvc.status?.capacity?.storage ?? '') : '', bound ? modesCell(pvc.status?.accessModes) : '',
       spec.storageClassName ?? '', unset(spec.volumeAttributesClassName), age(pvc, now), unset(spec.volumeMode)];
   },
-  fieldSelectors: { 'spec.volumeName': (o) => (o as Claim).spec?.volumeName ?? '' },
+  fieldSelectors: { 'spec.volumeName': (o) => o.spec?.volumeName ?? '' },
   strategy: {
-    defaults(obj) { ((obj as Claim).spec ??= {}).volumeMode ??= 'Filesystem'; },
-    prepareForCreate(obj) { (obj as Claim).status = { phase: 'Pending' }; },
+    defaults(obj) { (obj.spec ??= {}).volumeMode ??= 'Filesystem'; },
+    prepareForCreate(obj) { obj.status = { phase: 'Pending' }; },
     validate(obj) {
-      const spec = (obj as Claim).spec ?? {};
+      const spec = obj.spec ?? {};
       const errs = [...validateModes(spec.accessModes, 'spec.accessModes'), ...validateLabelSelector(spec.selector, 'spec.selector')];
       if (spec.resources?.requests?.storage == null) errs.push({ field: 'spec.resources[storage]', type: 'FieldValueRequired' });
       if (spec.volumeMode && !volumeModes.includes(spec.volumeMode)) errs.push(supported('spec.volumeMode', spec.volumeMode, volumeModes));
@@ -75,12 +74,12 @@ export const persistentvolumeclaims = defineResource({
     },
     /** ValidatePersistentVolumeClaimUpdate: only requests may grow (and the attributes class change) after creation. */
     validateUpdate(obj, old) {
-      const frozen = (o: KubeObject) => {
-        const spec = structuredClone((o as Claim).spec ?? {});
+      const frozen = (o: Claim) => {
+        const spec = structuredClone(o.spec ?? {});
         delete spec.resources;
         delete spec.volumeAttributesClassName;
         // binding fills the volume name in once
-        if (!(old as Claim).spec?.volumeName) delete spec.volumeName;
+        if (!old.spec?.volumeName) delete spec.volumeName;
         return JSON.stringify(Object.entries(spec).sort());
       };
       if (frozen(obj) === frozen(old)) return [];
@@ -97,7 +96,7 @@ const volumeSources = [
 ];
 const reclaimPolicies = ['Delete', 'Recycle', 'Retain'];
 
-export const persistentvolumes = defineResource({
+export const persistentvolumes = defineResource<Volume>({
   group: '', version: 'v1', kind: 'PersistentVolume', plural: 'persistentvolumes', singular: 'persistentvolume', namespaced: false,
   shortNames: ['pv'], verbs: allVerbs, subresources: ['status'], schema: schema.persistentVolume,
   columns: [
@@ -113,8 +112,7 @@ export const persistentvolumes = defineResource({
     ageColumn,
     { name: 'VolumeMode', type: 'string', priority: 1, description: 'volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state.' },
   ],
-  row(obj, { now }) {
-    const pv = obj as Volume;
+  row(pv, { now }) {
     const spec = pv.spec ?? {};
     const claim = spec.claimRef ? `${spec.claimRef.namespace ?? ''}/${spec.claimRef.name ?? ''}` : '';
     const phase = pv.metadata.deletionTimestamp ? 'Terminating' : pv.status?.phase ?? '';
@@ -123,13 +121,13 @@ export const persistentvolumes = defineResource({
   },
   strategy: {
     defaults(obj) {
-      const spec = ((obj as Volume).spec ??= {});
+      const spec = (obj.spec ??= {});
       spec.persistentVolumeReclaimPolicy ||= 'Retain';
       spec.volumeMode ??= 'Filesystem';
     },
-    prepareForCreate(obj) { (obj as Volume).status = { phase: 'Pending' }; },
+    prepareForCreate(obj) { obj.status = { phase: 'Pending' }; },
     validate(obj) {
-      const spec = (obj as Volume).spec ?? {};
+      const spec = obj.spec ?? {};
       const errs = validateModes(spec.accessModes, 'spec.accessModes');
       const capacity = Object.keys(spec.capacity ?? {});
       if (!capacity.length) errs.push({ field: 'spec.capacity', type: 'FieldValueRequired' });

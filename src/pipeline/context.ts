@@ -1,0 +1,46 @@
+import type { TokenClaims } from '../ports.ts';
+import type { Registry } from '../registry/generic.ts';
+import type { ResourceDef } from '../registry/types.ts';
+import type { ApiError } from '../apimachinery/errors.ts';
+import type { RequestInfo, ResourceRequest } from '../server/requestInfo.ts';
+import type { ClusterRecord } from '../tenancy/clusters.ts';
+
+/**
+ * What a request is about, as the request-info step reads it from the URL: one of the
+ * cluster's own endpoints, a discovery or resource path (RequestInfo), or a path with a
+ * malformed escape, whose 400 is answered only once the caller is authenticated.
+ */
+export type Target =
+  | { kind: 'health' }
+  | { kind: 'version' }
+  | { kind: 'openapi' }
+  | RequestInfo
+  | { kind: 'malformed'; error: ApiError };
+
+/**
+ * The request's context variables, each set by one step of the pipeline and read by the
+ * steps after it (Hono `Variables`; the order of app.use is what makes them present).
+ */
+export interface RequestVariables {
+  /** request info: the request URL, parsed once. */
+  url: URL;
+  /** request info: the cluster named by `/clusters/<name>` (or `default`). */
+  cluster: string;
+  /** request info: the path inside the cluster (`/api/v1/pods`). */
+  rest: string;
+  /** request info: what the path asks for. */
+  target: Target;
+  /** authenticate: the verified token's claims. */
+  claims: TokenClaims;
+  /** rate limit: the cluster incarnation the request is charged to, and its cost in tokens. */
+  incarnation: string;
+  cost: number;
+  /** cluster record: the live record of the cluster (exists, not expired, same uid as the token). */
+  record: ClusterRecord;
+  /** route: a resource request, its declaration and the registry that serves it. */
+  resourceRequest: ResourceRequest;
+  def: ResourceDef;
+  registry: Registry;
+}
+
+export type PipelineEnv = { Variables: RequestVariables };

@@ -1,0 +1,50 @@
+import { createMiddleware } from 'hono/factory';
+import type { Ports } from '../ports.ts';
+import type { Catalog } from '../registry/catalog.ts';
+import { Registry } from '../registry/generic.ts';
+import { ApiError } from '../apimachinery/errors.ts';
+import { openApiResponse } from '../server/openapi.ts';
+import type { PipelineEnv } from './context.ts';
+import { serveDiscovery } from './discovery.ts';
+import { readOnly } from './readOnly.ts';
+import { versionInfo } from './version.ts';
+
+const noSuchPath = () => new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+
+/**
+ * Step 7, the route: the cluster's version, OpenAPI and discovery documents are answered
+ * here; a resource request goes on with its declaration and a registry acting for the
+ * caller. Anything else is a 404.
+ */
+export const route = (catalog: Catalog, ports: Ports) => createMiddleware<PipelineEnv>(async (c, next) => {
+  const target = c.get('target');
+  const rest = c.get('rest');
+  switch (target.kind) {
+    case 'version':
+      readOnly(c.req.method);
+      return c.json(versionInfo(c.get('record').kubernetesVersion));
+    case 'openapi': {
+      readOnly(c.req.method);
+      // The prefix (`/clusters/<name>`) goes into the index's URLs.
+      const path = c.get('url').pathname;
+      return openApiResponse(c.req.raw, catalog, rest, path.slice(0, path.length - rest.length));
+    }
+    case 'malformed':
+      throw target.error;
+    case 'discovery':
+      readOnly(c.req.method);
+      return serveDiscovery(c, catalog, target.path);
+    case 'resource': {
+      const def = catalog.find(target.group, target.version, target.resource);
+      if (!def) throw noSuchPath();
+      const claims = c.get('claims');
+      c.set('resourceRequest', target);
+      c.set('def', def);
+      c.set('registry', new Registry(catalog, ports, c.get('cluster'), { username: claims.sub, groups: claims.groups }));
+      await next();
+      return;
+    }
+    default:
+      throw noSuchPath();
+  }
+});
