@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { call } from '../bench/lib.ts';
-import { testTls } from './helpers/server.ts';
+import { testTls } from '../harness/server.ts';
 
 /**
  * A server that dies while sending an answer (SIGKILL mid-load, a crashed Worker) leaves a

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pool, rawAgent, send, statusProblem } from './helpers/rawHttp.ts';
-import { startNodeServer, type TestServer } from './helpers/server.ts';
+import { startNodeServer, type TestServer } from '../harness/server.ts';
 import { seededRandom } from '../src/queue/faults.ts';
 
 /**

@@ -1,7 +1,6 @@
 import { ApiError } from '../apimachinery/errors.ts';
-import type { Registry } from './generic.ts';
 import type { Binding, PolicyRule, Role, Subject } from './resources/rbac.ts';
-import type { ResourceDef, UserInfo } from './types.ts';
+import type { RegistryReader, ResourceDef, UserInfo } from './types.ts';
 
 /**
  * Authorization decisions as kube-apiserver's `Node,RBAC` chain (plus the
@@ -59,13 +58,13 @@ function describe(binding: Binding, subject: Subject): string {
   return `${what} of ${binding.roleRef?.kind} "${binding.roleRef?.name}" to ${who}`;
 }
 
-function rbacDef(registry: Registry, plural: string): ResourceDef {
+function rbacDef(registry: RegistryReader, plural: string): ResourceDef {
   const def = registry.catalog.find(rbacGroup, 'v1', plural);
   if (!def) throw new Error(`rbac resource ${plural} is not in the catalog`);
   return def;
 }
 
-async function rulesOf(registry: Registry, binding: Binding): Promise<PolicyRule[]> {
+async function rulesOf(registry: RegistryReader, binding: Binding): Promise<PolicyRule[]> {
   const ref = binding.roleRef;
   if (!ref?.name) return [];
   const clusterScoped = ref.kind === 'ClusterRole';
@@ -80,13 +79,13 @@ async function rulesOf(registry: Registry, binding: Binding): Promise<PolicyRule
 }
 
 /** Cluster-wide bindings first, then those of the namespace in question (as the RBAC visitor walks them). */
-async function bindingsFor(registry: Registry, namespace: string): Promise<Binding[]> {
+async function bindingsFor(registry: RegistryReader, namespace: string): Promise<Binding[]> {
   const cluster = (await registry.list(rbacDef(registry, 'clusterrolebindings'), undefined)).items as Binding[];
   const local = namespace ? (await registry.list(rbacDef(registry, 'rolebindings'), namespace)).items as Binding[] : [];
   return [...cluster, ...local];
 }
 
-export async function authorize(registry: Registry, user: UserInfo, attrs: Attributes): Promise<Decision> {
+export async function authorize(registry: RegistryReader, user: UserInfo, attrs: Attributes): Promise<Decision> {
   if (user.groups.includes(privilegedGroup)) return { allowed: true, reason: '' };
   const namespace = 'namespace' in attrs ? attrs.namespace : '';
   for (const binding of await bindingsFor(registry, namespace)) {
@@ -99,7 +98,7 @@ export async function authorize(registry: Registry, user: UserInfo, attrs: Attri
 }
 
 /** Every rule that applies to the user in a namespace (RulesFor), for SelfSubjectRulesReview. */
-export async function rulesFor(registry: Registry, user: UserInfo, namespace: string): Promise<PolicyRule[]> {
+export async function rulesFor(registry: RegistryReader, user: UserInfo, namespace: string): Promise<PolicyRule[]> {
   const rules: PolicyRule[] = [];
   if (user.groups.includes(privilegedGroup)) rules.push({ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] });
   for (const binding of await bindingsFor(registry, namespace)) {

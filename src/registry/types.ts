@@ -1,7 +1,6 @@
 import type * as v from 'valibot';
 import type { FieldError } from '../apimachinery/errors.ts';
 import type { NameRule } from '../apimachinery/validation.ts';
-import type { Registry } from './generic.ts';
 
 /** A Kubernetes object as the registry handles it: JSON with metadata. */
 export interface KubeObject {
@@ -83,7 +82,18 @@ export interface Strategy {
    * rest.Creater without a store): gets the defaulted, validated object and returns the
    * response body. Name and namespace checks do not apply; `read` is the cluster's registry.
    */
-  virtualCreate?(obj: KubeObject, ctx: HookContext, read: Registry): Promise<KubeObject>;
+  virtualCreate?(obj: KubeObject, ctx: HookContext, read: RegistryReader): Promise<KubeObject>;
+}
+
+/**
+ * The cluster's registry as a hook reads it (generic.ts's Registry is one). Declared
+ * here, not imported from the engine, so declarations and the engine do not import
+ * each other.
+ */
+export interface RegistryReader {
+  readonly catalog: { find(group: string, version: string, plural: string): ResourceDef | undefined };
+  get(def: ResourceDef, namespace: string | undefined, name: string): Promise<KubeObject>;
+  list(def: ResourceDef, namespace: string | undefined): Promise<{ items: KubeObject[] }>;
 }
 
 export interface ResourceDef {

@@ -13,7 +13,7 @@ import { kubeconfig } from '../../src/tenancy/kubeconfig.ts';
 import { provisionInStore } from '../../src/tenancy/provision.ts';
 import { kubernetesVersion } from '../../src/apimachinery/version.ts';
 import { handleMessage, type ControlPlaneContext } from '../../src/controlplane/index.ts';
-import { testSecret, testTls } from './server.ts';
+import { testSecret, testTls } from '../../harness/server.ts';
 import { timestamp } from '../../src/apimachinery/time.ts';
 
 /**
