@@ -7,7 +7,7 @@ import type { KubeObject } from '../src/registry/types.ts';
 import { startControlPlane, type ControlPlaneCluster, type ControlPlaneOptions } from './helpers/controlplane.ts';
 import { countingStore } from '../harness/countingStore.ts';
 import type { ManualClock } from '../src/clock.ts';
-import { everyMessageTwice, seededRandom } from '../src/queue/faults.ts';
+import { everyMessageTwice, seededRandom } from './helpers/queueFaults.ts';
 
 /**
  * The controllers on a manual clock: queue deliveries are explicit, so rollout
