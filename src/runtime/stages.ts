@@ -1,5 +1,5 @@
 import { hex64, goDuration, type ImageInfo } from './images.ts';
-import { exitOf, type Program } from './programs.ts';
+import { exitOf, type Program } from './timeline.ts';
 import { timestamp } from '../apimachinery/time.ts';
 
 /**
