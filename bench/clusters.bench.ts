@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { Kubectl, kubectlBinary } from '../test/helpers/kubectl.ts';
-import { startNodeServer } from '../test/helpers/server.ts';
+import { Kubectl, kubectlBinary } from '../harness/kubectl.ts';
+import { startNodeServer } from '../harness/server.ts';
 import { MemoryStore } from '../src/storage/memory.ts';
 import { Catalog } from '../src/registry/catalog.ts';
 import { resources } from '../src/registry/resources/index.ts';

@@ -4,7 +4,7 @@ import { InProcessQueue } from '../src/queue/memory.ts';
 import { Catalog } from '../src/registry/catalog.ts';
 import { resources } from '../src/registry/resources/index.ts';
 import { hmacKeys } from '../src/server/keys.ts';
-import { countingStore } from '../test/helpers/countingStore.ts';
+import { countingStore } from '../harness/countingStore.ts';
 import { provisionInStore } from '../src/tenancy/provision.ts';
 import { kubernetesVersion } from '../src/apimachinery/version.ts';
 import { handleMessage } from '../src/controlplane/index.ts';

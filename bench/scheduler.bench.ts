@@ -47,7 +47,7 @@ async function once(mode: Mode): Promise<Run> {
   const withWorkers = mode !== 'none';
   const clock = new ScaledClock(timeScale);
   const store = new MemoryStore();
-  const queue = new InProcessQueue({ clock, mode: 'live', timeScale, onError: (err) => console.error('worker error', err) });
+  const queue = new InProcessQueue({ clock, mode: 'live', timeScale, onError: (err) => console.error('control plane error', err) });
   const ports: Ports = { store, queue: withWorkers ? queue : discardQueue, clock, keys: hmacKeys('bench-secret-that-is-long-enough-for-hs256') };
   const catalog = new Catalog(resources);
   const nodes = ['controlplane', ...Array.from({ length: nodeCount - 1 }, (_, i) => `node${String(i + 1).padStart(2, '0')}`)];

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { selfSignedCertificate, serveHttps } from '../src/entry/node.ts';
 import { defaultLimits } from '../src/tenancy/quotas.ts';
-import { startNodeServer } from '../test/helpers/server.ts';
+import { startNodeServer } from '../harness/server.ts';
 
 /**
  * A server for load benchmarks, in its own process so the load generator

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { DynamoStore, ensureTable } from '../src/storage/dynamodb.ts';
 import { MemoryStore } from '../src/storage/memory.ts';
 import type { ClusterStore } from '../src/storage/store.ts';
-import { startDynamoDBLocal } from '../test/helpers/dynamodbLocal.ts';
-import { HttpStore } from '../test/helpers/httpStore.ts';
-import { startWorker } from '../test/helpers/worker.ts';
+import { startDynamoDBLocal } from '../harness/dynamodbLocal.ts';
+import { HttpStore } from '../harness/httpStore.ts';
+import { startWorker } from '../harness/worker.ts';
 import { fmt } from './lib.ts';
 
 const value = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'default' }, data: { key: 'v'.repeat(400) } });

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { startNodeServer } from '../test/helpers/server.ts';
+import { startNodeServer } from '../harness/server.ts';
 import { toTable } from '../src/server/table.ts';
 import { fmt, line, median } from './lib.ts';
 

@@ -1,5 +1,5 @@
-import { startNodeServer } from '../test/helpers/server.ts';
-import { WatchClient } from '../test/helpers/watchClient.ts';
+import { startNodeServer } from '../harness/server.ts';
+import { WatchClient } from '../harness/watchClient.ts';
 import { call, fmt, line, percentile } from './lib.ts';
 
 /** Delivery delay from a write's send (including the write itself) to its arrival at each watcher. */

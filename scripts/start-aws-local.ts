@@ -1,4 +1,4 @@
-import { startDynamoDBLocal } from '../test/helpers/dynamodbLocal.ts';
+import { startDynamoDBLocal } from '../harness/dynamodbLocal.ts';
 
 /**
  * `npm run start:aws-local`: the Node entry on the dynamodb backend, against

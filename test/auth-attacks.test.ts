@@ -13,8 +13,8 @@ import { provisionInStore, storeProvisioner } from '../src/tenancy/provision.ts'
 import { readClusterRecord } from '../src/tenancy/clusters.ts';
 import { adminForgeries, forgedTokens, jwksForgeries, rsaIssuer, type Credential } from './helpers/jwtAttacks.ts';
 import { pool, rawAgent, send, statusProblem, type RawRequest, type RawResponse } from './helpers/rawHttp.ts';
-import { defaultClusterRecord, relaxedLimits, testAdminToken, testSecret, testTls } from './helpers/server.ts';
-import { adminTestToken, startWorker } from './helpers/worker.ts';
+import { defaultClusterRecord, relaxedLimits, testAdminToken, testSecret, testTls } from '../harness/server.ts';
+import { adminTestToken, startWorker } from '../harness/worker.ts';
 
 /**
  * Forged, expired, foreign and misplaced credentials against every kind of
@@ -176,7 +176,7 @@ function attackSuite(label: string, open: () => Promise<Target>) {
 }
 
 /**
- * The Node entry as test/helpers/server.ts builds it, but with the app's `log` (and the
+ * The Node entry as harness/server.ts builds it, but with the app's `log` (and the
  * console, where libraries write) recorded, and any Keys (HMAC or a JWKS).
  */
 async function startNodeTarget(keys: Keys, validToken: (ports: Ports) => Promise<string>): Promise<Target> {

@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import type { ClusterStore } from '../src/storage/store.ts';
 import { fixtureRequests, generateBadInputs, type BadInput } from './helpers/badInput.ts';
 import { pool, rawAgent, send, settle, snapshotCluster, statusProblem, Tally, type RawResponse } from './helpers/rawHttp.ts';
-import { startNodeServer } from './helpers/server.ts';
-import { adminTestToken, startWorker } from './helpers/worker.ts';
+import { startNodeServer } from '../harness/server.ts';
+import { adminTestToken, startWorker } from '../harness/worker.ts';
 
 /**
  * Ten thousand malformed requests per entry, from a seeded generator

@@ -6,9 +6,9 @@ import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoStore, ensureTable } from '../src/storage/dynamodb.ts';
 import { MemoryStore } from '../src/storage/memory.ts';
 import type { Store } from '../src/storage/store.ts';
-import { sharedDynamoDBLocal } from './helpers/dynamodbLocal.ts';
-import { startNodeServer } from './helpers/server.ts';
-import { startWorker } from './helpers/worker.ts';
+import { sharedDynamoDBLocal } from '../harness/dynamodbLocal.ts';
+import { startNodeServer } from '../harness/server.ts';
+import { startWorker } from '../harness/worker.ts';
 
 /**
  * Optimistic concurrency through the API server: 50 clients each increment one

@@ -5,9 +5,9 @@ import { MemoryStore } from '../src/storage/memory.ts';
 import { budgetedStore } from '../src/tenancy/budgets.ts';
 import type { KubeObject } from '../src/registry/types.ts';
 import { startControlPlane, type ControlPlaneCluster, type ControlPlaneOptions } from './helpers/controlplane.ts';
-import { countingStore } from './helpers/countingStore.ts';
+import { countingStore } from '../harness/countingStore.ts';
 import type { ManualClock } from '../src/clock.ts';
-import { everyMessageTwice, seededRandom } from '../src/queue/faults.ts';
+import { everyMessageTwice, seededRandom } from './helpers/queueFaults.ts';
 
 /**
  * The controllers on a manual clock: queue deliveries are explicit, so rollout

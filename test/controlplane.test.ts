@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import type { Queue } from '../src/ports.ts';
 import type { KubeObject } from '../src/registry/types.ts';
 import { startControlPlane, type ControlPlaneCluster } from './helpers/controlplane.ts';
-import { countingStore } from './helpers/countingStore.ts';
-import { everyMessageTwice, seededRandom } from '../src/queue/faults.ts';
+import { countingStore } from '../harness/countingStore.ts';
+import { everyMessageTwice, seededRandom } from './helpers/queueFaults.ts';
 
 /**
  * Deterministic runs on a manual clock: queue deliveries are explicit, so the

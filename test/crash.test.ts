@@ -6,8 +6,8 @@ import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { call } from '../bench/lib.ts';
-import { freePort } from './helpers/worker.ts';
-import { startDynamoDBLocal, type DynamoDBLocal } from './helpers/dynamodbLocal.ts';
+import { freePort } from '../harness/worker.ts';
+import { startDynamoDBLocal, type DynamoDBLocal } from '../harness/dynamodbLocal.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 

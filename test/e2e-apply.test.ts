@@ -5,8 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { createApp } from '../src/app.ts';
 import { provisionInStore } from '../src/tenancy/provision.ts';
-import { Kubectl } from './helpers/kubectl.ts';
-import { defaultClusterRecord, relaxedLimits, startNodeServer, type TestServer } from './helpers/server.ts';
+import { Kubectl } from '../harness/kubectl.ts';
+import { defaultClusterRecord, relaxedLimits, startNodeServer, type TestServer } from '../harness/server.ts';
 
 /**
  * apply / diff / edit / patch / label / annotate / explain / server-side apply, judged

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Kubectl } from './helpers/kubectl.ts';
+import { Kubectl } from '../harness/kubectl.ts';
 import { startControlPlane, type ControlPlaneCluster } from './helpers/controlplane.ts';
 import { eventually } from './helpers/eventually.ts';
 

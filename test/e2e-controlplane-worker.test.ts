@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Kubectl } from './helpers/kubectl.ts';
-import { startWorker, type TestWorker } from './helpers/worker.ts';
+import { Kubectl } from '../harness/kubectl.ts';
+import { startWorker, type TestWorker } from '../harness/worker.ts';
 import { eventually } from './helpers/eventually.ts';
 
 /** kubectl's output once it matches (bounded: a safety net, not a timing assertion). */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { Kubectl, KubectlProcess } from './helpers/kubectl.ts';
+import { Kubectl, KubectlProcess } from '../harness/kubectl.ts';
 import { startControlPlane, type ControlPlaneCluster } from './helpers/controlplane.ts';
 import { eventually } from './helpers/eventually.ts';
 

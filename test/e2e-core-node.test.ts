@@ -1,4 +1,4 @@
 import { coreScenario } from './scenarios/core.ts';
-import { startNodeServer } from './helpers/server.ts';
+import { startNodeServer } from '../harness/server.ts';
 
 coreScenario('Node entry, memory store', () => startNodeServer());

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Store } from '../src/storage/store.ts';
-import { Kubectl, KubectlProcess } from './helpers/kubectl.ts';
-import { startNodeServer } from './helpers/server.ts';
-import { startWorker } from './helpers/worker.ts';
+import { Kubectl, KubectlProcess } from '../harness/kubectl.ts';
+import { startNodeServer } from '../harness/server.ts';
+import { startWorker } from '../harness/worker.ts';
 
 interface Opened { store: Store; kubeconfig(): Promise<string>; close(): Promise<void> }
 

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { Kubectl } from './helpers/kubectl.ts';
-import { startWorker, type TestWorker } from './helpers/worker.ts';
+import { Kubectl } from '../harness/kubectl.ts';
+import { startWorker, type TestWorker } from '../harness/worker.ts';
 
 /**
  * kubectl in depth on the Cloudflare Worker (the Node entry has the same in

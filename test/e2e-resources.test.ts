@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { Kubectl } from './helpers/kubectl.ts';
-import { startNodeServer, type TestServer } from './helpers/server.ts';
+import { Kubectl } from '../harness/kubectl.ts';
+import { startNodeServer, type TestServer } from '../harness/server.ts';
 
 /**
  * Issue 5: the resources kubectl users create (workloads, batch, RBAC, policy,

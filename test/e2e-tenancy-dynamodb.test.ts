@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { after } from 'node:test';
 import { DynamoStore, ensureTable } from '../src/storage/dynamodb.ts';
-import { sharedDynamoDBLocal } from './helpers/dynamodbLocal.ts';
-import { startNodeServer } from './helpers/server.ts';
+import { sharedDynamoDBLocal } from '../harness/dynamodbLocal.ts';
+import { startNodeServer } from '../harness/server.ts';
 import { tenancyScenario } from './scenarios/tenancy.ts';
 
 after(async () => (await sharedDynamoDBLocal()).stop());

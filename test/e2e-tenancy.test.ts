@@ -1,5 +1,5 @@
-import { startNodeServer } from './helpers/server.ts';
-import { startWorker, adminTestToken } from './helpers/worker.ts';
+import { startNodeServer } from '../harness/server.ts';
+import { startWorker, adminTestToken } from '../harness/worker.ts';
 import { tenancyScenario } from './scenarios/tenancy.ts';
 
 tenancyScenario('Node entry, memory store', async () => {

@@ -1,5 +1,5 @@
-import { startNodeServer } from './helpers/server.ts';
-import { startWorker } from './helpers/worker.ts';
+import { startNodeServer } from '../harness/server.ts';
+import { startWorker } from '../harness/worker.ts';
 import { watchScenario } from './scenarios/watch.ts';
 
 watchScenario('Node entry', () => startNodeServer());

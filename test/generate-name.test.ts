@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { startNodeServer } from './helpers/server.ts';
+import { startNodeServer } from '../harness/server.ts';
 
 it('a generateName that collides is retried with a fresh name instead of failing AlreadyExists', async () => {
   const server = await startNodeServer();

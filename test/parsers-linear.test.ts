@@ -8,7 +8,7 @@ import { matches, parseFieldSelector, parseLabelSelector } from '../src/apimachi
 import * as core from '../src/schema/core.ts';
 import { strategicMergePatch } from '../src/server/strategicMerge.ts';
 import { rawAgent, send, statusProblem, type RawResponse } from './helpers/rawHttp.ts';
-import { startNodeServer, type TestServer } from './helpers/server.ts';
+import { startNodeServer, type TestServer } from '../harness/server.ts';
 
 /**
  * Every parser of client input is linear in its input and bounded where

@@ -9,8 +9,8 @@ import { kinds, messages, specialShapes } from '../src/schema/protobufTypes.ts';
 import { ApiError } from '../src/apimachinery/errors.ts';
 import { decodeKubernetesProtobuf } from '../src/server/protobuf.ts';
 import { kubeconfig } from '../src/tenancy/kubeconfig.ts';
-import { Kubectl } from './helpers/kubectl.ts';
-import { startNodeServer, testTls, type TestServer } from './helpers/server.ts';
+import { Kubectl } from '../harness/kubectl.ts';
+import { startNodeServer, testTls, type TestServer } from '../harness/server.ts';
 
 /**
  * The protobuf decoder, judged by kubectl v1.35 itself: a recorder captures the bytes

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Queue } from '../src/ports.ts';
-import { faultyQueue, seededRandom, type FaultCounts } from '../src/queue/faults.ts';
+import { faultyQueue, seededRandom, type FaultCounts } from './helpers/queueFaults.ts';
 import type { KubeObject } from '../src/registry/types.ts';
 import { startControlPlane, type ControlPlaneCluster } from './helpers/controlplane.ts';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
 import { after, describe, it } from 'node:test';
-import { Kubectl, KubectlProcess } from './helpers/kubectl.ts';
-import { relaxedLimits, startNodeServer, type TestServer } from './helpers/server.ts';
+import { Kubectl, KubectlProcess } from '../harness/kubectl.ts';
+import { relaxedLimits, startNodeServer, type TestServer } from '../harness/server.ts';
 import { call } from '../bench/lib.ts';
 import { watchTimeoutSeconds } from '../src/server/watch.ts';
 import { MemoryStore } from '../src/storage/memory.ts';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pool, rawAgent, send, statusProblem } from './helpers/rawHttp.ts';
-import { startNodeServer, type TestServer } from './helpers/server.ts';
-import { seededRandom } from '../src/queue/faults.ts';
+import { startNodeServer, type TestServer } from '../harness/server.ts';
+import { seededRandom } from './helpers/queueFaults.ts';
 
 /**
  * Every kind of issue 5 takes mangled bodies (a valid object with one value

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { seededRandom } from '../src/queue/faults.ts';
+import { seededRandom } from './helpers/queueFaults.ts';
 import { SortedKeys } from '../src/storage/sortedKeys.ts';
 
 /** The memory store's key index against the obvious reference: a sorted array, rebuilt each time. */

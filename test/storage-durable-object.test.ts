@@ -1,8 +1,8 @@
 import { after } from 'node:test';
 import { defaultLogBounds } from '../src/storage/store.ts';
-import { HttpStore } from './helpers/httpStore.ts';
+import { HttpStore } from '../harness/httpStore.ts';
 import { storeContract } from './helpers/storeContract.ts';
-import { startWorker, type TestWorker } from './helpers/worker.ts';
+import { startWorker, type TestWorker } from '../harness/worker.ts';
 
 /**
  * The store contract on the `durable-object` backend: each cluster's SQLite Durable Object

@@ -9,7 +9,7 @@ import { entryFromLogItem, kvFromObjectItem, logPrefix, logSk, metaFromItem, obj
 import { storeFromEnv } from '../src/storage/fromEnv.ts';
 import { MemoryStore } from '../src/storage/memory.ts';
 import { ClusterGoneError, CompactedError, type KeyValue, type Store, type StoreEvent, type Watcher } from '../src/storage/store.ts';
-import { sharedDynamoDBLocal } from './helpers/dynamodbLocal.ts';
+import { sharedDynamoDBLocal } from '../harness/dynamodbLocal.ts';
 import { storeContract, type FaultInjection } from './helpers/storeContract.ts';
 
 const local = await sharedDynamoDBLocal();

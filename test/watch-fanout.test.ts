@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { call } from '../bench/lib.ts';
-import { startNodeServer, type TestServer } from './helpers/server.ts';
-import { WatchClient } from './helpers/watchClient.ts';
+import { startNodeServer, type TestServer } from '../harness/server.ts';
+import { WatchClient } from '../harness/watchClient.ts';
 
 /** 100 watchers, 1,000 writes: every watcher receives every event exactly once, in order. */
 describe('watch fan-out', () => {

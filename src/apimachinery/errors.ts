@@ -73,7 +73,7 @@ const typeWords: Record<FieldErrorType, string> = {
 };
 
 /** Renders one field error the way field.Error.ErrorBody() does. */
-export function fieldErrorMessage(e: FieldError): string {
+function fieldErrorMessage(e: FieldError): string {
   const words = typeWords[e.type];
   // Required, Forbidden and TooLong never echo the value (a too-long one would be the whole input again)
   if (e.type === 'FieldValueRequired' || e.type === 'FieldValueForbidden' || e.type === 'FieldValueTooLong') return e.detail ? `${words}: ${e.detail}` : words;

@@ -8,8 +8,8 @@
  */
 
 export const quantityFormatError = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
-export const quantitySuffixError = "unable to parse quantity's suffix";
-export const quantityNumericError = 'unable to parse numeric part of quantity';
+const quantitySuffixError = "unable to parse quantity's suffix";
+const quantityNumericError = 'unable to parse numeric part of quantity';
 export const quantityErrors: ReadonlySet<string> = new Set([quantityFormatError, quantitySuffixError, quantityNumericError]);
 
 export interface ParsedQuantity {

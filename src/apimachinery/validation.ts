@@ -65,7 +65,7 @@ export function isDNS1123Label(value: string): string[] {
 }
 
 /** validation.IsDNS1035Label (Service names). */
-export function isDNS1035Label(value: string): string[] {
+function isDNS1035Label(value: string): string[] {
   const errs: string[] = [];
   if (utf8Length(value) > 63) errs.push('must be no more than 63 characters');
   if (!matchesLabel(value, 0, value.length, true)) errs.push(dns1035Message);
@@ -119,7 +119,7 @@ export function validateLabels(labels: Record<string, string> | undefined, path:
 }
 
 /** apimachinery's TotalAnnotationSizeLimitB. */
-export const maxAnnotationBytes = 256 * 1024;
+const maxAnnotationBytes = 256 * 1024;
 
 /** field.TooLong: `Too long: may not be more than N bytes`; the value is never echoed. */
 export const tooLong = (field: string, max: number): FieldError => ({ field, type: 'FieldValueTooLong', detail: `may not be more than ${max} ${max === 1 ? 'byte' : 'bytes'}` });

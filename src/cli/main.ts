@@ -1,9 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
+import { call as request } from '../client/https.ts';
 
 /**
  * `apiserverless cluster …`: the teacher's CLI over the admin API.
@@ -32,29 +31,17 @@ Options:
 
 interface Options { server: string; token: string; insecure: boolean }
 
-function call(options: Options, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+async function call(options: Options, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const url = new URL(path, options.server.replace(/\/$/, '') + '/');
-  const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
-  return new Promise((resolvePromise, reject) => {
-    const req = send(url, {
-      method, rejectUnauthorized: !options.insecure,
-      headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json', accept: 'application/json' },
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (text += c));
-      res.on('end', () => {
-        try {
-          resolvePromise({ status: res.statusCode ?? 0, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
-        } catch {
-          reject(new Error(`${method} ${url.pathname}: the server answered ${res.statusCode} with something that is not JSON`));
-        }
-      });
-      res.on('close', () => { if (!res.complete) reject(new Error(`${method} ${url.pathname}: the connection closed before the answer was complete`)); });
-    });
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
+  const { status, body: text } = await request(url, {
+    method, insecure: options.insecure, body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json', accept: 'application/json' },
   });
+  try {
+    return { status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  } catch {
+    throw new Error(`${method} ${url.pathname}: the server answered ${status} with something that is not JSON`);
+  }
 }
 
 async function expect(options: Options, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {

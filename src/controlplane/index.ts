@@ -157,7 +157,7 @@ async function scheduleWake(ctx: ControlPlaneContext, cluster: string, due: numb
 }
 
 /** Periodic repair: re-examines every pending and bound pod, so a lost event or wake-up costs only time. */
-export function resyncCluster(ctx: ControlPlaneContext, cluster: string): Promise<void> {
+function resyncCluster(ctx: ControlPlaneContext, cluster: string): Promise<void> {
   return reconcile(ctx, cluster, { retryRevision: 0, flush: true });
 }
 

@@ -3,7 +3,8 @@ import type { Node } from '../registry/resources/nodes.ts';
 import type { Pod } from '../registry/resources/pods.ts';
 import { ApiError } from '../apimachinery/errors.ts';
 import { imageInfo, type ImageInfo } from '../runtime/images.ts';
-import { programFor, type Program } from '../runtime/programs.ts';
+import { programFor } from '../runtime/programs.ts';
+import type { Program } from '../runtime/timeline.ts';
 import { timestamp } from '../apimachinery/time.ts';
 import { recordEvent, type EventSpec } from './recorder.ts';
 import { restarts, stageFor, type ContainerSpec, type ContainerStatus, type ContainerView } from '../runtime/stages.ts';
@@ -18,7 +19,7 @@ import { restarts, stageFor, type ContainerSpec, type ContainerStatus, type Cont
  */
 
 /** How long stopping containers takes after a graceful delete (SIGTERM is honoured). */
-export const stopMs = 1_000;
+const stopMs = 1_000;
 
 interface Condition { type: string; status: string; reason?: string; message?: string; lastProbeTime: null; lastTransitionTime: string; observedGeneration?: number }
 interface Status {
@@ -64,7 +65,7 @@ function initDone(c: ContainerStatus | undefined, sidecar: boolean): number | un
 }
 
 /** The stage interpreter's view of every container, init containers first. */
-export function containerViews(pod: Pod, status: Status): ContainerView[] {
+function containerViews(pod: Pod, status: Status): ContainerView[] {
   const spec = pod.spec as PodSpecView;
   const start = ms(status.startTime);
   const podRef = `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
@@ -150,7 +151,7 @@ export interface PodSync {
  * Fires every due stage of one pod, in time order, from its recorded status.
  * `allocateIP` hands out an address from the node's podCIDR when the sandbox starts.
  */
-export function syncPod(pod: Pod, node: Node, now: number, allocateIP: () => string): PodSync {
+function syncPod(pod: Pod, node: Node, now: number, allocateIP: () => string): PodSync {
   const spec = pod.spec as PodSpecView;
   const status = structuredClone((pod.status ?? {}) as Status);
   const events: EventSpec[] = [];

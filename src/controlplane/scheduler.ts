@@ -38,7 +38,7 @@ export interface SchedulingTrigger {
 interface Condition { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string; lastProbeTime?: string | null }
 const scheduledCondition = (pod: Pod) => (pod.status?.conditions as Condition[] | undefined)?.find((c) => c.type === 'PodScheduled');
 
-export function isPending(pod: Pod): boolean {
+function isPending(pod: Pod): boolean {
   const spec = pod.spec as { schedulerName?: string; schedulingGates?: unknown[] } | undefined;
   return !pod.spec?.nodeName && !pod.metadata.deletionTimestamp && (spec?.schedulerName ?? schedulerName) === schedulerName
     && !spec?.schedulingGates?.length && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed';
@@ -55,7 +55,7 @@ function byQueueOrder(a: Pod, b: Pod): number {
 }
 
 /** FitError.Error() plus the PostFilter messages of DynamicResources and DefaultPreemption. */
-export function fitErrorMessage(pod: PodInfo, total: number, statuses: FilterStatus[]): string {
+function fitErrorMessage(pod: PodInfo, total: number, statuses: FilterStatus[]): string {
   if (!total) return 'no nodes available to schedule pods';
   const histogram = (entries: string[]) => {
     const counts = new Map<string, number>();

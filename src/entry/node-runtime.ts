@@ -25,7 +25,7 @@ export async function nodeRuntime(env: Env, options: { jwtSecret: string; adminT
   const store = budgetedStore(await storeFromEnv(env), limits, systemClock, env.STORE === 'dynamodb' ? 30_000 : 5_000);
   const queue = new InProcessQueue({
     clock: systemClock, mode: 'live',
-    onError: (err, message) => console.error(`worker failed on ${JSON.stringify(message)}: ${(err as Error).stack ?? err}`),
+    onError: (err, message) => console.error(`the control plane failed on ${JSON.stringify(message)}: ${(err as Error).stack ?? err}`),
   });
   const ports: Ports = { store, queue, clock: systemClock, keys };
   const catalog = new Catalog(resources);

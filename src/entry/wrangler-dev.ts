@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { call, type Answer } from '../client/https.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -13,25 +13,9 @@ export interface WranglerDev {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** GET over HTTPS that trusts the local self-signed certificate. */
-export function insecureGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
-  return insecureRequest('GET', url, headers);
-}
-
 /** A request over HTTPS that trusts the local self-signed certificate. */
-export function insecureRequest(method: string, url: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const req = request(url, { method, headers, rejectUnauthorized: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => (body += chunk));
-      res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body }));
-      res.on('close', () => { if (!res.complete) reject(new Error(`${url}: the connection closed before the answer was complete`)); });
-    });
-    req.on('error', reject);
-    req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
-    req.end(body);
-  });
+export function insecureRequest(method: string, url: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
+  return call(url, { method, headers, body, insecure: true, timeoutMs: 10_000 });
 }
 
 /**
@@ -77,7 +61,7 @@ export async function startWranglerDev(options: {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${lines.slice(-30).join('\n')}`);
     try {
-      const res = await insecureGet(`${url}/healthz`);
+      const res = await insecureRequest('GET', `${url}/healthz`);
       if (res.status === 200) break;
     } catch { /* not up yet */ }
     if (Date.now() > deadline) {

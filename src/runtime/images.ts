@@ -27,7 +27,7 @@ const knownSizes: Record<string, number> = {
 export const hex64 = (text: string) => [0, 1, 2, 3].map((i) => hash64(`${i}:${text}`)).join('');
 
 /** docker/distribution reference.ParseNormalizedNamed, enough for our purposes. */
-export function parseImage(image: string): { repository: string; tag?: string; digest?: string } | { error: string } {
+function parseImage(image: string): { repository: string; tag?: string; digest?: string } | { error: string } {
   const invalid = (why = '') => ({ error: `couldn't parse image name "${image}": invalid reference format${why}` });
   if (!image || image !== image.trim() || /\s/.test(image)) return invalid();
   let rest = image;

@@ -1,5 +1,5 @@
 import { hex64, goDuration, type ImageInfo } from './images.ts';
-import { exitOf, type Program } from './programs.ts';
+import { exitOf, type Program } from './timeline.ts';
 import { timestamp } from '../apimachinery/time.ts';
 
 /**
@@ -71,7 +71,7 @@ const ms = (t: string | undefined) => (t ? Date.parse(t) : NaN);
 /** The pause between a state and the kubelet's next sync noticing it. */
 const syncMs = 1_000;
 /** The crash-loop back-off before restart number restartCount+1: 0, 10s, 20s, … 5m. */
-export const restartBackoffMs = (restartCount: number) => (restartCount === 0 ? 0 : Math.min(10_000 * 2 ** (restartCount - 1), 300_000));
+const restartBackoffMs = (restartCount: number) => (restartCount === 0 ? 0 : Math.min(10_000 * 2 ** (restartCount - 1), 300_000));
 /** The image pull back-off after failed attempt k: 10s, 20s, … 5m. */
 const pullBackoffMs = (k: number) => Math.min(10_000 * 2 ** k, 300_000);
 
@@ -150,7 +150,7 @@ function pullFailed(c: ContainerView, at: number): Transition {
 }
 
 /** The declared stages, first match wins. */
-export const containerStages: ContainerStage[] = [
+const containerStages: ContainerStage[] = [
   {
     name: 'invalid-image',
     applies: (c) => fresh(c) && c.image.status === 'invalid',

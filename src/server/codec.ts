@@ -39,7 +39,7 @@ export async function readBody(request: Request, limit = maxBodyBytes): Promise<
 export const mediaType = (contentType: string | null) => (contentType ?? '').split(';')[0].trim().toLowerCase();
 
 /** No Kubernetes object nests this deep; deeper input would only exhaust the stack later. */
-export const maxNesting = 100;
+const maxNesting = 100;
 
 function checkNesting(value: unknown): unknown {
   const stack: Array<[unknown, number]> = [[value, 1]];

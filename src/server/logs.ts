@@ -1,7 +1,8 @@
 import type { Context } from 'hono';
 import type { Registry } from '../registry/generic.ts';
 import type { KubeObject, ResourceDef } from '../registry/types.ts';
-import { linesBetween, programFor, type LogLine, type Program } from '../runtime/programs.ts';
+import { programFor } from '../runtime/programs.ts';
+import { linesBetween, type LogLine, type Program } from '../runtime/timeline.ts';
 import type { ContainerSpec, ContainerStatus } from '../runtime/stages.ts';
 import { ApiError, badRequest, methodNotAllowed } from '../apimachinery/errors.ts';
 import type { ResourceRequest } from './requestInfo.ts';

@@ -164,7 +164,7 @@ function buildDocuments(catalog: Catalog): Promise<Documents> {
 }
 
 /** The documents of a catalog, built once per catalog. */
-export function openApiDocuments(catalog: Catalog): Promise<Documents> {
+function openApiDocuments(catalog: Catalog): Promise<Documents> {
   let docs = cache.get(catalog);
   if (!docs) {
     docs = buildDocuments(catalog);

@@ -6,7 +6,7 @@ import { ApiError, badRequest, unsupportedMediaType } from '../apimachinery/erro
 import { strategicMergePatch } from './strategicMerge.ts';
 
 /** RFC 7386 JSON merge patch: objects merge, null deletes, everything else replaces. */
-export function mergePatch(target: unknown, patch: unknown): unknown {
+function mergePatch(target: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
   const out: Record<string, unknown> = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
   for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {

@@ -23,7 +23,7 @@ export interface WatchRequest {
 type WatchType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
 /** kube-apiserver's --min-request-timeout default. */
-export const minRequestTimeoutSeconds = 1800;
+const minRequestTimeoutSeconds = 1800;
 
 /**
  * How long a watch may stay open. Like kube-apiserver, a watch that names no timeout ends

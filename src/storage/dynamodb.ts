@@ -366,12 +366,20 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
       missing = await this.missing(missing[0], missing[missing.length - 1], new Set(missing));
     }
     await this.voidRevisions(missing);
+    await this.raiseMark('safe', target);
+  }
+
+  /**
+   * Moves a revision mark of the meta item (`safe`, `compacted`) up to `target`; it
+   * never moves down, so a reader that got further first keeps its mark.
+   */
+  private async raiseMark(mark: 'safe' | 'compacted', target: number): Promise<void> {
     try {
       await this.client.send(new UpdateItemCommand({
         TableName: this.table, Key: this.keyOf(metaSk),
-        UpdateExpression: 'SET #safe = :t',
-        ConditionExpression: 'attribute_exists(#rev) AND (attribute_not_exists(#safe) OR #safe < :t)',
-        ExpressionAttributeNames: { '#safe': 'safe', '#rev': 'revision' },
+        UpdateExpression: 'SET #mark = :t',
+        ConditionExpression: 'attribute_exists(#rev) AND (attribute_not_exists(#mark) OR #mark < :t)',
+        ExpressionAttributeNames: { '#mark': mark, '#rev': 'revision' },
         ExpressionAttributeValues: { ':t': { N: String(target) } },
       }));
     } catch (err) {
@@ -587,17 +595,7 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
     if (target <= meta.compacted) return;
     await this.settleThrough(target, meta);
     // Mark first, delete after: a reader that finds `compacted` below its revision after reading the log read a complete log.
-    try {
-      await this.client.send(new UpdateItemCommand({
-        TableName: this.table, Key: this.keyOf(metaSk),
-        UpdateExpression: 'SET #compacted = :t',
-        ConditionExpression: 'attribute_exists(#rev) AND (attribute_not_exists(#compacted) OR #compacted < :t)',
-        ExpressionAttributeNames: { '#compacted': 'compacted', '#rev': 'revision' },
-        ExpressionAttributeValues: { ':t': { N: String(target) } },
-      }));
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-    }
+    await this.raiseMark('compacted', target);
     this.compacted = Math.max(this.compacted, target);
     const keys: Item[] = [];
     for await (const page of this.pages({

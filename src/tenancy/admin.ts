@@ -186,7 +186,7 @@ export function adminApp(options: AdminOptions) {
 }
 
 /** A year, as kubeadm's admin.conf certificate: tokens of clusters that never expire still do. */
-export const nonExpiringTokenSeconds = 365 * 86400;
+const nonExpiringTokenSeconds = 365 * 86400;
 
 /** The cluster admin's token: bound to the cluster's uid, ending with the cluster (or in a year). */
 export function adminToken(keys: Keys, record: ClusterRecord, clock: Clock): Promise<string> {

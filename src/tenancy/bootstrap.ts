@@ -23,10 +23,10 @@ export interface ClusterShape {
   version: string;
 }
 
-export const defaultShape: ClusterShape = { nodes: ['controlplane', 'node01'], version: kubernetesVersion };
+const defaultShape: ClusterShape = { nodes: ['controlplane', 'node01'], version: kubernetesVersion };
 
 /** A kubeadm-provisioned node as the kubelet would register it. */
-export function nodeObject(name: string, index: number, controlPlane: boolean, version: string): KubeObject {
+function nodeObject(name: string, index: number, controlPlane: boolean, version: string): KubeObject {
   const labels: Record<string, string> = {
     'beta.kubernetes.io/arch': 'amd64', 'beta.kubernetes.io/os': 'linux',
     'kubernetes.io/arch': 'amd64', 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux',

@@ -17,10 +17,10 @@ export interface StorageBudget {
  * worth advising: Retry-After 0 lets kubectl retry at once (client-go does, ten times) and then
  * print this message, instead of sleeping a second between tries.
  */
-export const objectLimitReached = (cluster: string, maxObjects: number) =>
+const objectLimitReached = (cluster: string, maxObjects: number) =>
   tooManyRequests(`cluster "${cluster}" has reached its limit of ${maxObjects} objects: delete some before creating more`, 0);
 
-export const byteLimitReached = (cluster: string, maxBytes: number) =>
+const byteLimitReached = (cluster: string, maxBytes: number) =>
   tooManyRequests(`cluster "${cluster}" has reached its storage limit of ${maxBytes} bytes (${mebibytes(maxBytes)}): delete or shrink objects before writing more`, 0);
 
 /**

@@ -50,7 +50,7 @@ export function requestCost(queryBytes: number, bodyBytes: number): number {
 /** Requests of one cluster served at once; the rest wait their turn (kube-apiserver's priority and fairness, in small). */
 export const seatsPerCluster = 2;
 /** Requests of one cluster that may wait for a seat before more are refused. */
-export const maxWaitingPerCluster = 256;
+const maxWaitingPerCluster = 256;
 
 /**
  * Per-cluster admission of requests: a token bucket and a count of open streams.

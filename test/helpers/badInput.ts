@@ -1,6 +1,6 @@
 import { stringify as toYaml } from 'yaml';
 import type { RawRequest } from './rawHttp.ts';
-import { seededRandom } from '../../src/queue/faults.ts';
+import { seededRandom } from './queueFaults.ts';
 
 /**
  * A seeded generator of malformed API requests. Everything follows from the
@@ -37,7 +37,7 @@ export interface Fixtures {
   resolvesDotSegments?: boolean;
 }
 
-/** mulberry32, the project's one seeded generator (src/queue/faults.ts). */
+/** mulberry32, the project's one seeded generator (test/helpers/queueFaults.ts). */
 export const mulberry32 = seededRandom;
 
 export class Rng {

@@ -13,7 +13,7 @@ import { kubeconfig } from '../../src/tenancy/kubeconfig.ts';
 import { provisionInStore } from '../../src/tenancy/provision.ts';
 import { kubernetesVersion } from '../../src/apimachinery/version.ts';
 import { handleMessage, type ControlPlaneContext } from '../../src/controlplane/index.ts';
-import { testSecret, testTls } from './server.ts';
+import { testSecret, testTls } from '../../harness/server.ts';
 import { timestamp } from '../../src/apimachinery/time.ts';
 
 /**
@@ -56,7 +56,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const errors: unknown[] = [];
   const queue = new InProcessQueue({
     clock, mode: options.mode, timeScale: options.timeScale, pick: options.pick,
-    onError: (error) => { errors.push(error); console.error('worker error:', error); },
+    onError: (error) => { errors.push(error); console.error('control plane error:', error); },
   });
   const port: Queue = options.wrapQueue ? options.wrapQueue(queue) : queue;
   const ports: Ports = { store: options.store ?? new MemoryStore(), queue: port, clock, keys: hmacKeys(testSecret) };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { Kubectl } from '../helpers/kubectl.ts';
+import { Kubectl } from '../../harness/kubectl.ts';
 
 /** What a scenario needs of a running entry (Node or Worker). */
 export interface Entry {

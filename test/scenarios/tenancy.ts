@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { parse, stringify } from 'yaml';
 import type { Store } from '../../src/storage/store.ts';
 import { call } from '../../bench/lib.ts';
-import { Kubectl, KubectlProcess } from '../helpers/kubectl.ts';
+import { Kubectl, KubectlProcess } from '../../harness/kubectl.ts';
 
 export interface TenancyEntry {
   url: string;

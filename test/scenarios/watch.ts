@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Kubectl, KubectlProcess } from '../helpers/kubectl.ts';
+import { Kubectl, KubectlProcess } from '../../harness/kubectl.ts';
 import type { Entry } from './core.ts';
 
 /** `kubectl get -w` sees every change another kubectl makes, streamed as it happens. */

@@ -33,7 +33,7 @@ export type Kind = keyof ClusterObjects;
 
 const noStatus = {};
 
-export const kindGroups: Record<Kind, string> = {
+const kindGroups: Record<Kind, string> = {
   nodes: '', pods: '', controllerrevisions: 'apps', daemonsets: 'apps', deployments: 'apps', replicasets: 'apps', statefulsets: 'apps', cronjobs: 'batch', jobs: 'batch',
 };
 

@@ -15,13 +15,13 @@ import { timestamp } from '../../apimachinery/time.ts';
  */
 
 const component = 'cronjob-controller';
-export const scheduledTimestampAnnotation = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
+const scheduledTimestampAnnotation = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
 
 const finished = (job: Job) => hasCondition(job.status?.conditions, 'Complete') ? 'Complete' : hasCondition(job.status?.conditions, 'Failed') ? 'Failed' : undefined;
 const startOf = (job: Job) => ms(job.status?.startTime) || ms(job.metadata.creationTimestamp) || 0;
 
 /** getJobFromTemplate2: the job template, owned by the CronJob, stamped with its tick. */
-export function jobForTick(cj: CronJob, scheduled: number): KubeObject {
+function jobForTick(cj: CronJob, scheduled: number): KubeObject {
   const template = cj.spec.jobTemplate ?? {};
   return {
     apiVersion: 'batch/v1', kind: 'Job',

@@ -21,7 +21,7 @@ export const revisionHashLabel = 'controller-revision-hash';
 const generationLabel = 'pod-template-generation';
 
 /** AddOrUpdateDaemonPodTolerations: daemons survive node trouble and cordons. */
-export function daemonTolerations(spec: SchedulingSpec): Toleration[] {
+function daemonTolerations(spec: SchedulingSpec): Toleration[] {
   const wanted: Toleration[] = [
     { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
     { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
@@ -49,7 +49,7 @@ function eligible(ds: Workload, node: Node): boolean {
 
 /** Eligibility per (DaemonSet, Node) object pair: both are reused across passes while unchanged. */
 const eligibility = byIdentity((_ds: Workload) => new WeakMap<Node, boolean>());
-export function shouldRun(ds: Workload, node: Node): boolean {
+function shouldRun(ds: Workload, node: Node): boolean {
   const known = eligibility(ds);
   let ok = known.get(node);
   if (ok === undefined) known.set(node, (ok = eligible(ds, node)));
@@ -69,7 +69,7 @@ function pinnedAffinity(spec: SchedulingSpec, node: string): SchedulingSpec['aff
 }
 
 /** util.GetTargetNodeName: the node a daemon pod is bound or pinned to. */
-export function targetNode(pod: Pod): string | undefined {
+function targetNode(pod: Pod): string | undefined {
   if (pod.spec.nodeName) return pod.spec.nodeName;
   const terms = (pod.spec as SchedulingSpec).affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
   return terms.flatMap((t) => t.matchFields ?? []).find((f) => f.key === 'metadata.name' && f.operator === 'In')?.values?.[0];

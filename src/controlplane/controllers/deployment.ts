@@ -26,13 +26,13 @@ const notCopied = new Set(['kubectl.kubernetes.io/last-applied-configuration', r
 const replicasOf = (w: Workload) => w.spec.replicas ?? 1;
 const statusCount = (w: Workload, field: string) => Number(w.status?.[field] ?? 0);
 const sum = (list: Workload[], f: (w: Workload) => number) => list.reduce((n, w) => n + f(w), 0);
-export const revisionOf = (rs: KubeObject) => Number(rs.metadata.annotations?.[revisionAnnotation] ?? 0) || 0;
+const revisionOf = (rs: KubeObject) => Number(rs.metadata.annotations?.[revisionAnnotation] ?? 0) || 0;
 const byCreation = (a: KubeObject, b: KubeObject) => (ms(a.metadata.creationTimestamp) || 0) - (ms(b.metadata.creationTimestamp) || 0) || ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1);
 
 const isRolling = (d: Workload) => (d.spec.strategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
 
 /** ResolveFenceposts: maxSurge rounds up, maxUnavailable down; both zero means one may be unavailable. */
-export function fenceposts(d: Workload): { surge: number; unavailable: number } {
+function fenceposts(d: Workload): { surge: number; unavailable: number } {
   if (!isRolling(d)) return { surge: 0, unavailable: 0 };
   const rolling = d.spec.strategy?.rollingUpdate ?? {};
   const replicas = replicasOf(d);
@@ -50,7 +50,7 @@ const stampedTemplate = byIdentity((rs: Workload) => canonical(withoutLabel(rs.s
 const emptyTemplate = {};
 
 /** The ReplicaSet whose template is the deployment's, hash label aside (EqualIgnoreHash). */
-export function findNewReplicaSet(d: Workload, rses: Workload[]): Workload | undefined {
+function findNewReplicaSet(d: Workload, rses: Workload[]): Workload | undefined {
   const want = canonicalOf(d.spec.template ?? emptyTemplate);
   return [...rses].sort(byCreation).find((rs) => stampedTemplate(rs) === want);
 }

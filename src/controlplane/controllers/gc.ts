@@ -19,8 +19,8 @@ import { isDeleting, ownerReferences, type OwnerReference } from './objects.ts';
  * collector does, so a list that raced with a create never deletes a live object.
  */
 
-export const orphanFinalizer = 'orphan';
-export const foregroundFinalizer = 'foregroundDeletion';
+const orphanFinalizer = 'orphan';
+const foregroundFinalizer = 'foregroundDeletion';
 
 /** Owner kinds by `<group>/<Kind>`, to the pass's list of them. */
 const ownerKinds: Record<string, Kind> = {

@@ -11,7 +11,7 @@ import { hash64 } from '../../apimachinery/hash.ts';
 const alphanums = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** rand.SafeEncodeString: each byte to one character of the alphabet. */
-export function safeEncode(text: string): string {
+function safeEncode(text: string): string {
   let out = '';
   for (let i = 0; i < text.length; i++) out += alphanums[text.charCodeAt(i) % alphanums.length];
   return out;

@@ -14,7 +14,7 @@ import { podFromTemplate } from './template.ts';
 
 const component = 'replicaset-controller';
 /** At most this many creations or deletions per pass (the controller's burstReplicas). */
-export const burstReplicas = 500;
+const burstReplicas = 500;
 
 /** calculateStatus: counts over the active pods. */
 export function replicaSetStatus(rs: Workload, pods: Pod[], now: number): { status: Record<string, unknown>; nextDue?: number } {

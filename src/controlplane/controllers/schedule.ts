@@ -31,7 +31,7 @@ function dayMatches(s: Schedule, wall: Date): boolean {
 }
 
 /** The first time strictly after `after` (ms) that the schedule fires; undefined if none within five years. */
-export function nextTick(s: Schedule, after: number, zone?: string): number | undefined {
+function nextTick(s: Schedule, after: number, zone?: string): number | undefined {
   if (s.everySeconds) return Math.floor(after / 1000) * 1000 + s.everySeconds * 1000;
   const shift = offset(zone, after);
   let t = Math.floor((after + shift) / minuteMs) * minuteMs + minuteMs;

@@ -16,7 +16,7 @@ const maxInt64 = 2 ** 63 - 1;
 const clamp = (n: number) => Math.max(-maxInt64, Math.min(maxInt64, n));
 
 /** Millicores, rounded up as Quantity.MilliValue() does. */
-export const milliCpu = (value: unknown) => {
+const milliCpu = (value: unknown) => {
   const q = parseQuantity(value);
   return Number.isNaN(q) ? 0 : clamp(Math.ceil(Math.round(clamp(q) * 1e6) / 1e3));
 };

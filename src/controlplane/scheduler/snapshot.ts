@@ -74,7 +74,7 @@ function computePodInfo(pod: Pod): PodInfo {
 }
 
 /** Does this pod hold node resources? Bound and not finished (terminating pods still do). */
-export const holdsResources = (pod: Pod) => !!pod.spec?.nodeName && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed';
+const holdsResources = (pod: Pod) => !!pod.spec?.nodeName && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed';
 
 export function nodeInfo(node: Node): NodeInfo {
   const spec = (node.spec ?? {}) as { unschedulable?: boolean; taints?: Taint[] };

@@ -13,7 +13,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
  */
 
 const run = promisify(execFile);
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cacheDir = join(root, 'node_modules', '.cache', 'apiserverless');
 const emulatorDir = join(cacheDir, 'dynamodb-local');
 const simulatorPackage = 'amplify-dynamodb-simulator@2.9.30';

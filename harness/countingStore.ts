@@ -1,5 +1,5 @@
-import { MemoryStore } from '../../src/storage/memory.ts';
-import type { ClusterStore, Store } from '../../src/storage/store.ts';
+import { MemoryStore } from '../src/storage/memory.ts';
+import type { ClusterStore, Store } from '../src/storage/store.ts';
 
 /** A memory store that counts every write (create, update, delete): idle clusters must make none. */
 export function countingStore(): { store: Store; writes(): number; reset(): void } {

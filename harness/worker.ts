@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { insecureRequest, startWranglerDev, type WranglerDev } from '../../src/entry/wrangler-dev.ts';
-import { hmacKeys } from '../../src/server/keys.ts';
-import { kubeconfig } from '../../src/tenancy/kubeconfig.ts';
+import { insecureRequest, startWranglerDev, type WranglerDev } from '../src/entry/wrangler-dev.ts';
+import { hmacKeys } from '../src/server/keys.ts';
+import { kubeconfig } from '../src/tenancy/kubeconfig.ts';
 import { HttpStore } from './httpStore.ts';
 import { testSecret } from './server.ts';
 

@@ -1,19 +1,19 @@
-import { createApp } from '../../src/app.ts';
-import { selfSignedCertificate, serveHttps, type RunningServer, type Tls } from '../../src/entry/node.ts';
-import { discardQueue, systemClock, type Ports } from '../../src/ports.ts';
-import { Catalog } from '../../src/registry/catalog.ts';
-import { Registry } from '../../src/registry/generic.ts';
-import { resources } from '../../src/registry/resources/index.ts';
-import { hmacKeys } from '../../src/server/keys.ts';
-import { MemoryStore } from '../../src/storage/memory.ts';
-import { sweepExpired } from '../../src/tenancy/admin.ts';
-import { budgetedStore } from '../../src/tenancy/budgets.ts';
-import { readClusterRecord, storeDirectory, type ClusterRecord } from '../../src/tenancy/clusters.ts';
-import { kubeconfig } from '../../src/tenancy/kubeconfig.ts';
-import { provisionInStore, storeProvisioner } from '../../src/tenancy/provision.ts';
-import type { Limits } from '../../src/tenancy/quotas.ts';
-import { kubernetesVersion } from '../../src/apimachinery/version.ts';
-import { timestamp } from '../../src/apimachinery/time.ts';
+import { createApp } from '../src/app.ts';
+import { selfSignedCertificate, serveHttps, type RunningServer, type Tls } from '../src/entry/node.ts';
+import { discardQueue, systemClock, type Ports } from '../src/ports.ts';
+import { Catalog } from '../src/registry/catalog.ts';
+import { Registry } from '../src/registry/generic.ts';
+import { resources } from '../src/registry/resources/index.ts';
+import { hmacKeys } from '../src/server/keys.ts';
+import { MemoryStore } from '../src/storage/memory.ts';
+import { sweepExpired } from '../src/tenancy/admin.ts';
+import { budgetedStore } from '../src/tenancy/budgets.ts';
+import { readClusterRecord, storeDirectory, type ClusterRecord } from '../src/tenancy/clusters.ts';
+import { kubeconfig } from '../src/tenancy/kubeconfig.ts';
+import { provisionInStore, storeProvisioner } from '../src/tenancy/provision.ts';
+import type { Limits } from '../src/tenancy/quotas.ts';
+import { kubernetesVersion } from '../src/apimachinery/version.ts';
+import { timestamp } from '../src/apimachinery/time.ts';
 
 let tls: Promise<Tls> | undefined;
 /** One certificate per test process: RSA key generation is the slow part of starting. */

@@ -1,4 +1,4 @@
-import type { Queue } from '../ports.ts';
+import type { Queue } from '../../src/ports.ts';
 
 /** What can go wrong between a producer and its consumers, as probabilities per message. */
 export interface Faults {
@@ -26,7 +26,7 @@ export function seededRandom(seed: number): () => number {
 /**
  * A Queue decorator that drops, duplicates and delays messages: queues deliver
  * at least once, late and out of order, and sometimes (a lost event, a bug) not
- * at all. Workers must end in the same state anyway; resync covers the drops.
+ * at all. The control plane must end in the same state anyway; resync covers the drops.
  */
 export function faultyQueue(inner: Queue, faults: Faults, random: () => number): Queue & { counts: FaultCounts } {
   const counts: FaultCounts = { sent: 0, dropped: 0, duplicated: 0, delayed: 0 };

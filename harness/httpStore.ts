@@ -1,7 +1,7 @@
 import { Agent, request } from 'node:https';
-import type { ClusterStore, KeyValue, ListOptions, ListResult, Store, StoreEvent, Watcher, WriteResult } from '../../src/storage/store.ts';
-import { ClusterGoneError, CompactedError, FutureRevisionError, type Usage } from '../../src/storage/store.ts';
-import { BufferedWatcher } from '../../src/storage/memory.ts';
+import type { ClusterStore, KeyValue, ListOptions, ListResult, Store, StoreEvent, Watcher, WriteResult } from '../src/storage/store.ts';
+import { ClusterGoneError, CompactedError, FutureRevisionError, type Usage } from '../src/storage/store.ts';
+import { BufferedWatcher } from '../src/storage/memory.ts';
 import { onLines } from './watchClient.ts';
 
 const agent = new Agent({ keepAlive: true, rejectUnauthorized: false, maxSockets: 64 });

@@ -1,0 +1,65 @@
+/**
+ * What a container does, as a timeline: timed output lines, then an exit code or
+ * "runs forever" (possibly looping). The kubelet reads exits from it; `kubectl logs`
+ * reads the lines. Nothing runs: a container's output is a pure function of its
+ * start time.
+ */
+
+export interface LogLine { at: number; text: string }
+
+export type Ending =
+  | { kind: 'exit'; code: number }
+  | { kind: 'forever' }
+  /** `while true; do …; done`: `body` repeats every periodMs, forever. */
+  | { kind: 'loop'; body: TimedText[]; periodMs: number };
+
+/** Output at an offset from the start; `text` may depend on the absolute time (date, nginx's log stamps). */
+export interface TimedText { offsetMs: number; text: string | ((atMs: number) => string) }
+
+export interface Program {
+  /** Lines printed before the ending. */
+  prefix: TimedText[];
+  /** How long the finite part takes. */
+  durationMs: number;
+  ending: Ending;
+}
+
+export interface ProgramInput {
+  image: string;
+  command?: string[];
+  args?: string[];
+  env?: Array<{ name: string; value?: string }>;
+  /** Pod name (hostname) and IP, for programs that print them. */
+  hostname: string;
+  podIP?: string;
+}
+
+/** When the container exits, ms after it started (undefined: never). */
+export function exitOf(program: Program): { afterMs: number; code: number } | undefined {
+  return program.ending.kind === 'exit' ? { afterMs: program.durationMs, code: program.ending.code } : undefined;
+}
+
+/** Output lines with absolute times in [fromMs, toMs), for a container started at startMs. */
+export function linesBetween(program: Program, startMs: number, fromMs: number, toMs: number): LogLine[] {
+  const out: LogLine[] = [];
+  const render = (t: TimedText, at: number) => ({ at, text: typeof t.text === 'function' ? t.text(at) : t.text });
+  for (const t of program.prefix) {
+    const at = startMs + t.offsetMs;
+    if (at >= fromMs && at < toMs) out.push(render(t, at));
+  }
+  const { ending } = program;
+  if (ending.kind === 'loop' && ending.body.length) {
+    const loopStart = startMs + program.durationMs;
+    const first = Math.max(0, Math.floor((fromMs - loopStart) / ending.periodMs));
+    // Bounded: a log request never renders more than 100k loop lines.
+    for (let i = first, n = 0; n < 100_000; i++) {
+      const base = loopStart + i * ending.periodMs;
+      if (base >= toMs) break;
+      for (const t of ending.body) {
+        const at = base + t.offsetMs;
+        if (at >= fromMs && at < toMs) { out.push(render(t, at)); n++; }
+      }
+    }
+  }
+  return out;
+}

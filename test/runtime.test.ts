@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { programFor } from '../src/runtime/programs.ts';
+import { exitOf, linesBetween } from '../src/runtime/timeline.ts';
+
+/** The container runtime simulation: what a container prints and how it ends, from its spec alone. */
+describe('container programs', () => {
+  const input = { image: 'busybox', hostname: 'web-0' };
+
+  it('a shell script prints, sleeps and exits on the virtual clock', () => {
+    const program = programFor({ ...input, command: ['sh', '-c', 'echo one; sleep 2; echo two; exit 3'] });
+    assert.deepEqual(exitOf(program), { afterMs: 2100, code: 3 });
+    assert.deepEqual(linesBetween(program, 0, 0, 10_000).map((l) => [l.at, l.text]), [[0, 'one'], [2000, 'two']]);
+  });
+
+  it('a control-plane component prints its klog start-up lines and keeps running', () => {
+    const program = programFor({ image: 'registry.k8s.io/kube-apiserver:v1.35.0', hostname: 'cp', command: ['kube-apiserver', '--secure-port=6443'] });
+    assert.equal(exitOf(program), undefined);
+    const lines = linesBetween(program, 0, 0, 1000);
+    assert.ok(lines.length >= 3);
+    assert.match(lines[0].text, /^I\d{4} \d\d:\d\d:\d\d\.\d{6} {7}1 options\.go:249\] /);
+  });
+
+  it('a command named like an Object property is just an unknown command, not a crash', () => {
+    for (const command of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const program = programFor({ ...input, command: [command] });
+      assert.equal(program.ending.kind, 'forever');
+      assert.deepEqual(linesBetween(program, 0, 0, 10_000), []);
+    }
+  });
+
+  it('an image with no command prints what its entrypoint prints', () => {
+    const program = programFor({ image: 'nginx:1.27', hostname: 'web-0' });
+    assert.equal(program.ending.kind, 'forever');
+    assert.ok(linesBetween(program, 0, 0, 1000).some((l) => l.text.includes('start worker processes')));
+  });
+});
