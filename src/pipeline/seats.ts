@@ -6,17 +6,22 @@ import type { PipelineEnv } from './context.ts';
 function releasing(response: Response, release: () => void): Response {
   if (!response.body) { release(); return response; }
   const reader = response.body.getReader();
+  // A client that leaves cancels the stream: from then on its controller is not touched. On workerd
+  // a read that settles after the cancel runs in the request whose write woke it, and touching the
+  // ended request's stream there throws "Network connection lost", logged as an uncaught error.
+  let abandoned = false;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
         const { done, value } = await reader.read();
+        if (abandoned) return;
         if (done) { release(); controller.close(); } else controller.enqueue(value);
       } catch (err) {
         release();
-        controller.error(err);
+        if (!abandoned) controller.error(err);
       }
     },
-    cancel(reason) { release(); return reader.cancel(reason); },
+    cancel(reason) { abandoned = true; release(); return reader.cancel(reason); },
   });
   return new Response(body, { status: response.status, headers: response.headers });
 }

@@ -133,6 +133,8 @@ export async function handleLog(c: Context, registry: Registry, def: ResourceDef
   const signal = c.req.raw.signal;
   let cursor = end;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** The client left (the stream was cancelled): a poll already under way sends nothing more. */
+  let cancelled = false;
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       if (text) controller.enqueue(encoder.encode(text));
@@ -146,6 +148,7 @@ export async function handleLog(c: Context, registry: Registry, def: ResourceDef
         } catch {
           return finish();
         }
+        if (cancelled) return;
         const status = statusOf(current, spec.name, init);
         const sameInstance = current.metadata.uid === pod.metadata.uid && (status?.containerID === instance.containerID || status?.state.terminated?.containerID === instance.containerID);
         const terminated = status?.state.terminated;
@@ -160,7 +163,7 @@ export async function handleLog(c: Context, registry: Registry, def: ResourceDef
       };
       timer = setTimeout(() => void poll(), followPollMs);
     },
-    cancel() { if (timer) clearTimeout(timer); },
+    cancel() { cancelled = true; if (timer) clearTimeout(timer); },
   });
   return new Response(stream, { status: 200, headers: { ...headers, 'Transfer-Encoding': 'chunked' } });
 }

@@ -88,6 +88,8 @@ export async function watchStream(registry: Registry, req: WatchRequest, signal:
   });
 
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** The client left (the stream was cancelled): nothing is sent or closed after that. */
+  let cancelled = false;
   const stop = () => { watcher.close(); if (timer) clearTimeout(timer); };
   signal.addEventListener('abort', stop, { once: true });
   timer = setTimeout(stop, watchTimeoutSeconds(req.timeoutSeconds) * 1000);
@@ -141,7 +143,9 @@ export async function watchStream(registry: Registry, req: WatchRequest, signal:
         let next: IteratorResult<StoreEvent>;
         try {
           next = await iterator.next();
+          if (cancelled) return;
         } catch (err) {
+          if (cancelled) return;
           // A remote store may learn of a compaction only on its first read: the stream is
           // already open, so it ends with an ERROR event, as kube-apiserver's watch cache sends.
           // The cluster was deleted: its watches simply end (a client that watches again gets 401).
@@ -165,6 +169,6 @@ export async function watchStream(registry: Registry, req: WatchRequest, signal:
         return;
       }
     },
-    cancel() { stop(); },
+    cancel() { cancelled = true; stop(); },
   });
 }
