@@ -1,6 +1,7 @@
 import { createMiddleware } from 'hono/factory';
 import type { Quotas } from '../tenancy/quotas.ts';
 import type { PipelineEnv } from './context.ts';
+import { nextTurn } from './nextTurn.ts';
 
 /** Calls release once the response body has been sent or abandoned. */
 function releasing(response: Response, release: () => void): Response {
@@ -42,6 +43,8 @@ export const seats = (quotas: Quotas) => createMiddleware<PipelineEnv>(async (c,
     if (info.verb !== 'list' && c.get('cost') === 1) { await next(); return; }
     const release = await quotas.seat(cluster, incarnation);
     try {
+      // Expensive work starts on a fresh turn of the loop: what other clusters sent meanwhile goes first.
+      await nextTurn();
       await next();
     } finally {
       release();
