@@ -42,7 +42,7 @@ export interface TestServer extends RunningServer {
 }
 
 /** The Node entry on a free port with the memory store and the default cluster bootstrapped. */
-export async function startNodeServer(overrides: Partial<Ports> = {}, options: { limits?: Limits } = {}): Promise<TestServer> {
+export async function startNodeServer(overrides: Partial<Ports> = {}, options: { limits?: Limits; log?: (message: string) => void } = {}): Promise<TestServer> {
   const limits = options.limits ?? relaxedLimits;
   const base: Ports = { store: new MemoryStore(), queue: discardQueue, clock: systemClock, keys: hmacKeys(testSecret), ...overrides };
   // As the Node entry does: every write path meets the cluster's storage budget.
@@ -53,7 +53,7 @@ export async function startNodeServer(overrides: Partial<Ports> = {}, options: {
   const directory = storeDirectory(ports.store);
   const provisioner = storeProvisioner(ports, catalog);
   const app = createApp(ports, {
-    catalog, limits,
+    catalog, limits, log: options.log,
     admin: { directory, provisioner, keys: ports.keys, clock: ports.clock, adminToken: testAdminToken, minTtlSeconds: 1 },
   });
   const server = await serveHttps(app.fetch, { port: 0, tls: await testTls() });

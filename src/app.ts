@@ -46,7 +46,9 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
 
   app.onError((err, c) => {
     const apiError = err instanceof ApiError ? err : err instanceof ClusterGoneError ? clusterGone(err.cluster) : internalError('an unexpected error occurred');
-    if (!(err instanceof ApiError) && !(err instanceof ClusterGoneError)) log(`internal error on ${c.req.method} ${new URL(c.req.url).pathname}: ${(err as Error).stack ?? err}`);
+    // A client that hung up mid-body ("aborted") made no server fault: nothing to log.
+    const clientLeft = c.req.raw.signal.aborted;
+    if (!(err instanceof ApiError) && !(err instanceof ClusterGoneError) && !clientLeft) log(`internal error on ${c.req.method} ${new URL(c.req.url).pathname}: ${(err as Error).stack ?? err}`);
     for (const [k, v] of Object.entries(apiError.headers)) c.header(k, v);
     return c.json(apiError.toStatus(), apiError.code as 400);
   });
