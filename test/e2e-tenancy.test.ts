@@ -1,5 +1,5 @@
 import { startNodeServer } from './helpers/server.ts';
-import { startWorker, adminTestToken } from './helpers/worker.ts';
+import { sharedWorker } from './helpers/sharedWorker.ts';
 import { tenancyScenario } from './scenarios/tenancy.ts';
 
 tenancyScenario('Node entry, memory store', async () => {
@@ -8,6 +8,7 @@ tenancyScenario('Node entry, memory store', async () => {
 });
 
 tenancyScenario('Cloudflare Worker, one Durable Object per cluster', async () => {
-  const worker = await startWorker({ vars: { MIN_TTL_SECONDS: '1' } });
-  return { url: worker.url, adminToken: adminTestToken, store: worker.store, sweep: async () => {}, close: () => worker.close() };
+  // The shared server (its other clusters do not matter here), whose minimum ttl lets clusters expire in seconds.
+  const worker = await sharedWorker();
+  return { url: worker.url, adminToken: worker.adminToken, store: worker.store, sweep: async () => {}, close: async () => {} };
 });
