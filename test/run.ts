@@ -37,6 +37,8 @@ const expectedSeconds: Record<string, number> = {
 interface FileResult { file: string; code: number; seconds: number }
 
 const children = new Set<ChildProcess>();
+/** What the shared wrangler dev printed (warnings and errors), shown when a file failed. */
+const serverLog: string[] = [];
 let worker: TestWorker | undefined;
 let dynamodb: DynamoDBLocal | undefined;
 
@@ -44,7 +46,7 @@ async function main(): Promise<number> {
   const files = process.argv.slice(2).length ? process.argv.slice(2) : readdirSync(join(root, 'test')).filter((f) => f.endsWith('.test.ts')).map((f) => join('test', f));
   const typecheck = run(join(root, 'node_modules', '.bin', 'tsc'), ['--noEmit'], process.env);
   kubectlBinary(); // unpacked once here rather than raced for by every file
-  const [w, d] = await Promise.all([startWorker({ vars: sharedWorkerVars }), startDynamoDBLocal()]);
+  const [w, d] = await Promise.all([startWorker({ vars: sharedWorkerVars, log: (line) => serverLog.push(line) }), startDynamoDBLocal()]);
   worker = w;
   dynamodb = d;
   killWithParent(worker.dev.process.pid!, { group: true }); // if this launcher is killed outright
@@ -61,6 +63,7 @@ async function main(): Promise<number> {
   const checked = await typecheck;
   if (checked.code !== 0) process.stdout.write(`\n# FAILED tsc --noEmit\n${checked.output}`);
   remember(results);
+  if (results.some((r) => r.code !== 0) && serverLog.length) console.log(`\n# the shared wrangler dev said (last ${Math.min(serverLog.length, 200)} lines):\n${serverLog.slice(-200).join('\n')}`);
   summarize(results, checked.code);
   return checked.code === 0 && results.every((r) => r.code === 0) ? 0 : 1;
 }

@@ -119,7 +119,9 @@ export function tenancyScenario(label: string, open: () => Promise<TenancyEntry>
       await watch.waitFor(/^db\s/m);
       await runCli(entry, ['cluster', 'delete', 'reborn']);
       // Deleting the cluster ends its watches: kubectl's watch stream closes and it exits.
-      const exited = await Promise.race([watch.exited, new Promise<'open'>((r) => setTimeout(() => r('open'), 30_000))]);
+      let safetyNet: NodeJS.Timeout | undefined;
+      const exited = await Promise.race([watch.exited, new Promise<'open'>((r) => { safetyNet = setTimeout(() => r('open'), 30_000); })]);
+      clearTimeout(safetyNet); // a pending timer would hold the test process open for its full 30 s
       if (exited === 'open') await watch.stop();
       assert.notEqual(exited, 'open', 'the watch of a deleted cluster ended');
 
