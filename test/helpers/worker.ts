@@ -33,17 +33,11 @@ export interface TestWorker {
 
 export const adminTestToken = 'test-admin-token-0123456789abcdef';
 
-/** The Worker's configuration in tests: test secrets, the test-only store routes, limits only limit tests meet. */
-const testWorkerVars: Record<string, string> = {
-  JWT_SECRET: testSecret, ADMIN_TOKEN: adminTestToken, STORE_TEST_ROUTES: 'true',
-  RATE_LIMIT_RPS: '1000000', RATE_LIMIT_BURST: '1000000', MAX_WATCHES_PER_CLUSTER: '10000',
-};
-
 /** The Cloudflare Worker under wrangler dev (workerd + local KV, SQLite DOs, Queues) on a free port. */
 export async function startWorker(options: { persistTo?: string; vars?: Record<string, string>; log?: (line: string) => void } = {}): Promise<TestWorker> {
   const persistTo = options.persistTo ?? join(mkdtempSync(join(tmpdir(), 'apiserverless-worker-')), 'state');
   const keys = hmacKeys(testSecret);
-  const vars = { ...testWorkerVars, ...options.vars };
+  const vars = { JWT_SECRET: testSecret, ADMIN_TOKEN: adminTestToken, STORE_TEST_ROUTES: 'true', RATE_LIMIT_RPS: '1000000', RATE_LIMIT_BURST: '1000000', MAX_WATCHES_PER_CLUSTER: '10000', ...options.vars };
   let dev = await startWranglerDev({ port: await freePort(), inspectorPort: await freePort(), persistTo, vars, log: options.log });
   const admin = (method: string, path: string) => insecureRequest(method, `${dev.url}${path}`, { authorization: `Bearer ${adminTestToken}` });
   // The default cluster is made as `npm start` makes it: through the admin API.
