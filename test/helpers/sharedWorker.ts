@@ -73,7 +73,9 @@ const keys = hmacKeys(testSecret);
 export async function freshWorkerCluster(): Promise<WorkerTestCluster> {
   const server = await sharedWorker();
   const name = `t-${randomBytes(5).toString('hex')}`;
-  const created = await insecureRequest('POST', `${server.url}/clusters`, { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' }, JSON.stringify({ name, ttl: '6h' }));
+  // A connection of its own: one kept alive since an earlier call may be closing under this one.
+  const headers = { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json', connection: 'close' };
+  const created = await insecureRequest('POST', `${server.url}/clusters`, headers, JSON.stringify({ name, ttl: '6h' }));
   if (created.status !== 201) throw new Error(`POST /clusters answered ${created.status}: ${created.body}`);
   const uid = (JSON.parse(created.body) as { cluster: { metadata: { uid: string } } }).cluster.metadata.uid;
   const url = `${server.url}/clusters/${name}`;
