@@ -1,10 +1,11 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { detachFromEventLoop, killWithParent } from './reaper.ts';
 
 /**
  * DynamoDB Local (AWS's own emulator) for tests. The jar ships inside the npm
@@ -111,13 +112,11 @@ async function launch(cwd: string, port: number): Promise<DynamoDBLocal> {
   java.stderr!.on('data', keep);
   let exited = false;
   java.once('exit', () => { exited = true; });
-  const watchdog = killWithParent(java);
+  const watchdog = killWithParent(java.pid!);
   const onExit = () => { java.kill('SIGKILL'); };
   process.once('exit', onExit);
   // A forgotten stop() must not keep the test process alive; the exit hook and watchdog still kill java.
-  java.unref();
-  (java.stdout as unknown as { unref(): void }).unref();
-  (java.stderr as unknown as { unref(): void }).unref();
+  detachFromEventLoop(java);
 
   const stop = async () => {
     process.removeListener('exit', onExit);
@@ -153,16 +152,21 @@ async function launch(cwd: string, port: number): Promise<DynamoDBLocal> {
 }
 
 /**
- * A shell that kills java when our stdin pipe closes, which happens however
- * this process ends (even SIGKILL), so no emulator outlives its test run.
+ * Set by the test launcher (test/run.ts) to the endpoint of the one emulator
+ * it runs for the whole suite; every test there uses tables of its own.
  */
-function killWithParent(java: ChildProcess): ChildProcess {
-  const watchdog = spawn('sh', ['-c', 'read -r _ignored; kill -9 "$0" 2>/dev/null', String(java.pid)], { stdio: ['pipe', 'ignore', 'ignore'] });
-  watchdog.unref();
-  (watchdog.stdin as unknown as { unref(): void }).unref();
-  return watchdog;
-}
+export const sharedDynamoDBVariable = 'APISERVERLESS_TEST_DYNAMODB_ENDPOINT';
 
 let shared: Promise<DynamoDBLocal> | undefined;
-/** One emulator per test file (process); the file's `after` hook stops it. */
-export const sharedDynamoDBLocal = () => (shared ??= startDynamoDBLocal());
+/**
+ * The launcher's emulator when there is one (its stop() leaves it running for
+ * the other files), else one emulator for this test file (process), which the
+ * file's `after` hook stops. Tests make tables with names of their own.
+ */
+export const sharedDynamoDBLocal = () => (shared ??= launcherDynamoDBLocal() ?? startDynamoDBLocal());
+
+function launcherDynamoDBLocal(): Promise<DynamoDBLocal> | undefined {
+  const endpoint = process.env[sharedDynamoDBVariable];
+  if (!endpoint) return undefined;
+  return Promise.resolve({ endpoint, client: () => localClient(endpoint), stop: async () => {} });
+}

@@ -4,7 +4,8 @@ import { ClusterGoneError, CompactedError, FutureRevisionError, type Usage } fro
 import { BufferedWatcher } from '../src/storage/memory.ts';
 import { onLines } from './watchClient.ts';
 
-const agent = new Agent({ keepAlive: true, rejectUnauthorized: false, maxSockets: 64 });
+/** Idle sockets are dropped after 4 s, before wrangler dev's 5 s keep-alive ends them under a request. */
+const agent = new Agent({ keepAlive: true, rejectUnauthorized: false, maxSockets: 64, timeout: 4000 });
 
 function call(url: string, method: string, body?: string): Promise<{ status: number; text: string; incarnation: string }> {
   return new Promise((resolve, reject) => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -7,7 +8,8 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { call } from '../bench/lib.ts';
 import { freePort } from '../harness/worker.ts';
-import { startDynamoDBLocal, type DynamoDBLocal } from '../harness/dynamodbLocal.ts';
+import { sharedDynamoDBLocal, type DynamoDBLocal } from '../harness/dynamodbLocal.ts';
+import { eventually } from './helpers/eventually.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -96,11 +98,11 @@ describe(`crash and restart of ${label}`, () => {
         }
       }
     });
-    await new Promise((r) => setTimeout(r, 2000));
+    // Counted, not timed: the kill comes once the load has made progress, however slow the machine.
+    await eventually(async () => created.size, (made) => made > 20, 'the load to make progress before the kill', 120_000);
     await killGroup(first, 'SIGKILL');
     stop = true;
     await Promise.all(writers);
-    assert.ok(created.size > 20, `the load should have made progress before the kill (made ${created.size})`);
 
     const second = await start(state, port);
     children.push(second);
@@ -126,7 +128,8 @@ crashScenario('npm start (the Worker under wrangler dev, persisted state)', (sta
 
 // The Node entry on DynamoDB: the server dies, DynamoDB Local (the stand-in for the AWS service) lives on.
 let dynamodb: DynamoDBLocal | undefined;
+const table = `crash-${randomBytes(4).toString('hex')}`;
 crashScenario('npm run start:node on DynamoDB (DynamoDB Local)',
-  (state, port) => npmStart(state, port, 'start:node', { STORE: 'dynamodb', DYNAMODB_ENDPOINT: dynamodb!.endpoint, DYNAMODB_TABLE: 'crash-test' }),
-  async () => { dynamodb ??= await startDynamoDBLocal(); },
+  (state, port) => npmStart(state, port, 'start:node', { STORE: 'dynamodb', DYNAMODB_ENDPOINT: dynamodb!.endpoint, DYNAMODB_TABLE: table }),
+  async () => { dynamodb ??= await sharedDynamoDBLocal(); },
   async () => { await dynamodb?.stop(); });

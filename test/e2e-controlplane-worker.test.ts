@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Kubectl } from '../harness/kubectl.ts';
-import { startWorker, type TestWorker } from '../harness/worker.ts';
+import { freshWorkerCluster, type WorkerTestCluster } from './helpers/sharedWorker.ts';
 import { eventually } from './helpers/eventually.ts';
 
 /** kubectl's output once it matches (bounded: a safety net, not a timing assertion). */
@@ -10,10 +10,10 @@ const until = (kubectl: Kubectl, args: string[], pattern: RegExp) =>
 
 /** The scheduler and kubelets on Cloudflare: real Queues (with delivery delays) into each cluster's Durable Object. */
 describe('scheduler and kubelets on the Worker (Cloudflare Queues under wrangler dev)', () => {
-  let worker: TestWorker;
+  let worker: WorkerTestCluster;
   let kubectl: Kubectl;
   before(async () => {
-    worker = await startWorker();
+    worker = await freshWorkerCluster();
     kubectl = new Kubectl(await worker.kubeconfig());
   });
   after(() => worker.close());

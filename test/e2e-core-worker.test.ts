@@ -1,4 +1,4 @@
 import { coreScenario } from './scenarios/core.ts';
-import { startWorker } from '../harness/worker.ts';
+import { freshWorkerCluster } from './helpers/sharedWorker.ts';
 
-coreScenario('Cloudflare Worker under wrangler dev, Durable Object store', () => startWorker());
+coreScenario('Cloudflare Worker under wrangler dev, Durable Object store', () => freshWorkerCluster());

@@ -1,6 +1,6 @@
 import { startNodeServer } from '../harness/server.ts';
-import { startWorker } from '../harness/worker.ts';
+import { freshWorkerCluster } from './helpers/sharedWorker.ts';
 import { depthScenario } from './scenarios/depth.ts';
 
 depthScenario('Node entry', () => startNodeServer());
-depthScenario('Cloudflare Worker', () => startWorker());
+depthScenario('Cloudflare Worker', () => freshWorkerCluster());

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Store } from '../src/storage/store.ts';
+import type { ClusterStore } from '../src/storage/store.ts';
 import { Kubectl, KubectlProcess } from '../harness/kubectl.ts';
 import { startNodeServer } from '../harness/server.ts';
-import { startWorker } from '../harness/worker.ts';
+import { freshWorkerCluster } from './helpers/sharedWorker.ts';
 
-interface Opened { store: Store; kubeconfig(): Promise<string>; close(): Promise<void> }
+interface Opened { store: ClusterStore; kubeconfig(): Promise<string>; close(): Promise<void> }
 
 /** A watch from a compacted resourceVersion answers 410 Expired, and a fresh list-then-watch works. */
 function expiredWatch(label: string, open: () => Promise<Opened>) {
@@ -20,7 +20,7 @@ function expiredWatch(label: string, open: () => Promise<Opened>) {
 
     it('answers 410 Expired for a compacted resourceVersion, and kubectl get -w relists and follows', async () => {
       for (let i = 0; i < 5; i++) await kubectl.ok(['create', 'configmap', `c${i}`, `--from-literal=i=${i}`]);
-      const store = entry.store.cluster('default');
+      const store = entry.store;
       await store.compact(await store.currentRevision());
       const expired = await kubectl.run(['get', '--raw', '/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=2']);
       assert.notEqual(expired.code, 0);
@@ -39,9 +39,9 @@ function expiredWatch(label: string, open: () => Promise<Opened>) {
 
 expiredWatch('Node entry', async () => {
   const server = await startNodeServer();
-  return { store: server.ports.store, kubeconfig: () => server.kubeconfig(), close: () => server.close() };
+  return { store: server.ports.store.cluster('default'), kubeconfig: () => server.kubeconfig(), close: () => server.close() };
 });
 expiredWatch('Cloudflare Worker', async () => {
-  const worker = await startWorker();
-  return { store: worker.store, kubeconfig: () => worker.kubeconfig(), close: () => worker.close() };
+  const cluster = await freshWorkerCluster();
+  return { store: cluster.server.store.cluster(cluster.name), kubeconfig: () => cluster.kubeconfig(), close: () => cluster.close() };
 });

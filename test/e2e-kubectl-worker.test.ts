@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { Kubectl } from '../harness/kubectl.ts';
-import { startWorker, type TestWorker } from '../harness/worker.ts';
+import { freshWorkerCluster, type WorkerTestCluster } from './helpers/sharedWorker.ts';
 
 /**
  * kubectl in depth on the Cloudflare Worker (the Node entry has the same in
@@ -16,10 +16,10 @@ const pod = (image: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\
 const configMap = (data: Record<string, string>) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data });
 
 describe('kubectl apply, edit, patch and create on the Cloudflare Worker', () => {
-  let worker: TestWorker;
+  let worker: WorkerTestCluster;
   let kubectl: Kubectl;
   before(async () => {
-    worker = await startWorker();
+    worker = await freshWorkerCluster();
     kubectl = new Kubectl(await worker.kubeconfig());
   });
   after(() => worker.close());

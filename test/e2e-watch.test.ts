@@ -1,6 +1,6 @@
 import { startNodeServer } from '../harness/server.ts';
-import { startWorker } from '../harness/worker.ts';
+import { freshWorkerCluster } from './helpers/sharedWorker.ts';
 import { watchScenario } from './scenarios/watch.ts';
 
 watchScenario('Node entry', () => startNodeServer());
-watchScenario('Cloudflare Worker', () => startWorker());
+watchScenario('Cloudflare Worker', () => freshWorkerCluster());

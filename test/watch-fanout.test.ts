@@ -22,10 +22,13 @@ describe('watch fan-out', () => {
     await stuck.ready;
     (stuck as unknown as { req: { socket: { pause(): void } } }).req.socket?.pause?.();
 
+    // A connection per write: on a loaded machine a batch can outlast the server's 5 s keep-alive,
+    // and a kept-alive socket the server is closing just then answers ECONNRESET, not a Status.
+    const once = { connection: 'close' };
     for (let batch = 0; batch < 10; batch++) {
       await Promise.all(Array.from({ length: 100 }, (_, i) => {
         const n = batch * 100 + i;
-        return call(base, { method: 'POST', token, body: JSON.stringify({ metadata: { name: `cm-${String(n).padStart(4, '0')}` }, data: { n: String(n) } }) });
+        return call(base, { method: 'POST', token, headers: once, body: JSON.stringify({ metadata: { name: `cm-${String(n).padStart(4, '0')}` }, data: { n: String(n) } }) });
       }));
     }
     await Promise.all(watchers.map((w) => w.waitFor(1000)));

@@ -3,6 +3,13 @@ import { after, before, describe, it } from 'node:test';
 import { Kubectl, KubectlProcess } from '../../harness/kubectl.ts';
 import type { Entry } from './core.ts';
 
+/**
+ * Pods left to a scheduler that does not exist stay Pending and untouched wherever a scheduler
+ * runs (the Worker's does), so each line the watch prints comes from the test's own kubectl, not
+ * from how far the kubelet got before kubectl started watching.
+ */
+const unschedulable = '--overrides={"spec":{"schedulerName":"nobody"}}';
+
 /** `kubectl get -w` sees every change another kubectl makes, streamed as it happens. */
 export function watchScenario(label: string, open: () => Promise<Entry>) {
   describe(`kubectl get -w (${label})`, () => {
@@ -15,11 +22,11 @@ export function watchScenario(label: string, open: () => Promise<Entry>) {
     after(() => server.close());
 
     it('prints a line for each change made while it runs', async () => {
-      await kubectl.ok(['run', 'before', '--image=nginx']);
+      await kubectl.ok(['run', 'before', '--image=nginx', unschedulable]);
       const watch = new KubectlProcess(kubectl, ['get', 'pods', '-w']);
       try {
         await watch.waitFor(/^before\s+0\/1\s+Pending/m);
-        await kubectl.ok(['run', 'during', '--image=nginx']);
+        await kubectl.ok(['run', 'during', '--image=nginx', unschedulable]);
         await watch.waitFor(/^during\s+0\/1\s+Pending/m);
         await kubectl.ok(['label', 'pod', 'during', 'tier=web']);
         await kubectl.ok(['delete', 'pod', 'before']);
@@ -34,8 +41,8 @@ export function watchScenario(label: string, open: () => Promise<Entry>) {
     it('a watch with a label selector sees only matching objects', async () => {
       const watch = new KubectlProcess(kubectl, ['get', 'pods', '-w', '-l', 'app=watched']);
       try {
-        await kubectl.ok(['run', 'other', '--image=nginx']);
-        await kubectl.ok(['run', 'watched', '--image=nginx', '--labels=app=watched']);
+        await kubectl.ok(['run', 'other', '--image=nginx', unschedulable]);
+        await kubectl.ok(['run', 'watched', '--image=nginx', '--labels=app=watched', unschedulable]);
         await watch.waitFor(/^watched\s+0\/1\s+Pending/m);
         assert.doesNotMatch(watch.stdout, /^other\s/m);
       } finally {

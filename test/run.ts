@@ -1,0 +1,155 @@
+/**
+ * `npm test`: type-checks and runs every test file, several at once, with one
+ * wrangler dev and one DynamoDB Local shared by the whole run (each test takes
+ * a cluster or tables of its own on them). Booting workerd or a JVM costs
+ * seconds of CPU on a 2-core machine; a fresh cluster costs one request.
+ *
+ *   node --import tsx test/run.ts [test/x.test.ts ...]
+ *
+ * TEST_CONCURRENCY sets how many files run at once. Each file's output (node's
+ * spec reporter) is printed whole when it ends, so files never interleave; a
+ * summary with every file's time closes the run. The exit code is non-zero if
+ * the type check or any file fails. The servers are stopped however the run ends.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sharedDynamoDBVariable, startDynamoDBLocal, type DynamoDBLocal } from '../harness/dynamodbLocal.ts';
+import { kubectlBinary } from '../harness/kubectl.ts';
+import { killWithParent } from '../harness/reaper.ts';
+import { sharedWorkerVariable, sharedWorkerVars } from './helpers/sharedWorker.ts';
+import { startWorker, type TestWorker } from '../harness/worker.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const concurrency = Number(process.env.TEST_CONCURRENCY) || Math.max(2, availableParallelism() * 2);
+
+/** Last run's seconds per file, so the slowest start first; a clean checkout falls back to `expectedSeconds`. */
+const durationsFile = join(root, 'node_modules', '.cache', 'apiserverless', 'test-durations.json');
+
+/** Rough seconds alone on a 2-core machine, for the first run; the files not named here are quick. */
+const expectedSeconds: Record<string, number> = {
+  'bad-input.test.ts': 60, 'e2e-tenancy.test.ts': 60, 'e2e-tenancy-dynamodb.test.ts': 60, 'concurrency.test.ts': 40,
+  'crash.test.ts': 35, 'storage-dynamodb.test.ts': 30, 'e2e-depth.test.ts': 25, 'e2e-workers.test.ts': 25,
+};
+
+interface FileResult { file: string; code: number; seconds: number }
+
+const children = new Set<ChildProcess>();
+/** What the shared wrangler dev printed (warnings and errors), shown when a file failed. */
+const serverLog: string[] = [];
+let worker: TestWorker | undefined;
+let dynamodb: DynamoDBLocal | undefined;
+
+async function main(): Promise<number> {
+  const files = process.argv.slice(2).length ? process.argv.slice(2) : readdirSync(join(root, 'test')).filter((f) => f.endsWith('.test.ts')).map((f) => join('test', f));
+  const typecheck = run(join(root, 'node_modules', '.bin', 'tsc'), ['--noEmit'], process.env);
+  kubectlBinary(); // unpacked once here rather than raced for by every file
+  const [w, d] = await Promise.all([startWorker({ vars: sharedWorkerVars, log: (line) => serverLog.push(line) }), startDynamoDBLocal()]);
+  worker = w;
+  dynamodb = d;
+  killWithParent(worker.dev.process.pid!, { group: true }); // if this launcher is killed outright
+  const env = { ...process.env, [sharedWorkerVariable]: worker.url, [sharedDynamoDBVariable]: dynamodb.endpoint };
+  console.log(`# ${files.length} files, ${concurrency} at a time; shared wrangler dev ${worker.url}, DynamoDB Local ${dynamodb.endpoint}`);
+
+  const results = await pool(slowestFirst(files), concurrency, async (file) => {
+    const started = performance.now();
+    const out = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', file], env);
+    const result = { file, code: out.code, seconds: (performance.now() - started) / 1000 };
+    process.stdout.write(`\n# ${result.code === 0 ? 'ok' : 'FAILED'} ${file} (${result.seconds.toFixed(1)} s)\n${out.output}`);
+    return result;
+  });
+  const checked = await typecheck;
+  if (checked.code !== 0) process.stdout.write(`\n# FAILED tsc --noEmit\n${checked.output}`);
+  remember(results);
+  if (results.some((r) => r.code !== 0) && serverLog.length) console.log(`\n# the shared wrangler dev said (last ${Math.min(serverLog.length, 200)} lines):\n${serverLog.slice(-200).join('\n')}`);
+  summarize(results, checked.code);
+  return checked.code === 0 && results.every((r) => r.code === 0) ? 0 : 1;
+}
+
+/** Runs a command to its end, its stdout and stderr kept together in the order they came. */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    let output = '';
+    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    child.on('error', (err) => (output += `${err.message}\n`));
+    child.on('close', (code, signal) => {
+      children.delete(child);
+      resolve({ code: code ?? (signal ? 128 : 1), output });
+    });
+  });
+}
+
+/** Runs `task` over `items` with at most `limit` at once, results in the order given. */
+async function pool<T, R>(items: T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await task(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}
+
+function recorded(): Record<string, number> {
+  try { return JSON.parse(readFileSync(durationsFile, 'utf8')) as Record<string, number>; } catch { return {}; }
+}
+
+/** Longest first: the long files overlap with everything else instead of ending the run alone. */
+function slowestFirst(files: string[]): string[] {
+  const last = recorded();
+  const name = (f: string) => relative(join(root, 'test'), join(root, f));
+  const estimate = (f: string) => last[name(f)] ?? expectedSeconds[name(f)] ?? 5;
+  return [...files].sort((a, b) => estimate(b) - estimate(a));
+}
+
+function remember(results: FileResult[]): void {
+  const durations = recorded();
+  for (const r of results) if (r.code === 0) durations[relative(join(root, 'test'), join(root, r.file))] = Math.round(r.seconds);
+  try {
+    mkdirSync(dirname(durationsFile), { recursive: true });
+    writeFileSync(durationsFile, JSON.stringify(durations, null, 1));
+  } catch { /* only an ordering hint */ }
+}
+
+function summarize(results: FileResult[], tscCode: number): void {
+  console.log('\n# file times (seconds, with the others running beside them)');
+  for (const r of [...results].sort((a, b) => b.seconds - a.seconds)) console.log(`# ${r.seconds.toFixed(1).padStart(6)}  ${r.code === 0 ? 'ok    ' : 'FAILED'}  ${r.file}`);
+  const failed = results.filter((r) => r.code !== 0).map((r) => r.file);
+  if (tscCode !== 0) failed.unshift('tsc --noEmit');
+  console.log(failed.length ? `# FAILED: ${failed.join(', ')}` : `# all ${results.length} files and the type check passed`);
+}
+
+async function stopServers(): Promise<void> {
+  await Promise.allSettled([worker?.close(), dynamodb?.stop()]);
+  worker = undefined;
+  dynamodb = undefined;
+}
+
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    console.error(`\n# ${signal}: stopping the test files and the shared servers`);
+    for (const child of children) child.kill('SIGTERM');
+    void stopServers().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  });
+}
+
+let code = 1;
+try {
+  code = await main();
+} catch (err) {
+  console.error(err);
+} finally {
+  await stopServers();
+}
+process.exit(code);
