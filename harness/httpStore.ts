@@ -3,11 +3,16 @@ import type { ClusterStore, KeyValue, ListOptions, ListResult, Store, StoreEvent
 import { ClusterGoneError, CompactedError, FutureRevisionError, type Usage } from '../src/storage/store.ts';
 import { BufferedWatcher } from '../src/storage/memory.ts';
 import { onLines } from './watchClient.ts';
+import { sendAgainIfDropped } from './wranglerDropped.ts';
 
 /** Idle sockets are dropped after 4 s, before wrangler dev's 5 s keep-alive ends them under a request. */
 const agent = new Agent({ keepAlive: true, rejectUnauthorized: false, maxSockets: 64, timeout: 4000 });
 
 function call(url: string, method: string, body?: string): Promise<{ status: number; text: string; incarnation: string }> {
+  return sendAgainIfDropped(() => callOnce(url, method, body), (answer) => answer.text);
+}
+
+function callOnce(url: string, method: string, body?: string): Promise<{ status: number; text: string; incarnation: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method, agent, headers: { 'content-type': 'application/json' } }, (res) => {
       let text = '';

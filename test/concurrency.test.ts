@@ -9,6 +9,7 @@ import type { Store } from '../src/storage/store.ts';
 import { sharedDynamoDBLocal } from '../harness/dynamodbLocal.ts';
 import { startNodeServer } from '../harness/server.ts';
 import { freshWorkerCluster } from './helpers/sharedWorker.ts';
+import { wranglerDropped } from '../harness/wranglerDropped.ts';
 
 /**
  * Optimistic concurrency through the API server: many clients each increment
@@ -57,8 +58,6 @@ function caller(base: string, token: string, clients: number) {
   return { call, close: () => agent.destroy() };
 }
 
-/** The body of wrangler dev's own 503 when the Worker reloads under a request it does not retry. */
-const wranglerReloadedMidRequest = 'Your worker restarted mid-request.';
 
 interface ConfigMap { metadata: { name: string; resourceVersion: string }; data: { count: string } }
 interface Status { kind: string; code: number; reason: string }
@@ -79,11 +78,11 @@ async function incrementRace(store: Store | (() => Promise<Entry>), label: strin
     const started = performance.now();
     let successes = 0;
     let conflicts = 0;
-    // wrangler dev's proxy answers 503 when it reloads the Worker under a request it cannot
-    // replay (a PUT), and a connection may break before the answer comes: the PUT may or may
-    // not have committed, like a write whose answer a crash swallowed. The client tries the
-    // increment again; the count then may exceed the acknowledged updates by at most the number
-    // of such PUTs, and never fall short of them. A GET without an answer is simply asked again.
+    // wrangler dev's proxy may drop a PUT with a 503 (see wranglerDropped), and a connection
+    // may break before the answer comes: the PUT may or may not have committed, like a write
+    // whose answer a crash swallowed. The client tries the increment again; the count then may
+    // exceed the acknowledged updates by at most the number of such PUTs, and never fall short
+    // of them. A GET without an answer is simply asked again.
     let interrupted = 0;
     const unexpected: string[] = [];
     /** A dead server is a failure, not something to retry forever. */
@@ -107,7 +106,7 @@ async function incrementRace(store: Store | (() => Promise<Entry>), label: strin
           const cm = JSON.parse(got.body) as ConfigMap;
           cm.data.count = String(Number(cm.data.count) + 1);
           const put = await attempt('PUT', cm);
-          if (!put || (put.status === 503 && put.body.startsWith(wranglerReloadedMidRequest))) { interrupted++; continue; }
+          if (!put || wranglerDropped(put.status, put.body)) { interrupted++; continue; }
           if (put.status === 200) { successes++; break; }
           const status = JSON.parse(put.body) as Status;
           if (put.status === 409 && status.kind === 'Status' && status.code === 409 && status.reason === 'Conflict') {

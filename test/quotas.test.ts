@@ -10,9 +10,13 @@ import { MemoryStore } from '../src/storage/memory.ts';
 import { Quotas, requestCost, seatsPerCluster } from '../src/tenancy/quotas.ts';
 
 /** Opens a watch and resolves 'ended' when the server ends it (status other than 200: that status). */
-function watchUntilEnd(url: string, token: string): Promise<string> {
-  return new Promise((resolve, reject) => {
+/** A watch held open: `admitted` settles with its status, `ended` once the server ends it ('ended') or refuses it (the status). */
+function watchUntilEnd(url: string, token: string): { admitted: Promise<number>; ended: Promise<string> } {
+  let admit!: (status: number) => void;
+  const admitted = new Promise<number>((resolve) => (admit = resolve));
+  const ended = new Promise<string>((resolve, reject) => {
     const req = request(url, { headers: { authorization: `Bearer ${token}` }, rejectUnauthorized: false }, (res) => {
+      admit(res.statusCode ?? 0);
       if (res.statusCode !== 200) { res.resume(); resolve(String(res.statusCode)); return; }
       res.resume();
       res.on('end', () => resolve('ended'));
@@ -21,6 +25,7 @@ function watchUntilEnd(url: string, token: string): Promise<string> {
     req.on('error', reject);
     req.end();
   });
+  return { admitted, ended };
 }
 
 function get(url: string, token: string): Promise<{ status: number; body: string; retryAfter: string | undefined }> {
@@ -150,13 +155,13 @@ describe('per-cluster quotas', () => {
     assert.equal((await admin('POST', '/clusters', { name: 'again' })).status, 201);
     const oldToken = await server.token('again');
     const url = `${server.url}/clusters/again/api/v1/namespaces?watch=true`;
+    // Both watches are admitted before a third is tried, so the third is the one refused.
     const open = [watchUntilEnd(url, oldToken), watchUntilEnd(url, oldToken)];
-    let third = await get(url, oldToken);
-    for (let i = 0; i < 50 && third.status === 200; i++) third = await get(url, oldToken);
-    assert.equal(third.status, 429);
+    assert.deepEqual(await Promise.all(open.map((w) => w.admitted)), [200, 200]);
+    assert.equal((await get(url, oldToken)).status, 429);
     assert.equal((await admin('DELETE', '/clusters/again')).status, 200);
     // Both watches of the deleted cluster end.
-    assert.deepEqual(await Promise.all(open), ['ended', 'ended']);
+    assert.deepEqual(await Promise.all(open.map((w) => w.ended)), ['ended', 'ended']);
     assert.equal((await admin('POST', '/clusters', { name: 'again' })).status, 201);
     const fresh = await get(url, await server.token('again'));
     assert.equal(fresh.status, 200);

@@ -8,6 +8,7 @@ import { HttpStore } from '../../harness/httpStore.ts';
 import { detachFromEventLoop, killWithParent } from '../../harness/reaper.ts';
 import { testSecret } from '../../harness/server.ts';
 import { adminTestToken, startWorker } from '../../harness/worker.ts';
+import { sendAgainIfDropped } from '../../harness/wranglerDropped.ts';
 
 /**
  * One wrangler dev for many tests: booting workerd costs seconds of CPU, a
@@ -75,7 +76,7 @@ export async function freshWorkerCluster(): Promise<WorkerTestCluster> {
   const name = `t-${randomBytes(5).toString('hex')}`;
   // A connection of its own: one kept alive since an earlier call may be closing under this one.
   const headers = { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json', connection: 'close' };
-  const created = await insecureRequest('POST', `${server.url}/clusters`, headers, JSON.stringify({ name, ttl: '6h' }));
+  const created = await sendAgainIfDropped(() => insecureRequest('POST', `${server.url}/clusters`, headers, JSON.stringify({ name, ttl: '6h' })), (answer) => answer.body);
   if (created.status !== 201) throw new Error(`POST /clusters answered ${created.status}: ${created.body}`);
   const uid = (JSON.parse(created.body) as { cluster: { metadata: { uid: string } } }).cluster.metadata.uid;
   const url = `${server.url}/clusters/${name}`;
