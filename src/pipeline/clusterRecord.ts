@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import type { Clock, TokenClaims } from '../ports.ts';
-import { clusterGone } from '../server/authn.ts';
+import { clusterExpired, clusterGone } from '../server/authn.ts';
 import type { ClusterStore, Store } from '../storage/store.ts';
 import { isExpired, readClusterRecord, type ClusterRecord } from '../tenancy/clusters.ts';
 import type { PipelineEnv } from './context.ts';
@@ -25,9 +25,9 @@ export function clusterRecord(ports: { store: Store; clock: Clock }) {
       if (cached.record) records.set(store, cached);
     }
     const record = cached.record;
-    if (!record || isExpired(record, ports.clock.now()) || (claims.clusterUid !== undefined && claims.clusterUid !== record.uid)) {
-      throw clusterGone(store.cluster);
-    }
+    if (!record || (claims.clusterUid !== undefined && claims.clusterUid !== record.uid)) throw clusterGone(store.cluster);
+    // Expired but not yet swept: say so as an expired token would (a verified token is remembered until its own expiry).
+    if (isExpired(record, ports.clock.now())) throw clusterExpired(store.cluster, record.expiresAt!);
     return record;
   }
   return createMiddleware<PipelineEnv>(async (c, next) => {

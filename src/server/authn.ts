@@ -19,6 +19,11 @@ export function clusterGone(cluster: string): ApiError {
   return explainedUnauthorized(`cluster "${cluster}" no longer exists (it was deleted or has expired): ask your teacher for a new kubeconfig`);
 }
 
+/** The cluster's time is up (its record says so, even where a token's own expiry is a moment later). */
+export function clusterExpired(cluster: string, at: string): ApiError {
+  return explainedUnauthorized(`the token for cluster "${cluster}" expired at ${at} (the cluster's time is up): ask your teacher for a new kubeconfig`);
+}
+
 function explainedUnauthorized(why: string): ApiError {
   return new ApiError(401, 'Unauthorized', `Unauthorized: ${why}`, undefined, { Warning: `299 - ${JSON.stringify(why)}` });
 }
@@ -51,7 +56,7 @@ export function authenticator(keys: Keys, clock: Clock) {
       // jose checks the signature before the expiry: only a genuine token is told it expired.
       if (err instanceof errors.JWTExpired) {
         const exp = typeof err.payload.exp === 'number' ? timestamp(err.payload.exp * 1000) : 'an earlier time';
-        throw explainedUnauthorized(`the token for cluster "${String(err.payload.cluster)}" expired at ${exp} (the cluster's time is up): ask your teacher for a new kubeconfig`);
+        throw clusterExpired(String(err.payload.cluster), exp);
       }
       throw unauthorized();
     }
