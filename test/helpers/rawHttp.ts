@@ -38,9 +38,11 @@ export function rawAgent(maxSockets = 32): Agent {
  * A 200 to a watch is a stream that never ends; `abortOn200` returns at once.
  */
 export async function send(base: string, agent: Agent, req: RawRequest, options: { abortOn200?: boolean; timeoutMs?: number } = {}): Promise<RawResponse> {
-  const first = await sendOnce(base, agent, req, options);
-  // A kept-alive socket the server closed while idle fails at once; Node's documented remedy is one retry.
-  return first.staleSocket ? sendOnce(base, agent, req, options) : first;
+  // A kept-alive socket the server closed while idle fails at once; Node's documented remedy is a retry.
+  // The agent may hand the retry another socket that went idle at the same moment, so a few.
+  let answer = await sendOnce(base, agent, req, options);
+  for (let retries = 0; answer.staleSocket && retries < 4; retries++) answer = await sendOnce(base, agent, req, options);
+  return answer;
 }
 
 function sendOnce(base: string, agent: Agent, req: RawRequest, options: { abortOn200?: boolean; timeoutMs?: number }): Promise<RawResponse & { staleSocket?: boolean }> {
