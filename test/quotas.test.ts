@@ -77,6 +77,21 @@ describe('per-cluster quotas', () => {
     assert.notEqual(other.status, 429);
   });
 
+  it('a refused request is held before its 429 is sent, so a client looping on refusals cannot flood the loop', async () => {
+    // A hold far longer than anything else here: the order of the answers shows it, not a timer.
+    const server = await startNodeServer({ clock: new ManualClock(new Date()) }, { limits: { ...relaxedLimits, requestsPerSecond: 1, burst: 1, rejectionDelayMs: 2_000 } });
+    servers.push(server);
+    const token = await server.token();
+    assert.equal((await get(`${server.url}/api/v1/namespaces/default/pods`, token)).status, 200);
+    const order: string[] = [];
+    const refused = get(`${server.url}/api/v1/namespaces/default/pods`, token).then((r) => { order.push(`refused ${r.status}`); return r; });
+    // Another cluster's request is answered meanwhile (any answer will do: "other" need not exist).
+    await get(`${server.url}/clusters/other/api/v1/namespaces/default/pods`, await server.token('other'));
+    order.push('another request answered');
+    assert.equal((await refused).status, 429);
+    assert.deepEqual(order, ['another request answered', 'refused 429']);
+  });
+
   it('a cluster at its object limit gets 429 with Retry-After on create, and kubectl says why at once', async () => {
     const limits = { ...relaxedLimits };
     const server = await startNodeServer({}, { limits });

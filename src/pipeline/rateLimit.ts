@@ -4,6 +4,20 @@ import { requestCost, type Quotas } from '../tenancy/quotas.ts';
 import type { PipelineEnv } from './context.ts';
 
 /**
+ * Runs a quota check; a refusal is held a moment before it is sent. A client looping on 429s
+ * would otherwise get thousands a second, each parsed and answered on the loop every cluster
+ * shares; held, a connection brings a few a second, and kubectl waits out Retry-After anyway.
+ */
+export async function heldIfRefused<T>(quotas: Quotas, check: () => T | Promise<T>): Promise<T> {
+  try {
+    return await check();
+  } catch (err) {
+    await new Promise((resolve) => setTimeout(resolve, quotas.rejectionDelayMs));
+    throw err;
+  }
+}
+
+/**
  * Step 5, the cluster's request rate: the request pays its cost from the cluster's token
  * bucket (429 when it is empty). It is checked before anything is read, so a flood is
  * refused at its cheapest.
@@ -16,7 +30,7 @@ export const rateLimit = (quotas: Quotas) => createMiddleware<PipelineEnv>(async
   const length = c.req.header('content-length');
   const bodyBytes = length !== undefined ? Number(length) || 0 : c.req.raw.body ? maxBodyBytes : 0;
   const cost = requestCost(c.get('url').search.length, bodyBytes);
-  quotas.admitRequest(cluster, incarnation, cost);
+  await heldIfRefused(quotas, () => quotas.admitRequest(cluster, incarnation, cost));
   c.set('incarnation', incarnation);
   c.set('cost', cost);
   await next();

@@ -2,6 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import type { Quotas } from '../tenancy/quotas.ts';
 import type { PipelineEnv } from './context.ts';
 import { nextTurn } from './nextTurn.ts';
+import { heldIfRefused } from './rateLimit.ts';
 
 /** Calls release once the response body has been sent or abandoned. */
 function releasing(response: Response, release: () => void): Response {
@@ -41,7 +42,7 @@ export const seats = (quotas: Quotas) => createMiddleware<PipelineEnv>(async (c,
   const streaming = info.verb === 'watch' || (info.subresource === 'log' && c.get('url').searchParams.get('follow') === 'true');
   if (!streaming) {
     if (info.verb !== 'list' && c.get('cost') === 1) { await next(); return; }
-    const release = await quotas.seat(cluster, incarnation);
+    const release = await heldIfRefused(quotas, () => quotas.seat(cluster, incarnation));
     try {
       // Expensive work starts on a fresh turn of the loop: what other clusters sent meanwhile goes first.
       await nextTurn();
@@ -51,7 +52,7 @@ export const seats = (quotas: Quotas) => createMiddleware<PipelineEnv>(async (c,
     }
     return;
   }
-  const release = quotas.admitStream(cluster, incarnation);
+  const release = await heldIfRefused(quotas, () => quotas.admitStream(cluster, incarnation));
   await next();
   // A request that failed (its Status is the response) has no stream to wait for.
   if (c.error) release();

@@ -10,6 +10,8 @@ export interface Limits extends StorageBudget {
   burst: number;
   /** Concurrent long-running requests: watches and `logs -f` streams. */
   maxWatches: number;
+  /** How long a request refused for the rate is held before its 429 is sent (default 250 ms). */
+  rejectionDelayMs?: number;
 }
 
 export const defaultLimits: Limits = {
@@ -61,6 +63,10 @@ export class Quotas {
   private clusters = new Map<string, ClusterState>();
 
   constructor(readonly limits: Limits, private readonly clock: Clock) {}
+
+  get rejectionDelayMs(): number {
+    return this.limits.rejectionDelayMs ?? 250;
+  }
 
   private state(uid: string): ClusterState {
     let s = this.clusters.get(uid);
