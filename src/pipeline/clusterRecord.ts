@@ -27,7 +27,7 @@ export function clusterRecord(ports: { store: Store; clock: Clock }) {
     const record = cached.record;
     if (!record || (claims.clusterUid !== undefined && claims.clusterUid !== record.uid)) throw clusterGone(store.cluster);
     // Expired but not yet swept: say so as an expired token would (a verified token is remembered until its own expiry).
-    if (isExpired(record, ports.clock.now())) throw clusterExpired(store.cluster, record.expiresAt!);
+    if (isExpired(record, new Date(now))) throw clusterExpired(store.cluster, record.expiresAt!);
     return record;
   }
   return createMiddleware<PipelineEnv>(async (c, next) => {

@@ -10,7 +10,7 @@ export interface Limits extends StorageBudget {
   burst: number;
   /** Concurrent long-running requests: watches and `logs -f` streams. */
   maxWatches: number;
-  /** How long a request refused for the rate is held before its 429 is sent (default 250 ms). */
+  /** How long a request refused for the rate, a seat or a stream is held before its 429 is sent (default 250 ms). */
   rejectionDelayMs?: number;
 }
 
