@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import type { Clock, Keys } from '../ports.ts';
-import { authenticator } from '../server/authn.ts';
+import { authenticator, userOf } from '../server/authn.ts';
 import type { PipelineEnv } from './context.ts';
 
 /**
@@ -10,7 +10,9 @@ import type { PipelineEnv } from './context.ts';
 export function authenticate(keys: Keys, clock: Clock) {
   const verify = authenticator(keys, clock);
   return createMiddleware<PipelineEnv>(async (c, next) => {
-    c.set('claims', await verify(c.req.header('authorization'), c.get('cluster')));
+    const claims = await verify(c.req.header('authorization'), c.get('cluster'));
+    c.set('claims', claims);
+    c.set('user', userOf(claims));
     await next();
   });
 }

@@ -1,6 +1,6 @@
 import type { TokenClaims } from '../ports.ts';
 import type { Registry } from '../registry/generic.ts';
-import type { ResourceDef } from '../registry/types.ts';
+import type { ResourceDef, UserInfo } from '../registry/types.ts';
 import type { ApiError } from '../apimachinery/errors.ts';
 import type { RequestInfo, ResourceRequest } from '../server/requestInfo.ts';
 import type { ClusterRecord } from '../tenancy/clusters.ts';
@@ -32,6 +32,8 @@ export interface RequestVariables {
   target: Target;
   /** authenticate: the verified token's claims. */
   claims: TokenClaims;
+  /** authenticate (then impersonate): who the request acts as. */
+  user: UserInfo;
   /** rate limit: the cluster incarnation the request is charged to, and its cost in tokens. */
   incarnation: string;
   cost: number;

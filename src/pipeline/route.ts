@@ -37,10 +37,9 @@ export const route = (catalog: Catalog, ports: Ports) => createMiddleware<Pipeli
     case 'resource': {
       const def = catalog.find(target.group, target.version, target.resource);
       if (!def) throw noSuchPath();
-      const claims = c.get('claims');
       c.set('resourceRequest', target);
       c.set('def', def);
-      c.set('registry', new Registry(catalog, ports, c.get('cluster'), { username: claims.sub, groups: claims.groups }));
+      c.set('registry', new Registry(catalog, ports, c.get('cluster'), c.get('user')));
       await next();
       return;
     }

@@ -28,10 +28,12 @@ export interface ObjectMeta {
   [field: string]: unknown;
 }
 
-/** Who is asking: the token's subject and groups (user.Info). */
+/** Who is asking (user.Info): the authenticated (or impersonated) identity. */
 export interface UserInfo {
   username: string;
+  uid?: string;
   groups: string[];
+  extra?: Record<string, string[]>;
 }
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';

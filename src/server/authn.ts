@@ -2,6 +2,7 @@ import { errors } from 'jose';
 import type { Clock, Keys, TokenClaims } from '../ports.ts';
 import { ApiError, forbidden, unauthorized } from '../apimachinery/errors.ts';
 import { timestamp } from '../apimachinery/time.ts';
+import type { UserInfo } from '../registry/types.ts';
 
 /** The bearer token of an Authorization header; null when absent or not a plausible token. */
 export function bearerToken(header: string | null | undefined): string | null {
@@ -66,3 +67,11 @@ export function authenticator(keys: Keys, clock: Clock) {
     return claims;
   };
 }
+
+/** The identity a verified token stands for; every authenticated user is in system:authenticated. */
+export function userOf(claims: TokenClaims): UserInfo {
+  const groups = claims.groups.includes(authenticatedGroup) ? claims.groups : [...claims.groups, authenticatedGroup];
+  return { username: claims.sub, groups };
+}
+
+export const authenticatedGroup = 'system:authenticated';
