@@ -1,4 +1,5 @@
 import * as der from './der.ts';
+import { pemBlocks, toPem } from './pem.ts';
 
 /**
  * X.509 on WebCrypto (Workers and Node alike): PKCS#10 requests parsed and their
@@ -34,30 +35,6 @@ const signatureAlgorithms: Record<string, { key: 'rsa' | 'ec' | 'ed25519'; hash?
 };
 
 export class X509Error extends Error {}
-
-// PEM
-
-export interface PemBlock { type: string; headers: boolean; bytes: Uint8Array }
-
-/** Every PEM block in the text, in order (encoding/pem's Decode, repeated); text between blocks is skipped. */
-export function pemBlocks(text: string): PemBlock[] {
-  const out: PemBlock[] = [];
-  for (const m of text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g)) {
-    const body = m[2];
-    const headers = /^[^\n]*:/.test(body);
-    const b64 = body.replace(/\s+/g, '');
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0) continue;
-    out.push({ type: m[1], headers, bytes: Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)) });
-  }
-  return out;
-}
-
-export function toPem(type: string, bytes: Uint8Array): string {
-  let b64 = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) b64 += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  b64 = btoa(b64);
-  return `-----BEGIN ${type}-----\n${b64.replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END ${type}-----\n`;
-}
 
 // Names
 

@@ -21,6 +21,8 @@ export interface ClusterShape {
   /** Node names; the first is the control plane. */
   nodes: string[];
   version: string;
+  /** The cluster CA's certificate (PEM), published in every kube-root-ca.crt ConfigMap. */
+  caCertificate?: string;
 }
 
 const defaultShape: ClusterShape = { nodes: ['controlplane', 'node01'], version: kubernetesVersion };
@@ -93,7 +95,7 @@ export async function bootstrapCluster(registry: Registry, shape: ClusterShape =
   }
   for (const ns of systemNamespaces) {
     await ensure('serviceaccounts', ns, { metadata: { name: 'default' } });
-    await ensure('configmaps', ns, { metadata: { name: 'kube-root-ca.crt', annotations: { 'kubernetes.io/description': 'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.' } }, data: { 'ca.crt': '-----BEGIN CERTIFICATE-----\n(apiserverless cluster CA)\n-----END CERTIFICATE-----\n' } } as KubeObject);
+    await ensure('configmaps', ns, { metadata: { name: 'kube-root-ca.crt', annotations: { 'kubernetes.io/description': 'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.' } }, data: { 'ca.crt': shape.caCertificate ?? '-----BEGIN CERTIFICATE-----\n(apiserverless cluster CA)\n-----END CERTIFICATE-----\n' } } as KubeObject);
   }
   await ensure('services', 'default', {
     metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },

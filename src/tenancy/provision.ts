@@ -1,6 +1,8 @@
 import type { Ports } from '../ports.ts';
 import type { Catalog } from '../registry/catalog.ts';
+import { ensureCertificateAuthority } from '../registry/certificateAuthority.ts';
 import { Registry } from '../registry/generic.ts';
+import { clusterPrefix } from '../storage/store.ts';
 import { bootstrapCluster } from './bootstrap.ts';
 import { clusterRecordKey, readClusterRecord, type ClusterRecord } from './clusters.ts';
 
@@ -19,7 +21,8 @@ export interface ClusterProvisioner {
 /** Writes a cluster's content and record into a Store through the generic registry. */
 export async function provisionInStore(ports: Ports, catalog: Catalog, record: ClusterRecord): Promise<void> {
   await ports.store.createCluster(record.name);
-  await bootstrapCluster(new Registry(catalog, ports, record.name), { nodes: record.nodes, version: record.kubernetesVersion });
+  const ca = await ensureCertificateAuthority(ports.store.cluster(record.name), ports.clock.now());
+  await bootstrapCluster(new Registry(catalog, ports, record.name), { nodes: record.nodes, version: record.kubernetesVersion, caCertificate: ca.certificate });
   await writeRecord(ports, record);
 }
 
@@ -42,7 +45,9 @@ export function storeProvisioner(ports: Ports, catalog: Catalog): ClusterProvisi
     updateRecord: (record) => writeRecord(ports, record),
     drop: (name) => ports.store.dropCluster(name),
     async objectCount(name) {
-      return Math.max(0, (await ports.store.cluster(name).usage()).objects - 1);
+      // The cluster's own keys (its record, its CA) are not objects.
+      const store = ports.store.cluster(name);
+      return Math.max(0, (await store.usage()).objects - await store.count(`${clusterPrefix(name)}apiserverless.dev/`));
     },
     record: (name) => readClusterRecord(ports.store.cluster(name)),
   };
