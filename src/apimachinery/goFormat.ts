@@ -24,3 +24,6 @@ export const goStrings = (list: string[] | undefined | null) => (list ? `[]strin
 export function invalidGo(field: string, goValue: string, detail: string): FieldError {
   return { field, type: 'FieldValueInvalid', detail: `${goValue}: ${detail}` };
 }
+
+/** `%#v` of a []byte: `[]byte{0x2d, 0x2d}` (how a bad CSR's request is echoed). */
+export const goBytes = (bytes: Uint8Array) => `[]byte{${Array.from(bytes, (b) => `0x${b.toString(16)}`).join(', ')}}`;

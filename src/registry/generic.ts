@@ -6,7 +6,7 @@ import { runAdmission, type AdmissionRequest } from './admission.ts';
 import { Catalog } from './catalog.ts';
 import { emitChange } from './changeEvents.ts';
 import { validateObject } from './validateObject.ts';
-import { apiVersionOf, type HookContext, type KubeObject, type ResourceDef, type UserInfo } from './types.ts';
+import { apiVersionOf, isStatusSubresource, type HookContext, type KubeObject, type ResourceDef, type StatusSubresource, type UserInfo } from './types.ts';
 import { timestamp } from '../apimachinery/time.ts';
 
 export interface ListOptions {
@@ -39,10 +39,11 @@ const gcFinalizer = (def: ResourceDef, policy: DeleteOptions['propagationPolicy'
 export interface WriteOptions {
   dryRun?: boolean;
   /**
-   * `status`: only status may change (the /status subresource).
+   * `status`: only status may change (the /status subresource); `approval` likewise, with the
+   * kind's own rule (a CSR's conditions).
    * `binding`: the server's own bind of a pod to a node (spec.nodeName and status).
    */
-  subresource?: 'status' | 'binding';
+  subresource?: StatusSubresource | 'binding';
 }
 
 const conflictMessage = 'the object has been modified; please apply your changes to the latest version and try again';
@@ -284,10 +285,11 @@ export class Registry {
     obj.apiVersion = apiVersionOf(def);
     obj.kind = def.kind;
     obj.metadata ??= {};
-    if (options.subresource === 'status') {
+    if (isStatusSubresource(options.subresource)) {
       // Only status changes through /status (ResetObjectMetaForStatus + keep the spec).
       const next = structuredClone(old);
       next.status = obj.status;
+      def.strategy?.prepareForStatusUpdate?.(next, old, options.subresource, ctx);
       await this.admit('mutating', this.updateRequest(def, next, old, options, ctx));
       return next;
     }
@@ -309,7 +311,7 @@ export class Registry {
   }
 
   private async commitUpdate(def: ResourceDef, key: string, obj: KubeObject, old: KubeObject, revision: number, options: WriteOptions): Promise<KubeObject> {
-    validateObject(def, obj, options.subresource ? undefined : old);
+    validateObject(def, obj, old, options.subresource);
     await this.admit('validating', this.updateRequest(def, obj, old, options));
     const name = old.metadata.name!;
     // An object being deleted whose last finalizer is gone is removed now.

@@ -36,6 +36,14 @@ export interface UserInfo {
   extra?: Record<string, string[]>;
 }
 
+/**
+ * Subresources that are the object itself with only its status writable: `status`, and a
+ * CSR's `approval` (its Approved/Denied conditions). The generic handlers serve them.
+ */
+export const statusSubresources = ['status', 'approval'] as const;
+export type StatusSubresource = typeof statusSubresources[number];
+export const isStatusSubresource = (name: string | undefined): name is StatusSubresource => statusSubresources.includes(name as StatusSubresource);
+
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
 export const allVerbs: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
@@ -101,6 +109,14 @@ export interface Strategy<T extends KubeObject = KubeObject> {
    * called for a dry run.
    */
   finalize?(obj: T, objects: ClusterObjects): Promise<void>;
+  /**
+   * A status-like subresource's update (`status`, and `approval` for CSRs): `obj` is the
+   * stored object with the request's status; keep what this subresource may not change
+   * (kube-apiserver's status and approval strategies' PrepareForUpdate).
+   */
+  prepareForStatusUpdate?(obj: T, old: T, subresource: StatusSubresource, ctx: HookContext): void;
+  /** Validation of such an update against the stored object (ValidateCertificateSigningRequestStatusUpdate and kin). */
+  validateStatusUpdate?(obj: T, old: T, subresource: StatusSubresource): FieldError[];
   /** Computed on read, never stored (virtual node heartbeats). */
   decorate?(obj: T, ctx: HookContext): void;
   /** Whether PUT without a resourceVersion is allowed (true for most built-ins). */
@@ -133,8 +149,8 @@ export interface ResourceDef<T extends KubeObject = KubeObject> {
   shortNames?: string[];
   categories?: string[];
   verbs: Verb[];
-  /** Subresources beyond the main resource; `status` reuses the same object with its own update rule. */
-  subresources?: Array<'status' | 'binding' | 'log' | 'scale' | 'eviction' | 'proxy' | 'exec' | 'attach' | 'portforward'>;
+  /** Subresources beyond the main resource; `status` and `approval` reuse the same object with their own update rules. */
+  subresources?: Array<StatusSubresource | 'binding' | 'log' | 'scale' | 'eviction' | 'proxy' | 'exec' | 'attach' | 'portforward'>;
   /** The valibot schema used to decode and type-check a body. */
   schema: v.GenericSchema;
   columns: Column[];

@@ -5,7 +5,7 @@
  *
  * Field numbers and wire types are facts of the wire format, taken from the
  * generated.proto files of k8s.io/api v0.35.2 (core, apps, batch, rbac, authorization,
- * authentication, policy, networking, scheduling v1) and k8s.io/apimachinery v0.35.2
+ * authentication, certificates, policy, networking, scheduling v1) and k8s.io/apimachinery v0.35.2
  * (meta/v1, api/resource, util/intstr). JSON names, Go pointers and `omitempty`, which
  * decide how a zero value reads in JSON, come from the struct tags in the same
  * packages' types.go. The table is the closure of every message reachable from the
@@ -45,6 +45,7 @@ export const kinds: Readonly<Record<string, readonly string[]>> = {
   'rbac.authorization.k8s.io/v1': ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'],
   'authorization.k8s.io/v1': ['LocalSubjectAccessReview', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SubjectAccessReview'],
   'authentication.k8s.io/v1': ['SelfSubjectReview', 'TokenRequest'],
+  'certificates.k8s.io/v1': ['CertificateSigningRequest'],
   'policy/v1': ['Eviction', 'PodDisruptionBudget'],
   'networking.k8s.io/v1': ['Ingress'],
   'scheduling.k8s.io/v1': ['PriorityClass'],
@@ -340,6 +341,12 @@ export const messages: Readonly<Record<string, Message>> = {
   TokenRequestSpec: { 1: ['audiences', 'string[]'], 3: ['boundObjectRef', 'message:BoundObjectReference'], 4: ['expirationSeconds', 'int64', 'keep'] },
   TokenRequestStatus: { 1: ['token', 'string', 'keep'], 2: ['expirationTimestamp', 'time'] },
   UserInfo: { 1: ['username', 'string'], 2: ['uid', 'string'], 3: ['groups', 'string[]'], 4: ['extra', 'map<string,stringList>'] },
+
+  // k8s.io.api.certificates.v1
+  CertificateSigningRequest: { 1: ['metadata', 'message:ObjectMeta'], 2: ['spec', 'message:CertificateSigningRequestSpec'], 3: ['status', 'message:CertificateSigningRequestStatus'] },
+  CertificateSigningRequestCondition: { 1: ['type', 'string', 'keep'], 6: ['status', 'string', 'keep'], 2: ['reason', 'string'], 3: ['message', 'string'], 4: ['lastUpdateTime', 'time'], 5: ['lastTransitionTime', 'time'] },
+  CertificateSigningRequestSpec: { 1: ['request', 'bytes', 'keep'], 7: ['signerName', 'string', 'keep'], 8: ['expirationSeconds', 'int32', 'keep'], 5: ['usages', 'string[]'], 2: ['username', 'string'], 3: ['uid', 'string'], 4: ['groups', 'string[]'], 6: ['extra', 'map<string,stringList>'] },
+  CertificateSigningRequestStatus: { 1: ['conditions', 'message:CertificateSigningRequestCondition[]'], 2: ['certificate', 'bytes'] },
 
   // k8s.io.api.policy.v1
   Eviction: { 1: ['metadata', 'message:ObjectMeta'], 2: ['deleteOptions', 'message:DeleteOptions'] },

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { Registry } from '../registry/generic.ts';
-import { apiVersionOf, type KubeObject, type ResourceDef } from '../registry/types.ts';
+import { apiVersionOf, isStatusSubresource, type KubeObject, type ResourceDef, type StatusSubresource } from '../registry/types.ts';
 import { decodeDocument, decodeObject, mediaType, parseFieldValidation, readBody, wantsTable } from './codec.ts';
 import { ApiError, badRequest, methodNotAllowed, notFound } from '../apimachinery/errors.ts';
 import type { ResourceRequest } from './requestInfo.ts';
@@ -113,7 +113,7 @@ export async function handleResource(c: Context, registry: Registry, def: Resour
   }
 }
 
-async function patchResource(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined, subresource?: 'status') {
+async function patchResource(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined, subresource?: StatusSubresource) {
   const bytes = await readBody(c.req.raw);
   const contentType = c.req.header('content-type') ?? '';
   const fieldValidation = parseFieldValidation(query(c, 'fieldValidation'));
@@ -155,14 +155,14 @@ async function deleteOptions(c: Context): Promise<DeleteOptions> {
 async function handleSubresource(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined, subresources: SubresourceHandlers): Promise<Response> {
   const sub = info.subresource!;
   if (!info.name || !(def.subresources ?? []).includes(sub as never)) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-  if (sub === 'status') {
+  if (isStatusSubresource(sub)) {
     switch (info.verb) {
       case 'get': return respondObject(c, registry, def, await registry.get(def, namespace, info.name));
       case 'update': {
         const { obj, warnings } = await decodeBody(c, def);
-        return respondObject(c, registry, def, await registry.update(def, namespace, info.name, obj, { subresource: 'status', dryRun: dryRun(c) }), 200, warnings);
+        return respondObject(c, registry, def, await registry.update(def, namespace, info.name, obj, { subresource: sub, dryRun: dryRun(c) }), 200, warnings);
       }
-      case 'patch': return patchResource(c, registry, def, info, namespace, 'status');
+      case 'patch': return patchResource(c, registry, def, info, namespace, sub);
       default: throw methodNotAllowed();
     }
   }

@@ -1,4 +1,4 @@
-import type { ResourceDef, Verb } from '../registry/types.ts';
+import { isStatusSubresource, type ResourceDef, type Verb } from '../registry/types.ts';
 import { componentRef as refTo, describedBy as described, type Schema } from './openapiSchemas.ts';
 
 /**
@@ -134,12 +134,13 @@ export function resourcePaths(def: ResourceDef, kindRef: Schema, listRef: Schema
   }
 
   const subresources = def.subresources ?? [];
-  if (subresources.includes('status')) {
-    paths[`${collection}/{name}/status`] = {
+  for (const sub of subresources.filter(isStatusSubresource)) {
+    const Sub = sub[0].toUpperCase() + sub.slice(1);
+    paths[`${collection}/{name}/${sub}`] = {
       parameters: [nameParam, ...namespaceParam, params.pretty],
-      get: op('read', 'get', `read status of the specified ${def.kind}`, { responses: ok(kindRef) }, gvk, operationId('read', gvk, scope, 'Status')),
-      put: op('replace', 'put', `replace status of the specified ${def.kind}`, { parameters: writeParams, requestBody: { content: content(['*/*'], kindRef), required: true }, responses: ok(kindRef, ['200', '201']) }, gvk, operationId('replace', gvk, scope, 'Status')),
-      patch: patchOp(`partially update status of the specified ${def.kind}`, operationId('patch', gvk, scope, 'Status')),
+      get: op('read', 'get', `read ${sub} of the specified ${def.kind}`, { responses: ok(kindRef) }, gvk, operationId('read', gvk, scope, Sub)),
+      put: op('replace', 'put', `replace ${sub} of the specified ${def.kind}`, { parameters: writeParams, requestBody: { content: content(['*/*'], kindRef), required: true }, responses: ok(kindRef, ['200', '201']) }, gvk, operationId('replace', gvk, scope, Sub)),
+      patch: patchOp(`partially update ${sub} of the specified ${def.kind}`, operationId('patch', gvk, scope, Sub)),
     };
   }
   if (subresources.includes('binding')) {

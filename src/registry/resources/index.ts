@@ -3,6 +3,7 @@ import type { ResourceDef } from '../types.ts';
 import { controllerrevisions, daemonsets, deployments, replicasets, statefulsets } from './apps.ts';
 import { selfsubjectaccessreviews, selfsubjectrulesreviews } from './authorization.ts';
 import { cronjobs, jobs } from './batch.ts';
+import { certificateApprovalAndSigning, certificateRequestSignature, certificatesigningrequests, certificateSubjectRestriction } from './certificates.ts';
 import { configmaps, secrets, serviceaccounts } from './config.ts';
 import { leases } from './coordination.ts';
 import { endpointslices } from './discovery.ts';
@@ -29,6 +30,7 @@ export const resources: ResourceDef[] = [
   controllerrevisions, daemonsets, deployments, replicasets, statefulsets,
   selfsubjectaccessreviews, selfsubjectrulesreviews,
   cronjobs, jobs,
+  certificatesigningrequests,
   ingressclasses, ingresses, networkpolicies,
   poddisruptionbudgets,
   clusterrolebindings, clusterroles, rolebindings, roles,
@@ -42,4 +44,4 @@ export const resources: ResourceDef[] = [
  * The admission chain, in kube-apiserver's order (mutating plugins run first whatever
  * their place here; then validating ones, in this order).
  */
-export const admissionPlugins: AdmissionPlugin[] = [namespaceLifecycle];
+export const admissionPlugins: AdmissionPlugin[] = [namespaceLifecycle, certificateRequestSignature, certificateApprovalAndSigning, certificateSubjectRestriction];
