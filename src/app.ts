@@ -67,7 +67,7 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
   app.use('*',
     requestInfo(),
     publicEndpoints(),
-    authenticate(ports.keys, ports.clock),
+    authenticate(ports.keys, ports.clock, ports.store),
     authorize(),
     rateLimit(quotas),
     clusterRecord(ports),

@@ -6,6 +6,7 @@ import type { Node } from '../registry/resources/nodes.ts';
 import type { Pod } from '../registry/resources/pods.ts';
 import type { KubeObject } from '../registry/types.ts';
 import { runControllers, type ClusterObjects } from './controllers/index.ts';
+import { signApprovedRequests } from './controllers/signer.ts';
 import { runKubelets } from './kubelet.ts';
 import { schedulePending, type SchedulingTrigger } from './scheduler.ts';
 
@@ -156,10 +157,14 @@ async function scheduleWake(ctx: ControlPlaneContext, cluster: string, due: numb
   await ctx.ports.queue.send({ kind: 'wake', cluster, group: '', resource: 'pods', namespace: '', name: '' }, { delaySeconds: Math.max(0, at - now) / 1000 });
 }
 
-/** Periodic repair: re-examines every pending and bound pod, so a lost event or wake-up costs only time. */
-function resyncCluster(ctx: ControlPlaneContext, cluster: string): Promise<void> {
-  return reconcile(ctx, cluster, { retryRevision: 0, flush: true });
+/** Periodic repair: re-examines every pending and bound pod and every approved CSR, so a lost event or wake-up costs only time. */
+async function resyncCluster(ctx: ControlPlaneContext, cluster: string): Promise<void> {
+  await reconcile(ctx, cluster, { retryRevision: 0, flush: true });
+  await signApprovedRequests(new Registry(ctx.catalog, ctx.ports, cluster));
 }
+
+/** API groups whose changes wake the CSR signer rather than the workload pass. */
+const signerGroups = ['certificates.k8s.io'];
 
 export async function handleMessage(ctx: ControlPlaneContext, message: QueueMessage): Promise<void> {
   try {
@@ -179,6 +184,7 @@ async function dispatch(ctx: ControlPlaneContext, message: QueueMessage): Promis
     return reconcile(ctx, message.cluster, { retryRevision: 0, flush: false });
   }
   const event = message as ChangeEvent;
+  if (signerGroups.includes(event.group)) return signApprovedRequests(new Registry(ctx.catalog, ctx.ports, event.cluster));
   const watched = event.group === '' ? event.resource === 'pods' || event.resource === 'nodes' : workloadGroups.includes(event.group);
   if (!watched) return;
   // Node changes and pod deletions may make room for unschedulable pods (kube-scheduler's queueing hints).

@@ -2,8 +2,10 @@ import { createAdaptorServer } from '@hono/node-server';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import { generate } from 'selfsigned';
 import { ApiError, badRequest } from '../apimachinery/errors.ts';
+import type { Connection } from '../server/clientCertificates.ts';
 
 /** Node adapter: serves a web-standard fetch handler over HTTPS (kubectl sends tokens only over TLS). */
 
@@ -31,10 +33,10 @@ const dotSegment = /\/(?:\.|%2e){1,2}(?=\/|$)/i;
  * would delete the namespace and `…/pods/.` the whole collection. No object can bear such
  * a name (client-go refuses them), so a raw request target holding one is refused first.
  */
-function refusingDotSegments(fetch: (request: Request) => Response | Promise<Response>) {
-  return (request: Request, env: { incoming: { url?: string } }) => {
+function refusingDotSegments(fetch: ConnectionFetch) {
+  return (request: Request, env: { incoming: { url?: string; socket: unknown } }) => {
     const target = (env.incoming.url ?? '').split('?')[0];
-    if (!dotSegment.test(target)) return fetch(request);
+    if (!dotSegment.test(target)) return fetch(request, connectionOf(env.incoming.socket as TLSSocket));
     return Response.json(badRequest(`the request path ${JSON.stringify(target.slice(0, 200))} may not contain '.' or '..' segments`).toStatus(), { status: 400 });
   };
 }
@@ -54,12 +56,34 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   socket.end(`HTTP/1.1 ${error.code} ${phrase}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
+export type ConnectionFetch = (request: Request, connection: Connection) => Response | Promise<Response>;
+
+/** The peer certificate of each TLS connection, read once (a keep-alive connection carries many requests). */
+const peers = new WeakMap<TLSSocket, Connection>();
+
+/**
+ * What the app may know of the connection: the client certificate the TLS handshake
+ * received, if any. It travels beside the request, never in it, so no client can forge it.
+ * The handshake asks for a certificate but accepts any (rejectUnauthorized: false): which
+ * CA must have issued it depends on the cluster in the URL, which the app checks.
+ */
+function connectionOf(socket: TLSSocket): Connection {
+  let connection = peers.get(socket);
+  if (!connection) {
+    const raw = socket.getPeerCertificate?.()?.raw;
+    connection = { tls: raw ? { clientCertificate: new Uint8Array(raw) } : {} };
+    peers.set(socket, connection);
+  }
+  return connection;
+}
+
 /** Headers up to 64 KiB reach the app (kube-apiserver takes 1 MiB, Node only 16 KiB): a 20 KB token is a 401, not a 431. */
 const maxHeaderSize = 64 * 1024;
 
-export async function serveHttps(fetch: (request: Request) => Response | Promise<Response>, options: { port: number; hostname?: string; tls: Tls }): Promise<RunningServer> {
+export async function serveHttps(fetch: ConnectionFetch, options: { port: number; hostname?: string; tls: Tls }): Promise<RunningServer> {
   const server = createAdaptorServer({
-    fetch: refusingDotSegments(fetch), createServer: createHttpsServer, serverOptions: { key: options.tls.key, cert: options.tls.cert, maxHeaderSize },
+    fetch: refusingDotSegments(fetch), createServer: createHttpsServer,
+    serverOptions: { key: options.tls.key, cert: options.tls.cert, maxHeaderSize, requestCert: true, rejectUnauthorized: false },
     // @hono/node-server's own Request/Response skip web streams for whole bodies (its default; ~2× on small requests).
     overrideGlobalObjects: true,
   });

@@ -2,6 +2,7 @@ import { versionInfo, splitClusterPath } from '../app.ts';
 import type { QueueMessage } from '../ports.ts';
 import { readBody } from '../server/codec.ts';
 import { authenticator, bearerToken } from '../server/authn.ts';
+import { clientCertificatesNotAccepted } from '../server/clientCertificates.ts';
 import { ApiError, methodNotAllowed } from '../apimachinery/errors.ts';
 import { keysFromEnv } from '../server/keys.ts';
 import type { ExecutionContext, MessageBatch, ScheduledController } from '../types/cloudflare.ts';
@@ -81,7 +82,9 @@ export default {
       }
       // Authenticated here, before a Durable Object is named: a request without a valid token
       // for this cluster creates no object (and no bill). The object checks that the cluster
-      // still exists under the token's uid.
+      // still exists under the token's uid. A Worker cannot ask the client for a certificate:
+      // one that brings none and no token is told so.
+      if (!bearerToken(authorization)) throw clientCertificatesNotAccepted();
       await edgeAuthenticator(env)(authorization, split.cluster);
       return await forward(env, split.cluster, request);
     } catch (err) {

@@ -2,6 +2,7 @@ import type { TokenClaims } from '../ports.ts';
 import type { Registry } from '../registry/generic.ts';
 import type { ResourceDef, UserInfo } from '../registry/types.ts';
 import type { ApiError } from '../apimachinery/errors.ts';
+import type { Connection } from '../server/clientCertificates.ts';
 import type { RequestInfo, ResourceRequest } from '../server/requestInfo.ts';
 import type { ClusterRecord } from '../tenancy/clusters.ts';
 
@@ -45,4 +46,5 @@ export interface RequestVariables {
   registry: Registry;
 }
 
-export type PipelineEnv = { Variables: RequestVariables };
+/** Bindings: what the entry knows of the connection (the Node entry's TLS peer certificate); absent on entries that cannot ask. */
+export type PipelineEnv = { Variables: RequestVariables; Bindings: Connection | undefined };
