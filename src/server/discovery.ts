@@ -4,8 +4,9 @@ import type { ResourceDef } from '../registry/types.ts';
 /** Discovery documents, plain and aggregated (apidiscovery.k8s.io/v2), from the declarations. */
 
 interface SubresourceInfo { verbs: string[]; kind: string; group?: string; version?: string }
-const subresourceInfo: Record<string, (def: ResourceDef) => SubresourceInfo> = {
+const subresourceInfo: Record<NonNullable<ResourceDef['subresources']>[number], (def: ResourceDef) => SubresourceInfo> = {
   status: (def) => ({ verbs: ['get', 'patch', 'update'], kind: def.kind }),
+  approval: (def) => ({ verbs: ['get', 'patch', 'update'], kind: def.kind }),
   binding: () => ({ verbs: ['create'], kind: 'Binding' }),
   log: () => ({ verbs: ['get'], kind: 'Pod' }),
   eviction: () => ({ verbs: ['create'], kind: 'Eviction', group: 'policy', version: 'v1' }),
