@@ -13,6 +13,7 @@ const subresourceInfo: Record<string, (def: ResourceDef) => SubresourceInfo> = {
   exec: () => ({ verbs: ['create', 'get'], kind: 'PodExecOptions' }),
   attach: () => ({ verbs: ['create', 'get'], kind: 'PodAttachOptions' }),
   portforward: () => ({ verbs: ['create', 'get'], kind: 'PodPortForwardOptions' }),
+  token: () => ({ verbs: ['create'], kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1' }),
   proxy: (def) => ({ verbs: ['create', 'delete', 'get', 'patch', 'update'], kind: `${def.kind}ProxyOptions` }),
 };
 
