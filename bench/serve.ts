@@ -7,7 +7,7 @@ import { startNodeServer } from '../harness/server.ts';
  * A server for load benchmarks, in its own process so the load generator
  * doesn't share its event loop: `api` is the Node entry (memory store), `bare`
  * a plain Hono handler doing the same JSON work with none of the API server,
- * `tenants` the Node entry under the real default limits (rate, streams, storage
+ * and prints a token of its admin and of `jane` (no groups), `tenants` the Node entry under the real default limits (rate, streams, storage
  * budget), answering with its admin token so a bench can create clusters. Run with
  * --expose-gc, `tenants` collects garbage on SIGUSR2 and prints `GC <heapUsed>`.
  */
@@ -15,7 +15,8 @@ const mode = process.argv[2];
 
 if (mode === 'api') {
   const server = await startNodeServer();
-  console.log(`READY ${server.port} ${await server.token()}`);
+  // A second identity, outside system:masters, for what authorization costs (bench/authz.bench.ts).
+  console.log(`READY ${server.port} ${await server.token()} ${await server.token('default', { sub: 'jane', groups: [] })}`);
 } else if (mode === 'tenants' || mode === 'tenants-unthrottled') {
   const limits = mode === 'tenants' ? defaultLimits : { ...defaultLimits, requestsPerSecond: 1e9, burst: 1e9 };
   const server = await startNodeServer({}, { limits });

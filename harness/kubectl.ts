@@ -29,15 +29,20 @@ export function kubectlBinary(): string {
   return target;
 }
 
+/** kubectl v1.32 as these machines carry it, for version-skew checks; null where it is not installed. */
+export function olderKubectl(): string | null {
+  return existsSync('/usr/bin/kubectl') ? '/usr/bin/kubectl' : null;
+}
+
 export interface KubectlResult { code: number; stdout: string; stderr: string }
 
 /** A kubectl with its own HOME (discovery cache) and kubeconfig. */
 export class Kubectl {
   readonly home = mkdtempSync(join(tmpdir(), 'kubectl-home-'));
   readonly kubeconfigPath: string;
-  private readonly binary = kubectlBinary();
 
-  constructor(kubeconfigYaml: string) {
+  /** `binary`: another kubectl (olderKubectl() for version-skew checks); the v1.35 one by default. */
+  constructor(kubeconfigYaml: string, private readonly binary = kubectlBinary()) {
     this.kubeconfigPath = join(this.home, 'kubeconfig');
     writeFileSync(this.kubeconfigPath, kubeconfigYaml);
   }

@@ -1,7 +1,10 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { Ports } from './ports.ts';
 import { authenticate } from './pipeline/authenticate.ts';
-import { authorize } from './pipeline/authorize.ts';
+import { authorize, clusterAccess } from './pipeline/authorize.ts';
+import { boundToken } from './pipeline/boundToken.ts';
+import { impersonate } from './pipeline/impersonate.ts';
+import { isPolicyChange, PolicyCache } from './registry/policyCache.ts';
 import { clusterRecord } from './pipeline/clusterRecord.ts';
 import type { PipelineEnv } from './pipeline/context.ts';
 import { publicEndpoints } from './pipeline/publicEndpoints.ts';
@@ -15,6 +18,7 @@ import { resources } from './registry/resources/index.ts';
 import { clusterGone } from './server/authn.ts';
 import { ApiError, internalError } from './apimachinery/errors.ts';
 import { builtinSubresources } from './server/subresources.ts';
+import { tokenRequestHandler } from './server/serviceAccountTokens.ts';
 import type { SubresourceHandlers } from './server/subresource.ts';
 import { adminApp, type AdminOptions } from './tenancy/admin.ts';
 import { ClusterGoneError } from './storage/store.ts';
@@ -43,6 +47,18 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
   const log = options.log ?? ((m: string) => console.error(m));
   const quotas = new Quotas(options.limits ?? defaultLimits, ports.clock);
   const app = new Hono<PipelineEnv>();
+  // Each cluster's RBAC policy, compiled once; the change event of an RBAC write through this
+  // app (its commit, as an informer would see it) forgets that cluster's copy at once.
+  const policies = new PolicyCache(ports.clock);
+  const observed: Ports = {
+    ...ports,
+    queue: {
+      send(message, options) {
+        if ('type' in message && isPolicyChange(message.group)) policies.invalidate(message.cluster);
+        return ports.queue.send(message, options);
+      },
+    },
+  };
 
   app.onError((err, c) => {
     const apiError = err instanceof ApiError ? err : err instanceof ClusterGoneError ? clusterGone(err.cluster) : internalError('an unexpected error occurred');
@@ -68,13 +84,16 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
     requestInfo(),
     publicEndpoints(),
     authenticate(ports.keys, ports.clock, ports.store),
-    authorize(),
     rateLimit(quotas),
     clusterRecord(ports),
-    route(catalog, ports),
+    boundToken(catalog, ports),
+    clusterAccess(policies, catalog, ports),
+    impersonate(),
+    authorize(),
+    route(catalog, observed),
     seats(quotas),
   );
-  app.all('*', serveResource(options.subresources ?? builtinSubresources));
+  app.all('*', serveResource(options.subresources ?? { ...builtinSubresources, token: tokenRequestHandler(ports.keys, (c) => (c as Context<PipelineEnv>).get('record').uid) }));
 
   return app;
 }

@@ -36,6 +36,15 @@ export interface TokenClaims {
    */
   clusterUid?: string;
   exp?: number;
+  /**
+   * A service account's token (TokenRequest) names the account, with its uid: deleting the
+   * account (or re-creating it under its name) ends the token (claim `kubernetes.io`).
+   */
+  serviceAccount?: { namespace: string; name: string; uid: string };
+  /** The token's own id (claim `jti`), shown as the credential id in `kubectl auth whoami`. */
+  jti?: string;
+  /** Audiences beyond the deployment's own (claim `aud`); a service account token names the cluster's. */
+  audiences?: string[];
 }
 
 export interface Keys {

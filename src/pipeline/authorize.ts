@@ -1,11 +1,53 @@
 import { createMiddleware } from 'hono/factory';
-import type { PipelineEnv } from './context.ts';
+import type { Ports } from '../ports.ts';
+import { forbiddenError, privilegedGroup } from '../registry/authorizer.ts';
+import type { Catalog } from '../registry/catalog.ts';
+import { Registry } from '../registry/generic.ts';
+import type { PolicyCache } from '../registry/policyCache.ts';
+import type { Attributes } from '../registry/types.ts';
+import type { PipelineEnv, Target } from './context.ts';
 
 /**
- * Step 4, authorization. Today every token is its cluster's admin (system:masters), so
- * every authenticated request is allowed; RBAC enforcement (the decisions
- * registry/authorizer.ts already makes for access reviews) goes here, and answers 403.
+ * The cluster's authorizer for this request: its RBAC policy, compiled once and cached
+ * per cluster incarnation (registry/policyCache.ts). Impersonation and authorization ask it;
+ * so do access reviews, through the registry.
  */
-export const authorize = () => createMiddleware<PipelineEnv>(async (_c, next) => {
+export function clusterAccess(policies: PolicyCache, catalog: Catalog, ports: Ports) {
+  return createMiddleware<PipelineEnv>(async (c, next) => {
+    const cluster = c.get('cluster');
+    c.set('access', policies.access(cluster, c.get('record').uid, new Registry(catalog, ports, cluster)));
+    await next();
+  });
+}
+
+/** What the request asks to do, as kube-apiserver's authorizer.Attributes (RequestInfo → attributes). */
+export function requestAttributes(target: Target, method: string, path: string): Attributes | null {
+  switch (target.kind) {
+    case 'resource':
+      return {
+        verb: target.verb, group: target.group, resource: target.resource, subresource: target.subresource ?? '',
+        name: target.name ?? '', namespace: target.namespace ?? '',
+      };
+    // Refused as a bad request by the route, whoever asks.
+    case 'malformed':
+      return null;
+    default:
+      return { verb: method.toLowerCase(), path };
+  }
+}
+
+/**
+ * Step: authorization (RBAC, with system:masters allowed everything first). A refusal is
+ * kube-apiserver's 403, worded as it words it.
+ */
+export const authorize = () => createMiddleware<PipelineEnv>(async (c, next) => {
+  const user = c.get('user');
+  if (!user.groups.includes(privilegedGroup)) {
+    const attrs = requestAttributes(c.get('target'), c.req.method, c.get('rest'));
+    if (attrs) {
+      const decision = await c.get('access').authorize(user, attrs);
+      if (!decision.allowed) throw forbiddenError(user, attrs, decision.reason);
+    }
+  }
   await next();
 });

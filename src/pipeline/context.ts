@@ -1,6 +1,6 @@
 import type { TokenClaims } from '../ports.ts';
 import type { Registry } from '../registry/generic.ts';
-import type { ResourceDef, UserInfo } from '../registry/types.ts';
+import type { Access, ResourceDef, UserInfo } from '../registry/types.ts';
 import type { ApiError } from '../apimachinery/errors.ts';
 import type { Connection } from '../server/clientCertificates.ts';
 import type { RequestInfo, ResourceRequest } from '../server/requestInfo.ts';
@@ -40,6 +40,8 @@ export interface RequestVariables {
   cost: number;
   /** cluster record: the live record of the cluster (exists, not expired, same uid as the token). */
   record: ClusterRecord;
+  /** cluster access: the cluster's authorizer (impersonation, authorization and access reviews ask it). */
+  access: Access;
   /** route: a resource request, its declaration and the registry that serves it. */
   resourceRequest: ResourceRequest;
   def: ResourceDef;

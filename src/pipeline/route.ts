@@ -39,7 +39,7 @@ export const route = (catalog: Catalog, ports: Ports) => createMiddleware<Pipeli
       if (!def) throw noSuchPath();
       c.set('resourceRequest', target);
       c.set('def', def);
-      c.set('registry', new Registry(catalog, ports, c.get('cluster'), c.get('user')));
+      c.set('registry', new Registry(catalog, ports, c.get('cluster'), c.get('user'), c.get('access')));
       await next();
       return;
     }

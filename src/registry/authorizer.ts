@@ -1,24 +1,18 @@
 import { ApiError } from '../apimachinery/errors.ts';
-import type { ClusterObjects, ResourceDef, UserInfo } from './types.ts';
-import type { Binding, PolicyRule, Role, Subject } from './resources/rbac.ts';
+import type { Attributes, Decision, PolicyRule, UserInfo } from './types.ts';
+import type { Binding, Role, Subject } from './resources/rbac.ts';
 
 /**
- * Authorization decisions as kube-apiserver's `Node,RBAC` chain (plus the
- * system:masters short-circuit) makes them, from the RBAC objects stored in the
- * cluster. Access reviews (`kubectl auth can-i`) ask this; enforcing it on every
- * request is the request pipeline's job.
+ * Authorization decisions as kube-apiserver's `Node,RBAC` chain (plus the system:masters
+ * short-circuit) makes them. The cluster's RBAC objects are compiled once into a Policy
+ * (bindings indexed by subject, each with its role's rules resolved), so a decision is a
+ * few map lookups; the pipeline caches the Policy per cluster (registry/policyCache.ts).
  */
 
-export interface ResourceAttributes { verb: string; group: string; resource: string; subresource: string; name: string; namespace: string }
-export interface NonResourceAttributes { verb: string; path: string }
-export type Attributes = ResourceAttributes | NonResourceAttributes;
-
-export interface Decision { allowed: boolean; reason: string }
 
 /** Members of this group are allowed everything, before RBAC is asked (authorizerfactory.NewPrivilegedGroups). */
 export const privilegedGroup = 'system:masters';
 
-const rbacGroup = 'rbac.authorization.k8s.io';
 const has = (list: string[] | undefined, value: string) => (list ?? []).some((v) => v === '*' || v === value);
 
 /** rbac's ResourceMatches: `*`, `pods`, `pods/log`, or `*\/log` for any resource's subresource. */
@@ -40,14 +34,40 @@ export function ruleAllows(rule: PolicyRule, attrs: Attributes): boolean {
     && (!rule.resourceNames?.length || rule.resourceNames.includes(attrs.name));
 }
 
-/** appliesTo: does this subject of a binding (in bindingNamespace) name the user? */
-function subjectMatches(subject: Subject, user: UserInfo, bindingNamespace: string): boolean {
+// ------------------------------------------------------------------ the compiled policy
+
+/** One binding's grant to one of its subjects, with the bound role's rules resolved. */
+interface Grant { rules: PolicyRule[]; describe: string }
+
+/** Grants by subject key: `User:jane`, `Group:dev`, `ServiceAccount:ns:name`. */
+type GrantIndex = Map<string, Grant[]>;
+
+export interface Policy {
+  clusterWide: GrantIndex;
+  byNamespace: Map<string, GrantIndex>;
+}
+
+export interface PolicyObjects {
+  clusterRoles: Role[];
+  roles: Role[];
+  clusterRoleBindings: Binding[];
+  roleBindings: Binding[];
+}
+
+const serviceAccountPrefix = 'system:serviceaccount:';
+
+function subjectKey(subject: Subject, bindingNamespace: string): string | null {
   switch (subject.kind) {
-    case 'User': return subject.name === user.username;
-    case 'Group': return user.groups.includes(subject.name ?? '');
-    case 'ServiceAccount': return user.username === `system:serviceaccount:${subject.namespace || bindingNamespace}:${subject.name}`;
-    default: return false;
+    case 'User': return `User:${subject.name}`;
+    case 'Group': return `Group:${subject.name}`;
+    case 'ServiceAccount': return `User:${serviceAccountPrefix}${subject.namespace || bindingNamespace}:${subject.name}`;
+    default: return null;
   }
+}
+
+/** The keys under which grants to this user are filed (a service account is a user name). */
+function userKeys(user: UserInfo): string[] {
+  return [`User:${user.username}`, ...user.groups.map((g) => `Group:${g}`)];
 }
 
 /** How the real authorizer names the binding that allowed a request (describeSubject and friends). */
@@ -58,51 +78,89 @@ function describe(binding: Binding, subject: Subject): string {
   return `${what} of ${binding.roleRef?.kind} "${binding.roleRef?.name}" to ${who}`;
 }
 
-function rbacDef(registry: ClusterObjects, plural: string): ResourceDef {
-  const def = registry.catalog.find(rbacGroup, 'v1', plural);
-  if (!def) throw new Error(`rbac resource ${plural} is not in the catalog`);
-  return def;
+/** Indexes every binding under its subjects; a binding to a role that does not exist grants nothing. */
+export function compilePolicy(objects: PolicyObjects): Policy {
+  const clusterRoles = new Map(objects.clusterRoles.map((r) => [r.metadata.name!, r.rules ?? []]));
+  const roles = new Map(objects.roles.map((r) => [`${r.metadata.namespace}/${r.metadata.name}`, r.rules ?? []]));
+  const file = (index: GrantIndex, binding: Binding, rules: PolicyRule[]) => {
+    const namespace = binding.metadata.namespace ?? '';
+    for (const subject of binding.subjects ?? []) {
+      const key = subjectKey(subject, namespace);
+      if (!key) continue;
+      const grants = index.get(key) ?? [];
+      grants.push({ rules, describe: describe(binding, subject) });
+      index.set(key, grants);
+    }
+  };
+  const policy: Policy = { clusterWide: new Map(), byNamespace: new Map() };
+  for (const binding of objects.clusterRoleBindings) {
+    const rules = binding.roleRef?.kind === 'ClusterRole' ? clusterRoles.get(binding.roleRef.name ?? '') : undefined;
+    if (rules?.length) file(policy.clusterWide, binding, rules);
+  }
+  for (const binding of objects.roleBindings) {
+    const ref = binding.roleRef;
+    const namespace = binding.metadata.namespace ?? '';
+    const rules = ref?.kind === 'ClusterRole' ? clusterRoles.get(ref.name ?? '') : ref?.kind === 'Role' ? roles.get(`${namespace}/${ref.name}`) : undefined;
+    if (!rules?.length) continue;
+    let index = policy.byNamespace.get(namespace);
+    if (!index) policy.byNamespace.set(namespace, (index = new Map()));
+    file(index, binding, rules);
+  }
+  return policy;
 }
 
-async function rulesOf(registry: ClusterObjects, binding: Binding): Promise<PolicyRule[]> {
-  const ref = binding.roleRef;
-  if (!ref?.name) return [];
-  const clusterScoped = ref.kind === 'ClusterRole';
-  try {
-    const role = await registry.get(rbacDef(registry, clusterScoped ? 'clusterroles' : 'roles'), clusterScoped ? undefined : binding.metadata.namespace, ref.name) as Role;
-    return role.rules ?? [];
-  } catch (err) {
-    // a binding to a role that does not exist grants nothing
-    if (err instanceof ApiError && err.reason === 'NotFound') return [];
-    throw err;
+/** Cluster-wide grants first, then those of the namespace in question (as the RBAC visitor walks them). */
+function* grantsFor(policy: Policy, user: UserInfo, namespace: string): Generator<Grant> {
+  const keys = userKeys(user);
+  const indexes = [policy.clusterWide];
+  const local = namespace ? policy.byNamespace.get(namespace) : undefined;
+  if (local) indexes.push(local);
+  for (const index of indexes) {
+    for (const key of keys) yield* index.get(key) ?? [];
   }
 }
 
-/** Cluster-wide bindings first, then those of the namespace in question (as the RBAC visitor walks them). */
-async function bindingsFor(registry: ClusterObjects, namespace: string): Promise<Binding[]> {
-  const cluster = (await registry.list(rbacDef(registry, 'clusterrolebindings'), undefined)).items as Binding[];
-  const local = namespace ? (await registry.list(rbacDef(registry, 'rolebindings'), namespace)).items as Binding[] : [];
-  return [...cluster, ...local];
-}
-
-export async function authorize(registry: ClusterObjects, user: UserInfo, attrs: Attributes): Promise<Decision> {
+export function authorize(policy: Policy, user: UserInfo, attrs: Attributes): Decision {
   if (user.groups.includes(privilegedGroup)) return { allowed: true, reason: '' };
   const namespace = 'namespace' in attrs ? attrs.namespace : '';
-  for (const binding of await bindingsFor(registry, namespace)) {
-    const subject = (binding.subjects ?? []).find((s) => subjectMatches(s, user, binding.metadata.namespace ?? ''));
-    if (!subject) continue;
-    if ((await rulesOf(registry, binding)).some((rule) => ruleAllows(rule, attrs))) return { allowed: true, reason: `RBAC: allowed by ${describe(binding, subject)}` };
+  for (const grant of grantsFor(policy, user, namespace)) {
+    if (grant.rules.some((rule) => ruleAllows(rule, attrs))) return { allowed: true, reason: `RBAC: allowed by ${grant.describe}` };
   }
   // RBAC has no opinion, and no other authorizer allows: a denial without a reason
   return { allowed: false, reason: '' };
 }
 
 /** Every rule that applies to the user in a namespace (RulesFor), for SelfSubjectRulesReview. */
-export async function rulesFor(registry: ClusterObjects, user: UserInfo, namespace: string): Promise<PolicyRule[]> {
+export function rulesFor(policy: Policy, user: UserInfo, namespace: string): PolicyRule[] {
   const rules: PolicyRule[] = [];
   if (user.groups.includes(privilegedGroup)) rules.push({ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] });
-  for (const binding of await bindingsFor(registry, namespace)) {
-    if ((binding.subjects ?? []).some((s) => subjectMatches(s, user, binding.metadata.namespace ?? ''))) rules.push(...await rulesOf(registry, binding));
-  }
+  for (const grant of grantsFor(policy, user, namespace)) rules.push(...grant.rules);
   return rules;
+}
+
+// ------------------------------------------------------------------ the refusal
+
+/**
+ * The 403 kube-apiserver answers (responsewriters.forbiddenMessage inside
+ * apierrors.NewForbidden): `pods is forbidden: User "jane" cannot list resource "pods"
+ * in API group "" in the namespace "default"`, or `forbidden: User "jane" cannot get
+ * path "/logs"` for a path that is no resource.
+ */
+export function forbiddenError(user: UserInfo, attrs: Attributes, reason = ''): ApiError {
+  let what: string;
+  let prefix: string;
+  let details: { name?: string; group?: string; kind?: string } = {};
+  if ('path' in attrs) {
+    what = `User ${JSON.stringify(user.username)} cannot ${attrs.verb} path ${JSON.stringify(attrs.path)}`;
+    prefix = 'forbidden';
+  } else {
+    const resource = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
+    const scope = attrs.namespace ? `in the namespace ${JSON.stringify(attrs.namespace)}` : 'at the cluster scope';
+    what = `User ${JSON.stringify(user.username)} cannot ${attrs.verb} resource ${JSON.stringify(resource)} in API group ${JSON.stringify(attrs.group)} ${scope}`;
+    const qualified = attrs.group ? `${attrs.resource}.${attrs.group}` : attrs.resource;
+    prefix = attrs.name ? `${qualified} ${JSON.stringify(attrs.name)} is forbidden` : `${qualified} is forbidden`;
+    details = { ...(attrs.name ? { name: attrs.name } : {}), ...(attrs.group ? { group: attrs.group } : {}), kind: attrs.resource };
+  }
+  const message = `${prefix}: ${what}${reason ? `: ${reason}` : ''}`;
+  return new ApiError(403, 'Forbidden', message, details);
 }

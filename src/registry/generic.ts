@@ -6,7 +6,7 @@ import { runAdmission, type AdmissionRequest } from './admission.ts';
 import { Catalog } from './catalog.ts';
 import { emitChange } from './changeEvents.ts';
 import { validateObject } from './validateObject.ts';
-import { apiVersionOf, isStatusSubresource, type HookContext, type KubeObject, type ResourceDef, type StatusSubresource, type UserInfo } from './types.ts';
+import { apiVersionOf, isStatusSubresource, type Access, type HookContext, type KubeObject, type ResourceDef, type StatusSubresource, type UserInfo } from './types.ts';
 import { timestamp } from '../apimachinery/time.ts';
 
 export interface ListOptions {
@@ -95,6 +95,8 @@ export class Registry {
     readonly cluster: string,
     /** The requesting user, when a request (not a worker) drives this registry. */
     readonly user?: UserInfo,
+    /** The cluster's authorizer, when a request drives this registry (access reviews ask it). */
+    readonly access?: Access,
   ) {}
 
   get store(): ClusterStore {
@@ -107,7 +109,7 @@ export class Registry {
   }
 
   ctx(): HookContext {
-    return { now: this.ports.clock.now(), cluster: this.cluster, ...(this.user ? { user: this.user } : {}) };
+    return { now: this.ports.clock.now(), cluster: this.cluster, ...(this.user ? { user: this.user } : {}), ...(this.access ? { access: this.access } : {}) };
   }
 
   private timestamp(): string {
@@ -216,11 +218,11 @@ export class Registry {
     obj.apiVersion = apiVersionOf(def);
     obj.kind = def.kind;
     const meta = (obj.metadata ??= {});
-    if (def.strategy?.virtualCreate) return this.virtualCreate(def, obj, ctx);
     if (def.namespaced) {
       if (meta.namespace && meta.namespace !== namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
       meta.namespace = namespace;
     } else delete meta.namespace;
+    if (def.strategy?.virtualCreate) return this.virtualCreate(def, obj, ctx);
     const generated = !meta.name && !!meta.generateName;
     const generate = () => `${meta.generateName}${Math.random().toString(36).slice(2, 7).padEnd(5, '0')}`;
     if (generated) meta.name = generate();

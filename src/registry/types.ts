@@ -47,12 +47,31 @@ export const isStatusSubresource = (name: string | undefined): name is StatusSub
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
 export const allVerbs: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
+/** One RBAC rule (rbac/v1 PolicyRule). */
+export interface PolicyRule { verbs?: string[]; apiGroups?: string[]; resources?: string[]; resourceNames?: string[]; nonResourceURLs?: string[] }
+
+/** What an authorizer is asked about (authorizer.Attributes): a resource request, or a path that is none. */
+export interface ResourceAttributes { verb: string; group: string; resource: string; subresource: string; name: string; namespace: string }
+export interface NonResourceAttributes { verb: string; path: string }
+export type Attributes = ResourceAttributes | NonResourceAttributes;
+
+export interface Decision { allowed: boolean; reason: string }
+
+/** A cluster's authorizer, as requests and access reviews ask it. */
+export interface Access {
+  authorize(user: UserInfo, attrs: Attributes): Promise<Decision>;
+  /** Every rule that applies to the user in a namespace (RulesFor). */
+  rulesFor(user: UserInfo, namespace: string): Promise<PolicyRule[]>;
+}
+
 /** What a handler knows about the moment and the cluster when it calls a hook. */
 export interface HookContext {
   now: Date;
   cluster: string;
   /** The requesting user; absent when the server itself writes (workers, bootstrap). */
   user?: UserInfo;
+  /** The cluster's authorizer, when a request drives the registry (access reviews ask it). */
+  access?: Access;
 }
 
 /** A printer column (metav1.TableColumnDefinition); priority 1 shows only with `-o wide`. */
@@ -150,7 +169,7 @@ export interface ResourceDef<T extends KubeObject = KubeObject> {
   categories?: string[];
   verbs: Verb[];
   /** Subresources beyond the main resource; `status` and `approval` reuse the same object with their own update rules. */
-  subresources?: Array<StatusSubresource | 'binding' | 'log' | 'scale' | 'eviction' | 'proxy' | 'exec' | 'attach' | 'portforward'>;
+  subresources?: Array<StatusSubresource | 'binding' | 'log' | 'scale' | 'eviction' | 'proxy' | 'exec' | 'attach' | 'portforward' | 'token'>;
   /** The valibot schema used to decode and type-check a body. */
   schema: v.GenericSchema;
   columns: Column[];

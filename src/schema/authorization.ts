@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { bool, kubeObject, list, named, str, struct } from './base.ts';
 import { labelSelectorRequirement } from './common.ts';
 
@@ -27,3 +28,12 @@ export const selfSubjectRulesReview = named(authz('SelfSubjectRulesReview'), kub
     incomplete: bool(), evaluationError: str(),
   })),
 }));
+
+const subjectAccessReviewSpec = named(authz('SubjectAccessReviewSpec'), struct({
+  resourceAttributes, nonResourceAttributes, user: str(), groups: list(str()), extra: v.record(v.string(), list(str())), uid: str(),
+}));
+const subjectAccessReviewStatus = named(authz('SubjectAccessReviewStatus'), struct({ allowed: bool(), denied: bool(), reason: str(), evaluationError: str() }));
+
+/** What a server asks about anyone's access (`SubjectAccessReview`) or within one namespace (`LocalSubjectAccessReview`). */
+export const subjectAccessReview = named(authz('SubjectAccessReview'), kubeObject({ spec: subjectAccessReviewSpec, status: subjectAccessReviewStatus }));
+export const localSubjectAccessReview = named(authz('LocalSubjectAccessReview'), kubeObject({ spec: subjectAccessReviewSpec, status: subjectAccessReviewStatus }));

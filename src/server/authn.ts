@@ -68,10 +68,33 @@ export function authenticator(keys: Keys, clock: Clock) {
   };
 }
 
+export const authenticatedGroup = 'system:authenticated';
+
+const serviceAccountPrefix = 'system:serviceaccount:';
+
+/** `system:serviceaccount:<namespace>:<name>` (serviceaccount.MakeUsername). */
+export const serviceAccountUsername = (namespace: string, name: string) => `${serviceAccountPrefix}${namespace}:${name}`;
+
+/** The groups every service account is in (serviceaccount.MakeGroupNames). */
+export const serviceAccountGroups = (namespace: string) => ['system:serviceaccounts', `system:serviceaccounts:${namespace}`];
+
+/** serviceaccount.SplitUsername: the namespace and name of a service account's user name, or null. */
+export function splitServiceAccountUsername(username: string): { namespace: string; name: string } | null {
+  if (!username.startsWith(serviceAccountPrefix)) return null;
+  const parts = username.slice(serviceAccountPrefix.length).split(':');
+  if (parts.length !== 2 || !parts[0] || !parts[1]) return null;
+  return { namespace: parts[0], name: parts[1] };
+}
+
 /** The identity a verified token stands for; every authenticated user is in system:authenticated. */
 export function userOf(claims: TokenClaims): UserInfo {
+  const sa = claims.serviceAccount;
+  if (sa) {
+    return {
+      username: serviceAccountUsername(sa.namespace, sa.name), uid: sa.uid, groups: [...serviceAccountGroups(sa.namespace), authenticatedGroup],
+      ...(claims.jti ? { extra: { 'authentication.kubernetes.io/credential-id': [`JTI=${claims.jti}`] } } : {}),
+    };
+  }
   const groups = claims.groups.includes(authenticatedGroup) ? claims.groups : [...claims.groups, authenticatedGroup];
   return { username: claims.sub, groups };
 }
-
-export const authenticatedGroup = 'system:authenticated';

@@ -14,6 +14,7 @@ const subresourceInfo: Record<NonNullable<ResourceDef['subresources']>[number], 
   exec: () => ({ verbs: ['create', 'get'], kind: 'PodExecOptions' }),
   attach: () => ({ verbs: ['create', 'get'], kind: 'PodAttachOptions' }),
   portforward: () => ({ verbs: ['create', 'get'], kind: 'PodPortForwardOptions' }),
+  token: () => ({ verbs: ['create'], kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1' }),
   proxy: (def) => ({ verbs: ['create', 'delete', 'get', 'patch', 'update'], kind: `${def.kind}ProxyOptions` }),
 };
 

@@ -3,6 +3,25 @@ import type { Keys, TokenClaims } from '../ports.ts';
 
 export const tokenIssuer = 'apiserverless';
 export const tokenAudience = 'apiserverless';
+/** What a service account token names as its audience by default (kube-apiserver's --api-audiences). */
+export const kubernetesAudience = 'https://kubernetes.default.svc.cluster.local';
+/** Audiences this server accepts: its own, and the one its service account tokens carry. */
+const accepted = [tokenAudience, kubernetesAudience];
+
+/** The `kubernetes.io` claim of a service account token, as kube-apiserver writes it. */
+interface KubernetesClaim { namespace?: unknown; serviceaccount?: { name?: unknown; uid?: unknown } }
+
+function serviceAccountOf(payload: jose.JWTPayload): TokenClaims['serviceAccount'] {
+  const claim = payload['kubernetes.io'] as KubernetesClaim | undefined;
+  if (claim === undefined) return undefined;
+  const { namespace } = claim;
+  const name = claim.serviceaccount?.name;
+  const uid = claim.serviceaccount?.uid;
+  if (typeof namespace !== 'string' || typeof name !== 'string' || typeof uid !== 'string' || !namespace || !name || !uid) {
+    throw new Error('token has a malformed kubernetes.io claim');
+  }
+  return { namespace, name, uid };
+}
 
 /**
  * Our own tokens must name the cluster's uid (`cluster_uid`), so none outlives its cluster;
@@ -15,7 +34,11 @@ function claimsOf(payload: jose.JWTPayload, requireUid: boolean): TokenClaims {
   const uid = payload.cluster_uid;
   if (uid !== undefined && (typeof uid !== 'string' || !uid)) throw new Error('token has a malformed cluster_uid');
   if (requireUid && uid === undefined) throw new Error('token names no cluster uid');
-  return { sub: payload.sub, groups, cluster: payload.cluster, clusterUid: uid, exp: payload.exp };
+  const serviceAccount = serviceAccountOf(payload);
+  return {
+    sub: payload.sub, groups, cluster: payload.cluster, clusterUid: uid, exp: payload.exp,
+    ...(serviceAccount ? { serviceAccount } : {}), ...(typeof payload.jti === 'string' ? { jti: payload.jti } : {}),
+  };
 }
 
 /** HS256 with a shared secret: the default for a single deployment. */
@@ -25,14 +48,19 @@ export function hmacKeys(secret: string): Keys {
   const key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
   return {
     async sign(claims) {
-      let jwt = new jose.SignJWT({ groups: claims.groups, cluster: claims.cluster, ...(claims.clusterUid ? { cluster_uid: claims.clusterUid } : {}) })
+      const sa = claims.serviceAccount;
+      let jwt = new jose.SignJWT({
+        groups: claims.groups, cluster: claims.cluster, ...(claims.clusterUid ? { cluster_uid: claims.clusterUid } : {}),
+        ...(sa ? { 'kubernetes.io': { namespace: sa.namespace, serviceaccount: { name: sa.name, uid: sa.uid } } } : {}),
+      })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-        .setSubject(claims.sub).setIssuer(tokenIssuer).setAudience(tokenAudience).setIssuedAt();
+        .setSubject(claims.sub).setIssuer(tokenIssuer).setAudience(claims.audiences ?? tokenAudience).setIssuedAt();
       if (claims.exp) jwt = jwt.setExpirationTime(claims.exp);
+      if (claims.jti) jwt = jwt.setJti(claims.jti);
       return jwt.sign(await key);
     },
     async verify(token) {
-      const { payload } = await jose.jwtVerify(token, await key, { algorithms: ['HS256'], issuer: tokenIssuer, audience: tokenAudience });
+      const { payload } = await jose.jwtVerify(token, await key, { algorithms: ['HS256'], issuer: tokenIssuer, audience: accepted });
       return claimsOf(payload, true);
     },
   };

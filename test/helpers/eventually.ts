@@ -12,3 +12,16 @@ export async function eventually<T>(probe: () => Promise<T>, ok: (value: T) => b
   }
   return last;
 }
+
+/** Retries `check` (which throws while its assertions fail) until it passes; the bound turns a hang into its last failure. */
+export async function eventuallyPasses<T>(check: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}

@@ -62,7 +62,7 @@ export interface WorkerTestCluster {
   url: string;
   name: string;
   server: SharedWorker;
-  token(cluster?: string, options?: { exp?: number; sub?: string }): Promise<string>;
+  token(cluster?: string, options?: { exp?: number; sub?: string; groups?: string[] }): Promise<string>;
   kubeconfig(cluster?: string, token?: string): Promise<string>;
   /** Nothing to do: the cluster goes with the server, which runs on for the other tests. */
   close(): Promise<void>;
@@ -81,8 +81,8 @@ export async function freshWorkerCluster(): Promise<WorkerTestCluster> {
   const uid = (JSON.parse(created.body) as { cluster: { metadata: { uid: string } } }).cluster.metadata.uid;
   const url = `${server.url}/clusters/${name}`;
   const own = (cluster?: string) => (cluster === undefined || cluster === 'default' ? name : cluster);
-  const token = (cluster?: string, o: { exp?: number; sub?: string } = {}) =>
-    keys.sign({ sub: o.sub ?? 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'], cluster: own(cluster), clusterUid: own(cluster) === name ? uid : 'no-such-cluster', exp: o.exp });
+  const token = (cluster?: string, o: { exp?: number; sub?: string; groups?: string[] } = {}) =>
+    keys.sign({ sub: o.sub ?? 'kubernetes-admin', groups: o.groups ?? ['system:masters', 'system:authenticated'], cluster: own(cluster), clusterUid: own(cluster) === name ? uid : 'no-such-cluster', exp: o.exp });
   return {
     url, name, server, token,
     async kubeconfig(cluster?: string, given?: string) {

@@ -5,10 +5,9 @@ import { pemBlocks } from '../../apimachinery/pem.ts';
 import { timestamp } from '../../apimachinery/time.ts';
 import { isDNS1123Label, isDNS1123Subdomain } from '../../apimachinery/validation.ts';
 import type { AdmissionPlugin } from '../admission.ts';
-import { authorize } from '../authorizer.ts';
 import { x509 } from '../certificateAuthority.ts';
 import { age, ageColumn, humanDuration, nameColumn } from '../printing.ts';
-import { defineResource, type ClusterObjects, type HookContext, type KubeObject, type ResourceDef, type StatusSubresource, type Verb } from '../types.ts';
+import { defineResource, type HookContext, type KubeObject, type ResourceDef, type StatusSubresource, type Verb } from '../types.ts';
 
 /**
  * certificates.k8s.io/v1 CertificateSigningRequest, as kube-apiserver's registry and
@@ -267,9 +266,10 @@ export const certificateSubjectRestriction: AdmissionPlugin = {
 };
 
 /** Whether the user may `verb` (approve, sign) for this signer: by its name, or `<domain>/*` (certificates.IsAuthorizedForSignerName). */
-async function allowedForSigner(objects: ClusterObjects, ctx: HookContext, verb: string, signerName: string): Promise<boolean> {
-  if (!ctx.user) return true; // the server's own controllers
-  const ask = (name: string) => authorize(objects, ctx.user!, { verb, group: certificatesGroup, resource: 'signers', subresource: '', name, namespace: '' });
+async function allowedForSigner(ctx: HookContext, verb: string, signerName: string): Promise<boolean> {
+  const { user, access } = ctx;
+  if (!user || !access) return true; // the server's own controllers
+  const ask = (name: string) => access.authorize(user, { verb, group: certificatesGroup, resource: 'signers', subresource: '', name, namespace: '' });
   if ((await ask(signerName)).allowed) return true;
   return (await ask(`${signerName.split('/')[0]}/*`)).allowed;
 }
@@ -282,14 +282,14 @@ async function allowedForSigner(objects: ClusterObjects, ctx: HookContext, verb:
 export const certificateApprovalAndSigning: AdmissionPlugin = {
   name: 'CertificateApproval',
   phase: 'validating',
-  async admit({ operation, def, name, object, oldObject, subresource, ctx }, objects) {
+  async admit({ operation, def, name, object, oldObject, subresource, ctx }) {
     if (operation !== 'UPDATE' || !isCsr(def)) return;
     const signerName = (oldObject as CertificateSigningRequest).spec?.signerName ?? '';
-    if (subresource === 'approval' && !(await allowedForSigner(objects, ctx, 'approve', signerName))) {
+    if (subresource === 'approval' && !(await allowedForSigner(ctx, 'approve', signerName))) {
       throw forbiddenCsr(name, `user not permitted to approve requests with signerName "${signerName}"`);
     }
     const certificateChanged = (object as CertificateSigningRequest).status?.certificate !== (oldObject as CertificateSigningRequest).status?.certificate;
-    if (subresource === 'status' && certificateChanged && !(await allowedForSigner(objects, ctx, 'sign', signerName))) {
+    if (subresource === 'status' && certificateChanged && !(await allowedForSigner(ctx, 'sign', signerName))) {
       throw forbiddenCsr(name, `user not permitted to sign requests with signerName "${signerName}"`);
     }
   },

@@ -108,7 +108,7 @@ export const secrets = defineResource<Data>({
 
 export const serviceaccounts = defineResource<Data>({
   group: '', version: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', singular: 'serviceaccount', namespaced: true,
-  shortNames: ['sa'], verbs: allVerbs, subresources: [], schema: schema.serviceAccount,
+  shortNames: ['sa'], verbs: allVerbs, subresources: ['token'], schema: schema.serviceAccount,
   columns: [nameColumn, { name: 'Secrets', type: 'string', description: 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.' }, ageColumn],
   row: (obj, { now }) => [obj.metadata.name, obj.secrets?.length ?? 0, age(obj, now)],
   strategy: { allowUnconditionalUpdate: true },

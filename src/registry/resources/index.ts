@@ -1,7 +1,8 @@
 import type { AdmissionPlugin } from '../admission.ts';
 import type { ResourceDef } from '../types.ts';
 import { controllerrevisions, daemonsets, deployments, replicasets, statefulsets } from './apps.ts';
-import { selfsubjectaccessreviews, selfsubjectrulesreviews } from './authorization.ts';
+import { selfsubjectreviews } from './authentication.ts';
+import { localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectrulesreviews, subjectaccessreviews } from './authorization.ts';
 import { cronjobs, jobs } from './batch.ts';
 import { certificateApprovalAndSigning, certificateRequestSignature, certificatesigningrequests, certificateSubjectRestriction } from './certificates.ts';
 import { configmaps, secrets, serviceaccounts } from './config.ts';
@@ -28,7 +29,8 @@ export const resources: ResourceDef[] = [
   endpoints, limitranges, persistentvolumeclaims, persistentvolumes, replicationcontrollers, resourcequotas,
   // API groups in the order kube-apiserver lists them under /apis; resources alphabetical within a group
   controllerrevisions, daemonsets, deployments, replicasets, statefulsets,
-  selfsubjectaccessreviews, selfsubjectrulesreviews,
+  selfsubjectreviews,
+  localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectrulesreviews, subjectaccessreviews,
   cronjobs, jobs,
   certificatesigningrequests,
   ingressclasses, ingresses, networkpolicies,

@@ -4,13 +4,13 @@ import { goQuote, goStrings, invalidGo } from '../../apimachinery/goFormat.ts';
 import { validateLabelSelector, type LabelSelector } from '../../apimachinery/selectors.ts';
 import { validateName } from '../../apimachinery/validation.ts';
 import { age, ageColumn, nameColumn } from '../printing.ts';
-import { allVerbs, defineResource, type Column, type KubeObject } from '../types.ts';
+import { allVerbs, defineResource, type Column, type KubeObject, type PolicyRule } from '../types.ts';
 
 /** rbac.authorization.k8s.io/v1: who may do what. */
 
 export const rbacGroup = 'rbac.authorization.k8s.io';
 
-export interface PolicyRule { verbs?: string[]; apiGroups?: string[]; resources?: string[]; resourceNames?: string[]; nonResourceURLs?: string[] }
+export type { PolicyRule };
 export interface Subject { kind?: string; apiGroup?: string; name?: string; namespace?: string }
 export interface RoleRef { apiGroup?: string; kind?: string; name?: string }
 export type Role = KubeObject & { rules?: PolicyRule[]; aggregationRule?: { clusterRoleSelectors?: LabelSelector[] } };

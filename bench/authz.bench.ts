@@ -1,0 +1,64 @@
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { call, fmt, line } from './lib.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * Issue 12: what RBAC costs a GET. The same pod read under 64 connections by the
+ * cluster's admin (system:masters: allowed before RBAC is asked) and by `jane`, whom
+ * a RoleBinding allows (the policy compiled and cached, then a few map lookups),
+ * alternated so both see the same machine. Target: jane ≥ 90% of the admin's req/s.
+ */
+async function serve(): Promise<{ child: ChildProcess; port: number; admin: string; jane: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'serve.ts'), 'api'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /READY (\d+) (\S+) (\S+)/.exec(out);
+      if (m) resolve({ child, port: Number(m[1]), admin: m[2], jane: m[3] });
+    });
+    child.on('exit', (code) => reject(new Error(`serve.ts exited ${code}`)));
+  });
+}
+
+async function rps(url: string, token: string): Promise<{ rps: number; errors: number }> {
+  const result = await autocannon({ url, connections: 64, duration: 4, headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+  return { rps: result.requests.average, errors: result.errors + result.timeouts + result.non2xx };
+}
+
+export async function run(): Promise<void> {
+  const server = await serve();
+  try {
+    const base = `https://127.0.0.1:${server.port}`;
+    const post = (path: string, body: unknown) => call(`${base}${path}`, { method: 'POST', token: server.admin, body: JSON.stringify(body) });
+    await post('/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { containers: [{ name: 'web', image: 'nginx' }] } });
+    // Bindings of others around jane's, so her lookups search a policy of some size.
+    for (let i = 0; i < 50; i++) {
+      await post('/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles', { metadata: { name: `role-${i}` }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }] });
+      await post('/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings', { metadata: { name: `binding-${i}` }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `role-${i}` }, subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: `user-${i}` }] });
+    }
+    await post('/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles', { metadata: { name: 'pod-reader' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }] });
+    await post('/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings', { metadata: { name: 'jane-reads' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-reader' }, subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'jane' }] });
+    const url = `${base}/api/v1/namespaces/default/pods/web`;
+    const admin: number[] = [];
+    const jane: number[] = [];
+    let errors = 0;
+    for (let round = 0; round < 3; round++) {
+      const a = await rps(url, server.admin);
+      const j = await rps(url, server.jane);
+      admin.push(a.rps);
+      jane.push(j.rps);
+      errors += a.errors + j.errors;
+    }
+    const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
+    line('GET one pod, admin (system:masters) req/s', admin.map((x) => fmt(x, 0)).join(' / '));
+    line('GET one pod, jane (RBAC RoleBinding) req/s', jane.map((x) => fmt(x, 0)).join(' / '));
+    line('jane / admin (3 alternated rounds)', `${fmt((100 * sum(jane)) / sum(admin), 0)}%  (target ≥ 90%; errors ${errors})`);
+  } finally {
+    server.child.kill();
+  }
+}
