@@ -5,10 +5,11 @@ import { stringify } from 'yaml';
 import { call as request } from '../client/https.ts';
 
 /**
- * `apiserverless cluster …`: the teacher's CLI over the admin API.
+ * `apiserverless cluster …` and `apiserverless user …`: the teacher's CLI over the admin API.
  * Talks to a local (`npm start`) or deployed server; see README "Running a class".
  */
 const usage = `Usage: apiserverless cluster <command> [options]
+       apiserverless user create CLUSTER USER [--group G]... [--namespace NS]
 
 Commands:
   create [NAME]           create a cluster and print its kubeconfig
@@ -21,6 +22,12 @@ Commands:
   get NAME [--kubeconfig] show a cluster (or print a fresh kubeconfig for it)
   extend NAME --ttl 1h    extend a cluster's life and print its new kubeconfig
   delete NAME...          delete clusters and everything in them
+
+  user create CLUSTER USER
+                          print a kubeconfig for USER (not an admin) in CLUSTER
+      --group G           a group of the user (repeatable)
+      --namespace NS      make NS and give USER edit rights there only; the
+                          kubeconfig's context defaults to NS
 
 Options:
   --server URL            default $APISERVERLESS_SERVER, the URL npm start wrote to
@@ -79,10 +86,11 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       server: { type: 'string' }, 'admin-token': { type: 'string' }, insecure: { type: 'boolean' },
       ttl: { type: 'string' }, nodes: { type: 'string' }, version: { type: 'string' },
       count: { type: 'string' }, prefix: { type: 'string' }, 'out-dir': { type: 'string' }, kubeconfig: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      group: { type: 'string', multiple: true }, namespace: { type: 'string', short: 'n' },
     },
   });
   const [noun, verb, ...names] = positionals;
-  if (values.help || noun !== 'cluster' || !verb) { out(usage); return values.help ? 0 : 2; }
+  if (values.help || (noun !== 'cluster' && noun !== 'user') || !verb) { out(usage); return values.help ? 0 : 2; }
   // `npm start` leaves the URL it serves beside the admin token, so the CLI finds a server on any PORT.
   const stateDir = resolve(process.env.APISERVERLESS_STATE ?? '.apiserverless');
   const serverFile = resolve(stateDir, 'server');
@@ -96,6 +104,16 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     ...(name ? { name } : {}), ...(values.ttl ? { ttl: values.ttl } : {}),
     ...(values.nodes ? { nodes: Number(values.nodes) } : {}), ...(values.version ? { kubernetesVersion: values.version } : {}),
   });
+
+  if (noun === 'user') {
+    const [cluster, user] = names;
+    if (verb !== 'create' || !cluster || !user) { out(usage); return 2; }
+    const created = await expect(options, 'POST', `clusters/${encodeURIComponent(cluster)}/users`, {
+      name: user, groups: values.group ?? [], ...(values.namespace ? { namespace: values.namespace } : {}),
+    });
+    out(String(created.kubeconfig));
+    return 0;
+  }
 
   switch (verb) {
     case 'create': {

@@ -9,7 +9,7 @@ import { SqliteClusterStore } from '../storage/sqlite.ts';
 import type { ClusterStore, Store } from '../storage/store.ts';
 import { clusterRecordKey, isExpired, readClusterRecord, type ClusterRecord } from '../tenancy/clusters.ts';
 import { handleMessage } from '../controlplane/index.ts';
-import { storeProvisioner } from '../tenancy/provision.ts';
+import { storeProvisioner, type NamespaceGrant } from '../tenancy/provision.ts';
 import { budgetedStore } from '../tenancy/budgets.ts';
 import { limitsFromEnv } from '../tenancy/quotas.ts';
 import type { DurableObjectState } from '../types/cloudflare.ts';
@@ -97,6 +97,10 @@ export class ClusterObject {
       const record = (await request.json()) as ClusterRecord;
       await this.provisioner(cluster).updateRecord(record);
       if (record.expiresAt) await this.state.storage.setAlarm(Date.parse(record.expiresAt));
+      return Response.json({ ok: true });
+    }
+    if (op === 'grant') {
+      await this.provisioner(cluster).grantNamespace(cluster, (await request.json()) as NamespaceGrant);
       return Response.json({ ok: true });
     }
     if (op === 'read-record') return Response.json({ record: await readClusterRecord(store) });

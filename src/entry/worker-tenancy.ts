@@ -23,6 +23,7 @@ export function workerProvisioner(env: WorkerEnv): ClusterProvisioner {
       const response = await ok(await callCluster(env, name, 'count'), name);
       return ((await response.json()) as { count: number }).count;
     },
+    async grantNamespace(name, grant) { await ok(await callCluster(env, name, 'grant', grant), name); },
     async record(name) {
       const response = await ok(await callCluster(env, name, 'read-record'), name);
       return ((await response.json()) as { record: ClusterRecord | null }).record;

@@ -78,10 +78,10 @@ export function adminApp(options: AdminOptions) {
 
   const serverUrl = (c: Context, name: string) => `${(options.publicUrl ?? new URL(c.req.url).origin).replace(/\/$/, '')}/clusters/${name}`;
 
-  async function issue(c: Context, record: ClusterRecord): Promise<string> {
-    const token = await adminToken(keys, record, clock);
+  async function issue(c: Context, record: ClusterRecord, user?: UserGrant): Promise<string> {
+    const token = user ? await userToken(keys, record, clock, user.name, user.groups) : await adminToken(keys, record, clock);
     const server = serverUrl(c, record.name);
-    return kubeconfig({ server, cluster: record.name, user: 'kubernetes-admin', token, insecure: isLocalHost(new URL(server).hostname) });
+    return kubeconfig({ server, cluster: record.name, user: user?.name ?? 'kubernetes-admin', token, insecure: isLocalHost(new URL(server).hostname), namespace: user?.namespace });
   }
 
   async function clusterObject(c: Context, record: ClusterRecord, withCount = true) {
@@ -157,6 +157,19 @@ export function adminApp(options: AdminOptions) {
     return c.json(c.req.query('kubeconfig') === 'true' ? { cluster, kubeconfig: await issue(c, record) } : cluster);
   });
 
+  /**
+   * A kubeconfig for a non-admin identity in the cluster (`apiserverless user create`): a token
+   * bound to the cluster's uid like the admin's, for user `name` in `groups`. With `namespace`,
+   * that namespace is made and the user gets `edit` in it (and only there), and the
+   * kubeconfig's context defaults to it.
+   */
+  app.post('/clusters/:name/users', async (c) => {
+    const record = await live(c.req.param('name'));
+    const grant = userGrant(await body(c));
+    if (grant.namespace) await provisioner.grantNamespace(record.name, { namespace: grant.namespace, user: grant.name });
+    return c.json({ user: { name: grant.name, groups: grant.groups, ...(grant.namespace ? { namespace: grant.namespace } : {}) }, kubeconfig: await issue(c, record, grant) }, 201);
+  });
+
   /** Extend: the new expiry is `ttl` after the later of now and the current expiry; tokens are reissued. */
   app.patch('/clusters/:name', async (c) => {
     const record = await live(c.req.param('name'));
@@ -185,13 +198,36 @@ export function adminApp(options: AdminOptions) {
   return app;
 }
 
+interface UserGrant { name: string; groups: string[]; namespace?: string }
+
+const invalidUser = (field: string, value: unknown, detail: string) =>
+  new ApiError(422, 'Invalid', `User "${typeof value === 'string' ? value : ''}" is invalid: ${field}: Invalid value: ${JSON.stringify(value)}: ${detail}`, { kind: 'User', causes: [{ reason: 'FieldValueInvalid', field }] });
+
+/** A user name or group as kube takes them: any non-empty text without control characters (kube's own `system:` names included). */
+const isIdentity = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= 253 && !/[\u0000-\u001f\u007f]/.test(value);
+
+function userGrant(input: Record<string, unknown>): UserGrant {
+  const { name, groups = [], namespace } = input;
+  if (!isIdentity(name)) throw invalidUser('name', name ?? '', 'must be a non-empty user name of at most 253 characters');
+  if (!Array.isArray(groups) || groups.length > 32 || !groups.every(isIdentity)) throw invalidUser('groups', groups, 'must be a list of at most 32 non-empty group names');
+  if (namespace !== undefined && (typeof namespace !== 'string' || !clusterNameRe.test(namespace))) {
+    throw invalidUser('namespace', namespace, "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character");
+  }
+  return { name, groups: [...new Set(groups as string[])], ...(namespace ? { namespace } : {}) };
+}
+
+/** A user's token: bound to the cluster's uid, ending with the cluster (or in a year), in system:authenticated. */
+export function userToken(keys: Keys, record: ClusterRecord, clock: Clock, user: string, groups: string[]): Promise<string> {
+  const exp = record.expiresAt ? Math.floor(Date.parse(record.expiresAt) / 1000) : Math.floor(clock.now().getTime() / 1000) + nonExpiringTokenSeconds;
+  return keys.sign({ sub: user, groups: [...groups.filter((g) => g !== 'system:authenticated'), 'system:authenticated'], cluster: record.name, clusterUid: record.uid, exp });
+}
+
 /** A year, as kubeadm's admin.conf certificate: tokens of clusters that never expire still do. */
 const nonExpiringTokenSeconds = 365 * 86400;
 
 /** The cluster admin's token: bound to the cluster's uid, ending with the cluster (or in a year). */
 export function adminToken(keys: Keys, record: ClusterRecord, clock: Clock): Promise<string> {
-  const exp = record.expiresAt ? Math.floor(Date.parse(record.expiresAt) / 1000) : Math.floor(clock.now().getTime() / 1000) + nonExpiringTokenSeconds;
-  return keys.sign({ sub: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'], cluster: record.name, clusterUid: record.uid, exp });
+  return userToken(keys, record, clock, 'kubernetes-admin', ['system:masters']);
 }
 
 /** The `default` cluster, provisioned if it does not exist yet, and listed in the directory. */

@@ -1,7 +1,9 @@
+import { ApiError } from '../apimachinery/errors.ts';
 import type { Ports } from '../ports.ts';
 import type { Catalog } from '../registry/catalog.ts';
 import { ensureCertificateAuthority } from '../registry/certificateAuthority.ts';
 import { Registry } from '../registry/generic.ts';
+import type { KubeObject } from '../registry/types.ts';
 import { clusterPrefix } from '../storage/store.ts';
 import { bootstrapCluster } from './bootstrap.ts';
 import { clusterRecordKey, readClusterRecord, type ClusterRecord } from './clusters.ts';
@@ -16,7 +18,11 @@ export interface ClusterProvisioner {
   objectCount(name: string): Promise<number>;
   /** The record the cluster itself keeps (the authority on whether it exists), or null. */
   record(name: string): Promise<ClusterRecord | null>;
+  /** A user's own namespace in the cluster: made if missing, with `edit` bound to the user there. */
+  grantNamespace(name: string, grant: NamespaceGrant): Promise<void>;
 }
+
+export interface NamespaceGrant { namespace: string; user: string }
 
 /** Writes a cluster's content and record into a Store through the generic registry. */
 export async function provisionInStore(ports: Ports, catalog: Catalog, record: ClusterRecord): Promise<void> {
@@ -38,6 +44,28 @@ async function writeRecord(ports: Ports, record: ClusterRecord): Promise<void> {
   throw new Error(`could not write the record of cluster ${record.name}`);
 }
 
+/**
+ * `kubectl create namespace <ns>` and `kubectl create rolebinding <user>-edit --clusterrole=edit
+ * --user=<user> -n <ns>`, as the cluster admin would type them: what lets several students
+ * share one cluster, each with edit rights in their own namespace only. Idempotent.
+ */
+export async function grantNamespaceInStore(ports: Ports, catalog: Catalog, cluster: string, grant: NamespaceGrant): Promise<void> {
+  const registry = new Registry(catalog, ports, cluster);
+  const ensure = async (group: string, plural: string, namespace: string | undefined, obj: KubeObject) => {
+    try {
+      await registry.create(catalog.find(group, 'v1', plural)!, namespace, obj);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
+    }
+  };
+  await ensure('', 'namespaces', undefined, { metadata: { name: grant.namespace } });
+  await ensure('rbac.authorization.k8s.io', 'rolebindings', grant.namespace, {
+    metadata: { name: `${grant.user}-edit` },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: grant.user }],
+  });
+}
+
 /** The provisioner for Node: clusters live in the same Store (memory or DynamoDB). */
 export function storeProvisioner(ports: Ports, catalog: Catalog): ClusterProvisioner {
   return {
@@ -50,5 +78,6 @@ export function storeProvisioner(ports: Ports, catalog: Catalog): ClusterProvisi
       return Math.max(0, (await store.usage()).objects - await store.count(`${clusterPrefix(name)}apiserverless.dev/`));
     },
     record: (name) => readClusterRecord(ports.store.cluster(name)),
+    grantNamespace: (name, grant) => grantNamespaceInStore(ports, catalog, name, grant),
   };
 }
