@@ -27,7 +27,7 @@ const cli = join(import.meta.dirname, '..', '..', 'bin', 'apiserverless.mjs');
  * JSON is wrangler dev's proxy dropping the request (see helpers/wranglerDropped.ts): the
  * command runs again, a class made in parallel cleared first, as it may be half made.
  */
-export async function runCli(entry: TenancyEntry, args: string[]): Promise<string> {
+export async function runCli(entry: Pick<TenancyEntry, 'url' | 'adminToken'>, args: string[]): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await runCliOnce(entry, args);
@@ -42,7 +42,7 @@ export async function runCli(entry: TenancyEntry, args: string[]): Promise<strin
   }
 }
 
-function runCliOnce(entry: TenancyEntry, args: string[]): Promise<string> {
+function runCliOnce(entry: Pick<TenancyEntry, 'url' | 'adminToken'>, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [cli, ...args, '--server', entry.url, '--admin-token', entry.adminToken], { timeout: 120_000 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`apiserverless ${args.join(' ')} failed: ${stderr || err.message}`));
