@@ -51,6 +51,27 @@ async function bootstrapRoles(kubectl: Kubectl): Promise<boolean> {
 
 const conditionOf = (kubectl: Kubectl, name: string) => async () => (await kubectl.ok(['get', 'csr', name])).split('\n')[1] ?? '';
 
+interface Opened { entry: CertificatesEntry; kubectl: Kubectl; dir: string }
+
+/** The entry, the admin's kubectl and a folder for keys, for one describe; then the CSR lifecycle, which every entry passes. */
+function openEntry(open: () => Promise<CertificatesEntry>): Opened {
+  const state = { dir: mkdtempSync(join(tmpdir(), 'csr-')) } as Opened;
+  before(async () => {
+    state.entry = await open();
+    state.kubectl = new Kubectl(await state.entry.kubeconfig());
+  });
+  after(() => state.entry.close());
+  csrLifecycle(() => state);
+  return state;
+}
+
+/** A kubeconfig user and context `user` that log in with `<dir>/<user>.crt` and its key (kubectl config set-credentials --embed-certs). */
+async function useCertificate({ kubectl, dir }: Opened, user: string): Promise<void> {
+  const cluster = parse(readFileSync(kubectl.kubeconfigPath, 'utf8')).clusters[0].name;
+  await kubectl.ok(['config', 'set-credentials', user, `--client-certificate=${join(dir, `${user}.crt`)}`, `--client-key=${join(dir, `${user}.key`)}`, '--embed-certs']);
+  await kubectl.ok(['config', 'set-context', user, `--cluster=${cluster}`, `--user=${user}`]);
+}
+
 /** Create → Pending → approve → Approved,Issued, and deny → Denied, judged by kubectl; shared by both entries. */
 function csrLifecycle(ctx: () => { kubectl: Kubectl; dir: string }) {
   it('kubectl apply makes a Pending CSR requested by the caller, printed with kube\'s columns', async () => {
@@ -104,22 +125,11 @@ function csrLifecycle(ctx: () => { kubectl: Kubectl; dir: string }) {
 /** The classic CKA exercise and the teacher's users, on the Node entry (which can ask for client certificates). */
 export function certificateUsersScenario(label: string, open: () => Promise<CertificatesEntry>) {
   describe(`users from certificates, end to end (${label})`, () => {
-    let entry: CertificatesEntry;
-    let kubectl: Kubectl;
-    const dir = mkdtempSync(join(tmpdir(), 'csr-'));
-
-    before(async () => {
-      entry = await open();
-      kubectl = new Kubectl(await entry.kubeconfig());
-    });
-    after(() => entry.close());
-
-    csrLifecycle(() => ({ kubectl, dir }));
+    const state = openEntry(open);
 
     it('jane\'s certificate logs her in: forbidden with kube\'s words until a RoleBinding exists, then allowed', async () => {
-      const cluster = parse(readFileSync(kubectl.kubeconfigPath, 'utf8')).clusters[0].name;
-      await kubectl.ok(['config', 'set-credentials', 'jane', `--client-certificate=${join(dir, 'jane.crt')}`, `--client-key=${join(dir, 'jane.key')}`, '--embed-certs']);
-      await kubectl.ok(['config', 'set-context', 'jane', `--cluster=${cluster}`, '--user=jane']);
+      const { kubectl } = state;
+      await useCertificate(state, 'jane');
       const denied = await kubectl.run(['--context', 'jane', 'get', 'pods']);
       assert.equal(denied.stderr.trim(), 'Error from server (Forbidden): pods is forbidden: User "jane" cannot list resource "pods" in API group "" in the namespace "default"');
       await kubectl.ok(['create', 'role', 'pod-reader', '--verb=get,list,watch', '--resource=pods']);
@@ -134,14 +144,15 @@ export function certificateUsersScenario(label: string, open: () => Promise<Cert
     });
 
     it('a certificate from another CA (or none, and no token) is not a login', async () => {
+      const { kubectl, dir } = state;
       execFileSync(openssl, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'eve.key'), '-out', join(dir, 'eve.crt'), '-subj', '/CN=eve/O=system:masters', '-days', '1'], { stdio: 'pipe' });
-      await kubectl.ok(['config', 'set-credentials', 'eve', `--client-certificate=${join(dir, 'eve.crt')}`, `--client-key=${join(dir, 'eve.key')}`, '--embed-certs']);
-      await kubectl.ok(['config', 'set-context', 'eve', `--cluster=${parse(readFileSync(kubectl.kubeconfigPath, 'utf8')).clusters[0].name}`, '--user=eve']);
+      await useCertificate(state, 'eve');
       const refused = await kubectl.run(['--context', 'eve', 'get', 'pods']);
       assert.equal(refused.stderr.trim(), 'error: You must be logged in to the server (Unauthorized)');
     });
 
     it('apiserverless user create: a kubeconfig for a non-admin user, with edit in their own namespace only', async (t) => {
+      const { entry, kubectl } = state;
       const config = await runCli(entry, ['user', 'create', entry.cluster, 'sam', '--group', 'students', '--namespace', 'sam']);
       const student = new Kubectl(config);
       assert.equal(parse(config)['current-context'], `sam@${entry.cluster}`);
@@ -167,23 +178,11 @@ export function certificateUsersScenario(label: string, open: () => Promise<Cert
 /** CSRs on an entry that cannot ask for client certificates (the Worker): issued all the same, and a certificate-only kubeconfig is told why it is refused. */
 export function certificatesWithoutClientAuthScenario(label: string, open: () => Promise<CertificatesEntry>) {
   describe(`certificate signing requests (${label})`, () => {
-    let entry: CertificatesEntry;
-    let kubectl: Kubectl;
-    const dir = mkdtempSync(join(tmpdir(), 'csr-'));
-
-    before(async () => {
-      entry = await open();
-      kubectl = new Kubectl(await entry.kubeconfig());
-    });
-    after(() => entry.close());
-
-    csrLifecycle(() => ({ kubectl, dir }));
+    const state = openEntry(open);
 
     it('a kubeconfig with only a client certificate gets a 401 that says this entry does not take them', async () => {
-      const cluster = parse(readFileSync(kubectl.kubeconfigPath, 'utf8')).clusters[0].name;
-      await kubectl.ok(['config', 'set-credentials', 'jane', `--client-certificate=${join(dir, 'jane.crt')}`, `--client-key=${join(dir, 'jane.key')}`, '--embed-certs']);
-      await kubectl.ok(['config', 'set-context', 'jane', `--cluster=${cluster}`, '--user=jane']);
-      const refused = await kubectl.run(['--context', 'jane', 'get', 'pods']);
+      await useCertificate(state, 'jane');
+      const refused = await state.kubectl.run(['--context', 'jane', 'get', 'pods']);
       assert.match(refused.stderr, /client certificates are not accepted by this entry \(its platform cannot ask for them\): use a kubeconfig with a token/);
     });
   });
