@@ -1,7 +1,8 @@
-import type { Ports } from '../ports.ts';
+import { discardQueue, type Ports } from '../ports.ts';
 import type { Catalog } from '../registry/catalog.ts';
 import { Registry } from '../registry/generic.ts';
 import { bootstrapCluster } from './bootstrap.ts';
+import { writeBootstrapPolicy } from './bootstrapPolicy.ts';
 import { clusterRecordKey, readClusterRecord, type ClusterRecord } from './clusters.ts';
 
 /** Creates, changes and removes whole clusters: what sits behind the admin API. */
@@ -20,6 +21,8 @@ export interface ClusterProvisioner {
 export async function provisionInStore(ports: Ports, catalog: Catalog, record: ClusterRecord): Promise<void> {
   await ports.store.createCluster(record.name);
   await bootstrapCluster(new Registry(catalog, ports, record.name), { nodes: record.nodes, version: record.kubernetesVersion });
+  // The RBAC policy is written already aggregated and nothing acts on it: no change events.
+  await writeBootstrapPolicy(new Registry(catalog, { ...ports, queue: discardQueue }, record.name));
   await writeRecord(ports, record);
 }
 
