@@ -201,6 +201,22 @@ rules:
       assert.match(await jane.ok(['api-resources', '--api-group=apps']), /^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment$/m);
     });
 
+    it('a namespace admin may grant only what they hold (escalation prevention)', async () => {
+      await admin.ok(['create', 'namespace', 'team-a']);
+      await admin.ok(['create', 'rolebinding', 'jane-admin', '--clusterrole=admin', '--user=jane', '-n', 'team-a']);
+      const jane = new Kubectl(await server.kubeconfig(undefined, await server.token(undefined, { sub: 'jane', groups: [] })));
+      // Held: admin covers reading secrets and pods, so jane may make such a role and bind it.
+      await jane.ok(['create', 'role', 'secret-reader', '--verb=get,list', '--resource=secrets', '-n', 'team-a']);
+      await jane.ok(['create', 'rolebinding', 'bob-reads', '--role=secret-reader', '--user=bob', '-n', 'team-a']);
+      const role = await jane.run(['create', 'role', 'node-deleter', '--verb=delete', '--resource=nodes', '-n', 'team-a']);
+      assert.equal(role.stderr.trim(), 'Error from server (Forbidden): roles.rbac.authorization.k8s.io "node-deleter" is forbidden: user "jane" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["nodes"], Verbs:["delete"]}');
+      const binding = await jane.run(['create', 'rolebinding', 'jane-everything', '--clusterrole=cluster-admin', '--user=jane', '-n', 'team-a']);
+      assert.equal(binding.stderr.trim(), 'error: failed to create rolebinding: rolebindings.rbac.authorization.k8s.io "jane-everything" is forbidden: user "jane" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:["*"], Resources:["*"], Verbs:["*"]}\n{NonResourceURLs:["*"], Verbs:["*"]}');
+      // Outside her namespace she holds nothing.
+      assert.match((await jane.run(['create', 'role', 'r', '--verb=get', '--resource=pods', '-n', 'default'])).stderr,
+        /roles\.rbac\.authorization\.k8s\.io is forbidden: User "jane" cannot create resource "roles" in API group "rbac\.authorization\.k8s\.io" in the namespace "default"/);
+    });
+
     it('kubectl v1.32 gets the same answers', async (t) => {
       const binary = olderKubectl();
       if (!binary) return t.skip('kubectl v1.32 is not installed at /usr/bin/kubectl');
