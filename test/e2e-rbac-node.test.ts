@@ -1,4 +1,5 @@
 import { rbacScenario } from './scenarios/rbac.ts';
-import { startNodeServer } from '../harness/server.ts';
+import { startControlPlane } from './helpers/controlplane.ts';
 
-rbacScenario('Node entry, memory store', () => startNodeServer());
+// The Node entry with its control plane running (the ClusterRole aggregation controller acts on change events).
+rbacScenario('Node entry, memory store', () => startControlPlane({ mode: 'live' }));

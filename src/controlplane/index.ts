@@ -6,6 +6,7 @@ import type { Node } from '../registry/resources/nodes.ts';
 import type { Pod } from '../registry/resources/pods.ts';
 import type { KubeObject } from '../registry/types.ts';
 import { runControllers, type ClusterObjects } from './controllers/index.ts';
+import { syncClusterRoleAggregation } from './controllers/clusterroleaggregation.ts';
 import { signApprovedRequests } from './controllers/signer.ts';
 import { runKubelets } from './kubelet.ts';
 import { schedulePending, type SchedulingTrigger } from './scheduler.ts';
@@ -159,8 +160,17 @@ async function scheduleWake(ctx: ControlPlaneContext, cluster: string, due: numb
 
 /** Periodic repair: re-examines every pending and bound pod and every approved CSR, so a lost event or wake-up costs only time. */
 async function resyncCluster(ctx: ControlPlaneContext, cluster: string): Promise<void> {
+  await aggregateClusterRoles(ctx, cluster);
   await reconcile(ctx, cluster, { retryRevision: 0, flush: true });
   await signApprovedRequests(new Registry(ctx.catalog, ctx.ports, cluster));
+}
+
+/**
+ * ClusterRole aggregation has a pass of its own: it reads only ClusterRoles, so pod and
+ * workload events do not pay for it, and a role change does not bring a scheduler pass.
+ */
+function aggregateClusterRoles(ctx: ControlPlaneContext, cluster: string): Promise<void> {
+  return syncClusterRoleAggregation(new Registry(ctx.catalog, ctx.ports, cluster));
 }
 
 /** API groups whose changes wake the CSR signer rather than the workload pass. */
@@ -184,6 +194,7 @@ async function dispatch(ctx: ControlPlaneContext, message: QueueMessage): Promis
     return reconcile(ctx, message.cluster, { retryRevision: 0, flush: false });
   }
   const event = message as ChangeEvent;
+  if (event.group === 'rbac.authorization.k8s.io' && event.resource === 'clusterroles') return aggregateClusterRoles(ctx, event.cluster);
   if (signerGroups.includes(event.group)) return signApprovedRequests(new Registry(ctx.catalog, ctx.ports, event.cluster));
   const watched = event.group === '' ? event.resource === 'pods' || event.resource === 'nodes' : workloadGroups.includes(event.group);
   if (!watched) return;

@@ -1,5 +1,6 @@
 import { tooManyRequests } from '../apimachinery/errors.ts';
 import type { Clock } from '../ports.ts';
+import { bootstrapPolicyFootprint } from './bootstrapPolicy.ts';
 import {
   kvBytes, recordBytes,
   type ClusterStore, type KeyValue, type ListOptions, type Store, type Usage, type WriteResult,
@@ -62,6 +63,10 @@ export function budgetedStore(store: Store, budget: StorageBudget, clock: Clock,
   const sizeOf = (kv: KeyValue | undefined) => (kv ? kvBytes(kv) : 0);
 
   function wrap(inner: ClusterStore): ClusterStore {
+    // The RBAC bootstrap policy every cluster is given is not the student's: its room is added to the budget.
+    const system = bootstrapPolicyFootprint(inner.cluster);
+    // Read at each write: the budget may be changed while the server runs (tests do).
+    const maxObjects = () => budget.maxObjects + system.objects, maxBytes = () => budget.maxBytes + system.bytes;
     return {
       get cluster() { return inner.cluster; },
       get: (key) => inner.get(key),
@@ -73,9 +78,9 @@ export function budgetedStore(store: Store, budget: StorageBudget, clock: Clock,
       usage: () => inner.usage(),
       async create(key, value): Promise<WriteResult> {
         const k = await usage(inner);
-        if (k.objects + 1 > budget.maxObjects && !isEvent(key)) throw objectLimitReached(inner.cluster, budget.maxObjects);
+        if (k.objects + 1 > maxObjects() && !isEvent(key)) throw objectLimitReached(inner.cluster, budget.maxObjects);
         const size = recordBytes(key, value);
-        if (k.bytes + size > budget.maxBytes) throw byteLimitReached(inner.cluster, budget.maxBytes);
+        if (k.bytes + size > maxBytes()) throw byteLimitReached(inner.cluster, budget.maxBytes);
         const result = await inner.create(key, value);
         if (result.ok) moved(inner, 1, size);
         return result;
@@ -84,9 +89,9 @@ export function budgetedStore(store: Store, budget: StorageBudget, clock: Clock,
         const k = await usage(inner);
         const size = recordBytes(key, value);
         // Only a write that might not fit pays for reading what it replaces.
-        if (k.bytes + size > budget.maxBytes) {
+        if (k.bytes + size > maxBytes()) {
           const current = await inner.get(key);
-          if (current && k.bytes + size - sizeOf(current) > budget.maxBytes) throw byteLimitReached(inner.cluster, budget.maxBytes);
+          if (current && k.bytes + size - sizeOf(current) > maxBytes()) throw byteLimitReached(inner.cluster, budget.maxBytes);
         }
         const result = await inner.update(key, value, expectedRevision);
         if (result.ok) moved(inner, 0, size - sizeOf(result.prevKv));

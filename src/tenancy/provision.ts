@@ -1,11 +1,12 @@
 import { ApiError } from '../apimachinery/errors.ts';
-import type { Ports } from '../ports.ts';
+import { discardQueue, type Ports } from '../ports.ts';
 import type { Catalog } from '../registry/catalog.ts';
 import { ensureCertificateAuthority } from '../registry/certificateAuthority.ts';
 import { Registry } from '../registry/generic.ts';
 import type { KubeObject } from '../registry/types.ts';
 import { clusterPrefix } from '../storage/store.ts';
 import { bootstrapCluster } from './bootstrap.ts';
+import { writeBootstrapPolicy } from './bootstrapPolicy.ts';
 import { clusterRecordKey, readClusterRecord, type ClusterRecord } from './clusters.ts';
 
 /** Creates, changes and removes whole clusters: what sits behind the admin API. */
@@ -29,6 +30,8 @@ export async function provisionInStore(ports: Ports, catalog: Catalog, record: C
   await ports.store.createCluster(record.name);
   const ca = await ensureCertificateAuthority(ports.store.cluster(record.name), ports.clock.now());
   await bootstrapCluster(new Registry(catalog, ports, record.name), { nodes: record.nodes, version: record.kubernetesVersion, caCertificate: ca.certificate });
+  // The RBAC policy is written already aggregated and nothing acts on it: no change events.
+  await writeBootstrapPolicy(new Registry(catalog, { ...ports, queue: discardQueue }, record.name));
   await writeRecord(ports, record);
 }
 

@@ -46,7 +46,10 @@ export interface ControlPlaneCluster {
   /** Manual mode: deliver everything due, moving the clock, for at most forMs of cluster time. */
   drain(forMs?: number): Promise<void>;
   server?: RunningServer;
-  kubeconfig(): Promise<string>;
+  /** A token for the default cluster: its admin's, or another identity's. */
+  token(cluster?: string, options?: { sub?: string; groups?: string[] }): Promise<string>;
+  /** A kubeconfig for the default cluster, with the admin's token or the one given. */
+  kubeconfig(cluster?: string, token?: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -68,6 +71,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     nodes: options.nodes ?? ['controlplane', 'node01'], kubernetesVersion,
   };
   await provisionInStore(ports, catalog, record);
+  const token = (_cluster?: string, o: { sub?: string; groups?: string[] } = {}) =>
+    ports.keys.sign({ sub: o.sub ?? 'kubernetes-admin', groups: o.groups ?? ['system:masters', 'system:authenticated'], cluster: 'default', clusterUid: record.uid });
   let server: RunningServer | undefined;
   if (options.serve !== false) {
     const app = createApp(ports, { catalog, limits: { requestsPerSecond: 1e9, burst: 1e9, maxWatches: 1000, maxObjects: 1e6, maxBytes: 1e12 } });
@@ -81,10 +86,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       if (errors.length) throw errors[0];
       if (forMs === undefined && !result.idle) throw new Error(`queue did not go idle (${result.pending} pending)`);
     },
-    async kubeconfig() {
+    token,
+    async kubeconfig(_cluster?: string, given?: string) {
       if (!server) throw new Error('started with serve: false');
-      const token = await ports.keys.sign({ sub: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'], cluster: 'default', clusterUid: record.uid });
-      return kubeconfig({ server: server.url, cluster: 'default', user: 'kubernetes-admin', token, insecure: true });
+      return kubeconfig({ server: server.url, cluster: 'default', user: 'kubernetes-admin', token: given ?? (await token()), insecure: true });
     },
     async close() {
       queue.close();

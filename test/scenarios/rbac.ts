@@ -48,6 +48,9 @@ const questions: Array<[args: string[], answer: 'yes' | 'no']> = [
   [['get', 'pods', '-n', 'kube-system'], 'no'],
 ];
 
+/** The question asked in the lab's namespace unless it names its own. */
+const inNamespace = (args: string[]) => (args.includes('-n') ? args : [...args, '-n', ns]);
+
 /** Issue 12's acceptance, judged by the real kubectl v1.35 (and v1.32 where the machine has it), on any entry. */
 export function rbacScenario(label: string, open: () => Promise<RbacEntry>) {
   describe(`RBAC, enforced (${label})`, () => {
@@ -77,7 +80,7 @@ export function rbacScenario(label: string, open: () => Promise<RbacEntry>) {
 
     it('can-i --as answers exactly per the role', async () => {
       for (const [args, answer] of questions) {
-        const result = await admin.run(['auth', 'can-i', ...args, `--as=${sa}`, '-n', ns]);
+        const result = await admin.run(['auth', 'can-i', ...inNamespace(args), `--as=${sa}`]);
         assert.equal(result.stdout.trim(), answer, `can-i ${args.join(' ')} --as ${sa}`);
         assert.equal(result.code, answer === 'yes' ? 0 : 1);
       }
@@ -85,7 +88,7 @@ export function rbacScenario(label: string, open: () => Promise<RbacEntry>) {
 
     it('a token from kubectl create token gets the same answers, used directly', async () => {
       for (const [args, answer] of questions) {
-        const result = await asSa.run(['auth', 'can-i', ...args, '-n', ns]);
+        const result = await asSa.run(['auth', 'can-i', ...inNamespace(args)]);
         assert.equal(result.stdout.trim(), answer, `can-i ${args.join(' ')} with the service account's token`);
       }
     });
@@ -132,8 +135,10 @@ export function rbacScenario(label: string, open: () => Promise<RbacEntry>) {
       const whoami = await eventuallyPasses(async () => asSa.ok(['auth', 'whoami', '--as=bob']));
       assert.match(whoami, /^Username\s+bob$/m);
       assert.match(whoami, /^Groups\s+\[system:authenticated\]$/m);
-      const other = await asSa.run(['auth', 'whoami', '--as=alice']);
+      const other = await asSa.run(['get', 'pods', '-n', ns, '--as=alice']);
       assert.equal(other.stderr.trim(), `Error from server (Forbidden): users "alice" is forbidden: User "${sa}" cannot impersonate resource "users" in API group "" at the cluster scope`);
+      // whoami words any refusal of its review its own way, as against kube-apiserver
+      assert.equal((await asSa.run(['auth', 'whoami', '--as=alice'])).stderr.trim(), 'error: the selfsubjectreviews API is not enabled in the cluster or you do not have permission to call it');
     });
 
     it('a ClusterRole and ClusterRoleBinding for nodes let the service account read nodes', async () => {
@@ -196,12 +201,28 @@ rules:
       assert.match(await jane.ok(['api-resources', '--api-group=apps']), /^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment$/m);
     });
 
+    it('a namespace admin may grant only what they hold (escalation prevention)', async () => {
+      await admin.ok(['create', 'namespace', 'team-a']);
+      await admin.ok(['create', 'rolebinding', 'jane-admin', '--clusterrole=admin', '--user=jane', '-n', 'team-a']);
+      const jane = new Kubectl(await server.kubeconfig(undefined, await server.token(undefined, { sub: 'jane', groups: [] })));
+      // Held: admin covers reading secrets and pods, so jane may make such a role and bind it.
+      await jane.ok(['create', 'role', 'secret-reader', '--verb=get,list', '--resource=secrets', '-n', 'team-a']);
+      await jane.ok(['create', 'rolebinding', 'bob-reads', '--role=secret-reader', '--user=bob', '-n', 'team-a']);
+      const role = await jane.run(['create', 'role', 'node-deleter', '--verb=delete', '--resource=nodes', '-n', 'team-a']);
+      assert.equal(role.stderr.trim(), 'Error from server (Forbidden): roles.rbac.authorization.k8s.io "node-deleter" is forbidden: user "jane" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["nodes"], Verbs:["delete"]}');
+      const binding = await jane.run(['create', 'rolebinding', 'jane-everything', '--clusterrole=cluster-admin', '--user=jane', '-n', 'team-a']);
+      assert.equal(binding.stderr.trim(), 'error: failed to create rolebinding: rolebindings.rbac.authorization.k8s.io "jane-everything" is forbidden: user "jane" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:["*"], Resources:["*"], Verbs:["*"]}\n{NonResourceURLs:["*"], Verbs:["*"]}');
+      // Outside her namespace she holds nothing.
+      assert.match((await jane.run(['create', 'role', 'r', '--verb=get', '--resource=pods', '-n', 'default'])).stderr,
+        /roles\.rbac\.authorization\.k8s\.io is forbidden: User "jane" cannot create resource "roles" in API group "rbac\.authorization\.k8s\.io" in the namespace "default"/);
+    });
+
     it('kubectl v1.32 gets the same answers', async (t) => {
       const binary = olderKubectl();
       if (!binary) return t.skip('kubectl v1.32 is not installed at /usr/bin/kubectl');
       const old = new Kubectl(await server.kubeconfig(), binary);
       for (const [args, answer] of questions) {
-        assert.equal((await old.run(['auth', 'can-i', ...args, `--as=${sa}`, '-n', ns])).stdout.trim(), answer, `v1.32 can-i ${args.join(' ')}`);
+        assert.equal((await old.run(['auth', 'can-i', ...inNamespace(args), `--as=${sa}`])).stdout.trim(), answer, `v1.32 can-i ${args.join(' ')}`);
       }
       assert.match(await old.ok(['auth', 'whoami', `--as=${sa}`]), new RegExp(`^Username\\s+${sa}$`, 'm'));
       assert.match((await old.run(['get', 'secrets', `--as=${sa}`, '-n', ns])).stderr, /secrets is forbidden: User "system:serviceaccount:rbac-lab:dev-sa" cannot list resource "secrets"/);

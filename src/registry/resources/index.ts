@@ -17,6 +17,7 @@ import { pods } from './pods.ts';
 import { poddisruptionbudgets } from './policy.ts';
 import { limitranges, resourcequotas } from './quotas.ts';
 import { clusterrolebindings, clusterroles, rolebindings, roles } from './rbac.ts';
+import { rbacEscalation } from './rbacEscalation.ts';
 import { replicationcontrollers } from './replicationcontrollers.ts';
 import { runtimeclasses } from './runtimeclasses.ts';
 import { priorityclasses } from './scheduling.ts';
@@ -46,4 +47,4 @@ export const resources: ResourceDef[] = [
  * The admission chain, in kube-apiserver's order (mutating plugins run first whatever
  * their place here; then validating ones, in this order).
  */
-export const admissionPlugins: AdmissionPlugin[] = [namespaceLifecycle, certificateRequestSignature, certificateApprovalAndSigning, certificateSubjectRestriction];
+export const admissionPlugins: AdmissionPlugin[] = [namespaceLifecycle, rbacEscalation, certificateRequestSignature, certificateApprovalAndSigning, certificateSubjectRestriction];
