@@ -41,4 +41,39 @@ describe('watch fan-out', () => {
     }
     for (const w of [...watchers, stuck]) w.close();
   });
+
+  it('sends watches opened together without a resourceVersion the whole current state, each its own selection, and the newest version', async () => {
+    const token = await server.token();
+    const base = `${server.url}/api/v1/namespaces/initial/configmaps`;
+    await call(`${server.url}/api/v1/namespaces`, { method: 'POST', token, body: JSON.stringify({ metadata: { name: 'initial' } }) });
+    const put = async (name: string, tier: string, value: string, rv?: string) => JSON.parse((await call(rv ? `${base}/${name}` : base, {
+      method: rv ? 'PUT' : 'POST', token, body: JSON.stringify({ metadata: { name, labels: { tier }, ...(rv ? { resourceVersion: rv } : {}) }, data: { v: value } }),
+    })).body) as { metadata: { resourceVersion: string } };
+    const big = await put('big', 'big', 'x'.repeat(300_000));
+    await put('small', 'small', 's');
+    const names = (JSON.parse((await call(base, { token })).body) as { items: Array<{ metadata: { name: string } }> }).items.map((i) => i.metadata.name).sort();
+    assert.ok(names.includes('big') && names.includes('small'));
+
+    type Data = { data?: { v?: string } };
+    const watchers = Array.from({ length: 30 }, () => new WatchClient(`${base}?watch=true`, token));
+    const selective = new WatchClient(`${base}?watch=true&labelSelector=tier%3Dsmall`, token);
+    await Promise.all([...watchers, selective].map((w) => w.waitFor(watchers.includes(w) ? names.length : 1)));
+    for (const w of watchers) {
+      assert.deepEqual(w.events.map((e) => e.object.metadata!.name).sort(), names);
+      assert.ok(w.events.every((e) => e.type === 'ADDED'));
+      const b = w.events.find((e) => e.object.metadata!.name === 'big')!;
+      assert.equal(b.object.metadata!.resourceVersion, big.metadata.resourceVersion);
+      assert.equal((b.object as Data).data?.v?.length, 300_000);
+    }
+    assert.deepEqual(selective.events.map((e) => e.object.metadata!.name), ['small']);
+
+    // The next version of the object is what a watch opened after the update starts with.
+    const updated = await put('big', 'big', 'y'.repeat(1000), big.metadata.resourceVersion);
+    const later = new WatchClient(`${base}?watch=true`, token);
+    await later.waitFor(names.length);
+    const b = later.events.find((e) => e.object.metadata!.name === 'big')!;
+    assert.equal(b.object.metadata!.resourceVersion, updated.metadata.resourceVersion);
+    assert.equal((b.object as Data).data?.v, 'y'.repeat(1000));
+    for (const w of [...watchers, selective, later]) w.close();
+  });
 });

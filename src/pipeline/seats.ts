@@ -53,7 +53,23 @@ export const seats = (quotas: Quotas) => createMiddleware<PipelineEnv>(async (c,
     return;
   }
   const release = await heldIfRefused(quotas, () => quotas.admitStream(cluster, incarnation));
-  await next();
+  // A watch's first answer may be the whole resource (its initial ADDED events): like a list, that
+  // is built on one of the cluster's seats, on a fresh turn, so a flood of watch opens is served two
+  // at a time between other clusters' requests instead of all at once. The seat is freed once the
+  // stream is ready; the stream slot is held until it ends.
+  let seat: (() => void) | undefined;
+  try {
+    if (info.verb === 'watch') {
+      seat = await heldIfRefused(quotas, () => quotas.seat(cluster, incarnation));
+      await nextTurn();
+    }
+    await next();
+  } catch (err) {
+    release();
+    throw err;
+  } finally {
+    seat?.();
+  }
   // A request that failed (its Status is the response) has no stream to wait for.
   if (c.error) release();
   else c.res = releasing(c.res, release);

@@ -87,6 +87,18 @@ export function checkFieldSelector(def: ResourceDef, selector: Selector): void {
   }
 }
 
+/** A store fault met while listing, as kube-apiserver words it (`continued`: the list named a continue token). */
+function listError(err: unknown, continued: boolean): unknown {
+  if (err instanceof CompactedError && continued) {
+    return expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+  }
+  if (err instanceof CompactedError) return expired(`The resourceVersion for the provided list is too old.`);
+  // A continue token from the future was never issued by this server: a forged one, not a wait.
+  if (err instanceof FutureRevisionError && continued) return badRequest('continue key is not valid: the encoded resourceVersion is in the future');
+  if (err instanceof FutureRevisionError) return new ApiError(504, 'Timeout', `Too large resource version: ${err.requested}, current: ${err.current}`);
+  return err;
+}
+
 /** The generic registry: one implementation of every verb, driven by resource declarations. */
 export class Registry {
   constructor(
@@ -160,9 +172,7 @@ export class Registry {
       revision = parseResourceVersion(options.resourceVersion);
       if (revision === undefined || revision === 0) throw badRequest('resourceVersionMatch "Exact" requires a non-zero resourceVersion');
     } else {
-      const min = parseResourceVersion(options.resourceVersion) ?? 0;
-      const current = await this.store.currentRevision();
-      if (min > current) throw new ApiError(504, 'Timeout', `Too large resource version: ${min}, current: ${current}`, { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
+      await this.notFuture(options.resourceVersion);
     }
     const limit = options.limit && options.limit > 0 ? options.limit : 0;
     const items: KubeObject[] = [];
@@ -189,18 +199,42 @@ export class Registry {
         if (limit && items.length >= limit) break;
       } while (more);
     } catch (err) {
-      if (err instanceof CompactedError && options.continue) {
-        throw expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
-      }
-      if (err instanceof CompactedError) throw expired(`The resourceVersion for the provided list is too old.`);
-      // A continue token from the future was never issued by this server: a forged one, not a wait.
-      if (err instanceof FutureRevisionError && options.continue) throw badRequest('continue key is not valid: the encoded resourceVersion is in the future');
-      if (err instanceof FutureRevisionError) throw new ApiError(504, 'Timeout', `Too large resource version: ${err.requested}, current: ${err.current}`);
-      throw err;
+      throw listError(err, !!options.continue);
     }
     const result: ListResult = { items, resourceVersion: String(readRevision) };
     if (limit && more && lastKey) result.continue = encodeContinue({ v: 'meta.k8s.io/v1', rv: readRevision, start: lastKey.slice(prefix.length) });
     return result;
+  }
+
+  /**
+   * Every record of a resource at one revision, as stored (not yet decoded): a watch's initial
+   * state, which the watch encodes itself and may share with other watches. resourceVersion
+   * means what it means for a list: absent, the current revision; else at least that one.
+   */
+  async records(def: ResourceDef, namespace: string | undefined, resourceVersion?: string): Promise<{ items: KeyValue[]; revision: number }> {
+    await this.notFuture(resourceVersion);
+    const prefix = Catalog.prefix(this.cluster, def, namespace);
+    const items: KeyValue[] = [];
+    let revision = 0, startAfter: string | undefined, more = false;
+    try {
+      do {
+        const page = await this.store.list(prefix, { startAfter, revision: revision || undefined });
+        revision = page.revision;
+        more = page.more;
+        for (const kv of page.items) items.push(kv);
+        startAfter = page.items.at(-1)?.key;
+      } while (more && startAfter !== undefined);
+    } catch (err) {
+      throw listError(err, false);
+    }
+    return { items, revision };
+  }
+
+  /** A list or watch may ask for a revision at least N; one the cluster has not reached is a 504 with a retry. */
+  private async notFuture(resourceVersion: string | undefined): Promise<void> {
+    const min = parseResourceVersion(resourceVersion) ?? 0;
+    const current = min ? await this.store.currentRevision() : 0;
+    if (min > current) throw new ApiError(504, 'Timeout', `Too large resource version: ${min}, current: ${current}`, { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
   }
 
   /** The catalog's admission chain, one phase of it (mutating plugins may change request.object). */

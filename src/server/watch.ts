@@ -2,8 +2,9 @@ import { fieldGetter, type Registry } from '../registry/generic.ts';
 import { Catalog } from '../registry/catalog.ts';
 import type { HookContext, KubeObject, ResourceDef } from '../registry/types.ts';
 import { matches, type Selector } from '../apimachinery/selectors.ts';
-import { ClusterGoneError, CompactedError, type StoreEvent } from '../storage/store.ts';
+import { ClusterGoneError, CompactedError, type KeyValue, type StoreEvent } from '../storage/store.ts';
 import { expired } from '../apimachinery/errors.ts';
+import { initialLine } from './initialLines.ts';
 import { toTable } from './table.ts';
 
 export interface WatchRequest {
@@ -56,12 +57,12 @@ export async function watchStream(registry: Registry, req: WatchRequest, signal:
   const prefix = Catalog.prefix(registry.cluster, def, req.namespace);
   const selected = (obj: KubeObject | undefined) => !!obj && matches(req.labels, (k) => obj.metadata.labels?.[k]) && matches(req.fields, fieldGetter(def, obj));
 
-  let initial: KubeObject[] = [];
+  let initial: KeyValue[] = [];
   let from = req.resourceVersion;
   if (from === undefined || req.sendInitialEvents) {
-    const list = await registry.list(def, req.namespace, { resourceVersion: from ? String(from) : undefined });
-    initial = list.items.filter(selected);
-    from = Number(list.resourceVersion);
+    const records = await registry.records(def, req.namespace, from ? String(from) : undefined);
+    initial = records.items;
+    from = records.revision;
   }
   let watcher;
   try {
@@ -95,8 +96,24 @@ export async function watchStream(registry: Registry, req: WatchRequest, signal:
   timer = setTimeout(stop, watchTimeoutSeconds(req.timeoutSeconds) * 1000);
 
   const iterator = watcher[Symbol.asyncIterator]();
-  let pendingInitial = initial.map((o) => encode('ADDED', o));
+  // The initial state: a JSON line depends only on the record and the resource (a Table row also on
+  // the time, a decorated kind's fields on the time), so it is shared between watches; the selectors
+  // are applied to each watch's own decoding.
+  const ctx = req.ctx();
+  const shareable = !req.asTable && !def.strategy?.decorate;
+  const filtered = req.labels.length > 0 || req.fields.length > 0;
+  const form = `${def.group}/${def.version}/${def.plural}`;
+  let pendingInitial: Uint8Array[] = [];
+  for (const kv of initial) {
+    let obj: KubeObject | undefined;
+    const decoded = () => (obj ??= registry.decode(def, kv, ctx));
+    if (filtered && !selected(decoded())) continue;
+    pendingInitial.push(shareable ? initialLine(kv, form, () => encode('ADDED', decoded())) : encode('ADDED', decoded()));
+  }
+  initial = [];
   if (req.sendInitialEvents && req.allowBookmarks) pendingInitial.push(encoder.encode(JSON.stringify({ type: 'BOOKMARK', object: bookmark(from, true) }) + '\n'));
+  // One chunk: one write, a few TLS records, not one per object.
+  if (pendingInitial.length > 1) pendingInitial = [concat(pendingInitial)];
 
   /** The line for one store event, or null when this watch's selectors filter it out. */
   const lineFor = (event: StoreEvent): Uint8Array | null => {
