@@ -15,7 +15,7 @@ import type { PipelineEnv, Target } from './context.ts';
 export function clusterAccess(policies: PolicyCache, catalog: Catalog, ports: Ports) {
   return createMiddleware<PipelineEnv>(async (c, next) => {
     const cluster = c.get('cluster');
-    c.set('access', policies.access(cluster, c.get('record').uid, new Registry(catalog, ports, cluster)));
+    c.set('access', policies.access(cluster, c.get('record').uid, () => new Registry(catalog, ports, cluster)));
     await next();
   });
 }

@@ -65,11 +65,6 @@ function subjectKey(subject: Subject, bindingNamespace: string): string | null {
   }
 }
 
-/** The keys under which grants to this user are filed (a service account is a user name). */
-function userKeys(user: UserInfo): string[] {
-  return [`User:${user.username}`, ...user.groups.map((g) => `Group:${g}`)];
-}
-
 /** How the real authorizer names the binding that allowed a request (describeSubject and friends). */
 function describe(binding: Binding, subject: Subject): string {
   const ns = binding.metadata.namespace;
@@ -110,21 +105,25 @@ export function compilePolicy(objects: PolicyObjects): Policy {
 }
 
 /** Cluster-wide grants first, then those of the namespace in question (as the RBAC visitor walks them). */
-function* grantsFor(policy: Policy, user: UserInfo, namespace: string): Generator<Grant> {
-  const keys = userKeys(user);
-  const indexes = [policy.clusterWide];
+function grantsFor(policy: Policy, user: UserInfo, namespace: string): Grant[] {
+  const grants: Grant[] = [];
   const local = namespace ? policy.byNamespace.get(namespace) : undefined;
-  if (local) indexes.push(local);
-  for (const index of indexes) {
-    for (const key of keys) yield* index.get(key) ?? [];
+  for (const index of local ? [policy.clusterWide, local] : [policy.clusterWide]) {
+    const own = index.get(`User:${user.username}`);
+    if (own) grants.push(...own);
+    for (const group of user.groups) {
+      const granted = index.get(`Group:${group}`);
+      if (granted) grants.push(...granted);
+    }
   }
+  return grants;
 }
 
 export function authorize(policy: Policy, user: UserInfo, attrs: Attributes): Decision {
   if (user.groups.includes(privilegedGroup)) return { allowed: true, reason: '' };
   const namespace = 'namespace' in attrs ? attrs.namespace : '';
   for (const grant of grantsFor(policy, user, namespace)) {
-    if (grant.rules.some((rule) => ruleAllows(rule, attrs))) return { allowed: true, reason: `RBAC: allowed by ${grant.describe}` };
+    for (const rule of grant.rules) if (ruleAllows(rule, attrs)) return { allowed: true, reason: `RBAC: allowed by ${grant.describe}` };
   }
   // RBAC has no opinion, and no other authorizer allows: a denial without a reason
   return { allowed: false, reason: '' };

@@ -17,12 +17,12 @@ export class PolicyCache {
   constructor(private readonly clock: Clock, private readonly maxAgeMs = 1000, private readonly capacity = 1000) {}
 
   /** The policy of one incarnation of a cluster (a cluster re-created under its name starts afresh). */
-  policy(cluster: string, incarnation: string, objects: ClusterObjects): Promise<Policy> {
+  policy(cluster: string, incarnation: string, objects: () => ClusterObjects): Promise<Policy> {
     const now = this.clock.now().getTime();
     const hit = this.entries.get(incarnation);
     if (hit && now - hit.loadedAt < this.maxAgeMs) return hit.policy;
     if (!hit && this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value!);
-    const policy = loadPolicy(objects);
+    const policy = loadPolicy(objects());
     this.entries.set(incarnation, { policy, loadedAt: now, cluster });
     // A failed load is not remembered.
     policy.catch(() => { if (this.entries.get(incarnation)?.policy === policy) this.entries.delete(incarnation); });
@@ -34,8 +34,8 @@ export class PolicyCache {
     for (const [key, entry] of this.entries) if (entry.cluster === cluster) this.entries.delete(key);
   }
 
-  /** The Access a cluster's requests and access reviews ask. */
-  access(cluster: string, incarnation: string, objects: ClusterObjects): Access {
+  /** The Access a cluster's requests and access reviews ask; `objects` reads the cluster when its policy must be (re)compiled. */
+  access(cluster: string, incarnation: string, objects: () => ClusterObjects): Access {
     return {
       authorize: async (user, attrs) => authorize(await this.policy(cluster, incarnation, objects), user, attrs),
       rulesFor: async (user, namespace) => rulesFor(await this.policy(cluster, incarnation, objects), user, namespace),
