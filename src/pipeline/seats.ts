@@ -4,26 +4,47 @@ import type { PipelineEnv } from './context.ts';
 import { nextTurn } from './nextTurn.ts';
 import { heldIfRefused } from './rateLimit.ts';
 
-/** Calls release once the response body has been sent or abandoned. */
-function releasing(response: Response, release: () => void): Response {
+/** How long a stream may hold a chunk its client has not taken before it is closed as unresponsive. */
+export const unresponsiveStreamMs = 60_000;
+
+/**
+ * Calls release once the response body has been sent or abandoned. A client that leaves
+ * cancels the stream; one that is gone without a cancel (wrangler dev's proxy drops the
+ * Durable Object's side of a watch without telling it) or stops reading is found out as
+ * kube-apiserver's watch cache finds an unresponsive watcher: a chunk it has not taken for
+ * `unresponsiveMs` ends the stream, and its slot is free again.
+ */
+export function releasing(response: Response, release: () => void, unresponsiveMs = unresponsiveStreamMs): Response {
   if (!response.body) { release(); return response; }
   const reader = response.body.getReader();
-  // A client that leaves cancels the stream: from then on its controller is not touched. On workerd
+  // Once the stream is cancelled or given up, its controller is not touched again. On workerd
   // a read that settles after the cancel runs in the request whose write woke it, and touching the
   // ended request's stream there throws "Network connection lost", logged as an uncaught error.
   let abandoned = false;
+  let untaken: ReturnType<typeof setTimeout> | undefined;
+  const giveUp = () => {
+    abandoned = true;
+    release();
+    reader.cancel(new Error('the client stopped reading')).catch(() => {});
+  };
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
+      // The client took what was queued: it is reading.
+      clearTimeout(untaken);
+      untaken = undefined;
       try {
         const { done, value } = await reader.read();
         if (abandoned) return;
-        if (done) { release(); controller.close(); } else controller.enqueue(value);
+        if (done) { release(); controller.close(); return; }
+        controller.enqueue(value);
+        untaken = setTimeout(giveUp, unresponsiveMs);
+        (untaken as { unref?: () => void }).unref?.();
       } catch (err) {
         release();
         if (!abandoned) controller.error(err);
       }
     },
-    cancel(reason) { abandoned = true; release(); return reader.cancel(reason); },
+    cancel(reason) { clearTimeout(untaken); abandoned = true; release(); return reader.cancel(reason); },
   });
   return new Response(body, { status: response.status, headers: response.headers });
 }
