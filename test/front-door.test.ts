@@ -78,12 +78,10 @@ describe('the front door: npm start on its own port, the CLI with no flags, kube
     assert.match(denied.stderr, /^error: You must be logged in to the server \(Unauthorized: cluster "alice" no longer exists \(it was deleted or has expired\): ask your teacher for a new kubeconfig\)$/m);
   });
 
-  // Still fails under wrangler dev. Through its proxy the departure arrives as a failed write: the object's
-  // response pump writes the next event into a body the Worker has already aborted, the object's request fails
-  // (our stream is neither cancelled nor told, so its stream slot stays taken), and workerd reports the
-  // DISCONNECTED to the dev inspector, which wrangler prints twice. Under Miniflare with no proxy in front the
-  // same drops cancel the stream cleanly. Kept as a reproduction; see README "Known differences".
-  it('a client that drops a watch or logs -f leaves no error in the npm start terminal', { todo: 'wrangler dev still logs a dropped stream' }, async () => {
+  // Under wrangler dev this failed: its proxy does not pass on the departure, the next event written to the
+  // dropped stream fails in the cluster's Durable Object, and the terminal showed "Network connection lost"
+  // twice. npm start serves the Worker through Miniflare directly, where the same drops cancel the stream.
+  it('a client that drops a watch or logs -f leaves no error in the npm start terminal', async () => {
     const kubectl = new Kubectl(readFileSync(kubeconfigPath, 'utf8'));
     await kubectl.ok(['run', 'ticker', '--image=busybox', '--', 'sh', '-c', 'while true; do echo tick; sleep 1; done']);
     // Without the fix the first drop after a start goes quietly and every later one logs two errors, so drop a few.
