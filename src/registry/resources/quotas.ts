@@ -8,10 +8,10 @@ import { allVerbs, defineResource, type KubeObject } from '../types.ts';
 /** core/v1 ResourceQuota and LimitRange: how much a namespace may use. */
 
 type Quantity = string | number;
-type ResourceList = Record<string, Quantity>;
-type ResourceQuota = KubeObject & { spec?: { hard?: ResourceList; scopes?: string[] }; status?: { hard?: ResourceList; used?: ResourceList } };
-interface LimitRangeItem { type?: string; max?: ResourceList; min?: ResourceList; default?: ResourceList; defaultRequest?: ResourceList; maxLimitRequestRatio?: ResourceList }
-type LimitRange = KubeObject & { spec?: { limits?: LimitRangeItem[] } };
+export type ResourceList = Record<string, Quantity>;
+export type ResourceQuota = KubeObject & { spec?: { hard?: ResourceList; scopes?: string[] }; status?: { hard?: ResourceList; used?: ResourceList } };
+export interface LimitRangeItem { type?: string; max?: ResourceList; min?: ResourceList; default?: ResourceList; defaultRequest?: ResourceList; maxLimitRequestRatio?: ResourceList }
+export type LimitRange = KubeObject & { spec?: { limits?: LimitRangeItem[] } };
 
 const quotaScopes = ['BestEffort', 'CrossNamespacePodAffinity', 'NotBestEffort', 'NotTerminating', 'PriorityClass', 'Terminating', 'VolumeAttributesClass'];
 

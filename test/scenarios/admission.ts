@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { Kubectl, olderKubectl } from '../../harness/kubectl.ts';
+import { eventually } from '../helpers/eventually.ts';
+import type { Entry } from './core.ts';
+
+/**
+ * The admission chain as a CKA student meets it (issue 13, point 1): the default service
+ * account and its token volume, LimitRange defaults and limits, ResourceQuota refusals and
+ * usage, PriorityClasses and PodSecurity namespace labels — each answer as kube-apiserver
+ * gives it, judged by the real kubectl.
+ */
+
+const pod = (name: string, namespace: string, spec: string) => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+spec:
+${spec}`;
+
+const container = (name: string, resources = '') => `  containers:
+  - name: ${name}
+    image: nginx${resources ? `\n    resources:\n${resources}` : ''}
+`;
+
+const limitRange = `apiVersion: v1
+kind: LimitRange
+metadata:
+  name: cpu-mem
+  namespace: limits
+spec:
+  limits:
+  - type: Container
+    default:
+      cpu: 500m
+      memory: 256Mi
+    defaultRequest:
+      cpu: 250m
+      memory: 128Mi
+    max:
+      cpu: 500m
+`;
+
+/** The part of kubectl's stderr after `Error from server (...): `, one line. */
+const refusal = (stderr: string) => stderr.trim();
+
+export function admissionScenario(label: string, open: () => Promise<Entry>) {
+describe(`admission plugins (${label})`, () => {
+  let server: Entry;
+  let kubectl: Kubectl;
+  const getPod = async (name: string, namespace: string) => parse(await kubectl.ok(['get', 'pod', name, '-n', namespace, '-o', 'yaml']));
+
+  before(async () => {
+    server = await open();
+    kubectl = new Kubectl(await server.kubeconfig());
+  });
+  after(() => server.close());
+
+  it('ServiceAccount: a pod runs as `default` with the projected kube-api-access volume; a missing account is refused', async () => {
+    await kubectl.ok(['create', 'namespace', 'team']);
+    // The namespace's `default` ServiceAccount and CA bundle are there at once.
+    assert.match(await kubectl.ok(['get', 'sa', '-n', 'team']), /^default\s+0\s+/m);
+    assert.match(await kubectl.ok(['get', 'configmap', 'kube-root-ca.crt', '-n', 'team']), /^kube-root-ca\.crt\s+1\s+/m);
+    await kubectl.ok(['run', 'web', '-n', 'team', '--image=nginx']);
+    const web = await getPod('web', 'team');
+    assert.equal(web.spec.serviceAccountName, 'default');
+    assert.equal(web.spec.serviceAccount, 'default');
+    assert.equal(web.spec.volumes.length, 1);
+    const volume = web.spec.volumes[0];
+    assert.match(volume.name, /^kube-api-access-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    assert.deepEqual(volume.projected, {
+      defaultMode: 420,
+      sources: [
+        { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        { downwardAPI: { items: [{ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' }, path: 'namespace' }] } },
+      ],
+    });
+    assert.deepEqual(web.spec.containers[0].volumeMounts, [{ name: volume.name, readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }]);
+
+    await kubectl.ok(['create', '-f', '-'], { input: pod('quiet', 'team', `  automountServiceAccountToken: false\n${container('quiet')}`) });
+    const quiet = await getPod('quiet', 'team');
+    assert.equal(quiet.spec.volumes, undefined);
+    assert.equal(quiet.spec.containers[0].volumeMounts, undefined);
+
+    const ghost = await kubectl.run(['create', '-f', '-'], { input: pod('ghost', 'team', `  serviceAccountName: ghost\n${container('ghost')}`) });
+    assert.equal(refusal(ghost.stderr), 'Error from server (Forbidden): error when creating "STDIN": pods "ghost" is forbidden: error looking up service account team/ghost: serviceaccount "ghost" not found');
+  });
+
+  it('LimitRanger: Container defaults fill unset requests and limits, with the annotation; max is enforced', async () => {
+    await kubectl.ok(['create', 'namespace', 'limits']);
+    assert.equal((await kubectl.ok(['apply', '-f', '-'], { input: limitRange })).trim(), 'limitrange/cpu-mem created');
+    await kubectl.ok(['run', 'web', '-n', 'limits', '--image=nginx']);
+    const web = await getPod('web', 'limits');
+    assert.deepEqual(web.spec.containers[0].resources, { limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: '250m', memory: '128Mi' } });
+    assert.equal(web.metadata.annotations['kubernetes.io/limit-ranger'], 'LimitRanger plugin set: cpu, memory request for container web; cpu, memory limit for container web');
+    assert.equal(web.status.qosClass, 'Burstable');
+
+    const big = await kubectl.run(['create', '-f', '-'], { input: pod('big', 'limits', container('big', '      limits:\n        cpu: "1"')) });
+    assert.equal(refusal(big.stderr), 'Error from server (Forbidden): error when creating "STDIN": pods "big" is forbidden: maximum cpu usage per Container is 500m, but limit is 1');
+    assert.match(await kubectl.ok(['describe', 'limitrange', 'cpu-mem', '-n', 'limits']), /^Container\s+cpu\s+-\s+500m\s+250m\s+500m\s+-$/m);
+  });
+
+  it('LimitRanger: kubectl v1.32 gets the same refusal', async (t) => {
+    const binary = olderKubectl();
+    if (!binary) return t.skip('kubectl v1.32 is not installed here');
+    const older = new Kubectl(await server.kubeconfig(), binary);
+    const big = await older.run(['run', 'big', '-n', 'limits', '--image=nginx', '--overrides={"spec":{"containers":[{"name":"big","image":"nginx","resources":{"limits":{"cpu":"2"}}}]}}']);
+    assert.equal(refusal(big.stderr), 'Error from server (Forbidden): pods "big" is forbidden: maximum cpu usage per Container is 500m, but limit is 2');
+  });
+
+  it('Priority: priorityClassName becomes spec.priority; an unknown class is refused; a globalDefault class applies to pods naming none', async () => {
+    const classes = await kubectl.ok(['get', 'priorityclasses']);
+    assert.match(classes, /^system-cluster-critical\s+2000000000\s+false\s+/m);
+    assert.match(classes, /^system-node-critical\s+2000001000\s+false\s+/m);
+    await kubectl.ok(['create', 'priorityclass', 'high', '--value=1000', '--description=important']);
+    await kubectl.ok(['create', 'priorityclass', 'calm', '--value=10', '--preemption-policy=Never']);
+    await kubectl.ok(['create', '-f', '-'], { input: pod('urgent', 'default', `  priorityClassName: high\n${container('urgent')}`) });
+    const urgent = await getPod('urgent', 'default');
+    assert.equal(urgent.spec.priority, 1000);
+    assert.equal(urgent.spec.preemptionPolicy, 'PreemptLowerPriority');
+    await kubectl.ok(['create', '-f', '-'], { input: pod('patient', 'default', `  priorityClassName: calm\n${container('patient')}`) });
+    assert.equal((await getPod('patient', 'default')).spec.preemptionPolicy, 'Never');
+
+    await kubectl.ok(['run', 'plain', '--image=nginx']);
+    const plain = await getPod('plain', 'default');
+    assert.equal(plain.spec.priority, 0);
+    assert.equal(plain.spec.priorityClassName, undefined);
+
+    const unknown = await kubectl.run(['create', '-f', '-'], { input: pod('lost', 'default', `  priorityClassName: nope\n${container('lost')}`) });
+    assert.equal(refusal(unknown.stderr), 'Error from server (Forbidden): error when creating "STDIN": pods "lost" is forbidden: no PriorityClass with name nope was found');
+
+    await kubectl.ok(['create', 'priorityclass', 'everyone', '--value=5', '--global-default']);
+    const second = await kubectl.run(['create', 'priorityclass', 'another', '--value=6', '--global-default']);
+    assert.equal(refusal(second.stderr), 'error: failed to create priorityclass: priorityclasses.scheduling.k8s.io "another" is forbidden: PriorityClass everyone is already marked as default. Only one default can exist');
+    await kubectl.ok(['run', 'defaulted', '--image=nginx']);
+    const defaulted = await getPod('defaulted', 'default');
+    assert.equal(defaulted.spec.priorityClassName, 'everyone');
+    assert.equal(defaulted.spec.priority, 5);
+    await kubectl.ok(['delete', 'priorityclass', 'everyone']);
+  });
+});
+}
