@@ -111,6 +111,48 @@ describe(`admission plugins (${label})`, () => {
     assert.equal(refusal(big.stderr), 'Error from server (Forbidden): pods "big" is forbidden: maximum cpu usage per Container is 500m, but limit is 2');
   });
 
+  it('ResourceQuota: past pods=2 a pod is refused as kube refuses it; describe quota shows Used; a deletion gives the slot back', async () => {
+    await kubectl.ok(['create', 'namespace', 'quota']);
+    await kubectl.ok(['create', 'quota', 'q1', '--hard=pods=2,count/deployments.apps=1,configmaps=5', '-n', 'quota']);
+    await kubectl.ok(['run', 'p1', '-n', 'quota', '--image=nginx']);
+    await kubectl.ok(['run', 'p2', '-n', 'quota', '--image=nginx']);
+    const third = await kubectl.run(['run', 'p3', '-n', 'quota', '--image=nginx']);
+    assert.equal(refusal(third.stderr), 'Error from server (Forbidden): pods "p3" is forbidden: exceeded quota: q1, requested: pods=1, used: pods=2, limited: pods=2');
+    // the namespace's kube-root-ca.crt was there before the quota: the controller counts it
+    const described = await eventually(() => kubectl.ok(['describe', 'quota', 'q1', '-n', 'quota']), (out) => /^configmaps\s+1\s+5$/m.test(out), 'configmaps counted');
+    assert.match(described, /^Name:\s+q1$/m);
+    assert.match(described, /^Resource\s+Used\s+Hard$/m);
+    assert.match(described, /^pods\s+2\s+2$/m);
+    assert.match(described, /^count\/deployments\.apps\s+0\s+1$/m);
+    assert.match(await kubectl.ok(['get', 'quota', '-n', 'quota']), /^q1\s+\S+\s+configmaps: 1\/5, count\/deployments\.apps: 0\/1, pods: 2\/2\s*$/m);
+
+    await kubectl.ok(['create', 'deployment', 'web', '-n', 'quota', '--image=nginx', '--replicas=0']);
+    const second = await kubectl.run(['create', 'deployment', 'api', '-n', 'quota', '--image=nginx']);
+    assert.equal(refusal(second.stderr), 'error: failed to create deployment: deployments.apps "api" is forbidden: exceeded quota: q1, requested: count/deployments.apps=1, used: count/deployments.apps=1, limited: count/deployments.apps=1');
+
+    await kubectl.ok(['delete', 'pod', 'p1', '-n', 'quota', '--grace-period=0', '--force']);
+    await eventually(() => kubectl.ok(['describe', 'quota', 'q1', '-n', 'quota']), (out) => /^pods\s+1\s+2$/m.test(out), 'the slot given back');
+    // Two creates racing for the last slot: the quota is charged with compare-and-swap, so one of them is refused.
+    const racing = await Promise.all(['r1', 'r2'].map((name) => kubectl.run(['run', name, '-n', 'quota', '--image=nginx'])));
+    assert.equal(racing.filter((r) => r.code === 0).length, 1, racing.map((r) => r.stderr).join('\n'));
+    assert.match(racing.find((r) => r.code !== 0)!.stderr, /is forbidden: exceeded quota: q1, requested: pods=1, used: pods=2, limited: pods=2$/m);
+    assert.match(await kubectl.ok(['describe', 'quota', 'q1', '-n', 'quota']), /^pods\s+2\s+2$/m);
+  });
+
+  it('ResourceQuota: compute quotas want every container to state them, and add up requests and limits', async () => {
+    await kubectl.ok(['create', 'namespace', 'compute']);
+    await kubectl.ok(['create', 'quota', 'compute', '--hard=requests.cpu=1,limits.memory=1Gi', '-n', 'compute']);
+    const bare = await kubectl.run(['run', 'web', '-n', 'compute', '--image=nginx']);
+    assert.equal(refusal(bare.stderr), 'Error from server (Forbidden): pods "web" is forbidden: failed quota: compute: must specify limits.memory for: web; requests.cpu for: web');
+    const sized = (name: string) => pod(name, 'compute', container(name, '      requests:\n        cpu: 600m\n      limits:\n        memory: 512Mi'));
+    await kubectl.ok(['create', '-f', '-'], { input: sized('a') });
+    const b = await kubectl.run(['create', '-f', '-'], { input: sized('b') });
+    assert.equal(refusal(b.stderr), 'Error from server (Forbidden): error when creating "STDIN": pods "b" is forbidden: exceeded quota: compute, requested: requests.cpu=600m, used: requests.cpu=600m, limited: requests.cpu=1');
+    const described = await kubectl.ok(['describe', 'quota', 'compute', '-n', 'compute']);
+    assert.match(described, /^limits\.memory\s+512Mi\s+1Gi$/m);
+    assert.match(described, /^requests\.cpu\s+600m\s+1$/m);
+  });
+
   it('Priority: priorityClassName becomes spec.priority; an unknown class is refused; a globalDefault class applies to pods naming none', async () => {
     const classes = await kubectl.ok(['get', 'priorityclasses']);
     assert.match(classes, /^system-cluster-critical\s+2000000000\s+false\s+/m);

@@ -23,6 +23,7 @@ import { runtimeclasses } from './runtimeclasses.ts';
 import { priorityclasses } from './scheduling.ts';
 import { limitRangerDefaults, limitRangerValidation } from './limitRanger.ts';
 import { priorityAdmission, priorityClassDefault } from './priorityAdmission.ts';
+import { resourceQuotaAdmission } from './quotaAdmission.ts';
 import { serviceAccountAdmission } from './serviceAccountAdmission.ts';
 import { services } from './services.ts';
 import { persistentvolumeclaims, persistentvolumes } from './volumes.ts';
@@ -60,4 +61,5 @@ export const admissionPlugins: AdmissionPlugin[] = [
   priorityAdmission, priorityClassDefault,
   rbacEscalation,
   certificateRequestSignature, certificateApprovalAndSigning, certificateSubjectRestriction,
+  resourceQuotaAdmission,
 ];
