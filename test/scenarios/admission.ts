@@ -153,6 +153,57 @@ describe(`admission plugins (${label})`, () => {
     assert.match(described, /^requests\.cpu\s+600m\s+1$/m);
   });
 
+  it('PodSecurity: enforce refuses as kube-apiserver words it, warn admits with a warning, a stricter enforce label warns about the pods already there', async () => {
+    await kubectl.ok(['create', 'namespace', 'secure']);
+    assert.equal((await kubectl.ok(['label', 'namespace', 'secure', 'pod-security.kubernetes.io/enforce=restricted'])).trim(), 'namespace/secure labeled');
+    const refused = await kubectl.run(['run', 'web', '-n', 'secure', '--image=nginx']);
+    assert.equal(refusal(refused.stderr), 'Error from server (Forbidden): pods "web" is forbidden: violates PodSecurity "restricted:latest": '
+      + 'allowPrivilegeEscalation != false (container "web" must set securityContext.allowPrivilegeEscalation=false), '
+      + 'unrestricted capabilities (container "web" must set securityContext.capabilities.drop=["ALL"]), '
+      + 'runAsNonRoot != true (pod or container "web" must set securityContext.runAsNonRoot=true), '
+      + 'seccompProfile (pod or container "web" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")');
+    const hardened = pod('hardened', 'secure', `  securityContext:
+    runAsNonRoot: true
+    seccompProfile:
+      type: RuntimeDefault
+  containers:
+  - name: app
+    image: nginx
+    securityContext:
+      allowPrivilegeEscalation: false
+      capabilities:
+        drop: ["ALL"]
+`);
+    const admitted = await kubectl.run(['create', '-f', '-'], { input: hardened });
+    assert.equal(admitted.code, 0, admitted.stderr);
+    assert.equal(admitted.stderr, '');
+    // A Deployment is checked by its template: warned, not refused (its pods would be).
+    const deployment = await kubectl.run(['create', 'deployment', 'api', '-n', 'secure', '--image=nginx', '--replicas=0']);
+    assert.equal(deployment.code, 0, deployment.stderr);
+    assert.match(deployment.stderr, /^Warning: would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false \(container "nginx" must set securityContext\.allowPrivilegeEscalation=false\), /m);
+
+    await kubectl.ok(['create', 'namespace', 'relaxed']);
+    await kubectl.ok(['label', 'namespace', 'relaxed', 'pod-security.kubernetes.io/enforce=baseline', 'pod-security.kubernetes.io/warn=restricted', 'pod-security.kubernetes.io/warn-version=v1.35']);
+    const warned = await kubectl.run(['run', 'web', '-n', 'relaxed', '--image=nginx']);
+    assert.equal(warned.code, 0, warned.stderr);
+    assert.equal(warned.stdout.trim(), 'pod/web created');
+    assert.equal(warned.stderr.trim(), 'Warning: would violate PodSecurity "restricted:v1.35": allowPrivilegeEscalation != false (container "web" must set securityContext.allowPrivilegeEscalation=false), '
+      + 'unrestricted capabilities (container "web" must set securityContext.capabilities.drop=["ALL"]), runAsNonRoot != true (pod or container "web" must set securityContext.runAsNonRoot=true), '
+      + 'seccompProfile (pod or container "web" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")');
+    const privileged = await kubectl.run(['create', '-f', '-'], { input: pod('root', 'relaxed', `  hostNetwork: true
+${container('root', '')}    securityContext:
+      privileged: true
+`) });
+    assert.equal(refusal(privileged.stderr), 'Error from server (Forbidden): error when creating "STDIN": pods "root" is forbidden: violates PodSecurity "baseline:latest": host namespaces (hostNetwork=true), privileged (container "root" must not set securityContext.privileged=true)');
+
+    const relabel = await kubectl.run(['label', 'namespace', 'relaxed', '--overwrite', 'pod-security.kubernetes.io/enforce=restricted']);
+    assert.equal(relabel.code, 0, relabel.stderr);
+    assert.equal(relabel.stderr.trim(), 'Warning: existing pods in namespace "relaxed" violate the new PodSecurity enforce level "restricted:latest"\n'
+      + 'Warning: web: allowPrivilegeEscalation != false, unrestricted capabilities, runAsNonRoot != true, seccompProfile');
+    const invalid = await kubectl.run(['label', 'namespace', 'relaxed', '--overwrite', 'pod-security.kubernetes.io/enforce=strict']);
+    assert.match(invalid.stderr, /Namespace "relaxed" is invalid: metadata\.labels\[pod-security\.kubernetes\.io\/enforce\]: Invalid value: "strict": must be one of privileged, baseline, restricted/);
+  });
+
   it('Priority: priorityClassName becomes spec.priority; an unknown class is refused; a globalDefault class applies to pods naming none', async () => {
     const classes = await kubectl.ok(['get', 'priorityclasses']);
     assert.match(classes, /^system-cluster-critical\s+2000000000\s+false\s+/m);

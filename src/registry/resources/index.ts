@@ -22,6 +22,7 @@ import { replicationcontrollers } from './replicationcontrollers.ts';
 import { runtimeclasses } from './runtimeclasses.ts';
 import { priorityclasses } from './scheduling.ts';
 import { limitRangerDefaults, limitRangerValidation } from './limitRanger.ts';
+import { podSecurity } from './podSecurity.ts';
 import { priorityAdmission, priorityClassDefault } from './priorityAdmission.ts';
 import { resourceQuotaAdmission } from './quotaAdmission.ts';
 import { serviceAccountAdmission } from './serviceAccountAdmission.ts';
@@ -58,6 +59,7 @@ export const admissionPlugins: AdmissionPlugin[] = [
   namespaceLifecycle,
   limitRangerDefaults, limitRangerValidation,
   serviceAccountAdmission,
+  podSecurity,
   priorityAdmission, priorityClassDefault,
   rbacEscalation,
   certificateRequestSignature, certificateApprovalAndSigning, certificateSubjectRestriction,
