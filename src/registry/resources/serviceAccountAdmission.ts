@@ -2,6 +2,7 @@ import { ApiError } from '../../apimachinery/errors.ts';
 import { admissionForbidden, writes, type AdmissionPlugin } from '../admission.ts';
 import type { KubeObject } from '../types.ts';
 import { serviceaccounts } from './config.ts';
+import { namespaces } from './namespaces.ts';
 import type { Pod, PodSpec } from './pods.ts';
 
 /**
@@ -61,9 +62,11 @@ export const serviceAccountAdmission: AdmissionPlugin = {
     try {
       sa = await objects.get(serviceaccounts, request.namespace, spec.serviceAccountName);
     } catch (err) {
+      if (!(err instanceof ApiError && err.reason === 'NotFound')) throw err;
+      // No namespace at all: NamespaceLifecycle answers that (`namespaces "x" not found`).
+      if (!(await objects.get(namespaces, undefined, request.namespace!).catch(() => undefined))) return;
       // The plugin's lister names the resource in the singular: `serviceaccount "x" not found`.
-      if (err instanceof ApiError && err.reason === 'NotFound') throw admissionForbidden(request, `error looking up service account ${request.namespace}/${spec.serviceAccountName}: serviceaccount "${spec.serviceAccountName}" not found`);
-      throw err;
+      throw admissionForbidden(request, `error looking up service account ${request.namespace}/${spec.serviceAccountName}: serviceaccount "${spec.serviceAccountName}" not found`);
     }
     if (shouldAutomount(sa, spec)) mountServiceAccountToken(spec);
     if (!(spec.imagePullSecrets as unknown[] | undefined)?.length && sa.imagePullSecrets?.length) spec.imagePullSecrets = structuredClone(sa.imagePullSecrets);
