@@ -131,6 +131,8 @@ describe('the policy cache', () => {
       },
       get: () => Promise.reject(new Error('unused')),
       delete: () => Promise.reject(new Error('unused')),
+      create: () => Promise.reject(new Error('unused')),
+      mutate: () => Promise.reject(new Error('unused')),
     };
     const clock = new ManualClock();
     const cache = new PolicyCache(clock);

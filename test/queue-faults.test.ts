@@ -12,6 +12,9 @@ async function run(cluster: ControlPlaneCluster, queue: () => Queue): Promise<Re
   const r = cluster.registry();
   const pods = cluster.catalog.find('', 'v1', 'pods')!;
   await cluster.drain();
+  // A quota the pods count against: the quota controller must agree with a clean run too.
+  const quotas = cluster.catalog.find('', 'v1', 'resourcequotas')!;
+  await r.create(quotas, 'default', { metadata: { name: 'q' }, spec: { hard: { pods: '20', 'count/pods': '20', configmaps: '5' } } } as KubeObject);
   for (const p of [
     pod('web', { containers: [{ name: 'web', image: 'nginx' }] }),
     pod('once', { restartPolicy: 'Never', containers: [{ name: 'once', image: 'busybox', args: ['echo', 'done'] }] }),
@@ -24,7 +27,7 @@ async function run(cluster: ControlPlaneCluster, queue: () => Queue): Promise<Re
     await queue().send({ kind: 'resync', cluster: 'default' });
     await cluster.drain(30_000);
   }
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = { quota: JSON.stringify((await r.get(quotas, 'default', 'q')).status) };
   for (const p of (await r.list(pods, 'default')).items as Array<KubeObject & { spec: { nodeName?: string }; status: { phase: string; containerStatuses?: Array<{ state: Record<string, { reason?: string }> }> } }>) {
     const state = p.status.containerStatuses?.[0]?.state ?? {};
     const kind = Object.keys(state)[0];
@@ -44,6 +47,8 @@ describe('queue faults (a fault-injecting Queue port)', () => {
     assert.match(expected.crash, /: CrashLoopBackOff$/);
     assert.match(expected.bad, /: ImagePullBackOff$/);
     assert.match(expected.pinned, /^Running on controlplane: running$/);
+    // the finished pod gave its slot back; kube-root-ca.crt is the namespace's one ConfigMap
+    assert.deepEqual(JSON.parse(expected.quota).used, { pods: '14', 'count/pods': '14', configmaps: '1' });
 
     for (const seed of [7, 8]) {
       let counts: FaultCounts | undefined;

@@ -134,3 +134,46 @@ export function isNegativeQuantity(value: unknown): boolean {
   if ('error' in q || q.positive) return false;
   return hasDigit(q.num, 1) || hasDigit(q.denom, 1);
 }
+
+/**
+ * Quantity.MilliValue: the amount in thousandths, as an integer (quota sums and LimitRange
+ * comparisons are done at this precision, as kube-apiserver does for values that fit).
+ */
+export function milliValue(value: unknown): number {
+  const v = quantityValue(value);
+  return Number.isFinite(v) ? Math.round(v * 1000) : v;
+}
+
+/** The format a quantity was written in: a binary suffix keeps sums binary (`256Mi`), anything else is decimal. */
+export function quantityFormat(value: unknown): 'BinarySI' | 'DecimalSI' {
+  if (typeof value !== 'string') return 'DecimalSI';
+  const q = parseQuantity(value);
+  return 'error' in q || q.format !== 'BinarySI' ? 'DecimalSI' : 'BinarySI';
+}
+
+const decimalSymbols: Array<[number, string]> = [[18, 'E'], [15, 'P'], [12, 'T'], [9, 'G'], [6, 'M'], [3, 'k']];
+const binarySymbols: Array<[number, string]> = [[60, 'Ei'], [50, 'Pi'], [40, 'Ti'], [30, 'Gi'], [20, 'Mi'], [10, 'Ki']];
+
+/**
+ * Quantity.String() of an amount given in thousandths: the largest suffix that keeps the
+ * number whole (`1500m`, `2`, `1k`, `128Mi`); a binary amount that is not a whole number
+ * of bytes, or not a multiple of 1024, is written as decimal, as CanonicalizeBytes does.
+ */
+export function formatQuantity(milli: number, format: 'BinarySI' | 'DecimalSI' = 'DecimalSI'): string {
+  if (!Number.isFinite(milli)) return '0';
+  const sign = milli < 0 ? '-' : '';
+  const abs = Math.abs(milli);
+  if (abs % 1000 !== 0) return `${sign}${abs}m`;
+  const whole = abs / 1000;
+  if (whole === 0) return '0';
+  if (format === 'BinarySI' && whole >= 1024) {
+    for (const [power, symbol] of binarySymbols) if (whole % 2 ** power === 0) return `${sign}${whole / 2 ** power}${symbol}`;
+    return `${sign}${whole}`;
+  }
+  if (format === 'BinarySI') return `${sign}${whole}`;
+  for (const [power, symbol] of decimalSymbols) if (whole % 10 ** power === 0) return `${sign}${whole / 10 ** power}${symbol}`;
+  return `${sign}${whole}`;
+}
+
+/** Quantity.String() of a quantity as written (`1024Mi` → `1Gi`, `0.5` → `500m`). */
+export const canonicalQuantity = (value: unknown): string => formatQuantity(milliValue(value), quantityFormat(value));

@@ -7,6 +7,7 @@ import type { Pod } from '../registry/resources/pods.ts';
 import type { KubeObject } from '../registry/types.ts';
 import { runControllers, type ClusterObjects } from './controllers/index.ts';
 import { syncClusterRoleAggregation } from './controllers/clusterroleaggregation.ts';
+import { releasesQuota, syncResourceQuotas } from './controllers/resourcequota.ts';
 import { signApprovedRequests } from './controllers/signer.ts';
 import { runKubelets } from './kubelet.ts';
 import { schedulePending, type SchedulingTrigger } from './scheduler.ts';
@@ -161,6 +162,7 @@ async function scheduleWake(ctx: ControlPlaneContext, cluster: string, due: numb
 /** Periodic repair: re-examines every pending and bound pod and every approved CSR, so a lost event or wake-up costs only time. */
 async function resyncCluster(ctx: ControlPlaneContext, cluster: string): Promise<void> {
   await aggregateClusterRoles(ctx, cluster);
+  await syncResourceQuotas(new Registry(ctx.catalog, ctx.ports, cluster), undefined);
   await reconcile(ctx, cluster, { retryRevision: 0, flush: true });
   await signApprovedRequests(new Registry(ctx.catalog, ctx.ports, cluster));
 }
@@ -171,6 +173,19 @@ async function resyncCluster(ctx: ControlPlaneContext, cluster: string): Promise
  */
 function aggregateClusterRoles(ctx: ControlPlaneContext, cluster: string): Promise<void> {
   return syncClusterRoleAggregation(new Registry(ctx.catalog, ctx.ports, cluster));
+}
+
+/**
+ * The quota controller's share of an event: a quota changed (count it if its limits are not
+ * counted yet), or something in a namespace with quotas was released (recount them).
+ */
+async function syncQuotas(ctx: ControlPlaneContext, event: ChangeEvent): Promise<void> {
+  const registry = new Registry(ctx.catalog, ctx.ports, event.cluster);
+  if (event.group === '' && event.resource === 'resourcequotas') {
+    if (event.type !== 'DELETED') await syncResourceQuotas(registry, event.namespace, true);
+  } else if (await releasesQuota(registry, event)) {
+    await syncResourceQuotas(registry, event.namespace);
+  }
 }
 
 /** API groups whose changes wake the CSR signer rather than the workload pass. */
@@ -196,6 +211,8 @@ async function dispatch(ctx: ControlPlaneContext, message: QueueMessage): Promis
   const event = message as ChangeEvent;
   if (event.group === 'rbac.authorization.k8s.io' && event.resource === 'clusterroles') return aggregateClusterRoles(ctx, event.cluster);
   if (signerGroups.includes(event.group)) return signApprovedRequests(new Registry(ctx.catalog, ctx.ports, event.cluster));
+  await syncQuotas(ctx, event);
+  if (event.group === '' && event.resource === 'resourcequotas') return;
   const watched = event.group === '' ? event.resource === 'pods' || event.resource === 'nodes' : workloadGroups.includes(event.group);
   if (!watched) return;
   // Node changes and pod deletions may make room for unschedulable pods (kube-scheduler's queueing hints).

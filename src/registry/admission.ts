@@ -1,3 +1,4 @@
+import { ApiError } from '../apimachinery/errors.ts';
 import type { ClusterObjects, HookContext, KubeObject, ResourceDef } from './types.ts';
 
 /**
@@ -12,6 +13,8 @@ export interface AdmissionRequest {
   def: ResourceDef;
   namespace: string | undefined;
   name: string;
+  /** The server made `name` from metadata.generateName (the client named no object). */
+  nameGenerated?: boolean;
   /** The object as it would be stored (CREATE, UPDATE); a mutating plugin may change it in place. */
   object?: KubeObject;
   /** The stored object (UPDATE, DELETE). */
@@ -21,6 +24,8 @@ export interface AdmissionRequest {
   dryRun: boolean;
   /** The moment, the cluster and the requesting user (absent when the server itself writes). */
   ctx: HookContext;
+  /** Warnings for the client (admission.Attributes' AddWarning): sent as `Warning:` headers kubectl prints. */
+  warnings: string[];
 }
 
 export interface AdmissionPlugin {
@@ -34,3 +39,19 @@ export interface AdmissionPlugin {
 export async function runAdmission(chain: readonly AdmissionPlugin[], phase: AdmissionPlugin['phase'], request: AdmissionRequest, objects: ClusterObjects): Promise<void> {
   for (const plugin of chain) if (plugin.phase === phase) await plugin.admit(request, objects);
 }
+
+/**
+ * admission.NewForbidden: `pods "web" is forbidden: <why>`. An object created with
+ * generateName is named as the client asked for it (`web-7d4b9c-`), as kube-apiserver's
+ * admission sees it before the name is generated.
+ */
+export function admissionForbidden(request: AdmissionRequest, why: string): ApiError {
+  const { def } = request;
+  const name = request.nameGenerated ? request.object!.metadata.generateName! : request.name;
+  const resource = def.group ? `${def.plural}.${def.group}` : def.plural;
+  return new ApiError(403, 'Forbidden', `${resource} "${name}" is forbidden: ${why}`, { name, group: def.group || undefined, kind: def.plural });
+}
+
+/** Whether the request writes a kind's main resource (not a subresource such as status or binding). */
+export const writes = (request: AdmissionRequest, group: string, plural: string, operation: AdmissionRequest['operation'] = 'CREATE') =>
+  request.operation === operation && !request.subresource && request.def.group === group && request.def.plural === plural;

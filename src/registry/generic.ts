@@ -44,6 +44,8 @@ export interface WriteOptions {
    * `binding`: the server's own bind of a pod to a node (spec.nodeName and status).
    */
   subresource?: StatusSubresource | 'binding';
+  /** Where admission plugins' warnings go (the handler sends them as `Warning:` headers). */
+  warnings?: string[];
 }
 
 const conflictMessage = 'the object has been modified; please apply your changes to the latest version and try again';
@@ -267,7 +269,7 @@ export class Registry {
     def.strategy?.defaults?.(obj, ctx);
     // From here, kube-apiserver's order: mutating admission, the kind's preparation and
     // validation, validating admission, the store, the change event.
-    const admission: AdmissionRequest = { operation: 'CREATE', def, namespace, name: meta.name!, object: obj, dryRun: !!options.dryRun, ctx };
+    const admission: AdmissionRequest = { operation: 'CREATE', def, namespace, name: meta.name!, nameGenerated: generated, object: obj, dryRun: !!options.dryRun, ctx, warnings: options.warnings ?? [] };
     await this.admit('mutating', admission);
     def.strategy?.prepareForCreate?.(obj, ctx);
     validateObject(def, obj);
@@ -285,7 +287,9 @@ export class Registry {
     }
     if (!result.ok) throw alreadyExists(gr(def), meta.name!);
     await this.notify(def, obj, 'ADDED', result.kv.modRevision);
-    return this.written(def, obj, result.kv, ctx);
+    const created = this.written(def, obj, result.kv, ctx);
+    await def.strategy?.afterCreate?.(structuredClone(created), this);
+    return created;
   }
 
   /** A create answered by the kind's hook and never stored (reviews): defaults and kind validation only. */
@@ -312,7 +316,7 @@ export class Registry {
   }
 
   private updateRequest(def: ResourceDef, obj: KubeObject, old: KubeObject, options: WriteOptions, ctx = this.ctx()): AdmissionRequest {
-    return { operation: 'UPDATE', def, namespace: old.metadata.namespace, name: old.metadata.name!, object: obj, oldObject: old, subresource: options.subresource, dryRun: !!options.dryRun, ctx };
+    return { operation: 'UPDATE', def, namespace: old.metadata.namespace, name: old.metadata.name!, object: obj, oldObject: old, subresource: options.subresource, dryRun: !!options.dryRun, ctx, warnings: options.warnings ?? [] };
   }
 
   /** The object an update would store: server-owned fields kept, defaults, mutating admission, the kind's own preparation. */
@@ -381,6 +385,8 @@ export class Registry {
   async mutate(def: ResourceDef, namespace: string | undefined, name: string, mutate: (obj: KubeObject) => KubeObject | void, options: WriteOptions & { expectedResourceVersion?: string } = {}): Promise<KubeObject> {
     const key = this.key(def, namespace, name);
     for (let attempt = 0; ; attempt++) {
+      // A retried attempt runs admission again: only its warnings stand.
+      if (options.warnings) options.warnings.length = 0;
       const current = await this.store.get(key);
       if (!current) throw notFound(gr(def), name);
       if (options.expectedResourceVersion && options.expectedResourceVersion !== String(current.modRevision)) throw conflict(gr(def), name, conflictMessage);
@@ -410,7 +416,7 @@ export class Registry {
       if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
         throw conflict(gr(def), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`);
       }
-      await this.admit('validating', { operation: 'DELETE', def, namespace, name, oldObject: obj, dryRun: !!options.dryRun, ctx: this.ctx() });
+      await this.admit('validating', { operation: 'DELETE', def, namespace, name, oldObject: obj, dryRun: !!options.dryRun, ctx: this.ctx(), warnings: [] });
       const grace = def.strategy?.gracefulDeletion?.(obj, options) ?? 0;
       const finalizer = gcFinalizer(def, options.propagationPolicy);
       const pending = obj.metadata.finalizers?.length || grace > 0 || finalizer;

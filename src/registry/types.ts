@@ -92,6 +92,9 @@ export interface ClusterObjects {
   get<T extends KubeObject>(def: ResourceDef<T>, namespace: string | undefined, name: string): Promise<T>;
   list(def: ResourceDef, namespace: string | undefined): Promise<{ items: KubeObject[] }>;
   delete(def: ResourceDef, namespace: string | undefined, name: string, options?: { gracePeriodSeconds?: number }): Promise<KubeObject>;
+  create(def: ResourceDef, namespace: string | undefined, obj: KubeObject): Promise<KubeObject>;
+  /** Read-modify-write with compare-and-swap, `change` re-run on a conflict (GuaranteedUpdate); `status` writes only the status. */
+  mutate(def: ResourceDef, namespace: string | undefined, name: string, change: (obj: KubeObject) => KubeObject | void, options?: { subresource?: 'status' }): Promise<KubeObject>;
 }
 
 /**
@@ -128,6 +131,11 @@ export interface Strategy<T extends KubeObject = KubeObject> {
    * called for a dry run.
    */
   finalize?(obj: T, objects: ClusterObjects): Promise<void>;
+  /**
+   * Work a controller would do at once after a create, done inline so that the next request
+   * already sees it (a new namespace's `default` ServiceAccount). Not called for a dry run.
+   */
+  afterCreate?(obj: T, objects: ClusterObjects): Promise<void>;
   /**
    * A status-like subresource's update (`status`, and `approval` for CSRs): `obj` is the
    * stored object with the request's status; keep what this subresource may not change

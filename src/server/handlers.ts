@@ -93,11 +93,11 @@ export async function handleResource(c: Context, registry: Registry, def: Resour
     case 'create': {
       const { obj, warnings } = await decodeBody(c, def);
       if (info.name) throw methodNotAllowed();
-      return respondObject(c, registry, def, await registry.create(def, namespace, obj, { dryRun: dryRun(c) }), 201, warnings);
+      return respondObject(c, registry, def, await registry.create(def, namespace, obj, { dryRun: dryRun(c), warnings }), 201, warnings);
     }
     case 'update': {
       const { obj, warnings } = await decodeBody(c, def);
-      return respondObject(c, registry, def, await registry.update(def, namespace, info.name!, obj, { dryRun: dryRun(c) }), 200, warnings);
+      return respondObject(c, registry, def, await registry.update(def, namespace, info.name!, obj, { dryRun: dryRun(c), warnings }), 200, warnings);
     }
     case 'patch':
       return patchResource(c, registry, def, info, namespace);
@@ -118,6 +118,7 @@ async function patchResource(c: Context, registry: Registry, def: ResourceDef, i
   const contentType = c.req.header('content-type') ?? '';
   const fieldValidation = parseFieldValidation(query(c, 'fieldValidation'));
   let warnings: string[] = [];
+  const admissionWarnings: string[] = [];
   try {
     const result = await registry.mutate(def, namespace, info.name!, (current) => {
       const patched = applyPatch(current, bytes, contentType, def.schema);
@@ -128,15 +129,15 @@ async function patchResource(c: Context, registry: Registry, def: ResourceDef, i
       if (def.namespaced && patchedNamespace !== undefined && patchedNamespace !== namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
       warnings = decoded.warnings;
       return decoded.obj;
-    }, { dryRun: dryRun(c), subresource });
-    return respondObject(c, registry, def, result, 200, warnings);
+    }, { dryRun: dryRun(c), subresource, warnings: admissionWarnings });
+    return respondObject(c, registry, def, result, 200, [...warnings, ...admissionWarnings]);
   } catch (err) {
     // Server-side apply creates what does not exist yet (kubectl apply --server-side on a new object).
     if (!(err instanceof ApiError && err.reason === 'NotFound') || subresource || mediaType(contentType) !== 'application/apply-patch+yaml') throw err;
     const { obj, warnings: createWarnings } = decodeObject(def, decodeDocument(bytes, contentType), fieldValidation);
     if (obj.metadata.name && obj.metadata.name !== info.name) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${info.name})`);
     obj.metadata.name = info.name;
-    return respondObject(c, registry, def, await registry.create(def, namespace, obj, { dryRun: dryRun(c) }), 201, createWarnings);
+    return respondObject(c, registry, def, await registry.create(def, namespace, obj, { dryRun: dryRun(c), warnings: createWarnings }), 201, createWarnings);
   }
 }
 
@@ -160,7 +161,7 @@ async function handleSubresource(c: Context, registry: Registry, def: ResourceDe
       case 'get': return respondObject(c, registry, def, await registry.get(def, namespace, info.name));
       case 'update': {
         const { obj, warnings } = await decodeBody(c, def);
-        return respondObject(c, registry, def, await registry.update(def, namespace, info.name, obj, { subresource: sub, dryRun: dryRun(c) }), 200, warnings);
+        return respondObject(c, registry, def, await registry.update(def, namespace, info.name, obj, { subresource: sub, dryRun: dryRun(c), warnings }), 200, warnings);
       }
       case 'patch': return patchResource(c, registry, def, info, namespace, sub);
       default: throw methodNotAllowed();

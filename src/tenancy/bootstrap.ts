@@ -1,6 +1,7 @@
 import { kubernetesVersion } from '../apimachinery/version.ts';
 import type { Registry } from '../registry/generic.ts';
 import { systemNamespaces } from '../registry/resources/namespaces.ts';
+import { priorityclasses, systemPriorityClassDescriptions, systemPriorityClasses } from '../registry/resources/scheduling.ts';
 import type { Node } from '../registry/resources/nodes.ts';
 import type { Pod } from '../registry/resources/pods.ts';
 import type { KubeObject, ResourceDef } from '../registry/types.ts';
@@ -79,14 +80,18 @@ function nodeObject(name: string, index: number, controlPlane: boolean, version:
 export async function bootstrapCluster(registry: Registry, shape: ClusterShape = defaultShape): Promise<void> {
   const catalog = registry.catalog;
   const def = (plural: string) => catalog.find('', 'v1', plural)!;
-  const ensure = async (plural: string, namespace: string | undefined, obj: KubeObject) => {
+  const ensureAs = async (resource: ResourceDef, obj: KubeObject, namespace?: string) => {
     try {
-      await registry.create(def(plural), namespace, obj);
+      await registry.create(resource, namespace, obj);
     } catch (err) {
       if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
     }
   };
+  const ensure = (plural: string, namespace: string | undefined, obj: KubeObject) => ensureAs(def(plural), obj, namespace);
   for (const name of systemNamespaces) await ensure('namespaces', undefined, { metadata: { name } });
+  for (const [name, value] of Object.entries(systemPriorityClasses)) {
+    await ensureAs(priorityclasses, { metadata: { name }, value, description: systemPriorityClassDescriptions[name], preemptionPolicy: 'PreemptLowerPriority' } as KubeObject);
+  }
   for (const [i, name] of shape.nodes.entries()) {
     const node = nodeObject(name, i, i === 0, shape.version);
     const now = timestamp(registry.now());
@@ -101,6 +106,8 @@ export async function bootstrapCluster(registry: Registry, shape: ClusterShape =
     metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: { type: 'ClusterIP', clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }] },
   } as KubeObject);
+  // kubeadm's addons run as their own service accounts (the ServiceAccount admission plugin wants them first).
+  for (const name of ['coredns', 'kube-proxy']) await ensure('serviceaccounts', 'kube-system', { metadata: { name } });
   await ensureControlPlanePods(registry, shape);
   await ensure('services', 'kube-system', {
     metadata: {

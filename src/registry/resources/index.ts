@@ -21,6 +21,11 @@ import { rbacEscalation } from './rbacEscalation.ts';
 import { replicationcontrollers } from './replicationcontrollers.ts';
 import { runtimeclasses } from './runtimeclasses.ts';
 import { priorityclasses } from './scheduling.ts';
+import { limitRangerDefaults, limitRangerValidation } from './limitRanger.ts';
+import { podSecurity } from './podSecurity.ts';
+import { priorityAdmission, priorityClassDefault } from './priorityAdmission.ts';
+import { resourceQuotaAdmission } from './quotaAdmission.ts';
+import { serviceAccountAdmission } from './serviceAccountAdmission.ts';
 import { services } from './services.ts';
 import { persistentvolumeclaims, persistentvolumes } from './volumes.ts';
 
@@ -44,7 +49,19 @@ export const resources: ResourceDef[] = [
 ];
 
 /**
- * The admission chain, in kube-apiserver's order (mutating plugins run first whatever
- * their place here; then validating ones, in this order).
+ * The admission chain, in kube-apiserver's order (its --enable-admission-plugins defaults:
+ * NamespaceLifecycle, LimitRanger, ServiceAccount, PodSecurity, Priority, ...,
+ * CertificateApproval, CertificateSigning, CertificateSubjectRestriction, ..., ResourceQuota).
+ * Mutating plugins run first whatever their place here; then validating ones, in this order.
+ * RBAC escalation prevention is the RBAC storage's own check in kube-apiserver; it sits here.
  */
-export const admissionPlugins: AdmissionPlugin[] = [namespaceLifecycle, rbacEscalation, certificateRequestSignature, certificateApprovalAndSigning, certificateSubjectRestriction];
+export const admissionPlugins: AdmissionPlugin[] = [
+  namespaceLifecycle,
+  limitRangerDefaults, limitRangerValidation,
+  serviceAccountAdmission,
+  podSecurity,
+  priorityAdmission, priorityClassDefault,
+  rbacEscalation,
+  certificateRequestSignature, certificateApprovalAndSigning, certificateSubjectRestriction,
+  resourceQuotaAdmission,
+];

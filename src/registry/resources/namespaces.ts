@@ -3,6 +3,7 @@ import type { AdmissionPlugin } from '../admission.ts';
 import { ApiError, forbidden } from '../../apimachinery/errors.ts';
 import { age, ageColumn, nameColumn } from '../printing.ts';
 import { defineResource, type ClusterObjects, type KubeObject } from '../types.ts';
+import { configmaps, serviceaccounts } from './config.ts';
 
 type Namespace = KubeObject & { spec?: { finalizers?: string[] }; status?: { phase?: string } };
 
@@ -23,6 +24,26 @@ async function deleteContents(ns: Namespace, objects: ClusterObjects): Promise<v
   }
 }
 
+const rootCAConfigMap = 'kube-root-ca.crt';
+const ignoring = (...reasons: string[]) => (err: unknown) => {
+  if (!(err instanceof ApiError && reasons.includes(err.reason))) throw err;
+};
+
+/**
+ * What kube-controller-manager writes into every new namespace within moments, written
+ * at once so a pod created next finds it: the serviceaccount controller's `default`
+ * ServiceAccount and the root-ca-cert-publisher's `kube-root-ca.crt` (the CA bundle that
+ * every pod's token volume projects), copied from kube-system's.
+ */
+async function populate(ns: Namespace, objects: ClusterObjects): Promise<void> {
+  const name = ns.metadata.name!;
+  await objects.create(serviceaccounts, name, { metadata: { name: 'default' } }).catch(ignoring('AlreadyExists'));
+  const ca = await objects.get(configmaps, 'kube-system', rootCAConfigMap).catch(ignoring('NotFound'));
+  if (!ca || name === 'kube-system') return;
+  const { name: _n, namespace: _ns, uid: _u, resourceVersion: _rv, creationTimestamp: _c, managedFields: _m, ...metadata } = ca.metadata;
+  await objects.create(configmaps, name, { metadata: { ...metadata, name: rootCAConfigMap }, data: ca.data } as KubeObject).catch(ignoring('AlreadyExists'));
+}
+
 export const namespaces = defineResource<Namespace>({
   group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', singular: 'namespace', namespaced: false,
   shortNames: ['ns'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], subresources: ['status'],
@@ -39,6 +60,7 @@ export const namespaces = defineResource<Namespace>({
       ns.status = { phase: 'Active' };
     },
     finalize: deleteContents,
+    afterCreate: populate,
   },
 });
 

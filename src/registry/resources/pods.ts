@@ -7,8 +7,8 @@ import { allVerbs, defineResource, type KubeObject } from '../types.ts';
 /** Minimal typed views of the pod fields this file reads. */
 interface ContainerState { waiting?: { reason?: string }; running?: { startedAt?: string }; terminated?: { exitCode?: number; signal?: number; reason?: string; finishedAt?: string } }
 interface ContainerStatus { name: string; ready?: boolean; restartCount?: number; state?: ContainerState; lastState?: ContainerState }
-interface Container { name?: string; image?: string; ports?: Array<{ containerPort?: number; protocol?: string }>; resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> }; imagePullPolicy?: string; terminationMessagePath?: string; terminationMessagePolicy?: string; volumeMounts?: unknown[] }
-export interface PodSpec { containers?: Container[]; initContainers?: Container[]; nodeName?: string; restartPolicy?: string; dnsPolicy?: string; readinessGates?: unknown[]; tolerations?: Array<Record<string, unknown>>; volumes?: Array<{ name?: string }>; serviceAccountName?: string; [k: string]: unknown }
+export interface Container { name?: string; image?: string; ports?: Array<{ containerPort?: number; protocol?: string }>; resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> }; imagePullPolicy?: string; terminationMessagePath?: string; terminationMessagePolicy?: string; volumeMounts?: unknown[]; securityContext?: Record<string, unknown>; [k: string]: unknown }
+export interface PodSpec { containers?: Container[]; initContainers?: Container[]; priority?: number; priorityClassName?: string; preemptionPolicy?: string; nodeName?: string; restartPolicy?: string; dnsPolicy?: string; readinessGates?: unknown[]; tolerations?: Array<Record<string, unknown>>; volumes?: Array<{ name?: string }>; serviceAccountName?: string; [k: string]: unknown }
 export interface PodStatus { phase?: string; reason?: string; podIP?: string; nominatedNodeName?: string; conditions?: Array<{ type: string; status: string }>; containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[]; qosClass?: string; [k: string]: unknown }
 export type Pod = KubeObject & { spec: PodSpec; status?: PodStatus };
 
@@ -33,18 +33,21 @@ export function qosClass(spec: PodSpec): string {
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
-function defaultContainer(c: Container, saVolume: string | undefined): void {
+function defaultContainer(c: Container): void {
   if (c.image && !c.imagePullPolicy) c.imagePullPolicy = imagePullPolicyFor(c.image);
   c.terminationMessagePath ??= '/dev/termination-log';
   c.terminationMessagePolicy ??= 'File';
   c.resources ??= {};
+  // A limit without a request requests the limit (SetDefaults_Pod).
+  for (const [k, v] of Object.entries(c.resources.limits ?? {})) if (!(k in (c.resources.requests ?? {}))) (c.resources.requests ??= {})[k] = v;
   for (const p of c.ports ?? []) p.protocol ??= 'TCP';
-  if (saVolume) (c.volumeMounts ??= []).push({ name: saVolume, readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' });
 }
 
-const randomSuffix = () => Math.random().toString(36).slice(2, 7).replace(/[^a-z0-9]/g, 'x').padEnd(5, 'x');
-
-/** SetDefaults_Pod plus what the ServiceAccount and DefaultTolerationSeconds admission plugins add. */
+/**
+ * SetDefaults_Pod plus what the DefaultTolerationSeconds admission plugin adds. The
+ * service account and its token volume, the priority and the resource defaults of a
+ * LimitRange come from their own admission plugins.
+ */
 function podDefaults(pod: Pod): void {
   const spec = (pod.spec ??= {});
   spec.restartPolicy ??= 'Always';
@@ -53,31 +56,14 @@ function podDefaults(pod: Pod): void {
   spec.terminationGracePeriodSeconds ??= 30;
   spec.securityContext ??= {};
   spec.enableServiceLinks ??= true;
-  spec.priority ??= 0;
-  spec.preemptionPolicy ??= 'PreemptLowerPriority';
-  spec.serviceAccountName ??= (spec.serviceAccount as string | undefined) ?? 'default';
-  spec.serviceAccount ??= spec.serviceAccountName;
+  // The deprecated field is an alias the conversion from v1 honours.
+  if (!spec.serviceAccountName && spec.serviceAccount) spec.serviceAccountName = spec.serviceAccount as string;
   const tolerations = (spec.tolerations ??= []);
   for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
     if (!tolerations.some((t) => t.key === key)) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
   }
-  let saVolume: string | undefined;
-  if (spec.automountServiceAccountToken !== false && !(spec.volumes ?? []).some((v) => v.name?.startsWith('kube-api-access-'))) {
-    saVolume = `kube-api-access-${randomSuffix()}`;
-    (spec.volumes ??= []).push({
-      name: saVolume,
-      projected: {
-        defaultMode: 420,
-        sources: [
-          { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
-          { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-          { downwardAPI: { items: [{ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' }, path: 'namespace' }] } },
-        ],
-      },
-    } as { name: string });
-  }
-  for (const c of spec.containers ?? []) defaultContainer(c, saVolume);
-  for (const c of spec.initContainers ?? []) defaultContainer(c, saVolume);
+  for (const c of spec.containers ?? []) defaultContainer(c);
+  for (const c of spec.initContainers ?? []) defaultContainer(c);
 }
 
 function validatePod(pod: Pod): FieldError[] {

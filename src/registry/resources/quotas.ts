@@ -8,10 +8,10 @@ import { allVerbs, defineResource, type KubeObject } from '../types.ts';
 /** core/v1 ResourceQuota and LimitRange: how much a namespace may use. */
 
 type Quantity = string | number;
-type ResourceList = Record<string, Quantity>;
-type ResourceQuota = KubeObject & { spec?: { hard?: ResourceList; scopes?: string[] }; status?: { hard?: ResourceList; used?: ResourceList } };
-interface LimitRangeItem { type?: string; max?: ResourceList; min?: ResourceList; default?: ResourceList; defaultRequest?: ResourceList; maxLimitRequestRatio?: ResourceList }
-type LimitRange = KubeObject & { spec?: { limits?: LimitRangeItem[] } };
+export type ResourceList = Record<string, Quantity>;
+export type ResourceQuota = KubeObject & { spec?: { hard?: ResourceList; scopes?: string[] }; status?: { hard?: ResourceList; used?: ResourceList } };
+export interface LimitRangeItem { type?: string; max?: ResourceList; min?: ResourceList; default?: ResourceList; defaultRequest?: ResourceList; maxLimitRequestRatio?: ResourceList }
+export type LimitRange = KubeObject & { spec?: { limits?: LimitRangeItem[] } };
 
 const quotaScopes = ['BestEffort', 'CrossNamespacePodAffinity', 'NotBestEffort', 'NotTerminating', 'PriorityClass', 'Terminating', 'VolumeAttributesClass'];
 
@@ -26,13 +26,14 @@ function validateResourceList(list: ResourceList | undefined, path: string): Fie
 }
 
 /**
- * The quota controller's first sync, done at write time: status.hard mirrors
- * spec.hard and usage starts at zero for resources not yet counted. (Counting
- * usage is the controller's job; it owns status.used through /status.)
+ * status.hard follows spec.hard; status.used keeps what was counted for names still
+ * limited. A name not counted yet has no used amount until the quota controller counts it
+ * (admission counts it itself meanwhile).
  */
 function mirrorHard(quota: ResourceQuota, used: ResourceList = {}): void {
   const hard = quota.spec?.hard ?? {};
-  quota.status = { hard: { ...hard }, used: Object.fromEntries(Object.keys(hard).map((k) => [k, used[k] ?? '0'])) };
+  const kept = Object.fromEntries(Object.keys(hard).filter((k) => used[k] !== undefined).map((k) => [k, used[k]]));
+  quota.status = { hard: { ...hard }, ...(Object.keys(kept).length ? { used: kept } : {}) };
 }
 
 /** The REQUEST and LIMIT cells: `name: used/hard` per observed resource, `limits.*` in LIMIT (printResourceQuota). */

@@ -5,10 +5,15 @@ import { allVerbs, defineResource, type KubeObject } from '../types.ts';
 
 /** scheduling.k8s.io/v1 PriorityClass: how pods rank against each other. */
 
-type PriorityClass = KubeObject & { value?: number; globalDefault?: boolean; description?: string; preemptionPolicy?: string };
+export type PriorityClass = KubeObject & { value?: number; globalDefault?: boolean; description?: string; preemptionPolicy?: string };
 
 /** The classes the system reserves, with the values they must have. */
 export const systemPriorityClasses: Record<string, number> = { 'system-node-critical': 2000001000, 'system-cluster-critical': 2000000000 };
+/** As kube-apiserver creates them when it starts (scheduling's post-start hook). */
+export const systemPriorityClassDescriptions: Record<string, string> = {
+  'system-node-critical': 'Used for system critical pods that must not be moved from their current node.',
+  'system-cluster-critical': 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.',
+};
 const systemPrefix = 'system-';
 const highestUserDefinable = 1000000000;
 const preemptionPolicies = ['Never', 'PreemptLowerPriority'];
