@@ -3,6 +3,7 @@ import { ControllerPass, type ClusterObjects } from './context.ts';
 import { syncCronJobs } from './cronjob.ts';
 import { syncDaemonSets } from './daemonset.ts';
 import { syncDeployments, syncDeploymentStatuses } from './deployment.ts';
+import { syncDisruptionBudgets } from './disruption.ts';
 import { syncEndpoints } from './endpoints.ts';
 import { syncEndpointSlices } from './endpointslices.ts';
 import { collectGarbage } from './gc.ts';
@@ -17,7 +18,8 @@ export { noObjects, type ClusterObjects } from './context.ts';
  * collector first (so nothing acts on orphans), then owners before what they
  * own — CronJob → Job → pods, Deployment → ReplicaSet → pods (and the
  * Deployment's status from what its ReplicaSets now report) — then DaemonSets and
- * StatefulSets; then what follows pods: the endpoints and EndpointSlices of services.
+ * StatefulSets; then what follows pods: the endpoints and EndpointSlices of services,
+ * and the disruption budgets' status.
  * `objects` is updated in place, so the scheduler and kubelets that
  * run next in the pass already see the pods made here.
  * Creations stop at the cluster's storage budget (the store refuses them; FailedCreate events say so).
@@ -35,5 +37,6 @@ export async function runControllers(registry: Registry, objects: ClusterObjects
   await syncStatefulSets(pass);
   await syncEndpoints(pass);
   await syncEndpointSlices(pass);
+  await syncDisruptionBudgets(pass);
   return pass.nextDue;
 }

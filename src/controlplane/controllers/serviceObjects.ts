@@ -1,6 +1,6 @@
-import type { LabelSelector } from '../../apimachinery/selectors.ts';
 import { timestamp } from '../../apimachinery/time.ts';
 import type { Pod } from '../../registry/resources/pods.ts';
+import type { PodDisruptionBudget } from '../../registry/resources/policy.ts';
 import type { Service } from '../../registry/resources/services.ts';
 import type { KubeObject } from '../../registry/types.ts';
 import { isDeleting, isTerminal, ms, type Condition, type IntOrString } from './objects.ts';
@@ -12,6 +12,7 @@ import { isDeleting, isTerminal, ms, type Condition, type IntOrString } from './
  */
 
 export type { Service };
+export type DisruptionBudget = PodDisruptionBudget;
 
 /** core/v1 ObjectReference as endpoints point at pods. */
 export interface PodReference { kind: 'Pod'; namespace: string; name: string; uid: string }
@@ -27,15 +28,6 @@ export interface SliceEndpoint {
 }
 export interface SlicePort { name: string; protocol: string; port: number; appProtocol?: string }
 export type EndpointSlice = KubeObject & { addressType: string; endpoints: SliceEndpoint[] | null; ports: SlicePort[] | null };
-
-export interface DisruptionBudgetStatus {
-  observedGeneration?: number; disruptedPods?: Record<string, string>; disruptionsAllowed: number;
-  currentHealthy: number; desiredHealthy: number; expectedPods: number; conditions?: Condition[];
-}
-export type DisruptionBudget = KubeObject & {
-  spec?: { minAvailable?: IntOrString; maxUnavailable?: IntOrString; selector?: LabelSelector | null; unhealthyPodEvictionPolicy?: string };
-  status?: DisruptionBudgetStatus;
-};
 
 interface ServicePort { name?: string; port?: number; targetPort?: IntOrString; protocol?: string; appProtocol?: string }
 interface ContainerPort { name?: string; containerPort?: number; protocol?: string }
