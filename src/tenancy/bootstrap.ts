@@ -18,7 +18,8 @@ import type { Endpoints, EndpointSlice, Service } from '../controlplane/controll
 import { hex64, imageInfo } from '../runtime/images.ts';
 import { nodeIP } from '../controlplane/kubelet.ts';
 import { hash64 } from '../apimachinery/hash.ts';
-import { timestamp } from '../apimachinery/time.ts';
+import { microTimestamp, timestamp } from '../apimachinery/time.ts';
+import { nodeLeaseNamespace } from '../registry/resources/coordination.ts';
 
 /** What a fresh cluster looks like: a kubeadm cluster's nodes, namespaces and services. */
 export interface ClusterShape {
@@ -108,6 +109,7 @@ export async function bootstrapCluster(registry: Registry, shape: ClusterShape =
     metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: { type: 'ClusterIP', clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }] },
   } as KubeObject);
+  await ensureNodeLeases(registry, shape.nodes);
   await ensureControlPlanePods(registry, shape);
   await ensure('services', 'kube-system', {
     metadata: {
@@ -121,6 +123,26 @@ export async function bootstrapCluster(registry: Registry, shape: ClusterShape =
     },
   } as KubeObject);
   await ensureServiceEndpoints(registry, ensure, nodeIPAt(0));
+}
+
+/**
+ * Each kubelet's heartbeat Lease in kube-node-lease, owned by its Node. Written once:
+ * the renewals are computed when the lease is read (the Lease declaration's decorate).
+ */
+async function ensureNodeLeases(registry: Registry, nodes: string[]): Promise<void> {
+  const nodesDef = registry.catalog.find('', 'v1', 'nodes')!;
+  const leasesDef = registry.catalog.find('coordination.k8s.io', 'v1', 'leases')!;
+  for (const name of nodes) {
+    const node = await registry.get(nodesDef, undefined, name);
+    try {
+      await registry.create(leasesDef, nodeLeaseNamespace, {
+        metadata: { name, ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid: node.metadata.uid }] },
+        spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: microTimestamp(registry.now()) },
+      });
+    } catch (err) {
+      if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
+    }
+  }
 }
 
 // ---------------------------------------------------------------- endpoints
