@@ -67,7 +67,8 @@ export function desiredSubsets(svc: Service, pods: Pod[]): EndpointSubset[] {
       if (svc.spec.clusterIP === 'None') entries.push({ address, ready, port: undefined });
       continue;
     }
-    for (const port of resolvedPorts(svc, pod)) entries.push({ address, ready, port: port.name ? port : { port: port.port, protocol: port.protocol, ...(port.appProtocol ? { appProtocol: port.appProtocol } : {}) } });
+    // An EndpointPort's name is omitted when empty (omitempty), unlike a slice port's.
+    for (const { name, ...port } of resolvedPorts(svc, pod)) entries.push({ address, ready, port: name ? { name, ...port } : port });
   }
   return repackSubsets(entries);
 }
@@ -80,7 +81,7 @@ export function endpointsFor(svc: Service, pods: Pod[], current: Endpoints | und
   const annotations = { ...(current?.metadata.annotations ?? {}), [triggerTimeAnnotation]: triggerTime(svc, pods) };
   return {
     apiVersion: 'v1', kind: 'Endpoints',
-    metadata: { ...(current?.metadata ?? {}), name: svc.metadata.name, namespace: svc.metadata.namespace, ...(Object.keys(labels).length ? { labels } : {}), annotations },
+    metadata: { name: svc.metadata.name, namespace: svc.metadata.namespace, ...(Object.keys(labels).length ? { labels } : {}), annotations },
     ...(subsets.length ? { subsets } : {}),
   };
 }
