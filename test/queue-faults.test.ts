@@ -5,7 +5,29 @@ import { faultyQueue, seededRandom, type FaultCounts } from './helpers/queueFaul
 import type { KubeObject } from '../src/registry/types.ts';
 import { startControlPlane, type ControlPlaneCluster } from './helpers/controlplane.ts';
 
-const pod = (name: string, spec: Record<string, unknown>): KubeObject => ({ metadata: { name }, spec } as KubeObject);
+const pod = (name: string, spec: Record<string, unknown>, labels?: Record<string, string>): KubeObject => ({ metadata: { name, labels }, spec } as KubeObject);
+const replica = { tier: 'replica' };
+
+type Address = { targetRef: { name: string } };
+type Slice = KubeObject & { endpoints: Array<{ targetRef: { name: string }; conditions: Record<string, boolean> }> | null; ports: unknown };
+const names = (list: Address[] | undefined) => (list ?? []).map((a) => a.targetRef.name).sort().join(' ');
+
+/** What the endpoints, EndpointSlice and disruption controllers made of it (addresses aside: IPs depend on the order pods started). */
+async function servicesState(cluster: ControlPlaneCluster): Promise<Record<string, string>> {
+  const r = cluster.registry();
+  const find = (group: string, plural: string) => cluster.catalog.find(group, 'v1', plural)!;
+  const ep = await r.get(find('', 'endpoints'), 'default', 'replicas') as KubeObject & { subsets?: Array<{ addresses?: Address[]; notReadyAddresses?: Address[]; ports: unknown }> };
+  const slices = (await r.list(find('discovery.k8s.io', 'endpointslices'), 'default')).items as Slice[];
+  const pdb = await r.get(find('policy', 'poddisruptionbudgets'), 'default', 'replicas') as KubeObject & { status: Record<string, unknown> & { conditions: Array<{ status: string; reason: string }> } };
+  const { conditions, ...counts } = pdb.status;
+  return {
+    endpoints: JSON.stringify((ep.subsets ?? []).map((s) => [names(s.addresses), names(s.notReadyAddresses), s.ports])),
+    slices: JSON.stringify(slices.filter((s) => s.metadata.labels?.['kubernetes.io/service-name'] === 'replicas').map((s) => [
+      (s.endpoints ?? []).map((e) => `${e.targetRef.name}:${e.conditions.ready}/${e.conditions.serving}`).sort().join(' '), s.ports,
+    ])),
+    pdb: JSON.stringify([counts, conditions.map((c) => `${c.status}/${c.reason}`)]),
+  };
+}
 
 /** Pods that reach every kind of end state, then a resync every 30 s of cluster time for 10 minutes. */
 async function run(cluster: ControlPlaneCluster, queue: () => Queue): Promise<Record<string, string>> {
@@ -18,11 +40,13 @@ async function run(cluster: ControlPlaneCluster, queue: () => Queue): Promise<Re
   for (const p of [
     pod('web', { containers: [{ name: 'web', image: 'nginx' }] }),
     pod('once', { restartPolicy: 'Never', containers: [{ name: 'once', image: 'busybox', args: ['echo', 'done'] }] }),
-    pod('crash', { containers: [{ name: 'crash', image: 'busybox', args: ['sh', '-c', 'exit 1'] }] }),
+    pod('crash', { containers: [{ name: 'crash', image: 'busybox', args: ['sh', '-c', 'exit 1'], ports: [{ name: 'http', containerPort: 80 }] }] }, replica),
     pod('bad', { containers: [{ name: 'bad', image: 'nginx:does-not-exist' }] }),
     pod('pinned', { nodeName: 'controlplane', tolerations: [{ operator: 'Exists' }], containers: [{ name: 'p', image: 'redis' }] }),
-    ...Array.from({ length: 10 }, (_, i) => pod(`replica-${i}`, { containers: [{ name: 'r', image: 'nginx' }] })),
+    ...Array.from({ length: 10 }, (_, i) => pod(`replica-${i}`, { containers: [{ name: 'r', image: 'nginx', ports: [{ name: 'http', containerPort: 80 }] }] }, replica)),
   ]) await r.create(pods, 'default', p);
+  await r.create(cluster.catalog.find('', 'v1', 'services')!, 'default', { metadata: { name: 'replicas' }, spec: { selector: replica, ports: [{ port: 8080, targetPort: 'http' }] } });
+  await r.create(cluster.catalog.find('policy', 'v1', 'poddisruptionbudgets')!, 'default', { metadata: { name: 'replicas' }, spec: { minAvailable: 8, selector: { matchLabels: replica } } });
   for (let tick = 0; tick < 20; tick++) {
     await queue().send({ kind: 'resync', cluster: 'default' });
     await cluster.drain(30_000);
@@ -34,11 +58,11 @@ async function run(cluster: ControlPlaneCluster, queue: () => Queue): Promise<Re
     const reason = kind === 'waiting' ? state.waiting.reason : kind;
     out[p.metadata.name!] = `${p.status.phase} on ${p.spec.nodeName ?? '-'}: ${reason}`;
   }
-  return out;
+  return { ...out, ...(await servicesState(cluster)) };
 }
 
 describe('queue faults (a fault-injecting Queue port)', () => {
-  it('with 30% of events dropped and the rest duplicated, delayed and reordered, resync brings every pod to the state a clean run reaches', async () => {
+  it('with 30% of events dropped and the rest duplicated, delayed and reordered, resync brings every pod, endpoint, slice and budget to the state a clean run reaches', async () => {
     const clean = await startControlPlane({ mode: 'manual', serve: false });
     const expected = await run(clean, () => clean.queue);
     await clean.close();
@@ -49,6 +73,10 @@ describe('queue faults (a fault-injecting Queue port)', () => {
     assert.match(expected.pinned, /^Running on controlplane: running$/);
     // the finished pod gave its slot back; kube-root-ca.crt is the namespace's one ConfigMap
     assert.deepEqual(JSON.parse(expected.quota).used, { pods: '14', 'count/pods': '14', configmaps: '1' });
+    const ready = Array.from({ length: 10 }, (_, i) => `replica-${i}`).sort().join(' ');
+    assert.equal(expected.endpoints, JSON.stringify([[ready, 'crash', [{ port: 80, protocol: 'TCP' }]]]));
+    assert.equal(expected.slices, JSON.stringify([[`crash:false/false ${ready.split(' ').map((n) => `${n}:true/true`).join(' ')}`, [{ name: '', protocol: 'TCP', port: 80 }]]]));
+    assert.equal(expected.pdb, JSON.stringify([{ disruptionsAllowed: 2, currentHealthy: 10, desiredHealthy: 8, expectedPods: 11, observedGeneration: 1 }, ['True/SufficientPods']]));
 
     for (const seed of [7, 8]) {
       let counts: FaultCounts | undefined;

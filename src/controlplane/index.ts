@@ -5,7 +5,7 @@ import { Registry } from '../registry/generic.ts';
 import type { Node } from '../registry/resources/nodes.ts';
 import type { Pod } from '../registry/resources/pods.ts';
 import type { KubeObject } from '../registry/types.ts';
-import { runControllers, type ClusterObjects } from './controllers/index.ts';
+import { noObjects, runControllers, type ClusterObjects } from './controllers/index.ts';
 import { syncClusterRoleAggregation } from './controllers/clusterroleaggregation.ts';
 import { releasesQuota, syncResourceQuotas } from './controllers/resourcequota.ts';
 import { signApprovedRequests } from './controllers/signer.ts';
@@ -79,13 +79,16 @@ async function current<T extends KubeObject>(registry: Registry, state: ClusterW
   return (await underPrefix(registry, state, Catalog.prefix(registry.cluster, def), seen)).map(([, obj]) => obj as T);
 }
 
-/** Workload API groups read whole (one list per group): the controllers need all their kinds. */
+/** API groups read whole (one list per group): the controllers need all their kinds. */
 const workloadGroups = ['apps', 'batch'];
+const serviceGroups = ['discovery.k8s.io', 'policy'];
 
-/** Every apps/batch object, by resource, for the controllers. */
-async function workloads(registry: Registry, state: ClusterWork, seen: ClusterWork['objects'], nodes: Node[], pods: Pod[]): Promise<ClusterObjects> {
-  const objects: ClusterObjects = { nodes, pods, controllerrevisions: [], daemonsets: [], deployments: [], replicasets: [], statefulsets: [], cronjobs: [], jobs: [] };
-  for (const group of workloadGroups) {
+/** Everything the controllers read beyond nodes and pods: workloads, services and what is derived from them. */
+async function controllerObjects(registry: Registry, state: ClusterWork, seen: ClusterWork['objects'], nodes: Node[], pods: Pod[]): Promise<ClusterObjects> {
+  const objects: ClusterObjects = { ...noObjects(), nodes, pods };
+  objects.services = await current(registry, state, 'services', seen);
+  objects.endpoints = await current(registry, state, 'endpoints', seen);
+  for (const group of [...workloadGroups, ...serviceGroups]) {
     const prefix = `${clusterPrefix(registry.cluster)}${group}/`;
     for (const [key, obj] of await underPrefix(registry, state, prefix, seen)) {
       const plural = key.slice(prefix.length, key.indexOf('/', prefix.length)) as keyof ClusterObjects;
@@ -130,7 +133,7 @@ async function pass(ctx: ControlPlaneContext, cluster: string, trigger: Scheduli
   // Pods before their workloads: an owner missing from these lists is re-checked with a live read before anything goes.
   const nodes = await current<Node>(registry, state, 'nodes', seen);
   const pods = await current<Pod>(registry, state, 'pods', seen);
-  const objects = await workloads(registry, state, seen, nodes, pods);
+  const objects = await controllerObjects(registry, state, seen, nodes, pods);
   state.objects = seen;
   // A dropped (or empty) cluster keeps nothing in this process's memory.
   if (!seen.size) { work.get(ctx.ports.store)?.delete(cluster); return; }
@@ -191,6 +194,17 @@ async function syncQuotas(ctx: ControlPlaneContext, event: ChangeEvent): Promise
 /** API groups whose changes wake the CSR signer rather than the workload pass. */
 const signerGroups = ['certificates.k8s.io'];
 
+/**
+ * Changes that can give the controllers, scheduler or kubelets work. Endpoints and
+ * EndpointSlices are the controllers' own output: only their deletion (by someone else)
+ * asks for a pass; an edit is put right by the next resync.
+ */
+function watched(event: ChangeEvent): boolean {
+  if (event.group === '') return ['pods', 'nodes', 'services'].includes(event.resource) || (event.resource === 'endpoints' && event.type === 'DELETED');
+  if (event.group === 'discovery.k8s.io') return event.type === 'DELETED';
+  return workloadGroups.includes(event.group) || event.group === 'policy';
+}
+
 export async function handleMessage(ctx: ControlPlaneContext, message: QueueMessage): Promise<void> {
   try {
     await dispatch(ctx, message);
@@ -213,8 +227,7 @@ async function dispatch(ctx: ControlPlaneContext, message: QueueMessage): Promis
   if (signerGroups.includes(event.group)) return signApprovedRequests(new Registry(ctx.catalog, ctx.ports, event.cluster));
   await syncQuotas(ctx, event);
   if (event.group === '' && event.resource === 'resourcequotas') return;
-  const watched = event.group === '' ? event.resource === 'pods' || event.resource === 'nodes' : workloadGroups.includes(event.group);
-  if (!watched) return;
+  if (!watched(event)) return;
   // Node changes and pod deletions may make room for unschedulable pods (kube-scheduler's queueing hints).
   const helps = event.resource === 'nodes' || (event.resource === 'pods' && event.type === 'DELETED');
   return reconcile(ctx, event.cluster, { retryRevision: helps ? event.revision : 0, flush: false });

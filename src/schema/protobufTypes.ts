@@ -39,7 +39,7 @@ export type Message = Readonly<Record<number, Field>>;
  * kind's name. Any other kind in the envelope is a 415.
  */
 export const kinds: Readonly<Record<string, readonly string[]>> = {
-  v1: ['Binding', 'ConfigMap', 'Event', 'LimitRange', 'Namespace', 'Node', 'Pod', 'PodTemplate', 'ReplicationController', 'ResourceQuota', 'Secret', 'Service', 'ServiceAccount'],
+  v1: ['Binding', 'ConfigMap', 'DeleteOptions', 'Event', 'LimitRange', 'Namespace', 'Node', 'Pod', 'PodTemplate', 'ReplicationController', 'ResourceQuota', 'Secret', 'Service', 'ServiceAccount'],
   'apps/v1': ['DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet'],
   'batch/v1': ['CronJob', 'Job'],
   'rbac.authorization.k8s.io/v1': ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'],

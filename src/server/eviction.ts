@@ -5,11 +5,13 @@ import { decodeDocument, readBody } from './codec.ts';
 import { decodeDeleteOptions } from './deleteOptions.ts';
 import { badRequest, methodNotAllowed } from '../apimachinery/errors.ts';
 import type { ResourceRequest } from './requestInfo.ts';
+import type { Pod } from '../registry/resources/pods.ts';
+import { admitEviction } from './disruptionBudget.ts';
 
 /**
- * pods/eviction (policy/v1 Eviction), what `kubectl drain` posts for each pod.
- * With no PodDisruptionBudgets to honour, an eviction is a graceful delete:
- * the pod's kubelet stops it and removes it.
+ * pods/eviction (policy/v1 Eviction), what `kubectl drain` posts for each pod:
+ * a graceful delete (the pod's kubelet stops it and removes it) once the pod's
+ * PodDisruptionBudget allows it (disruptionBudget.ts).
  */
 
 interface Eviction {
@@ -39,6 +41,10 @@ export async function handleEviction(c: Context, registry: Registry, def: Resour
   if (eviction.metadata?.name && eviction.metadata.name !== info.name) throw badRequest('name in URL does not match name in Eviction object');
   if (eviction.metadata?.namespace && eviction.metadata.namespace !== namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
   const options = decodeDeleteOptions(eviction.deleteOptions, 'Eviction.deleteOptions');
-  await registry.delete(def, namespace, info.name!, { ...options, dryRun: options.dryRun || (c.req.queries('dryRun')?.length ?? 0) > 0 });
+  const dryRun = options.dryRun || (c.req.queries('dryRun')?.length ?? 0) > 0;
+  const pod = await registry.get(def, namespace, info.name!) as Pod;
+  const { resourceVersion } = await admitEviction(registry, pod, dryRun);
+  const preconditions = resourceVersion ? { ...options.preconditions, resourceVersion } : options.preconditions;
+  await registry.delete(def, namespace, info.name!, { ...options, dryRun, ...(preconditions ? { preconditions } : {}) });
   return c.json({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }, 201);
 }

@@ -12,10 +12,15 @@ import { revisionObject } from '../controlplane/controllers/history.ts';
 import type { Workload } from '../controlplane/controllers/objects.ts';
 import { replicaSetStatus } from '../controlplane/controllers/replicaset.ts';
 import { podFromTemplate } from '../controlplane/controllers/template.ts';
+import { ControllerPass, noObjects } from '../controlplane/controllers/context.ts';
+import { syncEndpoints } from '../controlplane/controllers/endpoints.ts';
+import { syncEndpointSlices } from '../controlplane/controllers/endpointslices.ts';
+import type { Endpoints, EndpointSlice, Service } from '../controlplane/controllers/serviceObjects.ts';
 import { hex64, imageInfo } from '../runtime/images.ts';
 import { nodeIP } from '../controlplane/kubelet.ts';
 import { hash64 } from '../apimachinery/hash.ts';
-import { timestamp } from '../apimachinery/time.ts';
+import { microTimestamp, timestamp } from '../apimachinery/time.ts';
+import { nodeLeaseNamespace } from '../registry/resources/coordination.ts';
 
 /** What a fresh cluster looks like: a kubeadm cluster's nodes, namespaces and services. */
 export interface ClusterShape {
@@ -27,6 +32,9 @@ export interface ClusterShape {
 }
 
 const defaultShape: ClusterShape = { nodes: ['controlplane', 'node01'], version: kubernetesVersion };
+
+/** The InternalIP of the index-th node (the first is the control plane, where the API server listens). */
+const nodeIPAt = (index: number) => `192.168.0.${10 + index}`;
 
 /** A kubeadm-provisioned node as the kubelet would register it. */
 function nodeObject(name: string, index: number, controlPlane: boolean, version: string): KubeObject {
@@ -42,7 +50,7 @@ function nodeObject(name: string, index: number, controlPlane: boolean, version:
   const condition = (type: string, status: string, reason: string, message: string) => ({
     type, status, lastHeartbeatTime: '', lastTransitionTime: '', reason, message,
   });
-  const ip = `192.168.0.${10 + index}`;
+  const ip = nodeIPAt(index);
   return {
     apiVersion: 'v1', kind: 'Node',
     metadata: {
@@ -108,6 +116,7 @@ export async function bootstrapCluster(registry: Registry, shape: ClusterShape =
   } as KubeObject);
   // kubeadm's addons run as their own service accounts (the ServiceAccount admission plugin wants them first).
   for (const name of ['coredns', 'kube-proxy']) await ensure('serviceaccounts', 'kube-system', { metadata: { name } });
+  await ensureNodeLeases(registry, shape.nodes);
   await ensureControlPlanePods(registry, shape);
   await ensure('services', 'kube-system', {
     metadata: {
@@ -120,6 +129,60 @@ export async function bootstrapCluster(registry: Registry, shape: ClusterShape =
       ports: [{ name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 }, { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 }, { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: 9153 }],
     },
   } as KubeObject);
+  await ensureServiceEndpoints(registry, ensure, nodeIPAt(0));
+}
+
+/**
+ * Each kubelet's heartbeat Lease in kube-node-lease, owned by its Node. Written once:
+ * the renewals are computed when the lease is read (the Lease declaration's decorate).
+ */
+async function ensureNodeLeases(registry: Registry, nodes: string[]): Promise<void> {
+  const nodesDef = registry.catalog.find('', 'v1', 'nodes')!;
+  const leasesDef = registry.catalog.find('coordination.k8s.io', 'v1', 'leases')!;
+  for (const name of nodes) {
+    const node = await registry.get(nodesDef, undefined, name);
+    try {
+      await registry.create(leasesDef, nodeLeaseNamespace, {
+        metadata: { name, ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid: node.metadata.uid }] },
+        spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: microTimestamp(registry.now()) },
+      });
+    } catch (err) {
+      if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- endpoints
+
+/**
+ * The API server's own endpoints (its reconciler writes them, not a controller: the
+ * `kubernetes` service has no selector), then kube-dns's from its CoreDNS pods, written
+ * as the controllers would so their first pass finds nothing to do.
+ */
+async function ensureServiceEndpoints(registry: Registry, ensure: (plural: string, namespace: string | undefined, obj: KubeObject) => Promise<void>, apiserverIP: string): Promise<void> {
+  const https = { name: 'https', port: 6443, protocol: 'TCP' };
+  await ensure('endpoints', 'default', {
+    metadata: { name: 'kubernetes', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    subsets: [{ addresses: [{ ip: apiserverIP }], ports: [https] }],
+  } as KubeObject);
+  try {
+    await registry.create(registry.catalog.find('discovery.k8s.io', 'v1', 'endpointslices')!, 'default', {
+      metadata: { name: 'kubernetes', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+      addressType: 'IPv4', endpoints: [{ addresses: [apiserverIP], conditions: { ready: true } }], ports: [https],
+    } as KubeObject);
+  } catch (err) {
+    if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
+  }
+  const list = async <T extends KubeObject>(group: string, plural: string, namespace?: string) =>
+    (await registry.list(registry.catalog.find(group, 'v1', plural)!, namespace)).items as T[];
+  const objects = {
+    ...noObjects(),
+    nodes: await list<Node>('', 'nodes'), pods: await list<Pod>('', 'pods', 'kube-system'), services: await list<Service>('', 'services', 'kube-system'),
+    endpoints: await list<Endpoints>('', 'endpoints', 'kube-system'), endpointslices: await list<EndpointSlice>('discovery.k8s.io', 'endpointslices', 'kube-system'),
+  };
+  const pass = new ControllerPass(registry, objects);
+  await syncEndpoints(pass);
+  await syncEndpointSlices(pass);
 }
 
 // ---------------------------------------------------------------- kube-system pods

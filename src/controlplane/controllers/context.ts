@@ -7,6 +7,7 @@ import { ApiError } from '../../apimachinery/errors.ts';
 import { recordEvent } from '../recorder.ts';
 import { canonical, canonicalOf } from './names.ts';
 import { controllerOf, controllerRef, isDeleting, ownerReferences, type ControllerRevision, type CronJob, type Job, type Workload } from './objects.ts';
+import type { DisruptionBudget, Endpoints, EndpointSlice, Service } from './serviceObjects.ts';
 
 /**
  * One controller pass over a cluster: everything the pass read (the objects as
@@ -27,14 +28,25 @@ export interface ClusterObjects {
   statefulsets: Workload[];
   cronjobs: CronJob[];
   jobs: Job[];
+  services: Service[];
+  endpoints: Endpoints[];
+  endpointslices: EndpointSlice[];
+  poddisruptionbudgets: DisruptionBudget[];
 }
 
 export type Kind = keyof ClusterObjects;
+
+/** A pass's lists before anything is read into them. */
+export const noObjects = (): ClusterObjects => ({
+  nodes: [], pods: [], controllerrevisions: [], daemonsets: [], deployments: [], replicasets: [], statefulsets: [], cronjobs: [], jobs: [],
+  services: [], endpoints: [], endpointslices: [], poddisruptionbudgets: [],
+});
 
 const noStatus = {};
 
 const kindGroups: Record<Kind, string> = {
   nodes: '', pods: '', controllerrevisions: 'apps', daemonsets: 'apps', deployments: 'apps', replicasets: 'apps', statefulsets: 'apps', cronjobs: 'batch', jobs: 'batch',
+  services: '', endpoints: '', endpointslices: 'discovery.k8s.io', poddisruptionbudgets: 'policy',
 };
 
 /** A conflict or a vanished object: someone else moved first, and their write brings another pass. */

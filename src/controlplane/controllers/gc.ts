@@ -6,7 +6,7 @@ import { isDeleting, ownerReferences, type OwnerReference } from './objects.ts';
 /**
  * The garbage collector (pkg/controller/garbagecollector), for the owners and
  * dependents the control plane knows: pods, ReplicaSets, Jobs and ControllerRevisions
- * owned by workloads (and mirror pods by their Node).
+ * owned by workloads, mirror pods by their Node, EndpointSlices by their Service.
  *
  * - Background (kubectl's default): the owner is gone; a dependent whose every
  *   owner is gone is deleted, one whose other owners remain loses the reference.
@@ -25,9 +25,9 @@ const foregroundFinalizer = 'foregroundDeletion';
 /** Owner kinds by `<group>/<Kind>`, to the pass's list of them. */
 const ownerKinds: Record<string, Kind> = {
   '/Node': 'nodes', 'apps/Deployment': 'deployments', 'apps/ReplicaSet': 'replicasets', 'apps/DaemonSet': 'daemonsets',
-  'apps/StatefulSet': 'statefulsets', 'batch/Job': 'jobs', 'batch/CronJob': 'cronjobs',
+  'apps/StatefulSet': 'statefulsets', 'batch/Job': 'jobs', 'batch/CronJob': 'cronjobs', '/Service': 'services',
 };
-const dependentKinds: Kind[] = ['pods', 'replicasets', 'jobs', 'controllerrevisions'];
+const dependentKinds: Kind[] = ['pods', 'replicasets', 'jobs', 'controllerrevisions', 'endpointslices'];
 
 const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
 const ownerKindOf = (ref: OwnerReference): Kind | undefined => ownerKinds[`${groupOf(ref.apiVersion ?? '')}/${ref.kind}`];

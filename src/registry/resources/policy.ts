@@ -8,10 +8,40 @@ import { allVerbs, defineResource, type KubeObject } from '../types.ts';
 /** policy/v1 PodDisruptionBudget: how many pods voluntary disruptions may take down. */
 
 type IntOrString = number | string;
-type PodDisruptionBudget = KubeObject & {
-  spec?: { minAvailable?: IntOrString; maxUnavailable?: IntOrString; selector?: LabelSelector; unhealthyPodEvictionPolicy?: string };
-  status?: { disruptionsAllowed?: number; currentHealthy?: number; desiredHealthy?: number; expectedPods?: number };
+
+/** metav1.Condition, as newer kinds (and the PDB) carry their conditions. */
+export interface MetaCondition { type: string; status: string; observedGeneration?: number; lastTransitionTime: string; reason: string; message: string }
+
+export interface PodDisruptionBudgetStatus {
+  observedGeneration?: number;
+  /** Pods an eviction let go that the controller should not count as healthy yet, with the eviction's time. */
+  disruptedPods?: Record<string, string>;
+  disruptionsAllowed: number; currentHealthy: number; desiredHealthy: number; expectedPods: number;
+  conditions?: MetaCondition[];
+}
+export type PodDisruptionBudget = KubeObject & {
+  spec?: { minAvailable?: IntOrString; maxUnavailable?: IntOrString; selector?: LabelSelector | null; unhealthyPodEvictionPolicy?: string };
+  status?: PodDisruptionBudgetStatus;
 };
+
+/** apimeta.SetStatusCondition: the transition time moves only when the status does. */
+export function setStatusCondition(conditions: MetaCondition[] | undefined, next: Omit<MetaCondition, 'lastTransitionTime'>, at: string): MetaCondition[] {
+  const list = conditions ?? [];
+  const current = list.find((c) => c.type === next.type);
+  const lastTransitionTime = current && current.status === next.status ? current.lastTransitionTime : at;
+  const updated: MetaCondition = { type: next.type, status: next.status, observedGeneration: next.observedGeneration, lastTransitionTime, reason: next.reason, message: next.message };
+  return current ? list.map((c) => (c === current ? updated : c)) : [...list, updated];
+}
+
+/**
+ * pdbhelper.UpdateDisruptionAllowedCondition: DisruptionAllowed is True (SufficientPods)
+ * while an eviction may go ahead, False (InsufficientPods) otherwise.
+ */
+export function withDisruptionAllowedCondition(status: PodDisruptionBudgetStatus, at: string): PodDisruptionBudgetStatus {
+  const allowed = status.disruptionsAllowed > 0;
+  const condition = { type: 'DisruptionAllowed', status: allowed ? 'True' : 'False', reason: allowed ? 'SufficientPods' : 'InsufficientPods', message: '', observedGeneration: status.observedGeneration };
+  return { ...status, conditions: setStatusCondition(status.conditions, condition, at) };
+}
 
 /** ValidatePositiveIntOrPercent and IsNotMoreThan100Percent. */
 function validateAmount(value: IntOrString | undefined, field: string): FieldError[] {
