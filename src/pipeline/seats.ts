@@ -2,6 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import type { Quotas } from '../tenancy/quotas.ts';
 import type { PipelineEnv } from './context.ts';
 import { nextTurn } from './nextTurn.ts';
+import { queryBool } from '../apimachinery/queryParams.ts';
 import { heldIfRefused } from './rateLimit.ts';
 
 /** Calls release once the response body has been sent or abandoned. */
@@ -39,7 +40,7 @@ function releasing(response: Response, release: () => void): Response {
 export const seats = (quotas: Quotas) => createMiddleware<PipelineEnv>(async (c, next) => {
   const info = c.get('resourceRequest');
   const cluster = c.get('cluster'), incarnation = c.get('incarnation');
-  const streaming = info.verb === 'watch' || (info.subresource === 'log' && c.get('url').searchParams.get('follow') === 'true');
+  const streaming = info.verb === 'watch' || (info.subresource === 'log' && queryBool(c.get('url').searchParams.get('follow') ?? undefined));
   if (!streaming) {
     if (info.verb !== 'list' && c.get('cost') === 1) { await next(); return; }
     const release = await heldIfRefused(quotas, () => quotas.seat(cluster, incarnation));

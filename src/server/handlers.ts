@@ -5,6 +5,7 @@ import { decodeDocument, decodeObject, mediaType, parseFieldValidation, readBody
 import { ApiError, badRequest, methodNotAllowed, notFound } from '../apimachinery/errors.ts';
 import type { ResourceRequest } from './requestInfo.ts';
 import { parseFieldSelector, parseLabelSelector } from '../apimachinery/selectors.ts';
+import { queryBool, queryInt64 } from '../apimachinery/queryParams.ts';
 import { toTable } from './table.ts';
 import { watchStream } from './watch.ts';
 import { checkFieldSelector, parseResourceVersion, type DeleteOptions } from '../registry/generic.ts';
@@ -19,12 +20,8 @@ function query(c: Context, name: string): string | undefined {
   return c.req.query(name);
 }
 
-function integerParam(c: Context, name: string, max = 2 ** 31 - 1): number | undefined {
-  const raw = query(c, name);
-  if (raw === undefined || raw === '') return undefined;
-  if (!/^\d+$/.test(raw) || Number(raw) > max) throw badRequest(`invalid value for ${name}: "${raw}": must be a non-negative integer`);
-  return Number(raw);
-}
+/** An int64 query parameter (limit, timeoutSeconds, gracePeriodSeconds), parsed as ParseInt parses it. */
+const int64Param = (c: Context, name: string) => queryInt64(query(c, name));
 
 function json(c: Context, body: unknown, status = 200, warnings: string[] = []) {
   for (const w of warnings) c.header('Warning', `299 - ${JSON.stringify(w)}`, { append: true });
@@ -69,7 +66,7 @@ export async function handleResource(c: Context, registry: Registry, def: Resour
       return respondObject(c, registry, def, await registry.get(def, namespace, info.name!));
     case 'list': {
       const result = await registry.list(def, namespace, {
-        labelSelector: query(c, 'labelSelector'), fieldSelector: query(c, 'fieldSelector'), limit: integerParam(c, 'limit'),
+        labelSelector: query(c, 'labelSelector'), fieldSelector: query(c, 'fieldSelector'), limit: int64Param(c, 'limit'),
         continue: query(c, 'continue'), resourceVersion: query(c, 'resourceVersion'), resourceVersionMatch: query(c, 'resourceVersionMatch'),
       });
       const meta = { resourceVersion: result.resourceVersion, ...(result.continue ? { continue: result.continue } : {}) };
@@ -81,11 +78,10 @@ export async function handleResource(c: Context, registry: Registry, def: Resour
       const fields = parseFieldSelector(query(c, 'fieldSelector'));
       // Before the stream starts: an unsupported field would otherwise fail the first matching event, mid-stream
       checkFieldSelector(def, fields);
-      if (info.name) fields.push({ key: 'metadata.name', op: 'eq', values: [info.name] });
       const rv = parseResourceVersion(query(c, 'resourceVersion'));
       const stream = await watchStream(registry, {
-        def, namespace, resourceVersion: rv === 0 ? undefined : rv, sendInitialEvents: query(c, 'sendInitialEvents') === 'true',
-        labels, fields, timeoutSeconds: integerParam(c, 'timeoutSeconds', 86_400 * 365), allowBookmarks: query(c, 'allowWatchBookmarks') === 'true',
+        def, namespace, resourceVersion: rv === 0 ? undefined : rv, sendInitialEvents: queryBool(query(c, 'sendInitialEvents')),
+        labels, fields, timeoutSeconds: int64Param(c, 'timeoutSeconds'), allowBookmarks: queryBool(query(c, 'allowWatchBookmarks')),
         asTable: wantsTable(c.req.header('accept') ?? null), ctx,
       }, c.req.raw.signal);
       return new Response(stream, { status: 200, headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'identity', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' } });
@@ -141,12 +137,9 @@ async function patchResource(c: Context, registry: Registry, def: ResourceDef, i
 }
 
 async function deleteOptions(c: Context): Promise<DeleteOptions> {
-  const grace = query(c, 'gracePeriodSeconds');
+  const grace = int64Param(c, 'gracePeriodSeconds');
   const out: DeleteOptions = {};
-  if (grace !== undefined) {
-    if (!/^-?\d{1,10}$/.test(grace)) throw badRequest(`invalid value for gracePeriodSeconds: "${grace}"`);
-    out.gracePeriodSeconds = Math.max(0, Number(grace));
-  }
+  if (grace !== undefined) out.gracePeriodSeconds = Math.max(0, grace);
   const bytes = await readBody(c.req.raw);
   if (!bytes.byteLength) return out;
   return { ...out, ...decodeDeleteOptions(decodeDocument(bytes, c.req.header('content-type') ?? 'application/json')) };

@@ -34,6 +34,8 @@ const minRequestTimeoutSeconds = 1800;
 export function watchTimeoutSeconds(requested: number | undefined, random = Math.random): number {
   const max = 2 * minRequestTimeoutSeconds;
   if (requested && requested > 0) return Math.min(requested, max);
+  // A negative timeout has already run out: kube-apiserver's watch timer fires at once.
+  if (requested && requested < 0) return 0;
   return Math.floor(minRequestTimeoutSeconds * (1 + random()));
 }
 
