@@ -13,6 +13,7 @@ import { decodeDeleteOptions } from './deleteOptions.ts';
 import { applyPatch } from './patch.ts';
 import { dryRun } from './dryRun.ts';
 import type { SubresourceHandlers } from './subresource.ts';
+import { shapeListItem, shapeObject, writeJson } from './wire.ts';
 
 /** The REST verbs of one resource request, on the generic registry. */
 
@@ -25,19 +26,19 @@ const int64Param = (c: Context, name: string) => queryInt64(query(c, name));
 
 function json(c: Context, body: unknown, status = 200, warnings: string[] = []) {
   for (const w of warnings) c.header('Warning', `299 - ${JSON.stringify(w)}`, { append: true });
-  return c.json(body as object, status as 200);
+  return writeJson(c, body, status);
 }
 
 const listKind = (def: ResourceDef) => def.listKind ?? `${def.kind}List`;
 
 function listBody(def: ResourceDef, items: KubeObject[], meta: { resourceVersion: string; continue?: string }) {
-  return { kind: listKind(def), apiVersion: apiVersionOf(def), metadata: meta, items };
+  return { kind: listKind(def), apiVersion: apiVersionOf(def), metadata: meta, items: items.map(shapeListItem) };
 }
 
 async function decodeBody(c: Context, def: ResourceDef, expectKind?: string, expectSchema?: Parameters<typeof decodeObject>[4]) {
   const bytes = await readBody(c.req.raw);
   if (!bytes.byteLength) throw badRequest('the request body is empty; an object was expected');
-  const document = decodeDocument(bytes, c.req.header('content-type') ?? null);
+  const document = decodeDocument(bytes, c.req.header('content-type') ?? null, expectKind ?? def.kind);
   return decodeObject(def, document, parseFieldValidation(query(c, 'fieldValidation')), expectKind, expectSchema);
 }
 
@@ -45,7 +46,17 @@ function respondObject(c: Context, registry: Registry, def: ResourceDef, obj: Ku
   if (wantsTable(c.req.header('accept') ?? null)) {
     return json(c, toTable(def, [obj], registry.ctx(), { resourceVersion: obj.metadata.resourceVersion }, query(c, 'includeObject')), status, warnings);
   }
-  return json(c, obj, status, warnings);
+  return json(c, shapeObject(obj), status, warnings);
+}
+
+/**
+ * What a DELETE answers (the generic store's finalizeDelete): an object still being deleted
+ * (finalizers, a grace period) is shown; one that is gone is a Success Status naming it.
+ */
+function deleted(def: ResourceDef, obj: KubeObject) {
+  if (obj.metadata.deletionTimestamp || def.strategy?.finalize) return shapeObject(obj);
+  const { name, uid } = obj.metadata;
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: def.group || undefined, kind: def.plural, uid } };
 }
 
 export async function handleResource(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, subresources: SubresourceHandlers): Promise<Response> {
@@ -99,7 +110,7 @@ export async function handleResource(c: Context, registry: Registry, def: Resour
       return patchResource(c, registry, def, info, namespace);
     case 'delete': {
       const options = await deleteOptions(c);
-      return json(c, await registry.delete(def, namespace, info.name!, { ...options, dryRun: dryRun(c) || options.dryRun }));
+      return json(c, deleted(def, await registry.delete(def, namespace, info.name!, { ...options, dryRun: dryRun(c) || options.dryRun })));
     }
     case 'deletecollection': {
       const options = await deleteOptions(c);

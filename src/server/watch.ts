@@ -5,6 +5,7 @@ import { matches, type Selector } from '../apimachinery/selectors.ts';
 import { ClusterGoneError, CompactedError, type StoreEvent } from '../storage/store.ts';
 import { expired } from '../apimachinery/errors.ts';
 import { toTable } from './table.ts';
+import { encodeJson, shapeObject } from './wire.ts';
 
 export interface WatchRequest {
   def: ResourceDef;
@@ -75,14 +76,14 @@ export async function watchStream(registry: Registry, req: WatchRequest, signal:
   const encoder = new TextEncoder();
   let tableHeaderSent = false;
   const encode = (type: WatchType, obj: unknown) => {
-    let object = obj;
+    let object = type === 'BOOKMARK' ? obj : shapeObject(obj as KubeObject);
     if (req.asTable && (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED')) {
       const table = toTable(def, [obj as KubeObject], req.ctx(), { resourceVersion: (obj as KubeObject).metadata.resourceVersion });
       if (tableHeaderSent) (table as { columnDefinitions: unknown }).columnDefinitions = [];
       tableHeaderSent = true;
       object = table;
     }
-    return encoder.encode(JSON.stringify({ type, object }) + '\n');
+    return encoder.encode(encodeJson({ type, object }, false));
   };
   const bookmark = (rv: number, initialEnd: boolean) => ({
     kind: def.kind, apiVersion: def.group ? `${def.group}/${def.version}` : def.version,
@@ -98,7 +99,7 @@ export async function watchStream(registry: Registry, req: WatchRequest, signal:
 
   const iterator = watcher[Symbol.asyncIterator]();
   let pendingInitial = initial.map((o) => encode('ADDED', o));
-  if (req.sendInitialEvents && req.allowBookmarks) pendingInitial.push(encoder.encode(JSON.stringify({ type: 'BOOKMARK', object: bookmark(from, true) }) + '\n'));
+  if (req.sendInitialEvents && req.allowBookmarks) pendingInitial.push(encoder.encode(encodeJson({ type: 'BOOKMARK', object: bookmark(from, true) }, false)));
 
   /** The line for one store event, or null when this watch's selectors filter it out. */
   const lineFor = (event: StoreEvent): Uint8Array | null => {
@@ -155,7 +156,7 @@ export async function watchStream(registry: Registry, req: WatchRequest, signal:
           if (!(err instanceof CompactedError)) throw err;
           stop();
           const status = expired(`too old resource version: ${from} (${err.compacted + 1})`).toStatus();
-          controller.enqueue(encoder.encode(JSON.stringify({ type: 'ERROR', object: status }) + '\n'));
+          controller.enqueue(encoder.encode(encodeJson({ type: 'ERROR', object: status }, false)));
           controller.close();
           return;
         }
