@@ -18,6 +18,7 @@ import { resources } from './registry/resources/index.ts';
 import { clusterGone } from './server/authn.ts';
 import { ApiError, internalError } from './apimachinery/errors.ts';
 import { builtinSubresources } from './server/subresources.ts';
+import { writeJson } from './server/wire.ts';
 import { tokenRequestHandler } from './server/serviceAccountTokens.ts';
 import type { SubresourceHandlers } from './server/subresource.ts';
 import { adminApp, type AdminOptions } from './tenancy/admin.ts';
@@ -66,9 +67,9 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
     const clientLeft = c.req.raw.signal.aborted;
     if (!(err instanceof ApiError) && !(err instanceof ClusterGoneError) && !clientLeft) log(`internal error on ${c.req.method} ${new URL(c.req.url).pathname}: ${(err as Error).stack ?? err}`);
     for (const [k, v] of Object.entries(apiError.headers)) c.header(k, v);
-    return c.json(apiError.toStatus(), apiError.code as 400);
+    return writeJson(c, apiError.toStatus(), apiError.code);
   });
-  app.notFound((c) => c.json(new ApiError(404, 'NotFound', 'the server could not find the requested resource').toStatus(), 404));
+  app.notFound((c) => writeJson(c, new ApiError(404, 'NotFound', 'the server could not find the requested resource').toStatus(), 404));
 
   // The server's own endpoints, outside any cluster.
   for (const path of ['/healthz', '/livez', '/readyz']) app.get(path, (c) => c.text('ok'));

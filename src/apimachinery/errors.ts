@@ -31,9 +31,10 @@ export class ApiError extends Error {
   ) { super(message); }
 
   toStatus(): Status {
-    const status: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, code: this.code };
-    if (this.details) status.details = this.details;
-    return status;
+    // metav1.Status's fields in its Go struct order, which is the order Go encodes them in
+    const { name, group, kind, uid, causes, retryAfterSeconds } = this.details ?? {};
+    const details = this.details && { name, group, kind, uid, causes, retryAfterSeconds };
+    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, details, code: this.code };
   }
 }
 

@@ -4,6 +4,7 @@ import {
   aggregatedDiscovery, aggregatedMediaType, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated,
 } from '../server/discovery.ts';
 import { ApiError } from '../apimachinery/errors.ts';
+import { encodeJson, prettyPrint, writeJson } from '../server/wire.ts';
 import type { PipelineEnv } from './context.ts';
 
 const noSuchPath = () => new ApiError(404, 'NotFound', 'the server could not find the requested resource');
@@ -16,9 +17,9 @@ export function serveDiscovery(c: Context<PipelineEnv>, catalog: Catalog, path: 
     if (aggregated && (path.length === 1)) {
       c.header('Content-Type', aggregatedMediaType);
       c.header('Vary', 'Accept');
-      return c.body(JSON.stringify(body));
+      return c.body(encodeJson(body, prettyPrint(url, c.req.header('user-agent'))));
     }
-    return c.json(body as object);
+    return writeJson(c, body);
   };
   if (path.length === 1 && path[0] === 'api') {
     return send(aggregated ? aggregatedDiscovery(catalog, true) : apiVersions(`${url.hostname}:${url.port || 443}`));
@@ -27,17 +28,17 @@ export function serveDiscovery(c: Context<PipelineEnv>, catalog: Catalog, path: 
   if (path[0] === 'api' && path.length === 2) {
     const gv = catalog.groupVersions.find((g) => g.group === '' && g.version === path[1]);
     if (!gv) throw noSuchPath();
-    return c.json(apiResourceList('', gv.version, gv.resources));
+    return writeJson(c, apiResourceList('', gv.version, gv.resources));
   }
   if (path[0] === 'apis' && path.length === 2) {
     const versions = catalog.groupVersions.filter((g) => g.group === path[1]).map((g) => g.version);
     if (!versions.length) throw noSuchPath();
-    return c.json(apiGroup(path[1], versions));
+    return writeJson(c, apiGroup(path[1], versions));
   }
   if (path[0] === 'apis' && path.length === 3) {
     const gv = catalog.groupVersions.find((g) => g.group === path[1] && g.version === path[2]);
     if (!gv) throw noSuchPath();
-    return c.json(apiResourceList(gv.group, gv.version, gv.resources));
+    return writeJson(c, apiResourceList(gv.group, gv.version, gv.resources));
   }
   throw noSuchPath();
 }

@@ -3,6 +3,7 @@ import { bearerToken } from '../server/authn.ts';
 import type { PipelineEnv } from './context.ts';
 import { readOnly } from './readOnly.ts';
 import { versionInfo } from './version.ts';
+import { writeJson } from '../server/wire.ts';
 
 /**
  * Step 2, what anyone may read (system:public-info-viewer): a cluster's health checks,
@@ -13,7 +14,7 @@ export const publicEndpoints = () => createMiddleware<PipelineEnv>(async (c, nex
   if (target.kind === 'health') return c.text('ok');
   if (target.kind === 'version' && !bearerToken(c.req.header('authorization'))) {
     readOnly(c.req.method);
-    return c.json(versionInfo());
+    return writeJson(c, versionInfo(), 200, { pretty: true });
   }
   await next();
 });

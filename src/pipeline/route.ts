@@ -8,6 +8,7 @@ import type { PipelineEnv } from './context.ts';
 import { serveDiscovery } from './discovery.ts';
 import { readOnly } from './readOnly.ts';
 import { versionInfo } from './version.ts';
+import { writeJson } from '../server/wire.ts';
 
 const noSuchPath = () => new ApiError(404, 'NotFound', 'the server could not find the requested resource');
 
@@ -22,7 +23,7 @@ export const route = (catalog: Catalog, ports: Ports) => createMiddleware<Pipeli
   switch (target.kind) {
     case 'version':
       readOnly(c.req.method);
-      return c.json(versionInfo(c.get('record').kubernetesVersion));
+      return writeJson(c, versionInfo(c.get('record').kubernetesVersion), 200, { pretty: true });
     case 'openapi': {
       readOnly(c.req.method);
       // The prefix (`/clusters/<name>`) goes into the index's URLs.

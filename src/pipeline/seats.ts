@@ -2,6 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import type { Quotas } from '../tenancy/quotas.ts';
 import type { PipelineEnv } from './context.ts';
 import { nextTurn } from './nextTurn.ts';
+import { queryBool } from '../apimachinery/queryParams.ts';
 import { heldIfRefused } from './rateLimit.ts';
 
 /** How long a stream may hold a chunk its client has not taken before it is closed as unresponsive. */
@@ -60,7 +61,7 @@ export function releasing(response: Response, release: () => void, unresponsiveM
 export const seats = (quotas: Quotas) => createMiddleware<PipelineEnv>(async (c, next) => {
   const info = c.get('resourceRequest');
   const cluster = c.get('cluster'), incarnation = c.get('incarnation');
-  const streaming = info.verb === 'watch' || (info.subresource === 'log' && c.get('url').searchParams.get('follow') === 'true');
+  const streaming = info.verb === 'watch' || (info.subresource === 'log' && queryBool(c.get('url').searchParams.get('follow') ?? undefined));
   if (!streaming) {
     if (info.verb !== 'list' && c.get('cost') === 1) { await next(); return; }
     const release = await heldIfRefused(quotas, () => quotas.seat(cluster, incarnation));

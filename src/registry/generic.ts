@@ -265,7 +265,7 @@ export class Registry {
     for (const f of ['uid', 'resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink'] as const) delete meta[f];
     meta.uid = crypto.randomUUID();
     meta.creationTimestamp = this.timestamp();
-    meta.generation = 1;
+    if (def.strategy?.tracksGeneration) meta.generation = 1; else delete meta.generation;
     def.strategy?.defaults?.(obj, ctx);
     // From here, kube-apiserver's order: mutating admission, the kind's preparation and
     // validation, validating admission, the store, the change event.
@@ -346,7 +346,7 @@ export class Registry {
     if ('status' in old && (def.subresources ?? []).includes('status')) obj.status = old.status;
     def.strategy?.prepareForUpdate?.(obj, old, ctx);
     const specOf = (o: KubeObject) => JSON.stringify({ ...o, metadata: undefined, status: undefined });
-    if (specOf(obj) !== specOf(old)) obj.metadata.generation = (old.metadata.generation ?? 1) + 1;
+    if (def.strategy?.tracksGeneration && specOf(obj) !== specOf(old)) obj.metadata.generation = (old.metadata.generation ?? 1) + 1;
     return obj;
   }
 

@@ -22,8 +22,9 @@ export function humanDuration(ms: number): string {
 export const since = (timestamp: string | undefined, now: Date) =>
   timestamp ? humanDuration(now.getTime() - Date.parse(timestamp)) : '<unknown>';
 
-export const nameColumn: Column = { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.' };
-export const ageColumn: Column = { name: 'Age', type: 'string', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.' };
+// kube-apiserver describes these two with ObjectMeta's own field documentation, for every kind.
+export const nameColumn: Column = { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names' };
+export const ageColumn: Column = { name: 'Age', type: 'string', description: 'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata' };
 
 export const age = (obj: KubeObject, now: Date) => since(obj.metadata.creationTimestamp, now);
 

@@ -126,6 +126,12 @@ export interface Strategy<T extends KubeObject = KubeObject> {
    */
   ownsDependents?: boolean;
   /**
+   * metadata.generation is kept: 1 on create, one more on each change of the spec (the
+   * PrepareForCreate/PrepareForUpdate of workloads, policies, flow control…). Kinds without
+   * it (ConfigMap, Secret, Service, …) never show a generation, as in kube-apiserver.
+   */
+  tracksGeneration?: boolean;
+  /**
    * The work of the kind's own finalizer, done inline just before the object is removed
    * (a namespace: everything in it goes first, as the namespace controller does). Not
    * called for a dry run.

@@ -7,14 +7,15 @@ import * as schema from '../schema/core.ts';
 import { decodeDocument, decodeObject, parseFieldValidation, readBody } from './codec.ts';
 import { dryRun } from './dryRun.ts';
 import type { ResourceRequest } from './requestInfo.ts';
+import { writeJson } from './wire.ts';
 
 /** POST pods/<name>/binding: a Binding body, answered with a Success Status as kube-apiserver does. */
 export async function handleBinding(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined): Promise<Response> {
   if (info.verb !== 'create') throw methodNotAllowed();
   const bytes = await readBody(c.req.raw);
   if (!bytes.byteLength) throw badRequest('the request body is empty; an object was expected');
-  const document = decodeDocument(bytes, c.req.header('content-type') ?? null);
+  const document = decodeDocument(bytes, c.req.header('content-type') ?? null, 'Binding');
   const { obj } = decodeObject(def, document, parseFieldValidation(c.req.query('fieldValidation')), 'Binding', schema.binding);
   await bindPod(registry, def, namespace!, info.name!, obj, dryRun(c));
-  return c.json({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }, 201);
+  return writeJson(c, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }, 201);
 }

@@ -4,6 +4,7 @@ import { unknownFields } from '../schema/fields.ts';
 import { decodeIssues } from '../schema/decode.ts';
 import { badRequest, tooLarge, unsupportedMediaType } from '../apimachinery/errors.ts';
 import { decodeKubernetesProtobuf } from './protobuf.ts';
+import { goJsonSyntaxError, summarizeBody } from '../apimachinery/goJson.ts';
 
 export const maxBodyBytes = 3 * 1024 * 1024;
 
@@ -52,12 +53,15 @@ function checkNesting(value: unknown): unknown {
   return value;
 }
 
-/** JSON, YAML or Kubernetes protobuf into a value; anything else is a 415, unparseable input a 400. */
-export function decodeDocument(bytes: Uint8Array, contentType: string | null): unknown {
-  return checkNesting(decodeAny(bytes, contentType));
+/**
+ * JSON, YAML or Kubernetes protobuf into a value; anything else is a 415, unparseable input a 400.
+ * `into` is the kind the body must be, which kube-apiserver names when it cannot parse one.
+ */
+export function decodeDocument(bytes: Uint8Array, contentType: string | null, into?: string): unknown {
+  return checkNesting(decodeAny(bytes, contentType, into));
 }
 
-function decodeAny(bytes: Uint8Array, contentType: string | null): unknown {
+function decodeAny(bytes: Uint8Array, contentType: string | null, into: string | undefined): unknown {
   const type = mediaType(contentType);
   // No Content-Type means JSON; one without a media type (`;charset=utf-8`) is unparseable: 415, as Go's mime.ParseMediaType.
   if (type === '' && (contentType ?? '').trim() !== '') throw unsupportedMediaType(contentType ?? '');
@@ -76,7 +80,9 @@ function decodeAny(bytes: Uint8Array, contentType: string | null): unknown {
     try {
       return JSON.parse(text);
     } catch (err) {
-      throw badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
+      // The serializer's Interpret fails first; transformDecodeError then names the kind and quotes the body.
+      const why = `couldn't get version/kind; json parse error: ${goJsonSyntaxError(text) ?? (err as Error).message}`;
+      throw badRequest(into ? `the object provided is unrecognized (must be of type ${into}): ${why} (${summarizeBody(bytes)})` : why);
     }
   }
   if (type === 'application/yaml' || type === 'application/apply-patch+yaml') {

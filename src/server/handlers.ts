@@ -5,6 +5,7 @@ import { decodeDocument, decodeObject, mediaType, parseFieldValidation, readBody
 import { ApiError, badRequest, methodNotAllowed, notFound } from '../apimachinery/errors.ts';
 import type { ResourceRequest } from './requestInfo.ts';
 import { parseFieldSelector, parseLabelSelector } from '../apimachinery/selectors.ts';
+import { queryBool, queryInt64 } from '../apimachinery/queryParams.ts';
 import { toTable } from './table.ts';
 import { watchStream } from './watch.ts';
 import { checkFieldSelector, parseResourceVersion, type DeleteOptions } from '../registry/generic.ts';
@@ -12,6 +13,7 @@ import { decodeDeleteOptions } from './deleteOptions.ts';
 import { applyPatch } from './patch.ts';
 import { dryRun } from './dryRun.ts';
 import type { SubresourceHandlers } from './subresource.ts';
+import { shapeListItem, shapeObject, writeJson } from './wire.ts';
 
 /** The REST verbs of one resource request, on the generic registry. */
 
@@ -19,28 +21,24 @@ function query(c: Context, name: string): string | undefined {
   return c.req.query(name);
 }
 
-function integerParam(c: Context, name: string, max = 2 ** 31 - 1): number | undefined {
-  const raw = query(c, name);
-  if (raw === undefined || raw === '') return undefined;
-  if (!/^\d+$/.test(raw) || Number(raw) > max) throw badRequest(`invalid value for ${name}: "${raw}": must be a non-negative integer`);
-  return Number(raw);
-}
+/** An int64 query parameter (limit, timeoutSeconds, gracePeriodSeconds), parsed as ParseInt parses it. */
+const int64Param = (c: Context, name: string) => queryInt64(query(c, name));
 
 function json(c: Context, body: unknown, status = 200, warnings: string[] = []) {
   for (const w of warnings) c.header('Warning', `299 - ${JSON.stringify(w)}`, { append: true });
-  return c.json(body as object, status as 200);
+  return writeJson(c, body, status);
 }
 
 const listKind = (def: ResourceDef) => def.listKind ?? `${def.kind}List`;
 
 function listBody(def: ResourceDef, items: KubeObject[], meta: { resourceVersion: string; continue?: string }) {
-  return { kind: listKind(def), apiVersion: apiVersionOf(def), metadata: meta, items };
+  return { kind: listKind(def), apiVersion: apiVersionOf(def), metadata: meta, items: items.map(shapeListItem) };
 }
 
 async function decodeBody(c: Context, def: ResourceDef, expectKind?: string, expectSchema?: Parameters<typeof decodeObject>[4]) {
   const bytes = await readBody(c.req.raw);
   if (!bytes.byteLength) throw badRequest('the request body is empty; an object was expected');
-  const document = decodeDocument(bytes, c.req.header('content-type') ?? null);
+  const document = decodeDocument(bytes, c.req.header('content-type') ?? null, expectKind ?? def.kind);
   return decodeObject(def, document, parseFieldValidation(query(c, 'fieldValidation')), expectKind, expectSchema);
 }
 
@@ -48,7 +46,17 @@ function respondObject(c: Context, registry: Registry, def: ResourceDef, obj: Ku
   if (wantsTable(c.req.header('accept') ?? null)) {
     return json(c, toTable(def, [obj], registry.ctx(), { resourceVersion: obj.metadata.resourceVersion }, query(c, 'includeObject')), status, warnings);
   }
-  return json(c, obj, status, warnings);
+  return json(c, shapeObject(obj), status, warnings);
+}
+
+/**
+ * What a DELETE answers (the generic store's finalizeDelete): an object still being deleted
+ * (finalizers, a grace period) is shown; one that is gone is a Success Status naming it.
+ */
+function deleted(def: ResourceDef, obj: KubeObject) {
+  if (obj.metadata.deletionTimestamp || def.strategy?.finalize) return shapeObject(obj);
+  const { name, uid } = obj.metadata;
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: def.group || undefined, kind: def.plural, uid } };
 }
 
 export async function handleResource(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, subresources: SubresourceHandlers): Promise<Response> {
@@ -69,7 +77,7 @@ export async function handleResource(c: Context, registry: Registry, def: Resour
       return respondObject(c, registry, def, await registry.get(def, namespace, info.name!));
     case 'list': {
       const result = await registry.list(def, namespace, {
-        labelSelector: query(c, 'labelSelector'), fieldSelector: query(c, 'fieldSelector'), limit: integerParam(c, 'limit'),
+        labelSelector: query(c, 'labelSelector'), fieldSelector: query(c, 'fieldSelector'), limit: int64Param(c, 'limit'),
         continue: query(c, 'continue'), resourceVersion: query(c, 'resourceVersion'), resourceVersionMatch: query(c, 'resourceVersionMatch'),
       });
       const meta = { resourceVersion: result.resourceVersion, ...(result.continue ? { continue: result.continue } : {}) };
@@ -81,11 +89,10 @@ export async function handleResource(c: Context, registry: Registry, def: Resour
       const fields = parseFieldSelector(query(c, 'fieldSelector'));
       // Before the stream starts: an unsupported field would otherwise fail the first matching event, mid-stream
       checkFieldSelector(def, fields);
-      if (info.name) fields.push({ key: 'metadata.name', op: 'eq', values: [info.name] });
       const rv = parseResourceVersion(query(c, 'resourceVersion'));
       const stream = await watchStream(registry, {
-        def, namespace, resourceVersion: rv === 0 ? undefined : rv, sendInitialEvents: query(c, 'sendInitialEvents') === 'true',
-        labels, fields, timeoutSeconds: integerParam(c, 'timeoutSeconds', 86_400 * 365), allowBookmarks: query(c, 'allowWatchBookmarks') === 'true',
+        def, namespace, resourceVersion: rv === 0 ? undefined : rv, sendInitialEvents: queryBool(query(c, 'sendInitialEvents')),
+        labels, fields, timeoutSeconds: int64Param(c, 'timeoutSeconds'), allowBookmarks: queryBool(query(c, 'allowWatchBookmarks')),
         asTable: wantsTable(c.req.header('accept') ?? null), ctx,
       }, c.req.raw.signal);
       return new Response(stream, { status: 200, headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'identity', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' } });
@@ -103,7 +110,7 @@ export async function handleResource(c: Context, registry: Registry, def: Resour
       return patchResource(c, registry, def, info, namespace);
     case 'delete': {
       const options = await deleteOptions(c);
-      return json(c, await registry.delete(def, namespace, info.name!, { ...options, dryRun: dryRun(c) || options.dryRun }));
+      return json(c, deleted(def, await registry.delete(def, namespace, info.name!, { ...options, dryRun: dryRun(c) || options.dryRun })));
     }
     case 'deletecollection': {
       const options = await deleteOptions(c);
@@ -142,12 +149,9 @@ async function patchResource(c: Context, registry: Registry, def: ResourceDef, i
 }
 
 async function deleteOptions(c: Context): Promise<DeleteOptions> {
-  const grace = query(c, 'gracePeriodSeconds');
+  const grace = int64Param(c, 'gracePeriodSeconds');
   const out: DeleteOptions = {};
-  if (grace !== undefined) {
-    if (!/^-?\d{1,10}$/.test(grace)) throw badRequest(`invalid value for gracePeriodSeconds: "${grace}"`);
-    out.gracePeriodSeconds = Math.max(0, Number(grace));
-  }
+  if (grace !== undefined) out.gracePeriodSeconds = Math.max(0, grace);
   const bytes = await readBody(c.req.raw);
   if (!bytes.byteLength) return out;
   return { ...out, ...decodeDeleteOptions(decodeDocument(bytes, c.req.header('content-type') ?? 'application/json')) };

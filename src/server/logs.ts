@@ -6,6 +6,7 @@ import { linesBetween, type LogLine, type Program } from '../runtime/timeline.ts
 import type { ContainerSpec, ContainerStatus } from '../runtime/stages.ts';
 import { ApiError, badRequest, methodNotAllowed } from '../apimachinery/errors.ts';
 import type { ResourceRequest } from './requestInfo.ts';
+import { queryBool, queryInt64 } from '../apimachinery/queryParams.ts';
 
 /**
  * pods/log. Nothing is stored: a container's output is a function of its program
@@ -25,19 +26,8 @@ interface LogOptions { container?: string; previous: boolean; tailLines?: number
 /** Real seconds between looks at a followed container. */
 const followPollMs = 200;
 
-function boolParam(c: Context, name: string): boolean {
-  const v = c.req.query(name);
-  if (v === undefined || v === '' || v === 'false' || v === '0') return false;
-  if (v === 'true' || v === '1') return true;
-  throw badRequest(`invalid value for ${name}: "${v}"`);
-}
-
-function intParam(c: Context, name: string): number | undefined {
-  const v = c.req.query(name);
-  if (v === undefined || v === '') return undefined;
-  if (!/^-?\d{1,15}$/.test(v)) throw badRequest(`invalid value for ${name}: "${v}"`);
-  return Number(v);
-}
+const boolParam = (c: Context, name: string) => queryBool(c.req.query(name));
+const intParam = (c: Context, name: string) => queryInt64(c.req.query(name));
 
 function options(c: Context, now: number): LogOptions {
   const sinceSeconds = intParam(c, 'sinceSeconds');

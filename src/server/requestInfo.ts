@@ -1,4 +1,5 @@
 import { badRequest } from '../apimachinery/errors.ts';
+import { queryBool } from '../apimachinery/queryParams.ts';
 
 /**
  * Request info (k8s.io/apiserver/pkg/endpoints/request.RequestInfoFactory):
@@ -65,10 +66,11 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
   }
   const [resource, name, subresource, ...extra] = rest;
   if (extra.length && subresource !== 'proxy') return { kind: 'other', path };
-  const watch = query.get('watch') === 'true' || query.get('watch') === '1';
   let verb: RequestVerb;
   switch (method) {
-    case 'GET': case 'HEAD': verb = name ? (watch ? 'watch' : 'get') : watch ? 'watch' : 'list'; break;
+    // As RequestInfoFactory: only a collection GET turns into a watch (`?watch=True` too); a
+    // named GET stays a get, whatever its query says (kubectl watches one object by fieldSelector).
+    case 'GET': case 'HEAD': verb = name ? 'get' : queryBool(query.get('watch') ?? undefined) ? 'watch' : 'list'; break;
     case 'POST': verb = 'create'; break;
     case 'PUT': verb = 'update'; break;
     case 'PATCH': verb = 'patch'; break;

@@ -9,6 +9,7 @@ import { badRequest, conflict, invalid, methodNotAllowed, type FieldError } from
 import { applyPatch } from './patch.ts';
 import type { ResourceRequest } from './requestInfo.ts';
 import { toTable } from './table.ts';
+import { shapeObject, writeJson } from './wire.ts';
 
 /**
  * The `scale` subresource (autoscaling/v1 Scale) of replicated workloads:
@@ -87,24 +88,24 @@ export async function handleScale(c: Context, registry: Registry, def: ResourceD
   switch (info.verb) {
     case 'get': {
       const scale = scaleOf(def, await registry.get(def, namespace, name) as Scalable);
-      if (wantsTable(c.req.header('accept') ?? null)) return c.json(toTable(scaleKind, [scale], registry.ctx(), { resourceVersion: scale.metadata.resourceVersion }, c.req.query('includeObject')));
-      return c.json(scale);
+      if (wantsTable(c.req.header('accept') ?? null)) return writeJson(c, toTable(scaleKind, [scale], registry.ctx(), { resourceVersion: scale.metadata.resourceVersion }, c.req.query('includeObject')));
+      return writeJson(c, shapeObject(scale));
     }
     case 'update': {
       const bytes = await readBody(c.req.raw);
       if (!bytes.byteLength) throw badRequest('the request body is empty; an object was expected');
-      const document = decodeDocument(bytes, c.req.header('content-type') ?? null);
+      const document = decodeDocument(bytes, c.req.header('content-type') ?? null, 'Scale');
       const { obj } = decodeObject(scaleKind, document, parseFieldValidation(c.req.query('fieldValidation')));
-      return c.json(await writeScale(c, registry, def, namespace, name, () => obj as Scale));
+      return writeJson(c, shapeObject(await writeScale(c, registry, def, namespace, name, () => obj as Scale)));
     }
     case 'patch': {
       const bytes = await readBody(c.req.raw);
       const contentType = c.req.header('content-type') ?? '';
       const fieldValidation = parseFieldValidation(c.req.query('fieldValidation'));
-      return c.json(await writeScale(c, registry, def, namespace, name, (current) => {
+      return writeJson(c, shapeObject(await writeScale(c, registry, def, namespace, name, (current) => {
         const patched = applyPatch(current, bytes, contentType, scaleKind.schema);
         return decodeObject(scaleKind, patched, fieldValidation).obj as Scale;
-      }));
+      })));
     }
     default:
       throw methodNotAllowed();

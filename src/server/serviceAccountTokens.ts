@@ -10,6 +10,7 @@ import { decodeDocument, decodeObject, parseFieldValidation, readBody } from './
 import { kubernetesAudience } from './keys.ts';
 import type { ResourceRequest } from './requestInfo.ts';
 import type { SubresourceHandler } from './subresource.ts';
+import { writeJson } from './wire.ts';
 
 /**
  * Service account tokens. POST serviceaccounts/<name>/token (TokenRequest, `kubectl create
@@ -40,7 +41,7 @@ export function tokenRequestHandler(keys: Keys, clusterUid: (c: Context) => stri
     const bytes = await readBody(c.req.raw);
     if (!bytes.byteLength) throw badRequest('the request body is empty; a TokenRequest was expected');
     const shape = { ...def, group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', schema: schema.tokenRequest };
-    const { obj } = decodeObject(shape, decodeDocument(bytes, c.req.header('content-type') ?? null), parseFieldValidation(c.req.query('fieldValidation')));
+    const { obj } = decodeObject(shape, decodeDocument(bytes, c.req.header('content-type') ?? null, 'TokenRequest'), parseFieldValidation(c.req.query('fieldValidation')));
     const request = obj as TokenRequest;
     const errors = validate(request);
     if (errors.length) throw invalid('TokenRequest', 'authentication.k8s.io', info.name!, errors);
@@ -53,7 +54,7 @@ export function tokenRequestHandler(keys: Keys, clusterUid: (c: Context) => stri
       serviceAccount: { namespace: namespace!, name: info.name!, uid: account.metadata.uid! },
       jti: crypto.randomUUID(), audiences,
     });
-    return c.json({
+    return writeJson(c, {
       kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1',
       metadata: { name: info.name, namespace, creationTimestamp: timestamp(now) },
       spec: { audiences, expirationSeconds: seconds, boundObjectRef: request.spec?.boundObjectRef ?? null },

@@ -1,4 +1,5 @@
 import type { HookContext, KubeObject, ResourceDef } from '../registry/types.ts';
+import { shapeMeta, shapeObject } from './wire.ts';
 
 /** The meta.k8s.io/v1 Table kubectl prints for `get`, from a resource's printer columns. */
 export function toTable(def: ResourceDef, objects: KubeObject[], ctx: HookContext, listMeta: { resourceVersion?: string; continue?: string } = {}, includeObject = 'PartialObjectMetadata') {
@@ -13,6 +14,6 @@ export function toTable(def: ResourceDef, objects: KubeObject[], ctx: HookContex
 
 function rowObject(obj: KubeObject, includeObject: string) {
   if (includeObject === 'None') return undefined;
-  if (includeObject === 'Object') return obj;
-  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
+  if (includeObject === 'Object') return shapeObject(obj);
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: shapeMeta(obj.metadata) };
 }

@@ -6,6 +6,7 @@ import { ClusterGoneError, CompactedError, type KeyValue, type StoreEvent } from
 import { expired } from '../apimachinery/errors.ts';
 import { initialLine } from './initialLines.ts';
 import { toTable } from './table.ts';
+import { encodeJson, shapeObject } from './wire.ts';
 
 export interface WatchRequest {
   def: ResourceDef;
@@ -35,6 +36,8 @@ const minRequestTimeoutSeconds = 1800;
 export function watchTimeoutSeconds(requested: number | undefined, random = Math.random): number {
   const max = 2 * minRequestTimeoutSeconds;
   if (requested && requested > 0) return Math.min(requested, max);
+  // A negative timeout has already run out: kube-apiserver's watch timer fires at once.
+  if (requested && requested < 0) return 0;
   return Math.floor(minRequestTimeoutSeconds * (1 + random()));
 }
 
@@ -74,14 +77,14 @@ export async function watchStream(registry: Registry, req: WatchRequest, signal:
   const encoder = new TextEncoder();
   let tableHeaderSent = false;
   const encode = (type: WatchType, obj: unknown) => {
-    let object = obj;
+    let object = type === 'BOOKMARK' ? obj : shapeObject(obj as KubeObject);
     if (req.asTable && (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED')) {
       const table = toTable(def, [obj as KubeObject], req.ctx(), { resourceVersion: (obj as KubeObject).metadata.resourceVersion });
       if (tableHeaderSent) (table as { columnDefinitions: unknown }).columnDefinitions = [];
       tableHeaderSent = true;
       object = table;
     }
-    return encoder.encode(JSON.stringify({ type, object }) + '\n');
+    return encoder.encode(encodeJson({ type, object }, false));
   };
   const bookmark = (rv: number, initialEnd: boolean) => ({
     kind: def.kind, apiVersion: def.group ? `${def.group}/${def.version}` : def.version,
@@ -111,7 +114,7 @@ export async function watchStream(registry: Registry, req: WatchRequest, signal:
     pendingInitial.push(shareable ? initialLine(kv, form, () => encode('ADDED', decoded())) : encode('ADDED', decoded()));
   }
   initial = [];
-  if (req.sendInitialEvents && req.allowBookmarks) pendingInitial.push(encoder.encode(JSON.stringify({ type: 'BOOKMARK', object: bookmark(from, true) }) + '\n'));
+  if (req.sendInitialEvents && req.allowBookmarks) pendingInitial.push(encoder.encode(encodeJson({ type: 'BOOKMARK', object: bookmark(from, true) }, false)));
   // One chunk: one write, a few TLS records, not one per object.
   if (pendingInitial.length > 1) pendingInitial = [concat(pendingInitial)];
 
@@ -170,7 +173,7 @@ export async function watchStream(registry: Registry, req: WatchRequest, signal:
           if (!(err instanceof CompactedError)) throw err;
           stop();
           const status = expired(`too old resource version: ${from} (${err.compacted + 1})`).toStatus();
-          controller.enqueue(encoder.encode(JSON.stringify({ type: 'ERROR', object: status }) + '\n'));
+          controller.enqueue(encoder.encode(encodeJson({ type: 'ERROR', object: status }, false)));
           controller.close();
           return;
         }

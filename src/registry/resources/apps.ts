@@ -80,6 +80,7 @@ export const deployments = defineResource<Workload>({
       ...containerCells(d.spec?.template), selectorString(d.spec?.selector)];
   },
   strategy: {
+    tracksGeneration: true,
     /** SetDefaults_Deployment, and the pod defaults for its template. */
     defaults(obj) {
       const spec = (obj.spec ??= {});
@@ -142,6 +143,7 @@ export const replicasets = defineResource<Workload>({
       ...containerCells(rs.spec?.template), formatLabelSelector(rs.spec?.selector)];
   },
   strategy: {
+    tracksGeneration: true,
     defaults(obj) {
       const spec = (obj.spec ??= {});
       spec.replicas ??= 1;
@@ -169,6 +171,7 @@ export const statefulsets = defineResource<Workload>({
     return [sts.metadata.name, `${sts.status?.readyReplicas ?? 0}/${sts.spec?.replicas ?? 0}`, age(sts, now), ...containerCells(sts.spec?.template)];
   },
   strategy: {
+    tracksGeneration: true,
     /** SetDefaults_StatefulSet (StatefulSetAutoDeletePVC is on by default). */
     defaults(obj) {
       const spec = (obj.spec ??= {});
@@ -232,6 +235,7 @@ export const daemonsets = defineResource<Workload>({
       formatLabels(ds.spec?.template?.spec?.nodeSelector), age(ds, now), ...containerCells(ds.spec?.template), formatLabelSelector(ds.spec?.selector)];
   },
   strategy: {
+    tracksGeneration: true,
     defaults(obj) {
       const spec = (obj.spec ??= {});
       const update = (spec.updateStrategy ??= {});

@@ -176,6 +176,7 @@ export const jobs = defineResource<Job>({
     return [job.metadata.name, jobStatusCell(job), completionsCell(job), durationCell(job, now), age(job, now), ...containerCells(job.spec?.template), formatLabelSelector(job.spec?.selector)];
   },
   strategy: {
+    tracksGeneration: true,
     defaults(job) {
       jobSpecDefaults((job.spec ??= {}));
       inheritTemplateLabels(job);
@@ -242,6 +243,7 @@ export const cronjobs = defineResource<CronJob>({
       ...containerCells(template?.template), formatLabelSelector(template?.selector)];
   },
   strategy: {
+    tracksGeneration: true,
     /** SetDefaults_CronJob; the job template's pod spec gets the pod defaults (not the Job's own defaults). */
     defaults(obj) {
       const spec = (obj.spec ??= {});

@@ -70,7 +70,7 @@ function validateConfigMap(cm: Data): FieldError[] {
 export const configmaps = defineResource<Data>({
   group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', singular: 'configmap', namespaced: true,
   shortNames: ['cm'], verbs: allVerbs, schema: schema.configMap,
-  columns: [nameColumn, { name: 'Data', type: 'integer', description: 'Number of data entries' }, ageColumn],
+  columns: [nameColumn, { name: 'Data', type: 'string', description: "Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '_' or '.'. Values with non-UTF-8 byte sequences must use the BinaryData field. The keys stored in Data must not overlap with the keys in the BinaryData field, this is enforced during validation process." }, ageColumn],
   row: (obj, { now }) => [obj.metadata.name, Object.keys(obj.data ?? {}).length + Object.keys(obj.binaryData ?? {}).length, age(obj, now)],
   strategy: { validate: validateConfigMap, allowUnconditionalUpdate: true },
 });

@@ -35,6 +35,7 @@ export const endpointslices = defineResource<EndpointSlice>({
     return [slice.metadata.name, slice.addressType ?? '', listCell(ports), listCell(addresses), age(slice, now)];
   },
   strategy: {
+    tracksGeneration: true,
     defaults(obj) { for (const p of obj.ports ?? []) p.protocol ??= 'TCP'; },
     validate(slice) {
       const errs: FieldError[] = [];

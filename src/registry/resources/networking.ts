@@ -105,6 +105,7 @@ export const ingresses = defineResource<Ingress>({
     return [ing.metadata.name, ing.spec?.ingressClassName ?? '<none>', hostsCell(ing.spec?.rules), addressCell(ing), ing.spec?.tls?.length ? '80, 443' : '80', age(ing, now)];
   },
   strategy: {
+    tracksGeneration: true,
     prepareForCreate(obj) { obj.status = { loadBalancer: {} }; },
     validate: validateIngress,
     allowUnconditionalUpdate: true,
@@ -126,6 +127,7 @@ export const ingressclasses = defineResource<IngressClass>({
     return [obj.metadata.name, obj.spec?.controller ?? '', parameters, age(obj, now)];
   },
   strategy: {
+    tracksGeneration: true,
     validate(obj) {
       const controller = obj.spec?.controller;
       if (!controller) return [{ field: 'spec.controller', type: 'FieldValueRequired' }];
@@ -165,6 +167,7 @@ export const networkpolicies = defineResource<NetworkPolicy>({
   columns: [nameColumn, { name: 'Pod-Selector', type: 'string', description: 'podSelector selects the pods to which this NetworkPolicy object applies.' }, ageColumn],
   row: (obj, { now }) => [obj.metadata.name, formatLabelSelector(obj.spec?.podSelector ?? {}), age(obj, now)],
   strategy: {
+    tracksGeneration: true,
     /** SetDefaults_NetworkPolicy: a policy is at least an ingress policy; ports are TCP unless said. */
     defaults(obj) {
       const spec = (obj.spec ??= {});

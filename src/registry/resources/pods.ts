@@ -169,6 +169,7 @@ export const pods = defineResource<Pod>({
     'status.nominatedNodeName': (pod) => pod.status?.nominatedNodeName ?? '',
   },
   strategy: {
+    tracksGeneration: true,
     defaults: podDefaults,
     prepareForCreate(pod) {
       pod.status = { phase: 'Pending', qosClass: qosClass(pod.spec ?? {}) };

@@ -69,6 +69,7 @@ export const poddisruptionbudgets = defineResource<PodDisruptionBudget>({
     return [pdb.metadata.name, amountCell(pdb.spec?.minAvailable), amountCell(pdb.spec?.maxUnavailable), pdb.status?.disruptionsAllowed ?? 0, age(pdb, now)];
   },
   strategy: {
+    tracksGeneration: true,
     // the disruption controller fills these in; until then they read as zero (fields without omitempty)
     prepareForCreate(obj) { obj.status = { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 }; },
     validate(obj) {

@@ -51,6 +51,7 @@ export const replicationcontrollers = defineResource<ReplicationController>({
       ...containerCells(rc.spec?.template), formatLabels(rc.spec?.selector)];
   },
   strategy: {
+    tracksGeneration: true,
     /** SetDefaults_ReplicationController: selector and labels come from the template when absent. */
     defaults(rc) {
       const spec = (rc.spec ??= {});
