@@ -75,8 +75,11 @@ describe('scheduler and kubelets, through the real kubectl', () => {
   });
 
   it('logs -f streams a running loop and ends when the container exits', async () => {
-    await kubectl.ok(['run', 'ticker', '--image=busybox', '--restart=Never', '--', 'sh', '-c', 'for i in 1 2 3; do echo tick $i; sleep 5; done; echo bye']);
-    await waitRow('ticker', /Running/);
+    // The cluster's clock runs 10× fast: the first sleep keeps the loop running for ~10 s of real
+    // time, so the follow starts while it runs however slow the machine; should the machine be slower
+    // still, following a finished container must print the same lines and end too.
+    await kubectl.ok(['run', 'ticker', '--image=busybox', '--restart=Never', '--', 'sh', '-c', 'echo tick 1; sleep 100; echo tick 2; sleep 5; echo tick 3; sleep 5; echo bye']);
+    await waitRow('ticker', /Running|Completed/);
     const follow = new KubectlProcess(kubectl, ['logs', '-f', 'ticker']);
     await follow.waitFor(/tick 1\n/);
     await follow.waitFor(/tick 3\nbye\n$/);
