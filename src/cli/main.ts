@@ -38,21 +38,40 @@ Options:
 
 interface Options { server: string; token: string; insecure: boolean }
 
-async function call(options: Options, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+/** Answers a proxy gives when the server restarted under a request (wrangler dev's 503): worth sending again. */
+const dropped = (status: number, text: string) => status === 503 && !text.trimStart().startsWith('{');
+
+async function call(options: Options, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown>; resent: boolean }> {
   const url = new URL(path, options.server.replace(/\/$/, '') + '/');
-  const { status, body: text } = await request(url, {
-    method, insecure: options.insecure, body: body === undefined ? undefined : JSON.stringify(body),
-    headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json', accept: 'application/json' },
-  });
-  try {
-    return { status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-  } catch {
-    throw new Error(`${method} ${url.pathname}: the server answered ${status} with something that is not JSON`);
+  let resent = false;
+  for (let attempt = 1; ; attempt++) {
+    const { status, body: text } = await request(url, {
+      method, insecure: options.insecure, body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json', accept: 'application/json' },
+    });
+    if (dropped(status, text) && attempt < 5) {
+      resent = true;
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+      continue;
+    }
+    try {
+      return { status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {}, resent };
+    } catch {
+      throw new Error(`${method} ${url.pathname}: the server answered ${status} with something that is not JSON`);
+    }
   }
 }
 
 async function expect(options: Options, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
   const { status, json } = await call(options, method, path, body);
+  if (status >= 400) throw new Error(`${String(json.message ?? `the server answered ${status}`)}`);
+  return json;
+}
+
+/** Creates a cluster; a create sent again after a dropped answer may find it made by the first: then its kubeconfig is fetched. */
+async function createCluster(options: Options, name: string, spec: unknown): Promise<Record<string, unknown>> {
+  const { status, json, resent } = await call(options, 'POST', 'clusters', spec);
+  if (status === 409 && resent) return expect(options, 'GET', `clusters/${encodeURIComponent(name)}?kubeconfig=true`);
   if (status >= 400) throw new Error(`${String(json.message ?? `the server answered ${status}`)}`);
   return json;
 }
@@ -126,13 +145,13 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         mkdirSync(dir, { recursive: true });
         const clusterNames = Array.from({ length: count }, (_, i) => `${prefix}${String(i + 1).padStart(width, '0')}`);
         await mapLimited(clusterNames, 8, async (name) => {
-          const created = await expect(options, 'POST', 'clusters', spec(name));
+          const created = await createCluster(options, name, spec(name));
           writeFileSync(join(dir, `${name}.kubeconfig`), String(created.kubeconfig), { mode: 0o600 });
         });
         out(clusterNames.map((n) => `${join(dir, `${n}.kubeconfig`)}\n`).join(''));
         return 0;
       }
-      const created = await expect(options, 'POST', 'clusters', spec(names[0]));
+      const created = await createCluster(options, names[0], spec(names[0]));
       out(String(created.kubeconfig));
       return 0;
     }
