@@ -1,7 +1,7 @@
 import * as schema from '../../schema/core.ts';
 import { nameColumn } from '../printing.ts';
 import { defineResource, type KubeObject } from '../types.ts';
-import { bindPod } from './podBinding.ts';
+import { bindingSucceeded, bindPod } from './podBinding.ts';
 import { pods } from './pods.ts';
 
 /**
@@ -19,7 +19,7 @@ export const bindings = defineResource<Binding>({
   strategy: {
     async virtualCreate(binding, _ctx, objects) {
       await bindPod(objects, pods, binding.metadata.namespace!, binding.metadata.name ?? '', binding);
-      return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } as unknown as KubeObject;
+      return bindingSucceeded() as KubeObject;
     },
   },
 });

@@ -2,6 +2,9 @@ import { ApiError, conflict, invalid } from '../../apimachinery/errors.ts';
 import { timestamp } from '../../apimachinery/time.ts';
 import type { ClusterWriter, KubeObject, ResourceDef } from '../types.ts';
 
+/** What BindingREST answers a Binding with, whichever path it was posted to. */
+export const bindingSucceeded = () => ({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+
 /**
  * pods/binding (BindingREST): sets spec.nodeName exactly once, with the
  * PodScheduled condition, through compare-and-swap like every other write.
