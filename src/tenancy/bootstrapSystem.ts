@@ -1,7 +1,7 @@
-import { ApiError } from '../apimachinery/errors.ts';
 import { timestamp } from '../apimachinery/time.ts';
 import type { Registry } from '../registry/generic.ts';
 import type { KubeObject } from '../registry/types.ts';
+import { createEach } from './createEach.ts';
 import { bootstrapFlowSchemas, bootstrapPriorityLevels } from './flowcontrolBootstrap.ts';
 
 /**
@@ -49,25 +49,21 @@ function withDangling(fs: KubeObject, now: string): KubeObject {
 export async function writeSystemObjects(registry: Registry): Promise<void> {
   const now = timestamp(registry.now());
   const find = (group: string, plural: string) => registry.catalog.find(group, 'v1', plural);
-  const ensure = async (group: string, plural: string, obj: KubeObject) => {
-    const def = find(group, plural);
-    if (!def) return;
-    try {
-      // Created with the status their controllers would write at once: these kinds' create keeps a status.
-      await registry.create(def, undefined, structuredClone(obj));
-    } catch (err) {
-      if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
-    }
-  };
-  for (const service of apiServicesFor(registry, now)) await ensure('apiregistration.k8s.io', 'apiservices', service);
-  for (const level of bootstrapPriorityLevels) await ensure('flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations', level);
-  for (const schema of bootstrapFlowSchemas) await ensure('flowcontrol.apiserver.k8s.io', 'flowschemas', withDangling(schema, now));
-  for (const cs of componentStatuses()) await ensure('', 'componentstatuses', cs);
   const nodes = find('', 'nodes');
-  for (const node of nodes ? (await registry.list(nodes, undefined)).items : []) {
-    await ensure('storage.k8s.io', 'csinodes', {
-      metadata: { name: node.metadata.name, ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: node.metadata.name!, uid: node.metadata.uid! }] },
-      spec: { drivers: null },
-    } as KubeObject);
-  }
+  const csiNodes = (nodes ? (await registry.list(nodes, undefined)).items : []).map((node) => ({
+    metadata: { name: node.metadata.name, ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: node.metadata.name!, uid: node.metadata.uid! }] },
+    spec: { drivers: null },
+  }) as KubeObject);
+  const objects: Array<[group: string, plural: string, objects: KubeObject[]]> = [
+    ['apiregistration.k8s.io', 'apiservices', apiServicesFor(registry, now)],
+    ['flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations', bootstrapPriorityLevels],
+    ['flowcontrol.apiserver.k8s.io', 'flowschemas', bootstrapFlowSchemas.map((fs) => withDangling(fs, now))],
+    ['', 'componentstatuses', componentStatuses()],
+    ['storage.k8s.io', 'csinodes', csiNodes],
+  ];
+  // Created with the status their controllers would write at once: these kinds' create keeps a status.
+  await createEach(registry, objects.flatMap(([group, plural, list]) => {
+    const def = find(group, plural);
+    return def ? list.map((object) => ({ def, object: structuredClone(object) })) : [];
+  }));
 }
