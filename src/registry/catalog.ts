@@ -31,7 +31,8 @@ export class Catalog {
 
   /** The prefix listing a resource in one namespace, or all of it. */
   static prefix(cluster: string, def: ResourceDef, namespace?: string): string {
-    const base = `${clusterPrefix(cluster)}${def.group || 'core'}/${def.plural}/`;
+    const stored = def.storedAs ?? def;
+    const base = `${clusterPrefix(cluster)}${stored.group || 'core'}/${stored.plural}/`;
     return def.namespaced && namespace ? `${base}${namespace}/` : base;
   }
 }

@@ -132,7 +132,13 @@ export class Registry {
 
   /** A stored record as the API shows it: resourceVersion from the revision, read-time fields computed. */
   decode(def: ResourceDef, kv: KeyValue, ctx = this.ctx()): KubeObject {
-    return this.written(def, JSON.parse(kv.value) as KubeObject, kv, ctx);
+    return this.written(def, this.parse(def, kv.value), kv, ctx);
+  }
+
+  /** A stored value as an object of the declaration's kind (converted when it is stored as another's). */
+  private parse(def: ResourceDef, value: string): KubeObject {
+    const stored = JSON.parse(value) as KubeObject;
+    return def.storedAs ? def.storedAs.fromStorage(stored) : stored;
   }
 
   /** The object just written, as a read of it would show it, without parsing back what was stored. */
@@ -142,9 +148,10 @@ export class Registry {
     return obj;
   }
 
-  private encode(obj: KubeObject): string {
-    const { resourceVersion: _rv, ...metadata } = obj.metadata;
-    return JSON.stringify({ ...obj, metadata });
+  private encode(def: ResourceDef, obj: KubeObject): string {
+    const stored = def.storedAs ? def.storedAs.toStorage(obj) : obj;
+    const { resourceVersion: _rv, ...metadata } = stored.metadata;
+    return JSON.stringify({ ...stored, metadata });
   }
 
   private key(def: ResourceDef, namespace: string | undefined, name: string): string {
@@ -279,11 +286,11 @@ export class Registry {
       if (await this.store.get(key)) throw alreadyExists(gr(def), meta.name!);
       return obj;
     }
-    let result = await this.store.create(key, this.encode(obj));
+    let result = await this.store.create(key, this.encode(def, obj));
     // A generated name that happens to be taken is retried with another, as kube-apiserver does (RetryGenerateName).
     for (let attempt = 0; !result.ok && generated && attempt < 7; attempt++) {
       meta.name = generate();
-      result = await this.store.create(this.key(def, namespace, meta.name), this.encode(obj));
+      result = await this.store.create(this.key(def, namespace, meta.name), this.encode(def, obj));
     }
     if (!result.ok) throw alreadyExists(gr(def), meta.name!);
     await this.notify(def, obj, 'ADDED', result.kv.modRevision);
@@ -310,7 +317,7 @@ export class Registry {
     const expected = parseResourceVersion(input.metadata?.resourceVersion, 'resourceVersion') ?? (def.strategy?.allowUnconditionalUpdate ? current.modRevision : undefined);
     if (expected === undefined) throw invalid(def.kind, def.group, name, [{ field: 'metadata.resourceVersion', type: 'FieldValueInvalid', value: 0, detail: 'must be specified for an update' }]);
     if (expected !== current.modRevision) throw conflict(gr(def), name, conflictMessage);
-    const old = JSON.parse(current.value) as KubeObject;
+    const old = this.parse(def, current.value);
     const obj = await this.prepareUpdate(def, structuredClone(input), old, options);
     return this.commitUpdate(def, key, obj, old, current.modRevision, options);
   }
@@ -364,7 +371,7 @@ export class Registry {
     }
     if (JSON.stringify(obj) === JSON.stringify(old)) return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } };
     if (options.dryRun) return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } };
-    const result = await this.store.update(key, this.encode(obj), revision);
+    const result = await this.store.update(key, this.encode(def, obj), revision);
     if (!result.ok) {
       if (!result.current) throw notFound(gr(def), name);
       throw conflict(gr(def), name, conflictMessage);
@@ -390,7 +397,7 @@ export class Registry {
       const current = await this.store.get(key);
       if (!current) throw notFound(gr(def), name);
       if (options.expectedResourceVersion && options.expectedResourceVersion !== String(current.modRevision)) throw conflict(gr(def), name, conflictMessage);
-      const old = JSON.parse(current.value) as KubeObject;
+      const old = this.parse(def, current.value);
       const working = this.decode(def, current);
       const changed = mutate(working) ?? working;
       const obj = await this.prepareUpdate(def, changed, old, options);
@@ -422,13 +429,13 @@ export class Registry {
       const pending = obj.metadata.finalizers?.length || grace > 0 || finalizer;
       if (pending) {
         if (obj.metadata.deletionTimestamp) return obj; // already being deleted
-        const next = structuredClone(JSON.parse(current.value) as KubeObject);
+        const next = structuredClone(this.parse(def, current.value));
         if (finalizer && !next.metadata.finalizers?.includes(finalizer)) next.metadata.finalizers = [...(next.metadata.finalizers ?? []), finalizer];
         const at = new Date(this.ports.clock.now().getTime() + grace * 1000);
         next.metadata.deletionTimestamp = timestamp(at);
         next.metadata.deletionGracePeriodSeconds = grace;
         if (options.dryRun) return { ...next, metadata: { ...next.metadata, resourceVersion: obj.metadata.resourceVersion } };
-        const result = await this.store.update(key, this.encode(next), current.modRevision);
+        const result = await this.store.update(key, this.encode(def, next), current.modRevision);
         if (!result.ok) { if (attempt < 20) continue; throw conflict(gr(def), name, conflictMessage); }
         await this.notify(def, next, 'MODIFIED', result.kv.modRevision);
         return this.decode(def, result.kv);

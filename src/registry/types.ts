@@ -94,7 +94,12 @@ export interface ClusterObjects {
   delete(def: ResourceDef, namespace: string | undefined, name: string, options?: { gracePeriodSeconds?: number }): Promise<KubeObject>;
   create(def: ResourceDef, namespace: string | undefined, obj: KubeObject): Promise<KubeObject>;
   /** Read-modify-write with compare-and-swap, `change` re-run on a conflict (GuaranteedUpdate); `status` writes only the status. */
-  mutate(def: ResourceDef, namespace: string | undefined, name: string, change: (obj: KubeObject) => KubeObject | void, options?: { subresource?: 'status' }): Promise<KubeObject>;
+  mutate(def: ResourceDef, namespace: string | undefined, name: string, change: (obj: KubeObject) => KubeObject | void, options?: { dryRun?: boolean; subresource?: 'status' | 'binding' }): Promise<KubeObject>;
+}
+
+/** The cluster's objects with the write a virtual create may make (the top-level `bindings` bind a pod). */
+export interface ClusterWriter extends ClusterObjects {
+  now(): Date;
 }
 
 /**
@@ -159,7 +164,7 @@ export interface Strategy<T extends KubeObject = KubeObject> {
    * rest.Creater without a store): gets the defaulted, validated object and returns the
    * response body. Name and namespace checks do not apply.
    */
-  virtualCreate?(obj: T, ctx: HookContext, objects: ClusterObjects): Promise<KubeObject>;
+  virtualCreate?(obj: T, ctx: HookContext, objects: ClusterWriter): Promise<KubeObject>;
 }
 
 /**
@@ -192,6 +197,21 @@ export interface ResourceDef<T extends KubeObject = KubeObject> {
   /** Field selectors beyond metadata.name/metadata.namespace. */
   fieldSelectors?: Record<string, FieldGetter<T>>;
   strategy?: Strategy<T>;
+  /**
+   * Objects kept under another resource's keys and converted on the way in and out, as
+   * kube-apiserver stores events.k8s.io/v1 Events as core/v1 Events: both APIs see the same objects.
+   */
+  storedAs?: StoredAs<T>;
+  /** A Warning sent with every answer about this resource (kube-apiserver's deprecation warnings). */
+  warning?: string;
+}
+
+/** Declared with methods so that a declaration over its own kind fits the erased one the catalog holds. */
+export interface StoredAs<T> {
+  group: string;
+  plural: string;
+  toStorage(obj: T): KubeObject;
+  fromStorage(obj: KubeObject): T;
 }
 
 export const apiVersionOf = (def: Pick<ResourceDef, 'group' | 'version'>) => (def.group ? `${def.group}/${def.version}` : def.version);

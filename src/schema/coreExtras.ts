@@ -60,3 +60,11 @@ export const replicationController = named(core('ReplicationController'), kubeOb
     conditions: list(kindCondition(core('ReplicationControllerCondition'))),
   })),
 }));
+
+/** ComponentStatus (deprecated since v1.19, still served): the health of the control plane's parts. */
+export const componentStatus = named(core('ComponentStatus'), kubeObject({
+  conditions: list(named(core('ComponentCondition'), struct({ type: str(), status: str(), message: str(), error: str() }))),
+}));
+
+/** PodTemplate: a stored pod template (nothing acts on it), as workloads embed one. */
+export const podTemplate = named(core('PodTemplate'), kubeObject({ template: podTemplateSpec }));

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { badRequest, methodNotAllowed } from '../apimachinery/errors.ts';
 import type { Registry } from '../registry/generic.ts';
-import { bindPod } from '../registry/resources/podBinding.ts';
+import { bindingSucceeded, bindPod } from '../registry/resources/podBinding.ts';
 import type { ResourceDef } from '../registry/types.ts';
 import * as schema from '../schema/core.ts';
 import { decodeDocument, decodeObject, parseFieldValidation, readBody } from './codec.ts';
@@ -17,5 +17,5 @@ export async function handleBinding(c: Context, registry: Registry, def: Resourc
   const document = decodeDocument(bytes, c.req.header('content-type') ?? null, 'Binding');
   const { obj } = decodeObject(def, document, parseFieldValidation(c.req.query('fieldValidation')), 'Binding', schema.binding);
   await bindPod(registry, def, namespace!, info.name!, obj, dryRun(c));
-  return writeJson(c, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }, 201);
+  return writeJson(c, bindingSucceeded(), 201);
 }

@@ -70,7 +70,10 @@ export async function handleResource(c: Context, registry: Registry, def: Resour
   // there would otherwise empty the resource in every namespace).
   if ((info.verb === 'update' || info.verb === 'patch') && info.name === undefined) throw methodNotAllowed();
   if (def.namespaced && info.namespace === undefined && (info.verb === 'create' || info.verb === 'deletecollection')) throw methodNotAllowed();
+  if (def.warning) c.header('Warning', `299 - ${JSON.stringify(def.warning)}`, { append: true });
   if (info.subresource) return handleSubresource(c, registry, def, info, namespace, subresources);
+  // A verb the resource does not have is not routed at all in kube-apiserver: go-restful's 405.
+  if (!def.verbs.includes(info.verb)) throw methodNotAllowed();
   const ctx = () => registry.ctx();
   switch (info.verb) {
     case 'get':

@@ -1,8 +1,8 @@
-import { ApiError } from '../apimachinery/errors.ts';
 import type { Registry } from '../registry/generic.ts';
 import type { KubeObject } from '../registry/types.ts';
 import type { PolicyRule, Role, Subject } from '../registry/resources/rbac.ts';
 import { aggregateAll } from '../controlplane/controllers/clusterroleaggregation.ts';
+import { createEach } from './createEach.ts';
 
 /**
  * The RBAC objects of a freshly `kubeadm init`-ed v1.35 cluster: kube-apiserver's bootstrap
@@ -265,25 +265,11 @@ export function bootstrapPolicyFootprint(cluster: string): { objects: number; by
   return { objects: base.objects, bytes: base.bytes + base.objects * new TextEncoder().encode(cluster).length };
 }
 
-/** How many creates run at once: the objects are independent, and a remote store (DynamoDB) pays a round trip for each. */
-const concurrency = 16;
-
 /**
  * Writes the policy into a new cluster through `registry`, skipping what exists (safe to run
  * again). The caller hands a registry whose queue discards: nothing acts on these objects,
  * and some 200 change events per new cluster would only load the queue.
  */
 export async function writeBootstrapPolicy(registry: Registry): Promise<void> {
-  const pending = [...bootstrapPolicy()];
-  const worker = async () => {
-    for (let next = pending.shift(); next; next = pending.shift()) {
-      const def = registry.catalog.find(rbacGroup, 'v1', next.plural)!;
-      try {
-        await registry.create(def, next.namespace, next.object);
-      } catch (err) {
-        if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  await createEach(registry, bootstrapPolicy().map(({ plural, namespace, object }) => ({ def: registry.catalog.find(rbacGroup, 'v1', plural)!, namespace, object })));
 }

@@ -7,6 +7,7 @@ import type { KubeObject } from '../registry/types.ts';
 import { clusterPrefix } from '../storage/store.ts';
 import { bootstrapCluster } from './bootstrap.ts';
 import { writeBootstrapPolicy } from './bootstrapPolicy.ts';
+import { writeSystemObjects } from './bootstrapSystem.ts';
 import { clusterRecordKey, readClusterRecord, type ClusterRecord } from './clusters.ts';
 
 /** Creates, changes and removes whole clusters: what sits behind the admin API. */
@@ -32,6 +33,7 @@ export async function provisionInStore(ports: Ports, catalog: Catalog, record: C
   await bootstrapCluster(new Registry(catalog, ports, record.name), { nodes: record.nodes, version: record.kubernetesVersion, caCertificate: ca.certificate });
   // The RBAC policy is written already aggregated and nothing acts on it: no change events.
   await writeBootstrapPolicy(new Registry(catalog, { ...ports, queue: discardQueue }, record.name));
+  await writeSystemObjects(new Registry(catalog, { ...ports, queue: discardQueue }, record.name));
   await writeRecord(ports, record);
 }
 

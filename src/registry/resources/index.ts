@@ -1,19 +1,26 @@
 import type { AdmissionPlugin } from '../admission.ts';
 import type { ResourceDef } from '../types.ts';
 import { controllerrevisions, daemonsets, deployments, replicasets, statefulsets } from './apps.ts';
+import { apiservices } from './apiregistration.ts';
 import { selfsubjectreviews } from './authentication.ts';
 import { localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectrulesreviews, subjectaccessreviews } from './authorization.ts';
 import { cronjobs, jobs } from './batch.ts';
+import { bindings } from './bindings.ts';
 import { certificateApprovalAndSigning, certificateRequestSignature, certificatesigningrequests, certificateSubjectRestriction } from './certificates.ts';
+import { componentstatuses } from './componentstatuses.ts';
 import { configmaps, secrets, serviceaccounts } from './config.ts';
 import { leases } from './coordination.ts';
+import { csidrivers, csinodes, csistoragecapacities, volumeattachments } from './csi.ts';
 import { endpointslices } from './discovery.ts';
 import { endpoints } from './endpoints.ts';
 import { events } from './events.ts';
+import { eventsV1 } from './eventsV1.ts';
+import { flowschemas, prioritylevelconfigurations } from './flowcontrol.ts';
 import { namespaceLifecycle, namespaces } from './namespaces.ts';
 import { ingressclasses, ingresses, networkpolicies } from './networking.ts';
 import { nodes } from './nodes.ts';
 import { pods } from './pods.ts';
+import { podtemplates } from './podtemplates.ts';
 import { poddisruptionbudgets } from './policy.ts';
 import { limitranges, resourcequotas } from './quotas.ts';
 import { clusterrolebindings, clusterroles, rolebindings, roles } from './rbac.ts';
@@ -28,13 +35,17 @@ import { resourceQuotaAdmission } from './quotaAdmission.ts';
 import { serviceAccountAdmission } from './serviceAccountAdmission.ts';
 import { services } from './services.ts';
 import { persistentvolumeclaims, persistentvolumes } from './volumes.ts';
+import { mutatingwebhookconfigurations, validatingwebhookconfigurations } from './webhooks.ts';
 
 /** Every resource this server serves; discovery, handlers and tables come from this list. */
 export const resources: ResourceDef[] = [
   pods, nodes, namespaces, configmaps, secrets, serviceaccounts, services, events,
   endpoints, limitranges, persistentvolumeclaims, persistentvolumes, replicationcontrollers, resourcequotas,
+  bindings, componentstatuses, podtemplates,
   // API groups in the order kube-apiserver lists them under /apis; resources alphabetical within a group
+  apiservices,
   controllerrevisions, daemonsets, deployments, replicasets, statefulsets,
+  eventsV1,
   selfsubjectreviews,
   localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectrulesreviews, subjectaccessreviews,
   cronjobs, jobs,
@@ -42,10 +53,13 @@ export const resources: ResourceDef[] = [
   ingressclasses, ingresses, networkpolicies,
   poddisruptionbudgets,
   clusterrolebindings, clusterroles, rolebindings, roles,
+  csidrivers, csinodes, csistoragecapacities, volumeattachments,
+  mutatingwebhookconfigurations, validatingwebhookconfigurations,
   priorityclasses,
   leases,
   runtimeclasses,
   endpointslices,
+  flowschemas, prioritylevelconfigurations,
 ];
 
 /**

@@ -1,14 +1,16 @@
 import { ApiError, conflict, invalid } from '../../apimachinery/errors.ts';
 import { timestamp } from '../../apimachinery/time.ts';
-import type { Registry } from '../generic.ts';
-import type { KubeObject, ResourceDef } from '../types.ts';
+import type { ClusterWriter, KubeObject, ResourceDef } from '../types.ts';
+
+/** What BindingREST answers a Binding with, whichever path it was posted to. */
+export const bindingSucceeded = () => ({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 
 /**
  * pods/binding (BindingREST): sets spec.nodeName exactly once, with the
  * PodScheduled condition, through compare-and-swap like every other write.
  * The scheduler binds through it, and so does a POST to pods/<name>/binding.
  */
-export async function bindPod(registry: Registry, pods: ResourceDef, namespace: string, name: string, binding: KubeObject, dryRun = false): Promise<KubeObject> {
+export async function bindPod(registry: Pick<ClusterWriter, 'mutate' | 'now'>, pods: ResourceDef, namespace: string, name: string, binding: KubeObject, dryRun = false): Promise<KubeObject> {
   const target = (binding as { target?: { name?: string; kind?: string } }).target;
   if (!target?.name) throw new ApiError(422, 'Invalid', `Binding "${name}" is invalid: target.name: Required value`, { name, kind: 'Binding', causes: [{ reason: 'FieldValueRequired', message: 'Required value', field: 'target.name' }] });
   // As ValidatePodBinding: a pod binds to a Node only (anything else would set spec.nodeName to a non-node).
