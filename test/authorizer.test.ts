@@ -106,7 +106,7 @@ describe('forbidden messages', () => {
     });
   }
   it('carries the kind, group and name as details, as NewForbidden does', () => {
-    assert.deepEqual(forbiddenError(jane, attrs('get', 'deployments', { group: 'apps', name: 'web' })).toStatus().details, { name: 'web', group: 'apps', kind: 'deployments' });
+    assert.equal(JSON.stringify(forbiddenError(jane, attrs('get', 'deployments', { group: 'apps', name: 'web' })).toStatus().details), '{"name":"web","group":"apps","kind":"deployments"}');
   });
 });
 
