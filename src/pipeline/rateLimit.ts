@@ -17,8 +17,6 @@ export async function heldIfRefused<T>(quotas: Quotas, check: () => T | Promise<
   }
 }
 
-const bodyVerbs = new Set(['POST', 'PUT', 'PATCH']);
-
 /**
  * Step 5, the cluster's request rate: the request pays its cost from the cluster's token
  * bucket (429 when it is empty). It is checked before anything is read, so a flood is
@@ -28,13 +26,9 @@ export const rateLimit = (quotas: Quotas) => createMiddleware<PipelineEnv>(async
   const cluster = c.get('cluster');
   // Quotas are per incarnation of the cluster (the token's uid): a re-created cluster starts fresh.
   const incarnation = c.get('claims').clusterUid ?? `name:${cluster}`;
-  // A body of unknown length (chunked) is charged as the largest body the API accepts. A request
-  // with neither length nor chunked encoding has no body in HTTP/1.1 (a bare DELETE from curl),
-  // whatever stream the runtime hands over; a runtime that drops the encoding header keeps the
-  // charge for the verbs that carry bodies.
+  // A body of unknown length (chunked) is charged as the largest body the API accepts.
   const length = c.req.header('content-length');
-  const chunked = /chunked/i.test(c.req.header('transfer-encoding') ?? '') || (c.req.raw.body !== null && bodyVerbs.has(c.req.method));
-  const bodyBytes = length !== undefined ? Number(length) || 0 : chunked ? maxBodyBytes : 0;
+  const bodyBytes = length !== undefined ? Number(length) || 0 : c.req.raw.body ? maxBodyBytes : 0;
   const cost = requestCost(c.get('url').search.length, bodyBytes);
   await heldIfRefused(quotas, () => quotas.admitRequest(cluster, incarnation, cost));
   c.set('incarnation', incarnation);
