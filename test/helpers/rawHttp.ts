@@ -29,6 +29,9 @@ export interface RawResponse {
 /** A response body past this is cut (and then fails any JSON check): an error may echo a big input. */
 const maxKeptBody = 16 * 1024 * 1024;
 
+/** Retries of a request that met a stale kept-alive socket: one more than rawAgent's pool. */
+const poolRetries = 33;
+
 export function rawAgent(maxSockets = 32): Agent {
   return new Agent({ keepAlive: true, rejectUnauthorized: false, maxSockets });
 }
@@ -40,11 +43,12 @@ export function rawAgent(maxSockets = 32): Agent {
  */
 export async function send(base: string, agent: Agent, req: RawRequest, options: { abortOn200?: boolean; timeoutMs?: number } = {}): Promise<RawResponse> {
   // A kept-alive socket the server closed while idle fails at once; Node's documented remedy is a retry.
-  // The agent may hand the retry another socket that went idle at the same moment, so a few.
+  // The agent may hand the retry another socket that went idle at the same moment: as many tries as
+  // the pool has sockets (each stale one is destroyed when it fails), so a fresh one comes at last.
   // wrangler dev's own proxy may drop a non-GET request with a 503 that asks for it to be sent again (as kubectl does).
   const attempt = async () => {
     let answer = await sendOnce(base, agent, req, options);
-    for (let retries = 0; answer.staleSocket && retries < 4; retries++) answer = await sendOnce(base, agent, req, options);
+    for (let retries = 0; answer.staleSocket && retries < poolRetries; retries++) answer = await sendOnce(base, agent, req, options);
     return answer;
   };
   return sendAgainIfDropped(attempt, (answer) => answer.body);
