@@ -1,5 +1,6 @@
 import { ApiError } from '../../apimachinery/errors.ts';
 import type { AdmissionPlugin } from '../admission.ts';
+import { privilegedGroup } from '../authorizer.ts';
 import type { Access, ClusterObjects, PolicyRule, UserInfo } from '../types.ts';
 import { rbacGroup, type Binding, type Role } from './rbac.ts';
 
@@ -9,8 +10,6 @@ import { rbacGroup, type Binding, type Role } from './rbac.ts';
  * role only if they hold its rules — unless they are system:masters, or may `escalate`
  * (roles) or `bind` (the role bound). Writes by the server itself (no user) are trusted.
  */
-
-const privilegedGroup = 'system:masters';
 
 /** BreakdownRule: one rule per group × resource × verb (× name), and per URL × verb. */
 function breakdown(rule: PolicyRule): PolicyRule[] {
