@@ -35,7 +35,7 @@ const expectedSeconds: Record<string, number> = {
   'storage-durable-object.test.ts': 30, 'storage-dynamodb.test.ts': 30, 'e2e-depth.test.ts': 25,
 };
 
-interface FileResult { file: string; code: number; seconds: number }
+interface FileResult { file: string; code: number; seconds: number; output: string }
 
 const children = new Set<ChildProcess>();
 /** What the shared wrangler dev printed (warnings and errors), shown when a file failed. */
@@ -57,7 +57,7 @@ async function main(): Promise<number> {
   const results = await pool(slowestFirst(files), concurrency, async (file) => {
     const started = performance.now();
     const out = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', file], env);
-    const result = { file, code: out.code, seconds: (performance.now() - started) / 1000 };
+    const result = { file, code: out.code, seconds: (performance.now() - started) / 1000, output: out.output };
     process.stdout.write(`\n# ${result.code === 0 ? 'ok' : 'FAILED'} ${file} (${result.seconds.toFixed(1)} s)\n${out.output}`);
     return result;
   });
@@ -66,6 +66,7 @@ async function main(): Promise<number> {
   remember(results);
   if (results.some((r) => r.code !== 0) && serverLog.length) console.log(`\n# the shared wrangler dev said (last ${Math.min(serverLog.length, 200)} lines):\n${serverLog.slice(-200).join('\n')}`);
   summarize(results, checked.code);
+  repeatFailures(results);
   return checked.code === 0 && results.every((r) => r.code === 0) ? 0 : 1;
 }
 
@@ -126,6 +127,20 @@ function summarize(results: FileResult[], tscCode: number): void {
   const failed = results.filter((r) => r.code !== 0).map((r) => r.file);
   if (tscCode !== 0) failed.unshift('tsc --noEmit');
   console.log(failed.length ? `# FAILED: ${failed.join(', ')}` : `# all ${results.length} files and the type check passed`);
+}
+
+/**
+ * A CI log is often read from its end: each failed file's own failure report
+ * (the spec reporter's "failing tests" section, or its last lines) is repeated
+ * after the summary, so the reason is there beside the verdict.
+ */
+function repeatFailures(results: FileResult[]): void {
+  for (const r of results.filter((x) => x.code !== 0)) {
+    const lines = r.output.split('\n');
+    const from = lines.findIndex((line) => line.includes('failing tests:'));
+    const report = (from >= 0 ? lines.slice(from) : lines.slice(-60)).slice(0, 120);
+    console.log(`\n# why ${r.file} failed:\n${report.join('\n')}`);
+  }
 }
 
 async function stopServers(): Promise<void> {

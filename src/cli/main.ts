@@ -41,14 +41,33 @@ interface Options { server: string; token: string; insecure: boolean }
 /** Answers a proxy gives when the server restarted under a request (wrangler dev's 503): worth sending again. */
 const dropped = (status: number, text: string) => status === 503 && !text.trimStart().startsWith('{');
 
+/** No byte for this long means the connection is lost (a list of many clusters answers within seconds). */
+const requestIdleTimeoutMs = 60_000;
+
+/**
+ * Sending again is safe for reads and deletes, and for a cluster create (a second create of a made
+ * cluster is a 409, answered by fetching its kubeconfig); an extend sent twice would extend twice.
+ */
+const resendable = (method: string, path: string) => method === 'GET' || method === 'DELETE' || (method === 'POST' && path === 'clusters');
+
 async function call(options: Options, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown>; resent: boolean }> {
   const url = new URL(path, options.server.replace(/\/$/, '') + '/');
   let resent = false;
   for (let attempt = 1; ; attempt++) {
-    const { status, body: text } = await request(url, {
-      method, insecure: options.insecure, body: body === undefined ? undefined : JSON.stringify(body),
-      headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json', accept: 'application/json' },
-    });
+    let answer: { status: number; body: string };
+    try {
+      answer = await request(url, {
+        method, insecure: options.insecure, body: body === undefined ? undefined : JSON.stringify(body),
+        headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json', accept: 'application/json' },
+        timeoutMs: requestIdleTimeoutMs,
+      });
+    } catch (err) {
+      // A connection a proxy dropped or left hanging: sent again where that is safe (see `resendable`).
+      if (!resendable(method, path) || attempt >= 3) throw err;
+      resent = true;
+      continue;
+    }
+    const { status, body: text } = answer;
     if (dropped(status, text) && attempt < 5) {
       resent = true;
       await new Promise((r) => setTimeout(r, 500 * attempt));

@@ -104,7 +104,7 @@ export class ClusterObject {
       return Response.json({ ok: true });
     }
     if (op === 'read-record') return Response.json({ record: await readClusterRecord(store) });
-    if (op === 'count') return Response.json({ count: await this.provisioner(cluster).objectCount(cluster) });
+    if (op === 'count') return Response.json({ count: (await this.provisioner(cluster).objectCount(cluster)) ?? null });
     if (op === 'queue') {
       const message = (await request.json()) as QueueMessage;
       await this.dispatch(cluster, message);

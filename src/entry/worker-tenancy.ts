@@ -21,7 +21,7 @@ export function workerProvisioner(env: WorkerEnv): ClusterProvisioner {
     async drop(name) { await ok(await callCluster(env, name, 'drop'), name); },
     async objectCount(name) {
       const response = await ok(await callCluster(env, name, 'count'), name);
-      return ((await response.json()) as { count: number }).count;
+      return ((await response.json()) as { count: number | null }).count ?? undefined;
     },
     async grantNamespace(name, grant) { await ok(await callCluster(env, name, 'grant', grant), name); },
     async record(name) {

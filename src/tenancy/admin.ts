@@ -86,6 +86,8 @@ export function adminApp(options: AdminOptions) {
 
   async function clusterObject(c: Context, record: ClusterRecord, withCount = true) {
     const now = clock.now();
+    const objectCount = withCount ? await provisioner.objectCount(record.name) : undefined;
+    if (withCount && objectCount === undefined) return undefined; // gone: the directory has not caught up
     return {
       apiVersion: 'apiserverless.dev/v1', kind: 'Cluster',
       metadata: { name: record.name, uid: record.uid, creationTimestamp: record.createdAt },
@@ -93,7 +95,7 @@ export function adminApp(options: AdminOptions) {
       status: {
         phase: isExpired(record, now) ? 'Expired' : 'Ready',
         createdAt: record.createdAt, expiresAt: record.expiresAt, server: serverUrl(c, record.name),
-        ...(withCount ? { objectCount: await provisioner.objectCount(record.name) } : {}),
+        ...(objectCount === undefined ? {} : { objectCount }),
       },
     };
   }
@@ -108,7 +110,8 @@ export function adminApp(options: AdminOptions) {
 
   app.get('/clusters', async (c) => {
     const records = (await directory.list()).filter((r) => !isExpired(r, clock.now()));
-    const items = await Promise.all(records.map((r) => clusterObject(c, r, c.req.query('objectCount') !== 'false')));
+    // A cluster dropped between the directory's list and its count is left out, as it is gone.
+    const items = (await Promise.all(records.map((r) => clusterObject(c, r, c.req.query('objectCount') !== 'false')))).filter((item) => item !== undefined);
     return c.json({ apiVersion: 'apiserverless.dev/v1', kind: 'ClusterList', metadata: {}, items });
   });
 
@@ -154,6 +157,7 @@ export function adminApp(options: AdminOptions) {
   app.get('/clusters/:name', async (c) => {
     const record = await live(c.req.param('name'));
     const cluster = await clusterObject(c, record);
+    if (!cluster) throw notFound(clusters, record.name);
     return c.json(c.req.query('kubeconfig') === 'true' ? { cluster, kubeconfig: await issue(c, record) } : cluster);
   });
 
@@ -180,7 +184,7 @@ export function adminApp(options: AdminOptions) {
     const next: ClusterRecord = { ...record, expiresAt: timestamp(expiresAt) };
     await provisioner.updateRecord(next);
     await directory.put(next);
-    return c.json({ cluster: await clusterObject(c, next), kubeconfig: await issue(c, next) });
+    return c.json({ cluster: await clusterObject(c, next, false), kubeconfig: await issue(c, next) });
   });
 
   async function removeCluster(name: string): Promise<void> {

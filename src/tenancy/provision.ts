@@ -4,7 +4,7 @@ import type { Catalog } from '../registry/catalog.ts';
 import { ensureCertificateAuthority } from '../registry/certificateAuthority.ts';
 import { Registry } from '../registry/generic.ts';
 import type { KubeObject } from '../registry/types.ts';
-import { clusterPrefix } from '../storage/store.ts';
+import { ClusterGoneError, clusterPrefix } from '../storage/store.ts';
 import { bootstrapCluster } from './bootstrap.ts';
 import { writeBootstrapPolicy } from './bootstrapPolicy.ts';
 import { writeSystemObjects } from './bootstrapSystem.ts';
@@ -17,7 +17,8 @@ export interface ClusterProvisioner {
   updateRecord(record: ClusterRecord): Promise<void>;
   /** Removes every key, log entry and revision of the cluster. Idempotent. */
   drop(name: string): Promise<void>;
-  objectCount(name: string): Promise<number>;
+  /** How many objects the cluster holds; undefined once it is gone (the directory may not know yet). */
+  objectCount(name: string): Promise<number | undefined>;
   /** The record the cluster itself keeps (the authority on whether it exists), or null. */
   record(name: string): Promise<ClusterRecord | null>;
   /** A user's own namespace in the cluster: made if missing, with `edit` bound to the user there. */
@@ -80,7 +81,13 @@ export function storeProvisioner(ports: Ports, catalog: Catalog): ClusterProvisi
     async objectCount(name) {
       // The cluster's own keys (its record, its CA) are not objects.
       const store = ports.store.cluster(name);
-      return Math.max(0, (await store.usage()).objects - await store.count(`${clusterPrefix(name)}apiserverless.dev/`));
+      try {
+        if (!(await readClusterRecord(store))) return undefined;
+        return Math.max(0, (await store.usage()).objects - await store.count(`${clusterPrefix(name)}apiserverless.dev/`));
+      } catch (err) {
+        if (err instanceof ClusterGoneError) return undefined; // dropped while being counted
+        throw err;
+      }
     },
     record: (name) => readClusterRecord(ports.store.cluster(name)),
     grantNamespace: (name, grant) => grantNamespaceInStore(ports, catalog, name, grant),

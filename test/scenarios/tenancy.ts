@@ -10,6 +10,7 @@ import { call } from '../../bench/lib.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { wranglerDropped } from '../../harness/wranglerDropped.ts';
 import { Kubectl, KubectlProcess } from '../../harness/kubectl.ts';
+import { clusterRecordKey } from '../../src/tenancy/clusters.ts';
 
 export interface TenancyEntry {
   url: string;
@@ -187,6 +188,17 @@ export function tenancyScenario(label: string, open: () => Promise<TenancyEntry>
       assert.equal(answer.status, 200, answer.body);
       const listed = JSON.parse(answer.body) as { items: { metadata: { name: string } }[] };
       assert.deepEqual(listed.items.map((i) => i.metadata.name).filter((n) => n.startsWith('race-')), []);
+    });
+
+    it("a cluster the directory still lists after it is gone (Workers KV lists lag a delete) is left out, not an error", async () => {
+      await runCli(entry, ['cluster', 'create', 'ghost', '--ttl', '1h']);
+      // Gone at its object (the authority), still in the directory: what a lagging KV list shows.
+      assert.equal((await entry.store.cluster('ghost').delete(clusterRecordKey('ghost'))).ok, true);
+      const list = await runCli(entry, ['cluster', 'list']);
+      assert.match(list, /^student-01\s+Ready/m);
+      assert.doesNotMatch(list, /^ghost\s/m);
+      await assert.rejects(runCli(entry, ['cluster', 'get', 'ghost']), /clusters\.apiserverless\.dev "ghost" not found/);
+      await runCli(entry, ['cluster', 'delete', 'ghost']);
     });
 
     it('delete removes a cluster and is idempotent', async () => {
