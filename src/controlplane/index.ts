@@ -82,13 +82,17 @@ async function current<T extends KubeObject>(registry: Registry, state: ClusterW
 /** API groups read whole (one list per group): the controllers need all their kinds. */
 const workloadGroups = ['apps', 'batch'];
 const serviceGroups = ['discovery.k8s.io', 'policy'];
+/** Storage classes (and the CSI kinds beside them, a handful per cluster) for the PV controller. */
+const storageGroups = ['storage.k8s.io'];
 
 /** Everything the controllers read beyond nodes and pods: workloads, services and what is derived from them. */
 async function controllerObjects(registry: Registry, state: ClusterWork, seen: ClusterWork['objects'], nodes: Node[], pods: Pod[]): Promise<ClusterObjects> {
   const objects: ClusterObjects = { ...noObjects(), nodes, pods };
   objects.services = await current(registry, state, 'services', seen);
   objects.endpoints = await current(registry, state, 'endpoints', seen);
-  for (const group of [...workloadGroups, ...serviceGroups]) {
+  objects.persistentvolumeclaims = await current(registry, state, 'persistentvolumeclaims', seen);
+  objects.persistentvolumes = await current(registry, state, 'persistentvolumes', seen);
+  for (const group of [...workloadGroups, ...serviceGroups, ...storageGroups]) {
     const prefix = `${clusterPrefix(registry.cluster)}${group}/`;
     for (const [key, obj] of await underPrefix(registry, state, prefix, seen)) {
       const plural = key.slice(prefix.length, key.indexOf('/', prefix.length)) as keyof ClusterObjects;
@@ -138,7 +142,7 @@ async function pass(ctx: ControlPlaneContext, cluster: string, trigger: Scheduli
   // A dropped (or empty) cluster keeps nothing in this process's memory.
   if (!seen.size) { work.get(ctx.ports.store)?.delete(cluster); return; }
   const controllersDue = await runControllers(registry, objects);
-  await schedulePending(registry, nodes, pods, trigger);
+  await schedulePending(registry, nodes, pods, trigger, objects);
   const kubeletsDue = await runKubelets(registry, nodes, pods);
   const due = [controllersDue, kubeletsDue].filter((t): t is number => t !== undefined);
   await scheduleWake(ctx, cluster, due.length ? Math.min(...due) : undefined);
@@ -200,8 +204,9 @@ const signerGroups = ['certificates.k8s.io'];
  * asks for a pass; an edit is put right by the next resync.
  */
 function watched(event: ChangeEvent): boolean {
-  if (event.group === '') return ['pods', 'nodes', 'services'].includes(event.resource) || (event.resource === 'endpoints' && event.type === 'DELETED');
+  if (event.group === '') return ['pods', 'nodes', 'services', 'persistentvolumeclaims', 'persistentvolumes'].includes(event.resource) || (event.resource === 'endpoints' && event.type === 'DELETED');
   if (event.group === 'discovery.k8s.io') return event.type === 'DELETED';
+  if (storageGroups.includes(event.group)) return event.resource === 'storageclasses';
   return workloadGroups.includes(event.group) || event.group === 'policy';
 }
 
@@ -229,7 +234,9 @@ async function dispatch(ctx: ControlPlaneContext, message: QueueMessage): Promis
   if (event.group === '' && event.resource === 'resourcequotas') return;
   if (!watched(event)) return;
   // Node changes and pod deletions may make room for unschedulable pods (kube-scheduler's queueing hints).
-  const helps = event.resource === 'nodes' || (event.resource === 'pods' && event.type === 'DELETED');
+  // So do claims and volumes: a claim bound or a volume made may let a pod that mounts it in.
+  const helps = event.resource === 'nodes' || (event.resource === 'pods' && event.type === 'DELETED')
+    || ['persistentvolumeclaims', 'persistentvolumes', 'storageclasses'].includes(event.resource);
   return reconcile(ctx, event.cluster, { retryRevision: helps ? event.revision : 0, flush: false });
 }
 

@@ -8,6 +8,8 @@ import { timestamp } from '../apimachinery/time.ts';
 import { eventName, recordEvent } from './recorder.ts';
 import { filterPlugins, normalize, scorePlugins, type FilterStatus } from './scheduler/plugins.ts';
 import { addPod, buildSnapshot, podInfo, type NodeInfo, type PodInfo } from './scheduler/snapshot.ts';
+import { podVolumes, type StorageView } from './scheduler/volumes.ts';
+import { selectedNodeAnnotation } from './controllers/volumeBinding.ts';
 
 /**
  * The default scheduler, level-triggered: one cycle takes every pending pod of
@@ -54,9 +56,14 @@ function byQueueOrder(a: Pod, b: Pod): number {
     || cmp(a.metadata.namespace, b.metadata.namespace) || cmp(a.metadata.name, b.metadata.name);
 }
 
-/** FitError.Error() plus the PostFilter messages of DynamicResources and DefaultPreemption. */
-function fitErrorMessage(pod: PodInfo, total: number, statuses: FilterStatus[]): string {
+/**
+ * FitError.Error() plus the PostFilter messages of DynamicResources and DefaultPreemption.
+ * A PreFilter refusal (VolumeBinding's) is the whole reason, for every node; DynamicResources,
+ * whose PreFilter then never ran, adds nothing.
+ */
+function fitErrorMessage(pod: PodInfo, total: number, statuses: FilterStatus[], refused?: string): string {
   if (!total) return 'no nodes available to schedule pods';
+  if (refused) return `0/${total} nodes are available: ${refused}. preemption: 0/${total} nodes are available: ${total} Preemption is not helpful for scheduling.`;
   const histogram = (entries: string[]) => {
     const counts = new Map<string, number>();
     for (const r of entries) counts.set(r, (counts.get(r) ?? 0) + 1);
@@ -72,13 +79,14 @@ function fitErrorMessage(pod: PodInfo, total: number, statuses: FilterStatus[]):
   return `0/${total} nodes are available: ${filterMsg}. no new claims to deallocate, preemption: ${preemption}`;
 }
 
-/** Filters, then the weighted, normalized scores; the best node (ties: by name). */
-function selectNode(pod: PodInfo, nodes: NodeInfo[]): { node?: NodeInfo; statuses: FilterStatus[] } {
+/** Filters (the pod's volume filter last, as VolumeBinding follows NodeResourcesFit), then the weighted, normalized scores; the best node (ties: by name). */
+function selectNode(pod: PodInfo, nodes: NodeInfo[], volumeFilter: (node: NodeInfo) => FilterStatus | undefined): { node?: NodeInfo; statuses: FilterStatus[] } {
   const feasible: NodeInfo[] = [];
   const statuses: FilterStatus[] = [];
   for (const node of nodes) {
     let failed: FilterStatus | undefined;
     for (const plugin of filterPlugins) if ((failed = plugin.filter(pod, node))) break;
+    failed ??= volumeFilter(node);
     if (failed) statuses.push(failed); else feasible.push(node);
   }
   if (feasible.length <= 1) return { node: feasible[0], statuses };
@@ -113,7 +121,7 @@ async function dueForRetry(registry: Registry, pod: Pod, condition: Condition, t
  * One scheduling cycle over the cluster's pending pods. Bound pods replace
  * their entries in `pods`, so the kubelets can start them in the same pass.
  */
-export async function schedulePending(registry: Registry, nodes: Node[], pods: Pod[], trigger: SchedulingTrigger): Promise<number> {
+export async function schedulePending(registry: Registry, nodes: Node[], pods: Pod[], trigger: SchedulingTrigger, storage?: StorageView): Promise<number> {
   const pending = pods.filter(isPending).sort(byQueueOrder);
   if (!pending.length) return 0;
   const podsDef = registry.catalog.find('', 'v1', 'pods')!;
@@ -126,8 +134,14 @@ export async function schedulePending(registry: Registry, nodes: Node[], pods: P
     const attempted = condition?.status === 'False' && condition.reason === 'Unschedulable';
     if (attempted && !(await dueForRetry(registry, pod, condition, trigger, now))) continue;
     const info = podInfo(pod);
-    const { node, statuses } = selectNode(info, nodeInfos);
+    const volumes = podVolumes(pod, storage);
+    if (volumes.binding) continue; // PreBind: the PV controller is binding its claims on the chosen node
+    const { node, statuses } = volumes.refused ? { node: undefined, statuses: [] } : selectNode(info, nodeInfos, volumes.filter);
     const { namespace, name } = pod.metadata as { namespace: string; name: string };
+    if (node && volumes.toSelect.length) {
+      await selectNodeForClaims(registry, volumes.toSelect, node.name, storage!);
+      continue;
+    }
     if (node) {
       let result: KubeObject;
       try {
@@ -142,7 +156,7 @@ export async function schedulePending(registry: Registry, nodes: Node[], pods: P
       await recordEvent(registry, { involved: result, type: 'Normal', reason: 'Scheduled', message: `Successfully assigned ${namespace}/${name} to ${node.name}`, source, at: now });
       continue;
     }
-    const message = fitErrorMessage(info, nodeInfos.length, statuses);
+    const message = fitErrorMessage(info, nodeInfos.length, statuses, volumes.refused);
     if (condition?.message !== message || condition.status !== 'False') {
       try {
         await registry.mutate(podsDef, namespace, name, (current) => {
@@ -160,6 +174,24 @@ export async function schedulePending(registry: Registry, nodes: Node[], pods: P
     await recordEvent(registry, { involved: pod, type: 'Warning', reason: 'FailedScheduling', message, source, at: now });
   }
   return bound;
+}
+
+/** PreBind of VolumeBinding for claims that waited for this pod: the chosen node, for the PV controller to bind or provision on. */
+async function selectNodeForClaims(registry: Registry, claims: StorageView['persistentvolumeclaims'], node: string, storage: StorageView): Promise<void> {
+  const def = registry.catalog.find('', 'v1', 'persistentvolumeclaims')!;
+  for (const claim of claims) {
+    try {
+      const written = await registry.mutate(def, claim.metadata.namespace, claim.metadata.name!, (current) => {
+        (current.metadata.annotations ??= {})[selectedNodeAnnotation] = node;
+        return current;
+      }, { expectedResourceVersion: claim.metadata.resourceVersion });
+      const list = storage.persistentvolumeclaims;
+      list[list.indexOf(claim)] = written;
+    } catch (err) {
+      if (err instanceof ApiError && (err.reason === 'Conflict' || err.reason === 'NotFound')) continue; // changed meanwhile: its event brings another cycle
+      throw err;
+    }
+  }
 }
 
 type PodStatusConditions = NonNullable<NonNullable<Pod['status']>['conditions']>;

@@ -7,8 +7,9 @@ import { bootstrapFlowSchemas, bootstrapPriorityLevels } from './flowcontrolBoot
 /**
  * What kube-apiserver keeps about itself, written once per cluster: an APIService per served
  * group-version (the autoregistration controller's), the API Priority and Fairness bootstrap
- * configuration, a CSINode per node (each kubelet registers one) and the ComponentStatuses
- * `kubectl get cs` reads. Idempotent.
+ * configuration, a CSINode per node (each kubelet registers one), the ComponentStatuses
+ * `kubectl get cs` reads, and the default StorageClass a local-path provisioner installs
+ * (as kind's `standard`: the PV controller provisions its claims on the first consumer's node). Idempotent.
  */
 
 /** kube-apiserver's apiVersionPriorities (cmd/kube-apiserver/app/aggregator.go): [group, version] priority per served group-version. */
@@ -40,6 +41,11 @@ const componentStatuses = (): KubeObject[] => ['controller-manager', 'etcd-0', '
   metadata: { name }, conditions: [{ type: 'Healthy', status: 'True', message: 'ok' }],
 }));
 
+const standardStorageClass: KubeObject = {
+  metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+  provisioner: 'rancher.io/local-path', reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer',
+} as KubeObject;
+
 /** The Dangling condition the flow-control configuration controller keeps on each FlowSchema. */
 function withDangling(fs: KubeObject, now: string): KubeObject {
   const level = (fs.spec as { priorityLevelConfiguration: { name: string } }).priorityLevelConfiguration.name;
@@ -60,6 +66,7 @@ export async function writeSystemObjects(registry: Registry): Promise<void> {
     ['flowcontrol.apiserver.k8s.io', 'flowschemas', bootstrapFlowSchemas.map((fs) => withDangling(fs, now))],
     ['', 'componentstatuses', componentStatuses()],
     ['storage.k8s.io', 'csinodes', csiNodes],
+    ['storage.k8s.io', 'storageclasses', [standardStorageClass]],
   ];
   // Created with the status their controllers would write at once: these kinds' create keeps a status.
   await createEach(registry, objects.flatMap(([group, plural, list]) => {

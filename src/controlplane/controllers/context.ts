@@ -4,10 +4,11 @@ import type { Node } from '../../registry/resources/nodes.ts';
 import type { Pod } from '../../registry/resources/pods.ts';
 import type { KubeObject, ResourceDef } from '../../registry/types.ts';
 import { ApiError } from '../../apimachinery/errors.ts';
-import { recordEvent } from '../recorder.ts';
+import { eventName, recordEvent, type EventSpec } from '../recorder.ts';
 import { canonical, canonicalOf } from './names.ts';
 import { controllerOf, controllerRef, isDeleting, ownerReferences, type ControllerRevision, type CronJob, type Job, type Workload } from './objects.ts';
 import type { DisruptionBudget, Endpoints, EndpointSlice, Service } from './serviceObjects.ts';
+import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from './volumeBinding.ts';
 
 /**
  * One controller pass over a cluster: everything the pass read (the objects as
@@ -32,6 +33,9 @@ export interface ClusterObjects {
   endpoints: Endpoints[];
   endpointslices: EndpointSlice[];
   poddisruptionbudgets: DisruptionBudget[];
+  persistentvolumeclaims: PersistentVolumeClaim[];
+  persistentvolumes: PersistentVolume[];
+  storageclasses: StorageClass[];
 }
 
 export type Kind = keyof ClusterObjects;
@@ -39,7 +43,7 @@ export type Kind = keyof ClusterObjects;
 /** A pass's lists before anything is read into them. */
 export const noObjects = (): ClusterObjects => ({
   nodes: [], pods: [], controllerrevisions: [], daemonsets: [], deployments: [], replicasets: [], statefulsets: [], cronjobs: [], jobs: [],
-  services: [], endpoints: [], endpointslices: [], poddisruptionbudgets: [],
+  services: [], endpoints: [], endpointslices: [], poddisruptionbudgets: [], persistentvolumeclaims: [], persistentvolumes: [], storageclasses: [],
 });
 
 const noStatus = {};
@@ -47,6 +51,7 @@ const noStatus = {};
 const kindGroups: Record<Kind, string> = {
   nodes: '', pods: '', controllerrevisions: 'apps', daemonsets: 'apps', deployments: 'apps', replicasets: 'apps', statefulsets: 'apps', cronjobs: 'batch', jobs: 'batch',
   services: '', endpoints: '', endpointslices: 'discovery.k8s.io', poddisruptionbudgets: 'policy',
+  persistentvolumeclaims: '', persistentvolumes: '', storageclasses: 'storage.k8s.io',
 };
 
 /** A conflict or a vanished object: someone else moved first, and their write brings another pass. */
@@ -170,6 +175,21 @@ export class ControllerPass {
 
   async event(involved: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, component: string): Promise<void> {
     await recordEvent(this.registry, { involved, type, reason, message, source: { component }, at: this.now });
+  }
+
+  /**
+   * An event recorded once for a state that persists (a claim waiting for its consumer), where
+   * kube-controller-manager repeats it on each 15 s resync: here passes also follow unrelated
+   * writes, so repeats would count those instead of time, and an idle cluster would write.
+   */
+  async eventOnce(involved: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, component: string): Promise<void> {
+    const spec: EventSpec = { involved, type, reason, message, source: { component }, at: this.now };
+    try {
+      await this.registry.get(this.registry.catalog.find('', 'v1', 'events')!, involved.metadata.namespace ?? 'default', eventName(spec));
+    } catch (err) {
+      if (!(err instanceof ApiError && err.reason === 'NotFound')) throw err;
+      await recordEvent(this.registry, spec);
+    }
   }
 
   /**

@@ -8,6 +8,7 @@ import { syncEndpoints } from './endpoints.ts';
 import { syncEndpointSlices } from './endpointslices.ts';
 import { collectGarbage } from './gc.ts';
 import { syncJobs } from './job.ts';
+import { syncPersistentVolumes } from './persistentvolume.ts';
 import { syncReplicaSets } from './replicaset.ts';
 import { syncStatefulSets } from './statefulset.ts';
 
@@ -18,8 +19,9 @@ export { noObjects, type ClusterObjects } from './context.ts';
  * collector first (so nothing acts on orphans), then owners before what they
  * own — CronJob → Job → pods, Deployment → ReplicaSet → pods (and the
  * Deployment's status from what its ReplicaSets now report) — then DaemonSets and
- * StatefulSets; then what follows pods: the endpoints and EndpointSlices of services,
- * and the disruption budgets' status.
+ * StatefulSets (with the claims of their volumeClaimTemplates); then the PV controller
+ * (binding and provisioning, before the scheduler places pods that mount the claims);
+ * then what follows pods: the endpoints and EndpointSlices of services, and the disruption budgets' status.
  * `objects` is updated in place, so the scheduler and kubelets that
  * run next in the pass already see the pods made here.
  * Creations stop at the cluster's storage budget (the store refuses them; FailedCreate events say so).
@@ -35,6 +37,7 @@ export async function runControllers(registry: Registry, objects: ClusterObjects
   await syncDeploymentStatuses(pass, created);
   await syncDaemonSets(pass);
   await syncStatefulSets(pass);
+  await syncPersistentVolumes(pass);
   await syncEndpoints(pass);
   await syncEndpointSlices(pass);
   await syncDisruptionBudgets(pass);

@@ -24,6 +24,7 @@ export interface Condition {
 export interface WorkloadSpec {
   replicas?: number; selector?: LabelSelector; template?: PodTemplateSpec; minReadySeconds?: number; revisionHistoryLimit?: number; paused?: boolean;
   progressDeadlineSeconds?: number; serviceName?: string; podManagementPolicy?: string;
+  volumeClaimTemplates?: KubeObject[]; persistentVolumeClaimRetentionPolicy?: { whenDeleted?: string; whenScaled?: string };
   strategy?: { type?: string; rollingUpdate?: { maxUnavailable?: IntOrString; maxSurge?: IntOrString } };
   updateStrategy?: { type?: string; rollingUpdate?: { partition?: number; maxUnavailable?: IntOrString; maxSurge?: IntOrString } };
 }

@@ -1,8 +1,9 @@
 import type { Pod } from '../../registry/resources/pods.ts';
+import type { KubeObject } from '../../registry/types.ts';
 import type { ControllerPass } from './context.ts';
 import { revisionName, syncHistory } from './history.ts';
 import { templateHash } from './names.ts';
-import { availableAt, isDeleting, isPodReady, isTerminal, withoutZeros, type Workload } from './objects.ts';
+import { availableAt, controllerRef, isDeleting, isPodReady, isTerminal, withoutZeros, type Workload } from './objects.ts';
 import { podFromTemplate } from './template.ts';
 
 /**
@@ -11,7 +12,9 @@ import { podFromTemplate } from './template.ts';
  * only once pod i is Running and Ready, scale-down removes the highest ordinal
  * first, one at a time, and a template change replaces pods from the highest
  * ordinal down (above the partition). Parallel makes and removes them all at once.
- * Volume claim templates are not provisioned (there is no volume controller).
+ * Each pod's claims (`<template>-<sts>-<ordinal>`, from volumeClaimTemplates) are made before
+ * the pod and outlive it; with persistentVolumeClaimRetentionPolicy.whenDeleted=Delete they are
+ * owned by the set, so the garbage collector removes them with it.
  */
 
 const component = 'statefulset-controller';
@@ -27,13 +30,60 @@ const ordinalOf = (sts: Workload, pod: Pod): number | undefined => {
 const runningAndReady = (pod: Pod) => pod.status?.phase === 'Running' && isPodReady(pod) && !isDeleting(pod);
 
 
+const claimName = (template: KubeObject, sts: Workload, ordinal: number) => `${template.metadata.name}-${sts.metadata.name}-${ordinal}`;
+
+/** updateStorage: a volume per claim template, mounting that pod's claim, before the template's other volumes. */
+function podVolumes(sts: Workload, ordinal: number): Array<Record<string, unknown>> {
+  const templates = sts.spec.volumeClaimTemplates ?? [];
+  const names = new Set(templates.map((t) => t.metadata.name));
+  return [
+    ...templates.map((t) => ({ name: t.metadata.name, persistentVolumeClaim: { claimName: claimName(t, sts, ordinal) } })),
+    ...(sts.spec.template?.spec?.volumes ?? []).filter((v) => !names.has(v.name)),
+  ];
+}
+
 function statefulPod(sts: Workload, ordinal: number, revision: string) {
   const name = `${sts.metadata.name}-${ordinal}`;
+  const volumes = sts.spec.volumeClaimTemplates?.length ? { volumes: podVolumes(sts, ordinal) } : {};
   return podFromTemplate(sts.spec.template, sts, name, {
     generateName: '',
     labels: { [revisionLabel]: revision, 'statefulset.kubernetes.io/pod-name': name, 'apps.kubernetes.io/pod-index': String(ordinal) },
-    spec: { hostname: name, ...(sts.spec.serviceName ? { subdomain: sts.spec.serviceName } : {}) },
+    spec: { hostname: name, ...(sts.spec.serviceName ? { subdomain: sts.spec.serviceName } : {}), ...volumes },
   });
+}
+
+/**
+ * createPersistentVolumeClaims: the claims of pod `ordinal` that do not exist yet, labelled with
+ * the set's selector; false while one cannot be had (refused, or still going from an earlier life).
+ */
+async function ensureClaims(pass: ControllerPass, sts: Workload, ordinal: number): Promise<boolean> {
+  const pod = `${sts.metadata.name}-${ordinal}`;
+  const existing = pass.inNamespace('persistentvolumeclaims', sts.metadata.namespace);
+  for (const template of sts.spec.volumeClaimTemplates ?? []) {
+    const name = claimName(template, sts, ordinal);
+    const found = existing.find((c) => c.metadata.name === name);
+    if (found) {
+      if (isDeleting(found)) return false;
+      continue;
+    }
+    const labels = { ...(template.metadata.labels ?? {}), ...(sts.spec.selector?.matchLabels ?? {}) };
+    const created = await pass.create('persistentvolumeclaims', sts.metadata.namespace, {
+      apiVersion: 'v1', kind: 'PersistentVolumeClaim',
+      metadata: {
+        name, namespace: sts.metadata.namespace,
+        ...(Object.keys(labels).length ? { labels } : {}),
+        ...(template.metadata.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
+        ...(sts.spec.persistentVolumeClaimRetentionPolicy?.whenDeleted === 'Delete' ? { ownerReferences: [controllerRef(sts)] } : {}),
+      },
+      spec: structuredClone(template.spec ?? {}),
+    } as KubeObject);
+    if (!created) {
+      await pass.event(sts, 'Warning', 'FailedCreate', `create Claim ${name} for Pod ${pod} in StatefulSet ${sts.metadata.name} failed error: ${pass.refused?.message ?? 'refused'}`, component);
+      return false;
+    }
+    await pass.event(sts, 'Normal', 'SuccessfulCreate', `create Claim ${name} Pod ${pod} in StatefulSet ${sts.metadata.name} success`, component);
+  }
+  return true;
 }
 
 async function syncStatefulSet(pass: ControllerPass, sts: Workload): Promise<void> {
@@ -59,7 +109,7 @@ async function syncStatefulSet(pass: ControllerPass, sts: Workload): Promise<voi
   for (let i = 0; i < replicas && !blocked; i++) {
     const pod = byOrdinal.get(i);
     if (!pod) {
-      if (await pass.create('pods', sts.metadata.namespace, statefulPod(sts, i, updateRevision))) await event('create', `${sts.metadata.name}-${i}`);
+      if (await ensureClaims(pass, sts, i) && await pass.create('pods', sts.metadata.namespace, statefulPod(sts, i, updateRevision))) await event('create', `${sts.metadata.name}-${i}`);
       blocked = ordered;
       continue;
     }

@@ -57,7 +57,7 @@ function requirementMatches(r: NodeSelectorRequirement, value: string | undefine
 }
 
 /** A NodeSelectorTerm: all its requirements (an empty term matches nothing). */
-function termMatches(term: NodeSelectorTerm, node: NodeInfo): boolean {
+export function termMatches(term: NodeSelectorTerm, node: Pick<NodeInfo, 'name' | 'labels'>): boolean {
   const expressions = term.matchExpressions ?? [], fields = term.matchFields ?? [];
   if (!expressions.length && !fields.length) return false;
   return expressions.every((r) => requirementMatches(r, node.labels[r.key]))

@@ -34,6 +34,8 @@ import { priorityAdmission, priorityClassDefault } from './priorityAdmission.ts'
 import { resourceQuotaAdmission } from './quotaAdmission.ts';
 import { serviceAccountAdmission } from './serviceAccountAdmission.ts';
 import { services } from './services.ts';
+import { defaultStorageClass, storageObjectInUseProtection } from './storageAdmission.ts';
+import { storageclasses } from './storageclasses.ts';
 import { persistentvolumeclaims, persistentvolumes } from './volumes.ts';
 import { mutatingwebhookconfigurations, validatingwebhookconfigurations } from './webhooks.ts';
 
@@ -53,7 +55,7 @@ export const resources: ResourceDef[] = [
   ingressclasses, ingresses, networkpolicies,
   poddisruptionbudgets,
   clusterrolebindings, clusterroles, rolebindings, roles,
-  csidrivers, csinodes, csistoragecapacities, volumeattachments,
+  csidrivers, csinodes, csistoragecapacities, storageclasses, volumeattachments,
   mutatingwebhookconfigurations, validatingwebhookconfigurations,
   priorityclasses,
   leases,
@@ -64,7 +66,7 @@ export const resources: ResourceDef[] = [
 
 /**
  * The admission chain, in kube-apiserver's order (its --enable-admission-plugins defaults:
- * NamespaceLifecycle, LimitRanger, ServiceAccount, PodSecurity, Priority, ...,
+ * NamespaceLifecycle, LimitRanger, ServiceAccount, PodSecurity, Priority, DefaultStorageClass, StorageObjectInUseProtection, ...,
  * CertificateApproval, CertificateSigning, CertificateSubjectRestriction, ..., ResourceQuota).
  * Mutating plugins run first whatever their place here; then validating ones, in this order.
  * RBAC escalation prevention is the RBAC storage's own check in kube-apiserver; it sits here.
@@ -75,6 +77,7 @@ export const admissionPlugins: AdmissionPlugin[] = [
   serviceAccountAdmission,
   podSecurity,
   priorityAdmission, priorityClassDefault,
+  defaultStorageClass, storageObjectInUseProtection,
   rbacEscalation,
   certificateRequestSignature, certificateApprovalAndSigning, certificateSubjectRestriction,
   resourceQuotaAdmission,

@@ -1,6 +1,7 @@
 import * as schema from '../../schema/coreExtras.ts';
 import type { FieldError } from '../../apimachinery/errors.ts';
 import { validateLabelSelector, type LabelSelector } from '../../apimachinery/selectors.ts';
+import { timestamp } from '../../apimachinery/time.ts';
 import { age, ageColumn, nameColumn } from '../printing.ts';
 import { allVerbs, defineResource, type KubeObject } from '../types.ts';
 
@@ -13,10 +14,11 @@ interface ClaimSpec {
 }
 type Claim = KubeObject & { spec?: ClaimSpec; status?: { phase?: string; accessModes?: string[]; capacity?: ResourceList } };
 interface VolumeSpec {
-  capacity?: ResourceList; accessModes?: string[]; claimRef?: { namespace?: string; name?: string }; persistentVolumeReclaimPolicy?: string;
+  capacity?: ResourceList; accessModes?: string[]; claimRef?: { apiVersion?: string; kind?: string; namespace?: string; name?: string; uid?: string; resourceVersion?: string }; persistentVolumeReclaimPolicy?: string;
   storageClassName?: string; volumeMode?: string; volumeAttributesClassName?: string; [k: string]: unknown;
 }
-type Volume = KubeObject & { spec?: VolumeSpec; status?: { phase?: string; reason?: string } };
+type Volume = KubeObject & { spec?: VolumeSpec; status?: { phase?: string; reason?: string; message?: string; lastPhaseTransitionTime?: string } };
+export type { Claim as PersistentVolumeClaim, ClaimSpec as PersistentVolumeClaimSpec, Volume as PersistentVolume, VolumeSpec as PersistentVolumeSpec };
 
 const accessModes = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
 const volumeModes = ['Block', 'Filesystem'];
@@ -78,8 +80,9 @@ export const persistentvolumeclaims = defineResource<Claim>({
         const spec = structuredClone(o.spec ?? {});
         delete spec.resources;
         delete spec.volumeAttributesClassName;
-        // binding fills the volume name in once
+        // binding fills the volume name in once; a claim without a class may get the default one later (RetroactiveDefaultStorageClass)
         if (!old.spec?.volumeName) delete spec.volumeName;
+        if (old.spec?.storageClassName == null) delete spec.storageClassName;
         return JSON.stringify(Object.entries(spec).sort());
       };
       if (frozen(obj) === frozen(old)) return [];
@@ -125,7 +128,8 @@ export const persistentvolumes = defineResource<Volume>({
       spec.persistentVolumeReclaimPolicy ||= 'Retain';
       spec.volumeMode ??= 'Filesystem';
     },
-    prepareForCreate(obj) { obj.status = { phase: 'Pending' }; },
+    // PersistentVolumeLastPhaseTransitionTime (GA in 1.31): every phase change is stamped
+    prepareForCreate(obj, { now }) { obj.status = { phase: 'Pending', lastPhaseTransitionTime: timestamp(now) }; },
     validate(obj) {
       const spec = obj.spec ?? {};
       const errs = validateModes(spec.accessModes, 'spec.accessModes');
