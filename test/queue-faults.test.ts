@@ -29,6 +29,20 @@ async function servicesState(cluster: ControlPlaneCluster): Promise<Record<strin
   };
 }
 
+/** Volumes and claims as the PV controller left them (provisioned names carry a claim's uid: shown by claim). */
+async function storageState(cluster: ControlPlaneCluster): Promise<Record<string, string>> {
+  const r = cluster.registry();
+  type Volume = KubeObject & { spec: { claimRef?: { name: string } }; status: { phase: string } };
+  type Claim = KubeObject & { spec: { volumeName?: string; storageClassName?: string }; status: { phase: string } };
+  const volumes = (await r.list(cluster.catalog.find('', 'v1', 'persistentvolumes')!, undefined)).items as Volume[];
+  const claims = (await r.list(cluster.catalog.find('', 'v1', 'persistentvolumeclaims')!, 'default')).items as Claim[];
+  const name = (v: Volume) => (v.metadata.name!.startsWith('pvc-') ? `pvc-for-${v.spec.claimRef?.name}` : v.metadata.name!);
+  return {
+    volumes: volumes.map((v) => `${name(v)}:${v.status.phase}:${v.spec.claimRef?.name ?? ''}:${(v.metadata.finalizers ?? []).join()}`).sort().join(' '),
+    claims: claims.map((c) => `${c.metadata.name}:${c.status.phase}:${c.spec.storageClassName}:${c.spec.volumeName === `pvc-${c.metadata.uid}` ? 'provisioned' : c.spec.volumeName}`).sort().join(' '),
+  };
+}
+
 /** Pods that reach every kind of end state, then a resync every 30 s of cluster time for 10 minutes. */
 async function run(cluster: ControlPlaneCluster, queue: () => Queue): Promise<Record<string, string>> {
   const r = cluster.registry();
@@ -47,6 +61,21 @@ async function run(cluster: ControlPlaneCluster, queue: () => Queue): Promise<Re
   ]) await r.create(pods, 'default', p);
   await r.create(cluster.catalog.find('', 'v1', 'services')!, 'default', { metadata: { name: 'replicas' }, spec: { selector: replica, ports: [{ port: 8080, targetPort: 'http' }] } });
   await r.create(cluster.catalog.find('policy', 'v1', 'poddisruptionbudgets')!, 'default', { metadata: { name: 'replicas' }, spec: { minAvailable: 8, selector: { matchLabels: replica } } });
+  // Storage: a static volume and its claim, a claim of the default class provisioned for its pod, a Retain volume released.
+  const pvs = cluster.catalog.find('', 'v1', 'persistentvolumes')!, pvcs = cluster.catalog.find('', 'v1', 'persistentvolumeclaims')!;
+  const volume = (name: string, storage: string) => ({ metadata: { name }, spec: { capacity: { storage }, accessModes: ['ReadWriteOnce'], hostPath: { path: `/mnt/${name}` }, storageClassName: '' } } as KubeObject);
+  const claim = (name: string, storage: string, storageClassName?: string) => ({ metadata: { name }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } }, storageClassName } } as KubeObject);
+  await r.create(pvs, undefined, volume('pv-a', '1Gi'));
+  await r.create(pvs, undefined, volume('pv-b', '2Gi'));
+  await r.create(pvcs, 'default', claim('static', '1Gi', ''));
+  await r.create(pvcs, 'default', claim('released', '2Gi', ''));
+  await r.create(pvcs, 'default', claim('dynamic', '1Gi'));
+  await r.create(pods, 'default', pod('mounter', { containers: [{ name: 'm', image: 'nginx' }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'dynamic' } }] }));
+  for (let tick = 0; tick < 3; tick++) {
+    await queue().send({ kind: 'resync', cluster: 'default' });
+    await cluster.drain(30_000);
+  }
+  await r.delete(pvcs, 'default', 'released');
   for (let tick = 0; tick < 20; tick++) {
     await queue().send({ kind: 'resync', cluster: 'default' });
     await cluster.drain(30_000);
@@ -58,11 +87,11 @@ async function run(cluster: ControlPlaneCluster, queue: () => Queue): Promise<Re
     const reason = kind === 'waiting' ? state.waiting.reason : kind;
     out[p.metadata.name!] = `${p.status.phase} on ${p.spec.nodeName ?? '-'}: ${reason}`;
   }
-  return { ...out, ...(await servicesState(cluster)) };
+  return { ...out, ...(await servicesState(cluster)), ...(await storageState(cluster)) };
 }
 
 describe('queue faults (a fault-injecting Queue port)', () => {
-  it('with 30% of events dropped and the rest duplicated, delayed and reordered, resync brings every pod, endpoint, slice and budget to the state a clean run reaches', async () => {
+  it('with 30% of events dropped and the rest duplicated, delayed and reordered, resync brings every pod, endpoint, slice, budget, volume and claim to the state a clean run reaches', async () => {
     const clean = await startControlPlane({ mode: 'manual', serve: false });
     const expected = await run(clean, () => clean.queue);
     await clean.close();
@@ -72,10 +101,13 @@ describe('queue faults (a fault-injecting Queue port)', () => {
     assert.match(expected.bad, /: ImagePullBackOff$/);
     assert.match(expected.pinned, /^Running on controlplane: running$/);
     // the finished pod gave its slot back; kube-root-ca.crt is the namespace's one ConfigMap
-    assert.deepEqual(JSON.parse(expected.quota).used, { pods: '14', 'count/pods': '14', configmaps: '1' });
+    assert.deepEqual(JSON.parse(expected.quota).used, { pods: '15', 'count/pods': '15', configmaps: '1' });
     const ready = Array.from({ length: 10 }, (_, i) => `replica-${i}`).sort().join(' ');
     assert.equal(expected.endpoints, JSON.stringify([[ready, 'crash', [{ port: 80, protocol: 'TCP' }]]]));
     assert.equal(expected.slices, JSON.stringify([[`crash:false/false ${ready.split(' ').map((n) => `${n}:true/true`).join(' ')}`, [{ name: '', protocol: 'TCP', port: 80 }]]]));
+    assert.equal(expected.volumes, 'pv-a:Bound:static:kubernetes.io/pv-protection pv-b:Released:released:kubernetes.io/pv-protection pvc-for-dynamic:Bound:dynamic:kubernetes.io/pv-protection');
+    assert.equal(expected.claims, 'dynamic:Bound:standard:provisioned static:Bound::pv-a');
+    assert.match(expected.mounter, /^Running on node01: running$/);
     assert.equal(expected.pdb, JSON.stringify([{ disruptionsAllowed: 2, currentHealthy: 10, desiredHealthy: 8, expectedPods: 11, observedGeneration: 1 }, ['True/SufficientPods']]));
 
     for (const seed of [7, 8]) {

@@ -71,7 +71,8 @@ export function findMatchingVolume(claim: PersistentVolumeClaim, volumes: readon
     if (options.node && !volumeReachableFrom(volume, options.node)) continue;
     if (preBoundTo(volume, claim)) return volume;
     if (volume.spec?.claimRef || options.delayBinding || volume.status?.phase !== 'Available') continue;
-    if (!selectorMatches(claim.spec?.selector, volume.metadata.labels ?? {})) continue;
+    // a claim without a selector takes any volume (selectorMatches treats nil as "nothing")
+    if (claim.spec?.selector && !selectorMatches(claim.spec.selector, volume.metadata.labels ?? {})) continue;
     if (!best || storageOf(volume.spec?.capacity) < storageOf(best.spec?.capacity)) best = volume;
   }
   return best;
