@@ -155,6 +155,29 @@ spec:
     assert.equal(owners.trim(), '', 'whenDeleted: Retain leaves the claims unowned');
   });
 
+  it('with persistentVolumeClaimRetentionPolicy whenDeleted: Delete the claims go with the set', async () => {
+    await kubectl.ok(['apply', '-f', '-'], { input: `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: cache}
+spec:
+  serviceName: cache
+  replicas: 1
+  persistentVolumeClaimRetentionPolicy: {whenDeleted: Delete}
+  selector: {matchLabels: {app: cache}}
+  template:
+    metadata: {labels: {app: cache}}
+    spec: {containers: [{name: redis, image: redis}]}
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 64Mi}}}
+` });
+    await kubectl.ok(['rollout', 'status', 'statefulset/cache', '--timeout=90s']);
+    await until(kubectl, ['get', 'pvc', 'data-cache-0', '--no-headers'], (o) => /^data-cache-0\s+Bound\s/.test(o), 'data-cache-0 Bound');
+    assert.equal((await kubectl.ok(['get', 'pvc', 'data-cache-0', '-o', 'jsonpath={.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name}'])).trim(), 'StatefulSet/cache');
+    await kubectl.ok(['delete', 'statefulset', 'cache']);
+    await until(kubectl, ['get', 'pvc', '-l', 'app=cache', '-o', 'name'], (o) => o.trim() === '', 'data-cache-0 gone with its set');
+  });
+
   it('deleting a claim bound to a Retain volume leaves it Released; a Delete volume goes with its claim', async () => {
     await kubectl.ok(['delete', 'pvc', 'static', '--wait=true', '--timeout=60s']);
     await until(kubectl, ['get', 'pv', 'pv-static', '--no-headers'], (o) => /^pv-static\s+1Gi\s+RWO\s+Retain\s+Released\s+default\/static\s/.test(o), 'pv-static Released');

@@ -6,7 +6,8 @@ import { isDeleting, ownerReferences, type OwnerReference } from './objects.ts';
 /**
  * The garbage collector (pkg/controller/garbagecollector), for the owners and
  * dependents the control plane knows: pods, ReplicaSets, Jobs and ControllerRevisions
- * owned by workloads, mirror pods by their Node, EndpointSlices by their Service.
+ * owned by workloads, mirror pods by their Node, EndpointSlices by their Service, the
+ * claims of a StatefulSet whose retention policy deletes them with it.
  *
  * - Background (kubectl's default): the owner is gone; a dependent whose every
  *   owner is gone is deleted, one whose other owners remain loses the reference.
@@ -27,7 +28,7 @@ const ownerKinds: Record<string, Kind> = {
   '/Node': 'nodes', 'apps/Deployment': 'deployments', 'apps/ReplicaSet': 'replicasets', 'apps/DaemonSet': 'daemonsets',
   'apps/StatefulSet': 'statefulsets', 'batch/Job': 'jobs', 'batch/CronJob': 'cronjobs', '/Service': 'services',
 };
-const dependentKinds: Kind[] = ['pods', 'replicasets', 'jobs', 'controllerrevisions', 'endpointslices'];
+const dependentKinds: Kind[] = ['pods', 'replicasets', 'jobs', 'controllerrevisions', 'endpointslices', 'persistentvolumeclaims'];
 
 const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
 const ownerKindOf = (ref: OwnerReference): Kind | undefined => ownerKinds[`${groupOf(ref.apiVersion ?? '')}/${ref.kind}`];

@@ -3,6 +3,7 @@ import type { FieldError } from '../../apimachinery/errors.ts';
 import { isQualifiedName } from '../../apimachinery/validation.ts';
 import { age, ageColumn, nameColumn } from '../printing.ts';
 import { allVerbs, defineResource, type KubeObject } from '../types.ts';
+import { supported } from './volumes.ts';
 
 /**
  * storage.k8s.io/v1 StorageClass: how claims that name it are provisioned and bound.
@@ -26,9 +27,6 @@ export function defaultClassOf(classes: readonly StorageClass[]): StorageClass |
 
 const reclaimPolicies = ['Delete', 'Retain'];
 const bindingModes = ['Immediate', 'WaitForFirstConsumer'];
-const supported = (field: string, value: unknown, values: string[]): FieldError => ({
-  field, type: 'FieldValueNotSupported', value, detail: `supported values: ${values.map((v) => `"${v}"`).join(', ')}`,
-});
 const forbiddenUpdate = (field: string): FieldError => ({ field, type: 'FieldValueForbidden', detail: `updates to ${field} are forbidden.` });
 
 export const storageclasses = defineResource<StorageClass>({

@@ -26,7 +26,8 @@ const volumeModes = ['Block', 'Filesystem'];
 const shortModes: Array<[string, string]> = [['ReadWriteOnce', 'RWO'], ['ReadOnlyMany', 'ROX'], ['ReadWriteMany', 'RWX'], ['ReadWriteOncePod', 'RWOP']];
 const modesCell = (modes: string[] | undefined) => shortModes.filter(([m]) => modes?.includes(m)).map(([, s]) => s).join(',');
 
-const supported = (field: string, value: unknown, values: string[]): FieldError => ({
+/** field.NotSupported. */
+export const supported = (field: string, value: unknown, values: string[]): FieldError => ({
   field, type: 'FieldValueNotSupported', value, detail: `supported values: ${values.map((v) => `"${v}"`).join(', ')}`,
 });
 
