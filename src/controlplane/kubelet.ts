@@ -301,10 +301,15 @@ async function finishDeletion(registry: Registry, pod: Pod, node: Node | undefin
   return undefined;
 }
 
+/** What each pod's FailedMount events were last reported for (by uid): a new revision of the pod alone reports nothing again. */
+const mountReported = new Map<string, string>();
+
 /** FailedMount for each volume of a pod still creating that cannot be set up (kubelet's volume manager). */
-async function reportMountFailures(registry: Registry, pod: Pod, status: Status, sources: PodSources, node: Node, now: number): Promise<void> {
+async function reportMountFailures(registry: Registry, pod: Pod, status: Status, sources: PodSources, inputs: string, node: Node, now: number): Promise<void> {
   const creating = (status.containerStatuses ?? []).some((c) => c.state.waiting?.reason === 'ContainerCreating' || c.state.waiting?.reason === 'PodInitializing');
   if (!creating) return;
+  if (mountReported.size > 5000) mountReported.delete(mountReported.keys().next().value!);
+  mountReported.set(pod.metadata.uid ?? '', inputs);
   const messages = new Set<string>();
   for (const c of [...((pod.spec as PodSpecView).initContainers ?? []), ...((pod.spec as PodSpecView).containers ?? [])]) {
     const prepared = prepareContainer(pod as unknown as VolumePod, c, sources, status.podIP);
@@ -345,7 +350,7 @@ export async function runKubelets(registry: Registry, nodes: Node[], pods: Pod[]
       const sync = syncPod(pod, node, now, allocate, podSources);
       later(sync.nextDue);
       // A volume that cannot be set up: reported once per change of what the pod reads, as the pod waits in ContainerCreating.
-      if (!known || known.inputs !== inputs) await reportMountFailures(registry, pod, sync.status ?? pod.status as Status, podSources, node, now);
+      if (mountReported.get(pod.metadata.uid ?? '') !== inputs) await reportMountFailures(registry, pod, sync.status ?? pod.status as Status, podSources, inputs, node, now);
       if (!sync.status) { settled.set(pod, { due: sync.nextDue ?? null, inputs }); continue; }
       let written: Pod;
       try {

@@ -87,10 +87,11 @@ export function* probeSteps(probe: Probe, ctx: ProbeContext, startedAt: number, 
   const first = startedAt + (probe.initialDelaySeconds ?? 0) * 1000 + ctx.jitterMs;
   const lastChange = startedAt + Math.max(0, ...(ctx.program.fileEvents ?? []).map((e) => e.offsetMs));
   let k = Math.max(0, Math.ceil((from - first) / period));
+  let settled = 0;
   for (let n = 0; n < 100_000; n++, k++) {
     const at = first + k * period;
     yield { at, result: probeAt(probe, ctx, at - startedAt) };
-    if (at > lastChange && n >= settle) return;
+    if (at > lastChange && ++settled >= settle) return;
   }
 }
 
