@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { programFor } from '../src/runtime/programs.ts';
 import { exitOf, linesBetween } from '../src/runtime/timeline.ts';
+import { demand, oomKilled, usage } from '../src/runtime/usage.ts';
+import { expand } from '../src/runtime/podenv.ts';
+import { fatalFailures, probeAt } from '../src/runtime/probes.ts';
 
 /** The container runtime simulation: what a container prints and how it ends, from its spec alone. */
 describe('container programs', () => {
@@ -33,5 +36,31 @@ describe('container programs', () => {
     const program = programFor({ image: 'nginx:1.27', hostname: 'web-0' });
     assert.equal(program.ending.kind, 'forever');
     assert.ok(linesBetween(program, 0, 0, 1000).some((l) => l.text.includes('start worker processes')));
+  });
+});
+
+describe('what the kubelet gives a container', () => {
+  it('usage: stress asks for what its flags say, other images use an idle footprint; a limit below it is an OOM kill', () => {
+    const stress = { image: 'polinux/stress', command: ['stress'], args: ['--vm', '1', '--vm-bytes', '250M', '--cpu', '2'] };
+    assert.deepEqual(demand(stress), { cpuMillis: 3000, memoryBytes: 251 * 1024 * 1024 });
+    assert.equal(usage(stress, { cpu: '500m' }).cpuMillis, 500);
+    assert.equal(oomKilled(stress, { memory: '100Mi' }), true);
+    assert.equal(oomKilled(stress, { memory: '1Gi' }), false);
+    assert.equal(oomKilled({ image: 'nginx' }, { memory: '64Mi' }), false);
+  });
+
+  it('$(VAR) expands from what is defined, $$ escapes, an unknown name stays as written', () => {
+    const vars: Record<string, string> = { A: 'x' };
+    assert.equal(expand('$(A)-$(B)-$$(A)-$', (n) => vars[n]), 'x-$(B)-$(A)-$');
+  });
+
+  it('an exec probe sees the files the program wrote by then', () => {
+    const input = { image: 'busybox', hostname: 'p', args: ['sh', '-c', 'touch /tmp/healthy; sleep 30; rm -f /tmp/healthy; sleep 600'] };
+    const ctx = { program: programFor(input), input, jitterMs: 0 };
+    const probe = { exec: { command: ['cat', '/tmp/healthy'] }, initialDelaySeconds: 5, periodSeconds: 5 };
+    assert.equal(probeAt(probe, ctx, 10_000).ok, true);
+    const fatal = fatalFailures(probe, ctx, 0, 0)!;
+    assert.deepEqual(fatal.map((f) => f.at), [30_000, 35_000, 40_000]);
+    assert.equal(fatal[0].result.output, "cat: can't open '/tmp/healthy': No such file or directory");
   });
 });

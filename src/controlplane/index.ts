@@ -9,7 +9,7 @@ import { noObjects, runControllers, type ClusterObjects } from './controllers/in
 import { syncClusterRoleAggregation } from './controllers/clusterroleaggregation.ts';
 import { releasesQuota, syncResourceQuotas } from './controllers/resourcequota.ts';
 import { signApprovedRequests } from './controllers/signer.ts';
-import { runKubelets } from './kubelet.ts';
+import { clusterSources, runKubelets } from './kubelet.ts';
 import { schedulePending, type SchedulingTrigger } from './scheduler.ts';
 
 /**
@@ -143,7 +143,9 @@ async function pass(ctx: ControlPlaneContext, cluster: string, trigger: Scheduli
   if (!seen.size) { work.get(ctx.ports.store)?.delete(cluster); return; }
   const controllersDue = await runControllers(registry, objects);
   await schedulePending(registry, nodes, pods, trigger, objects);
-  const kubeletsDue = await runKubelets(registry, nodes, pods);
+  // What containers read: their env and volumes (ConfigMaps, Secrets) and the service variables.
+  const sources = clusterSources(await current(registry, state, 'configmaps', seen), await current(registry, state, 'secrets', seen), objects.services);
+  const kubeletsDue = await runKubelets(registry, nodes, pods, sources);
   const due = [controllersDue, kubeletsDue].filter((t): t is number => t !== undefined);
   await scheduleWake(ctx, cluster, due.length ? Math.min(...due) : undefined);
 }
@@ -204,7 +206,8 @@ const signerGroups = ['certificates.k8s.io'];
  * asks for a pass; an edit is put right by the next resync.
  */
 function watched(event: ChangeEvent): boolean {
-  if (event.group === '') return ['pods', 'nodes', 'services', 'persistentvolumeclaims', 'persistentvolumes'].includes(event.resource) || (event.resource === 'endpoints' && event.type === 'DELETED');
+  // ConfigMaps and Secrets: a pod waiting for one (CreateContainerConfigError, FailedMount) starts when it appears.
+  if (event.group === '') return ['pods', 'nodes', 'services', 'configmaps', 'secrets', 'persistentvolumeclaims', 'persistentvolumes'].includes(event.resource) || (event.resource === 'endpoints' && event.type === 'DELETED');
   if (event.group === 'discovery.k8s.io') return event.type === 'DELETED';
   if (storageGroups.includes(event.group)) return event.resource === 'storageclasses';
   return workloadGroups.includes(event.group) || event.group === 'policy';

@@ -4,7 +4,12 @@ import type { Pod } from '../registry/resources/pods.ts';
 import { ApiError } from '../apimachinery/errors.ts';
 import { imageInfo, type ImageInfo } from '../runtime/images.ts';
 import { programFor } from '../runtime/programs.ts';
-import type { Program } from '../runtime/timeline.ts';
+import type { Program, ProgramInput } from '../runtime/timeline.ts';
+import { prepareContainer, referencedSources, specInput, type Prepared } from '../runtime/container.ts';
+import type { PodSources } from '../runtime/podenv.ts';
+import type { VolumePod } from '../runtime/volumes.ts';
+import { decodeSecret } from '../runtime/podenv.ts';
+import type { KubeObject } from '../registry/types.ts';
 import { timestamp } from '../apimachinery/time.ts';
 import { recordEvent, type EventSpec } from './recorder.ts';
 import { restarts, stageFor, type ContainerSpec, type ContainerStatus, type ContainerView } from '../runtime/stages.ts';
@@ -21,7 +26,7 @@ import { restarts, stageFor, type ContainerSpec, type ContainerStatus, type Cont
 /** How long stopping containers takes after a graceful delete (SIGTERM is honoured). */
 const stopMs = 1_000;
 
-interface Condition { type: string; status: string; reason?: string; message?: string; lastProbeTime: null; lastTransitionTime: string; observedGeneration?: number }
+interface Condition { type: string; status: string; reason?: string; message?: string; lastProbeTime: string | null; lastTransitionTime: string; observedGeneration?: number }
 interface Status {
   phase?: string; conditions?: Condition[]; hostIP?: string; hostIPs?: Array<{ ip: string }>; podIP?: string; podIPs?: Array<{ ip: string }>;
   startTime?: string; initContainerStatuses?: ContainerStatus[]; containerStatuses?: ContainerStatus[]; qosClass?: string; observedGeneration?: number;
@@ -64,26 +69,34 @@ function initDone(c: ContainerStatus | undefined, sidecar: boolean): number | un
   return c.state.terminated?.exitCode === 0 ? ms(c.state.terminated.finishedAt) : undefined;
 }
 
+/** When the pod's latest readiness result was reported (the Ready condition's lastProbeTime). */
+const probedAtOf = (status: Status) => ms(status.conditions?.find((c) => c.type === 'Ready')?.lastProbeTime ?? undefined) || undefined;
+
 /** The stage interpreter's view of every container, init containers first. */
-function containerViews(pod: Pod, status: Status): ContainerView[] {
+function containerViews(pod: Pod, status: Status, sources: PodSources): ContainerView[] {
   const spec = pod.spec as PodSpecView;
   const start = ms(status.startTime);
   const podRef = `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
-  const view = (c: ContainerSpec, s: ContainerStatus, init: boolean, since: number | undefined): ContainerView => ({
-    spec: c, status: s, init, sidecar: init && c.restartPolicy === 'Always', image: imageOf(c.image ?? ''),
-    program: programOf(JSON.stringify({ image: c.image ?? '', command: c.command, args: c.args, env: c.env?.filter((e) => e.value !== undefined), hostname: pod.metadata.name, podIP: status.podIP })),
-    since, podRestartPolicy: spec.restartPolicy ?? 'Always', podUID: pod.metadata.uid ?? '', podRef,
-  });
+  const probedAt = probedAtOf(status);
+  const view = (c: ContainerSpec, s: ContainerStatus, init: boolean, since: number | undefined, index: number): ContainerView => {
+    const prepared: Prepared = prepareContainer(pod as unknown as VolumePod, c, sources, status.podIP);
+    const input: ProgramInput = prepared.error ? specInput(pod as unknown as VolumePod, c, status.podIP) : prepared.input;
+    return {
+      spec: c, status: s, init, sidecar: init && c.restartPolicy === 'Always', image: imageOf(c.image ?? ''),
+      program: programOf(JSON.stringify(input)), input, ...(prepared.error ? { blocked: prepared.error } : {}), probedAt, jitterMs: index * 50,
+      since, podRestartPolicy: spec.restartPolicy ?? 'Always', podUID: pod.metadata.uid ?? '', podRef,
+    };
+  };
   const views: ContainerView[] = [];
   let ready: number | undefined = start;
   (spec.initContainers ?? []).forEach((c, i) => {
     const s = status.initContainerStatuses?.[i] ?? waiting(c, 'PodInitializing');
-    views.push(view(c, s, true, ready));
+    views.push(view(c, s, true, ready, i));
     const done = ready === undefined ? undefined : initDone(s, c.restartPolicy === 'Always');
     ready = done === undefined ? undefined : Math.max(ready!, done);
   });
   (spec.containers ?? []).forEach((c, i) => {
-    views.push(view(c, status.containerStatuses?.[i] ?? waiting(c, spec.initContainers?.length ? 'PodInitializing' : 'ContainerCreating'), false, ready));
+    views.push(view(c, status.containerStatuses?.[i] ?? waiting(c, spec.initContainers?.length ? 'PodInitializing' : 'ContainerCreating'), false, ready, (spec.initContainers?.length ?? 0) + i));
   });
   return views;
 }
@@ -111,7 +124,7 @@ function podPhase(pod: Pod, views: ContainerView[]): string {
 }
 
 /** Phase and the five pod conditions, keeping transition times of unchanged conditions. */
-function deriveStatus(pod: Pod, status: Status, views: ContainerView[], at: number): void {
+function deriveStatus(pod: Pod, status: Status, views: ContainerView[], at: number, probedAt: number | undefined): void {
   status.phase = podPhase(pod, views);
   const generation = pod.metadata.generation ?? 1;
   const terminal = status.phase === 'Succeeded' || status.phase === 'Failed';
@@ -132,7 +145,7 @@ function deriveStatus(pod: Pod, status: Status, views: ContainerView[], at: numb
   status.conditions = [
     condition('PodReadyToStartContainers', !!status.podIP && !terminal),
     condition('Initialized', !incomplete.length, 'ContainersNotInitialized', `containers with incomplete status: [${incomplete.join(' ')}]`),
-    condition('Ready', !unready.length && !terminal, readyReason, readyMessage),
+    { ...condition('Ready', !unready.length && !terminal, readyReason, readyMessage), lastProbeTime: probedAt === undefined ? null : timestamp(probedAt) },
     condition('ContainersReady', !unready.length && !terminal, readyReason, readyMessage),
     { ...condition('PodScheduled', true), lastTransitionTime: old.get('PodScheduled')?.status === 'True' ? old.get('PodScheduled')!.lastTransitionTime : timestamp(boundAt(pod)) },
   ];
@@ -151,7 +164,7 @@ export interface PodSync {
  * Fires every due stage of one pod, in time order, from its recorded status.
  * `allocateIP` hands out an address from the node's podCIDR when the sandbox starts.
  */
-function syncPod(pod: Pod, node: Node, now: number, allocateIP: () => string): PodSync {
+function syncPod(pod: Pod, node: Node, now: number, allocateIP: () => string, sources: PodSources): PodSync {
   const spec = pod.spec as PodSpecView;
   const status = structuredClone((pod.status ?? {}) as Status);
   const events: EventSpec[] = [];
@@ -173,8 +186,9 @@ function syncPod(pod: Pod, node: Node, now: number, allocateIP: () => string): P
     latest = accept;
   }
   let nextDue: number | undefined;
+  let probedAt = probedAtOf(status);
   for (let step = 0; step < 10_000; step++) {
-    const views = containerViews(pod, status);
+    const views = containerViews(pod, status, sources);
     let best: { view: ContainerView; index: number; due: number } | undefined;
     nextDue = undefined;
     views.forEach((view, index) => {
@@ -187,6 +201,11 @@ function syncPod(pod: Pod, node: Node, now: number, allocateIP: () => string): P
     if (!best) break;
     const { view, index, due } = best as { view: ContainerView; index: number; due: number };
     const transition = stageFor(view)!.next(view, due);
+    if (transition.probedAt !== undefined) {
+      probedAt = transition.probedAt;
+      const ready = status.conditions?.find((c) => c.type === 'Ready');
+      if (ready) ready.lastProbeTime = timestamp(probedAt);
+    }
     const inits = spec.initContainers?.length ?? 0;
     if (view.init) (status.initContainerStatuses ??= [])[index] = transition.status;
     else (status.containerStatuses ??= [])[index - inits] = transition.status;
@@ -202,7 +221,7 @@ function syncPod(pod: Pod, node: Node, now: number, allocateIP: () => string): P
     latest = Math.max(latest, due);
   }
   if (!changed) return { events, nextDue };
-  deriveStatus(pod, status, containerViews(pod, status), latest);
+  deriveStatus(pod, status, containerViews(pod, status, sources), latest, probedAt);
   return { status, events, nextDue };
 }
 
@@ -224,7 +243,36 @@ function ipAllocator(node: Node, used: Set<string>): () => string {
  * reuses decoded pods while their revision is unchanged, so a settled pod costs
  * one lookup per pass.
  */
-const settled = new WeakMap<Pod, number | null>();
+const settled = new WeakMap<Pod, { due: number | null; inputs: string }>();
+
+/** What the API objects a pod reads (its ConfigMaps and Secrets) are now: their resourceVersions, or absence. */
+function inputsOf(pod: Pod, sources: ClusterSources): string {
+  const refs = referencedSources(pod as unknown as VolumePod);
+  if (!refs.configMaps.length && !refs.secrets.length) return '';
+  const ns = pod.metadata.namespace ?? '';
+  const version = (list: Map<string, KubeObject>, name: string) => list.get(`${ns}/${name}`)?.metadata.resourceVersion ?? '-';
+  return [...refs.configMaps.map((n) => version(sources.configMaps, n)), '|', ...refs.secrets.map((n) => version(sources.secrets, n))].join(',');
+}
+
+/** The API objects containers read, by `namespace/name`, as the control plane's pass listed them. */
+export interface ClusterSources { configMaps: Map<string, KubeObject>; secrets: Map<string, KubeObject>; services: KubeObject[] }
+
+export function clusterSources(configMaps: KubeObject[], secrets: KubeObject[], services: KubeObject[]): ClusterSources {
+  const byKey = (list: KubeObject[]) => new Map(list.map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, o]));
+  return { configMaps: byKey(configMaps), secrets: byKey(secrets), services };
+}
+
+/** One namespace's view of the sources, for the runtime (runtime/podenv.ts). */
+function namespaceSources(sources: ClusterSources, namespace: string, node: Node): PodSources {
+  const cm = (name: string) => sources.configMaps.get(`${namespace}/${name}`) as (KubeObject & { data?: Record<string, string>; binaryData?: Record<string, string> }) | undefined;
+  const secret = (name: string) => sources.secrets.get(`${namespace}/${name}`) as (KubeObject & { data?: Record<string, string> }) | undefined;
+  return {
+    configMap: (name) => { const o = cm(name); return o && { ...o.data }; },
+    secret: (name) => { const o = secret(name); return o && decodeSecret(o.data); },
+    services: sources.services.filter((s) => s.metadata.namespace === namespace || (s.metadata.namespace === 'default' && s.metadata.name === 'kubernetes')),
+    nodeAllocatable: node.status?.allocatable as Record<string, unknown> | undefined,
+  };
+}
 
 const benign = (err: unknown) => err instanceof ApiError && (err.reason === 'Conflict' || err.reason === 'NotFound');
 
@@ -253,8 +301,27 @@ async function finishDeletion(registry: Registry, pod: Pod, node: Node | undefin
   return undefined;
 }
 
+/** What each pod's FailedMount events were last reported for (by uid): a new revision of the pod alone reports nothing again. */
+const mountReported = new Map<string, string>();
+
+/** FailedMount for each volume of a pod still creating that cannot be set up (kubelet's volume manager). */
+async function reportMountFailures(registry: Registry, pod: Pod, status: Status, sources: PodSources, inputs: string, node: Node, now: number): Promise<void> {
+  const creating = (status.containerStatuses ?? []).some((c) => c.state.waiting?.reason === 'ContainerCreating' || c.state.waiting?.reason === 'PodInitializing');
+  if (!creating) return;
+  if (mountReported.size > 5000) mountReported.delete(mountReported.keys().next().value!);
+  mountReported.set(pod.metadata.uid ?? '', inputs);
+  const messages = new Set<string>();
+  for (const c of [...((pod.spec as PodSpecView).initContainers ?? []), ...((pod.spec as PodSpecView).containers ?? [])]) {
+    const prepared = prepareContainer(pod as unknown as VolumePod, c, sources, status.podIP);
+    if (prepared.error?.kind === 'mount') messages.add(prepared.error.message);
+  }
+  for (const message of messages) {
+    await recordEvent(registry, { involved: pod, type: 'Warning', reason: 'FailedMount', message, source: { component: 'kubelet', host: node.metadata.name! }, at: now });
+  }
+}
+
 /** Every kubelet of the cluster, one pass. Returns when the next stage falls due. */
-export async function runKubelets(registry: Registry, nodes: Node[], pods: Pod[]): Promise<number | undefined> {
+export async function runKubelets(registry: Registry, nodes: Node[], pods: Pod[], sources: ClusterSources): Promise<number | undefined> {
   const podsDef = registry.catalog.find('', 'v1', 'pods')!;
   const now = registry.now().getTime();
   const byName = new Map(nodes.map((n) => [n.metadata.name!, n]));
@@ -276,11 +343,15 @@ export async function runKubelets(registry: Registry, nodes: Node[], pods: Pod[]
       if (!node) continue;
       const phase = pod.status?.phase;
       if (phase === 'Succeeded' || phase === 'Failed') continue;
+      const inputs = inputsOf(pod, sources);
       const known = settled.get(pod);
-      if (known !== undefined && (known === null || known > now)) { later(known ?? undefined); continue; }
-      const sync = syncPod(pod, node, now, allocate);
+      if (known !== undefined && known.inputs === inputs && (known.due === null || known.due > now)) { later(known.due ?? undefined); continue; }
+      const podSources = namespaceSources(sources, pod.metadata.namespace ?? '', node);
+      const sync = syncPod(pod, node, now, allocate, podSources);
       later(sync.nextDue);
-      if (!sync.status) { settled.set(pod, sync.nextDue ?? null); continue; }
+      // A volume that cannot be set up: reported once per change of what the pod reads, as the pod waits in ContainerCreating.
+      if (mountReported.get(pod.metadata.uid ?? '') !== inputs) await reportMountFailures(registry, pod, sync.status ?? pod.status as Status, podSources, inputs, node, now);
+      if (!sync.status) { settled.set(pod, { due: sync.nextDue ?? null, inputs }); continue; }
       let written: Pod;
       try {
         written = await registry.mutate(podsDef, pod.metadata.namespace, pod.metadata.name!, (current) => {

@@ -40,7 +40,8 @@ function pullPolicyFor(image: string): string {
   return !tag || tag === 'latest' ? 'Always' : 'IfNotPresent';
 }
 
-function probeDefaults(probe: Probe | undefined): void {
+/** SetDefaults_Probe (pods and pod templates alike). */
+export function probeDefaults(probe: Probe | undefined): void {
   if (!isObj(probe)) return;
   probe.timeoutSeconds ??= 1;
   probe.periodSeconds ??= 10;

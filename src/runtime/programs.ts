@@ -13,7 +13,7 @@ export function programFor(input: ProgramInput): Program {
   const base = argv[0].split('/').pop()!;
   // Flags alone go to the image's own entrypoint (coredns -conf …); so do nginx's own command lines.
   if (base.startsWith('-') || base === 'docker-entrypoint.sh' || (base === 'nginx' && imageBase(input.image) === 'nginx')) return imageDefault(input);
-  const { out, elapsed, ending } = runShell(argv, input);
+  const { out, elapsed, ending, fileEvents } = runShell(argv, input);
   // A process that exits still takes a moment; `echo` is not instantaneous either.
-  return { prefix: out, durationMs: elapsed + (ending.kind === 'exit' ? 100 : 0), ending };
+  return { prefix: out, durationMs: elapsed + (ending.kind === 'exit' ? 100 : 0), ending, ...(fileEvents.length ? { fileEvents } : {}) };
 }

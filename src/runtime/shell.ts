@@ -1,5 +1,5 @@
 import { componentStartup, dateOutput } from './imageOutput.ts';
-import type { Ending, ProgramInput, TimedText } from './timeline.ts';
+import type { Ending, FileEvent, ProgramInput, TimedText } from './timeline.ts';
 
 /**
  * A small shell: the command lines pods run (`sh -c 'echo hi; sleep 5; exit 1'`,
@@ -7,7 +7,9 @@ import type { Ending, ProgramInput, TimedText } from './timeline.ts';
  * timed output and the ending they would have. Nothing is executed.
  */
 
-type Token = { word: string } | { op: string };
+type Token = { word: string } | { op: string; fd?: string; mode?: string };
+/** `2>/dev/null`, `>> /tmp/log`, `2>&1`: which descriptor goes where. */
+interface Redirect { fd: string; mode: string; target: string }
 
 /** Splits a script into words and operators, honouring quotes and a few expansions. */
 function tokenize(script: string, input: ProgramInput): Token[] {
@@ -54,10 +56,12 @@ function tokenize(script: string, input: ProgramInput): Token[] {
     } else if (c === ' ' || c === '\t') {
       flush();
     } else if (c === '>' || c === '<') {
-      flush();
-      // Redirections: the target word is dropped with the operator.
-      if (script[i + 1] === '>' || script[i + 1] === '&') i++;
-      tokens.push({ op: 'redirect' });
+      // A single digit right before the operator names the descriptor (2>/dev/null).
+      let fd = c === '<' ? '0' : '1';
+      if (inWord && /^\d$/.test(word)) { fd = word; word = ''; inWord = false; } else flush();
+      let mode: string = c;
+      if (c === '>' && (script[i + 1] === '>' || script[i + 1] === '&')) mode += script[++i];
+      tokens.push({ op: 'redirect', fd, mode });
     } else {
       word += c;
       inWord = true;
@@ -69,7 +73,7 @@ function tokenize(script: string, input: ProgramInput): Token[] {
 
 /** A parsed script: commands joined by ;, && and ||, and loops. */
 type Node =
-  | { kind: 'command'; argv: string[] }
+  | { kind: 'command'; argv: string[]; redirects: Redirect[] }
   | { kind: 'list'; items: Array<{ node: Node; join: ';' | '&&' | '||' }> }
   | { kind: 'while'; forever: boolean; body: Node }
   | { kind: 'for'; values: string[]; variable: string; body: Node };
@@ -134,22 +138,64 @@ class Parser {
       return { kind: 'for', values, variable, body };
     }
     const argv: string[] = [];
+    const redirects: Redirect[] = [];
     while (this.i < this.tokens.length) {
       const t = this.tokens[this.i];
       if ('op' in t) {
-        if (t.op === 'redirect') { this.i += 2; continue; }
-        if (t.op === '|') { this.i++; argv.length = 0; continue; } // a pipeline: the last command is what shows
+        if (t.op === 'redirect') {
+          const target = this.tokens[this.i + 1];
+          redirects.push({ fd: t.fd ?? '1', mode: t.mode ?? '>', target: target && 'word' in target ? target.word : '' });
+          this.i += 2;
+          continue;
+        }
+        if (t.op === '|') { this.i++; argv.length = 0; redirects.length = 0; continue; } // a pipeline: the last command is what shows
         break;
       }
       argv.push(t.word);
       this.i++;
     }
-    return { kind: 'command', argv };
+    return { kind: 'command', argv, redirects };
   }
 }
 
-/** Result of running script steps on a virtual clock. */
-interface Run { out: TimedText[]; elapsed: number; code: number; stop?: 'exit' | 'forever' }
+/** The container's files as a script changes them; shared by a script's nested runs. */
+interface Disk { files: Map<string, string>; dirs: Set<string> }
+
+/** Result of running script steps on a virtual clock; fileEvents' offsets are from the run's start, as out's are. */
+interface Run { out: TimedText[]; elapsed: number; code: number; stop?: 'exit' | 'forever'; disk: Disk; fileEvents: FileEvent[] }
+
+const newRun = (disk: Disk): Run => ({ out: [], elapsed: 0, code: 0, disk, fileEvents: [] });
+/** Appends a finished inner run's output and file changes at the outer run's clock. */
+function mergeRun(run: Run, inner: Run): void {
+  run.out.push(...inner.out.map((t) => ({ ...t, offsetMs: t.offsetMs + run.elapsed })));
+  run.fileEvents.push(...inner.fileEvents.map((e) => ({ ...e, offsetMs: e.offsetMs + run.elapsed })));
+  run.elapsed += inner.elapsed;
+}
+
+/** What every image's root holds, so `ls /` and `cd /tmp` look ordinary. */
+const rootDirs = ['bin', 'dev', 'etc', 'home', 'lib', 'lib64', 'proc', 'root', 'sys', 'tmp', 'usr', 'var'];
+const absolute = (path: string) => (`/${path.split('/').filter((p) => p && p !== '.').join('/')}`);
+function isDir(disk: Disk, path: string): boolean {
+  if (path === '/' || rootDirs.includes(path.slice(1)) || disk.dirs.has(path)) return true;
+  const prefix = `${path}/`;
+  for (const f of disk.files.keys()) if (f.startsWith(prefix)) return true;
+  for (const d of disk.dirs) if (d.startsWith(prefix)) return true;
+  return false;
+}
+/** Names directly under a directory, sorted as ls sorts them. */
+function children(disk: Disk, dir: string): string[] {
+  const prefix = dir === '/' ? '/' : `${dir}/`;
+  const names = new Set(dir === '/' ? rootDirs : []);
+  for (const p of [...disk.files.keys(), ...disk.dirs]) if (p.startsWith(prefix) && p.length > prefix.length) names.add(p.slice(prefix.length).split('/')[0]);
+  return [...names].sort();
+}
+function writeFile(run: Run, path: string, content: string | null): void {
+  if (content === null) run.disk.files.delete(path);
+  else run.disk.files.set(path, content);
+  run.fileEvents.push({ offsetMs: run.elapsed, path, content });
+}
+/** Lines of a file as cat prints them (a trailing newline ends the last line). */
+const fileLines = (content: string) => (content === '' ? [] : content.replace(/\n$/, '').split('\n'));
 
 const dateText = (text: string): TimedText['text'] => (text.includes('\u0000DATE\u0000') ? (ms: number) => text.replaceAll('\u0000DATE\u0000', dateOutput(ms)) : text);
 
@@ -168,6 +214,9 @@ function runCommand(argv: string[], input: ProgramInput, run: Run, variables: Ma
   const nested = cmd === 'sh' || cmd === 'bash' || cmd === 'ash';
   const args = argv.slice(1).map((a) => (nested ? a : a.replace(/\$(\w+)/g, (_, name: string) => variables.get(name) ?? '')));
   const print = (text: string) => run.out.push({ offsetMs: run.elapsed, text: dateText(text) });
+  const fail = (text: string) => { run.out.push({ offsetMs: run.elapsed, text, stderr: true }); run.code = 1; };
+  const paths = args.filter((a) => !a.startsWith('-')).map(absolute);
+  const disk = run.disk;
   switch (cmd) {
     case 'echo': {
       let words = args;
@@ -197,15 +246,76 @@ function runCommand(argv: string[], input: ProgramInput, run: Run, variables: Ma
       run.code = Number.parseInt(args[0] ?? String(run.code), 10) & 255;
       run.stop = 'exit';
       return;
-    case 'true': case ':': case 'cd': case 'export': case 'set': case 'trap': case 'mkdir': case 'touch': case 'cp': case 'mv': case 'rm': case 'chmod': case 'ln': case 'cat': case 'kill': case 'wait': case 'test': case '[':
+    case 'true': case ':': case 'cd': case 'export': case 'set': case 'trap': case 'cp': case 'mv': case 'chmod': case 'ln': case 'kill': case 'wait':
       run.code = 0;
       return;
+    case 'cat':
+      run.code = 0;
+      for (const [k, path] of paths.entries()) {
+        const content = disk.files.get(path);
+        if (content !== undefined) fileLines(content).forEach(print);
+        else if (isDir(disk, path)) fail(`cat: read error: Is a directory`);
+        else fail(`cat: can't open '${args.filter((a) => !a.startsWith('-'))[k]}': No such file or directory`);
+      }
+      return;
+    case 'ls': {
+      run.code = 0;
+      const named = args.filter((a) => !a.startsWith('-'));
+      for (const [k, path] of (paths.length ? paths : ['/']).entries()) {
+        if (disk.files.has(path)) print(named[k]);
+        else if (isDir(disk, path)) children(disk, path).forEach(print);
+        else fail(`ls: ${named[k]}: No such file or directory`);
+      }
+      return;
+    }
+    case 'touch':
+      for (const path of paths) if (!disk.files.has(path)) writeFile(run, path, '');
+      run.code = 0;
+      return;
+    case 'mkdir':
+      for (const path of paths) disk.dirs.add(path);
+      run.code = 0;
+      return;
+    case 'rm': {
+      run.code = 0;
+      const force = args.some((a) => /^-\w*f/.test(a));
+      for (const [k, path] of paths.entries()) {
+        const under = [...disk.files.keys()].filter((f) => f === path || f.startsWith(`${path}/`));
+        if (!under.length && !disk.dirs.has(path) && !force) fail(`rm: can't remove '${args.filter((a) => !a.startsWith('-'))[k]}': No such file or directory`);
+        for (const f of under) writeFile(run, f, null);
+        disk.dirs.delete(path);
+      }
+      return;
+    }
+    case 'test': case '[': {
+      const words = cmd === '[' && args[args.length - 1] === ']' ? args.slice(0, -1) : args;
+      const [a, b, c] = words;
+      const truth = words.length === 2 && a === '-f' ? disk.files.has(absolute(b))
+        : words.length === 2 && a === '-d' ? isDir(disk, absolute(b))
+        : words.length === 2 && a === '-e' ? disk.files.has(absolute(b)) || isDir(disk, absolute(b))
+        : words.length === 2 && a === '-z' ? b === '' : words.length === 2 && a === '-n' ? b !== ''
+        : words.length === 3 && (b === '=' || b === '==') ? a === c : words.length === 3 && b === '!=' ? a !== c
+        : words.length === 1 ? a !== '' : true;
+      run.code = truth ? 0 : 1;
+      return;
+    }
+    case 'env': case 'printenv': {
+      const env = [...(input.env ?? []).map((e) => [e.name, e.value ?? ''] as const), ['HOSTNAME', input.hostname] as const, ['HOME', '/root'] as const];
+      if (cmd === 'printenv' && args.length) {
+        const found = env.find(([n]) => n === args[0]);
+        if (found) print(found[1]); else run.code = 1;
+        if (found) run.code = 0;
+        return;
+      }
+      for (const [n, v] of env) print(`${n}=${v}`);
+      run.code = 0;
+      return;
+    }
     case 'false':
       run.code = 1;
       return;
     case 'date': print('\u0000DATE\u0000'); run.code = 0; return;
     case 'hostname': print(input.hostname); run.code = 0; return;
-    case 'ls': for (const d of ['bin', 'dev', 'etc', 'home', 'lib', 'lib64', 'proc', 'root', 'sys', 'tmp', 'usr', 'var']) print(d); run.code = 0; return;
     case 'pwd': print('/'); run.code = 0; return;
     case 'whoami': print('root'); run.code = 0; return;
     case 'uname': print(args.includes('-a') ? `Linux ${input.hostname} 6.8.0-1029-gcp #31-Ubuntu SMP x86_64 GNU/Linux` : 'Linux'); run.code = 0; return;
@@ -227,7 +337,10 @@ function runCommand(argv: string[], input: ProgramInput, run: Run, variables: Ma
 function runNode(node: Node, input: ProgramInput, run: Run, variables: Map<string, string>): void {
   if (run.stop) return;
   switch (node.kind) {
-    case 'command': runCommand(node.argv, input, run, variables); return;
+    case 'command':
+      if (!node.redirects.length) runCommand(node.argv, input, run, variables);
+      else redirected(node.argv, node.redirects, input, run, variables);
+      return;
     case 'list':
       for (const { node: item, join } of node.items) {
         if (run.stop) return;
@@ -246,9 +359,11 @@ function runNode(node: Node, input: ProgramInput, run: Run, variables: Map<strin
     case 'while': {
       if (!node.forever) { run.code = 0; return; }
       // One pass of the body tells its output and period; it then repeats forever.
-      const body: Run = { out: [], elapsed: 0, code: 0 };
+      const body = newRun(run.disk);
       runNode(node.body, input, body, variables);
-      if (body.stop === 'exit') { run.out.push(...body.out.map((t) => ({ ...t, offsetMs: t.offsetMs + run.elapsed }))); run.elapsed += body.elapsed; run.code = body.code; run.stop = 'exit'; return; }
+      if (body.stop === 'exit') { mergeRun(run, body); run.code = body.code; run.stop = 'exit'; return; }
+      // The body's file changes happen on its first pass; later passes repeat them.
+      run.fileEvents.push(...body.fileEvents.map((e) => ({ ...e, offsetMs: e.offsetMs + run.elapsed })));
       loopOf.set(run, { body: body.out, periodMs: Math.max(body.elapsed, 1000) });
       run.stop = 'forever';
       return;
@@ -258,11 +373,38 @@ function runNode(node: Node, input: ProgramInput, run: Run, variables: Map<strin
 
 const loopOf = new WeakMap<Run, { body: TimedText[]; periodMs: number }>();
 
+/** A command whose output goes (in part) to files or /dev/null, as its redirections say, in order. */
+function redirected(argv: string[], redirects: Redirect[], input: ProgramInput, run: Run, variables: Map<string, string>): void {
+  const mark = run.out.length;
+  runCommand(argv, input, run, variables);
+  const produced = run.out.splice(mark);
+  type Dest = { path: string | null; append: boolean } | undefined; // undefined: the container's log; path null: /dev/null
+  const dest: Record<'1' | '2', Dest> = { 1: undefined, 2: undefined };
+  for (const r of redirects) {
+    if (r.fd !== '1' && r.fd !== '2') continue;
+    if (r.mode === '>&') { dest[r.fd] = r.target === '1' || r.target === '2' ? dest[r.target] : dest[r.fd]; continue; }
+    if (r.mode === '<') continue;
+    const target = r.target.replace(/\$(\w+)/g, (_, name: string) => variables.get(name) ?? '');
+    dest[r.fd] = { path: target === '/dev/null' ? null : absolute(target), append: r.mode === '>>' };
+  }
+  const written = new Map<string, string[]>();
+  for (const d of Object.values(dest)) if (d?.path) written.set(d.path, written.get(d.path) ?? []);
+  for (const line of produced) {
+    const d = dest[line.stderr ? '2' : '1'];
+    if (!d) run.out.push(line);
+    else if (d.path) written.get(d.path)!.push(typeof line.text === 'string' ? line.text : line.text(0));
+  }
+  for (const [path, lines] of written) {
+    const append = dest[1]?.path === path ? dest[1].append : !!dest[2]?.append;
+    const before = append ? run.disk.files.get(path) ?? '' : '';
+    writeFile(run, path, before + lines.map((l) => `${l}\n`).join(''));
+  }
+}
+
 function runScript(script: string, input: ProgramInput, run: Run, variables: Map<string, string>): void {
-  const inner: Run = { out: [], elapsed: 0, code: 0 };
+  const inner = newRun(run.disk);
   runNode(new Parser(tokenize(script, input)).parseList(), input, inner, variables);
-  run.out.push(...inner.out.map((t) => ({ ...t, offsetMs: t.offsetMs + run.elapsed })));
-  run.elapsed += inner.elapsed;
+  mergeRun(run, inner);
   run.code = inner.code;
   run.stop = inner.stop;
   const loop = loopOf.get(inner);
@@ -270,13 +412,13 @@ function runScript(script: string, input: ProgramInput, run: Run, variables: Map
 }
 
 /** Runs a command line on a virtual clock: what it prints, how long its finite part takes, how it ends. */
-export function runShell(argv: string[], input: ProgramInput): { out: TimedText[]; elapsed: number; ending: Ending } {
-  const run: Run = { out: [], elapsed: 0, code: 0 };
+export function runShell(argv: string[], input: ProgramInput): { out: TimedText[]; elapsed: number; ending: Ending; fileEvents: FileEvent[]; code: number } {
+  const run = newRun({ files: new Map(Object.entries(input.files ?? {})), dirs: new Set(input.dirs ?? []) });
   runCommand(argv, input, run, new Map());
   const loop = loopOf.get(run);
   let ending: Ending;
   if (loop) ending = { kind: 'loop', ...loop };
   else if (run.stop === 'forever') ending = { kind: 'forever' };
   else ending = { kind: 'exit', code: run.code };
-  return { out: run.out, elapsed: run.elapsed, ending };
+  return { out: run.out, elapsed: run.elapsed, ending, fileEvents: run.fileEvents, code: run.code };
 }

@@ -1,5 +1,8 @@
 import { hex64, goDuration, type ImageInfo } from './images.ts';
-import { exitOf, type Program } from './timeline.ts';
+import { exitOf, type Program, type ProgramInput } from './timeline.ts';
+import { fatalFailures, firstSuccess, nextReadinessPoint, type Probe, type ProbeContext, type ProbeKind, type ProbeStep } from './probes.ts';
+import { oomKilled } from './usage.ts';
+import type { RunnableContainer } from './container.ts';
 import { timestamp } from '../apimachinery/time.ts';
 
 /**
@@ -29,14 +32,11 @@ export interface ContainerStatus {
   containerID?: string;
 }
 
-export interface ContainerSpec {
-  name: string;
-  image?: string;
-  command?: string[];
-  args?: string[];
+export interface ContainerSpec extends RunnableContainer {
   imagePullPolicy?: string;
   restartPolicy?: string;
-  env?: Array<{ name: string; value?: string }>;
+  livenessProbe?: Probe; readinessProbe?: Probe; startupProbe?: Probe;
+  ports?: Array<{ name?: string; containerPort: number }>;
 }
 
 /** What a stage sees of one container. */
@@ -48,6 +48,14 @@ export interface ContainerView {
   sidecar: boolean;
   image: ImageInfo;
   program: Program;
+  /** What the program was made from: env, files, expanded command line. */
+  input: ProgramInput;
+  /** Why the container cannot be created now (its volumes or its env), if so. */
+  blocked?: { kind: 'mount' | 'config'; message: string };
+  /** The pod's latest readiness probe already reported (ms), so no report is repeated. */
+  probedAt?: number;
+  /** Its probes' offset from the kubelet's other probe workers. */
+  jitterMs: number;
   /** When it may start (ms); undefined while earlier init containers still run. */
   since?: number;
   podRestartPolicy: string;
@@ -57,7 +65,7 @@ export interface ContainerView {
 }
 
 export interface EventDraft { type: 'Normal' | 'Warning'; reason: string; message: string; at: number }
-export interface Transition { status: ContainerStatus; events: EventDraft[] }
+export interface Transition { status: ContainerStatus; events: EventDraft[]; /** A readiness probe result reported at this time. */ probedAt?: number }
 
 export interface ContainerStage {
   name: string;
@@ -79,6 +87,8 @@ const fresh = (c: ContainerView) => {
   const reason = c.status.state.waiting?.reason;
   return (reason === 'ContainerCreating' || reason === 'PodInitializing') && c.since !== undefined;
 };
+/** Waiting for a ConfigMap or Secret (or a key of one) its env names. */
+const configWaiting = (c: ContainerView) => c.status.state.waiting?.reason === 'CreateContainerConfigError' && c.since !== undefined;
 
 /** Does a container that exited with `code` start again? */
 export function restarts(c: Pick<ContainerView, 'init' | 'sidecar' | 'podRestartPolicy'>, code: number): boolean {
@@ -108,7 +118,8 @@ function started(c: ContainerView, at: number, restartCount: number, lastState: 
   return {
     status: {
       ...c.status, state: { running: { startedAt: timestamp(at) } }, lastState, restartCount,
-      ready: !c.init || c.sidecar, started: !c.init || c.sidecar,
+      // Ready once a readiness probe says so; started once a startup probe does.
+      ready: (!c.init || c.sidecar) && !c.spec.readinessProbe && !c.spec.startupProbe, started: (!c.init || c.sidecar) && !c.spec.startupProbe,
       image: info.status === 'ok' ? info.normalized : c.status.image, imageID: info.status === 'ok' ? info.imageID : '',
       containerID: containerID(c, restartCount),
     },
@@ -198,23 +209,32 @@ const containerStages: ContainerStage[] = [
     },
   },
   {
+    name: 'config-error',
+    applies: (c) => fresh(c) && c.image.status === 'ok' && c.blocked?.kind === 'config',
+    due: (c) => c.since! + (c.image.status === 'ok' ? c.image.pullMs : 0),
+    next: (c, at) => ({
+      status: { ...c.status, state: { waiting: { reason: 'CreateContainerConfigError', message: c.blocked!.message } } },
+      events: [...pullEvents(c, at, false), { type: 'Warning', reason: 'Failed', message: `Error: ${c.blocked!.message}`, at }],
+    }),
+  },
+  {
     name: 'start',
-    applies: (c) => fresh(c) && c.image.status === 'ok',
+    applies: (c) => fresh(c) && c.image.status === 'ok' && !c.blocked,
     due: (c) => c.since! + (c.image.status === 'ok' ? c.image.pullMs : 0),
     next: (c, at) => started(c, at, 0, {}, false),
   },
   {
-    name: 'exit',
-    applies: (c) => !!c.status.state.running && !!exitOf(c.program),
-    due: (c) => ms(c.status.state.running!.startedAt) + exitOf(c.program)!.afterMs,
-    next: (c, at) => {
-      const code = exitOf(c.program)!.code;
-      const terminated: Terminated = {
-        exitCode: code, reason: code === 0 ? 'Completed' : 'Error', startedAt: c.status.state.running!.startedAt, finishedAt: timestamp(at),
-        containerID: c.status.containerID,
-      };
-      return { status: { ...c.status, state: { terminated }, ready: false, started: false }, events: [] };
-    },
+    // The kubelet retries as soon as it sees the ConfigMap or Secret (the write wakes it).
+    name: 'config-fixed',
+    applies: (c) => configWaiting(c) && !c.blocked,
+    due: (_c, now) => now,
+    next: (c, at) => started(c, at, 0, {}, true),
+  },
+  {
+    name: 'running',
+    applies: (c) => !!c.status.state.running,
+    due: (c) => runningEvent(c)?.due,
+    next: (c, at) => runningEvent(c)!.next(at),
   },
   {
     name: 'restart',
@@ -244,6 +264,74 @@ const containerStages: ContainerStage[] = [
     next: (c, at) => started(c, at, c.status.restartCount + 1, c.status.lastState, true),
   },
 ];
+
+/** How long a container takes to outgrow its memory limit. */
+const oomMs = 1_500;
+
+const probeContext = (c: ContainerView): ProbeContext => ({ program: c.program, input: c.input, ports: c.spec.ports, jitterMs: c.jitterMs });
+const probeName: Record<ProbeKind, string> = { liveness: 'Liveness', readiness: 'Readiness', startup: 'Startup' };
+
+/** Killed: by the kernel (OOMKilled) or by the kubelet after a liveness or startup probe failed failureThreshold times. */
+function killed(c: ContainerView, at: number, reason: string, events: EventDraft[]): Transition {
+  const terminated: Terminated = { exitCode: 137, reason, startedAt: c.status.state.running!.startedAt, finishedAt: timestamp(at), containerID: c.status.containerID };
+  return { status: { ...c.status, state: { terminated }, ready: false, started: false }, events };
+}
+
+function probeKill(c: ContainerView, kind: ProbeKind, failures: ProbeStep[]): (at: number) => Transition {
+  return (at) => killed(c, at, 'Error', [
+    ...failures.map((f): EventDraft => ({ type: 'Warning', reason: 'Unhealthy', message: `${probeName[kind]} probe failed: ${f.result.output}`, at: f.at })),
+    { type: 'Normal', reason: 'Killing', message: `Container ${c.spec.name} failed ${kind} probe, will be restarted`, at },
+  ]);
+}
+
+/**
+ * The next thing that happens to a running container, computed from its start: it
+ * exits, outgrows its memory limit, passes or fails its startup probe, fails its
+ * liveness probe, or its readiness changes. Nothing, for a healthy server.
+ */
+function runningEvent(c: ContainerView): { due: number; next: (at: number) => Transition } | undefined {
+  const start = ms(c.status.state.running!.startedAt);
+  const ctx = probeContext(c);
+  const candidates: Array<{ due: number; next: (at: number) => Transition }> = [];
+  const exit = exitOf(c.program);
+  if (exit) {
+    candidates.push({ due: start + exit.afterMs, next: (at) => ({
+      status: { ...c.status, state: { terminated: { exitCode: exit.code, reason: exit.code === 0 ? 'Completed' : 'Error', startedAt: c.status.state.running!.startedAt, finishedAt: timestamp(at), containerID: c.status.containerID } }, ready: false, started: false },
+      events: [],
+    }) });
+  }
+  if (oomKilled(c.input, c.spec.resources?.limits)) candidates.push({ due: start + oomMs, next: (at) => killed(c, at, 'OOMKilled', []) });
+  let probesFrom: number | undefined = start;
+  const startup = c.spec.startupProbe;
+  if (startup && !c.status.started) {
+    probesFrom = undefined;
+    const fatal = fatalFailures(startup, ctx, start, start);
+    const success = firstSuccess(startup, ctx, start, start);
+    if (success !== undefined && (!fatal || success < fatal[fatal.length - 1].at)) {
+      candidates.push({ due: success, next: () => ({ status: { ...c.status, started: true, ready: !c.spec.readinessProbe }, events: [] }) });
+    } else if (fatal) candidates.push({ due: fatal[fatal.length - 1].at, next: probeKill(c, 'startup', fatal) });
+  } else if (startup) {
+    probesFrom = firstSuccess(startup, ctx, start, start) ?? start;
+  }
+  if (probesFrom !== undefined && c.spec.livenessProbe) {
+    const fatal = fatalFailures(c.spec.livenessProbe, ctx, start, probesFrom);
+    if (fatal) candidates.push({ due: fatal[fatal.length - 1].at, next: probeKill(c, 'liveness', fatal) });
+  }
+  if (probesFrom !== undefined && c.spec.readinessProbe) {
+    const probe = c.spec.readinessProbe;
+    let point = nextReadinessPoint(probe, ctx, start, probesFrom, c.probedAt ?? 0);
+    // A probe that only confirms the recorded state needs no write (an idle ready pod writes nothing).
+    while (point && point.ready === c.status.ready && point.failure === undefined) point = nextReadinessPoint(probe, ctx, start, probesFrom, point.at);
+    const found = point;
+    if (found) {
+      candidates.push({ due: found.at, next: (at) => ({
+        status: { ...c.status, ready: found.ready }, probedAt: at,
+        events: found.failure === undefined ? [] : [{ type: 'Warning', reason: 'Unhealthy', message: `Readiness probe failed: ${found.failure}`, at }],
+      }) });
+    }
+  }
+  return candidates.sort((a, b) => a.due - b.due)[0];
+}
 
 /** The stage that applies to a container now, if any. */
 export const stageFor = (c: ContainerView) => containerStages.find((s) => s.applies(c));

@@ -14,7 +14,10 @@ export type Ending =
   | { kind: 'loop'; body: TimedText[]; periodMs: number };
 
 /** Output at an offset from the start; `text` may depend on the absolute time (date, nginx's log stamps). */
-export interface TimedText { offsetMs: number; text: string | ((atMs: number) => string) }
+export interface TimedText { offsetMs: number; text: string | ((atMs: number) => string); stderr?: boolean }
+
+/** A file written (content) or removed (null) by the program, at an offset from its start. */
+export interface FileEvent { offsetMs: number; path: string; content: string | null }
 
 export interface Program {
   /** Lines printed before the ending. */
@@ -22,6 +25,8 @@ export interface Program {
   /** How long the finite part takes. */
   durationMs: number;
   ending: Ending;
+  /** Files the finite part writes or removes (`touch /tmp/healthy; sleep 30; rm /tmp/healthy`), in time order. */
+  fileEvents?: FileEvent[];
 }
 
 export interface ProgramInput {
@@ -32,6 +37,20 @@ export interface ProgramInput {
   /** Pod name (hostname) and IP, for programs that print them. */
   hostname: string;
   podIP?: string;
+  /** The container's mounted files (path → content) and mount directories (volumes.ts). */
+  files?: Record<string, string>;
+  dirs?: string[];
+}
+
+/** The container's files at an offset from its start: its mounts, then what the program wrote by then. */
+export function filesAt(program: Program, input: Pick<ProgramInput, 'files'>, offsetMs: number): Record<string, string> {
+  const files = { ...input.files };
+  for (const e of program.fileEvents ?? []) {
+    if (e.offsetMs > offsetMs) break;
+    if (e.content === null) delete files[e.path];
+    else files[e.path] = e.content;
+  }
+  return files;
 }
 
 /** When the container exits, ms after it started (undefined: never). */

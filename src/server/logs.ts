@@ -2,6 +2,9 @@ import type { Context } from 'hono';
 import type { Registry } from '../registry/generic.ts';
 import type { KubeObject, ResourceDef } from '../registry/types.ts';
 import { programFor } from '../runtime/programs.ts';
+import { prepareContainer, specInput } from '../runtime/container.ts';
+import type { VolumePod } from '../runtime/volumes.ts';
+import { podSources } from '../registry/podSources.ts';
 import { linesBetween, type LogLine, type Program } from '../runtime/timeline.ts';
 import type { ContainerSpec, ContainerStatus } from '../runtime/stages.ts';
 import { ApiError, badRequest, methodNotAllowed } from '../apimachinery/errors.ts';
@@ -110,7 +113,10 @@ export async function handleLog(c: Context, registry: Registry, def: ResourceDef
   // An unscheduled pod has no kubelet to ask: the real server answers with nothing.
   if (!pod.spec.nodeName) return new Response('', { status: 200, headers });
   const instance = instanceFor(pod, spec.name, statusOf(pod, spec.name, init), opts.previous);
-  const program = programFor({ image: spec.image ?? '', command: spec.command, args: spec.args, env: spec.env, hostname: pod.metadata.name!, podIP: pod.status?.podIP });
+  // The env and files the container was started with (ConfigMaps and Secrets as they are now).
+  const volumePod = pod as unknown as VolumePod;
+  const prepared = prepareContainer(volumePod, spec, await podSources(registry, volumePod), pod.status?.podIP);
+  const program = programFor(prepared.error ? specInput(volumePod, spec, pod.status?.podIP) : prepared.input);
   const end = instance.finishedAt !== undefined ? finishedEnd(instance.startedAt, instance.finishedAt, program) : now + 1;
   let lines = linesBetween(program, instance.startedAt, Math.max(instance.startedAt, opts.since ?? 0), end);
   if (opts.tailLines !== undefined) lines = opts.tailLines ? lines.slice(-opts.tailLines) : [];

@@ -1,5 +1,5 @@
 import * as schema from '../../schema/core.ts';
-import { supported, validateContainers } from '../podTemplate.ts';
+import { probeDefaults, supported, validateContainers } from '../podTemplate.ts';
 import type { FieldError } from '../../apimachinery/errors.ts';
 import { age, ageColumn, nameColumn, since } from '../printing.ts';
 import { allVerbs, defineResource, type KubeObject } from '../types.ts';
@@ -41,6 +41,7 @@ function defaultContainer(c: Container): void {
   // A limit without a request requests the limit (SetDefaults_Pod).
   for (const [k, v] of Object.entries(c.resources.limits ?? {})) if (!(k in (c.resources.requests ?? {}))) (c.resources.requests ??= {})[k] = v;
   for (const p of c.ports ?? []) p.protocol ??= 'TCP';
+  for (const probe of [c.livenessProbe, c.readinessProbe, c.startupProbe]) probeDefaults(probe as Parameters<typeof probeDefaults>[0]);
 }
 
 /**

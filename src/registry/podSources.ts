@@ -1,0 +1,35 @@
+import type { Registry } from './generic.ts';
+import type { KubeObject } from './types.ts';
+import { ApiError } from '../apimachinery/errors.ts';
+import { referencedSources } from '../runtime/container.ts';
+import { decodeSecret, type KeyValues, type PodSources } from '../runtime/podenv.ts';
+import type { VolumePod } from '../runtime/volumes.ts';
+
+/**
+ * What a pod's containers read from the API, fetched for one pod (pods/log renders
+ * output from the same env and files the kubelet started the container with).
+ * The kubelet's pass has these listed already and builds the same view from its lists.
+ */
+export async function podSources(registry: Registry, pod: VolumePod): Promise<PodSources> {
+  const find = (plural: string) => registry.catalog.find('', 'v1', plural)!;
+  const namespace = pod.metadata.namespace ?? 'default';
+  const getOrNone = async (plural: string, ns: string | undefined, name: string) => {
+    try {
+      return await registry.get(find(plural), ns, name) as KubeObject & { data?: Record<string, string>; status?: { allocatable?: Record<string, unknown> } };
+    } catch (err) {
+      if (err instanceof ApiError && err.reason === 'NotFound') return undefined;
+      throw err;
+    }
+  };
+  const refs = referencedSources(pod);
+  const configMaps = new Map<string, KeyValues>(), secrets = new Map<string, KeyValues>();
+  for (const name of refs.configMaps) { const o = await getOrNone('configmaps', namespace, name); if (o) configMaps.set(name, { ...o.data }); }
+  for (const name of refs.secrets) { const o = await getOrNone('secrets', namespace, name); if (o) secrets.set(name, decodeSecret(o.data)); }
+  const services = (await registry.list(find('services'), namespace)).items;
+  const master = namespace === 'default' ? undefined : await getOrNone('services', 'default', 'kubernetes');
+  const node = pod.spec.nodeName ? await getOrNone('nodes', undefined, pod.spec.nodeName) : undefined;
+  return {
+    configMap: (name) => configMaps.get(name), secret: (name) => secrets.get(name),
+    services: [...services, ...(master ? [master] : [])], nodeAllocatable: node?.status?.allocatable,
+  };
+}

@@ -1,0 +1,45 @@
+import { ConfigError, containerEnv, expandCommand, type PodSources } from './podenv.ts';
+import type { ProgramInput } from './timeline.ts';
+import { containerFilesystem, MountError, type MountingContainer, type VolumePod } from './volumes.ts';
+
+/**
+ * What the kubelet hands the runtime to start one container: its environment,
+ * command line with $(VAR) expanded, and mounted files; or why it cannot start
+ * (a volume that cannot be set up, or CreateContainerConfigError).
+ */
+export interface RunnableContainer extends MountingContainer { image?: string }
+
+export type Prepared = { input: ProgramInput; error?: undefined } | { error: { kind: 'mount' | 'config'; message: string } };
+
+export function prepareContainer(pod: VolumePod, container: RunnableContainer, sources: PodSources, podIP?: string): Prepared {
+  const hostname = pod.metadata.name ?? '';
+  try {
+    const fs = containerFilesystem(pod, container, sources);
+    const env = containerEnv(pod, container, sources);
+    return { input: { image: container.image ?? '', ...expandCommand(container, env), env, hostname, podIP, files: fs.files, dirs: fs.dirs } };
+  } catch (err) {
+    if (err instanceof MountError) return { error: { kind: 'mount', message: err.message } };
+    if (err instanceof ConfigError) return { error: { kind: 'config', message: err.message } };
+    throw err;
+  }
+}
+
+/** The program input from the spec alone, for a container whose sources are gone (its logs still read). */
+export const specInput = (pod: VolumePod, container: RunnableContainer & { env?: Array<{ name: string; value?: string }> }, podIP?: string): ProgramInput => ({
+  image: container.image ?? '', command: container.command, args: container.args, env: container.env?.filter((e) => e.value !== undefined), hostname: pod.metadata.name ?? '', podIP,
+});
+
+/** ConfigMaps and Secrets a pod reads (env, envFrom, volumes), by name: what its kubelet must see change. */
+export function referencedSources(pod: VolumePod): { configMaps: string[]; secrets: string[] } {
+  const configMaps = new Set<string>(), secrets = new Set<string>();
+  for (const c of [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])]) {
+    for (const f of c.envFrom ?? []) { if (f.configMapRef?.name) configMaps.add(f.configMapRef.name); if (f.secretRef?.name) secrets.add(f.secretRef.name); }
+    for (const e of c.env ?? []) { const v = e.valueFrom; if (v?.configMapKeyRef?.name) configMaps.add(v.configMapKeyRef.name); if (v?.secretKeyRef?.name) secrets.add(v.secretKeyRef.name); }
+  }
+  for (const v of pod.spec.volumes ?? []) {
+    if (v.configMap?.name) configMaps.add(v.configMap.name);
+    if (v.secret?.secretName) secrets.add(v.secret.secretName);
+    for (const s of v.projected?.sources ?? []) { if (s.configMap?.name) configMaps.add(s.configMap.name); if (s.secret?.name) secrets.add(s.secret.name); }
+  }
+  return { configMaps: [...configMaps], secrets: [...secrets] };
+}
