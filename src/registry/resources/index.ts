@@ -16,6 +16,7 @@ import { endpoints } from './endpoints.ts';
 import { events } from './events.ts';
 import { eventsV1 } from './eventsV1.ts';
 import { flowschemas, prioritylevelconfigurations } from './flowcontrol.ts';
+import { nodemetrics, podmetrics } from './metrics.ts';
 import { namespaceLifecycle, namespaces } from './namespaces.ts';
 import { ingressclasses, ingresses, networkpolicies } from './networking.ts';
 import { nodes } from './nodes.ts';
@@ -60,6 +61,8 @@ export const resources: ResourceDef[] = [
   runtimeclasses,
   endpointslices,
   flowschemas, prioritylevelconfigurations,
+  // aggregated APIs come after kube-apiserver's own groups (the lowest group priority: metrics-server's 100)
+  nodemetrics, podmetrics,
 ];
 
 /**
