@@ -81,7 +81,7 @@ async function current<T extends KubeObject>(registry: Registry, state: ClusterW
 
 /** API groups read whole (one list per group): the controllers need all their kinds. */
 const workloadGroups = ['apps', 'batch'];
-const serviceGroups = ['discovery.k8s.io', 'policy'];
+const serviceGroups = ['discovery.k8s.io', 'policy', 'autoscaling'];
 
 /** Everything the controllers read beyond nodes and pods: workloads, services and what is derived from them. */
 async function controllerObjects(registry: Registry, state: ClusterWork, seen: ClusterWork['objects'], nodes: Node[], pods: Pod[]): Promise<ClusterObjects> {
@@ -202,7 +202,7 @@ const signerGroups = ['certificates.k8s.io'];
 function watched(event: ChangeEvent): boolean {
   if (event.group === '') return ['pods', 'nodes', 'services'].includes(event.resource) || (event.resource === 'endpoints' && event.type === 'DELETED');
   if (event.group === 'discovery.k8s.io') return event.type === 'DELETED';
-  return workloadGroups.includes(event.group) || event.group === 'policy';
+  return workloadGroups.includes(event.group) || event.group === 'policy' || event.group === 'autoscaling';
 }
 
 export async function handleMessage(ctx: ControlPlaneContext, message: QueueMessage): Promise<void> {

@@ -19,7 +19,7 @@ export interface UsagePod {
   spec?: { nodeName?: string; containers?: UsageContainer[] };
   status?: { phase?: string; containerStatuses?: Array<{ name: string; state?: { running?: { startedAt?: string } } }> };
 }
-export interface UsageContainer extends UsageInput { name?: string; resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> } }
+export interface UsageContainer extends Omit<UsageInput, 'image'> { image?: string; name?: string; resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> } }
 /** The fields of a Service the model reads. */
 export interface UsageService { metadata: { name?: string; namespace?: string }; spec?: { selector?: Record<string, string> | null; clusterIP?: string } }
 
@@ -35,7 +35,7 @@ const Mi = 1024 * 1024;
 /** A deterministic factor in [1 - spread, 1 + spread] for a container, so figures differ a little, as they do. */
 const jitter = (key: string, spread: number) => 1 - spread + (2 * spread * (Number.parseInt(hash64(key).slice(0, 6), 16) / 0xffffff));
 
-const scriptOf = (c: UsageInput) => [...(c.command ?? []), ...(c.args ?? [])].join(' ');
+const scriptOf = (c: Pick<UsageInput, 'command' | 'args'>) => [...(c.command ?? []), ...(c.args ?? [])].join(' ');
 const loops = (script: string) => /\b(while|until|for)\b[\s\S]*\bdo\b/.test(script);
 const requestTools = /\b(wget|curl)\b/;
 
@@ -46,7 +46,7 @@ function burnsCpu(script: string): boolean {
 }
 
 /** The host a request loop calls (`wget -q -O- http://web`, `curl -s web.default.svc:8080/`), if the command is one. */
-export function loadTarget(container: UsageInput): string | undefined {
+export function loadTarget(container: Pick<UsageInput, 'command' | 'args'>): string | undefined {
   const script = scriptOf(container);
   if (!loops(script)) return undefined;
   const call = /\b(?:wget|curl)\b([^;|&]*)/.exec(script);
@@ -107,7 +107,7 @@ export function containerUsage(pod: UsagePod, container: UsageContainer, now: Da
   if (!running(pod, container.name, now)) return undefined;
   const script = scriptOf(container);
   const key = `${pod.metadata.uid ?? pod.metadata.name}/${container.name}`;
-  const base = usage(container);
+  const base = usage({ ...container, image: container.image ?? '' });
   let cpu = base.cpuMillis * jitter(`cpu:${key}`, 0.25);
   if (burnsCpu(script)) cpu = Math.max(cpu, busyMillis);
   if (loadTarget(container)) cpu += generatorOwnMillis;
@@ -119,4 +119,13 @@ export function containerUsage(pod: UsagePod, container: UsageContainer, now: Da
 /** What a node uses beyond its pods (the OS, kubelet, containerd), as `kubectl top node` counts it. */
 export function nodeSystemUsage(nodeName: string): Usage {
   return { cpuMillis: Math.round(30 * jitter(`node-cpu:${nodeName}`, 0.2)), memoryBytes: Math.round(420 * Mi * jitter(`node-mem:${nodeName}`, 0.1)) };
+}
+
+/** Each running container's figures (metrics-server's PodMetrics): none when no container runs. */
+export function podUsage(pod: UsagePod, now: Date, load: Map<string, number>): Array<{ name: string; usage: Usage }> {
+  const served = load.get(pod.metadata.uid ?? '') ?? 0;
+  return (pod.spec?.containers ?? []).flatMap((c) => {
+    const usage = containerUsage(pod, c, now, served);
+    return usage ? [{ name: c.name ?? '', usage }] : [];
+  });
 }

@@ -7,6 +7,7 @@ import { ApiError } from '../../apimachinery/errors.ts';
 import { recordEvent } from '../recorder.ts';
 import { canonical, canonicalOf } from './names.ts';
 import { controllerOf, controllerRef, isDeleting, ownerReferences, type ControllerRevision, type CronJob, type Job, type Workload } from './objects.ts';
+import type { HorizontalPodAutoscaler } from '../../registry/resources/autoscaling.ts';
 import type { DisruptionBudget, Endpoints, EndpointSlice, Service } from './serviceObjects.ts';
 
 /**
@@ -32,6 +33,7 @@ export interface ClusterObjects {
   endpoints: Endpoints[];
   endpointslices: EndpointSlice[];
   poddisruptionbudgets: DisruptionBudget[];
+  horizontalpodautoscalers: HorizontalPodAutoscaler[];
 }
 
 export type Kind = keyof ClusterObjects;
@@ -39,15 +41,17 @@ export type Kind = keyof ClusterObjects;
 /** A pass's lists before anything is read into them. */
 export const noObjects = (): ClusterObjects => ({
   nodes: [], pods: [], controllerrevisions: [], daemonsets: [], deployments: [], replicasets: [], statefulsets: [], cronjobs: [], jobs: [],
-  services: [], endpoints: [], endpointslices: [], poddisruptionbudgets: [],
+  services: [], endpoints: [], endpointslices: [], poddisruptionbudgets: [], horizontalpodautoscalers: [],
 });
 
 const noStatus = {};
 
 const kindGroups: Record<Kind, string> = {
   nodes: '', pods: '', controllerrevisions: 'apps', daemonsets: 'apps', deployments: 'apps', replicasets: 'apps', statefulsets: 'apps', cronjobs: 'batch', jobs: 'batch',
-  services: '', endpoints: '', endpointslices: 'discovery.k8s.io', poddisruptionbudgets: 'policy',
+  services: '', endpoints: '', endpointslices: 'discovery.k8s.io', poddisruptionbudgets: 'policy', horizontalpodautoscalers: 'autoscaling',
 };
+/** The version a kind is read and written in, where it is not v1 (the HPA's stored, preferred v2). */
+const kindVersions: Partial<Record<Kind, string>> = { horizontalpodautoscalers: 'v2' };
 
 /** A conflict or a vanished object: someone else moved first, and their write brings another pass. */
 export const benign = (err: unknown): boolean => err instanceof ApiError && (err.reason === 'Conflict' || err.reason === 'NotFound');
@@ -70,7 +74,7 @@ export class ControllerPass {
   }
 
   def(kind: Kind): ResourceDef {
-    return this.registry.catalog.find(kindGroups[kind], 'v1', kind)!;
+    return this.registry.catalog.find(kindGroups[kind], kindVersions[kind] ?? 'v1', kind)!;
   }
 
   /** Asks for a pass at `at` (a queue delay, never a timer). */

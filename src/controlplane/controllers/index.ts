@@ -7,6 +7,7 @@ import { syncDisruptionBudgets } from './disruption.ts';
 import { syncEndpoints } from './endpoints.ts';
 import { syncEndpointSlices } from './endpointslices.ts';
 import { collectGarbage } from './gc.ts';
+import { syncHorizontalPodAutoscalers } from './hpa.ts';
 import { syncJobs } from './job.ts';
 import { syncReplicaSets } from './replicaset.ts';
 import { syncStatefulSets } from './statefulset.ts';
@@ -19,7 +20,7 @@ export { noObjects, type ClusterObjects } from './context.ts';
  * own — CronJob → Job → pods, Deployment → ReplicaSet → pods (and the
  * Deployment's status from what its ReplicaSets now report) — then DaemonSets and
  * StatefulSets; then what follows pods: the endpoints and EndpointSlices of services,
- * and the disruption budgets' status.
+ * and the disruption budgets' status; last the autoscalers, which read what the pods now use.
  * `objects` is updated in place, so the scheduler and kubelets that
  * run next in the pass already see the pods made here.
  * Creations stop at the cluster's storage budget (the store refuses them; FailedCreate events say so).
@@ -38,5 +39,6 @@ export async function runControllers(registry: Registry, objects: ClusterObjects
   await syncEndpoints(pass);
   await syncEndpointSlices(pass);
   await syncDisruptionBudgets(pass);
+  await syncHorizontalPodAutoscalers(pass);
   return pass.nextDue;
 }

@@ -4,6 +4,7 @@ import { controllerrevisions, daemonsets, deployments, replicasets, statefulsets
 import { apiservices } from './apiregistration.ts';
 import { selfsubjectreviews } from './authentication.ts';
 import { localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectrulesreviews, subjectaccessreviews } from './authorization.ts';
+import { horizontalpodautoscalers, horizontalpodautoscalersV1 } from './autoscaling.ts';
 import { cronjobs, jobs } from './batch.ts';
 import { bindings } from './bindings.ts';
 import { certificateApprovalAndSigning, certificateRequestSignature, certificatesigningrequests, certificateSubjectRestriction } from './certificates.ts';
@@ -49,6 +50,7 @@ export const resources: ResourceDef[] = [
   eventsV1,
   selfsubjectreviews,
   localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectrulesreviews, subjectaccessreviews,
+  horizontalpodautoscalers, horizontalpodautoscalersV1, // v2 first: the preferred version
   cronjobs, jobs,
   certificatesigningrequests,
   ingressclasses, ingresses, networkpolicies,

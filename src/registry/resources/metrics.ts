@@ -1,7 +1,7 @@
 import { notFound as notFoundError } from '../../apimachinery/errors.ts';
 import { formatQuantity, quantityValue } from '../../apimachinery/quantity.ts';
 import { timestamp } from '../../apimachinery/time.ts';
-import { containerUsage, nodeSystemUsage, serviceLoad, type Usage, type UsagePod, type UsageService } from '../../runtime/podUsage.ts';
+import { nodeSystemUsage, podUsage, serviceLoad, type Usage, type UsagePod, type UsageService } from '../../runtime/podUsage.ts';
 import * as schema from '../../schema/metrics.ts';
 import { defineResource, type ClusterObjects, type Column, type HookContext, type KubeObject } from '../types.ts';
 
@@ -44,15 +44,6 @@ async function observe(objects: ClusterObjects, ctx: HookContext, withNodes: boo
   return { pods, nodes, load: serviceLoad(pods, services, ctx.now) };
 }
 
-/** Each running container's figures; a pod with none running has no metrics (metrics-server skips it). */
-function podUsage(pod: UsagePod, observed: Observed, now: Date): Array<{ name: string; usage: Usage }> {
-  const served = observed.load.get(pod.metadata.uid ?? '') ?? 0;
-  return (pod.spec?.containers ?? []).flatMap((c) => {
-    const usage = containerUsage(pod, c, now, served);
-    return usage ? [{ name: c.name ?? '', usage }] : [];
-  });
-}
-
 const columns = (): Column[] => [
   { name: 'Name', type: 'string', format: 'name', description: 'Name of the resource' },
   { name: 'cpu', type: 'string', format: 'quantity', description: '' },
@@ -76,7 +67,7 @@ export const nodemetrics = defineResource<NodeMetrics>({
         const total = nodeSystemUsage(node.metadata.name!);
         for (const pod of observed.pods) {
           if (pod.spec?.nodeName !== node.metadata.name) continue;
-          for (const c of podUsage(pod, observed, ctx.now)) { total.cpuMillis += c.usage.cpuMillis; total.memoryBytes += c.usage.memoryBytes; }
+          for (const c of podUsage(pod, ctx.now, observed.load)) { total.cpuMillis += c.usage.cpuMillis; total.memoryBytes += c.usage.memoryBytes; }
         }
         return {
           kind: 'NodeMetrics', apiVersion: `${group}/${version}`,
@@ -102,7 +93,7 @@ export const podmetrics = defineResource<PodMetrics>({
       const observed = await observe(objects, ctx, false);
       const at = scrape(ctx.now);
       return observed.pods.filter((p) => !namespace || p.metadata.namespace === namespace).flatMap((pod) => {
-        const containers = podUsage(pod, observed, ctx.now);
+        const containers = podUsage(pod, ctx.now, observed.load);
         if (!containers.length) return [];
         return [{
           kind: 'PodMetrics', apiVersion: `${group}/${version}`,
