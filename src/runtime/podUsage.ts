@@ -111,7 +111,8 @@ export function containerUsage(pod: UsagePod, container: UsageContainer, now: Da
   let cpu = base.cpuMillis * jitter(`cpu:${key}`, 0.25);
   if (burnsCpu(script)) cpu = Math.max(cpu, busyMillis);
   if (loadTarget(container)) cpu += generatorOwnMillis;
-  if ((pod.spec?.containers ?? [])[0] === container) cpu += servedMillis;
+  // Serving includes what the server does idle: the busier of the two, not their sum (four pods sharing 500m use 125m each).
+  if ((pod.spec?.containers ?? [])[0] === container) cpu = Math.max(cpu, servedMillis);
   const limit = quantityValue(container.resources?.limits?.cpu) * 1000;
   return { cpuMillis: Number.isFinite(limit) ? Math.min(cpu, limit) : cpu, memoryBytes: Math.round(base.memoryBytes * jitter(`mem:${key}`, 0.1)) };
 }
