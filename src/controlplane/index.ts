@@ -81,7 +81,7 @@ async function current<T extends KubeObject>(registry: Registry, state: ClusterW
 
 /** API groups read whole (one list per group): the controllers need all their kinds. */
 const workloadGroups = ['apps', 'batch'];
-const serviceGroups = ['discovery.k8s.io', 'policy'];
+const serviceGroups = ['discovery.k8s.io', 'policy', 'autoscaling'];
 /** Storage classes (and the CSI kinds beside them, a handful per cluster) for the PV controller. */
 const storageGroups = ['storage.k8s.io'];
 
@@ -210,7 +210,7 @@ function watched(event: ChangeEvent): boolean {
   if (event.group === '') return ['pods', 'nodes', 'services', 'configmaps', 'secrets', 'persistentvolumeclaims', 'persistentvolumes'].includes(event.resource) || (event.resource === 'endpoints' && event.type === 'DELETED');
   if (event.group === 'discovery.k8s.io') return event.type === 'DELETED';
   if (storageGroups.includes(event.group)) return event.resource === 'storageclasses';
-  return workloadGroups.includes(event.group) || event.group === 'policy';
+  return workloadGroups.includes(event.group) || event.group === 'policy' || event.group === 'autoscaling';
 }
 
 export async function handleMessage(ctx: ControlPlaneContext, message: QueueMessage): Promise<void> {

@@ -160,6 +160,11 @@ export class Registry {
 
   /** One object; typed as its declaration's kind when the caller holds the typed declaration. */
   async get<T extends KubeObject>(def: ResourceDef<T>, namespace: string | undefined, name: string): Promise<T> {
+    if (def.computed) {
+      const found = (await def.computed.list(this, def.namespaced ? namespace : undefined, this.ctx())).find((o) => o.metadata.name === name);
+      if (!found) throw def.computed.notFound(namespace, name);
+      return found;
+    }
     const kv = await this.store.get(this.key(def, namespace, name));
     if (!kv) throw notFound(gr(def), name);
     // Sound by construction: what is stored under a declaration's key was decoded by its schema.
@@ -170,6 +175,11 @@ export class Registry {
     const labels = parseLabelSelector(options.labelSelector);
     const fields = parseFieldSelector(options.fieldSelector);
     checkFieldSelector(def, fields);
+    if (def.computed) {
+      const computed = await def.computed.list(this, def.namespaced ? namespace : undefined, this.ctx());
+      const selected = computed.filter((obj) => matches(labels, (k) => obj.metadata.labels?.[k]) && matches(fields, fieldGetter(def, obj)));
+      return { items: selected, resourceVersion: '' };
+    }
     const prefix = Catalog.prefix(this.cluster, def, namespace);
     let revision: number | undefined;
     let startAfter: string | undefined;

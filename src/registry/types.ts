@@ -204,6 +204,20 @@ export interface ResourceDef<T extends KubeObject = KubeObject> {
   storedAs?: StoredAs<T>;
   /** A Warning sent with every answer about this resource (kube-apiserver's deprecation warnings). */
   warning?: string;
+  /**
+   * Objects computed on read from other objects and never stored, as an aggregated API serves
+   * them (metrics.k8s.io's figures, which metrics-server derives from kubelets): get and list
+   * answer from it, and they cost no write. Such a resource declares only `get` and `list`.
+   */
+  computed?: Computed<T>;
+}
+
+/** Declared with methods so that a declaration over its own kind fits the erased one the catalog holds. */
+export interface Computed<T> {
+  /** Every object in a namespace (or all of them): labels and fields are selected afterwards. */
+  list(objects: ClusterObjects, namespace: string | undefined, ctx: HookContext): Promise<T[]>;
+  /** The NotFound of a get for a name it does not compute (the serving API's own wording). */
+  notFound(namespace: string | undefined, name: string): Error;
 }
 
 /** Declared with methods so that a declaration over its own kind fits the erased one the catalog holds. */

@@ -49,6 +49,13 @@ export const kinds: Readonly<Record<string, readonly string[]>> = {
   'policy/v1': ['Eviction', 'PodDisruptionBudget'],
   'networking.k8s.io/v1': ['Ingress'],
   'scheduling.k8s.io/v1': ['PriorityClass'],
+  'autoscaling/v2': ['HorizontalPodAutoscaler'],
+  'autoscaling/v1': ['HorizontalPodAutoscaler'],
+};
+
+/** A kind whose message is not named after it: one name in two versions with different fields (`kubectl autoscale` on 1.32 sends v1). */
+export const kindMessages: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'autoscaling/v1': { HorizontalPodAutoscaler: 'HorizontalPodAutoscalerV1' },
 };
 
 /**
@@ -372,4 +379,32 @@ export const messages: Readonly<Record<string, Message>> = {
 
   // k8s.io.api.scheduling.v1
   PriorityClass: { 1: ['metadata', 'message:ObjectMeta'], 2: ['value', 'int32', 'keep'], 3: ['globalDefault', 'bool'], 4: ['description', 'string'], 5: ['preemptionPolicy', 'string', 'keep'] },
+  // k8s.io.api.autoscaling.v2
+  CrossVersionObjectReference: { 1: ['kind', 'string', 'keep'], 2: ['name', 'string', 'keep'], 3: ['apiVersion', 'string'] },
+  HorizontalPodAutoscaler: { 1: ['metadata', 'message:ObjectMeta'], 2: ['spec', 'message:HorizontalPodAutoscalerSpec'], 3: ['status', 'message:HorizontalPodAutoscalerStatus'] },
+  HorizontalPodAutoscalerSpec: { 1: ['scaleTargetRef', 'message:CrossVersionObjectReference'], 2: ['minReplicas', 'int32', 'keep'], 3: ['maxReplicas', 'int32', 'keep'], 4: ['metrics', 'message:MetricSpec[]'], 5: ['behavior', 'message:HorizontalPodAutoscalerBehavior'] },
+  HorizontalPodAutoscalerBehavior: { 1: ['scaleUp', 'message:HPAScalingRules'], 2: ['scaleDown', 'message:HPAScalingRules'] },
+  HPAScalingRules: { 1: ['selectPolicy', 'string', 'keep'], 2: ['policies', 'message:HPAScalingPolicy[]'], 3: ['stabilizationWindowSeconds', 'int32', 'keep'], 4: ['tolerance', 'quantity'] },
+  HPAScalingPolicy: { 1: ['type', 'string', 'keep'], 2: ['value', 'int32', 'keep'], 3: ['periodSeconds', 'int32', 'keep'] },
+  MetricSpec: { 1: ['type', 'string', 'keep'], 2: ['object', 'message:ObjectMetricSource'], 3: ['pods', 'message:PodsMetricSource'], 4: ['resource', 'message:ResourceMetricSource'], 5: ['external', 'message:ExternalMetricSource'], 7: ['containerResource', 'message:ContainerResourceMetricSource'] },
+  MetricTarget: { 1: ['type', 'string', 'keep'], 2: ['value', 'quantity'], 3: ['averageValue', 'quantity'], 4: ['averageUtilization', 'int32', 'keep'] },
+  MetricIdentifier: { 1: ['name', 'string', 'keep'], 2: ['selector', 'message:LabelSelector'] },
+  ResourceMetricSource: { 1: ['name', 'string', 'keep'], 2: ['target', 'message:MetricTarget'] },
+  ContainerResourceMetricSource: { 1: ['name', 'string', 'keep'], 2: ['target', 'message:MetricTarget'], 3: ['container', 'string', 'keep'] },
+  PodsMetricSource: { 1: ['metric', 'message:MetricIdentifier'], 2: ['target', 'message:MetricTarget'] },
+  ObjectMetricSource: { 1: ['describedObject', 'message:CrossVersionObjectReference'], 2: ['target', 'message:MetricTarget'], 3: ['metric', 'message:MetricIdentifier'] },
+  ExternalMetricSource: { 1: ['metric', 'message:MetricIdentifier'], 2: ['target', 'message:MetricTarget'] },
+  HorizontalPodAutoscalerStatus: { 1: ['observedGeneration', 'int64', 'keep'], 2: ['lastScaleTime', 'time'], 3: ['currentReplicas', 'int32'], 4: ['desiredReplicas', 'int32', 'keep'], 5: ['currentMetrics', 'message:MetricStatus[]'], 6: ['conditions', 'message:HorizontalPodAutoscalerCondition[]'] },
+  HorizontalPodAutoscalerCondition: { 1: ['type', 'string', 'keep'], 2: ['status', 'string', 'keep'], 3: ['lastTransitionTime', 'time'], 4: ['reason', 'string'], 5: ['message', 'string'] },
+  MetricStatus: { 1: ['type', 'string', 'keep'], 2: ['object', 'message:ObjectMetricStatus'], 3: ['pods', 'message:PodsMetricStatus'], 4: ['resource', 'message:ResourceMetricStatus'], 5: ['external', 'message:ExternalMetricStatus'], 7: ['containerResource', 'message:ContainerResourceMetricStatus'] },
+  MetricValueStatus: { 1: ['value', 'quantity'], 2: ['averageValue', 'quantity'], 3: ['averageUtilization', 'int32', 'keep'] },
+  ResourceMetricStatus: { 1: ['name', 'string', 'keep'], 2: ['current', 'message:MetricValueStatus'] },
+  ContainerResourceMetricStatus: { 1: ['name', 'string', 'keep'], 2: ['current', 'message:MetricValueStatus'], 3: ['container', 'string', 'keep'] },
+  PodsMetricStatus: { 1: ['metric', 'message:MetricIdentifier'], 2: ['current', 'message:MetricValueStatus'] },
+  ObjectMetricStatus: { 1: ['metric', 'message:MetricIdentifier'], 2: ['current', 'message:MetricValueStatus'], 3: ['describedObject', 'message:CrossVersionObjectReference'] },
+  ExternalMetricStatus: { 1: ['metric', 'message:MetricIdentifier'], 2: ['current', 'message:MetricValueStatus'] },
+  // k8s.io.api.autoscaling.v1 (its CrossVersionObjectReference is v2's, field for field)
+  HorizontalPodAutoscalerV1: { 1: ['metadata', 'message:ObjectMeta'], 2: ['spec', 'message:HorizontalPodAutoscalerSpecV1'], 3: ['status', 'message:HorizontalPodAutoscalerStatusV1'] },
+  HorizontalPodAutoscalerSpecV1: { 1: ['scaleTargetRef', 'message:CrossVersionObjectReference'], 2: ['minReplicas', 'int32', 'keep'], 3: ['maxReplicas', 'int32', 'keep'], 4: ['targetCPUUtilizationPercentage', 'int32', 'keep'] },
+  HorizontalPodAutoscalerStatusV1: { 1: ['observedGeneration', 'int64', 'keep'], 2: ['lastScaleTime', 'time'], 3: ['currentReplicas', 'int32', 'keep'], 4: ['desiredReplicas', 'int32', 'keep'], 5: ['currentCPUUtilizationPercentage', 'int32', 'keep'] },
 };

@@ -1,5 +1,5 @@
 import {
-  kinds, messages, specialShapes, type Field, type Message, type SpecialType, type ValueType,
+  kindMessages, kinds, messages, specialShapes, type Field, type Message, type SpecialType, type ValueType,
 } from '../schema/protobufTypes.ts';
 import { ApiError, badRequest } from '../apimachinery/errors.ts';
 
@@ -289,7 +289,7 @@ export function decodeKubernetesProtobuf(bytes: Uint8Array): DecodedProtobuf {
       throw new ApiError(415, 'UnsupportedMediaType', `no protobuf decoding for kind "${kind}" in version "${apiVersion}"; send this object as application/json`);
     }
     where = kind;
-    const object = decodeMessage(messages[kind], new Reader(envelope.raw), 0);
+    const object = decodeMessage(messages[kindMessages[apiVersion]?.[kind] ?? kind], new Reader(envelope.raw), 0);
     return { apiVersion, kind, object };
   } catch (err) {
     if (!(err instanceof Malformed)) throw err;

@@ -22,9 +22,27 @@ const apiServicePriorities: Record<string, [number, number]> = {
   'flowcontrol.apiserver.k8s.io/v1': [16100, 21], 'resource.k8s.io/v1': [15900, 15],
 };
 
+/**
+ * Group-versions an extension API server serves through an APIService naming its Service:
+ * metrics-server's, registered as its manifest (components.yaml) registers it. This server
+ * answers for it itself (registry/resources/metrics.ts); nothing is proxied.
+ */
+const aggregatedApiServices: Record<string, { service: { namespace: string; name: string; port: number }; priority: [number, number] }> = {
+  'metrics.k8s.io/v1beta1': { service: { namespace: 'kube-system', name: 'metrics-server', port: 443 }, priority: [100, 100] },
+};
+
 export function apiServicesFor(registry: Registry, now: string): KubeObject[] {
   const out: KubeObject[] = [];
   for (const { group, version } of registry.catalog.groupVersions) {
+    const aggregated = aggregatedApiServices[`${group}/${version}`];
+    if (aggregated) {
+      out.push({
+        metadata: { name: `${version}.${group}`, labels: { 'k8s-app': aggregated.service.name } },
+        spec: { service: aggregated.service, group, version, insecureSkipTLSVerify: true, groupPriorityMinimum: aggregated.priority[0], versionPriority: aggregated.priority[1] },
+        status: { conditions: [{ type: 'Available', status: 'True', lastTransitionTime: now, reason: 'Passed', message: 'all checks passed' }] },
+      });
+      continue;
+    }
     const priority = apiServicePriorities[group ? `${group}/${version}` : version];
     // As makeAPIService: a group-version without a known priority gets no APIService (the aggregator's own group among them).
     if (!priority) continue;

@@ -12,7 +12,6 @@ import type { Entry } from './core.ts';
  */
 export const notYetServed: Record<string, string> = {
   'customresourcedefinitions.apiextensions.k8s.io': 'CustomResourceDefinitions: the CRD issue',
-  'horizontalpodautoscalers.autoscaling': 'HorizontalPodAutoscaler: the HPA issue',
   'validatingadmissionpolicies.admissionregistration.k8s.io': 'ValidatingAdmissionPolicy with CEL: issue 18, point 1 (its CEL part)',
   'validatingadmissionpolicybindings.admissionregistration.k8s.io': 'ValidatingAdmissionPolicyBinding with CEL: issue 18, point 1 (its CEL part)',
   'tokenreviews.authentication.k8s.io': 'TokenReview: issue 18, point 1, not built yet (a review must verify tokens with the Keys port, which the registry does not hold)',
@@ -23,6 +22,12 @@ export const notYetServed: Record<string, string> = {
   'resourceclaimtemplates.resource.k8s.io': 'dynamic resource allocation (1.35): issue 18, point 1, not built yet',
   'resourceslices.resource.k8s.io': 'dynamic resource allocation (1.35): issue 18, point 1, not built yet',
   'volumeattributesclasses.storage.k8s.io': 'VolumeAttributesClass (1.35): issue 18, point 1, not built yet',
+};
+
+/** What this server serves beyond a bare kubeadm cluster's kube-apiserver, and why. */
+export const servedBeyondReference: Record<string, string> = {
+  'nodes.metrics.k8s.io': "metrics-server's APIService (kubectl top), which CKA clusters install",
+  'pods.metrics.k8s.io': "metrics-server's APIService (kubectl top), which CKA clusters install",
 };
 
 const referenceFiles = ['kube-apiserver-1.32-api-resources.txt', 'kube-apiserver-1.35-additions.txt'];
@@ -60,7 +65,7 @@ export function apiResourcesScenario(label: string, open: () => Promise<Entry>) 
 
     it('names only types that are really missing, and serves nothing the reference lacks', () => {
       assert.deepEqual(Object.keys(notYetServed).filter((key) => ours.has(key) || !reference.has(key)), []);
-      assert.deepEqual([...ours.keys()].filter((key) => !reference.has(key)), []);
+      assert.deepEqual([...ours.keys()].filter((key) => !reference.has(key) && !(key in servedBeyondReference)), []);
     });
   });
 }

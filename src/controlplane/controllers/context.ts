@@ -7,6 +7,7 @@ import { ApiError } from '../../apimachinery/errors.ts';
 import { eventName, recordEvent, type EventSpec } from '../recorder.ts';
 import { canonical, canonicalOf } from './names.ts';
 import { controllerOf, controllerRef, isDeleting, ownerReferences, type ControllerRevision, type CronJob, type Job, type Workload } from './objects.ts';
+import type { HorizontalPodAutoscaler } from '../../registry/resources/autoscaling.ts';
 import type { DisruptionBudget, Endpoints, EndpointSlice, Service } from './serviceObjects.ts';
 import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from './volumeBinding.ts';
 
@@ -36,6 +37,7 @@ export interface ClusterObjects {
   persistentvolumeclaims: PersistentVolumeClaim[];
   persistentvolumes: PersistentVolume[];
   storageclasses: StorageClass[];
+  horizontalpodautoscalers: HorizontalPodAutoscaler[];
 }
 
 export type Kind = keyof ClusterObjects;
@@ -44,15 +46,18 @@ export type Kind = keyof ClusterObjects;
 export const noObjects = (): ClusterObjects => ({
   nodes: [], pods: [], controllerrevisions: [], daemonsets: [], deployments: [], replicasets: [], statefulsets: [], cronjobs: [], jobs: [],
   services: [], endpoints: [], endpointslices: [], poddisruptionbudgets: [], persistentvolumeclaims: [], persistentvolumes: [], storageclasses: [],
+  horizontalpodautoscalers: [],
 });
 
 const noStatus = {};
 
 const kindGroups: Record<Kind, string> = {
   nodes: '', pods: '', controllerrevisions: 'apps', daemonsets: 'apps', deployments: 'apps', replicasets: 'apps', statefulsets: 'apps', cronjobs: 'batch', jobs: 'batch',
-  services: '', endpoints: '', endpointslices: 'discovery.k8s.io', poddisruptionbudgets: 'policy',
+  services: '', endpoints: '', endpointslices: 'discovery.k8s.io', poddisruptionbudgets: 'policy', horizontalpodautoscalers: 'autoscaling',
   persistentvolumeclaims: '', persistentvolumes: '', storageclasses: 'storage.k8s.io',
 };
+/** The version a kind is read and written in, where it is not v1 (the HPA's stored, preferred v2). */
+const kindVersions: Partial<Record<Kind, string>> = { horizontalpodautoscalers: 'v2' };
 
 /** A conflict or a vanished object: someone else moved first, and their write brings another pass. */
 export const benign = (err: unknown): boolean => err instanceof ApiError && (err.reason === 'Conflict' || err.reason === 'NotFound');
@@ -75,7 +80,7 @@ export class ControllerPass {
   }
 
   def(kind: Kind): ResourceDef {
-    return this.registry.catalog.find(kindGroups[kind], 'v1', kind)!;
+    return this.registry.catalog.find(kindGroups[kind], kindVersions[kind] ?? 'v1', kind)!;
   }
 
   /** Asks for a pass at `at` (a queue delay, never a timer). */

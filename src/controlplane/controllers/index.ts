@@ -7,6 +7,7 @@ import { syncDisruptionBudgets } from './disruption.ts';
 import { syncEndpoints } from './endpoints.ts';
 import { syncEndpointSlices } from './endpointslices.ts';
 import { collectGarbage } from './gc.ts';
+import { syncHorizontalPodAutoscalers } from './hpa.ts';
 import { syncJobs } from './job.ts';
 import { syncPersistentVolumes } from './persistentvolume.ts';
 import { syncReplicaSets } from './replicaset.ts';
@@ -21,7 +22,8 @@ export { noObjects, type ClusterObjects } from './context.ts';
  * Deployment's status from what its ReplicaSets now report) — then DaemonSets and
  * StatefulSets (with the claims of their volumeClaimTemplates); then the PV controller
  * (binding and provisioning, before the scheduler places pods that mount the claims);
- * then what follows pods: the endpoints and EndpointSlices of services, and the disruption budgets' status.
+ * then what follows pods: the endpoints and EndpointSlices of services, and the disruption budgets' status;
+ * last the autoscalers, which read what the pods now use.
  * `objects` is updated in place, so the scheduler and kubelets that
  * run next in the pass already see the pods made here.
  * Creations stop at the cluster's storage budget (the store refuses them; FailedCreate events say so).
@@ -41,5 +43,6 @@ export async function runControllers(registry: Registry, objects: ClusterObjects
   await syncEndpoints(pass);
   await syncEndpointSlices(pass);
   await syncDisruptionBudgets(pass);
+  await syncHorizontalPodAutoscalers(pass);
   return pass.nextDue;
 }

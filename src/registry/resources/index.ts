@@ -4,6 +4,7 @@ import { controllerrevisions, daemonsets, deployments, replicasets, statefulsets
 import { apiservices } from './apiregistration.ts';
 import { selfsubjectreviews } from './authentication.ts';
 import { localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectrulesreviews, subjectaccessreviews } from './authorization.ts';
+import { horizontalpodautoscalers, horizontalpodautoscalersV1 } from './autoscaling.ts';
 import { cronjobs, jobs } from './batch.ts';
 import { bindings } from './bindings.ts';
 import { certificateApprovalAndSigning, certificateRequestSignature, certificatesigningrequests, certificateSubjectRestriction } from './certificates.ts';
@@ -16,6 +17,7 @@ import { endpoints } from './endpoints.ts';
 import { events } from './events.ts';
 import { eventsV1 } from './eventsV1.ts';
 import { flowschemas, prioritylevelconfigurations } from './flowcontrol.ts';
+import { nodemetrics, podmetrics } from './metrics.ts';
 import { namespaceLifecycle, namespaces } from './namespaces.ts';
 import { ingressclasses, ingresses, networkpolicies } from './networking.ts';
 import { nodes } from './nodes.ts';
@@ -50,6 +52,7 @@ export const resources: ResourceDef[] = [
   eventsV1,
   selfsubjectreviews,
   localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectrulesreviews, subjectaccessreviews,
+  horizontalpodautoscalers, horizontalpodautoscalersV1, // v2 first: the preferred version
   cronjobs, jobs,
   certificatesigningrequests,
   ingressclasses, ingresses, networkpolicies,
@@ -62,6 +65,8 @@ export const resources: ResourceDef[] = [
   runtimeclasses,
   endpointslices,
   flowschemas, prioritylevelconfigurations,
+  // aggregated APIs come after kube-apiserver's own groups (the lowest group priority: metrics-server's 100)
+  nodemetrics, podmetrics,
 ];
 
 /**

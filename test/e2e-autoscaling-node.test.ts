@@ -1,0 +1,8 @@
+import { autoscalingScenario } from './scenarios/autoscaling.ts';
+import { startControlPlane } from './helpers/controlplane.ts';
+
+// The Node entry with its control plane running live, on a clock ten times faster than real time.
+autoscalingScenario('Node entry, memory store', async () => {
+  const cluster = await startControlPlane({ mode: 'live', timeScale: 0.1 });
+  return { kubeconfig: () => cluster.kubeconfig(), token: () => cluster.token(), close: () => cluster.close() };
+});
