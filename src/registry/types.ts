@@ -204,6 +204,13 @@ export interface ResourceDef<T extends KubeObject = KubeObject> {
   storedAs?: StoredAs<T>;
   /** A Warning sent with every answer about this resource (kube-apiserver's deprecation warnings). */
   warning?: string;
+  /**
+   * The kind's OpenAPI schema when it is given as one (a CustomResourceDefinition's), published
+   * under `name` instead of the schema derived from `schema`.
+   */
+  openapi?: { name: string; schema: Record<string, unknown> };
+  /** Where the `scale` subresource reads and writes replicas, when not spec.replicas/status.replicas/spec.selector (a CRD's scale paths). */
+  scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
 }
 
 /** Declared with methods so that a declaration over its own kind fits the erased one the catalog holds. */
