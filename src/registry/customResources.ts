@@ -118,6 +118,10 @@ export function customResourceDefs(crd: CustomResourceDefinition): ResourceDef[]
         },
         // With a status subresource, a create or an update of the main resource sets no status.
         prepareForCreate(obj) { if (hasStatus) delete obj.status; },
+        prepareForUpdate(obj, old) {
+          if (!hasStatus) return;
+          if ('status' in old) obj.status = old.status; else delete obj.status;
+        },
         prepareForStatusUpdate(obj) {
           prune(obj, schema, true);
           applyDefaults(obj, schema);

@@ -169,7 +169,8 @@ function lenient<T extends v.GenericSchema>(schema: T, fits: (value: unknown) =>
 export function decodingSchema(schema: JSONSchemaProps): v.GenericSchema {
   const top = schemaNode(schema);
   const entries = isObject(schema.properties) && !preserves(schema) ? (top as unknown as { entries: Record<string, v.GenericSchema> }).entries : undefined;
-  if (!entries) return v.looseObject({ apiVersion: opt(v.string()), kind: opt(v.string()), metadata: opt(objectMeta) });
+  // Unknown fields are kept at the top (x-kubernetes-preserve-unknown-fields): none is unknown.
+  if (!entries) return opaque();
   return lenient(v.looseObject({ ...entries, apiVersion: opt(v.string()), kind: opt(v.string()), metadata: opt(objectMeta) }), isObject);
 }
 
