@@ -11,7 +11,6 @@ import type { Entry } from './core.ts';
  * except the ones named below with the work that owns them.
  */
 export const notYetServed: Record<string, string> = {
-  'customresourcedefinitions.apiextensions.k8s.io': 'CustomResourceDefinitions: the CRD issue',
   'horizontalpodautoscalers.autoscaling': 'HorizontalPodAutoscaler: the HPA issue',
   'storageclasses.storage.k8s.io': 'StorageClass: the StorageClass issue',
   'validatingadmissionpolicies.admissionregistration.k8s.io': 'ValidatingAdmissionPolicy with CEL: issue 18, point 1 (its CEL part)',

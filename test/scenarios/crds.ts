@@ -121,14 +121,14 @@ describe(`CustomResourceDefinitions (${label})`, () => {
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /The Widget "w" is invalid: spec\.size: Invalid value: "string": spec\.size in body must be of type integer: "string"/);
     const many = await kubectl.run(['create', '-f', '-'], { input: widget('w', '{size: 200, color: pink}') });
-    assert.match(many.stderr, /The Widget "w" is invalid: \[spec\.color: Unsupported value: "pink": supported values: "blue", "red", "green", spec\.size: Invalid value: 200: spec\.size in body should be less than or equal to 100\]/);
+    assert.match(many.stderr, /The Widget "w" is invalid: \n\* spec\.color: Unsupported value: "pink": supported values: "blue", "red", "green"\n\* spec\.size: Invalid value: 200: spec\.size in body should be less than or equal to 100\n/);
     const missing = await kubectl.run(['create', '-f', '-'], { input: widget('w', '{color: red}') });
     assert.match(missing.stderr, /The Widget "w" is invalid: spec\.size: Required value/);
     // An undeclared field: refused by kubectl's strict field validation, pruned with --validate=false.
     const strict = await kubectl.run(['create', '-f', '-'], { input: widget('odd', '{size: 1, foo: bar}') });
     assert.match(strict.stderr, /Widget in version "v1" cannot be handled as a Widget: strict decoding error: unknown field "spec\.foo"/);
-    await kubectl.ok(['create', '--validate=false', '-f', '-'], { input: widget('odd', '{size: 1, foo: bar, extra: {kept: yes}}') });
-    assert.deepEqual(parse(await kubectl.ok(['get', 'wd', 'odd', '-o', 'yaml'])).spec, { size: 1, color: 'blue', extra: { kept: 'yes' } });
+    await kubectl.ok(['create', '--validate=false', '-f', '-'], { input: widget('odd', '{size: 1, foo: bar, extra: {kept: x}}') });
+    assert.deepEqual(parse(await kubectl.ok(['get', 'wd', 'odd', '-o', 'yaml'])).spec, { size: 1, color: 'blue', extra: { kept: 'x' } });
     await kubectl.ok(['delete', 'wd', 'odd']);
   });
 
