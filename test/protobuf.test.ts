@@ -372,6 +372,18 @@ describe('malformed protobuf bodies are 400s, unknown kinds 415s', () => {
     assertStatus(() => decode('v1', 'Namespace', pb.bytes(1, pb.bytes(8, pb.int(1, 2n ** 62n)))), 400, /creationTimestamp: timestamp .* outside years 0001-9999/);
   });
 
+  it('DeleteOptions under any group version, as helm uninstall sends them', () => {
+    // client-go's DeleteOptions{PropagationPolicy: Background} for a Deployment and for a CRD
+    const raw = [...pb.bytes(4, 'Background')];
+    for (const apiVersion of ['v1', 'apps/v1', 'apiextensions.k8s.io/v1', 'meta.k8s.io/v1']) {
+      const bytes = pb.envelope(apiVersion, 'DeleteOptions', raw);
+      assert.deepEqual(decodeKubernetesProtobuf(bytes), { apiVersion, kind: 'DeleteOptions', object: { propagationPolicy: 'Background' } });
+    }
+    // framed as client-go's protobuf serializer frames helm's DELETE of a Deployment (empty contentEncoding and contentType written)
+    const recorded = Uint8Array.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0x18, 0x0a, 0x07, ...Buffer.from('apps/v1'), 0x12, 0x0d, ...Buffer.from('DeleteOptions'), 0x12, 0x0c, 0x22, 0x0a, ...Buffer.from('Background'), 0x1a, 0x00, 0x22, 0x00]);
+    assert.deepEqual(decodeKubernetesProtobuf(recorded).object, { propagationPolicy: 'Background' });
+  });
+
   it('unknown or missing kinds', () => {
     assertStatus(() => decode('v1', 'Frobnicator', []), 415, /no protobuf decoding for kind "Frobnicator" in version "v1"; send this object as application\/json/);
     assertStatus(() => decode('apps/v1', 'Namespace', []), 415, /kind "Namespace" in version "apps\/v1"/);

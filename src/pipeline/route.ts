@@ -1,6 +1,7 @@
 import { createMiddleware } from 'hono/factory';
 import type { Ports } from '../ports.ts';
 import type { Catalog } from '../registry/catalog.ts';
+import type { ClusterCatalogs } from '../registry/clusterCatalogs.ts';
 import { Registry } from '../registry/generic.ts';
 import { ApiError } from '../apimachinery/errors.ts';
 import { openApiResponse } from '../server/openapi.ts';
@@ -17,9 +18,13 @@ const noSuchPath = () => new ApiError(404, 'NotFound', 'the server could not fin
  * here; a resource request goes on with its declaration and a registry acting for the
  * caller. Anything else is a 404.
  */
-export const route = (catalog: Catalog, ports: Ports) => createMiddleware<PipelineEnv>(async (c, next) => {
+export const route = (base: Catalog, catalogs: ClusterCatalogs, ports: Ports) => createMiddleware<PipelineEnv>(async (c, next) => {
   const target = c.get('target');
   const rest = c.get('rest');
+  const cluster = c.get('cluster');
+  // The cluster's own catalog: its CRDs' kinds are served beside the built-in ones.
+  const catalog = target.kind === 'version' || target.kind === 'malformed' ? base
+    : await catalogs.catalog(cluster, c.get('record').uid, () => new Registry(base, ports, cluster));
   switch (target.kind) {
     case 'version':
       readOnly(c.req.method);
@@ -40,7 +45,7 @@ export const route = (catalog: Catalog, ports: Ports) => createMiddleware<Pipeli
       if (!def) throw noSuchPath();
       c.set('resourceRequest', target);
       c.set('def', def);
-      c.set('registry', new Registry(catalog, ports, c.get('cluster'), c.get('user'), c.get('access')));
+      c.set('registry', new Registry(catalog, ports, cluster, c.get('user'), c.get('access')));
       await next();
       return;
     }

@@ -205,6 +205,13 @@ export interface ResourceDef<T extends KubeObject = KubeObject> {
   /** A Warning sent with every answer about this resource (kube-apiserver's deprecation warnings). */
   warning?: string;
   /**
+   * The kind's OpenAPI schema when it is given as one (a CustomResourceDefinition's), published
+   * under `name` instead of the schema derived from `schema`.
+   */
+  openapi?: { name: string; schema: Record<string, unknown> };
+  /** Where the `scale` subresource reads and writes replicas, when not spec.replicas/status.replicas/spec.selector (a CRD's scale paths). */
+  scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+  /**
    * Objects computed on read from other objects and never stored, as an aggregated API serves
    * them (metrics.k8s.io's figures, which metrics-server derives from kubelets): get and list
    * answer from it, and they cost no write. Such a resource declares only `get` and `list`.

@@ -38,6 +38,13 @@ export type Message = Readonly<Record<number, Field>>;
  * Top-level kinds the decoder accepts, by apiVersion; each kind's message has the
  * kind's name. Any other kind in the envelope is a 415.
  */
+/**
+ * Kinds every group version carries (metav1.AddToGroupVersion registers them in each), so a
+ * client encodes them under the version of the resource it deletes: helm's DELETE of a
+ * Deployment sends an `apps/v1` DeleteOptions, of a CRD an `apiextensions.k8s.io/v1` one.
+ */
+export const everyVersionKinds: readonly string[] = ['DeleteOptions'];
+
 export const kinds: Readonly<Record<string, readonly string[]>> = {
   v1: ['Binding', 'ConfigMap', 'DeleteOptions', 'Event', 'LimitRange', 'Namespace', 'Node', 'Pod', 'PodTemplate', 'ReplicationController', 'ResourceQuota', 'Secret', 'Service', 'ServiceAccount'],
   'apps/v1': ['DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet'],

@@ -1,7 +1,7 @@
 import type * as v from 'valibot';
 import type { Catalog } from '../registry/catalog.ts';
 import type { ResourceDef } from '../registry/types.ts';
-import { nameOf } from '../schema/base.ts';
+import { nameOf, objectMeta } from '../schema/base.ts';
 import { unwrap } from '../schema/fields.ts';
 import { binding as bindingSchema } from '../schema/core.ts';
 import { ApiError, methodNotAllowed, notAcceptable } from '../apimachinery/errors.ts';
@@ -18,7 +18,7 @@ import { componentRef as refTo, SchemaWriter, type Schema } from './openapiSchem
 interface Document { json: string; hash: string }
 
 /** The name a kind's schema is published under (its schema's name, or the conventional one). */
-const kindSchemaName = (def: ResourceDef) => nameOf(unwrap(def.schema as v.GenericSchema & { type: string })) ?? `io.k8s.api.${groupWords(def.group)[0]}.${def.version}.${def.kind}`;
+const kindSchemaName = (def: ResourceDef) => def.openapi?.name ?? nameOf(unwrap(def.schema as v.GenericSchema & { type: string })) ?? `io.k8s.api.${groupWords(def.group)[0]}.${def.version}.${def.kind}`;
 
 const security = { securitySchemes: { BearerToken: { type: 'apiKey', in: 'header', name: 'authorization', description: 'Bearer token authentication' } } };
 const v3Document = (paths: Record<string, Schema>, schemas: Record<string, Schema>) => ({
@@ -32,8 +32,13 @@ function groupVersionDocument(gv: { group: string; version: string; resources: R
   const paths: Record<string, Schema> = {};
   for (const def of gv.resources) {
     const name = kindSchemaName(def);
-    const written = writer.schema(def.schema);
-    if (!('$ref' in written)) writer.components[name] = written; // an unnamed kind schema is published under its conventional name
+    if (def.openapi) {
+      writer.components[name] = structuredClone(def.openapi.schema);
+      writer.schema(objectMeta); // the published schema refers to it
+    } else {
+      const written = writer.schema(def.schema);
+      if (!('$ref' in written)) writer.components[name] = written; // an unnamed kind schema is published under its conventional name
+    }
     writer.components[name]['x-kubernetes-group-version-kind'] = [{ group: def.group, kind: def.kind, version: def.version }];
     const listKind = def.listKind ?? `${def.kind}List`;
     const listName = `${name}List`;

@@ -1,5 +1,5 @@
 import {
-  kindMessages, kinds, messages, specialShapes, type Field, type Message, type SpecialType, type ValueType,
+  everyVersionKinds, kindMessages, kinds, messages, specialShapes, type Field, type Message, type SpecialType, type ValueType,
 } from '../schema/protobufTypes.ts';
 import { ApiError, badRequest } from '../apimachinery/errors.ts';
 
@@ -285,7 +285,8 @@ export function decodeKubernetesProtobuf(bytes: Uint8Array): DecodedProtobuf {
     if (envelope.contentEncoding || (envelope.contentType && envelope.contentType !== 'application/vnd.kubernetes.protobuf')) {
       throw new ApiError(415, 'UnsupportedMediaType', `protobuf envelope content encoding "${envelope.contentEncoding}" and content type "${envelope.contentType}" are not supported; send the object unwrapped`);
     }
-    if (!Object.hasOwn(kinds, apiVersion) || !kinds[apiVersion].includes(kind)) {
+    const known = everyVersionKinds.includes(kind) || (Object.hasOwn(kinds, apiVersion) && kinds[apiVersion].includes(kind));
+    if (!known) {
       throw new ApiError(415, 'UnsupportedMediaType', `no protobuf decoding for kind "${kind}" in version "${apiVersion}"; send this object as application/json`);
     }
     where = kind;

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { Registry } from '../registry/generic.ts';
 import { formatLabels, selectorString, type LabelSelector } from '../apimachinery/selectors.ts';
 import { age, ageColumn } from '../registry/printing.ts';
+import { readJsonPath, writeJsonPath } from '../registry/jsonPath.ts';
 import { defineResource, type KubeObject, type ResourceDef } from '../registry/types.ts';
 import * as schema from '../schema/autoscaling.ts';
 import { decodeDocument, decodeObject, parseFieldValidation, readBody, wantsTable } from './codec.ts';
@@ -37,7 +38,20 @@ type Scale = KubeObject & { spec?: { replicas?: number }; status?: { replicas?: 
 /** ReplicationControllers select by a plain label map; apps workloads by a LabelSelector. */
 const mapSelectorKinds = new Set(['ReplicationController']);
 
+/** A custom resource's replicas and selector, at the paths its CRD names (the selector already a string there). */
+function customScaleFields(def: ResourceDef, obj: KubeObject) {
+  const paths = def.scale!;
+  const number = (value: unknown) => (typeof value === 'number' ? value : 0);
+  const selector = paths.labelSelectorPath ? readJsonPath(obj, paths.labelSelectorPath) : undefined;
+  return { spec: number(readJsonPath(obj, paths.specReplicasPath)), status: number(readJsonPath(obj, paths.statusReplicasPath)), selector: typeof selector === 'string' ? selector : '' };
+}
+
 function scaleOf(def: ResourceDef, obj: Scalable): Scale {
+  if (def.scale) {
+    const { name, namespace, uid, resourceVersion, creationTimestamp } = obj.metadata;
+    const fields = customScaleFields(def, obj);
+    return { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name, namespace, uid, resourceVersion, creationTimestamp }, spec: { replicas: fields.spec }, status: { replicas: fields.status, selector: fields.selector } };
+  }
   const selector = obj.spec?.selector;
   const text = mapSelectorKinds.has(def.kind)
     ? (selector && Object.keys(selector).length ? formatLabels(selector as Record<string, string>) : '')
@@ -77,7 +91,8 @@ async function writeScale(c: Context, registry: Registry, def: ResourceDef, name
     if (wanted && wanted !== current.metadata.resourceVersion) {
       throw conflict(gr, name, 'the object has been modified; please apply your changes to the latest version and try again');
     }
-    (obj as Scalable).spec = { ...(obj as Scalable).spec, replicas: scale.spec?.replicas ?? 0 };
+    if (def.scale) writeJsonPath(obj, def.scale.specReplicasPath, scale.spec?.replicas ?? 0);
+    else (obj as Scalable).spec = { ...(obj as Scalable).spec, replicas: scale.spec?.replicas ?? 0 };
     return obj;
   }, { dryRun: dryRun(c) });
   return scaleOf(def, updated as Scalable);

@@ -10,6 +10,7 @@ import { bindings } from './bindings.ts';
 import { certificateApprovalAndSigning, certificateRequestSignature, certificatesigningrequests, certificateSubjectRestriction } from './certificates.ts';
 import { componentstatuses } from './componentstatuses.ts';
 import { configmaps, secrets, serviceaccounts } from './config.ts';
+import { customresourcedefinitions } from './customresourcedefinitions.ts';
 import { leases } from './coordination.ts';
 import { csidrivers, csinodes, csistoragecapacities, volumeattachments } from './csi.ts';
 import { endpointslices } from './discovery.ts';
@@ -60,6 +61,7 @@ export const resources: ResourceDef[] = [
   clusterrolebindings, clusterroles, rolebindings, roles,
   csidrivers, csinodes, csistoragecapacities, storageclasses, volumeattachments,
   mutatingwebhookconfigurations, validatingwebhookconfigurations,
+  customresourcedefinitions,
   priorityclasses,
   leases,
   runtimeclasses,

@@ -1,0 +1,46 @@
+/**
+ * The simple JSONPath of CRD printer columns and scale paths (`.spec.replicas`,
+ * `.status.conditions[0].type`, `.status.conditions[?(@.type=="Ready")].status`): the
+ * subset apiextensions-apiserver accepts, read in one linear pass.
+ */
+type Step = { field: string } | { index: number } | { filter: { field: string; value: string } };
+
+const stepPattern = /\.([^.[\]]+)|\[(\d+)\]|\[\?\(@\.([A-Za-z0-9_-]+)\s*==\s*(?:"([^"]*)"|'([^']*)')\)\]/y;
+
+export function parseJsonPath(path: string): Step[] | undefined {
+  const text = path.trim().replace(/^\{(.*)\}$/, '$1');
+  const steps: Step[] = [];
+  stepPattern.lastIndex = 0;
+  while (stepPattern.lastIndex < text.length) {
+    const at = stepPattern.lastIndex;
+    const m = stepPattern.exec(text);
+    if (!m || m.index !== at) return undefined;
+    if (m[1] !== undefined) steps.push({ field: m[1] });
+    else if (m[2] !== undefined) steps.push({ index: Number(m[2]) });
+    else steps.push({ filter: { field: m[3], value: m[4] ?? m[5] } });
+  }
+  return steps;
+}
+
+/** The value at a path, or undefined when any step is missing. */
+export function readJsonPath(obj: unknown, path: string): unknown {
+  let current = obj;
+  for (const step of parseJsonPath(path) ?? []) {
+    if (current === null || typeof current !== 'object') return undefined;
+    if ('field' in step) current = Array.isArray(current) ? undefined : (current as Record<string, unknown>)[step.field];
+    else if ('index' in step) current = Array.isArray(current) ? current[step.index] : undefined;
+    else current = Array.isArray(current) ? current.find((item) => item && typeof item === 'object' && String((item as Record<string, unknown>)[step.filter.field]) === step.filter.value) : undefined;
+  }
+  return parseJsonPath(path) ? current : undefined;
+}
+
+/** Sets the value at a path of plain fields, making the objects on the way. */
+export function writeJsonPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const fields = (parseJsonPath(path) ?? []).flatMap((s) => ('field' in s ? [s.field] : []));
+  let current = obj;
+  fields.forEach((field, i) => {
+    if (i === fields.length - 1) { current[field] = value; return; }
+    const next = current[field];
+    current = (current[field] = next && typeof next === 'object' && !Array.isArray(next) ? next : {}) as Record<string, unknown>;
+  });
+}
