@@ -8,11 +8,28 @@ import { sendAgainIfDropped } from './wranglerDropped.ts';
 /** Idle sockets are dropped after 4 s, before wrangler dev's 5 s keep-alive ends them under a request. */
 const agent = new Agent({ keepAlive: true, rejectUnauthorized: false, maxSockets: 64, timeout: 4000 });
 
+/** Tries of a request that met a stale kept-alive socket: one more than the agent's pool. */
+const staleSocketTries = 65;
+
 function call(url: string, method: string, body?: string): Promise<{ status: number; text: string; incarnation: string }> {
-  return sendAgainIfDropped(() => callOnce(url, method, body), (answer) => answer.text);
+  return sendAgainIfDropped(() => callOnFreshSocket(url, method, body), (answer) => answer.text);
 }
 
-function callOnce(url: string, method: string, body?: string): Promise<{ status: number; text: string; incarnation: string }> {
+/**
+ * A kept-alive socket the server closed while idle fails at once with ECONNRESET before
+ * the server read the request; Node's documented remedy is to send it again. The agent may
+ * hand out another socket that went idle at the same moment, so as many tries as the pool
+ * holds (each stale one is destroyed as it fails) until a fresh socket comes.
+ */
+async function callOnFreshSocket(url: string, method: string, body?: string): Promise<{ status: number; text: string; incarnation: string }> {
+  for (let tries = 1; ; tries++) {
+    const answer = await callOnce(url, method, body);
+    if (!('stale' in answer)) return answer;
+    if (tries >= staleSocketTries) throw answer.stale;
+  }
+}
+
+function callOnce(url: string, method: string, body?: string): Promise<{ status: number; text: string; incarnation: string } | { stale: Error }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method, agent, headers: { 'content-type': 'application/json' } }, (res) => {
       let text = '';
@@ -20,7 +37,7 @@ function callOnce(url: string, method: string, body?: string): Promise<{ status:
       res.on('data', (c) => (text += c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text, incarnation: String(res.headers['x-store-incarnation'] ?? '') }));
     });
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) => (req.reusedSocket && err.code === 'ECONNRESET' ? resolve({ stale: err }) : reject(err)));
     req.end(body);
   });
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { DeleteTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, GetItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -10,6 +10,12 @@ import { storeFromEnv } from '../src/storage/fromEnv.ts';
 import { MemoryStore } from '../src/storage/memory.ts';
 import { ClusterGoneError, CompactedError, type KeyValue, type Store, type StoreEvent, type Watcher } from '../src/storage/store.ts';
 import { sharedDynamoDBLocal } from '../harness/dynamodbLocal.ts';
+import { Catalog } from '../src/registry/catalog.ts';
+import { resources } from '../src/registry/resources/index.ts';
+import { provisionInStore } from '../src/tenancy/provision.ts';
+import { discardQueue, systemClock } from '../src/ports.ts';
+import { hmacKeys } from '../src/server/keys.ts';
+import { kubernetesVersion } from '../src/apimachinery/version.ts';
 import { storeContract, type FaultInjection } from './helpers/storeContract.ts';
 
 const local = await sharedDynamoDBLocal();
@@ -216,6 +222,67 @@ describe('dynamodb store specifics', () => {
       const items = await partition(client, table, 'student');
       assert.ok(items.length >= 4);
       for (const item of items) assert.equal(item.expiresAt?.N, String(at.getTime() / 1000), `${item.sk.S} has no TTL`);
+    } finally {
+      await client.send(new DeleteTableCommand({ TableName: table }));
+      client.destroy();
+    }
+  });
+
+  it('a provisioned cluster\'s items all carry its TTL, each written with it', bounded, async () => {
+    const client = local.client();
+    const table = `prov-${randomBytes(6).toString('hex')}`;
+    await ensureTable(client, table);
+    try {
+      // Stamping an item after it was written is an UpdateItem that sets the TTL attribute: count them.
+      let stampedAfter = 0;
+      const counting = Object.create(client) as DynamoDBClient;
+      counting.send = ((command: Parameters<DynamoDBClient['send']>[0]) => {
+        const input = command.input as { UpdateExpression?: string; ExpressionAttributeNames?: Record<string, string> };
+        if (command.constructor.name === 'UpdateItemCommand' && Object.values(input.ExpressionAttributeNames ?? {}).includes(ttlAttribute) && !input.UpdateExpression?.includes('#rev')) stampedAfter++;
+        return client.send(command);
+      }) as DynamoDBClient['send'];
+      const store = new DynamoStore({ client: counting, table, ...timing });
+      const ports = { store, queue: discardQueue, clock: systemClock, keys: hmacKeys('k'.repeat(32)) };
+      const expiresAt = new Date(Date.UTC(2031, 5, 1));
+      await provisionInStore(ports, new Catalog(resources), {
+        name: 'p', uid: randomUUID(), createdAt: new Date().toISOString(), expiresAt: expiresAt.toISOString(), nodes: ['controlplane', 'node01'], kubernetesVersion,
+      });
+      const items = await partition(client, table, 'p');
+      assert.ok(items.length > 100, `only ${items.length} items`);
+      for (const item of items) assert.equal(item.expiresAt?.N, String(expiresAt.getTime() / 1000), `${item.sk.S} has no TTL`);
+      assert.ok(stampedAfter <= 1, `${stampedAfter} items were stamped after they were written`);
+    } finally {
+      await client.send(new DeleteTableCommand({ TableName: table }));
+      client.destroy();
+    }
+  });
+
+  it('concurrent creates share counter updates and transactions, each with its own revision and outcome', bounded, async () => {
+    const client = local.client();
+    const table = `group-${randomBytes(6).toString('hex')}`;
+    await ensureTable(client, table);
+    try {
+      const counted = gatedClient(client);
+      const store = new DynamoStore({ client: counted.client, table, ...timing });
+      await store.createCluster('g');
+      const s = store.cluster('g');
+      assert.ok((await s.create('/registry/g/taken', 'first')).ok);
+      let transactions = 0;
+      const transactionsCounted = counted.client.send.bind(counted.client);
+      counted.client.send = ((command: Parameters<DynamoDBClient['send']>[0]) => {
+        if (command.constructor.name === 'TransactWriteItemsCommand') transactions++;
+        return transactionsCounted(command);
+      }) as DynamoDBClient['send'];
+      // 60 creates at once: one key already taken, one asked for twice.
+      const keys = [...Array.from({ length: 57 }, (_, i) => `/registry/g/k${i}`), '/registry/g/taken', '/registry/g/twice', '/registry/g/twice'];
+      const results = await Promise.all(keys.map((k) => s.create(k, `v-${k}`)));
+      assert.ok(transactions < keys.length / 2, `${transactions} transactions for ${keys.length} creates: they were not grouped`);
+      const refused = results.map((r, i) => (r.ok ? null : keys[i])).filter((k) => k !== null);
+      assert.deepEqual(refused, ['/registry/g/taken', '/registry/g/twice'], 'only the taken key and the second of the pair are refused');
+      const revisions = results.flatMap((r) => (r.ok ? [r.kv.modRevision] : []));
+      assert.equal(new Set(revisions).size, revisions.length, 'each create has its own revision');
+      for (const [i, r] of results.entries()) if (r.ok) assert.equal((await s.get(keys[i]))?.value, `v-${keys[i]}`);
+      await checkConsistency(client, table, 'g');
     } finally {
       await client.send(new DeleteTableCommand({ TableName: table }));
       client.destroy();

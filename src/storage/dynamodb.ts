@@ -13,6 +13,7 @@ import {
 } from './dynamodbItems.ts';
 import { deleteAll } from './dynamodbTable.ts';
 import { PollingWatcher, type ChangeLog } from './dynamodbWatch.ts';
+import { GroupCommit } from './groupCommit.ts';
 import { KeyedQueue, ReadCoalescer, SeenRecords } from './perKey.ts';
 
 export { ensureTable } from './dynamodbTable.ts';
@@ -86,6 +87,9 @@ const names = { '#pk': 'pk', '#sk': 'sk' };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A write retries (new revision) when a reader voided its revision or DynamoDB reported contention. */
 const maxWriteAttempts = 25;
+/** A transaction holds at most 100 items (an object and its log item per create) and 4 MB: room to spare. */
+const maxCreatesPerTransaction = 25;
+const maxBatchBytes = 1024 * 1024;
 
 type Intent =
   | { type: 'create'; value: string }
@@ -126,6 +130,11 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
   private readonly reads = new ReadCoalescer<KeyValue | null>();
   private readonly seen = new SeenRecords();
   private readonly writes = new KeyedQueue();
+  /** Concurrent creates share a revision counter update and a transaction (a cluster's bootstrap is hundreds of them). */
+  private readonly creates = new GroupCommit(
+    (batch: { key: string; value: string }[]) => this.createBatch(batch),
+    (batch, next) => batch.length < maxCreatesPerTransaction && [...batch, next].reduce((sum, c) => sum + c.key.length + c.value.length, 0) <= maxBatchBytes,
+  );
 
   constructor(readonly cluster: string, private readonly settings: Settings, private readonly onGone?: (store: DynamoClusterStore) => void) {}
 
@@ -495,17 +504,17 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
         if (!current) await this.liveMeta();
         if (!current || (intent.expected !== undefined && current.modRevision !== intent.expected)) return { ok: false, current };
       }
-      const revision = await this.nextRevision();
-      this.alive(); // dropped in this process meanwhile: the drop voids the revision
-      const event: StoreEvent = intent.type === 'create'
-        ? { type: 'PUT', kv: { key, value: intent.value, createRevision: revision, modRevision: revision } }
-        : intent.type === 'update'
-          ? { type: 'PUT', kv: { key, value: intent.value, createRevision: current!.createRevision, modRevision: revision }, prevKv: current! }
-          : { type: 'DELETE', kv: { ...current!, modRevision: revision }, prevKv: current! };
       // Readers already waiting for this key asked before the write is sent: it answers them (see ReadCoalescer).
       const waiting = this.reads.takeWaiters(key);
       const readForWaiting = () => { if (waiting) this.get(key).then(waiting.resolve, waiting.reject); };
-      const outcome = await this.commit(event, revision).catch((err: unknown) => { readForWaiting(); throw err; });
+      let taken: { revision: number; event: StoreEvent; outcome: Outcome };
+      try {
+        taken = intent.type === 'create' ? await this.creates.run({ key, value: intent.value }) : await this.commitOne(key, intent, current!);
+      } catch (err) {
+        readForWaiting();
+        throw err;
+      }
+      const { revision, event, outcome } = taken;
       if (outcome.kind === 'committed') {
         if (event.type === 'PUT') this.seen.remember(event.kv); else this.seen.deleted(key, revision);
         waiting?.resolve(event.type === 'PUT' ? event.kv : null);
@@ -527,11 +536,55 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
     throw new Error(`write of ${key} did not commit after ${maxWriteAttempts} attempts (contention)`);
   }
 
+  /** An update or a delete: its own revision and transaction. */
+  private async commitOne(key: string, intent: Exclude<Intent, { type: 'create' }>, current: KeyValue): Promise<{ revision: number; event: StoreEvent; outcome: Outcome }> {
+    const revision = await this.nextRevision();
+    this.alive(); // dropped in this process meanwhile: the drop voids the revision
+    const event: StoreEvent = intent.type === 'update'
+      ? { type: 'PUT', kv: { key, value: intent.value, createRevision: current.createRevision, modRevision: revision }, prevKv: current }
+      : { type: 'DELETE', kv: { ...current, modRevision: revision }, prevKv: current };
+    return { revision, event, outcome: await this.commit(event, revision) };
+  }
+
+  /**
+   * Creates that meet in the group commit: one counter update takes a revision for each, and one
+   * transaction puts every object with its log item. A create is still its own write: its own
+   * revision, condition and outcome. If any condition fails the transaction commits nothing;
+   * the entries that were not at fault are told to retry (a new revision, as after contention).
+   */
+  private async createBatch(batch: { key: string; value: string }[]): Promise<{ revision: number; event: StoreEvent; outcome: Outcome }[]> {
+    const top = await this.nextRevision(batch.length);
+    this.alive();
+    const taken = batch.map(({ key, value }, i) => {
+      const revision = top - batch.length + 1 + i;
+      return { revision, event: { type: 'PUT', kv: { key, value, createRevision: revision, modRevision: revision } } satisfies StoreEvent as StoreEvent };
+    });
+    if (taken.length === 1) return [{ ...taken[0], outcome: await this.commit(taken[0].event, taken[0].revision) }];
+    const condition = { ConditionExpression: 'attribute_not_exists(#sk)', ExpressionAttributeNames: { '#sk': 'sk' } };
+    try {
+      await this.client.send(new TransactWriteItemsCommand({
+        TransactItems: taken.flatMap(({ revision, event }) => [
+          { Put: { TableName: this.table, Item: objectItem(this.cluster, event.kv, this.expiresAt), ...condition, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } },
+          { Put: { TableName: this.table, Item: logItem(this.cluster, revision, event, this.expiresAt, this.incarnation), ...condition } },
+        ]),
+      }));
+      return taken.map((t) => ({ ...t, outcome: { kind: 'committed' } }));
+    } catch (err) {
+      const reasons = cancellationReasons(err);
+      if (!reasons) throw err; // unknown outcome: none is acknowledged; each object and its log item still agree
+      return taken.map((t, i): { revision: number; event: StoreEvent; outcome: Outcome } => {
+        const [object, log] = [reasons[2 * i], reasons[2 * i + 1]];
+        if (object?.Code === 'ConditionalCheckFailed') return { ...t, outcome: { kind: 'conflict', current: object.Item ? kvFromObjectItem(object.Item) : undefined } };
+        return { ...t, outcome: { kind: 'retry', voided: log?.Code === 'ConditionalCheckFailed' } };
+      });
+    }
+  }
+
   /** The counter's next value, only from the live cluster (the incarnation this instance knows, once it knows one). */
-  private async nextRevision(): Promise<number> {
+  private async nextRevision(count = 1): Promise<number> {
     const known = this.incarnation;
     const names: Record<string, string> = { '#rev': 'revision' };
-    const values: Item = { ':one': { N: '1' } };
+    const values: Item = { ':n': { N: String(count) } };
     let condition: string;
     if (known) {
       condition = '#live = :inc';
@@ -547,7 +600,7 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
     const read = ++this.metaReads;
     try {
       out = await this.client.send(new UpdateItemCommand({
-        TableName: this.table, Key: this.keyOf(metaSk), UpdateExpression: 'ADD #rev :one', ConditionExpression: condition,
+        TableName: this.table, Key: this.keyOf(metaSk), UpdateExpression: 'ADD #rev :n', ConditionExpression: condition,
         ExpressionAttributeNames: names, ExpressionAttributeValues: values, ReturnValues: 'ALL_NEW',
       }));
     } catch (err) {

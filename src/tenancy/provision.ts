@@ -30,16 +30,28 @@ export interface NamespaceGrant { namespace: string; user: string }
 /** Writes a cluster's content and record into a Store through the generic registry. */
 export async function provisionInStore(ports: Ports, catalog: Catalog, record: ClusterRecord): Promise<void> {
   await ports.store.createCluster(record.name);
+  // Expiry first: every item written from here on carries it, instead of each being stamped after.
+  await stampExpiry(ports, record);
   const ca = await ensureCertificateAuthority(ports.store.cluster(record.name), ports.clock.now());
   await bootstrapCluster(new Registry(catalog, ports, record.name), { nodes: record.nodes, version: record.kubernetesVersion, caCertificate: ca.certificate });
   // The RBAC policy is written already aggregated and nothing acts on it: no change events.
   await writeBootstrapPolicy(new Registry(catalog, { ...ports, queue: discardQueue }, record.name));
   await writeSystemObjects(new Registry(catalog, { ...ports, queue: discardQueue }, record.name));
-  await writeRecord(ports, record);
+  await putRecord(ports, record);
 }
 
-async function writeRecord(ports: Ports, record: ClusterRecord): Promise<void> {
+/** Where the store expires items itself (DynamoDB's TTL), the cluster's items get the record's expiry. */
+async function stampExpiry(ports: Ports, record: ClusterRecord): Promise<void> {
   if (record.expiresAt) await ports.store.expireCluster?.(record.name, new Date(record.expiresAt));
+}
+
+/** A changed record (an extended expiry): every item is stamped again, then the record written. */
+async function writeRecord(ports: Ports, record: ClusterRecord): Promise<void> {
+  await stampExpiry(ports, record);
+  await putRecord(ports, record);
+}
+
+async function putRecord(ports: Ports, record: ClusterRecord): Promise<void> {
   const store = ports.store.cluster(record.name);
   const key = clusterRecordKey(record.name);
   for (let attempt = 0; attempt < 10; attempt++) {
