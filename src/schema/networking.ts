@@ -1,5 +1,5 @@
 import { int, intOrString, kubeObject, list, named, str, struct } from './base.ts';
-import { labelSelector, typedLocalObjectReference } from './common.ts';
+import { labelSelector, metaCondition, typedLocalObjectReference } from './common.ts';
 
 /** networking.k8s.io/v1 wire types. */
 const net = (kind: string) => `io.k8s.api.networking.v1.${kind}`;
@@ -45,5 +45,17 @@ export const networkPolicy = named(net('NetworkPolicy'), kubeObject({
     podSelector: labelSelector, policyTypes: list(str()),
     ingress: list(named(net('NetworkPolicyIngressRule'), struct({ ports: list(networkPolicyPort), from: list(networkPolicyPeer) }))),
     egress: list(named(net('NetworkPolicyEgressRule'), struct({ ports: list(networkPolicyPort), to: list(networkPolicyPeer) }))),
+  })),
+}));
+
+/** networking.k8s.io/v1 ServiceCIDR and IPAddress (GA in 1.33): the ranges Service ClusterIPs come from, and each IP taken. */
+export const serviceCIDR = named(net('ServiceCIDR'), kubeObject({
+  spec: named(net('ServiceCIDRSpec'), struct({ cidrs: list(str()) })),
+  status: named(net('ServiceCIDRStatus'), struct({ conditions: list(metaCondition) })),
+}));
+
+export const ipAddress = named(net('IPAddress'), kubeObject({
+  spec: named(net('IPAddressSpec'), struct({
+    parentRef: named(net('ParentReference'), struct({ group: str(), resource: str(), namespace: str(), name: str() })),
   })),
 }));

@@ -11,3 +11,6 @@ export const storageClass = named(storage('StorageClass'), kubeObject({
   provisioner: str(), parameters: strMap(), reclaimPolicy: str(), mountOptions: list(str()), allowVolumeExpansion: bool(),
   volumeBindingMode: str(), allowedTopologies: list(topologySelectorTerm),
 }));
+
+/** storage.k8s.io/v1 VolumeAttributesClass (GA in 1.34): mutable CSI parameters a claim names (`volumeAttributesClassName`). */
+export const volumeAttributesClass = named(storage('VolumeAttributesClass'), kubeObject({ driverName: str(), parameters: strMap() }));

@@ -64,6 +64,13 @@ const standardStorageClass: KubeObject = {
   provisioner: 'rancher.io/local-path', reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer',
 } as KubeObject;
 
+/** kube-apiserver's default ServiceCIDR, from --service-cluster-ip-range, Ready as its controller reports it. */
+const defaultServiceCIDR = (now: string): KubeObject => ({
+  metadata: { name: 'kubernetes' },
+  spec: { cidrs: ['10.96.0.0/12'] },
+  status: { conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now, reason: '', message: 'Kubernetes Service CIDR is ready' }] },
+}) as KubeObject;
+
 /** The Dangling condition the flow-control configuration controller keeps on each FlowSchema. */
 function withDangling(fs: KubeObject, now: string): KubeObject {
   const level = (fs.spec as { priorityLevelConfiguration: { name: string } }).priorityLevelConfiguration.name;
@@ -85,6 +92,7 @@ export async function writeSystemObjects(registry: Registry): Promise<void> {
     ['', 'componentstatuses', componentStatuses()],
     ['storage.k8s.io', 'csinodes', csiNodes],
     ['storage.k8s.io', 'storageclasses', [standardStorageClass]],
+    ['networking.k8s.io', 'servicecidrs', [defaultServiceCIDR(now)]],
   ];
   // Created with the status their controllers would write at once: these kinds' create keeps a status.
   await createEach(registry, objects.flatMap(([group, plural, list]) => {

@@ -14,13 +14,6 @@ export const notYetServed: Record<string, string> = {
   'validatingadmissionpolicies.admissionregistration.k8s.io': 'ValidatingAdmissionPolicy with CEL: issue 18, point 1 (its CEL part)',
   'validatingadmissionpolicybindings.admissionregistration.k8s.io': 'ValidatingAdmissionPolicyBinding with CEL: issue 18, point 1 (its CEL part)',
   'tokenreviews.authentication.k8s.io': 'TokenReview: issue 18, point 1, not built yet (a review must verify tokens with the Keys port, which the registry does not hold)',
-  'ipaddresses.networking.k8s.io': 'IPAddress (1.35): issue 18, point 1, not built yet',
-  'servicecidrs.networking.k8s.io': 'ServiceCIDR (1.35): issue 18, point 1, not built yet',
-  'deviceclasses.resource.k8s.io': 'dynamic resource allocation (1.35): issue 18, point 1, not built yet',
-  'resourceclaims.resource.k8s.io': 'dynamic resource allocation (1.35): issue 18, point 1, not built yet',
-  'resourceclaimtemplates.resource.k8s.io': 'dynamic resource allocation (1.35): issue 18, point 1, not built yet',
-  'resourceslices.resource.k8s.io': 'dynamic resource allocation (1.35): issue 18, point 1, not built yet',
-  'volumeattributesclasses.storage.k8s.io': 'VolumeAttributesClass (1.35): issue 18, point 1, not built yet',
 };
 
 /** What this server serves beyond a bare kubeadm cluster's kube-apiserver, and why. */

@@ -82,6 +82,71 @@ capacity: 10Gi
       assert.deepEqual(rows(await kubectl.ok(['get', 'csistoragecapacities']))[1].slice(0, 3), ['cap-1', 'standard', '10Gi']);
     });
 
+    it('1.35\'s ServiceCIDR (the default one), IPAddress, VolumeAttributesClass and dynamic resource allocation kinds are stored with their columns', async () => {
+      assert.deepEqual(rows(await kubectl.ok(['get', 'servicecidrs']))[1].slice(0, 2), ['kubernetes', '10.96.0.0/12']);
+      await kubectl.ok(['apply', '-f', '-'], {
+        input: `apiVersion: networking.k8s.io/v1
+kind: IPAddress
+metadata:
+  name: 10.96.100.7
+spec:
+  parentRef:
+    resource: services
+    namespace: default
+    name: web
+---
+apiVersion: storage.k8s.io/v1
+kind: VolumeAttributesClass
+metadata:
+  name: gold
+driverName: pd.csi.storage.gke.io
+parameters:
+  iops: "3000"
+---
+apiVersion: resource.k8s.io/v1
+kind: DeviceClass
+metadata:
+  name: gpu.example.com
+spec:
+  selectors:
+  - cel:
+      expression: device.driver == "gpu.example.com"
+---
+apiVersion: resource.k8s.io/v1
+kind: ResourceClaim
+metadata:
+  name: one-gpu
+spec:
+  devices:
+    requests:
+    - name: gpu
+      exactly:
+        deviceClassName: gpu.example.com
+---
+apiVersion: resource.k8s.io/v1
+kind: ResourceSlice
+metadata:
+  name: node01-gpu
+spec:
+  driver: gpu.example.com
+  nodeName: node01
+  pool:
+    name: node01
+    generation: 1
+    resourceSliceCount: 1
+  devices:
+  - name: gpu-0
+`,
+      });
+      assert.deepEqual(rows(await kubectl.ok(['get', 'ip'])), [['NAME', 'PARENTREF'], ['10.96.100.7', 'services/default/web']]);
+      assert.deepEqual(rows(await kubectl.ok(['get', 'vac']))[1].slice(0, 2), ['gold', 'pd.csi.storage.gke.io']);
+      assert.deepEqual(rows(await kubectl.ok(['get', 'resourceclaims']))[1].slice(0, 2), ['one-gpu', 'pending']);
+      assert.deepEqual(rows(await kubectl.ok(['get', 'resourceslices']))[1].slice(0, 4), ['node01-gpu', 'node01', 'gpu.example.com', 'node01']);
+      assert.match(await kubectl.ok(['explain', 'resourceclaim.spec.devices.requests.exactly']), /deviceClassName\s+<string>/);
+      const changed = await kubectl.run(['patch', 'vac', 'gold', '--type=merge', '-p', '{"driverName":"other.csi"}']);
+      assert.equal(changed.stderr.trim(), 'The VolumeAttributesClass "gold" is invalid: driverName: Invalid value: "other.csi": field is immutable');
+    });
+
     it('webhook configurations are stored and listed with their webhook count', async () => {
       await kubectl.ok(['apply', '-f', '-'], {
         input: `apiVersion: admissionregistration.k8s.io/v1

@@ -37,6 +37,9 @@ import { priorityAdmission, priorityClassDefault } from './priorityAdmission.ts'
 import { resourceQuotaAdmission } from './quotaAdmission.ts';
 import { serviceAccountAdmission } from './serviceAccountAdmission.ts';
 import { services } from './services.ts';
+import { deviceclasses, resourceclaims, resourceclaimtemplates, resourceslices } from './dynamicResources.ts';
+import { ipaddresses, servicecidrs } from './serviceCIDRs.ts';
+import { volumeattributesclasses } from './volumeAttributesClasses.ts';
 import { defaultStorageClass, storageObjectInUseProtection } from './storageAdmission.ts';
 import { storageclasses } from './storageclasses.ts';
 import { persistentvolumeclaims, persistentvolumes } from './volumes.ts';
@@ -56,10 +59,10 @@ export const resources: ResourceDef[] = [
   horizontalpodautoscalers, horizontalpodautoscalersV1, // v2 first: the preferred version
   cronjobs, jobs,
   certificatesigningrequests,
-  ingressclasses, ingresses, networkpolicies,
+  ingressclasses, ingresses, ipaddresses, networkpolicies, servicecidrs,
   poddisruptionbudgets,
   clusterrolebindings, clusterroles, rolebindings, roles,
-  csidrivers, csinodes, csistoragecapacities, storageclasses, volumeattachments,
+  csidrivers, csinodes, csistoragecapacities, storageclasses, volumeattachments, volumeattributesclasses,
   mutatingwebhookconfigurations, validatingwebhookconfigurations,
   customresourcedefinitions,
   priorityclasses,
@@ -67,6 +70,7 @@ export const resources: ResourceDef[] = [
   runtimeclasses,
   endpointslices,
   flowschemas, prioritylevelconfigurations,
+  deviceclasses, resourceclaims, resourceclaimtemplates, resourceslices,
   // aggregated APIs come after kube-apiserver's own groups (the lowest group priority: metrics-server's 100)
   nodemetrics, podmetrics,
 ];
