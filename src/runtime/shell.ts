@@ -207,6 +207,12 @@ function parseSleep(arg: string | undefined): number {
   return Number(m[1]) * { '': 1000, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
 }
 
+/** The commands this shell interprets itself: what `kubectl exec` can start in any image. */
+export const shellCommands: ReadonlySet<string> = new Set([
+  'echo', 'printf', 'sleep', 'exit', 'true', ':', 'cd', 'export', 'set', 'trap', 'cp', 'mv', 'chmod', 'ln', 'kill', 'wait',
+  'cat', 'ls', 'touch', 'mkdir', 'rm', 'test', '[', 'env', 'printenv', 'false', 'date', 'hostname', 'pwd', 'whoami', 'uname', 'sh', 'bash', 'ash',
+]);
+
 function runCommand(argv: string[], input: ProgramInput, run: Run, variables: Map<string, string>): void {
   if (!argv.length) return;
   const cmd = argv[0].split('/').pop()!;
@@ -251,6 +257,8 @@ function runCommand(argv: string[], input: ProgramInput, run: Run, variables: Ma
       return;
     case 'cat':
       run.code = 0;
+      // With no file (or `-`), cat copies its stdin: an exec'd `cat` echoes what kubectl exec -i sent.
+      if (input.exec && (!paths.length || args.includes('-'))) fileLines(input.exec.stdin ?? '').forEach(print);
       for (const [k, path] of paths.entries()) {
         const content = disk.files.get(path);
         if (content !== undefined) fileLines(content).forEach(print);
@@ -326,6 +334,8 @@ function runCommand(argv: string[], input: ProgramInput, run: Run, variables: Ma
       return;
     }
     default: {
+      // In an exec'd shell an unknown name is what busybox's sh says of it, not a server.
+      if (input.exec && !componentStartup(cmd, run.elapsed)) { fail(`sh: ${cmd}: not found`); run.code = 127; return; }
       const component = componentStartup(cmd, run.elapsed);
       if (component) run.out.push(...component);
       // Servers and anything we cannot interpret keep running, as most real workloads do.

@@ -1,5 +1,6 @@
 import { handleBinding } from './binding.ts';
 import { handleEviction } from './eviction.ts';
+import { handleExec } from './exec.ts';
 import { handleLog } from './logs.ts';
 import { handleScale } from './scale.ts';
 import type { SubresourceHandlers } from './subresource.ts';
@@ -8,6 +9,7 @@ import type { SubresourceHandlers } from './subresource.ts';
 export const builtinSubresources: SubresourceHandlers = {
   binding: handleBinding,
   eviction: handleEviction,
+  exec: handleExec,
   log: handleLog,
   scale: handleScale,
 };

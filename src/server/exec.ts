@@ -1,0 +1,119 @@
+import type { Context } from 'hono';
+import { ApiError, badRequest, methodNotAllowed } from '../apimachinery/errors.ts';
+import { queryBool } from '../apimachinery/queryParams.ts';
+import { podSources } from '../registry/podSources.ts';
+import type { Registry } from '../registry/generic.ts';
+import type { KubeObject, ResourceDef } from '../registry/types.ts';
+import { prepareContainer, specInput } from '../runtime/container.ts';
+import { maxStdinBytes, startExec, type ExecSession } from '../runtime/execSession.ts';
+import type { ContainerSpec, ContainerStatus } from '../runtime/stages.ts';
+import type { VolumePod } from '../runtime/volumes.ts';
+import type { Connection } from './clientCertificates.ts';
+import { channel, chooseProtocol, exitStatus, frame, internalErrorStatus, servedProtocols, type StreamStatus } from './remotecommand.ts';
+import type { ResourceRequest } from './requestInfo.ts';
+import { isWebSocketRequest, offeredProtocols, type StreamSocket } from './upgrade.ts';
+
+/**
+ * pods/exec: kube-apiserver's ExecLocation checks (the pod, its container, its node) answer
+ * before the upgrade, as plain Statuses; what the kubelet would say (the container is not
+ * running) comes after it, on the error channel, as kube-apiserver's stream translator
+ * relays it. The process itself is runtime/execSession.ts.
+ */
+
+interface PodView extends KubeObject {
+  spec: { containers?: ContainerSpec[]; initContainers?: ContainerSpec[]; ephemeralContainers?: ContainerSpec[]; nodeName?: string };
+  status?: { podIP?: string; containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[]; ephemeralContainerStatuses?: ContainerStatus[] };
+}
+
+interface ExecOptions { command: string[]; container?: string; stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }
+
+function execOptions(c: Context): ExecOptions {
+  const url = new URL(c.req.url);
+  const flag = (name: string) => queryBool(url.searchParams.get(name) ?? undefined);
+  const options = { command: url.searchParams.getAll('command'), container: url.searchParams.get('container') || undefined, stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr'), tty: flag('tty') };
+  // pkg/apis/core/validation ValidatePodExecOptions, in its words.
+  if (!options.command.length) throw new ApiError(422, 'Invalid', 'PodExecOptions "" is invalid: command: Required value');
+  if (!options.stdin && !options.stdout && !options.stderr) throw badRequest('you must specify at least 1 of stdin, stdout, stderr');
+  return options;
+}
+
+/** streamLocation's choice of container: the only one, or the one named (init and ephemeral containers count). */
+function chooseContainer(pod: PodView, requested: string | undefined): ContainerSpec {
+  const name = pod.metadata.name!;
+  const containers = pod.spec.containers ?? [], inits = pod.spec.initContainers ?? [];
+  if (!requested) {
+    if (containers.length === 1) return containers[0];
+    let message = `a container name must be specified for pod ${name}, choose one of: [${containers.map((x) => x.name).join(' ')}]`;
+    if (inits.length) message += ` or one of the init containers: [${inits.map((x) => x.name).join(' ')}]`;
+    throw badRequest(message);
+  }
+  const found = [...containers, ...inits, ...(pod.spec.ephemeralContainers ?? [])].find((x) => x.name === requested);
+  if (!found) throw badRequest(`container ${requested} is not valid for pod ${name}`);
+  return found;
+}
+
+const isRunning = (pod: PodView, container: string) =>
+  [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])]
+    .some((s) => s.name === container && s.state?.running);
+
+export async function handleExec(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined): Promise<Response> {
+  if (info.verb !== 'get' && info.verb !== 'create') throw methodNotAllowed();
+  const options = execOptions(c);
+  const pod = (await registry.get(def, namespace, info.name!)) as PodView;
+  const spec = chooseContainer(pod, options.container);
+  if (!pod.spec.nodeName) throw badRequest(`pod ${pod.metadata.name} does not have a host assigned`);
+
+  const request = c.req.raw;
+  // SPDY (kubectl before 1.30, or its fallback when the WebSocket upgrade failed) is not served.
+  if (!isWebSocketRequest(request)) {
+    const spdy = (request.headers.get('upgrade') ?? '').toLowerCase().startsWith('spdy');
+    throw badRequest(spdy ? 'unable to upgrade connection: this server streams exec over WebSocket only (v5.channel.k8s.io, kubectl 1.30 or later), not SPDY' : 'Upgrade request required');
+  }
+  const upgrade = (c.env as Connection | undefined)?.upgrade;
+  if (!upgrade) throw badRequest('unable to upgrade connection: this entry cannot hold a WebSocket (use the Node entry or the Worker)');
+  const offered = offeredProtocols(request);
+  const protocol = chooseProtocol(offered);
+  if (!protocol) throw badRequest(`unable to upgrade connection: unable to negotiate protocol: client supports [${offered.join(' ')}], server supports [${servedProtocols.join(' ')}]`);
+
+  // What the kubelet finds: a running container to exec in, with its env and files as the kubelet made them.
+  const running = isRunning(pod, spec.name);
+  const volumePod = pod as unknown as VolumePod;
+  const prepared = running ? prepareContainer(volumePod, spec, await podSources(registry, volumePod), pod.status?.podIP) : undefined;
+  const input = prepared && !prepared.error ? prepared.input : specInput(volumePod, spec, pod.status?.podIP);
+  const decoder = new TextDecoder();
+
+  return upgrade(request, protocol, (socket: StreamSocket) => {
+    let finished = false;
+    const finish = (status: StreamStatus) => {
+      if (finished) return;
+      finished = true;
+      socket.send(frame(channel.error, JSON.stringify(status)));
+      socket.close(1000, '');
+    };
+    if (!running) {
+      finish(internalErrorStatus(`unable to upgrade connection: container not found (${JSON.stringify(spec.name)})`));
+      return { message() {}, closed() {} };
+    }
+    // The kubelet's first message: an empty frame on the lowest channel the client reads, "connected".
+    socket.send(frame(options.stdout ? channel.stdout : options.stderr && !options.tty ? channel.stderr : channel.error, ''));
+    const session: ExecSession = startExec({ argv: options.command, stdin: options.stdin, tty: options.tty, input, now: () => registry.now().getTime() }, {
+      stdout: (text) => { if (!finished && options.stdout) socket.send(frame(channel.stdout, text)); },
+      stderr: (text) => { if (!finished && options.stderr) socket.send(frame(channel.stderr, text)); },
+      exit: (code) => finish(exitStatus(code, options.command)),
+    });
+    let received = 0;
+    return {
+      message(data) {
+        if (finished || !data.length) return;
+        received += data.length;
+        // Input is bounded: a session that sends more than any exec'd command here reads is ended.
+        if (received > 4 * maxStdinBytes) { session.stop(); finish(internalErrorStatus('the exec session sent more input than this server accepts')); return; }
+        const ch = data[0];
+        if (ch === channel.stdin && options.stdin) session.stdin(decoder.decode(data.subarray(1), { stream: true }));
+        else if (ch === channel.close && data[1] === channel.stdin && protocol === 'v5.channel.k8s.io') session.closeStdin();
+        // Resize (4) changes nothing: output is not laid out to a width.
+      },
+      closed() { session.stop(); finished = true; },
+    };
+  });
+}
