@@ -15,6 +15,7 @@ import { limitsFromEnv } from '../tenancy/quotas.ts';
 import type { DurableObjectState } from '../types/cloudflare.ts';
 import type { WorkerEnv } from './worker-env.ts';
 import { serveStoreOps } from './store-ops.ts';
+import { workerUpgrade } from './worker-websocket.ts';
 
 import { clusterHeader, internalHeader } from './call-cluster.ts';
 
@@ -46,6 +47,7 @@ export class ClusterObject {
   private ports: Ports | undefined;
   private app: ReturnType<typeof createApp> | undefined;
   private readonly catalog = new Catalog(resources);
+  private readonly upgrade = workerUpgrade();
 
   constructor(private readonly state: DurableObjectState, private readonly env: WorkerEnv) {}
 
@@ -79,7 +81,8 @@ export class ClusterObject {
       return this.internal(cluster, url, request);
     }
     // A cluster that was never created (or was dropped) answers 401 from the pipeline and writes nothing.
-    return app.fetch(request);
+    // Exec sessions' WebSockets end here, in the cluster's own object.
+    return app.fetch(request, { upgrade: this.upgrade });
   }
 
   private async internal(cluster: string, url: URL, request: Request): Promise<Response> {

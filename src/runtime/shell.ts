@@ -388,8 +388,9 @@ function redirected(argv: string[], redirects: Redirect[], input: ProgramInput, 
   const mark = run.out.length;
   runCommand(argv, input, run, variables);
   const produced = run.out.splice(mark);
-  type Dest = { path: string | null; append: boolean } | undefined; // undefined: the container's log; path null: /dev/null
-  const dest: Record<'1' | '2', Dest> = { 1: undefined, 2: undefined };
+  // A stream: the container's stdout or stderr (a log line, or exec's channel); a path: a file; null: /dev/null.
+  type Dest = { path: string | null; append: boolean } | { stream: '1' | '2' };
+  const dest: Record<'1' | '2', Dest> = { 1: { stream: '1' }, 2: { stream: '2' } };
   for (const r of redirects) {
     if (r.fd !== '1' && r.fd !== '2') continue;
     if (r.mode === '>&') { dest[r.fd] = r.target === '1' || r.target === '2' ? dest[r.target] : dest[r.fd]; continue; }
@@ -397,15 +398,16 @@ function redirected(argv: string[], redirects: Redirect[], input: ProgramInput, 
     const target = r.target.replace(/\$(\w+)/g, (_, name: string) => variables.get(name) ?? '');
     dest[r.fd] = { path: target === '/dev/null' ? null : absolute(target), append: r.mode === '>>' };
   }
+  const fileOf = (d: Dest) => ('path' in d ? d : undefined);
   const written = new Map<string, string[]>();
-  for (const d of Object.values(dest)) if (d?.path) written.set(d.path, written.get(d.path) ?? []);
+  for (const d of Object.values(dest)) { const f = fileOf(d); if (f?.path) written.set(f.path, written.get(f.path) ?? []); }
   for (const line of produced) {
     const d = dest[line.stderr ? '2' : '1'];
-    if (!d) run.out.push(line);
+    if ('stream' in d) run.out.push(d.stream === '2' ? { ...line, stderr: true } : { offsetMs: line.offsetMs, text: line.text });
     else if (d.path) written.get(d.path)!.push(typeof line.text === 'string' ? line.text : line.text(0));
   }
   for (const [path, lines] of written) {
-    const append = dest[1]?.path === path ? dest[1].append : !!dest[2]?.append;
+    const append = fileOf(dest[1])?.path === path ? !!fileOf(dest[1])?.append : !!fileOf(dest[2])?.append;
     const before = append ? run.disk.files.get(path) ?? '' : '';
     writeFile(run, path, before + lines.map((l) => `${l}\n`).join(''));
   }

@@ -34,3 +34,12 @@ export interface QueueMessageEnvelope<T> { id: string; body: T; attempts: number
 export interface MessageBatch<T> { queue: string; messages: Array<QueueMessageEnvelope<T>>; ackAll(): void; retryAll(): void }
 export interface ExecutionContext { waitUntil(promise: Promise<unknown>): void; passThroughOnException(): void }
 export interface ScheduledController { scheduledTime: number; cron: string }
+/** The server end of a WebSocketPair (workerd). */
+export interface WorkerWebSocket {
+  accept(): void;
+  send(data: ArrayBuffer | ArrayBufferView | string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: 'message', listener: (event: { data: ArrayBuffer | string }) => void): void;
+  addEventListener(type: 'close' | 'error', listener: () => void): void;
+}
+export interface WebSocketPairConstructor { new (): { 0: WorkerWebSocket; 1: WorkerWebSocket } }
