@@ -50,7 +50,7 @@ export const authorize = () => createMiddleware<PipelineEnv>(async (c, next) => 
       if (!decision.allowed) throw forbiddenError(user, attrs, decision.reason);
       // AuthorizePodWebsocketUpgradeCreatePermission (on by default since 1.35): a WebSocket's GET to
       // exec, attach or portforward must also be allowed to `create` it, as the SPDY POST is.
-      if ('resource' in attrs && attrs.verb === 'get' && attrs.resource === 'pods' && connectSubresources.has(attrs.subresource)) {
+      if ('resource' in attrs && attrs.verb === 'get' && connectSubresources.has(attrs.subresource)) {
         const create = { ...attrs, verb: 'create' };
         const second = await c.get('access').authorize(user, create);
         if (!second.allowed) throw forbiddenError(user, create, second.reason);
