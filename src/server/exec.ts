@@ -5,7 +5,9 @@ import { podSources } from '../registry/podSources.ts';
 import type { Registry } from '../registry/generic.ts';
 import type { KubeObject, ResourceDef } from '../registry/types.ts';
 import { prepareContainer, specInput } from '../runtime/container.ts';
-import { maxStdinBytes, startExec, type ExecSession } from '../runtime/execSession.ts';
+import { maxStdinBytes, startExec, type ExecSession, type ExecSink } from '../runtime/execSession.ts';
+import { programFor } from '../runtime/programs.ts';
+import { linesBetween, type ProgramInput } from '../runtime/timeline.ts';
 import type { ContainerSpec, ContainerStatus } from '../runtime/stages.ts';
 import type { VolumePod } from '../runtime/volumes.ts';
 import type { Connection } from './clientCertificates.ts';
@@ -27,12 +29,12 @@ interface PodView extends KubeObject {
 
 interface ExecOptions { command: string[]; container?: string; stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }
 
-function execOptions(c: Context): ExecOptions {
+function execOptions(c: Context, attach: boolean): ExecOptions {
   const url = new URL(c.req.url);
   const flag = (name: string) => queryBool(url.searchParams.get(name) ?? undefined);
   const options = { command: url.searchParams.getAll('command'), container: url.searchParams.get('container') || undefined, stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr'), tty: flag('tty') };
   // pkg/apis/core/validation ValidatePodExecOptions, in its words.
-  if (!options.command.length) throw new ApiError(422, 'Invalid', 'PodExecOptions "" is invalid: command: Required value');
+  if (!attach && !options.command.length) throw new ApiError(422, 'Invalid', 'PodExecOptions "" is invalid: command: Required value');
   if (!options.stdin && !options.stdout && !options.stderr) throw badRequest('you must specify at least 1 of stdin, stdout, stderr');
   return options;
 }
@@ -56,9 +58,16 @@ const isRunning = (pod: PodView, container: string) =>
   [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])]
     .some((s) => s.name === container && s.state?.running);
 
-export async function handleExec(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined): Promise<Response> {
+export const handleExec = (c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined) =>
+  connect(c, registry, def, info, namespace, false);
+
+/** pods/attach: the same checks; the session follows the container's own output instead of starting a process. */
+export const handleAttach = (c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined) =>
+  connect(c, registry, def, info, namespace, true);
+
+async function connect(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined, attach: boolean): Promise<Response> {
   if (info.verb !== 'get' && info.verb !== 'create') throw methodNotAllowed();
-  const options = execOptions(c);
+  const options = execOptions(c, attach);
   const pod = (await registry.get(def, namespace, info.name!)) as PodView;
   const spec = chooseContainer(pod, options.container);
   if (!pod.spec.nodeName) throw badRequest(`pod ${pod.metadata.name} does not have a host assigned`);
@@ -67,7 +76,7 @@ export async function handleExec(c: Context, registry: Registry, def: ResourceDe
   // SPDY (kubectl before 1.30, or its fallback when the WebSocket upgrade failed) is not served.
   if (!isWebSocketRequest(request)) {
     const spdy = (request.headers.get('upgrade') ?? '').toLowerCase().startsWith('spdy');
-    throw badRequest(spdy ? 'unable to upgrade connection: this server streams exec over WebSocket only (v5.channel.k8s.io, kubectl 1.30 or later), not SPDY' : 'Upgrade request required');
+    throw badRequest(spdy ? 'unable to upgrade connection: this server streams exec and attach over WebSocket only (v5.channel.k8s.io, kubectl 1.30 or later), not SPDY' : 'Upgrade request required');
   }
   const upgrade = (c.env as Connection | undefined)?.upgrade;
   if (!upgrade) throw badRequest('unable to upgrade connection: this entry cannot hold a WebSocket (use the Node entry or the Worker)');
@@ -96,7 +105,12 @@ export async function handleExec(c: Context, registry: Registry, def: ResourceDe
     }
     // The kubelet's first message: an empty frame on the lowest channel the client reads, "connected".
     socket.send(frame(options.stdout ? channel.stdout : options.stderr && !options.tty ? channel.stderr : channel.error, ''));
-    const session: ExecSession = startExec({ argv: options.command, stdin: options.stdin, tty: options.tty, input, now: () => registry.now().getTime() }, {
+    const sink = {
+      stdout: (text: string) => { if (!finished && options.stdout) socket.send(frame(channel.stdout, text)); },
+      stderr: (text: string) => { if (!finished && options.stderr) socket.send(frame(channel.stderr, text)); },
+      exit: (code: number) => finish(exitStatus(code, options.command)),
+    };
+    const session: ExecSession = attach ? followContainer(registry, def, namespace, pod, spec, input, sink) : startExec({ argv: options.command, stdin: options.stdin, tty: options.tty, input, now: () => registry.now().getTime() }, {
       stdout: (text) => { if (!finished && options.stdout) socket.send(frame(channel.stdout, text)); },
       stderr: (text) => { if (!finished && options.stderr) socket.send(frame(channel.stderr, text)); },
       exit: (code) => finish(exitStatus(code, options.command)),
@@ -116,4 +130,39 @@ export async function handleExec(c: Context, registry: Registry, def: ResourceDe
       closed() { session.stop(); finished = true; },
     };
   });
+}
+
+/** Real ms between looks at an attached container. */
+const followPollMs = 250;
+
+/**
+ * An attached client sees what the container prints from now on (its program's timeline,
+ * as `logs -f` reads it) until the container stops, which ends the session with its exit
+ * code. Its stdin goes nowhere: the simulated process reads none.
+ */
+function followContainer(registry: Registry, def: ResourceDef, namespace: string | undefined, pod: PodView, spec: ContainerSpec, input: ProgramInput, sink: ExecSink): ExecSession {
+  const program = programFor(input);
+  const status = (p: PodView) => [...(p.status?.containerStatuses ?? []), ...(p.status?.initContainerStatuses ?? [])].find((s) => s.name === spec.name);
+  const first = status(pod);
+  const startedAt = Date.parse(first?.state.running?.startedAt ?? '') || registry.now().getTime();
+  let cursor = registry.now().getTime();
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const poll = async () => {
+    if (stopped) return;
+    let current: PodView | undefined;
+    try { current = (await registry.get(def, namespace, pod.metadata.name!)) as PodView; } catch { current = undefined; }
+    if (stopped) return;
+    const now = status(current ?? pod);
+    const same = current && current.metadata.uid === pod.metadata.uid && now?.containerID === first?.containerID;
+    const terminated = same ? now?.state.terminated : undefined;
+    const until = terminated ? Date.parse(terminated.finishedAt) + 1000 : registry.now().getTime();
+    for (const line of linesBetween(program, startedAt, cursor, until)) sink.stdout(`${line.text}\n`);
+    cursor = Math.max(cursor, until);
+    if (!same) { stopped = true; sink.exit(0); return; }
+    if (terminated) { stopped = true; sink.exit(terminated.exitCode ?? 0); return; }
+    timer = setTimeout(() => void poll(), followPollMs);
+  };
+  timer = setTimeout(() => void poll(), followPollMs);
+  return { stdin() {}, closeStdin() {}, stop() { stopped = true; clearTimeout(timer); } };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Kubectl, olderKubectl } from '../../harness/kubectl.ts';
+import { Kubectl, KubectlProcess, olderKubectl } from '../../harness/kubectl.ts';
 import { eventually, eventuallyPasses } from '../helpers/eventually.ts';
 
 /**
@@ -61,6 +61,18 @@ spec:
     command: ['sleep', '3600']
 `;
 
+// A container that prints as it runs: what `kubectl attach` shows.
+const tickerPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: ticker
+spec:
+  containers:
+  - name: main
+    image: busybox
+    command: ['sh', '-c', 'while true; do echo tick; sleep 1; done']
+`;
+
 export function execScenario(label: string, open: () => Promise<ExecEntry>) {
 describe(`kubectl exec (${label})`, () => {
   let server: ExecEntry;
@@ -75,6 +87,7 @@ describe(`kubectl exec (${label})`, () => {
     await apply(webPod);
     await apply(brokenPod);
     await apply(pendingPod);
+    await apply(tickerPod);
     await eventually(async () => (await kubectl.run(['get', 'pod', 'web', '--no-headers'])).stdout, (out) => /\s1\/1\s+Running\s/.test(out), 'web Running', 120_000);
   });
   after(() => server.close());
@@ -132,6 +145,17 @@ describe(`kubectl exec (${label})`, () => {
     await kubectl.ok(['create', 'role', 'execer', '--verb=create', '--resource=pods/exec']);
     await kubectl.ok(['create', 'rolebinding', 'execer', '--role=execer', '--user=viewer']);
     assert.equal(await eventuallyPasses(async () => viewer.ok(['exec', 'web', '--', 'echo', 'allowed'])), 'allowed\n');
+  });
+
+  it('attach: the container\'s output as it is printed; the same errors as exec', async () => {
+    await eventually(async () => (await kubectl.run(['get', 'pod', 'ticker', '--no-headers'])).stdout, (out) => /\s1\/1\s+Running\s/.test(out), 'ticker Running', 120_000);
+    const attached = new KubectlProcess(kubectl, ['attach', 'ticker']);
+    try {
+      await attached.waitFor(/tick\n/);
+    } finally {
+      await attached.stop();
+    }
+    assert.equal((await kubectl.run(['attach', 'broken'])).stderr.split('\n').at(-2), 'error: Internal error occurred: unable to upgrade connection: container not found ("app")');
   });
 
   it('kubectl v1.32 (version skew) execs over the same WebSocket', async (t) => {
