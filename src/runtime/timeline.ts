@@ -45,6 +45,8 @@ export interface ProgramInput {
    * a command the shell does not know is `not found` (127) rather than a server that runs forever.
    */
   exec?: { stdin?: string };
+  /** The container's stdin is held open (spec.stdin, as `kubectl run -i` sets it): a shell reading it waits for input. */
+  openStdin?: boolean;
 }
 
 /** The container's files at an offset from its start: its mounts, then what the program wrote by then. */

@@ -6,7 +6,7 @@ import type { Registry } from '../registry/generic.ts';
 import type { KubeObject, ResourceDef } from '../registry/types.ts';
 import { prepareContainer, specInput } from '../runtime/container.ts';
 import { maxStdinBytes, startExec, type ExecSession, type ExecSink } from '../runtime/execSession.ts';
-import { programFor } from '../runtime/programs.ts';
+import { interactiveShell, programFor } from '../runtime/programs.ts';
 import { linesBetween, type ProgramInput } from '../runtime/timeline.ts';
 import type { ContainerSpec, ContainerStatus } from '../runtime/stages.ts';
 import type { VolumePod } from '../runtime/volumes.ts';
@@ -110,7 +110,11 @@ async function connect(c: Context, registry: Registry, def: ResourceDef, info: R
       stderr: (text: string) => { if (!finished && options.stderr) socket.send(frame(channel.stderr, text)); },
       exit: (code: number) => finish(exitStatus(code, options.command)),
     };
-    const session: ExecSession = attach ? followContainer(registry, def, namespace, pod, spec, input, sink) : startExec({ argv: options.command, stdin: options.stdin, tty: options.tty, input, now: () => registry.now().getTime() }, {
+    const shell = attach ? interactiveShell(input) : undefined;
+    // Attach reports no exit code (the kubelet's attach ends in Success when the process ends).
+    const attached = { ...sink, exit: () => finish(exitStatus(0, [])) };
+    const session: ExecSession = shell && options.stdin ? startExec({ argv: shell, stdin: true, tty: options.tty, input, now: () => registry.now().getTime() }, attached)
+      : attach ? followContainer(registry, def, namespace, pod, spec, input, attached) : startExec({ argv: options.command, stdin: options.stdin, tty: options.tty, input, now: () => registry.now().getTime() }, {
       stdout: (text) => { if (!finished && options.stdout) socket.send(frame(channel.stdout, text)); },
       stderr: (text) => { if (!finished && options.stderr) socket.send(frame(channel.stderr, text)); },
       exit: (code) => finish(exitStatus(code, options.command)),
@@ -137,8 +141,8 @@ const followPollMs = 250;
 
 /**
  * An attached client sees what the container prints from now on (its program's timeline,
- * as `logs -f` reads it) until the container stops, which ends the session with its exit
- * code. Its stdin goes nowhere: the simulated process reads none.
+ * as `logs -f` reads it) until the container stops. Its stdin goes nowhere: only a shell on
+ * a held-open stdin reads one, and that is attached to as an exec'd shell instead.
  */
 function followContainer(registry: Registry, def: ResourceDef, namespace: string | undefined, pod: PodView, spec: ContainerSpec, input: ProgramInput, sink: ExecSink): ExecSession {
   const program = programFor(input);

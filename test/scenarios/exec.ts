@@ -158,6 +158,15 @@ describe(`kubectl exec (${label})`, () => {
     assert.equal((await kubectl.run(['attach', 'broken'])).stderr.split('\n').at(-2), 'error: Internal error occurred: unable to upgrade connection: container not found ("app")');
   });
 
+  it('run -i --rm: a shell on the pod\'s held-open stdin reads what is piped; a command\'s exit code comes back', async () => {
+    const shell = await kubectl.run(['run', 'tmp', '-i', '--rm', '--image=busybox', '--', 'sh'], { input: 'echo $HOSTNAME\ncat /etc/hostname /nope 2>/dev/null || echo fallback\n' });
+    assert.equal(shell.code, 0, shell.stderr);
+    assert.match(shell.stdout, /^tmp\nfallback\n/);
+    const once = await kubectl.run(['run', 'once', '-i', '--rm', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'echo done; exit 3']);
+    assert.equal(once.code, 3);
+    assert.match(once.stdout, /^done\n/);
+  });
+
   it('kubectl v1.32 (version skew) execs over the same WebSocket', async (t) => {
     const binary = olderKubectl();
     if (!binary) { t.skip('kubectl v1.32 is not installed at /usr/bin/kubectl'); return; }
