@@ -1,30 +1,62 @@
-import type { StreamListener, Upgrade } from '../server/upgrade.ts';
-import type { WebSocketPairConstructor } from '../types/cloudflare.ts';
+import type { StreamListener, StreamSocket, Upgrade } from '../server/upgrade.ts';
+import type { DurableObjectState, WebSocketPairConstructor, WorkerWebSocket } from '../types/cloudflare.ts';
 
 /**
- * The Durable Object's WebSockets: a WebSocketPair whose server end is accepted in the
- * cluster's object (so the session lives next to the cluster's data), the client end handed
- * back in the 101 that the Worker passes through to kubectl. A plain accepted socket, not the
- * hibernation API: a session holds the object in memory while it is open (a simulated process's
- * timers and stdin live there), which is what a watch already does.
+ * The Durable Object's WebSockets, with the hibernation API: the server end of a
+ * WebSocketPair is accepted by the runtime (`state.acceptWebSocket`), so the cluster's
+ * object can be evicted while a session only waits for input (an idle `kubectl exec -it`
+ * costs nothing), and its messages come to the object's webSocketMessage/Close/Error.
+ * While the object stays in memory each socket's session is found in `sessions`; after an
+ * eviction it is started again from the token kept as the socket's attachment.
  */
-export function workerUpgrade(): Upgrade {
-  return (_request, protocol, open) => {
+export class WorkerSockets {
+  private readonly sessions = new Map<WorkerWebSocket, StreamListener>();
+  /** Sockets whose session ended (closed by either side): nothing more is sent or started on them. */
+  private readonly ended = new WeakSet<WorkerWebSocket>();
+
+  constructor(private readonly state: DurableObjectState) {}
+
+  readonly upgrade: Upgrade = (_request, protocol, open, resumeToken) => {
     const Pair = (globalThis as unknown as { WebSocketPair: WebSocketPairConstructor }).WebSocketPair;
     const pair = new Pair();
     const client = pair[0], server = pair[1];
-    server.accept();
-    let listener: StreamListener | undefined;
-    let ended = false;
-    const end = () => { if (ended) return; ended = true; listener?.closed(); };
-    listener = open({
-      send: (data) => { if (!ended) server.send(data); },
-      close: (code, reason) => { if (ended) return; try { server.close(code ?? 1000, reason ?? ''); } catch { /* already closing */ } end(); },
-    });
-    const encoder = new TextEncoder();
-    server.addEventListener('message', (event) => { if (!ended) listener?.message(typeof event.data === 'string' ? encoder.encode(event.data) : new Uint8Array(event.data)); });
-    server.addEventListener('close', () => { end(); try { server.close(1000, ''); } catch { /* already closed */ } });
-    server.addEventListener('error', end);
+    this.state.acceptWebSocket(server);
+    // The attachment holds at most 2 KiB: a longer token (a long command line) is not resumable.
+    if (resumeToken && resumeToken.length <= 2000) server.serializeAttachment(resumeToken);
+    this.sessions.set(server, open(this.socket(server)));
     return new Response(null, { status: 101, headers: { 'Sec-WebSocket-Protocol': protocol }, webSocket: client } as ResponseInit);
   };
+
+  socket(ws: WorkerWebSocket): StreamSocket {
+    return {
+      send: (data) => { if (!this.ended.has(ws)) { try { ws.send(data); } catch { /* the client is gone */ } } },
+      close: (code, reason) => { this.end(ws); try { ws.close(code ?? 1000, reason ?? ''); } catch { /* already closing */ } },
+    };
+  }
+
+  private end(ws: WorkerWebSocket): void {
+    this.ended.add(ws);
+    const listener = this.sessions.get(ws);
+    this.sessions.delete(ws);
+    listener?.closed();
+  }
+
+  /** A message for a socket: its session, or (after an eviction) the session started again from its token. */
+  async message(ws: WorkerWebSocket, data: ArrayBuffer | string, resume: (token: string, socket: StreamSocket) => Promise<StreamListener>): Promise<void> {
+    if (this.ended.has(ws)) return;
+    let listener = this.sessions.get(ws);
+    if (!listener) {
+      const token = ws.deserializeAttachment();
+      if (typeof token !== 'string') { this.socket(ws).close(1011, 'the session was lost'); return; }
+      listener = await resume(token, this.socket(ws));
+      if (this.ended.has(ws)) return;
+      this.sessions.set(ws, listener);
+    }
+    listener.message(typeof data === 'string' ? new TextEncoder().encode(data) : new Uint8Array(data));
+  }
+
+  closed(ws: WorkerWebSocket): void {
+    this.end(ws);
+    try { ws.close(1000, ''); } catch { /* already closed */ }
+  }
 }

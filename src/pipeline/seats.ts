@@ -15,12 +15,12 @@ export const connectSubresources: ReadonlySet<string> = new Set(['exec', 'attach
  * the upgrade is known once the handler asked for it; the slot is then the socket's to free.
  */
 function releasedOnClose(upgrade: Upgrade, release: () => void, asked: () => void): Upgrade {
-  return (request, protocol, open) => {
+  return (request, protocol, open, resumeToken) => {
     asked();
     return upgrade(request, protocol, (socket) => {
       const listener = open(socket);
       return { message: (data) => listener.message(data), closed() { release(); listener.closed(); } };
-    });
+    }, resumeToken);
   };
 }
 

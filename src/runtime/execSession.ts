@@ -32,6 +32,8 @@ export interface ExecRequest {
   input: ProgramInput;
   /** Wall-clock time for `date` and log stamps. */
   now: () => number;
+  /** Started again on a socket that outlived the session (a hibernated Durable Object): no new prompt. */
+  resumed?: boolean;
 }
 
 /** How long a single exec'd command may play out before it is cut (a `sleep 3600` does not hold a session all day). */
@@ -120,7 +122,7 @@ export function startExec(request: ExecRequest, sink: ExecSink): ExecSession {
       busy = true;
       play(['sh', '-c', line], '', (code) => { last = code; busy = false; next(); });
     };
-    if (request.tty) sink.stdout(prompt);
+    if (request.tty && !request.resumed) sink.stdout(prompt);
     let taken = 0;
     return {
       stdin(text) {

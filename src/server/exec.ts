@@ -11,9 +11,9 @@ import { linesBetween, type ProgramInput } from '../runtime/timeline.ts';
 import type { ContainerSpec, ContainerStatus } from '../runtime/stages.ts';
 import type { VolumePod } from '../runtime/volumes.ts';
 import type { Connection } from './clientCertificates.ts';
-import { channel, chooseProtocol, exitStatus, frame, internalErrorStatus, servedProtocols, type StreamStatus } from './remotecommand.ts';
+import { channel, chooseProtocol, exitStatus, frame, internalErrorStatus, servedProtocols, type ServedProtocol, type StreamStatus } from './remotecommand.ts';
 import type { ResourceRequest } from './requestInfo.ts';
-import { isWebSocketRequest, offeredProtocols, type StreamSocket } from './upgrade.ts';
+import { isWebSocketRequest, offeredProtocols, type StreamListener, type StreamSocket } from './upgrade.ts';
 
 /**
  * pods/exec: kube-apiserver's ExecLocation checks (the pod, its container, its node) answer
@@ -84,56 +84,98 @@ async function connect(c: Context, registry: Registry, def: ResourceDef, info: R
   const protocol = chooseProtocol(offered);
   if (!protocol) throw badRequest(`unable to upgrade connection: unable to negotiate protocol: client supports [${offered.join(' ')}], server supports [${servedProtocols.join(' ')}]`);
 
-  // What the kubelet finds: a running container to exec in, with its env and files as the kubelet made them.
-  const running = isRunning(pod, spec.name);
+  const session: SessionSpec = {
+    cluster: registry.cluster, group: def.group, version: def.version, resource: def.plural, namespace, pod: pod.metadata.name!, uid: pod.metadata.uid ?? '', container: spec.name,
+    command: options.command, stdin: options.stdin, stdout: options.stdout, stderr: options.stderr, tty: options.tty, attach, protocol,
+  };
+  const start = await sessionStart(registry, def, session, pod);
+  // The token lets an entry that hibernates sockets (the Durable Object) pick the session up again.
+  return upgrade(request, protocol, (socket) => openSession(registry, def, session, start, socket, false), JSON.stringify(session));
+}
+
+/** What a session is, as a small JSON token: enough to start it again on a socket that outlived its process. */
+interface SessionSpec {
+  cluster: string; group: string; version: string; resource: string; namespace: string | undefined; pod: string; uid: string; container: string;
+  command: string[]; stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean; attach: boolean; protocol: ServedProtocol;
+}
+
+/** What the kubelet finds: a running container to exec in, with its env and files as the kubelet made them. */
+interface SessionStart { pod: PodView; spec: ContainerSpec; running: boolean; input: ProgramInput }
+
+async function sessionStart(registry: Registry, def: ResourceDef, session: SessionSpec, pod: PodView): Promise<SessionStart> {
+  const spec = [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? []), ...(pod.spec.ephemeralContainers ?? [])].find((x) => x.name === session.container)!;
+  const running = pod.metadata.uid === session.uid && isRunning(pod, spec.name);
   const volumePod = pod as unknown as VolumePod;
   const prepared = running ? prepareContainer(volumePod, spec, await podSources(registry, volumePod), pod.status?.podIP) : undefined;
   const input = prepared && !prepared.error ? prepared.input : specInput(volumePod, spec, pod.status?.podIP);
-  const decoder = new TextDecoder();
+  return { pod, spec, running, input };
+}
 
-  return upgrade(request, protocol, (socket: StreamSocket) => {
-    let finished = false;
-    const finish = (status: StreamStatus) => {
-      if (finished) return;
-      finished = true;
-      socket.send(frame(channel.error, JSON.stringify(status)));
-      socket.close(1000, '');
-    };
-    if (!running) {
-      finish(internalErrorStatus(`unable to upgrade connection: container not found (${JSON.stringify(spec.name)})`));
-      return { message() {}, closed() {} };
-    }
-    // The kubelet's first message: an empty frame on the lowest channel the client reads, "connected".
-    socket.send(frame(options.stdout ? channel.stdout : options.stderr && !options.tty ? channel.stderr : channel.error, ''));
-    const sink = {
-      stdout: (text: string) => { if (!finished && options.stdout) socket.send(frame(channel.stdout, text)); },
-      stderr: (text: string) => { if (!finished && options.stderr) socket.send(frame(channel.stderr, text)); },
-      exit: (code: number) => finish(exitStatus(code, options.command)),
-    };
-    const shell = attach ? interactiveShell(input) : undefined;
-    // Attach reports no exit code (the kubelet's attach ends in Success when the process ends).
-    const attached = { ...sink, exit: () => finish(exitStatus(0, [])) };
-    const session: ExecSession = shell && options.stdin ? startExec({ argv: shell, stdin: true, tty: options.tty, input, now: () => registry.now().getTime() }, attached)
-      : attach ? followContainer(registry, def, namespace, pod, spec, input, attached) : startExec({ argv: options.command, stdin: options.stdin, tty: options.tty, input, now: () => registry.now().getTime() }, {
-      stdout: (text) => { if (!finished && options.stdout) socket.send(frame(channel.stdout, text)); },
-      stderr: (text) => { if (!finished && options.stderr) socket.send(frame(channel.stderr, text)); },
-      exit: (code) => finish(exitStatus(code, options.command)),
-    });
-    let received = 0;
-    return {
-      message(data) {
-        if (finished || !data.length) return;
-        received += data.length;
-        // Input is bounded: a session that sends more than any exec'd command here reads is ended.
-        if (received > 4 * maxStdinBytes) { session.stop(); finish(internalErrorStatus('the exec session sent more input than this server accepts')); return; }
-        const ch = data[0];
-        if (ch === channel.stdin && options.stdin) session.stdin(decoder.decode(data.subarray(1), { stream: true }));
-        else if (ch === channel.close && data[1] === channel.stdin && protocol === 'v5.channel.k8s.io') session.closeStdin();
-        // Resize (4) changes nothing: output is not laid out to a width.
-      },
-      closed() { session.stop(); finished = true; },
-    };
-  });
+/**
+ * A session on an accepted socket. `resumed`: the socket outlived the process that served it
+ * (a hibernated Durable Object woke for its next message), so nothing is announced again.
+ */
+function openSession(registry: Registry, def: ResourceDef, session: SessionSpec, start: SessionStart, socket: StreamSocket, resumed: boolean): StreamListener {
+  const { pod, spec, running, input } = start;
+  const decoder = new TextDecoder();
+  let finished = false;
+  const finish = (status: StreamStatus) => {
+    if (finished) return;
+    finished = true;
+    socket.send(frame(channel.error, JSON.stringify(status)));
+    socket.close(1000, '');
+  };
+  if (!running) {
+    finish(internalErrorStatus(`unable to upgrade connection: container not found (${JSON.stringify(spec.name)})`));
+    return { message() {}, closed() {} };
+  }
+  // The kubelet's first message: an empty frame on the lowest channel the client reads, "connected".
+  if (!resumed) socket.send(frame(session.stdout ? channel.stdout : session.stderr && !session.tty ? channel.stderr : channel.error, ''));
+  const sink: ExecSink = {
+    stdout: (text) => { if (!finished && session.stdout) socket.send(frame(channel.stdout, text)); },
+    stderr: (text) => { if (!finished && session.stderr) socket.send(frame(channel.stderr, text)); },
+    exit: (code) => finish(exitStatus(code, session.command)),
+  };
+  const now = () => registry.now().getTime();
+  const shell = session.attach ? interactiveShell(input) : undefined;
+  // Attach reports no exit code (the kubelet's attach ends in Success when the process ends).
+  const attached: ExecSink = { ...sink, exit: () => finish(exitStatus(0, [])) };
+  const process: ExecSession = shell && session.stdin ? startExec({ argv: shell, stdin: true, tty: session.tty, input, now, resumed }, attached)
+    : session.attach ? followContainer(registry, def, session.namespace, pod, spec, input, attached)
+    : startExec({ argv: session.command, stdin: session.stdin, tty: session.tty, input, now, resumed }, sink);
+  let received = 0;
+  return {
+    message(data) {
+      if (finished || !data.length) return;
+      received += data.length;
+      // Input is bounded: a session that sends more than any exec'd command here reads is ended.
+      if (received > 4 * maxStdinBytes) { process.stop(); finish(internalErrorStatus('the exec session sent more input than this server accepts')); return; }
+      const ch = data[0];
+      if (ch === channel.stdin && session.stdin) process.stdin(decoder.decode(data.subarray(1), { stream: true }));
+      else if (ch === channel.close && data[1] === channel.stdin && session.protocol === 'v5.channel.k8s.io') process.closeStdin();
+      // Resize (4) changes nothing: output is not laid out to a width.
+    },
+    closed() { process.stop(); finished = true; },
+  };
+}
+
+/**
+ * Starts a session again from its token on a socket whose process is gone (a Durable Object
+ * that hibernated while the session waited for input). What it had in memory (a line being
+ * typed, files an interactive shell wrote) is lost, as after a container restart; a pod that
+ * went away ends it with the kubelet's error.
+ */
+export async function resumeSession(registry: Registry, token: string, socket: StreamSocket): Promise<StreamListener> {
+  const session = JSON.parse(token) as SessionSpec;
+  const def = registry.catalog.find(session.group, session.version, session.resource);
+  let pod: PodView | undefined;
+  try { pod = def ? ((await registry.get(def, session.namespace, session.pod)) as PodView) : undefined; } catch { pod = undefined; }
+  if (!def || !pod || !pod.spec.nodeName) {
+    socket.send(frame(channel.error, JSON.stringify(internalErrorStatus(`unable to upgrade connection: container not found (${JSON.stringify(session.container)})`))));
+    socket.close(1000, '');
+    return { message() {}, closed() {} };
+  }
+  return openSession(registry, def, session, await sessionStart(registry, def, session, pod), socket, true);
 }
 
 /** Real ms between looks at an attached container. */

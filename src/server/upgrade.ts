@@ -19,9 +19,11 @@ export interface StreamListener {
 /**
  * Answers the request with the upgrade to `protocol` (the subprotocol chosen from the client's
  * Sec-WebSocket-Protocol); `open` is called with the socket once it is accepted. The Response is
- * the entry's to interpret (101 with a webSocket on workerd, a marker on Node).
+ * the entry's to interpret (101 with a webSocket on workerd, a marker on Node). `resumeToken`
+ * (small JSON) is kept with the socket by an entry that may drop the session's memory while the
+ * socket stays open (a hibernating Durable Object), to start it again (server/exec.ts resumeSession).
  */
-export type Upgrade = (request: Request, protocol: string, open: (socket: StreamSocket) => StreamListener) => Response;
+export type Upgrade = (request: Request, protocol: string, open: (socket: StreamSocket) => StreamListener, resumeToken?: string) => Response;
 
 /** A WebSocket handshake: GET with `Upgrade: websocket`. */
 export const isWebSocketRequest = (request: Request) =>
