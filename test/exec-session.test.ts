@@ -4,7 +4,8 @@ import { Kubectl, KubectlProcess } from '../harness/kubectl.ts';
 import { relaxedLimits, startNodeServer, type TestServer } from '../harness/server.ts';
 import { startExec, type ExecRequest } from '../src/runtime/execSession.ts';
 import type { KubeObject } from '../src/registry/types.ts';
-import { eventuallyPasses } from './helpers/eventually.ts';
+import { eventually, eventuallyPasses } from './helpers/eventually.ts';
+import { resumeSession } from '../src/server/exec.ts';
 
 /** One exec'd process, collected: what it wrote and how it ended. */
 function run(request: Partial<ExecRequest> & { argv: string[] }, feed?: (session: ReturnType<typeof startExec>) => void) {
@@ -65,5 +66,21 @@ describe('exec and the cluster\'s stream budget', () => {
       await held.stop();
     }
     assert.equal(await eventuallyPasses(() => kubectl.ok(['exec', 'web', '--', 'echo', 'hi'])), 'hi\n');
+  });
+
+  it('a session started again from its token (a hibernated Durable Object woke for its next message)', async () => {
+    const token = JSON.stringify({ cluster: 'default', group: '', version: 'v1', resource: 'pods', namespace: 'default', pod: 'web', uid: (await server!.registry().get(server!.catalog.find('', 'v1', 'pods')!, 'default', 'web')).metadata.uid, container: 'web', command: ['sh'], stdin: true, stdout: true, stderr: true, tty: false, attach: false, protocol: 'v5.channel.k8s.io' });
+    const sent: Uint8Array[] = [];
+    let closed = false;
+    const listener = await resumeSession(server!.registry(), token, { send: (d) => { sent.push(d); }, close: () => { closed = true; } });
+    listener.message(new Uint8Array([0, ...new TextEncoder().encode('echo $HOSTNAME\nexit 7\n')]));
+    await eventually(async () => closed, (x) => x, 'the session to end');
+    const text = (ch: number) => sent.filter((d) => d[0] === ch).map((d) => new TextDecoder().decode(d.subarray(1))).join('');
+    assert.equal(text(1), 'web\n');
+    assert.match(text(3), /"reason":"NonZeroExitCode".*"message":"7"/);
+    // A pod that is gone ends a resumed session with the kubelet's error.
+    const gone = await resumeSession(server!.registry(), token.replace('"pod":"web"', '"pod":"gone"'), { send: (d) => { sent.push(d); }, close: () => {} });
+    gone.closed();
+    assert.match(text(3), /container not found/);
   });
 });
