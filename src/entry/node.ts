@@ -91,7 +91,13 @@ export async function serveHttps(fetch: ConnectionFetch, options: { port: number
   });
   server.on('clientError', answerClientError);
   // WebSocket upgrades (kubectl exec) come as 'upgrade' events, not requests: the app answers them too.
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void serveUpgrade(fetch, connectionOf(socket as TLSSocket), req, socket, head));
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const target = (req.url ?? '').split('?')[0];
+    const answer: ConnectionFetch = dotSegment.test(target)
+      ? () => Response.json(badRequest(`the request path ${JSON.stringify(target.slice(0, 200))} may not contain '.' or '..' segments`).toStatus(), { status: 400 })
+      : fetch;
+    void serveUpgrade(answer, connectionOf(socket as TLSSocket), req, socket, head);
+  });
   const hostname = options.hostname ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
