@@ -15,6 +15,10 @@ import { limitsFromEnv } from '../tenancy/quotas.ts';
 import type { DurableObjectState } from '../types/cloudflare.ts';
 import type { WorkerEnv } from './worker-env.ts';
 import { serveStoreOps } from './store-ops.ts';
+import { WorkerSockets } from './worker-websocket.ts';
+import { resumeSession } from '../server/exec.ts';
+import { Registry } from '../registry/generic.ts';
+import type { WorkerWebSocket } from '../types/cloudflare.ts';
 
 import { clusterHeader, internalHeader } from './call-cluster.ts';
 
@@ -46,8 +50,11 @@ export class ClusterObject {
   private ports: Ports | undefined;
   private app: ReturnType<typeof createApp> | undefined;
   private readonly catalog = new Catalog(resources);
+  private readonly sockets: WorkerSockets;
 
-  constructor(private readonly state: DurableObjectState, private readonly env: WorkerEnv) {}
+  constructor(private readonly state: DurableObjectState, private readonly env: WorkerEnv) {
+    this.sockets = new WorkerSockets(state);
+  }
 
   private open(cluster: string): { store: SqliteClusterStore; ports: Ports; app: ReturnType<typeof createApp> } {
     if (!this.store || !this.ports || !this.app) {
@@ -79,7 +86,8 @@ export class ClusterObject {
       return this.internal(cluster, url, request);
     }
     // A cluster that was never created (or was dropped) answers 401 from the pipeline and writes nothing.
-    return app.fetch(request);
+    // Exec sessions' WebSockets end here, in the cluster's own object.
+    return app.fetch(request, { upgrade: this.sockets.upgrade });
   }
 
   private async internal(cluster: string, url: URL, request: Request): Promise<Response> {
@@ -146,6 +154,19 @@ export class ClusterObject {
     }
     await this.drop();
   }
+
+  /** Hibernation API: a session's input, its end. The cluster is the one the session's token names. */
+  async webSocketMessage(ws: WorkerWebSocket, message: ArrayBuffer | string): Promise<void> {
+    await this.sockets.message(ws, message, async (token, socket) => {
+      const cluster = (JSON.parse(token) as { cluster?: string }).cluster ?? '';
+      const { ports } = this.open(cluster);
+      return resumeSession(new Registry(this.catalog, ports, cluster), token, socket);
+    });
+  }
+
+  async webSocketClose(ws: WorkerWebSocket): Promise<void> { this.sockets.closed(ws); }
+
+  async webSocketError(ws: WorkerWebSocket): Promise<void> { this.sockets.closed(ws); }
 
   /** Queue work for this cluster (scheduler, kubelet) runs next to its data. */
   private async dispatch(cluster: string, message: QueueMessage): Promise<void> {

@@ -1,11 +1,13 @@
 import { createAdaptorServer } from '@hono/node-server';
 import { createServer as createHttpsServer } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { generate } from 'selfsigned';
 import { ApiError, badRequest } from '../apimachinery/errors.ts';
 import type { Connection } from '../server/clientCertificates.ts';
+import { serveUpgrade } from './node-websocket.ts';
 
 /** Node adapter: serves a web-standard fetch handler over HTTPS (kubectl sends tokens only over TLS). */
 
@@ -88,6 +90,14 @@ export async function serveHttps(fetch: ConnectionFetch, options: { port: number
     overrideGlobalObjects: true,
   });
   server.on('clientError', answerClientError);
+  // WebSocket upgrades (kubectl exec) come as 'upgrade' events, not requests: the app answers them too.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const target = (req.url ?? '').split('?')[0];
+    const answer: ConnectionFetch = dotSegment.test(target)
+      ? () => Response.json(badRequest(`the request path ${JSON.stringify(target.slice(0, 200))} may not contain '.' or '..' segments`).toStatus(), { status: 400 })
+      : fetch;
+    void serveUpgrade(answer, connectionOf(socket as TLSSocket), req, socket, head);
+  });
   const hostname = options.hostname ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

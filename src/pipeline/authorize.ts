@@ -6,6 +6,7 @@ import { Registry } from '../registry/generic.ts';
 import type { PolicyCache } from '../registry/policyCache.ts';
 import type { Attributes } from '../registry/types.ts';
 import type { PipelineEnv, Target } from './context.ts';
+import { connectSubresources } from './seats.ts';
 
 /**
  * The cluster's authorizer for this request: its RBAC policy, compiled once and cached
@@ -47,6 +48,13 @@ export const authorize = () => createMiddleware<PipelineEnv>(async (c, next) => 
     if (attrs) {
       const decision = await c.get('access').authorize(user, attrs);
       if (!decision.allowed) throw forbiddenError(user, attrs, decision.reason);
+      // AuthorizePodWebsocketUpgradeCreatePermission (on by default since 1.35): a WebSocket's GET to
+      // exec, attach or portforward must also be allowed to `create` it, as the SPDY POST is.
+      if ('resource' in attrs && attrs.verb === 'get' && connectSubresources.has(attrs.subresource)) {
+        const create = { ...attrs, verb: 'create' };
+        const second = await c.get('access').authorize(user, create);
+        if (!second.allowed) throw forbiddenError(user, create, second.reason);
+      }
     }
   }
   await next();

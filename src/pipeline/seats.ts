@@ -4,6 +4,25 @@ import type { PipelineEnv } from './context.ts';
 import { nextTurn } from './nextTurn.ts';
 import { queryBool } from '../apimachinery/queryParams.ts';
 import { heldIfRefused } from './rateLimit.ts';
+import type { Connection } from '../server/clientCertificates.ts';
+import type { Upgrade } from '../server/upgrade.ts';
+
+/** Subresources whose answer is a connection upgrade (kube-apiserver's "connect" verbs). */
+export const connectSubresources: ReadonlySet<string> = new Set(['exec', 'attach', 'portforward']);
+
+/**
+ * An upgrade that gives the stream slot back when its connection ends. Whether the entry takes
+ * the upgrade is known once the handler asked for it; the slot is then the socket's to free.
+ */
+function releasedOnClose(upgrade: Upgrade, release: () => void, asked: () => void): Upgrade {
+  return (request, protocol, open, resumeToken) => {
+    asked();
+    return upgrade(request, protocol, (socket) => {
+      const listener = open(socket);
+      return { message: (data) => listener.message(data), closed() { release(); listener.closed(); } };
+    }, resumeToken);
+  };
+}
 
 /** How long a stream may hold a chunk its client has not taken before it is closed as unresponsive. */
 export const unresponsiveStreamMs = 60_000;
@@ -50,6 +69,8 @@ export function releasing(response: Response, release: () => void, unresponsiveM
   return new Response(body, { status: response.status, headers: response.headers });
 }
 
+const once = (fn: () => void) => { let done = false; return () => { if (!done) { done = true; fn(); } }; };
+
 /**
  * Step 8, the cluster's share of the server (kube-apiserver's priority and fairness, in
  * small). Cheap requests (a get, a small write) just run. Expensive ones (lists, large
@@ -61,6 +82,19 @@ export function releasing(response: Response, release: () => void, unresponsiveM
 export const seats = (quotas: Quotas) => createMiddleware<PipelineEnv>(async (c, next) => {
   const info = c.get('resourceRequest');
   const cluster = c.get('cluster'), incarnation = c.get('incarnation');
+  if (info.subresource && connectSubresources.has(info.subresource)) {
+    // An exec session holds a connection open like a watch: it takes a stream slot until it ends.
+    const release = once(await heldIfRefused(quotas, () => quotas.admitStream(cluster, incarnation)));
+    const connection = c.env as Connection | undefined;
+    let upgrading = false;
+    if (connection?.upgrade) c.env = { ...connection, upgrade: releasedOnClose(connection.upgrade, release, () => { upgrading = true; }) };
+    try {
+      await next();
+    } finally {
+      if (!upgrading || c.error) release();
+    }
+    return;
+  }
   const streaming = info.verb === 'watch' || (info.subresource === 'log' && queryBool(c.get('url').searchParams.get('follow') ?? undefined));
   if (!streaming) {
     if (info.verb !== 'list' && c.get('cost') === 1) { await next(); return; }

@@ -7,7 +7,8 @@ import { containerFilesystem, MountError, type MountingContainer, type VolumePod
  * command line with $(VAR) expanded, and mounted files; or why it cannot start
  * (a volume that cannot be set up, or CreateContainerConfigError).
  */
-export interface RunnableContainer extends MountingContainer { image?: string }
+/** `stdin`: the container keeps its stdin open (kubectl run -i): a shell reading it waits instead of exiting. */
+export interface RunnableContainer extends MountingContainer { image?: string; stdin?: boolean }
 
 export type Prepared = { input: ProgramInput; error?: undefined } | { error: { kind: 'mount' | 'config'; message: string } };
 
@@ -16,7 +17,7 @@ export function prepareContainer(pod: VolumePod, container: RunnableContainer, s
   try {
     const fs = containerFilesystem(pod, container, sources);
     const env = containerEnv(pod, container, sources);
-    return { input: { image: container.image ?? '', ...expandCommand(container, env), env, hostname, podIP, files: fs.files, dirs: fs.dirs } };
+    return { input: { image: container.image ?? '', ...expandCommand(container, env), env, hostname, podIP, files: fs.files, dirs: fs.dirs, ...(container.stdin ? { openStdin: true } : {}) } };
   } catch (err) {
     if (err instanceof MountError) return { error: { kind: 'mount', message: err.message } };
     if (err instanceof ConfigError) return { error: { kind: 'config', message: err.message } };
@@ -27,6 +28,7 @@ export function prepareContainer(pod: VolumePod, container: RunnableContainer, s
 /** The program input from the spec alone, for a container whose sources are gone (its logs still read). */
 export const specInput = (pod: VolumePod, container: RunnableContainer & { env?: Array<{ name: string; value?: string }> }, podIP?: string): ProgramInput => ({
   image: container.image ?? '', command: container.command, args: container.args, env: container.env?.filter((e) => e.value !== undefined), hostname: pod.metadata.name ?? '', podIP,
+  ...(container.stdin ? { openStdin: true } : {}),
 });
 
 /** ConfigMaps and Secrets a pod reads (env, envFrom, volumes), by name: what its kubelet must see change. */

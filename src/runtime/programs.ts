@@ -8,6 +8,8 @@ import type { Program, ProgramInput } from './timeline.ts';
  * (shell.ts), as a timeline (timeline.ts).
  */
 export function programFor(input: ProgramInput): Program {
+  // A shell with no script reads its stdin: held open (kubectl run -it), it waits for what an attached client types.
+  if (interactiveShell(input)) return { prefix: [], durationMs: 0, ending: { kind: 'forever' } };
   const argv = input.command?.length ? [...input.command, ...(input.args ?? [])] : input.args?.length ? input.args : undefined;
   if (!argv) return imageDefault(input);
   const base = argv[0].split('/').pop()!;
@@ -16,4 +18,18 @@ export function programFor(input: ProgramInput): Program {
   const { out, elapsed, ending, fileEvents } = runShell(argv, input);
   // A process that exits still takes a moment; `echo` is not instantaneous either.
   return { prefix: out, durationMs: elapsed + (ending.kind === 'exit' ? 100 : 0), ending, ...(fileEvents.length ? { fileEvents } : {}) };
+}
+
+/** Images whose own command (CMD) is a shell. */
+const shellImages = new Set(['busybox', 'alpine', 'ubuntu', 'debian']);
+
+/**
+ * The shell a container runs on its held-open stdin (spec.stdin: `kubectl run -it --image=busybox`,
+ * with or without `-- sh`), if it does: what `kubectl attach -i` talks to.
+ */
+export function interactiveShell(input: ProgramInput): string[] | undefined {
+  if (!input.openStdin) return undefined;
+  const argv = input.command?.length ? [...input.command, ...(input.args ?? [])] : input.args?.length ? input.args : shellImages.has(imageBase(input.image)) ? ['sh'] : [];
+  const base = argv[0]?.split('/').pop() ?? '';
+  return ['sh', 'bash', 'ash'].includes(base) && !argv.includes('-c') ? argv : undefined;
 }

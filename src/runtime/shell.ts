@@ -207,6 +207,12 @@ function parseSleep(arg: string | undefined): number {
   return Number(m[1]) * { '': 1000, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
 }
 
+/** The commands this shell interprets itself: what `kubectl exec` can start in any image. */
+export const shellCommands: ReadonlySet<string> = new Set([
+  'echo', 'printf', 'sleep', 'exit', 'true', ':', 'cd', 'export', 'set', 'trap', 'cp', 'mv', 'chmod', 'ln', 'kill', 'wait',
+  'cat', 'ls', 'touch', 'mkdir', 'rm', 'test', '[', 'env', 'printenv', 'false', 'date', 'hostname', 'pwd', 'whoami', 'uname', 'sh', 'bash', 'ash',
+]);
+
 function runCommand(argv: string[], input: ProgramInput, run: Run, variables: Map<string, string>): void {
   if (!argv.length) return;
   const cmd = argv[0].split('/').pop()!;
@@ -251,6 +257,8 @@ function runCommand(argv: string[], input: ProgramInput, run: Run, variables: Ma
       return;
     case 'cat':
       run.code = 0;
+      // With no file (or `-`), cat copies its stdin: an exec'd `cat` echoes what kubectl exec -i sent.
+      if (input.exec && (!paths.length || args.includes('-'))) fileLines(input.exec.stdin ?? '').forEach(print);
       for (const [k, path] of paths.entries()) {
         const content = disk.files.get(path);
         if (content !== undefined) fileLines(content).forEach(print);
@@ -326,6 +334,8 @@ function runCommand(argv: string[], input: ProgramInput, run: Run, variables: Ma
       return;
     }
     default: {
+      // In an exec'd shell an unknown name is what busybox's sh says of it, not a server.
+      if (input.exec && !componentStartup(cmd, run.elapsed)) { fail(`sh: ${cmd}: not found`); run.code = 127; return; }
       const component = componentStartup(cmd, run.elapsed);
       if (component) run.out.push(...component);
       // Servers and anything we cannot interpret keep running, as most real workloads do.
@@ -378,8 +388,9 @@ function redirected(argv: string[], redirects: Redirect[], input: ProgramInput, 
   const mark = run.out.length;
   runCommand(argv, input, run, variables);
   const produced = run.out.splice(mark);
-  type Dest = { path: string | null; append: boolean } | undefined; // undefined: the container's log; path null: /dev/null
-  const dest: Record<'1' | '2', Dest> = { 1: undefined, 2: undefined };
+  // A stream: the container's stdout or stderr (a log line, or exec's channel); a path: a file; null: /dev/null.
+  type Dest = { path: string | null; append: boolean } | { stream: '1' | '2' };
+  const dest: Record<'1' | '2', Dest> = { 1: { stream: '1' }, 2: { stream: '2' } };
   for (const r of redirects) {
     if (r.fd !== '1' && r.fd !== '2') continue;
     if (r.mode === '>&') { dest[r.fd] = r.target === '1' || r.target === '2' ? dest[r.target] : dest[r.fd]; continue; }
@@ -387,15 +398,16 @@ function redirected(argv: string[], redirects: Redirect[], input: ProgramInput, 
     const target = r.target.replace(/\$(\w+)/g, (_, name: string) => variables.get(name) ?? '');
     dest[r.fd] = { path: target === '/dev/null' ? null : absolute(target), append: r.mode === '>>' };
   }
+  const fileOf = (d: Dest) => ('path' in d ? d : undefined);
   const written = new Map<string, string[]>();
-  for (const d of Object.values(dest)) if (d?.path) written.set(d.path, written.get(d.path) ?? []);
+  for (const d of Object.values(dest)) { const f = fileOf(d); if (f?.path) written.set(f.path, written.get(f.path) ?? []); }
   for (const line of produced) {
     const d = dest[line.stderr ? '2' : '1'];
-    if (!d) run.out.push(line);
+    if ('stream' in d) run.out.push(d.stream === '2' ? { ...line, stderr: true } : { offsetMs: line.offsetMs, text: line.text });
     else if (d.path) written.get(d.path)!.push(typeof line.text === 'string' ? line.text : line.text(0));
   }
   for (const [path, lines] of written) {
-    const append = dest[1]?.path === path ? dest[1].append : !!dest[2]?.append;
+    const append = fileOf(dest[1])?.path === path ? !!fileOf(dest[1])?.append : !!fileOf(dest[2])?.append;
     const before = append ? run.disk.files.get(path) ?? '' : '';
     writeFile(run, path, before + lines.map((l) => `${l}\n`).join(''));
   }

@@ -40,6 +40,13 @@ export interface ProgramInput {
   /** The container's mounted files (path → content) and mount directories (volumes.ts). */
   files?: Record<string, string>;
   dirs?: string[];
+  /**
+   * An exec'd process (kubectl exec): what came in on its stdin (`cat` with no file reads it), and
+   * a command the shell does not know is `not found` (127) rather than a server that runs forever.
+   */
+  exec?: { stdin?: string };
+  /** The container's stdin is held open (spec.stdin, as `kubectl run -i` sets it): a shell reading it waits for input. */
+  openStdin?: boolean;
 }
 
 /** The container's files at an offset from its start: its mounts, then what the program wrote by then. */

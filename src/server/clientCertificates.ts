@@ -3,6 +3,7 @@ import type { Certificate } from '../apimachinery/x509.ts';
 import type { Clock, TokenClaims } from '../ports.ts';
 import { readCertificateAuthority, x509 } from '../registry/certificateAuthority.ts';
 import type { ClusterStore, Store } from '../storage/store.ts';
+import type { Upgrade } from './upgrade.ts';
 
 /**
  * kube-apiserver's x509 authenticator (--client-ca-file), per cluster: a TLS peer
@@ -16,6 +17,8 @@ import type { ClusterStore, Store } from '../storage/store.ts';
 /** What an entry says about the connection: present only where the entry asked the client for a certificate. */
 export interface Connection {
   tls?: { clientCertificate?: Uint8Array };
+  /** Where the entry can hold a WebSocket (exec, attach): how it upgrades this request's connection. */
+  upgrade?: Upgrade;
 }
 
 interface Trust { ca: Certificate | null; caPem: string | null; readAt: number; verified: Map<string, { claims: TokenClaims; until: number }> }

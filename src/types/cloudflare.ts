@@ -19,6 +19,8 @@ export interface DurableObjectState {
   storage: DurableObjectStorage;
   blockConcurrencyWhile<T>(fn: () => Promise<T>): Promise<T>;
   waitUntil(promise: Promise<unknown>): void;
+  /** The hibernation API: the runtime holds the socket; its events come to the object's webSocket* methods. */
+  acceptWebSocket(ws: WorkerWebSocket, tags?: string[]): void;
 }
 export interface KVNamespace {
   get(key: string): Promise<string | null>;
@@ -34,3 +36,15 @@ export interface QueueMessageEnvelope<T> { id: string; body: T; attempts: number
 export interface MessageBatch<T> { queue: string; messages: Array<QueueMessageEnvelope<T>>; ackAll(): void; retryAll(): void }
 export interface ExecutionContext { waitUntil(promise: Promise<unknown>): void; passThroughOnException(): void }
 export interface ScheduledController { scheduledTime: number; cron: string }
+/** The server end of a WebSocketPair (workerd). */
+export interface WorkerWebSocket {
+  accept(): void;
+  send(data: ArrayBuffer | ArrayBufferView | string): void;
+  close(code?: number, reason?: string): void;
+  /** Up to 2 KiB kept with a hibernatable socket across the object's evictions. */
+  serializeAttachment(value: unknown): void;
+  deserializeAttachment(): unknown;
+  addEventListener(type: 'message', listener: (event: { data: ArrayBuffer | string }) => void): void;
+  addEventListener(type: 'close' | 'error', listener: () => void): void;
+}
+export interface WebSocketPairConstructor { new (): { 0: WorkerWebSocket; 1: WorkerWebSocket } }

@@ -1,0 +1,166 @@
+import { componentStartup, imageBase } from './imageOutput.ts';
+import { runShell, shellCommands } from './shell.ts';
+import type { ProgramInput, TimedText } from './timeline.ts';
+
+/**
+ * One `kubectl exec` process in a simulated container: the command is run by the same
+ * shell as the container's own program (shell.ts), with the container's env and files,
+ * and its output is played out in real time (a `sleep 2` in it takes two seconds, a
+ * `while true` loop prints until the client leaves). Runtime-neutral: the protocol
+ * (server/remotecommand.ts) hands it stdin and receives stdout, stderr and the exit code.
+ */
+
+export interface ExecSink {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** The process ended: its exit code. Nothing is written after it. */
+  exit(code: number): void;
+}
+
+export interface ExecSession {
+  stdin(text: string): void;
+  /** The client closed stdin (v5.channel.k8s.io's close of channel 0, or EOF of a pipe). */
+  closeStdin(): void;
+  /** The client left: timers stop, nothing more is written. */
+  stop(): void;
+}
+
+export interface ExecRequest {
+  argv: string[];
+  stdin: boolean;
+  tty: boolean;
+  input: ProgramInput;
+  /** Wall-clock time for `date` and log stamps. */
+  now: () => number;
+  /** Started again on a socket that outlived the session (a hibernated Durable Object): no new prompt. */
+  resumed?: boolean;
+}
+
+/** How long a single exec'd command may play out before it is cut (a `sleep 3600` does not hold a session all day). */
+const maxRunMs = 10 * 60_000;
+/** stdin kept for a command that reads it at EOF (`cat`): bounded, as a real pipe's reader would not hold a gigabyte either. */
+export const maxStdinBytes = 1 << 20;
+
+/** What an image's PATH holds: the shell's own commands; bash only where the image ships it. */
+function executable(cmd: string, image: string): boolean {
+  if (cmd === 'bash') return !['busybox', 'alpine'].includes(imageBase(image));
+  return shellCommands.has(cmd) || componentStartup(cmd, 0) !== undefined;
+}
+
+/** containerd/runc's answer to an exec of a name that is not on PATH, with kubelet's exit code 126. */
+export const notFoundMessage = (name: string) =>
+  `OCI runtime exec failed: exec failed: unable to start container process: exec: "${name}": executable file not found in $PATH: unknown`;
+
+const isShell = (cmd: string) => cmd === 'sh' || cmd === 'bash' || cmd === 'ash';
+
+export function startExec(request: ExecRequest, sink: ExecSink): ExecSession {
+  const { argv, input } = request;
+  const name = argv[0] ?? '';
+  const cmd = name.split('/').pop() ?? '';
+  const nl = request.tty ? '\r\n' : '\n';
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  let ended = false;
+  const end = (code: number) => { if (ended) return; ended = true; for (const t of timers) clearTimeout(t); timers.clear(); sink.exit(code); };
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => { timers.delete(t); if (!ended) fn(); }, ms);
+    timers.add(t);
+  };
+  const stopped: ExecSession = { stdin() {}, closeStdin() {}, stop() { ended = true; for (const t of timers) clearTimeout(t); timers.clear(); } };
+
+  if (!executable(cmd, input.image)) {
+    sink.stdout(`${notFoundMessage(name)}${nl}`);
+    queueMicrotask(() => end(126));
+    return stopped;
+  }
+
+  const emit = (t: TimedText, at: number) => {
+    const text = `${typeof t.text === 'function' ? t.text(at) : t.text}${nl}`;
+    if (t.stderr && !request.tty) sink.stderr(text); else sink.stdout(text);
+  };
+  // Files written by one command are there for the next one of an interactive shell.
+  let files = { ...input.files };
+
+  /** Runs a command line and plays its output; calls done with the exit code when it ends (never, for a server). */
+  const play = (line: string[], stdin: string | undefined, done: (code: number) => void) => {
+    const started = request.now();
+    const result = runShell(line, { ...input, files, exec: { stdin } });
+    for (const e of result.fileEvents) { if (e.content === null) delete files[e.path]; else files[e.path] = e.content; }
+    files = { ...files };
+    for (const t of result.out) later(Math.min(t.offsetMs, maxRunMs), () => emit(t, started + t.offsetMs));
+    const ending = result.ending;
+    if (ending.kind === 'exit') { later(Math.min(result.elapsed, maxRunMs), () => done(ending.code)); return; }
+    if (ending.kind === 'loop' && ending.body.length) {
+      let pass = 0;
+      const repeat = () => {
+        const base = result.elapsed + pass * ending.periodMs;
+        for (const t of ending.body) later(t.offsetMs, () => emit(t, started + base + t.offsetMs));
+        pass++;
+        if (base < maxRunMs) later(ending.periodMs, repeat); else later(ending.periodMs, () => done(137));
+      };
+      later(result.elapsed, repeat);
+      return;
+    }
+    // A server or `sleep infinity`: it runs until the client leaves, or the session's time is up.
+    later(maxRunMs, () => done(137));
+  };
+
+  // An interactive shell: each line is run as it arrives (with a prompt and echo under a TTY).
+  if (isShell(cmd) && !argv.includes('-c') && request.stdin) {
+    const prompt = cmd === 'bash' ? `root@${input.hostname}:/# ` : '/ # ';
+    let buffer = '';
+    let busy = false;
+    let eof = false;
+    let last = 0;
+    const queue: string[] = [];
+    const next = () => {
+      if (busy || ended) return;
+      const line = queue.shift();
+      if (line === undefined) { if (eof) end(last); else if (request.tty) sink.stdout(prompt); return; }
+      const exit = /^\s*exit(?:\s+(\d+))?\s*$/.exec(line);
+      if (exit) { end(exit[1] ? Number(exit[1]) & 255 : last); return; }
+      if (!line.trim()) { next(); return; }
+      busy = true;
+      play(['sh', '-c', line], '', (code) => { last = code; busy = false; next(); });
+    };
+    if (request.tty && !request.resumed) sink.stdout(prompt);
+    let taken = 0;
+    return {
+      stdin(text) {
+        if (ended) return;
+        taken += text.length;
+        if (taken > maxStdinBytes) { sink.stderr(`sh: input too long${nl}`); end(2); return; }
+        for (const ch of text) {
+          if (request.tty) {
+            // The terminal's line discipline: echo, backspace, Ctrl-C drops the line, Ctrl-D on an empty line is EOF.
+            if (ch === '\r' || ch === '\n') { sink.stdout('\r\n'); queue.push(buffer); buffer = ''; continue; }
+            if (ch === '\x7f' || ch === '\b') { if (buffer) { buffer = buffer.slice(0, -1); sink.stdout('\b \b'); } continue; }
+            if (ch === '\x03') { buffer = ''; sink.stdout(`^C\r\n`); queue.push(''); continue; }
+            if (ch === '\x04') { if (!buffer) { eof = true; queue.length = 0; } continue; }
+            buffer += ch;
+            sink.stdout(ch);
+          } else if (ch === '\n') { queue.push(buffer); buffer = ''; } else buffer += ch;
+        }
+        if (!busy) { if (request.tty && queue.length === 0) return; next(); }
+      },
+      closeStdin() { eof = true; if (buffer) { queue.push(buffer); buffer = ''; } if (!busy) next(); },
+      stop: stopped.stop,
+    };
+  }
+
+  // A command that reads its stdin (cat with no file) waits for all of it; anything else starts now.
+  const readsStdin = request.stdin && cmd === 'cat' && !argv.slice(1).some((a) => a !== '-' && !a.startsWith('-'));
+  if (!readsStdin) {
+    play(argv, undefined, end);
+    return { stdin() {}, closeStdin() {}, stop: stopped.stop };
+  }
+  let collected = '';
+  return {
+    stdin(text) {
+      if (ended) return;
+      collected += text;
+      if (collected.length > maxStdinBytes) { sink.stderr(`cat: write error: No space left on device${nl}`); end(1); }
+    },
+    closeStdin() { if (!ended) play(argv, collected, end); },
+    stop: stopped.stop,
+  };
+}

@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Kubectl, KubectlProcess, olderKubectl } from '../../harness/kubectl.ts';
+import { eventually, eventuallyPasses } from '../helpers/eventually.ts';
+
+/**
+ * kubectl exec (issue 15), judged by the real kubectl v1.35 (and v1.32 for skew): the
+ * command runs in the simulated container with its env and files, over a WebSocket
+ * (v5.channel.k8s.io), with kube-apiserver's and the kubelet's errors.
+ */
+
+export interface ExecEntry {
+  token(cluster?: string, options?: { sub?: string; groups?: string[] }): Promise<string>;
+  kubeconfig(cluster?: string, token?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+const webPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+  - name: web
+    image: busybox
+    command: ['sleep', '3600']
+    env:
+    - name: MODE
+      valueFrom: { configMapKeyRef: { name: app-config, key: MODE } }
+    volumeMounts:
+    - { name: config, mountPath: /etc/config }
+    - { name: creds, mountPath: /etc/creds, readOnly: true }
+  volumes:
+  - name: config
+    configMap: { name: app-config }
+  - name: creds
+    secret: { secretName: db }
+`;
+
+// A container that never starts (its image cannot be pulled): scheduled, but nothing to exec in.
+const brokenPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: broken
+spec:
+  containers:
+  - name: app
+    image: nginx:does-not-exist
+`;
+
+// A pod no node accepts: it stays Pending, with no host to send an exec to.
+const pendingPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: pending
+spec:
+  nodeSelector: { disk: none-has-this }
+  containers:
+  - name: app
+    image: busybox
+    command: ['sleep', '3600']
+`;
+
+// A container that prints as it runs: what `kubectl attach` shows.
+const tickerPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: ticker
+spec:
+  containers:
+  - name: main
+    image: busybox
+    command: ['sh', '-c', 'while true; do echo tick; sleep 1; done']
+`;
+
+export function execScenario(label: string, open: () => Promise<ExecEntry>) {
+describe(`kubectl exec (${label})`, () => {
+  let server: ExecEntry;
+  let kubectl: Kubectl;
+  const apply = (yaml: string) => kubectl.ok(['apply', '-f', '-'], { input: yaml });
+
+  before(async () => {
+    server = await open();
+    kubectl = new Kubectl(await server.kubeconfig());
+    await kubectl.ok(['create', 'configmap', 'app-config', '--from-literal=MODE=prod', '--from-literal=key=value-from-configmap']);
+    await kubectl.ok(['create', 'secret', 'generic', 'db', '--from-literal=password=s3cr3t']);
+    await apply(webPod);
+    await apply(brokenPod);
+    await apply(pendingPod);
+    await apply(tickerPod);
+    await eventually(async () => (await kubectl.run(['get', 'pod', 'web', '--no-headers'])).stdout, (out) => /\s1\/1\s+Running\s/.test(out), 'web Running', 120_000);
+  });
+  after(() => server.close());
+
+  it('runs a command: echo, env from a ConfigMap, a mounted ConfigMap and Secret, ls /', async () => {
+    assert.equal(await kubectl.ok(['exec', 'web', '--', 'echo', 'hi']), 'hi\n');
+    assert.match(await kubectl.ok(['exec', 'web', '--', 'env']), /^MODE=prod$/m);
+    assert.equal(await kubectl.ok(['exec', 'web', '--', 'sh', '-c', 'echo $MODE']), 'prod\n');
+    assert.equal(await kubectl.ok(['exec', 'web', '--', 'cat', '/etc/config/key']), 'value-from-configmap\n');
+    assert.equal(await kubectl.ok(['exec', 'web', '-c', 'web', '--', 'cat', '/etc/creds/password']), 's3cr3t\n');
+    assert.equal(await kubectl.ok(['exec', 'web', '--', 'ls', '/']), 'bin\ndev\netc\nhome\nlib\nlib64\nproc\nroot\nsys\ntmp\nusr\nvar\n');
+  });
+
+  it('a non-zero exit: kubectl says so and exits with the code; stderr stays stderr', async () => {
+    const failed = await kubectl.run(['exec', 'web', '--', 'sh', '-c', 'echo out; echo err >&2; exit 1']);
+    assert.equal(failed.code, 1);
+    assert.equal(failed.stdout, 'out\n');
+    assert.equal(failed.stderr, 'err\ncommand terminated with exit code 1\n');
+    const missing = await kubectl.run(['exec', 'web', '--', 'cat', '/nope']);
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stderr, "cat: can't open '/nope': No such file or directory\ncommand terminated with exit code 1\n");
+  });
+
+  it('an unknown command: the runtime\'s "executable file not found", exit code 126', async () => {
+    const result = await kubectl.run(['exec', 'web', '--', 'foo']);
+    assert.equal(result.code, 126);
+    assert.equal(result.stdout, 'OCI runtime exec failed: exec failed: unable to start container process: exec: "foo": executable file not found in $PATH: unknown\n');
+    assert.equal(result.stderr, 'command terminated with exit code 126\n');
+  });
+
+  it('-i: stdin reaches the command (cat echoes it; sh runs it)', async () => {
+    assert.equal(await kubectl.ok(['exec', '-i', 'web', '--', 'cat'], { input: 'one\ntwo\n' }), 'one\ntwo\n');
+    const script = await kubectl.run(['exec', '-i', 'web', '--', 'sh'], { input: 'echo $MODE\ncat /etc/config/key\nexit 4\n' });
+    assert.equal(script.stdout, 'prod\nvalue-from-configmap\n');
+    assert.equal(script.code, 4);
+  });
+
+  it('errors: pod not found, a container the pod does not have, a pod not running, one with no node', async () => {
+    assert.equal((await kubectl.run(['exec', 'nope', '--', 'ls'])).stderr, 'Error from server (NotFound): pods "nope" not found\n');
+    assert.equal((await kubectl.run(['exec', 'web', '-c', 'other', '--', 'ls'])).stderr, 'Error from server (BadRequest): container other is not valid for pod web\n');
+    await eventually(async () => (await kubectl.run(['get', 'pod', 'broken', '--no-headers'])).stdout, (out) => /ErrImagePull|ImagePullBackOff/.test(out), 'broken waiting', 120_000);
+    const broken = await kubectl.run(['exec', 'broken', '--', 'ls']);
+    assert.equal(broken.code, 1);
+    assert.equal(broken.stderr, 'error: Internal error occurred: unable to upgrade connection: container not found ("app")\n');
+    assert.equal((await kubectl.run(['exec', 'pending', '--', 'ls'])).stderr, 'Error from server (BadRequest): pod pending does not have a host assigned\n');
+  });
+
+  it('RBAC: exec needs create on pods/exec; get alone is forbidden', async () => {
+    await kubectl.ok(['create', 'role', 'peek', '--verb=get,list', '--resource=pods,pods/exec']);
+    await kubectl.ok(['create', 'rolebinding', 'peek', '--role=peek', '--user=viewer']);
+    const viewer = new Kubectl(await server.kubeconfig(undefined, await server.token(undefined, { sub: 'viewer', groups: ['system:authenticated'] })));
+    await eventuallyPasses(async () => viewer.ok(['get', 'pod', 'web']));
+    const refused = await viewer.run(['exec', 'web', '--', 'echo', 'hi']);
+    assert.equal(refused.stderr, 'Error from server (Forbidden): pods "web" is forbidden: User "viewer" cannot create resource "pods/exec" in API group "" in the namespace "default"\n');
+    await kubectl.ok(['create', 'role', 'execer', '--verb=create', '--resource=pods/exec']);
+    await kubectl.ok(['create', 'rolebinding', 'execer', '--role=execer', '--user=viewer']);
+    assert.equal(await eventuallyPasses(async () => viewer.ok(['exec', 'web', '--', 'echo', 'allowed'])), 'allowed\n');
+  });
+
+  it('attach: the container\'s output as it is printed; the same errors as exec', async () => {
+    await eventually(async () => (await kubectl.run(['get', 'pod', 'ticker', '--no-headers'])).stdout, (out) => /\s1\/1\s+Running\s/.test(out), 'ticker Running', 120_000);
+    const attached = new KubectlProcess(kubectl, ['attach', 'ticker']);
+    try {
+      await attached.waitFor(/tick\n/);
+    } finally {
+      await attached.stop();
+    }
+    assert.equal((await kubectl.run(['attach', 'broken'])).stderr.split('\n').at(-2), 'error: Internal error occurred: unable to upgrade connection: container not found ("app")');
+  });
+
+  it('run -i --rm: a shell on the pod\'s held-open stdin reads what is piped; a command\'s exit code comes back', async () => {
+    const shell = await kubectl.run(['run', 'tmp', '-i', '--rm', '--image=busybox', '--', 'sh'], { input: 'echo $HOSTNAME\ncat /etc/hostname /nope 2>/dev/null || echo fallback\n' });
+    assert.equal(shell.code, 0, shell.stderr);
+    assert.match(shell.stdout, /^tmp\nfallback\n/);
+    const once = await kubectl.run(['run', 'once', '-i', '--rm', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'echo done; exit 3']);
+    assert.equal(once.code, 3);
+    assert.match(once.stdout, /^done\n/);
+  });
+
+  it('kubectl v1.32 (version skew) execs over the same WebSocket', async (t) => {
+    const binary = olderKubectl();
+    if (!binary) { t.skip('kubectl v1.32 is not installed at /usr/bin/kubectl'); return; }
+    const old = new Kubectl(await server.kubeconfig(), binary);
+    assert.equal(await old.ok(['exec', 'web', '--', 'sh', '-c', 'echo $MODE']), 'prod\n');
+    const failed = await old.run(['exec', 'web', '--', 'sh', '-c', 'exit 3']);
+    assert.equal(failed.code, 3);
+    assert.match(failed.stderr, /command terminated with exit code 3/);
+  });
+});
+}
