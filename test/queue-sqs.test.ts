@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { startSqsLocal, type LocalQueues, type SqsLocal } from '../harness/sqsLocal.ts';
@@ -6,9 +7,10 @@ import { startNodeServer, type TestServer } from '../harness/server.ts';
 import { handleMessage } from '../src/controlplane/index.ts';
 import type { ChangeEvent, QueueMessage } from '../src/ports.ts';
 import { SqsQueue } from '../src/queue/sqs.ts';
-import { consumeSqsEvent, type SqsEvent } from '../src/queue/sqsEvents.ts';
+import { consumeSqsEvent, notBeforeAttribute, type SqsEvent } from '../src/queue/sqsEvents.ts';
 import { startSqsPoller, type SqsPoller } from '../src/queue/sqsPoller.ts';
 import type { Pod } from '../src/registry/resources/pods.ts';
+import { parse } from 'yaml';
 import { eventually } from './helpers/eventually.ts';
 
 /**
@@ -176,5 +178,44 @@ describe('SQS queue port and the Lambda SQS path (local SQS)', () => {
       await poller?.stop();
       await server?.close();
     }
+  });
+
+  it('a wake-up further off than SQS can delay (15 minutes) waits on the queue, not in the handler', async () => {
+    const queues = await fresh();
+    const queue = new SqsQueue({ client, queueUrl: queues.queueUrl });
+    await queue.send(wake('far'), { delaySeconds: 3600 });
+    const delayed = await client.send(new GetQueueAttributesCommand({ QueueUrl: queues.queueUrl, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] }));
+    assert.equal(delayed.Attributes?.ApproximateNumberOfMessagesDelayed, '1');
+
+    // What the consumer does with such a message when SQS hands it over before it is due: sends it on.
+    const notBefore = Date.now() + 2_000;
+    const handled: QueueMessage[] = [];
+    const response = await consumeSqsEvent({
+      Records: [{
+        messageId: 'm1', receiptHandle: 'r1', body: JSON.stringify(wake('early')), attributes: { ApproximateReceiveCount: '1' },
+        messageAttributes: { [notBeforeAttribute]: { stringValue: String(notBefore), dataType: 'Number' } }, eventSource: 'aws:sqs',
+      }],
+    }, { handle: async (m) => { handled.push(m); }, requeue: (m, d, n) => queue.requeue(m, d, n), now: () => Date.now() });
+    assert.deepEqual(response, { batchItemFailures: [] });
+    assert.deepEqual(handled, []);
+    const bodies = await receiveAll(queues.queueUrl, (b) => b.length > 0);
+    assert.deepEqual(bodies.map((b) => JSON.parse(b) as QueueMessage), [wake('early')]);
+    assert.ok(Date.now() >= notBefore - 1_000, 'the requeued message waited on the queue');
+  });
+
+  it('infra/lambda.yaml: a standard queue redriving to its dead-letter queue, partial batch responses, SQS rights scoped to the queue', () => {
+    type Resource = { Type: string; Properties: Record<string, unknown> };
+    const template = parse(readFileSync(new URL('../infra/lambda.yaml', import.meta.url), 'utf8')) as { Resources: Record<string, Resource> };
+    const { EventsQueue, ControlPlane, ControlPlaneEvents, ApiServer } = template.Resources;
+    assert.equal(EventsQueue.Type, 'AWS::SQS::Queue');
+    assert.equal(EventsQueue.Properties.FifoQueue, undefined);
+    assert.deepEqual(EventsQueue.Properties.RedrivePolicy, { deadLetterTargetArn: { 'Fn::GetAtt': ['EventsDeadLetterQueue', 'Arn'] }, maxReceiveCount: { Ref: 'MaxReceiveCount' } });
+    assert.ok(Number(EventsQueue.Properties.VisibilityTimeout) >= 6 * Number(ControlPlane.Properties.Timeout));
+    assert.deepEqual(ControlPlaneEvents.Properties.FunctionResponseTypes, ['ReportBatchItemFailures']);
+    assert.deepEqual(ControlPlaneEvents.Properties.FunctionName, { Ref: 'ControlPlane' });
+    const sqsStatements = (fn: Resource) => (fn.Properties.Policies as Array<{ Statement?: Array<{ Action: string[]; Resource: unknown }> }>)
+      .flatMap((p) => p.Statement ?? []).filter((s) => s.Action.some((a) => a.startsWith('sqs:')));
+    for (const s of [...sqsStatements(ApiServer), ...sqsStatements(ControlPlane)]) assert.deepEqual(s.Resource, { 'Fn::GetAtt': ['EventsQueue', 'Arn'] });
+    assert.deepEqual(sqsStatements(ApiServer).flatMap((s) => s.Action), ['sqs:SendMessage']);
   });
 });
