@@ -58,8 +58,10 @@ export async function nodeRuntime(env: Env, options: { jwtSecret: string; adminT
     admin: { directory, provisioner, keys, clock: systemClock, adminToken: options.adminToken, publicUrl: env.PUBLIC_URL },
   });
   const sweep = () => sweepExpired(directory, provisioner, systemClock);
+  // Sent together, so on SQS they leave ten to a SendMessageBatch.
   const resync = async () => {
-    for (const cluster of new Set(['default', ...(await directory.list()).map((r) => r.name)])) await queue.send({ kind: 'resync', cluster });
+    const clusters = new Set(['default', ...(await directory.list()).map((r) => r.name)]);
+    await Promise.all([...clusters].map((cluster) => queue.send({ kind: 'resync', cluster })));
   };
   let poller: SqsPoller | undefined;
   const intervals: Array<ReturnType<typeof setInterval>> = [];
