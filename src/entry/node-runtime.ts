@@ -1,6 +1,9 @@
 import { createApp } from '../app.ts';
 import { systemClock, type Ports } from '../ports.ts';
 import { InProcessQueue } from '../queue/memory.ts';
+import { sqsQueueFromEnv } from '../queue/fromEnv.ts';
+import { consumeSqsEvent, type SqsEvent } from '../queue/sqsEvents.ts';
+import type { SqsPoller } from '../queue/sqsPoller.ts';
 import { Catalog } from '../registry/catalog.ts';
 import { resources } from '../registry/resources/index.ts';
 import { keysFromEnv } from '../server/keys.ts';
@@ -14,22 +17,38 @@ import { handleMessage } from '../controlplane/index.ts';
 
 /**
  * Everything the Node entries (npm run start:node, AWS Lambda) share: the store
- * chosen by the environment (STORE=memory|dynamodb), an in-process queue feeding
- * the scheduler and kubelets, the admin API, and the periodic expiry sweep and
- * resync (what the Worker's cron trigger does on Cloudflare).
+ * chosen by the environment (STORE=memory|dynamodb), the queue feeding the
+ * scheduler and kubelets (QUEUE=memory|sqs), the admin API, and the periodic
+ * expiry sweep and resync (what the Worker's cron trigger does on Cloudflare).
+ *
+ * On SQS the consumer is `sqsEvent`, the Lambda handler's SQS path. Lambda's event
+ * source mapping calls it there; on any other host (timers on) a poller here plays
+ * that part, so the queue's redelivery and dead-letter rules are the real ones.
  */
 export async function nodeRuntime(env: Env, options: { jwtSecret: string; adminToken?: string; timers?: boolean }) {
   const keys = keysFromEnv(options.jwtSecret, env);
   const limits = limitsFromEnv(env);
   // Every write path (API, server-side apply, controllers, kubelets) meets the cluster's storage budget here.
   const store = budgetedStore(await storeFromEnv(env), limits, systemClock, env.STORE === 'dynamodb' ? 30_000 : 5_000);
-  const queue = new InProcessQueue({
+  const sqs = await sqsQueueFromEnv(env);
+  const inProcess = sqs ? undefined : new InProcessQueue({
     clock: systemClock, mode: 'live',
     onError: (err, message) => console.error(`the control plane failed on ${JSON.stringify(message)}: ${(err as Error).stack ?? err}`),
   });
+  const queue = sqs ?? inProcess!;
   const ports: Ports = { store, queue, clock: systemClock, keys };
   const catalog = new Catalog(resources);
-  queue.consume((message) => handleMessage({ ports, catalog }, message));
+  inProcess?.consume((message) => handleMessage({ ports, catalog }, message));
+  const sqsEvent = (event: SqsEvent) => {
+    if (!sqs) throw new Error('an SQS event reached a runtime without QUEUE=sqs');
+    return consumeSqsEvent(event, {
+      handle: (message) => handleMessage({ ports, catalog }, message),
+      requeue: (message, delaySeconds, notBefore) => sqs.requeue(message, delaySeconds, notBefore),
+      retryAfter: (record, seconds) => sqs.retryAfter(record, seconds),
+      now: () => systemClock.now().getTime(),
+      onError: (err, record) => console.error(`the control plane failed on ${record.body}: ${(err as Error).stack ?? err}`),
+    });
+  };
   const directory = storeDirectory(store);
   const provisioner = storeProvisioner(ports, catalog);
   // The default cluster exists from the first start (and survives restarts on DynamoDB).
@@ -39,14 +58,28 @@ export async function nodeRuntime(env: Env, options: { jwtSecret: string; adminT
     admin: { directory, provisioner, keys, clock: systemClock, adminToken: options.adminToken, publicUrl: env.PUBLIC_URL },
   });
   const sweep = () => sweepExpired(directory, provisioner, systemClock);
+  // Sent together, so on SQS they leave ten to a SendMessageBatch.
   const resync = async () => {
-    for (const cluster of new Set(['default', ...(await directory.list()).map((r) => r.name)])) await queue.send({ kind: 'resync', cluster });
+    const clusters = new Set(['default', ...(await directory.list()).map((r) => r.name)]);
+    await Promise.all([...clusters].map((cluster) => queue.send({ kind: 'resync', cluster })));
   };
+  let poller: SqsPoller | undefined;
+  const intervals: Array<ReturnType<typeof setInterval>> = [];
   if (options.timers !== false) {
+    if (sqs) {
+      const { startSqsPoller } = await import('../queue/sqsPoller.ts');
+      poller = startSqsPoller({ client: sqs.client, queueUrl: sqs.queueUrl, handler: sqsEvent, onError: (err) => console.error(`receiving from SQS failed: ${err}`) });
+    }
     // Expired clusters go away with all their keys; their tokens already stopped working (JWT exp).
-    setInterval(() => void sweep().catch((err) => console.error(`expiry sweep failed: ${err}`)), 10_000).unref();
+    intervals.push(setInterval(() => void sweep().catch((err) => console.error(`expiry sweep failed: ${err}`)), 10_000).unref());
     // Periodic repair: a lost event or wake-up costs at most this long.
-    setInterval(() => void resync().catch((err) => console.error(`resync failed: ${err}`)), 30_000).unref();
+    intervals.push(setInterval(() => void resync().catch((err) => console.error(`resync failed: ${err}`)), 30_000).unref());
   }
-  return { app, ports, catalog, queue, keys, sweep, resync, defaultCluster };
+  /** Stops the timers and the poller (tests; a server that exits needs nothing). */
+  const close = async () => {
+    for (const interval of intervals) clearInterval(interval);
+    inProcess?.close();
+    await poller?.stop();
+  };
+  return { app, ports, catalog, queue, keys, sweep, resync, defaultCluster, sqsEvent, poller, close };
 }
