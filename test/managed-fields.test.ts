@@ -106,6 +106,23 @@ describe('Update entries', () => {
   });
 });
 
+describe('the cap on Update entries', () => {
+  it('past ten, the oldest merge into ancient-changes', () => {
+    let obj: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: {} };
+    for (let i = 0; i < 12; i++) {
+      const next = structuredClone(obj);
+      (next.data as Record<string, string>)[`k${i}`] = 'v';
+      recordUpdate(obj, next, { manager: `m${i}`, apiVersion: 'v1', time: `2026-01-01T00:00:${String(i).padStart(2, '0')}Z` }, 'main', configmaps.schema);
+      obj = next;
+    }
+    const managers = entries(obj).map((e) => e.manager);
+    assert.equal(managers.length, 10);
+    assert.equal(managers[0], 'ancient-changes');
+    assert.deepEqual(entries(obj)[0].fieldsV1, { 'f:data': { 'f:k0': {}, 'f:k1': {}, 'f:k2': {} } });
+    assert.equal(entries(obj)[0].time, '2026-01-01T00:00:02Z');
+  });
+});
+
 describe('Apply', () => {
   const applied = (live: KubeObject, config: KubeObject, manager = 'kubectl', force = false) =>
     applyConfiguration(live, config, writer(manager), force, 'main-without-status', deployments.schema);

@@ -145,7 +145,26 @@ export function recordUpdate(live: KubeObject | undefined, next: KubeObject, wri
     if (mine) { mine.set = mine.set.union(taken); mine.entry.time = writer.time; }
     else managers.push({ entry: { ...entry, time: writer.time }, set: taken });
   }
-  setManaged(next, encode(managers));
+  setManaged(next, encode(capUpdates(managers)));
+}
+
+/** kube-apiserver's cap on Update entries (DefaultMaxUpdateManagers), which bounds what managedFields cost per object. */
+const maxUpdateManagers = 10;
+
+/**
+ * capManagersManager: past ten Update entries, the oldest are merged into one
+ * `ancient-changes` entry (taking the time of the newest merged), so an object written by
+ * many managers does not grow without bound. Apply entries are never merged.
+ */
+function capUpdates(managers: Managed[]): Managed[] {
+  const updates = managers.filter((m) => m.entry.operation === 'Update' && !m.set.empty);
+  if (updates.length <= maxUpdateManagers) return managers;
+  const seconds = (m: Managed) => (m.entry.time ? Math.floor(Date.parse(m.entry.time) / 1000) : 0);
+  const oldest = [...updates].sort((a, b) => seconds(a) - seconds(b)).slice(0, updates.length - maxUpdateManagers + 1);
+  const merged = oldest.reduce((set, m) => set.union(m.set), new FieldSet());
+  const last = oldest[oldest.length - 1].entry;
+  const bucket: Managed = { entry: { manager: 'ancient-changes', operation: 'Update', apiVersion: last.apiVersion, ...(last.time ? { time: last.time } : {}) }, set: merged };
+  return [...managers.filter((m) => !oldest.includes(m)), bucket];
 }
 
 function setManaged(obj: KubeObject, entries: ManagedFieldsEntry[]): void {

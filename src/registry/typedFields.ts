@@ -203,7 +203,8 @@ function removeAt(value: Json, drop: FieldSet, field: Field): Json {
     for (const [element, node] of drop.children) {
       if (!element.startsWith('f:')) continue;
       const key = element.slice(2);
-      if (!(key in out)) continue;
+      // A client may send any FieldsV1; `__proto__` would reach the prototype on assignment.
+      if (key === '__proto__' || !Object.hasOwn(out, key)) continue;
       if (node.member) delete out[key];
       else out[key] = removeAt(out[key], node, childField(field, key));
     }

@@ -20,14 +20,14 @@ const maxManagerLength = 128;
  * to its first `/` (`kubectl` for `kubectl scale`), printable characters only, at most 128
  * bytes. Apply requires an explicit one.
  */
-export function fieldManagerOf(c: Context, apply = false): string {
+export function fieldManagerOf(c: Context, options: 'CreateOptions' | 'UpdateOptions' | 'PatchOptions', apply = false): string {
   const given = c.req.query('fieldManager');
   if (given !== undefined && given !== '') {
-    if (new TextEncoder().encode(given).length > maxManagerLength) throw invalidOptions(`fieldManager: Too long: may not be more than ${maxManagerLength} bytes`);
-    if (/\p{C}/u.test(given)) throw invalidOptions(`fieldManager: Invalid value: ${JSON.stringify(given)}: must only contain printable characters`);
+    if (new TextEncoder().encode(given).length > maxManagerLength) throw invalidOptions(`fieldManager: Too long: may not be more than ${maxManagerLength} bytes`, 'fieldManager', options);
+    if (/\p{C}/u.test(given)) throw invalidOptions(`fieldManager: Invalid value: ${JSON.stringify(given)}: must only contain printable characters`, 'fieldManager', options);
     return given;
   }
-  if (apply) throw invalidOptions('fieldManager: Required value: is required for apply patch');
+  if (apply) throw invalidOptions('fieldManager: Required value: is required for apply patch', 'fieldManager', options);
   const agent = (c.req.header('user-agent') ?? '').split('/')[0];
   let out = '';
   for (const ch of agent) {
@@ -38,10 +38,18 @@ export function fieldManagerOf(c: Context, apply = false): string {
   return out;
 }
 
-const invalidOptions = (detail: string) => new ApiError(422, 'Invalid', `PatchOptions.meta.k8s.io "" is invalid: ${detail}`, { group: 'meta.k8s.io', kind: 'PatchOptions', causes: [{ reason: detail.includes('Required') ? 'FieldValueRequired' : 'FieldValueInvalid', message: detail.slice(detail.indexOf(': ') + 2), field: 'fieldManager' }] });
+/** ValidatePatchOptions' 422: `field: Kind of error: detail`, with its cause. */
+function invalidOptions(detail: string, field: string, options: string): ApiError {
+  const reason = detail.includes('Required value') ? 'FieldValueRequired' : detail.includes('Forbidden') ? 'FieldValueForbidden' : detail.includes('Too long') ? 'FieldValueTooLong' : 'FieldValueInvalid';
+  return new ApiError(422, 'Invalid', `${options}.meta.k8s.io "" is invalid: ${detail}`, { group: 'meta.k8s.io', kind: options, causes: [{ reason, message: detail.slice(detail.indexOf(': ') + 2), field }] });
+}
 
-/** `?force=true` (`kubectl apply --server-side --force-conflicts`). */
-export const forceOf = (c: Context) => queryBool(c.req.query('force')) ?? false;
+/** `?force=true` (`kubectl apply --server-side --force-conflicts`); only an apply may say it (ValidatePatchOptions). */
+export function forceOf(c: Context, apply: boolean): boolean {
+  const force = c.req.query('force');
+  if (force !== undefined && !apply) throw invalidOptions('force: Forbidden: may not be specified for non-apply patch', 'force', 'PatchOptions');
+  return queryBool(force) ?? false;
+}
 
 const lastApplied = 'kubectl.kubernetes.io/last-applied-configuration';
 

@@ -105,11 +105,11 @@ export async function handleResource(c: Context, registry: Registry, def: Resour
     case 'create': {
       const { obj, warnings } = await decodeBody(c, def);
       if (info.name) throw methodNotAllowed();
-      return respondObject(c, registry, def, await registry.create(def, namespace, obj, { dryRun: dryRun(c), warnings, fieldManager: fieldManagerOf(c) }), 201, warnings);
+      return respondObject(c, registry, def, await registry.create(def, namespace, obj, { dryRun: dryRun(c), warnings, fieldManager: fieldManagerOf(c, 'CreateOptions') }), 201, warnings);
     }
     case 'update': {
       const { obj, warnings } = await decodeBody(c, def);
-      return respondObject(c, registry, def, await registry.update(def, namespace, info.name!, obj, { dryRun: dryRun(c), warnings, fieldManager: fieldManagerOf(c) }), 200, warnings);
+      return respondObject(c, registry, def, await registry.update(def, namespace, info.name!, obj, { dryRun: dryRun(c), warnings, fieldManager: fieldManagerOf(c, 'UpdateOptions') }), 200, warnings);
     }
     case 'patch':
       return patchResource(c, registry, def, info, namespace);
@@ -130,10 +130,10 @@ async function patchResource(c: Context, registry: Registry, def: ResourceDef, i
   const contentType = c.req.header('content-type') ?? '';
   const fieldValidation = parseFieldValidation(query(c, 'fieldValidation'));
   const apply = mediaType(contentType) === applyPatchType;
-  const fieldManager = fieldManagerOf(c, apply);
+  const fieldManager = fieldManagerOf(c, 'PatchOptions', apply);
   // The applied configuration is decoded (and strictly validated) once, before any read.
   const config = apply ? decodeObject(def, decodeDocument(bytes, contentType), fieldValidation) : undefined;
-  const applyOptions = { manager: fieldManager, force: forceOf(c), subresource };
+  const applyOptions = { manager: fieldManager, force: forceOf(c, apply), subresource };
   let warnings: string[] = [];
   const admissionWarnings: string[] = [];
   try {
@@ -179,7 +179,7 @@ async function handleSubresource(c: Context, registry: Registry, def: ResourceDe
       case 'get': return respondObject(c, registry, def, await registry.get(def, namespace, info.name));
       case 'update': {
         const { obj, warnings } = await decodeBody(c, def);
-        return respondObject(c, registry, def, await registry.update(def, namespace, info.name, obj, { subresource: sub, dryRun: dryRun(c), warnings, fieldManager: fieldManagerOf(c) }), 200, warnings);
+        return respondObject(c, registry, def, await registry.update(def, namespace, info.name, obj, { subresource: sub, dryRun: dryRun(c), warnings, fieldManager: fieldManagerOf(c, 'UpdateOptions') }), 200, warnings);
       }
       case 'patch': return patchResource(c, registry, def, info, namespace, sub);
       default: throw methodNotAllowed();

@@ -95,7 +95,7 @@ async function writeScale(c: Context, registry: Registry, def: ResourceDef, name
     if (def.scale) writeJsonPath(obj, def.scale.specReplicasPath, scale.spec?.replicas ?? 0);
     else (obj as Scalable).spec = { ...(obj as Scalable).spec, replicas: scale.spec?.replicas ?? 0 };
     return obj;
-  }, { dryRun: dryRun(c), fieldManager: fieldManagerOf(c), managedSubresource: 'scale' });
+  }, { dryRun: dryRun(c), fieldManager: fieldManagerOf(c, 'PatchOptions'), managedSubresource: 'scale' });
   return scaleOf(def, updated as Scalable);
 }
 
