@@ -135,9 +135,17 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * every set. Sets `next.metadata.managedFields`; the writer's time moves only if it took fields.
  */
 export function recordUpdate(live: KubeObject | undefined, next: KubeObject, writer: Writer, scope: Scope, schema: v.GenericSchema | undefined): void {
-  const managers = startingManagers(live, next, scope === 'status');
   const changes = compare(live ? ownable(live, scope) : {}, ownable(next, scope), schema);
   const taken = changes.modified.union(changes.added);
+  // A write that changes no field and sends no managedFields of its own leaves them as
+  // stored, without decoding them: the common no-op of a level-triggered controller.
+  const stored = live?.metadata.managedFields;
+  const requested = next.metadata.managedFields;
+  if (taken.empty && changes.removed.empty && (scope === 'status' || requested === undefined || JSON.stringify(requested) === JSON.stringify(stored))) {
+    if (stored === undefined) delete next.metadata.managedFields; else next.metadata.managedFields = stored;
+    return;
+  }
+  const managers = startingManagers(live, next, scope === 'status');
   for (const m of managers) m.set = m.set.difference(changes.removed).difference(taken);
   const entry = { manager: writer.manager, operation: 'Update' as const, apiVersion: writer.apiVersion, ...(writer.subresource ? { subresource: writer.subresource } : {}) };
   if (!taken.empty) {
