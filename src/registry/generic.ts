@@ -377,6 +377,8 @@ export class Registry {
       // Only status changes through /status (ResetObjectMetaForStatus + keep the spec).
       const next = structuredClone(old);
       next.status = obj.status;
+      // A server-side apply through /status has already worked out who owns what.
+      if (options.operation === 'Apply') next.metadata.managedFields = obj.metadata.managedFields;
       def.strategy?.prepareForStatusUpdate?.(next, old, options.subresource, ctx);
       await this.admit('mutating', this.updateRequest(def, next, old, options, ctx));
       return next;

@@ -132,6 +132,17 @@ describe(`server-side apply and managedFields (${label})`, () => {
     assert.equal(csa.operation, 'Update');
   });
 
+  it('apply --subresource=status owns status in an Apply entry of its own', async () => {
+    await kubectl.ok(['create', 'service', 'clusterip', 'lb', '--tcp=80:80']);
+    const status = 'apiVersion: v1\nkind: Service\nmetadata: {name: lb}\nstatus: {loadBalancer: {ingress: [{ip: 192.0.2.10}]}}\n';
+    const out = await kubectl.run(['apply', '--server-side', '--subresource=status', '-f', '-'], { input: status });
+    assert.equal(out.stdout.trim(), 'service/lb serverside-applied', out.stderr);
+    const entry = (await managed(['svc', 'lb'])).find((e) => e.operation === 'Apply');
+    assert.equal(entry?.subresource, 'status');
+    assert.deepEqual(entry?.fieldsV1, { 'f:status': { 'f:loadBalancer': { 'f:ingress': {} } } });
+    assert.equal(parse(await kubectl.ok(['get', 'svc', 'lb', '-o', 'yaml'])).status.loadBalancer.ingress[0].ip, '192.0.2.10');
+  });
+
   it('kubectl create records an Update entry for kubectl-create', async () => {
     await kubectl.ok(['create', 'configmap', 'settings', '--from-literal=mode=fast']);
     const entries = await managed(['configmap', 'settings']);
