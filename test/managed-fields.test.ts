@@ -4,7 +4,7 @@ import { ApiError } from '../src/apimachinery/errors.ts';
 import { FieldSet, fromFieldsV1, pathString, toFieldsV1 } from '../src/registry/fieldSet.ts';
 import { applyConfiguration, recordUpdate, type ManagedFieldsEntry } from '../src/registry/managedFields.ts';
 import { resources } from '../src/registry/resources/index.ts';
-import { fieldSetOf } from '../src/registry/typedFields.ts';
+import { addedFields, compare, fieldSetOf } from '../src/registry/typedFields.ts';
 import type { KubeObject } from '../src/registry/types.ts';
 
 const deployments = resources.find((r) => r.plural === 'deployments' && r.group === 'apps')!;
@@ -62,6 +62,14 @@ describe('FieldsV1 encoding', () => {
 });
 
 describe('Update entries', () => {
+  it('a create\'s fields are what comparing with nothing finds', () => {
+    const pods = resources.find((r) => r.plural === 'pods' && r.group === '')!;
+    const pod = { spec: { containers: [{ name: 'a', image: 'x', ports: [{ containerPort: 80 }], args: ['a'] }], securityContext: {}, tolerations: [], volumes: [{ name: 'v', emptyDir: {} }] }, metadata: { labels: { a: 'b' }, finalizers: ['x'] } };
+    for (const [obj, schema] of [[pod, pods.schema], [deployment(3), deployments.schema], [{ data: { a: '1' }, weird: [{ x: 1 }, 2, null] }, configmaps.schema]] as const) {
+      assert.ok(addedFields(obj as never, schema).equals(compare({}, obj as never, schema).added), JSON.stringify(obj));
+    }
+  });
+
   it('a create owns what it set; a later writer takes what it changed; a removal leaves every set', () => {
     const created = deployment(2);
     recordUpdate(undefined, created, writer('kubectl-create'), 'main-without-status', deployments.schema);

@@ -119,11 +119,9 @@ const sortedElements = (children: Map<string, FieldSet>) => [...children.keys()]
 
 export function toFieldsV1(set: FieldSet): FieldsV1 {
   const out: FieldsV1 = {};
-  for (const element of sortedElements(set.children)) {
-    const node = set.children.get(element)!;
-    const inner = toFieldsV1(node);
-    out[element] = node.member && node.children.size ? { '.': {}, ...inner } : inner;
-  }
+  if (set.member && set.children.size) out['.'] = {};
+  const elements = set.children.size > 1 ? sortedElements(set.children) : set.children.keys();
+  for (const element of elements) out[element] = toFieldsV1(set.children.get(element)!);
   return out;
 }
 

@@ -1,7 +1,7 @@
 import type * as v from 'valibot';
 import { ApiError } from '../apimachinery/errors.ts';
 import { FieldSet, fromFieldsV1, pathString, toFieldsV1, type FieldsV1 } from './fieldSet.ts';
-import { compare, fieldSetOf, mergeApplied, removeFields, type JsonMap } from './typedFields.ts';
+import { addedFields, compare, fieldSetOf, mergeApplied, removeFields, type JsonMap } from './typedFields.ts';
 import { isStatusSubresource, type KubeObject, type ResourceDef } from './types.ts';
 
 /**
@@ -135,7 +135,7 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * every set. Sets `next.metadata.managedFields`; the writer's time moves only if it took fields.
  */
 export function recordUpdate(live: KubeObject | undefined, next: KubeObject, writer: Writer, scope: Scope, schema: v.GenericSchema | undefined): void {
-  const changes = compare(live ? ownable(live, scope) : {}, ownable(next, scope), schema);
+  const changes = live ? compare(ownable(live, scope), ownable(next, scope), schema) : { added: addedFields(ownable(next, scope), schema), modified: new FieldSet(), removed: new FieldSet() };
   const taken = changes.modified.union(changes.added);
   // A write that changes no field and sends no managedFields of its own leaves them as
   // stored, without decoding them: the common no-op of a level-triggered controller.

@@ -70,7 +70,20 @@ function elementsOf(list: ListKind, items: Json[]): Map<string, Json> | undefine
   return out;
 }
 
-const childField = (parent: Field, key: string): Field => fieldOf(parent.schema, key);
+/**
+ * A field's type, looked up once per parent type and key: every write walks the whole
+ * object, and the lookup (patch metadata by type name) would otherwise be repeated per field.
+ */
+const fieldCache = new WeakMap<v.GenericSchema, Map<string, Field>>();
+const untyped: Field = {};
+function childField(parent: Field, key: string): Field {
+  if (!parent.schema) return untyped;
+  let byKey = fieldCache.get(parent.schema);
+  if (!byKey) fieldCache.set(parent.schema, (byKey = new Map()));
+  let field = byKey.get(key);
+  if (!field) byKey.set(key, (field = fieldOf(parent.schema, key)));
+  return field;
+}
 const itemField = (parent: Field): Field => ({ schema: itemOf(parent.schema) });
 
 /** Is `key` a struct field (not a map key) of the parent's type? */
@@ -104,6 +117,39 @@ function collect(node: FieldSet, value: Json, field: Field): void {
 }
 
 export interface Comparison { added: FieldSet; modified: FieldSet; removed: FieldSet }
+
+/**
+ * compare({}, value): everything is added. A create's fields, built in one walk (a
+ * cluster's bootstrap creates hundreds of objects, so this path is kept lean).
+ */
+export function addedFields(value: JsonMap, schema: v.GenericSchema | undefined): FieldSet {
+  const set = new FieldSet();
+  const field: Field = { schema };
+  for (const [key, item] of Object.entries(value)) added(set.child(`f:${key}`), item, childField(field, key));
+  return set;
+}
+
+function added(node: FieldSet, value: Json, field: Field): void {
+  if (Array.isArray(value)) {
+    const list = listKind(field.meta);
+    const elements = value.length ? elementsOf(list, value) : undefined;
+    node.member = true;
+    if (!elements) return;
+    for (const [element, item] of elements) {
+      const child = node.child(element);
+      child.member = true;
+      if (list.kind === 'map') added(child, item, itemField(field));
+    }
+    return;
+  }
+  if (!isMap(value) || isAtomicStruct(field.schema)) { node.member = true; return; }
+  let empty = true;
+  for (const key in value) {
+    empty = false;
+    added(node.child(`f:${key}`), value[key], childField(field, key));
+  }
+  if (empty || !isStruct(field.schema)) node.member = true;
+}
 
 /** What changed from `lhs` to `rhs` (typed.Compare), leaf by leaf. */
 export function compare(lhs: JsonMap, rhs: JsonMap, schema: v.GenericSchema | undefined): Comparison {
