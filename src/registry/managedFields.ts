@@ -33,8 +33,52 @@ export interface ManagedFieldsEntry {
   subresource?: string;
 }
 
-/** One manager's fields, keyed as BuildManagerIdentifier keys them. */
-interface Managed { entry: Omit<ManagedFieldsEntry, 'fieldsV1' | 'fieldsType'>; set: FieldSet }
+type EntryMeta = Omit<ManagedFieldsEntry, 'fieldsV1' | 'fieldsType'>;
+
+/**
+ * One manager's fields. A stored entry stays in its FieldsV1 form until a write touches
+ * it: most writes change a few fields of one manager, and decoding and re-encoding every
+ * other manager's set each time would cost more than the write.
+ */
+class Managed {
+  private decoded?: FieldSet;
+  constructor(readonly entry: EntryMeta, set: FieldSet | undefined, private raw?: FieldsV1) {
+    this.decoded = set;
+  }
+
+  get set(): FieldSet {
+    return (this.decoded ??= (this.raw && fromFieldsV1(this.raw)) || new FieldSet());
+  }
+
+  set set(value: FieldSet) {
+    this.decoded = value;
+    this.raw = undefined;
+  }
+
+  get fieldsV1(): FieldsV1 {
+    return this.raw ?? toFieldsV1(this.set);
+  }
+
+  get empty(): boolean {
+    return this.raw ? Object.keys(this.raw).length === 0 : this.set.empty;
+  }
+
+  /** Does this manager own a member of `set`? Read off the stored form when it is not decoded. */
+  touches(set: FieldSet): boolean {
+    if (set.empty) return false;
+    return this.raw && !this.decoded ? rawIntersects(this.raw, set) : !this.set.intersection(set).empty;
+  }
+}
+
+function rawIntersects(raw: FieldsV1, node: FieldSet): boolean {
+  for (const [element, child] of node.children) {
+    if (!Object.hasOwn(raw, element)) continue;
+    const theirs = raw[element];
+    if (child.member && (Object.hasOwn(theirs, '.') || Object.keys(theirs).length === 0)) return true;
+    if (child.children.size && rawIntersects(theirs, child)) return true;
+  }
+  return false;
+}
 
 /** Who is writing, and how. */
 export interface Writer {
@@ -46,7 +90,7 @@ export interface Writer {
 }
 
 /** Apply entries are one per manager whatever version they applied; Update entries one per version too. */
-const identity = (e: Managed['entry']) => JSON.stringify([e.manager, e.operation, e.subresource ?? '', e.operation === 'Apply' ? '' : e.apiVersion]);
+const identity = (e: EntryMeta) => JSON.stringify([e.manager, e.operation, e.subresource ?? '', e.operation === 'Apply' ? '' : e.apiVersion]);
 
 /**
  * Metadata fields nobody owns (stripMetaManager): the server sets them. `metadata` itself is
@@ -81,16 +125,23 @@ export function ownershipScope(def: Pick<ResourceDef, 'subresources'>, subresour
   return (def.subresources ?? []).includes('status') ? 'main-without-status' : 'main';
 }
 
-function decode(entries: unknown): Managed[] | undefined {
+/**
+ * Entries read back. A client's are checked whole (a bad one means the stored ones are
+ * kept); the stored ones are this server's own, decoded only when a write touches them.
+ */
+function decode(entries: unknown, check: boolean): Managed[] | undefined {
   if (!Array.isArray(entries)) return undefined;
   const out: Managed[] = [];
   for (const raw of entries) {
     if (raw === null || typeof raw !== 'object') return undefined;
     const e = raw as Partial<ManagedFieldsEntry>;
     if (typeof e.manager !== 'string' || (e.operation !== 'Apply' && e.operation !== 'Update')) return undefined;
-    const set = e.fieldsV1 === undefined ? new FieldSet() : fromFieldsV1(e.fieldsV1);
-    if (!set) return undefined;
-    out.push({ entry: { manager: e.manager, operation: e.operation, apiVersion: String(e.apiVersion ?? ''), ...(e.time ? { time: String(e.time) } : {}), ...(e.subresource ? { subresource: String(e.subresource) } : {}) }, set });
+    const fields = e.fieldsV1 ?? {};
+    if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) return undefined;
+    const set = check ? fromFieldsV1(fields) : undefined;
+    if (check && !set) return undefined;
+    const entry: EntryMeta = { manager: e.manager, operation: e.operation, apiVersion: String(e.apiVersion ?? ''), ...(e.time ? { time: String(e.time) } : {}), ...(e.subresource ? { subresource: String(e.subresource) } : {}) };
+    out.push(new Managed(entry, set, set ? undefined : fields));
   }
   return out;
 }
@@ -104,11 +155,11 @@ const isReset = (entries: unknown) => Array.isArray(entries) && (entries.length 
  * never sets them.
  */
 function startingManagers(live: KubeObject | undefined, next: KubeObject, subresource: boolean): Managed[] {
-  const fromLive = () => decode(live?.metadata.managedFields) ?? [];
+  const fromLive = () => decode(live?.metadata.managedFields, false) ?? [];
   if (subresource) return fromLive();
   const requested = next.metadata.managedFields;
   if (isReset(requested)) return [];
-  const decoded = decode(requested);
+  const decoded = decode(requested, true);
   return decoded?.length ? decoded : fromLive();
 }
 
@@ -117,15 +168,18 @@ function startingManagers(live: KubeObject | undefined, next: KubeObject, subres
  * time, manager, apiVersion and subresource.
  */
 function encode(managers: Managed[]): ManagedFieldsEntry[] {
-  const sorted = managers.filter((m) => !m.set.empty).sort((a, b) => {
+  const sorted = managers.filter((m) => !m.empty).sort((a, b) => {
     const x = a.entry, y = b.entry;
     const seconds = (t?: string) => (t ? Math.floor(Date.parse(t) / 1000) : 0);
     return x.operation.localeCompare(y.operation) || seconds(x.time) - seconds(y.time) || cmp(x.manager, y.manager) || cmp(x.apiVersion, y.apiVersion) || cmp(x.subresource ?? '', y.subresource ?? '');
   });
-  return sorted.map(({ entry, set }) => ({
-    manager: entry.manager, operation: entry.operation, apiVersion: entry.apiVersion, ...(entry.time ? { time: entry.time } : {}),
-    fieldsType: 'FieldsV1', fieldsV1: toFieldsV1(set), ...(entry.subresource ? { subresource: entry.subresource } : {}),
-  }));
+  return sorted.map((m) => {
+    const { entry } = m;
+    return {
+      manager: entry.manager, operation: entry.operation, apiVersion: entry.apiVersion, ...(entry.time ? { time: entry.time } : {}),
+      fieldsType: 'FieldsV1', fieldsV1: m.fieldsV1, ...(entry.subresource ? { subresource: entry.subresource } : {}),
+    };
+  });
 }
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -146,12 +200,12 @@ export function recordUpdate(live: KubeObject | undefined, next: KubeObject, wri
     return;
   }
   const managers = startingManagers(live, next, scope === 'status');
-  for (const m of managers) m.set = m.set.difference(changes.removed).difference(taken);
+  for (const m of managers) if (m.touches(changes.removed) || m.touches(taken)) m.set = m.set.difference(changes.removed).difference(taken);
   const entry = { manager: writer.manager, operation: 'Update' as const, apiVersion: writer.apiVersion, ...(writer.subresource ? { subresource: writer.subresource } : {}) };
   if (!taken.empty) {
     const mine = managers.find((m) => identity(m.entry) === identity(entry));
     if (mine) { mine.set = mine.set.union(taken); mine.entry.time = writer.time; }
-    else managers.push({ entry: { ...entry, time: writer.time }, set: taken });
+    else managers.push(new Managed({ ...entry, time: writer.time }, taken));
   }
   setManaged(next, encode(capUpdates(managers)));
 }
@@ -165,13 +219,13 @@ const maxUpdateManagers = 10;
  * many managers does not grow without bound. Apply entries are never merged.
  */
 function capUpdates(managers: Managed[]): Managed[] {
-  const updates = managers.filter((m) => m.entry.operation === 'Update' && !m.set.empty);
+  const updates = managers.filter((m) => m.entry.operation === 'Update' && !m.empty);
   if (updates.length <= maxUpdateManagers) return managers;
   const seconds = (m: Managed) => (m.entry.time ? Math.floor(Date.parse(m.entry.time) / 1000) : 0);
   const oldest = [...updates].sort((a, b) => seconds(a) - seconds(b)).slice(0, updates.length - maxUpdateManagers + 1);
   const merged = oldest.reduce((set, m) => set.union(m.set), new FieldSet());
   const last = oldest[oldest.length - 1].entry;
-  const bucket: Managed = { entry: { manager: 'ancient-changes', operation: 'Update', apiVersion: last.apiVersion, ...(last.time ? { time: last.time } : {}) }, set: merged };
+  const bucket = new Managed({ manager: 'ancient-changes', operation: 'Update', apiVersion: last.apiVersion, ...(last.time ? { time: last.time } : {}) }, merged);
   return [...managers.filter((m) => !oldest.includes(m)), bucket];
 }
 
@@ -181,7 +235,7 @@ function setManaged(obj: KubeObject, entries: ManagedFieldsEntry[]): void {
 }
 
 /** One field another manager owns with another value. */
-export interface Conflict { manager: Managed['entry']; path: string[] }
+export interface Conflict { manager: EntryMeta; path: string[] }
 
 /**
  * A server-side apply (Updater.Apply): `config` merged onto `live`, the fields the manager
@@ -189,7 +243,7 @@ export interface Conflict { manager: Managed['entry']; path: string[] }
  * moved. Conflicts are a 409 unless `force`. Returns the object to store, managedFields set.
  */
 export function applyConfiguration(live: KubeObject, config: KubeObject, writer: Writer, force: boolean, scope: Scope, schema: v.GenericSchema | undefined): KubeObject {
-  const managers = decode(live.metadata.managedFields) ?? [];
+  const managers = decode(live.metadata.managedFields, false) ?? [];
   const entry = { manager: writer.manager, operation: 'Apply' as const, apiVersion: writer.apiVersion, ...(writer.subresource ? { subresource: writer.subresource } : {}) };
   const key = identity(entry);
   const previous = managers.find((m) => identity(m.entry) === key);
@@ -215,7 +269,7 @@ export function applyConfiguration(live: KubeObject, config: KubeObject, writer:
   for (const m of others) m.set = m.set.difference(changing).difference(changes.removed);
   const changed = JSON.stringify(merged) !== JSON.stringify(live);
   const time = changed || !previous?.entry.time ? writer.time : previous.entry.time;
-  const next: Managed[] = [...others, { entry: { ...entry, time }, set: applied }];
+  const next: Managed[] = [...others, new Managed({ ...entry, time }, applied)];
   const out = merged as unknown as KubeObject;
   out.metadata = { ...(out.metadata ?? {}) };
   setManaged(out, encode(next));
@@ -238,7 +292,7 @@ function unowned(candidates: FieldSet, owned: FieldSet | undefined): FieldSet {
 }
 
 /** How kube-apiserver names a manager in a conflict (printManager). */
-function describeManager(e: Managed['entry']): string {
+function describeManager(e: EntryMeta): string {
   let out = JSON.stringify(e.manager);
   if (e.subresource) out += ` with subresource ${JSON.stringify(e.subresource)}`;
   return e.operation === 'Update' ? `${out} using ${e.apiVersion}` : out;

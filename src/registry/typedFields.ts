@@ -160,21 +160,32 @@ export function compare(lhs: JsonMap, rhs: JsonMap, schema: v.GenericSchema | un
 
 const emptyValue = (x: Json | undefined) => x === undefined || x === null || (Array.isArray(x) ? !x.length : isMap(x) && !Object.keys(x).length);
 
+/** One leaf's change; a value is compared whole (scalars by identity, anything else by its JSON). */
+function compareLeaf(out: Comparison, path: string[], lhs: Json | undefined, rhs: Json | undefined): void {
+  if (lhs === undefined) out.added.insert(path);
+  else if (rhs === undefined) out.removed.insert(path);
+  else if (lhs !== rhs && (typeof lhs !== 'object' || typeof rhs !== 'object' || JSON.stringify(lhs) !== JSON.stringify(rhs))) out.modified.insert(path);
+}
+
+/** `path` is the walk's own stack (pushed and popped, copied only when something is inserted). */
 function compareAt(out: Comparison, path: string[], lhs: Json | undefined, rhs: Json | undefined, field: Field): void {
-  const leaf = () => {
-    if (lhs === undefined) out.added.insert(path);
-    else if (rhs === undefined) out.removed.insert(path);
-    else if (JSON.stringify(lhs) !== JSON.stringify(rhs)) out.modified.insert(path);
-  };
   const bothMaps = (lhs === undefined || isMap(lhs)) && (rhs === undefined || isMap(rhs));
   const bothLists = (lhs === undefined || Array.isArray(lhs)) && (rhs === undefined || Array.isArray(rhs));
   // An empty or absent value on both sides is a leaf, which keeps `{}` apart from absent.
-  if ((!bothMaps && !bothLists) || (emptyValue(lhs) && emptyValue(rhs))) return leaf();
+  if ((!bothMaps && !bothLists) || (emptyValue(lhs) && emptyValue(rhs))) return compareLeaf(out, path, lhs, rhs);
   if (bothMaps) {
-    if (isAtomicStruct(field.schema)) return leaf();
+    if (isAtomicStruct(field.schema)) return compareLeaf(out, path, lhs, rhs);
     const l = (lhs ?? {}) as JsonMap, r = (rhs ?? {}) as JsonMap;
-    for (const key of new Set([...Object.keys(l), ...Object.keys(r)])) {
-      compareAt(out, [...path, `f:${key}`], l[key], r[key], childField(field, key));
+    for (const key in l) {
+      path.push(`f:${key}`);
+      compareAt(out, path, l[key], Object.hasOwn(r, key) ? r[key] : undefined, childField(field, key));
+      path.pop();
+    }
+    for (const key in r) {
+      if (Object.hasOwn(l, key)) continue;
+      path.push(`f:${key}`);
+      compareAt(out, path, undefined, r[key], childField(field, key));
+      path.pop();
     }
     // A struct appearing is not itself owned (Go's value structs always exist); a map, an element, an unknown tree is.
     if (lhs === undefined && !isStruct(field.schema)) out.added.insert(path);
@@ -183,20 +194,17 @@ function compareAt(out: Comparison, path: string[], lhs: Json | undefined, rhs: 
   }
   const list = listKind(field.meta);
   const l = elementsOf(list, (lhs ?? []) as Json[]), r = elementsOf(list, (rhs ?? []) as Json[]);
-  if (!l || !r) return leaf();
+  if (!l || !r) return compareLeaf(out, path, lhs, rhs);
   const item = itemField(field);
-  for (const element of new Set([...l.keys(), ...r.keys()])) {
-    const a = l.get(element), b = r.get(element);
-    const at = [...path, element];
-    if (list.kind === 'set') {
-      if (a === undefined) out.added.insert(at);
-      else if (b === undefined) out.removed.insert(at);
-      continue;
-    }
-    compareAt(out, at, a, b, item);
-    if (a === undefined) out.added.insert(at);
-    else if (b === undefined) out.removed.insert(at);
-  }
+  const visit = (element: string, a: Json | undefined, b: Json | undefined) => {
+    path.push(element);
+    if (list.kind === 'map') compareAt(out, path, a, b, item);
+    if (a === undefined) out.added.insert(path);
+    else if (b === undefined) out.removed.insert(path);
+    path.pop();
+  };
+  for (const [element, a] of l) visit(element, a, r.get(element));
+  for (const [element, b] of r) if (!l.has(element)) visit(element, undefined, b);
   if (lhs === undefined) out.added.insert(path);
   else if (rhs === undefined) out.removed.insert(path);
 }
