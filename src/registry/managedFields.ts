@@ -159,6 +159,8 @@ function startingManagers(live: KubeObject | undefined, next: KubeObject, subres
   if (subresource) return fromLive();
   const requested = next.metadata.managedFields;
   if (isReset(requested)) return [];
+  // A patch or a worker's read-modify-write carries the stored entries back unchanged.
+  if (requested === undefined || JSON.stringify(requested) === JSON.stringify(live?.metadata.managedFields)) return fromLive();
   const decoded = decode(requested, true);
   return decoded?.length ? decoded : fromLive();
 }
