@@ -142,10 +142,11 @@ async function pass(ctx: ControlPlaneContext, cluster: string, trigger: Scheduli
   // A dropped (or empty) cluster keeps nothing in this process's memory.
   if (!seen.size) { work.get(ctx.ports.store)?.delete(cluster); return; }
   const controllersDue = await runControllers(registry, objects);
-  await schedulePending(registry, nodes, pods, trigger, objects);
+  // Each component writes as its own field manager, as in a kubeadm cluster's managedFields.
+  await schedulePending(registry.as('kube-scheduler'), nodes, pods, trigger, objects);
   // What containers read: their env and volumes (ConfigMaps, Secrets) and the service variables.
   const sources = clusterSources(await current(registry, state, 'configmaps', seen), await current(registry, state, 'secrets', seen), objects.services);
-  const kubeletsDue = await runKubelets(registry, nodes, pods, sources);
+  const kubeletsDue = await runKubelets(registry.as('kubelet'), nodes, pods, sources);
   const due = [controllersDue, kubeletsDue].filter((t): t is number => t !== undefined);
   await scheduleWake(ctx, cluster, due.length ? Math.min(...due) : undefined);
 }

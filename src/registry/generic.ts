@@ -8,6 +8,7 @@ import { emitChange } from './changeEvents.ts';
 import { validateObject } from './validateObject.ts';
 import { apiVersionOf, isStatusSubresource, type Access, type HookContext, type KubeObject, type ResourceDef, type StatusSubresource, type UserInfo } from './types.ts';
 import { timestamp } from '../apimachinery/time.ts';
+import { ownershipScope, recordUpdate } from './managedFields.ts';
 
 export interface ListOptions {
   labelSelector?: string;
@@ -46,6 +47,12 @@ export interface WriteOptions {
   subresource?: StatusSubresource | 'binding';
   /** Where admission plugins' warnings go (the handler sends them as `Warning:` headers). */
   warnings?: string[];
+  /** The field manager recorded in managedFields (`?fieldManager=`); else the registry's own. */
+  fieldManager?: string;
+  /** The subresource a managedFields entry names when the write came through one the registry does not see (`scale`). */
+  managedSubresource?: string;
+  /** `Apply`: the caller already set managedFields (server-side apply); nothing is recorded as an Update. */
+  operation?: 'Apply' | 'Update';
 }
 
 const conflictMessage = 'the object has been modified; please apply your changes to the latest version and try again';
@@ -111,7 +118,30 @@ export class Registry {
     readonly user?: UserInfo,
     /** The cluster's authorizer, when a request drives this registry (access reviews ask it). */
     readonly access?: Access,
+    /**
+     * Who writes when a write names no field manager: the control plane component driving
+     * this registry (`kube-scheduler`, `kubelet`); controllers and the server's own inline
+     * work (a namespace's ServiceAccount) are kube-controller-manager's, as on a kubeadm cluster.
+     */
+    readonly fieldManager = 'kube-controller-manager',
   ) {}
+
+  /** The same registry writing as another field manager (a worker's component). */
+  as(fieldManager: string): Registry {
+    return new Registry(this.catalog, this.ports, this.cluster, this.user, this.access, fieldManager);
+  }
+
+  /**
+   * managedFields for a write that is an Update (create, PUT, a non-apply patch, a worker's
+   * change): what changed from `old` becomes the writer's. A bind is the scheduler's own
+   * storage write and records nothing, as with kube-apiserver.
+   */
+  private recordFields(def: ResourceDef, old: KubeObject | undefined, obj: KubeObject, options: WriteOptions): void {
+    if (options.operation === 'Apply' || options.subresource === 'binding') return;
+    const subresource = options.subresource ?? options.managedSubresource;
+    const writer = { manager: options.fieldManager ?? this.fieldManager, apiVersion: apiVersionOf(def), time: this.timestamp(), ...(subresource ? { subresource } : {}) };
+    recordUpdate(old, obj, writer, ownershipScope(def, options.subresource), def.schema);
+  }
 
   get store(): ClusterStore {
     return this.ports.store.cluster(this.cluster);
@@ -291,6 +321,7 @@ export class Registry {
     def.strategy?.prepareForCreate?.(obj, ctx);
     validateObject(def, obj);
     await this.admit('validating', admission);
+    this.recordFields(def, undefined, obj, options);
     const key = this.key(def, namespace, meta.name!);
     if (options.dryRun) {
       if (await this.store.get(key)) throw alreadyExists(gr(def), meta.name!);
@@ -346,6 +377,8 @@ export class Registry {
       // Only status changes through /status (ResetObjectMetaForStatus + keep the spec).
       const next = structuredClone(old);
       next.status = obj.status;
+      // A server-side apply through /status has already worked out who owns what.
+      if (options.operation === 'Apply') next.metadata.managedFields = obj.metadata.managedFields;
       def.strategy?.prepareForStatusUpdate?.(next, old, options.subresource, ctx);
       await this.admit('mutating', this.updateRequest(def, next, old, options, ctx));
       return next;
@@ -370,6 +403,7 @@ export class Registry {
   private async commitUpdate(def: ResourceDef, key: string, obj: KubeObject, old: KubeObject, revision: number, options: WriteOptions): Promise<KubeObject> {
     validateObject(def, obj, old, options.subresource);
     await this.admit('validating', this.updateRequest(def, obj, old, options));
+    this.recordFields(def, old, obj, options);
     const name = old.metadata.name!;
     // An object being deleted whose last finalizer is gone is removed now.
     if (obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length && !this.inGracePeriod(def, obj)) {

@@ -20,6 +20,11 @@ export interface PatchMeta {
   /** Each element carries `$retainKeys`: keys not listed are cleared (a volume switching its source). */
   retainKeys?: boolean;
   mergeKey?: string;
+  /**
+   * Server-side apply's `x-kubernetes-list-map-keys` where they are more than the merge key
+   * (ports are keyed by port and protocol there); otherwise the merge key alone.
+   */
+  listMapKeys?: string[];
 }
 
 const byKey = (mergeKey: string): PatchMeta => ({ strategy: 'merge', mergeKey });
@@ -35,10 +40,10 @@ export const patchMeta: Readonly<Record<string, PatchMeta>> = {
   'PodSpec.ephemeralContainers': byKey('name'),
   'PodSpec.imagePullSecrets': byKey('name'),
   'PodSpec.hostAliases': byKey('ip'),
-  'PodSpec.topologySpreadConstraints': byKey('topologyKey'),
+  'PodSpec.topologySpreadConstraints': { ...byKey('topologyKey'), listMapKeys: ['topologyKey', 'whenUnsatisfiable'] },
   'PodSpec.schedulingGates': byKey('name'),
   'PodSpec.resourceClaims': { ...byKey('name'), retainKeys: true },
-  'Container.ports': byKey('containerPort'),
+  'Container.ports': { ...byKey('containerPort'), listMapKeys: ['containerPort', 'protocol'] },
   'Container.env': byKey('name'),
   'Container.volumeMounts': byKey('mountPath'),
   'Container.volumeDevices': byKey('devicePath'),
@@ -53,7 +58,7 @@ export const patchMeta: Readonly<Record<string, PatchMeta>> = {
   'NodeStatus.conditions': byKey('type'),
   'NodeStatus.addresses': byKey('type'),
   'NamespaceStatus.conditions': byKey('type'),
-  'ServiceSpec.ports': byKey('port'),
+  'ServiceSpec.ports': { ...byKey('port'), listMapKeys: ['port', 'protocol'] },
   'ServiceStatus.conditions': byKey('type'),
   'ServiceAccount.secrets': byKey('name'),
   'PersistentVolumeClaimStatus.conditions': byKey('type'),

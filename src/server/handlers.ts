@@ -11,9 +11,11 @@ import { watchStream } from './watch.ts';
 import { checkFieldSelector, parseResourceVersion, type DeleteOptions } from '../registry/generic.ts';
 import { decodeDeleteOptions } from './deleteOptions.ts';
 import { applyPatch } from './patch.ts';
+import { applyPatchType, fieldManagerOf, forceOf, serverSideApply } from './apply.ts';
 import { dryRun } from './dryRun.ts';
 import type { SubresourceHandlers } from './subresource.ts';
 import { shapeListItem, shapeObject, writeJson } from './wire.ts';
+import { timestamp } from '../apimachinery/time.ts';
 
 /** The REST verbs of one resource request, on the generic registry. */
 
@@ -103,11 +105,11 @@ export async function handleResource(c: Context, registry: Registry, def: Resour
     case 'create': {
       const { obj, warnings } = await decodeBody(c, def);
       if (info.name) throw methodNotAllowed();
-      return respondObject(c, registry, def, await registry.create(def, namespace, obj, { dryRun: dryRun(c), warnings }), 201, warnings);
+      return respondObject(c, registry, def, await registry.create(def, namespace, obj, { dryRun: dryRun(c), warnings, fieldManager: fieldManagerOf(c, 'CreateOptions') }), 201, warnings);
     }
     case 'update': {
       const { obj, warnings } = await decodeBody(c, def);
-      return respondObject(c, registry, def, await registry.update(def, namespace, info.name!, obj, { dryRun: dryRun(c), warnings }), 200, warnings);
+      return respondObject(c, registry, def, await registry.update(def, namespace, info.name!, obj, { dryRun: dryRun(c), warnings, fieldManager: fieldManagerOf(c, 'UpdateOptions') }), 200, warnings);
     }
     case 'patch':
       return patchResource(c, registry, def, info, namespace);
@@ -127,27 +129,36 @@ async function patchResource(c: Context, registry: Registry, def: ResourceDef, i
   const bytes = await readBody(c.req.raw);
   const contentType = c.req.header('content-type') ?? '';
   const fieldValidation = parseFieldValidation(query(c, 'fieldValidation'));
+  const apply = mediaType(contentType) === applyPatchType;
+  const fieldManager = fieldManagerOf(c, 'PatchOptions', apply);
+  // The applied configuration is decoded (and strictly validated) once, before any read.
+  const config = apply ? decodeObject(def, decodeDocument(bytes, contentType), fieldValidation) : undefined;
+  const applyOptions = { manager: fieldManager, force: forceOf(c, apply), subresource };
   let warnings: string[] = [];
   const admissionWarnings: string[] = [];
   try {
     const result = await registry.mutate(def, namespace, info.name!, (current) => {
-      const patched = applyPatch(current, bytes, contentType, def.schema);
+      const patched = config
+        ? serverSideApply(def, current, config.obj, { ...applyOptions, time: timestamp(registry.now()) })
+        : applyPatch(current, bytes, contentType, def.schema);
       const decoded = decodeObject(def, patched, fieldValidation);
       // A patch may not move the object: as for PUT, a changed name or namespace is a 400, not silently undone.
       const { name: patchedName, namespace: patchedNamespace } = decoded.obj.metadata;
       if (patchedName !== undefined && patchedName !== info.name) throw badRequest(`the name of the object (${String(patchedName)}) does not match the name on the URL (${info.name})`);
       if (def.namespaced && patchedNamespace !== undefined && patchedNamespace !== namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-      warnings = decoded.warnings;
+      warnings = config ? config.warnings : decoded.warnings;
       return decoded.obj;
-    }, { dryRun: dryRun(c), subresource, warnings: admissionWarnings });
+    }, { dryRun: dryRun(c), subresource, warnings: admissionWarnings, fieldManager, operation: config ? 'Apply' : 'Update' });
     return respondObject(c, registry, def, result, 200, [...warnings, ...admissionWarnings]);
   } catch (err) {
     // Server-side apply creates what does not exist yet (kubectl apply --server-side on a new object).
-    if (!(err instanceof ApiError && err.reason === 'NotFound') || subresource || mediaType(contentType) !== 'application/apply-patch+yaml') throw err;
-    const { obj, warnings: createWarnings } = decodeObject(def, decodeDocument(bytes, contentType), fieldValidation);
-    if (obj.metadata.name && obj.metadata.name !== info.name) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${info.name})`);
+    if (!(err instanceof ApiError && err.reason === 'NotFound') || subresource || !config) throw err;
+    const { obj: applied, warnings: createWarnings } = config;
+    if (applied.metadata.name && applied.metadata.name !== info.name) throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${info.name})`);
+    const obj = serverSideApply(def, { metadata: {} }, applied, { ...applyOptions, time: timestamp(registry.now()) });
     obj.metadata.name = info.name;
-    return respondObject(c, registry, def, await registry.create(def, namespace, obj, { dryRun: dryRun(c), warnings: createWarnings }), 201, createWarnings);
+    if (applied.metadata.namespace !== undefined) obj.metadata.namespace = applied.metadata.namespace;
+    return respondObject(c, registry, def, await registry.create(def, namespace, obj, { dryRun: dryRun(c), warnings: createWarnings, fieldManager, operation: 'Apply' }), 201, createWarnings);
   }
 }
 
@@ -168,7 +179,7 @@ async function handleSubresource(c: Context, registry: Registry, def: ResourceDe
       case 'get': return respondObject(c, registry, def, await registry.get(def, namespace, info.name));
       case 'update': {
         const { obj, warnings } = await decodeBody(c, def);
-        return respondObject(c, registry, def, await registry.update(def, namespace, info.name, obj, { subresource: sub, dryRun: dryRun(c), warnings }), 200, warnings);
+        return respondObject(c, registry, def, await registry.update(def, namespace, info.name, obj, { subresource: sub, dryRun: dryRun(c), warnings, fieldManager: fieldManagerOf(c, 'UpdateOptions') }), 200, warnings);
       }
       case 'patch': return patchResource(c, registry, def, info, namespace, sub);
       default: throw methodNotAllowed();

@@ -34,9 +34,8 @@ export function applyPatch(current: KubeObject, body: Uint8Array, contentType: s
     const patch = decodeDocument(body, type === 'application/apply-patch+yaml' ? type : 'application/json');
     if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw badRequest(`json: cannot unmarshal ${Array.isArray(patch) ? 'array' : patch === null ? 'null' : typeof patch} into Go value of type map[string]interface {}`);
     if (type === 'application/merge-patch+json') return mergePatch(current, patch) as KubeObject;
-    // Server-side apply is approximated by a strategic merge: lists merge by the keys
-    // SSA's list-map keys also use (containers by name, ...), so applying a manifest
-    // keeps what the server defaulted inside list elements.
+    // Server-side apply of an object is src/server/apply.ts (with field ownership); what
+    // reaches here is an apply to the scale subresource, approximated by a strategic merge.
     return strategicMergePatch(current, patch, schema) as KubeObject;
   }
   throw unsupportedMediaType(contentType);

@@ -11,6 +11,7 @@ import { applyPatch } from './patch.ts';
 import type { ResourceRequest } from './requestInfo.ts';
 import { toTable } from './table.ts';
 import { shapeObject, writeJson } from './wire.ts';
+import { fieldManagerOf } from './apply.ts';
 
 /**
  * The `scale` subresource (autoscaling/v1 Scale) of replicated workloads:
@@ -94,7 +95,7 @@ async function writeScale(c: Context, registry: Registry, def: ResourceDef, name
     if (def.scale) writeJsonPath(obj, def.scale.specReplicasPath, scale.spec?.replicas ?? 0);
     else (obj as Scalable).spec = { ...(obj as Scalable).spec, replicas: scale.spec?.replicas ?? 0 };
     return obj;
-  }, { dryRun: dryRun(c) });
+  }, { dryRun: dryRun(c), fieldManager: fieldManagerOf(c, 'PatchOptions'), managedSubresource: 'scale' });
   return scaleOf(def, updated as Scalable);
 }
 

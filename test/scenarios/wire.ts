@@ -43,7 +43,7 @@ export function wireScenario(label: string, open: () => Promise<Entry>) {
       const body = /"Response Body" body=<\n\t(\{.*\})\n/.exec(result.stderr)?.[1];
       assert.equal(body, '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"configmaps \\"nope\\" not found","reason":"NotFound","details":{"name":"nope","kind":"configmaps"},"code":404}');
       const object = await kubectl.ok(['get', '--raw', `${cms}/wired`]);
-      assert.match(object, /^\{"kind":"ConfigMap","apiVersion":"v1","metadata":\{"name":"wired","namespace":"default","uid":"[^"]+","resourceVersion":"\d+","creationTimestamp":"[^"]+"\},"data":\{"k":"v"\}\}\n$/);
+      assert.match(object, /^\{"kind":"ConfigMap","apiVersion":"v1","metadata":\{"name":"wired","namespace":"default","uid":"[^"]+","resourceVersion":"\d+","creationTimestamp":"[^"]+","managedFields":\[\{"manager":"kubectl-create","operation":"Update","apiVersion":"v1","time":"[^"]+","fieldsType":"FieldsV1","fieldsV1":\{"f:data":\{".":\{\},"f:k":\{\}\}\}\}\]\},"data":\{"k":"v"\}\}\n$/);
     });
 
     it('a malformed integer is a 400 in strconv.ParseInt words', async () => {
