@@ -43,6 +43,8 @@ const dropped = (status: number, text: string) => status === 503 && !text.trimSt
 
 /** No byte for this long means the connection is lost (a list of many clusters answers within seconds). */
 const requestIdleTimeoutMs = 60_000;
+/** A create answers once the cluster is provisioned (hundreds of writes): on a loaded store that can take minutes. */
+const createIdleTimeoutMs = 300_000;
 
 /**
  * Sending again is safe for reads and deletes, and for a cluster create (a second create of a made
@@ -59,7 +61,7 @@ async function call(options: Options, method: string, path: string, body?: unkno
       answer = await request(url, {
         method, insecure: options.insecure, body: body === undefined ? undefined : JSON.stringify(body),
         headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json', accept: 'application/json' },
-        timeoutMs: requestIdleTimeoutMs,
+        timeoutMs: method === 'POST' && path === 'clusters' ? createIdleTimeoutMs : requestIdleTimeoutMs,
       });
     } catch (err) {
       // A connection a proxy dropped or left hanging: sent again where that is safe (see `resendable`).
@@ -90,9 +92,23 @@ async function expect(options: Options, method: string, path: string, body?: unk
 /** Creates a cluster; a create sent again after a dropped answer may find it made by the first: then its kubeconfig is fetched. */
 async function createCluster(options: Options, name: string, spec: unknown): Promise<Record<string, unknown>> {
   const { status, json, resent } = await call(options, 'POST', 'clusters', spec);
-  if (status === 409 && resent) return expect(options, 'GET', `clusters/${encodeURIComponent(name)}?kubeconfig=true`);
+  if (status === 409 && resent) return kubeconfigOnceProvisioned(options, name);
   if (status >= 400) throw new Error(`${String(json.message ?? `the server answered ${status}`)}`);
   return json;
+}
+
+/**
+ * The kubeconfig of a cluster the first, dropped create is still provisioning: until that
+ * create has written the cluster's record, the cluster is not found. Asked again for a while.
+ */
+async function kubeconfigOnceProvisioned(options: Options, name: string): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + createIdleTimeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    const { status, json } = await call(options, 'GET', `clusters/${encodeURIComponent(name)}?kubeconfig=true`);
+    if (status < 400) return json;
+    if (status !== 404 || Date.now() > deadline) throw new Error(`${String(json.message ?? `the server answered ${status}`)}`);
+    await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * 2 ** attempt)));
+  }
 }
 
 interface ClusterObject { metadata: { name: string }; status: { phase: string; expiresAt: string | null; createdAt: string; objectCount?: number } }

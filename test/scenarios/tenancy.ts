@@ -43,7 +43,7 @@ export async function runCli(entry: Pick<TenancyEntry, 'url' | 'adminToken'>, ar
   }
 }
 
-function runCliOnce(entry: Pick<TenancyEntry, 'url' | 'adminToken'>, args: string[]): Promise<string> {
+export function runCliOnce(entry: Pick<TenancyEntry, 'url' | 'adminToken'>, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [cli, ...args, '--server', entry.url, '--admin-token', entry.adminToken], { timeout: 120_000 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`apiserverless ${args.join(' ')} failed: ${stderr || err.message}`));
@@ -59,14 +59,14 @@ function swapToken(target: string, source: string): string {
   return stringify(t);
 }
 
+/** How long the last `cluster create` took in this process, to pick a ttl it can outlive. */
+let lastCreateSeconds = 1;
+
 /**
  * A cluster that expires within seconds, holding a pod. How long the CLI and
  * kubectl take to start is the machine's business, not the test's: when the
  * cluster ran out before its pod was stored, it is made again with twice the time.
  */
-/** How long the last `cluster create` took in this process, to pick a ttl it can outlive. */
-let lastCreateSeconds = 1;
-
 async function expiringClusterWithAPod(entry: TenancyEntry, name: string): Promise<Kubectl> {
   // The clock runs from the start of provisioning: a ttl shorter than a create takes is spent
   // before the pod can be made. Start at twice what the last create took here, then double.
