@@ -16,7 +16,8 @@ export { gatewayApiRelease };
 
 type PackedVersion = CustomResourceVersion & { sameAs?: string };
 
-let decoded: Promise<CustomResourceDefinition[]> | undefined;
+/** The expanded CRDs as JSON text: parsing it again is several times faster than cloning the objects. */
+let decoded: Promise<string> | undefined;
 
 async function gunzip(base64: string): Promise<string> {
   const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
@@ -24,7 +25,7 @@ async function gunzip(base64: string): Promise<string> {
   return await new Response(stream).text();
 }
 
-async function decode(): Promise<CustomResourceDefinition[]> {
+async function decode(): Promise<string> {
   const crds = JSON.parse(await gunzip(packedCrds)) as CustomResourceDefinition[];
   for (const crd of crds) {
     const versions = crd.spec.versions as PackedVersion[];
@@ -35,14 +36,14 @@ async function decode(): Promise<CustomResourceDefinition[]> {
       return { ...body, name: v.name, served: v.served, storage: v.storage };
     });
   }
-  return crds;
+  return JSON.stringify(crds);
 }
 
 /** The standard channel's CRDs, fresh copies each call (callers may change them). */
 export async function gatewayApiCrds(): Promise<CustomResourceDefinition[]> {
   decoded ??= decode();
   decoded.catch(() => { decoded = undefined; });
-  return structuredClone(await decoded);
+  return JSON.parse(await decoded) as CustomResourceDefinition[];
 }
 
 let defs: Promise<Map<string, ResourceDef>> | undefined;
