@@ -48,10 +48,11 @@ type ReferenceGrant = KubeObject & { spec: { from: Array<{ group: string; kind: 
 
 /** A Gateway API object's conditions, each keeping its old lastTransitionTime while its status holds. */
 function conditions(next: Condition[], old: Condition[] | undefined, generation: number | undefined, now: string): Condition[] {
-  return next.map((c) => {
-    const before = old?.find((o) => o.type === c.type);
-    return { ...c, observedGeneration: generation ?? 1, lastTransitionTime: before && before.status === c.status ? before.lastTransitionTime : now } as Condition;
-  }).map(({ type, status, reason, message, observedGeneration, lastTransitionTime }) => ({ lastTransitionTime, message, observedGeneration, reason, status, type }));
+  return next.map(({ type, status, reason, message }) => {
+    const before = old?.find((o) => o.type === type);
+    const lastTransitionTime = before && before.status === status ? before.lastTransitionTime : now;
+    return { lastTransitionTime, message, observedGeneration: generation ?? 1, reason, status, type };
+  });
 }
 
 const cond = (type: string, ok: boolean, reason: string, message: string): Condition => ({ type, status: ok ? 'True' : 'False', reason, message });
