@@ -44,6 +44,8 @@ type Route = KubeObject & {
   spec: { parentRefs?: ParentRef[]; hostnames?: string[]; rules?: Array<{ backendRefs?: BackendRef[] }> };
   status?: { parents?: Array<{ parentRef: ParentRef; controllerName: string; conditions?: Condition[] }> };
 };
+/** A listener as this pass judged it: the route kinds it takes, its conditions, the routes it counts. */
+interface ListenerState { listener: Listener; kinds: RouteKind[]; conditions: Condition[]; valid: boolean; attached: number }
 type ReferenceGrant = KubeObject & { spec: { from: Array<{ group: string; kind: string; namespace: string }>; to: Array<{ group: string; kind: string; name?: string }> } };
 
 /** A Gateway API object's conditions, each keeping its old lastTransitionTime while its status holds. */
@@ -129,10 +131,10 @@ export async function syncGateways(registry: Registry): Promise<void> {
       && g.spec?.to?.some((t) => t.group === to.group && t.kind === to.kind && (!t.name || t.name === to.name)));
 
   // Listeners first: which are valid, and what each admits.
-  const listenerState = new Map<Gateway, Array<{ listener: Listener; kinds: RouteKind[]; conditions: Condition[]; valid: boolean; attached: number }>>();
+  const listenerState = new Map<Gateway, ListenerState[]>();
   for (const gw of gateways) {
     const listeners = gw.spec.listeners ?? [];
-    const states = [];
+    const states: ListenerState[] = [];
     for (const listener of listeners) {
       const supported = protocolKinds(listener.protocol);
       const list: Condition[] = [];
@@ -193,7 +195,7 @@ export async function syncGateways(registry: Registry): Promise<void> {
         if (!gw) continue;
         const states = listenerState.get(gw)!;
         const matching = states.filter((s) => (!ref.sectionName || s.listener.name === ref.sectionName) && (!ref.port || s.listener.port === ref.port));
-        const allowing = [];
+        const allowing: ListenerState[] = [];
         for (const s of matching) {
           if (!s.valid || !s.kinds.includes(kind)) continue;
           const from = s.listener.allowedRoutes?.namespaces?.from ?? 'Same';
