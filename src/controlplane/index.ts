@@ -8,6 +8,7 @@ import type { KubeObject } from '../registry/types.ts';
 import { noObjects, runControllers, type ClusterObjects } from './controllers/index.ts';
 import { syncClusterRoleAggregation } from './controllers/clusterroleaggregation.ts';
 import { releasesQuota, syncResourceQuotas } from './controllers/resourcequota.ts';
+import { gatewayInputs, syncGateways } from './controllers/gateway.ts';
 import { signApprovedRequests } from './controllers/signer.ts';
 import { clusterSources, runKubelets } from './kubelet.ts';
 import { schedulePending, type SchedulingTrigger } from './scheduler.ts';
@@ -175,6 +176,7 @@ async function resyncCluster(ctx: ControlPlaneContext, cluster: string): Promise
   await syncResourceQuotas(new Registry(ctx.catalog, ctx.ports, cluster), undefined);
   await reconcile(ctx, cluster, { retryRevision: 0, flush: true });
   await signApprovedRequests(new Registry(ctx.catalog, ctx.ports, cluster));
+  await syncGateways(new Registry(ctx.catalog, ctx.ports, cluster));
 }
 
 /**
@@ -234,6 +236,8 @@ async function dispatch(ctx: ControlPlaneContext, message: QueueMessage): Promis
   const event = message as ChangeEvent;
   if (event.group === 'rbac.authorization.k8s.io' && event.resource === 'clusterroles') return aggregateClusterRoles(ctx, event.cluster);
   if (signerGroups.includes(event.group)) return signApprovedRequests(new Registry(ctx.catalog, ctx.ports, event.cluster));
+  // The gateway controller has a pass of its own: it reads only the Gateway API objects (and the Services, Secrets, namespaces they name).
+  if (gatewayInputs(event)) await syncGateways(new Registry(ctx.catalog, ctx.ports, event.cluster));
   await syncQuotas(ctx, event);
   if (event.group === '' && event.resource === 'resourcequotas') return;
   if (!watched(event)) return;

@@ -2,7 +2,13 @@ import type { Clock } from '../ports.ts';
 import { Catalog } from './catalog.ts';
 import { customResourceDefs, type CustomResourceDefinition } from './customResources.ts';
 import { apiextensionsGroup } from './resources/customresourcedefinitions.ts';
-import type { ClusterObjects } from './types.ts';
+import type { KeyValue } from '../storage/store.ts';
+import type { ClusterObjects, ResourceDef } from './types.ts';
+
+/** Where a cluster's CRDs are read from; with `records`, unchanged CRDs are recognized without parsing them. */
+export type CrdSource = ClusterObjects & { records?(def: ResourceDef, namespace: undefined): Promise<{ items: KeyValue[] }> };
+
+interface Loaded { catalog: Catalog; fingerprint?: string }
 
 /**
  * Each cluster's catalog: the built-in declarations plus those its CustomResourceDefinitions
@@ -11,23 +17,26 @@ import type { ClusterObjects } from './types.ts';
  * events); one this process did not see is picked up within `maxAgeMs`. Catalogs are
  * shared by content, so clusters with the same CRDs (a class applying one file) share one,
  * and its OpenAPI documents; a cluster without CRDs uses the built-in catalog itself.
+ * Every cluster has CRDs (the Gateway API's, ~220 KB), so a reload first compares the CRDs'
+ * keys and revisions with the last load's and keeps its catalog when none changed: an active
+ * cluster's reload each second costs a list of raw records, not parsing them.
  */
 export class ClusterCatalogs {
-  private readonly entries = new Map<string, { catalog: Promise<Catalog>; loadedAt: number; cluster: string }>();
+  private readonly entries = new Map<string, { loaded: Promise<Loaded>; loadedAt: number; cluster: string }>();
   private readonly shared = new Map<string, Catalog>();
 
   constructor(private readonly base: Catalog, private readonly clock: Clock, private readonly maxAgeMs = 1000, private readonly capacity = 1000, private readonly sharedCapacity = 64) {}
 
   /** The catalog of one incarnation of a cluster; `objects` reads its CRDs when they must be (re)read. */
-  catalog(cluster: string, incarnation: string, objects: () => ClusterObjects): Promise<Catalog> {
+  catalog(cluster: string, incarnation: string, objects: () => CrdSource): Promise<Catalog> {
     const now = this.clock.now().getTime();
     const hit = this.entries.get(incarnation);
-    if (hit && now - hit.loadedAt < this.maxAgeMs) return hit.catalog;
+    if (hit && now - hit.loadedAt < this.maxAgeMs) return hit.loaded.then((l) => l.catalog);
     if (!hit && this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value!);
-    const catalog = this.load(objects());
-    this.entries.set(incarnation, { catalog, loadedAt: now, cluster });
-    catalog.catch(() => { if (this.entries.get(incarnation)?.catalog === catalog) this.entries.delete(incarnation); });
-    return catalog;
+    const loaded = this.load(objects(), hit?.loaded);
+    this.entries.set(incarnation, { loaded, loadedAt: now, cluster });
+    loaded.catch(() => { if (this.entries.get(incarnation)?.loaded === loaded) this.entries.delete(incarnation); });
+    return loaded.then((l) => l.catalog);
   }
 
   /** Forgets every incarnation of the cluster: its CRDs changed. */
@@ -35,11 +44,25 @@ export class ClusterCatalogs {
     for (const [key, entry] of this.entries) if (entry.cluster === cluster) this.entries.delete(key);
   }
 
-  private async load(objects: ClusterObjects): Promise<Catalog> {
+  private async load(objects: CrdSource, previous: Promise<Loaded> | undefined): Promise<Loaded> {
     const def = this.base.find(apiextensionsGroup, 'v1', 'customresourcedefinitions');
-    if (!def) return this.base;
-    const crds = ((await objects.list(def, undefined)).items as CustomResourceDefinition[])
-      .filter((crd) => !crd.metadata.deletionTimestamp && crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'));
+    if (!def) return { catalog: this.base };
+    let all: CustomResourceDefinition[], fingerprint: string | undefined;
+    if (objects.records) {
+      const { items } = await objects.records(def, undefined);
+      fingerprint = items.map((kv) => `${kv.key}@${kv.modRevision}`).join('\n');
+      const before = await previous?.catch(() => undefined);
+      if (before && before.fingerprint === fingerprint) return before;
+      all = items.map((kv) => JSON.parse(kv.value) as CustomResourceDefinition);
+    } else {
+      all = (await objects.list(def, undefined)).items as CustomResourceDefinition[];
+    }
+    const crds = all.filter((crd) => !crd.metadata.deletionTimestamp && crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'));
+    return { catalog: this.catalogFor(crds), ...(fingerprint !== undefined ? { fingerprint } : {}) };
+  }
+
+  /** The catalog of these CRDs, shared with every cluster that has the same. */
+  private catalogFor(crds: CustomResourceDefinition[]): Catalog {
     if (!crds.length) return this.base;
     const key = JSON.stringify(crds.map((crd) => [crd.metadata.name, crd.spec]));
     const known = this.shared.get(key);

@@ -8,6 +8,7 @@ import { ClusterGoneError, clusterPrefix } from '../storage/store.ts';
 import { bootstrapCluster } from './bootstrap.ts';
 import { writeBootstrapPolicy } from './bootstrapPolicy.ts';
 import { writeSystemObjects } from './bootstrapSystem.ts';
+import { writeGatewayApi } from './bootstrapGatewayApi.ts';
 import { clusterRecordKey, readClusterRecord, type ClusterRecord } from './clusters.ts';
 
 /** Creates, changes and removes whole clusters: what sits behind the admin API. */
@@ -37,6 +38,7 @@ export async function provisionInStore(ports: Ports, catalog: Catalog, record: C
   // The RBAC policy is written already aggregated and nothing acts on it: no change events.
   await writeBootstrapPolicy(new Registry(catalog, { ...ports, queue: discardQueue }, record.name));
   await writeSystemObjects(new Registry(catalog, { ...ports, queue: discardQueue }, record.name));
+  await writeGatewayApi(new Registry(catalog, { ...ports, queue: discardQueue }, record.name));
   await putRecord(ports, record);
 }
 

@@ -20,6 +20,9 @@ export const notYetServed: Record<string, string> = {
 export const servedBeyondReference: Record<string, string> = {
   'nodes.metrics.k8s.io': "metrics-server's APIService (kubectl top), which CKA clusters install",
   'pods.metrics.k8s.io': "metrics-server's APIService (kubectl top), which CKA clusters install",
+  ...Object.fromEntries(['gatewayclasses', 'gateways', 'grpcroutes', 'httproutes', 'referencegrants'].map((plural) => [
+    `${plural}.gateway.networking.k8s.io`, "the Gateway API standard channel's CRDs, which CKA clusters install (tenancy/bootstrapGatewayApi.ts)",
+  ])),
 };
 
 const referenceFiles = ['kube-apiserver-1.32-api-resources.txt', 'kube-apiserver-1.35-additions.txt'];
