@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Kubectl, olderKubectl } from '../../harness/kubectl.ts';
 import { eventually } from '../helpers/eventually.ts';
-import type { Entry } from './core.ts';
+import { openScenario, type Entry } from './core.ts';
 
 /** kubectl's output once it matches (bounded: a safety net, not a timing assertion). */
 const until = (kubectl: Kubectl, args: string[], ok: (out: string) => boolean, what: string) =>
@@ -21,14 +21,8 @@ const mebibytes = (cell: string) => Number(cell.replace(/Mi$/, ''));
  */
 export function autoscalingScenario(label: string, open: () => Promise<Entry>) {
 describe(`kubectl top and the horizontal pod autoscaler (${label})`, () => {
-  let server: Entry;
-  let kubectl: Kubectl;
-
-  before(async () => {
-    server = await open();
-    kubectl = new Kubectl(await server.kubeconfig());
-  });
-  after(() => server.close());
+  let server: Entry, kubectl: Kubectl;
+  openScenario(open, (opened) => ({ server, kubectl } = opened));
 
   it('serves metrics.k8s.io as an APIService-backed group, as metrics-server registers it', async () => {
     const resources = await kubectl.ok(['api-resources', '--api-group=metrics.k8s.io']);

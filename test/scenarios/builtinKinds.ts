@@ -1,19 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { Kubectl } from '../../harness/kubectl.ts';
-import type { Entry } from './core.ts';
+import { openScenario, type Entry } from './core.ts';
 
 /** The kinds kube-apiserver serves about itself and its storage and flow control, as kubectl shows them on kubeadm. */
 export function builtinKindsScenario(label: string, open: () => Promise<Entry>) {
   describe(`built-in kinds of kube-apiserver (${label})`, () => {
-    let server: Entry;
-    let kubectl: Kubectl;
-    before(async () => {
-      server = await open();
-      kubectl = new Kubectl(await server.kubeconfig());
-    });
-    after(() => server.close());
+    let server: Entry, kubectl: Kubectl;
+    openScenario(open, (opened) => ({ server, kubectl } = opened));
 
     const rows = (out: string) => out.trimEnd().split('\n').map((l) => l.trim().split(/\s{2,}/));
 

@@ -10,17 +10,24 @@ export interface Entry {
   close(): Promise<void>;
 }
 
+/**
+ * What a scenario's tests share: an entry opened before them (a fresh cluster) and a kubectl
+ * for it, handed to `opened`, and closed after them.
+ */
+export function openScenario(open: () => Promise<Entry>, opened: (session: { server: Entry; kubectl: Kubectl }) => void): void {
+  let server: Entry | undefined;
+  before(async () => {
+    server = await open();
+    opened({ server, kubectl: new Kubectl(await server.kubeconfig()) });
+  });
+  after(() => server?.close());
+}
+
 /** The core issue's acceptance, judged by the real kubectl v1.35, on any entry. */
 export function coreScenario(label: string, open: () => Promise<Entry>) {
 describe(`kubectl against the core API server (${label})`, () => {
-  let server: Entry;
-  let kubectl: Kubectl;
-
-  before(async () => {
-    server = await open();
-    kubectl = new Kubectl(await server.kubeconfig());
-  });
-  after(() => server.close());
+  let server: Entry, kubectl: Kubectl;
+  openScenario(open, (opened) => ({ server, kubectl } = opened));
 
   it('get nodes lists controlplane and node01 as Ready with roles and a version', async () => {
     const out = await kubectl.ok(['get', 'nodes']);

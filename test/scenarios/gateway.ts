@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { Kubectl } from '../../harness/kubectl.ts';
 import { eventually } from '../helpers/eventually.ts';
-import type { Entry } from './core.ts';
+import { openScenario, type Entry } from './core.ts';
 
 const gatewayCrds = ['gatewayclasses', 'gateways', 'grpcroutes', 'httproutes', 'referencegrants'].map((p) => `${p}.gateway.networking.k8s.io`);
 
@@ -40,14 +40,8 @@ const parentConditions = async (kubectl: Kubectl, name: string, namespace = 'def
  */
 export function gatewayScenario(label: string, open: () => Promise<Entry>) {
 describe(`Gateway API (${label})`, () => {
-  let server: Entry;
-  let kubectl: Kubectl;
-
-  before(async () => {
-    server = await open();
-    kubectl = new Kubectl(await server.kubeconfig());
-  });
-  after(() => server.close());
+  let server: Entry, kubectl: Kubectl;
+  openScenario(open, (opened) => ({ server, kubectl } = opened));
 
   it('the standard channel CRDs: get crd, api-resources, explain', async () => {
     const crds = await kubectl.ok(['get', 'crd']);

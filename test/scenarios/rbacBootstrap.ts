@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { Kubectl } from '../../harness/kubectl.ts';
 import { eventually } from '../helpers/eventually.ts';
-import type { Entry } from './core.ts';
+import { openScenario, type Entry } from './core.ts';
 
 /**
  * The ClusterRoleBindings `kubectl get clusterrolebindings` lists on a freshly `kubeadm init`-ed
@@ -47,14 +47,8 @@ const hasRule = (role: { rules?: Rule[] }, group: string, resource: string, verb
 /** A new cluster's RBAC objects as kubeadm v1.35 leaves them, and ClusterRole aggregation, judged by the real kubectl. */
 export function rbacBootstrapScenario(label: string, open: () => Promise<Entry>) {
 describe(`bootstrap RBAC policy and ClusterRole aggregation (${label})`, () => {
-  let server: Entry;
-  let kubectl: Kubectl;
-
-  before(async () => {
-    server = await open();
-    kubectl = new Kubectl(await server.kubeconfig());
-  });
-  after(() => server.close());
+  let server: Entry, kubectl: Kubectl;
+  openScenario(open, (opened) => ({ server, kubectl } = opened));
 
   it('get clusterrolebindings, roles -A and rolebindings -A list what kubeadm v1.35 has', async () => {
     assert.deepEqual(names(await kubectl.ok(['get', 'clusterrolebindings'])), [...kubeadm135ClusterRoleBindings].sort());

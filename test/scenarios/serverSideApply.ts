@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { Kubectl } from '../../harness/kubectl.ts';
-import type { Entry } from './core.ts';
+import { openScenario, type Entry } from './core.ts';
 
 const deployment = (options: { replicas?: number; tier?: boolean; image?: string } = {}) => `apiVersion: apps/v1
 kind: Deployment
@@ -33,14 +33,8 @@ interface Entry_ { manager: string; operation: string; apiVersion: string; time?
  */
 export function serverSideApplyScenario(label: string, open: () => Promise<Entry>) {
 describe(`server-side apply and managedFields (${label})`, () => {
-  let server: Entry;
-  let kubectl: Kubectl;
-
-  before(async () => {
-    server = await open();
-    kubectl = new Kubectl(await server.kubeconfig());
-  });
-  after(() => server.close());
+  let server: Entry, kubectl: Kubectl;
+  openScenario(open, (opened) => ({ server, kubectl } = opened));
 
   const managed = async (args: string[]): Promise<Entry_[]> => parse(await kubectl.ok(['get', ...args, '-o', 'yaml', '--show-managed-fields'])).metadata.managedFields ?? [];
   const apply = (yaml: string, ...flags: string[]) => kubectl.run(['apply', '--server-side', ...flags, '-f', '-'], { input: yaml });

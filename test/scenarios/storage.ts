@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { Kubectl } from '../../harness/kubectl.ts';
 import { eventually } from '../helpers/eventually.ts';
-import type { Entry } from './core.ts';
+import { openScenario, type Entry } from './core.ts';
 
 /** kubectl's output once it matches (bounded: a safety net, not a timing assertion). */
 const until = (kubectl: Kubectl, args: string[], ok: (out: string) => boolean, what: string) =>
@@ -47,14 +47,8 @@ spec:
  */
 export function storageScenario(label: string, open: () => Promise<Entry>) {
 describe(`persistent volumes, claims and storage classes (${label})`, () => {
-  let server: Entry;
-  let kubectl: Kubectl;
-
-  before(async () => {
-    server = await open();
-    kubectl = new Kubectl(await server.kubeconfig());
-  });
-  after(() => server.close());
+  let server: Entry, kubectl: Kubectl;
+  openScenario(open, (opened) => ({ server, kubectl } = opened));
 
   it('get sc lists the default class standard as kubectl shows it', async () => {
     const out = await kubectl.ok(['get', 'sc']);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Kubectl, KubectlProcess } from '../../harness/kubectl.ts';
-import type { Entry } from './core.ts';
+import { openScenario, type Entry } from './core.ts';
 
 /**
  * Pods left to a scheduler that does not exist stay Pending and untouched wherever a scheduler
@@ -13,13 +13,8 @@ const unschedulable = '--overrides={"spec":{"schedulerName":"nobody"}}';
 /** `kubectl get -w` sees every change another kubectl makes, streamed as it happens. */
 export function watchScenario(label: string, open: () => Promise<Entry>) {
   describe(`kubectl get -w (${label})`, () => {
-    let server: Entry;
-    let kubectl: Kubectl;
-    before(async () => {
-      server = await open();
-      kubectl = new Kubectl(await server.kubeconfig());
-    });
-    after(() => server.close());
+    let server: Entry, kubectl: Kubectl;
+    openScenario(open, (opened) => ({ server, kubectl } = opened));
 
     it('prints a line for each change made while it runs', async () => {
       await kubectl.ok(['run', 'before', '--image=nginx', unschedulable]);
