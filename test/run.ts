@@ -1,6 +1,6 @@
 /**
  * `npm test`: type-checks and runs every test file, several at once, with one
- * wrangler dev and one DynamoDB Local shared by the whole run (each test takes
+ * workerd (the Worker, under Miniflare) and one DynamoDB Local shared by the whole run (each test takes
  * a cluster or tables of its own on them). Booting workerd or a JVM costs
  * seconds of CPU on a 2-core machine; a fresh cluster costs one request.
  *
@@ -12,15 +12,15 @@
  * the type check or any file fails. The servers are stopped however the run ends.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sharedDynamoDBVariable, startDynamoDBLocal, type DynamoDBLocal } from '../harness/dynamodbLocal.ts';
 import { kubectlBinary } from '../harness/kubectl.ts';
 import { killWithParent } from '../harness/reaper.ts';
 import { sharedWorkerVariable, sharedWorkerVars } from './helpers/sharedWorker.ts';
-import { startWorker, type TestWorker } from '../harness/worker.ts';
+import { buildWorkerBundle, startWorker, workerBundleVariable, type TestWorker } from '../harness/worker.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const concurrency = Number(process.env.TEST_CONCURRENCY) || Math.max(2, availableParallelism() * 2);
@@ -38,21 +38,26 @@ const expectedSeconds: Record<string, number> = {
 interface FileResult { file: string; code: number; seconds: number; output: string }
 
 const children = new Set<ChildProcess>();
-/** What the shared wrangler dev printed (warnings and errors), shown when a file failed. */
+/** What the shared workerd printed (the Worker's console, uncaught errors), shown when a file failed. */
 const serverLog: string[] = [];
 let worker: TestWorker | undefined;
+let bundleDir: string | undefined;
 let dynamodb: DynamoDBLocal | undefined;
 
 async function main(): Promise<number> {
   const files = process.argv.slice(2).length ? process.argv.slice(2) : readdirSync(join(root, 'test')).filter((f) => f.endsWith('.test.ts')).map((f) => join('test', f));
   const typecheck = run(join(root, 'node_modules', '.bin', 'tsc'), ['--noEmit'], process.env);
   kubectlBinary(); // unpacked once here rather than raced for by every file
-  const [w, d] = await Promise.all([startWorker({ vars: sharedWorkerVars, log: (line) => serverLog.push(line) }), startDynamoDBLocal()]);
+  // The Worker is bundled once, as `wrangler deploy` bundles it; every file that starts a workerd of its own reuses it.
+  const bundle = await buildWorkerBundle(mkdtempSync(join(tmpdir(), 'apiserverless-bundle-')));
+  process.env[workerBundleVariable] = bundle;
+  bundleDir = dirname(bundle);
+  const [w, d] = await Promise.all([startWorker({ vars: sharedWorkerVars, log: (line) => { serverLog.push(line); if (serverLog.length > 400) serverLog.splice(0, 200); } }), startDynamoDBLocal()]);
   worker = w;
   dynamodb = d;
-  killWithParent(worker.dev.process.pid!, { group: true }); // if this launcher is killed outright
+  for (const pid of worker.runtimePids()) killWithParent(pid); // if this launcher is killed outright
   const env = { ...process.env, [sharedWorkerVariable]: worker.url, [sharedDynamoDBVariable]: dynamodb.endpoint };
-  console.log(`# ${files.length} files, ${concurrency} at a time; shared wrangler dev ${worker.url}, DynamoDB Local ${dynamodb.endpoint}`);
+  console.log(`# ${files.length} files, ${concurrency} at a time; shared workerd ${worker.url}, DynamoDB Local ${dynamodb.endpoint}`);
 
   const results = await pool(slowestFirst(files), concurrency, async (file) => {
     const started = performance.now();
@@ -64,7 +69,7 @@ async function main(): Promise<number> {
   const checked = await typecheck;
   if (checked.code !== 0) process.stdout.write(`\n# FAILED tsc --noEmit\n${checked.output}`);
   remember(results);
-  if (results.some((r) => r.code !== 0) && serverLog.length) console.log(`\n# the shared wrangler dev said (last ${Math.min(serverLog.length, 200)} lines):\n${serverLog.slice(-200).join('\n')}`);
+  if (results.some((r) => r.code !== 0) && serverLog.length) console.log(`\n# the shared workerd said (last ${Math.min(serverLog.length, 200)} lines):\n${serverLog.slice(-200).join('\n')}`);
   summarize(results, checked.code);
   repeatFailures(results);
   return checked.code === 0 && results.every((r) => r.code === 0) ? 0 : 1;
@@ -146,6 +151,7 @@ function repeatFailures(results: FileResult[]): void {
 async function stopServers(): Promise<void> {
   await Promise.allSettled([worker?.close(), dynamodb?.stop()]);
   worker = undefined;
+  if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
   dynamodb = undefined;
 }
 

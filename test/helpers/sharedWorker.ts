@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { after } from 'node:test';
 import { insecureRequest } from '../../src/entry/wrangler-dev.ts';
 import { hmacKeys } from '../../src/server/keys.ts';
 import { kubeconfig } from '../../src/tenancy/kubeconfig.ts';
 import { HttpStore } from '../../harness/httpStore.ts';
-import { detachFromEventLoop, killWithParent } from '../../harness/reaper.ts';
+import { killWithParent } from '../../harness/reaper.ts';
 import { testSecret } from '../../harness/server.ts';
-import { adminTestToken, startWorker } from '../../harness/worker.ts';
+import { adminTestToken, startWorker, type TestWorker } from '../../harness/worker.ts';
 import { sendAgainIfDropped } from '../../harness/wranglerDropped.ts';
 
 /**
@@ -41,16 +40,16 @@ export async function sharedWorker(): Promise<SharedWorker> {
 
 async function startForThisProcess(): Promise<string> {
   const worker = await startWorker({ vars: sharedWorkerVars });
-  const pid = worker.dev.process.pid!;
-  // The file's tests may end in any order, so none of them stops it: the process's end does.
-  detachFromEventLoop(worker.dev.process);
-  killWithParent(pid, { group: true });
-  process.once('exit', () => {
-    try { process.kill(-pid, 'SIGKILL'); } catch { /* already gone */ }
-    rmSync(join(worker.persistTo, '..'), { recursive: true, force: true });
-  });
+  // The file's tests may end in any order, so none of them stops it: the file's end does
+  // (and the watchdogs, if this process is killed outright).
+  for (const pid of worker.runtimePids()) killWithParent(pid);
+  started = worker;
   return worker.url;
 }
+
+let started: TestWorker | undefined;
+// Registered as this module loads, so on the file's root: it runs once every test of the file has ended.
+after(() => started?.close());
 
 /**
  * A cluster of a test's own on the shared Worker; `default` (or no name) means this cluster.
