@@ -29,7 +29,7 @@ export async function run(): Promise<void> {
   results.push(['memory', await measure(new MemoryStore().cluster('bench'), 20_000)]);
   const worker = await startWorker();
   try {
-    results.push(['durable-object (SQLite Durable Object in workerd via wrangler dev)', await measure(new HttpStore(worker.url, 'bench-').cluster('bench'), 2_000)]);
+    results.push(['durable-object (SQLite Durable Object in workerd via Miniflare)', await measure(new HttpStore(worker.url, 'bench-').cluster('bench'), 2_000)]);
   } finally {
     await worker.close();
   }

@@ -3,17 +3,12 @@ import type { ClusterStore, KeyValue, ListOptions, ListResult, Store, StoreEvent
 import { ClusterGoneError, CompactedError, FutureRevisionError, type Usage } from '../src/storage/store.ts';
 import { BufferedWatcher } from '../src/storage/memory.ts';
 import { onLines } from './watchClient.ts';
-import { sendAgainIfDropped } from './wranglerDropped.ts';
 
-/** Idle sockets are dropped after 4 s, before wrangler dev's 5 s keep-alive ends them under a request. */
+/** Idle sockets are dropped after 4 s, before workerd's 5 s keep-alive ends them under a request. */
 const agent = new Agent({ keepAlive: true, rejectUnauthorized: false, maxSockets: 64, timeout: 4000 });
 
 /** Tries of a request that met a stale kept-alive socket: one more than the agent's pool. */
 const staleSocketTries = 65;
-
-function call(url: string, method: string, body?: string): Promise<{ status: number; text: string; incarnation: string }> {
-  return sendAgainIfDropped(() => callOnFreshSocket(url, method, body), (answer) => answer.text);
-}
 
 /**
  * A kept-alive socket the server closed while idle fails at once with ECONNRESET before
@@ -21,7 +16,7 @@ function call(url: string, method: string, body?: string): Promise<{ status: num
  * hand out another socket that went idle at the same moment, so as many tries as the pool
  * holds (each stale one is destroyed as it fails) until a fresh socket comes.
  */
-async function callOnFreshSocket(url: string, method: string, body?: string): Promise<{ status: number; text: string; incarnation: string }> {
+async function call(url: string, method: string, body?: string): Promise<{ status: number; text: string; incarnation: string }> {
   for (let tries = 1; ; tries++) {
     const answer = await callOnce(url, method, body);
     if (!('stale' in answer)) return answer;

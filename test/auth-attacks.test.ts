@@ -214,7 +214,7 @@ attackSuite('Node entry, HS256', () => startNodeTarget(hmacKeys(testSecret), asy
 /** The cluster uid a (valid) token names. */
 const uidOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { cluster_uid: string }).cluster_uid;
 
-attackSuite('Cloudflare Worker under wrangler dev', async () => {
+attackSuite('Cloudflare Worker in workerd', async () => {
   const lines: string[] = [];
   const worker = await startWorker({ log: (line) => lines.push(line) });
   return { url: worker.url, adminToken: adminTestToken, validToken: await worker.token(), logs: () => lines, close: () => worker.close() };

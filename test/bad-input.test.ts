@@ -111,7 +111,7 @@ badInputSuite('Node entry', nodeCount, async () => {
   return { url: server.url, store: server.ports.store.cluster('default'), token: (c) => server.token(c), adminToken: server.adminToken, close: () => server.close() };
 });
 
-badInputSuite('Cloudflare Worker under wrangler dev', workerCount, async () => {
+badInputSuite('Cloudflare Worker in workerd', workerCount, async () => {
   const logs: string[] = [];
   const worker = await startWorker({ vars: { RATE_LIMIT_RPS: '1000000000', RATE_LIMIT_BURST: '1000000000' }, log: (line) => logs.push(line) });
   return {

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { startNodeServer, type TestServer } from '../harness/server.ts';
 import { MemoryStore } from '../src/storage/memory.ts';
 import type { ClusterStore, Store } from '../src/storage/store.ts';
-import { runCliOnce } from './scenarios/tenancy.ts';
+import { runCli } from './scenarios/tenancy.ts';
 
 /** A memory store whose creates each take a few milliseconds: provisioning a cluster takes seconds. */
 function slowCreates(store: Store, delayMs: number): Store {
@@ -66,7 +66,7 @@ describe('the CLI when a create\'s answer is lost', () => {
   });
 
   it('sends the create again and returns the kubeconfig once the first create has provisioned the cluster', async () => {
-    const kubeconfig = await runCliOnce({ url: proxyUrl, adminToken: server.adminToken }, ['cluster', 'create', 'alice', '--ttl', '1h']);
+    const kubeconfig = await runCli({ url: proxyUrl, adminToken: server.adminToken }, ['cluster', 'create', 'alice', '--ttl', '1h']);
     assert.match(kubeconfig, /^apiVersion: v1$/m);
     assert.match(kubeconfig, /alice/);
     const posts = seen.filter((line) => line.startsWith('POST /clusters '));

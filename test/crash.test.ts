@@ -124,7 +124,7 @@ describe(`crash and restart of ${label}`, () => {
 });
 }
 
-crashScenario('npm start (the Worker under wrangler dev, persisted state)', (state, port) => npmStart(state, port));
+crashScenario('npm start (the Worker in workerd under Miniflare, persisted state)', (state, port) => npmStart(state, port));
 
 // The Node entry on DynamoDB: the server dies, DynamoDB Local (the stand-in for the AWS service) lives on.
 let dynamodb: DynamoDBLocal | undefined;

@@ -1,4 +1,4 @@
 import { admissionScenario } from './scenarios/admission.ts';
 import { freshWorkerCluster } from './helpers/sharedWorker.ts';
 
-admissionScenario('Cloudflare Worker under wrangler dev, Durable Object store', () => freshWorkerCluster());
+admissionScenario('Cloudflare Worker in workerd, Durable Object store', () => freshWorkerCluster());

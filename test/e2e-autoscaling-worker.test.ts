@@ -1,4 +1,4 @@
 import { autoscalingScenario } from './scenarios/autoscaling.ts';
 import { freshWorkerCluster } from './helpers/sharedWorker.ts';
 
-autoscalingScenario('Cloudflare Worker under wrangler dev, Durable Object store', () => freshWorkerCluster());
+autoscalingScenario('Cloudflare Worker in workerd, Durable Object store', () => freshWorkerCluster());

@@ -3,4 +3,4 @@ import { freshWorkerCluster } from './helpers/sharedWorker.ts';
 import { builtinKindsScenario } from './scenarios/builtinKinds.ts';
 
 builtinKindsScenario('Node entry, memory store', () => startNodeServer());
-builtinKindsScenario('Cloudflare Worker under wrangler dev, Durable Object store', () => freshWorkerCluster());
+builtinKindsScenario('Cloudflare Worker in workerd, Durable Object store', () => freshWorkerCluster());

@@ -23,7 +23,7 @@ certificateUsersScenario('Node entry, memory store, control plane on an in-proce
   };
 });
 
-certificatesWithoutClientAuthScenario('Cloudflare Worker under wrangler dev, Durable Object store', async () => {
+certificatesWithoutClientAuthScenario('Cloudflare Worker in workerd, Durable Object store', async () => {
   const cluster = await freshWorkerCluster();
   return { url: cluster.server.url, adminToken: cluster.server.adminToken, cluster: cluster.name, kubeconfig: () => cluster.kubeconfig(), close: () => cluster.close() };
 });

@@ -9,7 +9,7 @@ const until = (kubectl: Kubectl, args: string[], pattern: RegExp) =>
   eventually(async () => (await kubectl.run(args)).stdout, (out) => pattern.test(out), `kubectl ${args.join(' ')} to match ${pattern}`, 60_000);
 
 /** The scheduler and kubelets on Cloudflare: real Queues (with delivery delays) into each cluster's Durable Object. */
-describe('scheduler and kubelets on the Worker (Cloudflare Queues under wrangler dev)', () => {
+describe('scheduler and kubelets on the Worker (Cloudflare Queues in workerd)', () => {
   let worker: WorkerTestCluster;
   let kubectl: Kubectl;
   before(async () => {

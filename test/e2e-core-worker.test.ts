@@ -1,4 +1,4 @@
 import { coreScenario } from './scenarios/core.ts';
 import { freshWorkerCluster } from './helpers/sharedWorker.ts';
 
-coreScenario('Cloudflare Worker under wrangler dev, Durable Object store', () => freshWorkerCluster());
+coreScenario('Cloudflare Worker in workerd, Durable Object store', () => freshWorkerCluster());

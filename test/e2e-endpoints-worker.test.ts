@@ -1,4 +1,4 @@
 import { endpointsScenario } from './scenarios/endpoints.ts';
 import { freshWorkerCluster } from './helpers/sharedWorker.ts';
 
-endpointsScenario('Cloudflare Worker under wrangler dev, Durable Object store', () => freshWorkerCluster());
+endpointsScenario('Cloudflare Worker in workerd, Durable Object store', () => freshWorkerCluster());

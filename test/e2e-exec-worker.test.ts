@@ -1,5 +1,5 @@
 import { execScenario } from './scenarios/exec.ts';
 import { freshWorkerCluster } from './helpers/sharedWorker.ts';
 
-// The Worker under wrangler dev: the WebSocket ends in the cluster's Durable Object.
-execScenario('Cloudflare Worker under wrangler dev, Durable Object store', () => freshWorkerCluster());
+// The Worker in workerd: the WebSocket ends in the cluster's Durable Object.
+execScenario('Cloudflare Worker in workerd, Durable Object store', () => freshWorkerCluster());

@@ -1,4 +1,4 @@
 import { gatewayScenario } from './scenarios/gateway.ts';
 import { freshWorkerCluster } from './helpers/sharedWorker.ts';
 
-gatewayScenario('Cloudflare Worker under wrangler dev, Durable Object store', () => freshWorkerCluster());
+gatewayScenario('Cloudflare Worker in workerd, Durable Object store', () => freshWorkerCluster());

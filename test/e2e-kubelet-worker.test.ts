@@ -1,4 +1,4 @@
 import { kubeletScenario } from './scenarios/kubelet.ts';
 import { freshWorkerCluster } from './helpers/sharedWorker.ts';
 
-kubeletScenario('Cloudflare Worker under wrangler dev, Durable Object store', () => freshWorkerCluster());
+kubeletScenario('Cloudflare Worker in workerd, Durable Object store', () => freshWorkerCluster());

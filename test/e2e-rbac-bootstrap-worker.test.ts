@@ -1,4 +1,4 @@
 import { rbacBootstrapScenario } from './scenarios/rbacBootstrap.ts';
 import { freshWorkerCluster } from './helpers/sharedWorker.ts';
 
-rbacBootstrapScenario('Cloudflare Worker under wrangler dev, Durable Object store', () => freshWorkerCluster());
+rbacBootstrapScenario('Cloudflare Worker in workerd, Durable Object store', () => freshWorkerCluster());

@@ -1,4 +1,4 @@
 import { rbacScenario } from './scenarios/rbac.ts';
 import { freshWorkerCluster } from './helpers/sharedWorker.ts';
 
-rbacScenario('Cloudflare Worker under wrangler dev, Durable Object store', () => freshWorkerCluster());
+rbacScenario('Cloudflare Worker in workerd, Durable Object store', () => freshWorkerCluster());

@@ -1,4 +1,4 @@
 import { serverSideApplyScenario } from './scenarios/serverSideApply.ts';
 import { freshWorkerCluster } from './helpers/sharedWorker.ts';
 
-serverSideApplyScenario('Cloudflare Worker under wrangler dev, Durable Object store', () => freshWorkerCluster());
+serverSideApplyScenario('Cloudflare Worker in workerd, Durable Object store', () => freshWorkerCluster());

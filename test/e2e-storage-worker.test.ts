@@ -1,4 +1,4 @@
 import { storageScenario } from './scenarios/storage.ts';
 import { freshWorkerCluster } from './helpers/sharedWorker.ts';
 
-storageScenario('Cloudflare Worker under wrangler dev, Durable Object store', () => freshWorkerCluster());
+storageScenario('Cloudflare Worker in workerd, Durable Object store', () => freshWorkerCluster());

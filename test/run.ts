@@ -20,7 +20,8 @@ import { sharedDynamoDBVariable, startDynamoDBLocal, type DynamoDBLocal } from '
 import { kubectlBinary } from '../harness/kubectl.ts';
 import { killWithParent } from '../harness/reaper.ts';
 import { sharedWorkerVariable, sharedWorkerVars } from './helpers/sharedWorker.ts';
-import { buildWorkerBundle, startWorker, workerBundleVariable, type TestWorker } from '../harness/worker.ts';
+import { startWorker, workerBundleVariable, type TestWorker } from '../harness/worker.ts';
+import { bundleWorker } from '../src/entry/miniflare-dev.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const concurrency = Number(process.env.TEST_CONCURRENCY) || Math.max(2, availableParallelism() * 2);
@@ -49,7 +50,7 @@ async function main(): Promise<number> {
   const typecheck = run(join(root, 'node_modules', '.bin', 'tsc'), ['--noEmit'], process.env);
   kubectlBinary(); // unpacked once here rather than raced for by every file
   // The Worker is bundled once, as `wrangler deploy` bundles it; every file that starts a workerd of its own reuses it.
-  const bundle = await buildWorkerBundle(mkdtempSync(join(tmpdir(), 'apiserverless-bundle-')));
+  const bundle = await bundleWorker(mkdtempSync(join(tmpdir(), 'apiserverless-bundle-')));
   process.env[workerBundleVariable] = bundle;
   bundleDir = dirname(bundle);
   const [w, d] = await Promise.all([startWorker({ vars: sharedWorkerVars, log: (line) => { serverLog.push(line); if (serverLog.length > 400) serverLog.splice(0, 200); } }), startDynamoDBLocal()]);

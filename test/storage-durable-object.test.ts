@@ -6,7 +6,7 @@ import { sharedWorker } from './helpers/sharedWorker.ts';
 
 /**
  * The store contract on the `durable-object` backend: each cluster's SQLite Durable Object
- * in workerd (wrangler dev), driven over the Worker's test-only store routes.
+ * in workerd (Miniflare), driven over the Worker's test-only store routes.
  * Every test gets Durable Objects of its own, named apart from other files' on the shared server.
  */
 const prefix = `kv${randomBytes(4).toString('hex')}-`;

@@ -6,7 +6,7 @@ wireReferenceScenario('Node entry, memory store', async () => {
   const server = await startNodeServer();
   return { url: server.url, token: () => server.token(), close: () => server.close() };
 });
-wireReferenceScenario('Cloudflare Worker under wrangler dev, Durable Object store', async () => {
+wireReferenceScenario('Cloudflare Worker in workerd, Durable Object store', async () => {
   const cluster = await freshWorkerCluster();
   return { url: cluster.url, token: () => cluster.token(), close: () => cluster.close() };
 });

@@ -61,4 +61,4 @@ describe("Go's encoding/json", () => {
 });
 
 wireScenario('Node entry, memory store', () => startNodeServer());
-wireScenario('Cloudflare Worker under wrangler dev, Durable Object store', () => freshWorkerCluster());
+wireScenario('Cloudflare Worker in workerd, Durable Object store', () => freshWorkerCluster());

@@ -45,3 +45,8 @@ export function call(url: string | URL, options: CallOptions = {}): Promise<Answ
     req.end(options.body);
   });
 }
+
+/** A request to a local server over HTTPS, trusting its self-signed certificate. */
+export function insecureRequest(method: string, url: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
+  return call(url, { method, headers, body, insecure: true, timeoutMs: 10_000 });
+}

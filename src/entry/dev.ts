@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { localState, startedMessage, tokenOf } from './local-state.ts';
 import { startMiniflareDev } from './miniflare-dev.ts';
-import { insecureRequest } from './wrangler-dev.ts';
+import { insecureRequest } from '../client/https.ts';
 
 /**
  * `npm start`: the Cloudflare Worker in workerd (Miniflare, with wrangler.toml's bindings)

@@ -65,32 +65,65 @@ async function testRoute(env: WorkerEnv, url: URL, request: Request): Promise<Re
   }));
 }
 
+/** The front door: health and version, the admin API, test routes, and each cluster's API, authenticated here. */
+async function route(request: Request, env: WorkerEnv): Promise<Response> {
+  const url = new URL(request.url);
+  if (['/healthz', '/livez', '/readyz'].includes(url.pathname)) return new Response('ok');
+  if (url.pathname === '/version' && (request.method === 'GET' || request.method === 'HEAD')) return Response.json(versionInfo());
+  if (url.pathname.startsWith('/__test/') && env.STORE_TEST_ROUTES === 'true') return testRoute(env, url, request);
+  if (url.pathname === '/clusters' || /^\/clusters\/[^/]+(\/users)?$/.test(url.pathname)) return workerAdmin(env).fetch(request);
+  const split = splitClusterPath(url.pathname);
+  if (!split || split.rest.startsWith('/__internal')) return status(new ApiError(404, 'NotFound', 'the server could not find the requested resource'));
+  try {
+    const authorization = request.headers.get('authorization');
+    if (['/healthz', '/livez', '/readyz'].includes(split.rest)) return new Response('ok');
+    if ((split.rest === '/version' || split.rest === '/version/') && !bearerToken(authorization)) {
+      return request.method === 'GET' || request.method === 'HEAD' ? Response.json(versionInfo()) : status(methodNotAllowed());
+    }
+    // Authenticated here, before a Durable Object is named: a request without a valid token
+    // for this cluster creates no object (and no bill). The object checks that the cluster
+    // still exists under the token's uid. A Worker cannot ask the client for a certificate:
+    // one that brings none and no token is told so.
+    if (!bearerToken(authorization)) throw clientCertificatesNotAccepted();
+    await edgeAuthenticator(env)(authorization, split.cluster);
+    return await forward(env, split.cluster, request);
+  } catch (err) {
+    if (err instanceof ApiError) return status(err);
+    throw err;
+  }
+}
+
+/**
+ * Go's net/http server reads up to 256 KiB of a body its handler left unread, so that the
+ * connection can carry the client's next request. workerd instead closes the connection after
+ * the answer, without a `Connection: close`, and a client that sends its next request on it
+ * (Node's keep-alive agent; Go's transport when it races the close) sees it reset. So what is
+ * left of a refused request's body (a 401 before the body is read) is read here, within Go's
+ * bound and kj's one-second grace, before the answer goes.
+ */
+async function drainUnread(request: Request, limit = 256 * 1024, graceMs = 1000): Promise<void> {
+  const body = request.body;
+  if (!body || body.locked || request.bodyUsed) return;
+  const reader = body.getReader();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<'expired'>((resolve) => { timer = setTimeout(() => resolve('expired'), graceMs); });
+  try {
+    for (let read = 0; read <= limit; ) {
+      const chunk = await Promise.race([reader.read(), expired]);
+      if (chunk === 'expired' || chunk.done) break;
+      read += chunk.value.byteLength;
+    }
+    await reader.cancel().catch(() => {});
+  } catch { /* the client is gone */ } finally {
+    clearTimeout(timer);
+  }
+}
+
 export default {
   async fetch(request: Request, env: WorkerEnv): Promise<Response> {
-    const url = new URL(request.url);
-    if (['/healthz', '/livez', '/readyz'].includes(url.pathname)) return new Response('ok');
-    if (url.pathname === '/version' && (request.method === 'GET' || request.method === 'HEAD')) return Response.json(versionInfo());
-    if (url.pathname.startsWith('/__test/') && env.STORE_TEST_ROUTES === 'true') return testRoute(env, url, request);
-    if (url.pathname === '/clusters' || /^\/clusters\/[^/]+(\/users)?$/.test(url.pathname)) return workerAdmin(env).fetch(request);
-    const split = splitClusterPath(url.pathname);
-    if (!split || split.rest.startsWith('/__internal')) return status(new ApiError(404, 'NotFound', 'the server could not find the requested resource'));
-    try {
-      const authorization = request.headers.get('authorization');
-      if (['/healthz', '/livez', '/readyz'].includes(split.rest)) return new Response('ok');
-      if ((split.rest === '/version' || split.rest === '/version/') && !bearerToken(authorization)) {
-        return request.method === 'GET' || request.method === 'HEAD' ? Response.json(versionInfo()) : status(methodNotAllowed());
-      }
-      // Authenticated here, before a Durable Object is named: a request without a valid token
-      // for this cluster creates no object (and no bill). The object checks that the cluster
-      // still exists under the token's uid. A Worker cannot ask the client for a certificate:
-      // one that brings none and no token is told so.
-      if (!bearerToken(authorization)) throw clientCertificatesNotAccepted();
-      await edgeAuthenticator(env)(authorization, split.cluster);
-      return await forward(env, split.cluster, request);
-    } catch (err) {
-      if (err instanceof ApiError) return status(err);
-      throw err;
-    }
+    const response = await route(request, env);
+    await drainUnread(request);
+    return response;
   },
 
   /** Change events and delayed wake-ups: each runs in the object that owns its cluster. */

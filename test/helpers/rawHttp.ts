@@ -1,6 +1,5 @@
 import { Agent, request } from 'node:https';
 import type { ClusterStore, KeyValue } from '../../src/storage/store.ts';
-import { sendAgainIfDropped } from '../../harness/wranglerDropped.ts';
 
 /**
  * A raw HTTPS client for hostile-input tests: any method, any path bytes, any
@@ -45,13 +44,9 @@ export async function send(base: string, agent: Agent, req: RawRequest, options:
   // A kept-alive socket the server closed while idle fails at once; Node's documented remedy is a retry.
   // The agent may hand the retry another socket that went idle at the same moment: as many tries as
   // the pool has sockets (each stale one is destroyed when it fails), so a fresh one comes at last.
-  // wrangler dev's own proxy may drop a non-GET request with a 503 that asks for it to be sent again (as kubectl does).
-  const attempt = async () => {
-    let answer = await sendOnce(base, agent, req, options);
-    for (let retries = 0; answer.staleSocket && retries < poolRetries; retries++) answer = await sendOnce(base, agent, req, options);
-    return answer;
-  };
-  return sendAgainIfDropped(attempt, (answer) => answer.body);
+  let answer = await sendOnce(base, agent, req, options);
+  for (let retries = 0; answer.staleSocket && retries < poolRetries; retries++) answer = await sendOnce(base, agent, req, options);
+  return answer;
 }
 
 function sendOnce(base: string, agent: Agent, req: RawRequest, options: { abortOn200?: boolean; timeoutMs?: number }): Promise<RawResponse & { staleSocket?: boolean }> {

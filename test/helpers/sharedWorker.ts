@@ -1,22 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { after } from 'node:test';
-import { insecureRequest } from '../../src/entry/wrangler-dev.ts';
+import { insecureRequest } from '../../src/client/https.ts';
 import { hmacKeys } from '../../src/server/keys.ts';
 import { kubeconfig } from '../../src/tenancy/kubeconfig.ts';
 import { HttpStore } from '../../harness/httpStore.ts';
 import { killWithParent } from '../../harness/reaper.ts';
 import { testSecret } from '../../harness/server.ts';
 import { adminTestToken, startWorker, type TestWorker } from '../../harness/worker.ts';
-import { sendAgainIfDropped } from '../../harness/wranglerDropped.ts';
 
 /**
- * One wrangler dev for many tests: booting workerd costs seconds of CPU, a
+ * One workerd for many tests: booting it costs seconds of CPU, a
  * cluster on a running one costs a request. Each test takes a fresh cluster of
  * its own (that is what clusters are for); tests that read the server's log,
  * restart it or need other settings keep starting their own with startWorker.
  */
 
-/** Set by the test launcher (test/run.ts) to the URL of the wrangler dev it runs for the whole suite. */
+/** Set by the test launcher (test/run.ts) to the URL of the Worker it runs for the whole suite. */
 export const sharedWorkerVariable = 'APISERVERLESS_TEST_WORKER_URL';
 
 /** What the shared server runs with beyond the test defaults: the tenancy tests make clusters that live for seconds. */
@@ -32,7 +31,7 @@ export interface SharedWorker {
 
 let own: Promise<string> | undefined;
 
-/** The launcher's wrangler dev, or (a file run on its own) one for this process, stopped when it exits. */
+/** The launcher's Worker, or (a file run on its own) one for this process, stopped when it exits. */
 export async function sharedWorker(): Promise<SharedWorker> {
   const url = process.env[sharedWorkerVariable] ?? (await (own ??= startForThisProcess()));
   return { url, adminToken: adminTestToken, store: new HttpStore(url) };
@@ -75,7 +74,7 @@ export async function freshWorkerCluster(): Promise<WorkerTestCluster> {
   const name = `t-${randomBytes(5).toString('hex')}`;
   // A connection of its own: one kept alive since an earlier call may be closing under this one.
   const headers = { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json', connection: 'close' };
-  const created = await sendAgainIfDropped(() => insecureRequest('POST', `${server.url}/clusters`, headers, JSON.stringify({ name, ttl: '6h' })), (answer) => answer.body);
+  const created = await insecureRequest('POST', `${server.url}/clusters`, headers, JSON.stringify({ name, ttl: '6h' }));
   if (created.status !== 201) throw new Error(`POST /clusters answered ${created.status}: ${created.body}`);
   const uid = (JSON.parse(created.body) as { cluster: { metadata: { uid: string } } }).cluster.metadata.uid;
   const url = `${server.url}/clusters/${name}`;

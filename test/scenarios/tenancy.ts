@@ -8,7 +8,6 @@ import { parse, stringify } from 'yaml';
 import type { Store } from '../../src/storage/store.ts';
 import { call } from '../../bench/lib.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { wranglerDropped } from '../../harness/wranglerDropped.ts';
 import { Kubectl, KubectlProcess } from '../../harness/kubectl.ts';
 import { clusterRecordKey } from '../../src/tenancy/clusters.ts';
 
@@ -23,27 +22,8 @@ export interface TenancyEntry {
 
 const cli = join(import.meta.dirname, '..', '..', 'bin', 'apiserverless.mjs');
 
-/**
- * The teacher's CLI. Our server answers every error with a JSON Status, so a 503 that is not
- * JSON is wrangler dev's proxy dropping the request (see helpers/wranglerDropped.ts): the
- * command runs again, a class made in parallel cleared first, as it may be half made.
- */
-export async function runCli(entry: Pick<TenancyEntry, 'url' | 'adminToken'>, args: string[]): Promise<string> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await runCliOnce(entry, args);
-    } catch (err) {
-      if (attempt >= 3 || !/the server answered 503 with something that is not JSON/.test((err as Error).message)) throw err;
-      const prefix = args.includes('--count') && args.includes('--prefix') ? args[args.indexOf('--prefix') + 1] : undefined;
-      if (prefix) {
-        const made = (await runCli(entry, ['cluster', 'list'])).split('\n').map((line) => line.split(/\s+/)[0]).filter((name) => name.startsWith(prefix));
-        for (const name of made) await runCli(entry, ['cluster', 'delete', name]);
-      }
-    }
-  }
-}
-
-export function runCliOnce(entry: Pick<TenancyEntry, 'url' | 'adminToken'>, args: string[]): Promise<string> {
+/** The teacher's CLI, pointed at `entry` with flags. */
+export function runCli(entry: Pick<TenancyEntry, 'url' | 'adminToken'>, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [cli, ...args, '--server', entry.url, '--admin-token', entry.adminToken], { timeout: 120_000 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`apiserverless ${args.join(' ')} failed: ${stderr || err.message}`));
@@ -179,7 +159,6 @@ export function tenancyScenario(label: string, open: () => Promise<TenancyEntry>
       const writers = Array.from({ length: 8 }, async (_, w) => {
         for (let i = 0; !stop; i++) {
           const res = await call(base, { method: 'POST', token, body: JSON.stringify({ metadata: { name: `race-${w}-${i}` }, data: { w: String(w) } }) });
-          if (wranglerDropped(res.status, res.body)) continue; // dropped on its way to the Worker
           statuses.push(res.status);
           if (res.status === 401) return;
         }

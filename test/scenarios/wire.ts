@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { Agent, request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
+import { parse } from 'yaml';
 import { Kubectl } from '../../harness/kubectl.ts';
 import type { Entry } from './core.ts';
 
@@ -61,6 +63,28 @@ export function wireScenario(label: string, open: () => Promise<Entry>) {
       const out = await kubectl.ok(['get', '--raw', `${cms}/wired?pretty=true`]);
       assert.match(out, /^\{\n {2}"kind": "ConfigMap",\n {2}"apiVersion": "v1",\n {2}"metadata": \{\n {4}"name": "wired",/);
       assert.match(out, /\n\}$/);
+    });
+
+    // Go's server reads what a handler left of a body (up to 256 KiB) and keeps the connection;
+    // a server that closes it instead, unannounced, resets the client's next request on it.
+    it('a request refused before its body was read leaves the connection usable for the next', async () => {
+      const url = new URL((parse(await server.kubeconfig()) as { clusters: { cluster: { server: string } }[] }).clusters[0].cluster.server);
+      const agent = new Agent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: false });
+      const send = (method: string, token: string, body?: string) => new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+        const req = request(new URL(`${url.pathname.replace(/\/$/, '')}${cms}`, url), { method, agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+      try {
+        const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'refused' }, data: { k: 'x'.repeat(4096) } });
+        for (let i = 0; i < 5; i++) assert.deepEqual(await send('POST', 'not-a-token', body), { status: 401, reused: i > 0 });
+        assert.deepEqual(await send('GET', await server.token()), { status: 200, reused: true });
+      } finally {
+        agent.destroy();
+      }
     });
   });
 }
