@@ -17,4 +17,4 @@ tenancyScenario('Node entry, DynamoDB store (DynamoDB Local)', async () => {
     url: server.url, adminToken: server.adminToken, store: server.ports.store, sweep: server.sweep,
     close: async () => { await server.close(); client.destroy(); },
   };
-}, 10); // a class of 10: the class of 30 runs on the Worker (e2e-tenancy)
+}, 10); // a class of 10: the class of 30 runs on the Worker (e2e-tenancy-worker)

@@ -31,7 +31,7 @@ const durationsFile = join(root, 'node_modules', '.cache', 'apiserverless', 'tes
 
 /** Rough seconds alone on a 2-core machine, for the first run; the files not named here are quick. */
 const expectedSeconds: Record<string, number> = {
-  'bad-input.test.ts': 60, 'e2e-tenancy.test.ts': 60, 'e2e-tenancy-dynamodb.test.ts': 60, 'watch-fanout.test.ts': 45,
+  'bad-input.test.ts': 60, 'e2e-tenancy-worker.test.ts': 60, 'e2e-tenancy-node.test.ts': 45, 'e2e-tenancy-dynamodb.test.ts': 60, 'watch-fanout.test.ts': 45,
   'concurrency.test.ts': 40, 'front-door.test.ts': 35, 'crash.test.ts': 35, 'quotas.test.ts': 30, 'e2e-controlplane.test.ts': 30,
   'storage-durable-object.test.ts': 30, 'storage-dynamodb.test.ts': 30, 'e2e-depth.test.ts': 25,
 };
