@@ -2,26 +2,17 @@ import { Agent, request } from 'node:https';
 import type { ClusterStore, KeyValue, ListOptions, ListResult, Store, StoreEvent, Watcher, WriteResult } from '../src/storage/store.ts';
 import { ClusterGoneError, CompactedError, FutureRevisionError, type Usage } from '../src/storage/store.ts';
 import { BufferedWatcher } from '../src/storage/memory.ts';
+import { failedOnStaleSocket, resendOnStaleSocket } from './staleSocket.ts';
 import { onLines } from './watchClient.ts';
 
 /** Idle sockets are dropped after 4 s, before workerd's 5 s keep-alive ends them under a request. */
 const agent = new Agent({ keepAlive: true, rejectUnauthorized: false, maxSockets: 64, timeout: 4000 });
 
-/** Tries of a request that met a stale kept-alive socket: one more than the agent's pool. */
-const staleSocketTries = 65;
-
-/**
- * A kept-alive socket the server closed while idle fails at once with ECONNRESET before
- * the server read the request; Node's documented remedy is to send it again. The agent may
- * hand out another socket that went idle at the same moment, so as many tries as the pool
- * holds (each stale one is destroyed as it fails) until a fresh socket comes.
- */
+/** One request to the test store routes; sent again while it meets a stale kept-alive socket. */
 async function call(url: string, method: string, body?: string): Promise<{ status: number; text: string; incarnation: string }> {
-  for (let tries = 1; ; tries++) {
-    const answer = await callOnce(url, method, body);
-    if (!('stale' in answer)) return answer;
-    if (tries >= staleSocketTries) throw answer.stale;
-  }
+  const answer = await resendOnStaleSocket(agent, () => callOnce(url, method, body), (a) => 'stale' in a);
+  if ('stale' in answer) throw answer.stale;
+  return answer;
 }
 
 function callOnce(url: string, method: string, body?: string): Promise<{ status: number; text: string; incarnation: string } | { stale: Error }> {
@@ -32,7 +23,7 @@ function callOnce(url: string, method: string, body?: string): Promise<{ status:
       res.on('data', (c) => (text += c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text, incarnation: String(res.headers['x-store-incarnation'] ?? '') }));
     });
-    req.on('error', (err: NodeJS.ErrnoException) => (req.reusedSocket && err.code === 'ECONNRESET' ? resolve({ stale: err }) : reject(err)));
+    req.on('error', (err: NodeJS.ErrnoException) => (failedOnStaleSocket(req, err) ? resolve({ stale: err }) : reject(err)));
     req.end(body);
   });
 }

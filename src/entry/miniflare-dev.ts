@@ -4,8 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { Log, LogLevel, Miniflare, type MiniflareOptions } from 'miniflare';
-import { unstable_getMiniflareWorkerOptions } from 'wrangler';
+import type { MiniflareOptions } from 'miniflare';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -57,6 +56,9 @@ export async function startMiniflareDev(options: {
   log?: (line: string) => void;
 }): Promise<MiniflareDev> {
   const scriptPath = options.scriptPath ?? (await bundleWorker(join(dirname(resolve(options.persistTo)), 'bundle')));
+  // Loaded here, not at the top: they are large, and most importers (every test file, through the
+  // test harness) only ever talk to a Worker that another process started.
+  const [{ Log, LogLevel, Miniflare }, { unstable_getMiniflareWorkerOptions }] = await Promise.all([import('miniflare'), import('wrangler')]);
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, 'wrangler.toml'));
   const config = {
     ...workerOptions,

@@ -133,7 +133,7 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
   /** Concurrent creates share a revision counter update and a transaction (a cluster's bootstrap is hundreds of them). */
   private readonly creates = new GroupCommit(
     (batch: { key: string; value: string }[]) => this.createBatch(batch),
-    (batch, next) => batch.length < maxCreatesPerTransaction && [...batch, next].reduce((sum, c) => sum + c.key.length + c.value.length, 0) <= maxBatchBytes,
+    { maxItems: maxCreatesPerTransaction, maxCost: maxBatchBytes, cost: (c) => c.key.length + c.value.length },
   );
 
   constructor(readonly cluster: string, private readonly settings: Settings, private readonly onGone?: (store: DynamoClusterStore) => void) {}

@@ -1,10 +1,16 @@
+/** The backend's bounds on one batch: how many requests, and their summed cost (bytes). A request alone is always sent, whatever its cost. */
+export interface BatchLimits<Request> {
+  maxItems: number;
+  maxCost: number;
+  cost(request: Request): number;
+}
+
 /**
  * Group commit: while `parallel` batches are in flight, requests wait and go
  * together in the next one, so N concurrent writes cost about one round trip per
  * batch instead of one each; below that a request goes at once (no timer, no added
  * latency when idle). More than one batch may be in flight so that one stalled
  * request (a slow transaction) does not hold up every other write of its process.
- * `fits` says whether a request may join a batch (the backend's limits on items and bytes).
  */
 export class GroupCommit<Request, Result> {
   private queued: { request: Request; resolve(result: Result): void; reject(reason: unknown): void }[] = [];
@@ -12,7 +18,7 @@ export class GroupCommit<Request, Result> {
 
   constructor(
     private readonly send: (batch: Request[]) => Promise<Result[]>,
-    private readonly fits: (batch: Request[], next: Request) => boolean,
+    private readonly limits: BatchLimits<Request>,
     private readonly parallel = 2,
   ) {}
 
@@ -28,7 +34,13 @@ export class GroupCommit<Request, Result> {
     this.inFlight++;
     while (this.queued.length) {
       const batch = [this.queued.shift()!];
-      while (this.queued.length && this.fits(batch.map((b) => b.request), this.queued[0].request)) batch.push(this.queued.shift()!);
+      let cost = this.limits.cost(batch[0].request);
+      for (let next = this.queued[0]; next && batch.length < this.limits.maxItems; next = this.queued[0]) {
+        const added = this.limits.cost(next.request);
+        if (cost + added > this.limits.maxCost) break;
+        cost += added;
+        batch.push(this.queued.shift()!);
+      }
       try {
         const results = await this.send(batch.map((b) => b.request));
         batch.forEach((b, i) => b.resolve(results[i]));

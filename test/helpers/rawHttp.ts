@@ -1,5 +1,6 @@
 import { Agent, request } from 'node:https';
 import type { ClusterStore, KeyValue } from '../../src/storage/store.ts';
+import { failedOnStaleSocket, resendOnStaleSocket } from '../../harness/staleSocket.ts';
 
 /**
  * A raw HTTPS client for hostile-input tests: any method, any path bytes, any
@@ -28,9 +29,6 @@ export interface RawResponse {
 /** A response body past this is cut (and then fails any JSON check): an error may echo a big input. */
 const maxKeptBody = 16 * 1024 * 1024;
 
-/** Retries of a request that met a stale kept-alive socket: one more than rawAgent's pool. */
-const poolRetries = 33;
-
 export function rawAgent(maxSockets = 32): Agent {
   return new Agent({ keepAlive: true, rejectUnauthorized: false, maxSockets });
 }
@@ -41,11 +39,7 @@ export function rawAgent(maxSockets = 32): Agent {
  * A 200 to a watch is a stream that never ends; `abortOn200` returns at once.
  */
 export async function send(base: string, agent: Agent, req: RawRequest, options: { abortOn200?: boolean; timeoutMs?: number } = {}): Promise<RawResponse> {
-  // A kept-alive socket the server closed while idle fails at once; Node's documented remedy is a retry.
-  // The agent may hand the retry another socket that went idle at the same moment: as many tries as
-  // the pool has sockets (each stale one is destroyed when it fails), so a fresh one comes at last.
-  let answer = await sendOnce(base, agent, req, options);
-  for (let retries = 0; answer.staleSocket && retries < poolRetries; retries++) answer = await sendOnce(base, agent, req, options);
+  const answer = await resendOnStaleSocket(agent, () => sendOnce(base, agent, req, options), (a) => a.staleSocket === true);
   // A new connection reset before any answer (seen about once in 20,000 requests to workerd on a
   // loaded machine, never on the Node entry) is sent once more, on a connection of its own. An input
   // the server answers by dropping the connection drops it again, and is reported as unanswered.
@@ -89,7 +83,7 @@ function sendOnce(base: string, agent: Agent | false, req: RawRequest, options: 
       res.on('error', (err) => done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), error: err.message }));
     });
     client.setTimeout(options.timeoutMs ?? 30_000, () => client.destroy(new Error('timed out')));
-    client.on('error', (err: NodeJS.ErrnoException) => done({ status: 0, headers: {}, body: '', error: err.message, staleSocket: client.reusedSocket && err.code === 'ECONNRESET', resetBeforeAnswer: err.code === 'ECONNRESET' || err.code === 'EPIPE' }));
+    client.on('error', (err: NodeJS.ErrnoException) => done({ status: 0, headers: {}, body: '', error: err.message, staleSocket: failedOnStaleSocket(client, err), resetBeforeAnswer: err.code === 'ECONNRESET' || err.code === 'EPIPE' }));
     if (req.body) client.end(Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength));
     else client.end();
   });
