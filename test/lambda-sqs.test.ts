@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { sharedDynamoDBLocal } from '../harness/dynamodbLocal.ts';
@@ -11,10 +15,13 @@ import { toRecord } from '../src/queue/sqsPoller.ts';
 import { eventually } from './helpers/eventually.ts';
 
 /**
- * The Lambda entry itself (src/entry/lambda.ts, as deployed), loaded with the environment
+ * The Lambda entry as deployed (src/entry/lambda.ts bundled by `npm run bundle:lambda`, the file
+ * infra/lambda.yaml's functions run), loaded with the environment
  * infra/lambda.yaml gives it, against DynamoDB Local and a local SQS: the schedule's tick
  * sends the resync through SQS, and an SQS batch is answered with a partial batch response.
  */
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 let sqs: SqsLocal;
 let client: SQSClient;
@@ -32,7 +39,8 @@ before(async () => {
   });
   // What the Lambda Node.js runtime provides to response-streaming functions; only HTTP uses it.
   Object.assign(globalThis, { awslambda: { streamifyResponse: <F>(fn: F) => fn, HttpResponseStream: { from: <S>(stream: S) => stream } } });
-  ({ handler } = await import('../src/entry/lambda.ts'));
+  await promisify(execFile)('npm', ['run', 'bundle:lambda'], { cwd: root });
+  ({ handler } = await import(join(root, 'dist', 'lambda', 'index.mjs')));
 });
 
 after(async () => {
