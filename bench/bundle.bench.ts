@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,7 +70,7 @@ export async function run(): Promise<void> {
 
   // A bare Hono app, bundled and started the same ways: what any Hono Worker or Lambda pays.
   const bare = join(out, 'bare');
-  execFileSync('mkdir', ['-p', bare]);
+  mkdirSync(bare);
   writeFileSync(join(bare, 'worker.ts'), `import { Hono } from ${JSON.stringify(join(root, 'node_modules', 'hono', 'dist', 'index.js'))};\nexport default new Hono().get('/healthz', (c) => c.text('ok'));\nexport class ClusterObject { fetch() { return new Response('ok'); } }\n`);
   writeFileSync(join(bare, 'lambda.ts'), `import { Hono } from 'hono';\nimport { streamHandle } from 'hono/aws-lambda';\nexport const handler = streamHandle(new Hono().get('/version', (c) => c.json({})));\n`);
   execFileSync(bin('esbuild'), [join(bare, 'worker.ts'), '--bundle', '--minify', '--format=esm', '--platform=neutral', `--outfile=${join(bare, 'worker.js')}`], { cwd: root, stdio: 'pipe' });

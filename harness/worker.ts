@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { bundleWorker, startMiniflareDev, type MiniflareDev } from '../src/entry
 import { hmacKeys } from '../src/server/keys.ts';
 import { kubeconfig } from '../src/tenancy/kubeconfig.ts';
 import { HttpStore } from './httpStore.ts';
+import { killWithParent } from './reaper.ts';
 import { testSecret } from './server.ts';
 
 export async function freePort(): Promise<number> {
@@ -27,8 +28,6 @@ export interface TestWorker {
   store: HttpStore;
   token(cluster?: string, options?: { exp?: number; sub?: string }): Promise<string>;
   kubeconfig(cluster?: string, token?: string): Promise<string>;
-  /** The workerd processes serving it now (for a watchdog that outlives this process). */
-  runtimePids(): number[];
   /** Stops workerd; with keepState the next start sees the same data. */
   close(options?: { keepState?: boolean }): Promise<void>;
   restart(): Promise<void>;
@@ -48,6 +47,13 @@ function workerBundle(): Promise<string> {
   return (ownBundle ??= bundleWorker(mkdtempSync(join(tmpdir(), 'apiserverless-bundle-'))));
 }
 
+/** This process's workerd children (Miniflare starts workerd as a child of the process that runs it). */
+function workerdChildren(): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(process.pid), '-x', 'workerd'], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  } catch { return []; } // pgrep exits 1 when it finds none
+}
+
 /**
  * The Cloudflare Worker in workerd with real KV, SQLite Durable Objects and Queues, as
  * `npm start` serves it (Miniflare with wrangler.toml's bindings, the bundle `wrangler
@@ -58,7 +64,20 @@ export async function startWorker(options: { persistTo?: string; vars?: Record<s
   const keys = hmacKeys(testSecret);
   const vars = { JWT_SECRET: testSecret, ADMIN_TOKEN: adminTestToken, STORE_TEST_ROUTES: 'true', RATE_LIMIT_RPS: '1000000', RATE_LIMIT_BURST: '1000000', MAX_WATCHES_PER_CLUSTER: '10000', ...options.vars };
   const scriptPath = await workerBundle();
-  const launch = (port: number) => startMiniflareDev({ port, persistTo, vars, scriptPath, log: options.log ?? (() => {}) });
+  // Each workerd this launch starts gets a watchdog that kills it if this process dies without
+  // stopping it (Miniflare's own exit hook does not run on SIGKILL); a stop kills the watchdogs,
+  // so none outlives its workerd to kill a reused pid.
+  let watchdogs: ChildProcess[] = [];
+  const launch = async (port: number) => {
+    const before = new Set(workerdChildren());
+    const started = await startMiniflareDev({ port, persistTo, vars, scriptPath, log: options.log ?? (() => {}) });
+    watchdogs = workerdChildren().filter((pid) => !before.has(pid)).map((pid) => killWithParent(pid));
+    return started;
+  };
+  const stop = async () => {
+    await dev.stop();
+    for (const watchdog of watchdogs) watchdog.kill('SIGKILL');
+  };
   let dev: MiniflareDev = await launch(0);
   const admin = (method: string, path: string) => insecureRequest(method, `${dev.url}${path}`, { authorization: `Bearer ${adminTestToken}` });
   // The default cluster is made as `npm start` makes it: through the admin API.
@@ -80,17 +99,12 @@ export async function startWorker(options: { persistTo?: string; vars?: Record<s
       const server = cluster === 'default' ? dev.url : `${dev.url}/clusters/${cluster}`;
       return kubeconfig({ server, cluster, user: 'kubernetes-admin', token: given ?? (await token(cluster)), insecure: true });
     },
-    runtimePids() {
-      try {
-        return execFileSync('pgrep', ['-P', String(process.pid), '-x', 'workerd'], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
-      } catch { return []; } // pgrep exits 1 when it finds none
-    },
     async close(o = {}) {
-      await dev.stop();
+      await stop();
       if (!o.keepState && !options.persistTo) rmSync(join(persistTo, '..'), { recursive: true, force: true });
     },
     async restart() {
-      await dev.stop();
+      await stop();
       dev = await launch(dev.port);
     },
   };

@@ -18,7 +18,6 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sharedDynamoDBVariable, startDynamoDBLocal, type DynamoDBLocal } from '../harness/dynamodbLocal.ts';
 import { kubectlBinary } from '../harness/kubectl.ts';
-import { killWithParent } from '../harness/reaper.ts';
 import { sharedWorkerVariable, sharedWorkerVars } from './helpers/sharedWorker.ts';
 import { startWorker, workerBundleVariable, type TestWorker } from '../harness/worker.ts';
 import { bundleWorker } from '../src/entry/miniflare-dev.ts';
@@ -56,7 +55,6 @@ async function main(): Promise<number> {
   const [w, d] = await Promise.all([startWorker({ vars: sharedWorkerVars, log: (line) => { serverLog.push(line); if (serverLog.length > 400) serverLog.splice(0, 200); } }), startDynamoDBLocal()]);
   worker = w;
   dynamodb = d;
-  for (const pid of worker.runtimePids()) killWithParent(pid); // if this launcher is killed outright
   const env = { ...process.env, [sharedWorkerVariable]: worker.url, [sharedDynamoDBVariable]: dynamodb.endpoint };
   console.log(`# ${files.length} files, ${concurrency} at a time; shared workerd ${worker.url}, DynamoDB Local ${dynamodb.endpoint}`);
 

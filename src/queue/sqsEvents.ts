@@ -60,7 +60,7 @@ export interface SqsConsumer {
 }
 
 /** Backoff of a failed record: 1, 2, 4 … seconds by receive count, at most a minute. */
-export const retryBackoffSeconds = (receiveCount: number) => Math.min(60, 2 ** Math.max(0, receiveCount - 1));
+const retryBackoffSeconds = (receiveCount: number) => Math.min(60, 2 ** Math.max(0, receiveCount - 1));
 
 /**
  * Runs every record of a batch at once (the control plane folds a cluster's events into a

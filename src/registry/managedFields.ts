@@ -313,7 +313,7 @@ export function ownedByConfiguration(config: KubeObject, def: Pick<ResourceDef, 
 }
 
 /** The 409 of a conflicting apply (NewConflictError), message as getConflictMessage words it. */
-export function applyConflict(conflicts: Conflict[]): ApplyConflictError {
+function applyConflict(conflicts: Conflict[]): ApplyConflictError {
   const causes = conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${describeManager(c.manager)}`, field: pathString(c.path) }));
   let message: string;
   if (conflicts.length === 1) {

@@ -48,7 +48,7 @@ function executable(cmd: string, image: string): boolean {
 }
 
 /** containerd/runc's answer to an exec of a name that is not on PATH, with kubelet's exit code 126. */
-export const notFoundMessage = (name: string) =>
+const notFoundMessage = (name: string) =>
   `OCI runtime exec failed: exec failed: unable to start container process: exec: "${name}": executable file not found in $PATH: unknown`;
 
 const isShell = (cmd: string) => cmd === 'sh' || cmd === 'bash' || cmd === 'ash';

@@ -4,7 +4,6 @@ import { insecureRequest } from '../../src/client/https.ts';
 import { hmacKeys } from '../../src/server/keys.ts';
 import { kubeconfig } from '../../src/tenancy/kubeconfig.ts';
 import { HttpStore } from '../../harness/httpStore.ts';
-import { killWithParent } from '../../harness/reaper.ts';
 import { testSecret } from '../../harness/server.ts';
 import { adminTestToken, startWorker, type TestWorker } from '../../harness/worker.ts';
 
@@ -40,8 +39,7 @@ export async function sharedWorker(): Promise<SharedWorker> {
 async function startForThisProcess(): Promise<string> {
   const worker = await startWorker({ vars: sharedWorkerVars });
   // The file's tests may end in any order, so none of them stops it: the file's end does
-  // (and the watchdogs, if this process is killed outright).
-  for (const pid of worker.runtimePids()) killWithParent(pid);
+  // (and startWorker's watchdog, if this process is killed outright).
   started = worker;
   return worker.url;
 }
