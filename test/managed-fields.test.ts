@@ -70,6 +70,19 @@ describe('Update entries', () => {
     }
   });
 
+  it('a set of scalars is compared by value: a reorder changes nothing, and only the values that came or went are named', () => {
+    const many = Array.from({ length: 2000 }, (_, i) => `example.com/f-${i}`);
+    const same = compare({ metadata: { finalizers: many } }, { metadata: { finalizers: [...many].reverse() } }, configmaps.schema);
+    assert.ok(same.added.empty && same.modified.empty && same.removed.empty, 'a reordered set is the same set');
+    const changed = compare({ metadata: { finalizers: ['a', 'b', 'c'] } }, { metadata: { finalizers: ['c', 'b', 'd'] } }, configmaps.schema);
+    assert.deepEqual(toFieldsV1(changed.added), { 'f:metadata': { 'f:finalizers': { 'v:"d"': {} } } });
+    assert.deepEqual(toFieldsV1(changed.removed), { 'f:metadata': { 'f:finalizers': { 'v:"a"': {} } } });
+    assert.ok(changed.modified.empty);
+    // A repeated value cannot be named apart: the list is one value, as structured-merge-diff takes it.
+    const repeated = compare({ metadata: { finalizers: ['a', 'a'] } }, { metadata: { finalizers: ['a', 'b'] } }, configmaps.schema);
+    assert.deepEqual(toFieldsV1(repeated.modified), { 'f:metadata': { 'f:finalizers': {} } });
+  });
+
   it('a create owns what it set; a later writer takes what it changed; a removal leaves every set', () => {
     const created = deployment(2);
     recordUpdate(undefined, created, writer('kubectl-create'), 'main-without-status', deployments.schema);

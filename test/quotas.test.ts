@@ -9,6 +9,7 @@ import { ManualClock } from '../src/clock.ts';
 import { MemoryStore } from '../src/storage/memory.ts';
 import { Quotas, requestCost, seatsPerCluster } from '../src/tenancy/quotas.ts';
 import { bootstrapPolicyFootprint } from '../src/tenancy/bootstrapPolicy.ts';
+import { Registry } from '../src/registry/generic.ts';
 
 /** Opens a watch and resolves 'ended' when the server ends it (status other than 200: that status). */
 /** A watch held open: `admitted` settles with its status, `ended` once the server ends it ('ended') or refuses it (the status). */
@@ -256,6 +257,54 @@ describe('per-cluster quotas', () => {
     // 769 tokens (1 + 3 MiB / 4 KiB): the first is admitted into debt, the next is refused.
     assert.equal(await chunked('first'), 201);
     assert.equal(await chunked('second'), 429);
+  });
+
+  it('a small patch of a large object pays for the object: 1 token per KiB of it, as a body of that size would', async () => {
+    // The clock stands still: the bucket refills not at all, so what each request costs is all that moves it.
+    const server = await startNodeServer({ clock: new ManualClock(new Date()) }, { limits: { ...relaxedLimits, requestsPerSecond: 1, burst: 150 } });
+    servers.push(server);
+    const token = await server.token();
+    const configmaps = `${server.url}/api/v1/namespaces/default/configmaps`;
+    // 200 KiB of data: the create costs 1 + 50 (its body), leaving ~99 tokens.
+    assert.equal((await post(configmaps, token, { metadata: { name: 'large' }, data: { v: 'x'.repeat(200 * 1024) } })).status, 201);
+    assert.equal((await get(`${configmaps}/large`, token)).status, 200);
+    // A patch of a few bytes (1 token by its body) reads, merges and writes the whole 200 KiB object: ~200 more, into debt.
+    const patched = await call(`${configmaps}/large`, { method: 'PATCH', token, body: '{"metadata":{"labels":{"touched":"yes"}}}', headers: { 'content-type': 'application/merge-patch+json' } });
+    assert.equal(patched.status, 200, patched.body.slice(0, 200));
+    const after = await get(`${configmaps}/large`, token);
+    assert.equal(after.status, 429, 'the patch paid for the object it rewrote');
+  });
+
+  it('a write to a large object is done in steps, a turn of the loop each, and writes to it at once take turns', async () => {
+    const server = await startNodeServer();
+    servers.push(server);
+    const def = server.catalog.find('', 'v1', 'configmaps')!;
+    let charges = 0;
+    const registry = new Registry(server.catalog, { ...server.ports, charge: () => { charges++; } }, 'default');
+    const configMap = (name: string, bytes: number) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { v: 'x'.repeat(bytes) } });
+    await registry.create(def, 'default', configMap('small', 100));
+    await registry.create(def, 'default', configMap('large', 200 * 1024));
+    /** Turns of the loop (setImmediate callbacks: what another request's I/O gets) while a write runs. */
+    const turnsDuring = async (write: () => Promise<unknown>) => {
+      let turns = 0, done = false;
+      const tick = () => { if (!done) { turns++; setImmediate(tick); } };
+      setImmediate(tick);
+      await write();
+      done = true;
+      return turns;
+    };
+    const label = (value: string) => (obj: { metadata: { labels?: Record<string, string> } }) => { obj.metadata.labels = { touched: value }; };
+    const small = await turnsDuring(() => registry.mutate(def, 'default', 'small', label('a')));
+    const large = await turnsDuring(() => registry.mutate(def, 'default', 'large', label('a')));
+    assert.ok(large >= small + 4, `a write to the large object took ${large} turns, to the small one ${small}`);
+    assert.equal(charges, 1, 'only the write to the large object is charged for its size');
+    // Two writes to the large object at once: the second waits for the first instead of
+    // doing all its work from the same revision and being thrown away by the compare-and-swap.
+    charges = 0;
+    await Promise.all([registry.mutate(def, 'default', 'large', label('b')), registry.mutate(def, 'default', 'large', label('c'))]);
+    assert.equal(charges, 2, 'each write read and merged the object once: none was retried');
+    const stored = await registry.get(def, 'default', 'large');
+    assert.equal(stored.metadata.labels?.touched, 'c');
   });
 
   it('one cluster\'s requests are served a few at a time, in order, so another cluster\'s never queue behind a burst', async () => {

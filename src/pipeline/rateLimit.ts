@@ -33,5 +33,6 @@ export const rateLimit = (quotas: Quotas) => createMiddleware<PipelineEnv>(async
   await heldIfRefused(quotas, () => quotas.admitRequest(cluster, incarnation, cost));
   c.set('incarnation', incarnation);
   c.set('cost', cost);
+  c.set('charge', (tokens) => quotas.charge(incarnation, tokens));
   await next();
 });

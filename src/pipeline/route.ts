@@ -45,7 +45,7 @@ export const route = (base: Catalog, catalogs: ClusterCatalogs, ports: Ports) =>
       if (!def) throw noSuchPath();
       c.set('resourceRequest', target);
       c.set('def', def);
-      c.set('registry', new Registry(catalog, ports, cluster, c.get('user'), c.get('access')));
+      c.set('registry', new Registry(catalog, { ...ports, charge: c.get('charge') }, cluster, c.get('user'), c.get('access')));
       await next();
       return;
     }

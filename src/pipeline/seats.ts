@@ -1,7 +1,7 @@
 import { createMiddleware } from 'hono/factory';
 import type { Quotas } from '../tenancy/quotas.ts';
 import type { PipelineEnv } from './context.ts';
-import { nextTurn } from './nextTurn.ts';
+import { nextTurn } from '../apimachinery/nextTurn.ts';
 import { queryBool } from '../apimachinery/queryParams.ts';
 import { heldIfRefused } from './rateLimit.ts';
 import type { Connection } from '../server/clientCertificates.ts';

@@ -8,7 +8,42 @@ import { emitChange } from './changeEvents.ts';
 import { validateObject } from './validateObject.ts';
 import { apiVersionOf, isStatusSubresource, type Access, type HookContext, type KubeObject, type ResourceDef, type StatusSubresource, type UserInfo } from './types.ts';
 import { timestamp } from '../apimachinery/time.ts';
+import { nextTurn } from '../apimachinery/nextTurn.ts';
 import { ownershipScope, recordUpdate } from './managedFields.ts';
+
+/** Stored objects past this size are written in steps (see `pace`), and the request pays one rate-limit token per KiB of them. */
+const largeObjectBytes = 64 * 1024;
+
+/**
+ * Between the steps of a write to a large object (decode, patch, validate, record its fields,
+ * encode), a turn of the loop, so the requests of other clusters that came meanwhile are served
+ * in between: on one shared loop (the Node entry) a 12,000-element list patched in one go would
+ * hold every cluster's requests for the whole of it. Small objects go straight through.
+ */
+export type Pace = () => Promise<void> | undefined;
+const pacer = (storedBytes: number): Pace => (storedBytes > largeObjectBytes ? nextTurn : () => undefined);
+
+/**
+ * Paced writes to one key take turns. Two at once would both do all their work from the same
+ * revision, and the compare-and-swap would throw one away to start over: with the work spread
+ * over turns of the loop, that is what a client sending such writes in parallel would cause.
+ * Per store, per key; an entry lives while a write to that key is paced.
+ */
+const pacedWrites = new WeakMap<Store, Map<string, Promise<void>>>();
+async function takeTurn(store: Store, key: string): Promise<() => void> {
+  let queue = pacedWrites.get(store);
+  if (!queue) pacedWrites.set(store, (queue = new Map()));
+  const before = queue.get(key);
+  let release!: () => void;
+  const mine = new Promise<void>((resolve) => (release = resolve));
+  const tail = (before ?? Promise.resolve()).then(() => mine);
+  queue.set(key, tail);
+  await before;
+  return () => {
+    release();
+    if (queue.get(key) === tail) queue.delete(key);
+  };
+}
 
 export interface ListOptions {
   labelSelector?: string;
@@ -112,7 +147,15 @@ function listError(err: unknown, continued: boolean): unknown {
 export class Registry {
   constructor(
     readonly catalog: Catalog,
-    private readonly ports: { store: Store; queue: Queue; clock: Clock },
+    private readonly ports: {
+      store: Store; queue: Queue; clock: Clock;
+      /**
+       * The request's rate-limit bucket, when a request drives this registry: a write to a
+       * large object also pays for the object's size (it is decoded, merged, compared and
+       * encoded whole), as a large body does.
+       */
+      charge?: (tokens: number) => void;
+    },
     readonly cluster: string,
     /** The requesting user, when a request (not a worker) drives this registry. */
     readonly user?: UserInfo,
@@ -358,9 +401,18 @@ export class Registry {
     const expected = parseResourceVersion(input.metadata?.resourceVersion, 'resourceVersion') ?? (def.strategy?.allowUnconditionalUpdate ? current.modRevision : undefined);
     if (expected === undefined) throw invalid(def.kind, def.group, name, [{ field: 'metadata.resourceVersion', type: 'FieldValueInvalid', value: 0, detail: 'must be specified for an update' }]);
     if (expected !== current.modRevision) throw conflict(gr(def), name, conflictMessage);
+    const pace = pacer(current.value.length);
+    this.chargeFor(current);
     const old = this.parse(def, current.value);
+    await pace();
     const obj = await this.prepareUpdate(def, structuredClone(input), old, options);
-    return this.commitUpdate(def, key, obj, old, current.modRevision, options);
+    await pace();
+    return this.commitUpdate(def, key, obj, old, current.modRevision, options, pace);
+  }
+
+  /** A write to a large object pays for its size, once per attempt (each reads, merges and encodes it again). */
+  private chargeFor(current: KeyValue): void {
+    if (current.value.length > largeObjectBytes) this.ports.charge?.(Math.ceil(current.value.length / 1024));
   }
 
   private updateRequest(def: ResourceDef, obj: KubeObject, old: KubeObject, options: WriteOptions, ctx = this.ctx()): AdmissionRequest {
@@ -400,10 +452,12 @@ export class Registry {
     return obj;
   }
 
-  private async commitUpdate(def: ResourceDef, key: string, obj: KubeObject, old: KubeObject, revision: number, options: WriteOptions): Promise<KubeObject> {
+  private async commitUpdate(def: ResourceDef, key: string, obj: KubeObject, old: KubeObject, revision: number, options: WriteOptions, pace: Pace): Promise<KubeObject> {
     validateObject(def, obj, old, options.subresource);
+    await pace();
     await this.admit('validating', this.updateRequest(def, obj, old, options));
     this.recordFields(def, old, obj, options);
+    await pace();
     const name = old.metadata.name!;
     // An object being deleted whose last finalizer is gone is removed now.
     if (obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length && !this.inGracePeriod(def, obj)) {
@@ -433,23 +487,34 @@ export class Registry {
    * Read-modify-write with compare-and-swap, retried on conflict (GuaranteedUpdate):
    * used by PATCH, bindings and the workers. `mutate` gets a private copy.
    */
-  async mutate(def: ResourceDef, namespace: string | undefined, name: string, mutate: (obj: KubeObject) => KubeObject | void, options: WriteOptions & { expectedResourceVersion?: string } = {}): Promise<KubeObject> {
+  async mutate(def: ResourceDef, namespace: string | undefined, name: string, mutate: (obj: KubeObject, pace: Pace) => KubeObject | void | Promise<KubeObject | void>, options: WriteOptions & { expectedResourceVersion?: string } = {}): Promise<KubeObject> {
     const key = this.key(def, namespace, name);
     for (let attempt = 0; ; attempt++) {
       // A retried attempt runs admission again: only its warnings stand.
       if (options.warnings) options.warnings.length = 0;
-      const current = await this.store.get(key);
+      let current = await this.store.get(key);
       if (!current) throw notFound(gr(def), name);
-      if (options.expectedResourceVersion && options.expectedResourceVersion !== String(current.modRevision)) throw conflict(gr(def), name, conflictMessage);
-      const old = this.parse(def, current.value);
-      const working = this.decode(def, current);
-      const changed = mutate(working) ?? working;
-      const obj = await this.prepareUpdate(def, changed, old, options);
+      const pace = pacer(current.value.length);
+      // A large object is written in paced steps, one such write to it at a time (read again once it is this one's turn).
+      const done = current.value.length > largeObjectBytes ? await takeTurn(this.ports.store, key) : undefined;
       try {
-        return await this.commitUpdate(def, key, obj, old, current.modRevision, options);
+        if (done) current = await this.store.get(key);
+        if (!current) throw notFound(gr(def), name);
+        this.chargeFor(current);
+        if (options.expectedResourceVersion && options.expectedResourceVersion !== String(current.modRevision)) throw conflict(gr(def), name, conflictMessage);
+        const old = this.parse(def, current.value);
+        const working = this.decode(def, current);
+        await pace();
+        const changed = (await mutate(working, pace)) ?? working;
+        await pace();
+        const obj = await this.prepareUpdate(def, changed, old, options);
+        await pace();
+        return await this.commitUpdate(def, key, obj, old, current.modRevision, options, pace);
       } catch (err) {
         if (err instanceof ApiError && err.reason === 'Conflict' && !options.expectedResourceVersion && attempt < 20) continue;
         throw err;
+      } finally {
+        done?.();
       }
     }
   }

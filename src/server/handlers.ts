@@ -137,10 +137,11 @@ async function patchResource(c: Context, registry: Registry, def: ResourceDef, i
   let warnings: string[] = [];
   const admissionWarnings: string[] = [];
   try {
-    const result = await registry.mutate(def, namespace, info.name!, (current) => {
+    const result = await registry.mutate(def, namespace, info.name!, async (current, pace) => {
       const patched = config
         ? serverSideApply(def, current, config.obj, { ...applyOptions, time: timestamp(registry.now()) })
         : applyPatch(current, bytes, contentType, def.schema);
+      await pace();
       const decoded = decodeObject(def, patched, fieldValidation);
       // A patch may not move the object: as for PUT, a changed name or namespace is a 400, not silently undone.
       const { name: patchedName, namespace: patchedNamespace } = decoded.obj.metadata;

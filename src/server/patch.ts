@@ -3,7 +3,7 @@ import type * as v from 'valibot';
 import type { KubeObject } from '../registry/types.ts';
 import { decodeDocument, mediaType } from './codec.ts';
 import { ApiError, badRequest, unsupportedMediaType } from '../apimachinery/errors.ts';
-import { strategicMergePatch } from './strategicMerge.ts';
+import { strategicMergeInto } from './strategicMerge.ts';
 
 /** RFC 7386 JSON merge patch: objects merge, null deletes, everything else replaces. */
 function mergePatch(target: unknown, patch: unknown): unknown {
@@ -16,14 +16,17 @@ function mergePatch(target: unknown, patch: unknown): unknown {
   return out;
 }
 
-/** Applies a PATCH body of any supported type to the current object, whose type `schema` declares. */
+/**
+ * Applies a PATCH body of any supported type to the current object, whose type `schema`
+ * declares. `current` is consumed: callers pass a private copy (the registry's mutate does).
+ */
 export function applyPatch(current: KubeObject, body: Uint8Array, contentType: string, schema: v.GenericSchema): KubeObject {
   const type = mediaType(contentType);
   if (type === 'application/json-patch+json') {
     const ops = decodeDocument(body, 'application/json');
     if (!Array.isArray(ops)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
     try {
-      return jsonpatch.applyPatch(structuredClone(current), ops as Operation[], true, false).newDocument as KubeObject;
+      return jsonpatch.applyPatch(current, ops as Operation[], true, false).newDocument as KubeObject;
     } catch (err) {
       const message = (err as Error).message.split('\n')[0];
       if ((err as { name?: string }).name === 'TEST_OPERATION_FAILED') throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${message}`);
@@ -36,7 +39,7 @@ export function applyPatch(current: KubeObject, body: Uint8Array, contentType: s
     if (type === 'application/merge-patch+json') return mergePatch(current, patch) as KubeObject;
     // Server-side apply of an object is src/server/apply.ts (with field ownership); what
     // reaches here is an apply to the scale subresource, approximated by a strategic merge.
-    return strategicMergePatch(current, patch, schema) as KubeObject;
+    return strategicMergeInto(current, patch, schema) as KubeObject;
   }
   throw unsupportedMediaType(contentType);
 }

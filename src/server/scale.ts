@@ -119,7 +119,7 @@ export async function handleScale(c: Context, registry: Registry, def: ResourceD
       const contentType = c.req.header('content-type') ?? '';
       const fieldValidation = parseFieldValidation(c.req.query('fieldValidation'));
       return writeJson(c, shapeObject(await writeScale(c, registry, def, namespace, name, (current) => {
-        const patched = applyPatch(current, bytes, contentType, scaleKind.schema);
+        const patched = applyPatch(structuredClone(current), bytes, contentType, scaleKind.schema);
         return decodeObject(scaleKind, patched, fieldValidation).obj as Scale;
       })));
     }

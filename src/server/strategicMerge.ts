@@ -40,8 +40,16 @@ const noMergeKey = (item: unknown, mergeKey: string) => unprocessable(`map: ${sh
  * (the resource declaration's); its patch metadata decides which lists merge.
  */
 export function strategicMergePatch(original: unknown, patch: unknown, schema: v.GenericSchema | undefined): Record<string, unknown> {
+  return strategicMergeInto(structuredClone(original), structuredClone(patch), schema);
+}
+
+/**
+ * The same, consuming both: for a caller whose original and patch are private copies (a
+ * request's freshly decoded body and object), which spares two deep copies of each.
+ */
+export function strategicMergeInto(original: unknown, patch: unknown, schema: v.GenericSchema | undefined): Record<string, unknown> {
   if (!isMap(patch)) throw badRequest(`json: cannot unmarshal ${Array.isArray(patch) ? 'array' : kindOf(patch)} into Go value of type map[string]interface {}`);
-  return mergeMap(isMap(original) ? structuredClone(original) : {}, structuredClone(patch), schema);
+  return mergeMap(isMap(original) ? original : {}, patch, schema);
 }
 
 /** Merges `patch` into `original` in place (both are private copies). */
@@ -124,14 +132,15 @@ function applySetElementOrder(original: JsonMap, patch: JsonMap, schema: v.Gener
     let merged: Json[];
     let liveOrder = originalList ?? [];
     if (originalList && patchList) {
-      if (field.meta?.strategy === 'merge') ({ merged, liveOrder } = mergeList(originalList, patchList, itemOf(field.schema), mergeKey, false, key));
+      // The merged list's own order is replaced by the one set here: mergeList need not work it out.
+      if (field.meta?.strategy === 'merge') ({ merged, liveOrder } = mergeList(originalList, patchList, itemOf(field.schema), mergeKey, false, key, true));
       else merged = stripDirectives(patchList) as Json[];
     } else if (patchList) merged = stripDirectives(patchList) as Json[];
     else if (originalList) merged = originalList;
     else continue;
     delete patch[key];
 
-    const kind = elementKind([...(originalList ?? []), ...(patchList ?? [])]);
+    const kind = elementKind(originalList ?? [], patchList ?? []);
     if (!kind) {
       original[key] = merged;
       continue;
@@ -168,15 +177,17 @@ function sameElement(a: Json, b: Json, mergeKey: string): boolean {
  * code gets this by appending into the deleted elements' backing array; clients' patches
  * were tuned against it).
  */
-function mergeList(original: Json[], patch: Json[], item: v.GenericSchema | undefined, mergeKey: string, deleteList: boolean, field: string): { merged: Json[]; liveOrder: Json[] } {
+function mergeList(original: Json[], patch: Json[], item: v.GenericSchema | undefined, mergeKey: string, deleteList: boolean, field: string, reordered = false): { merged: Json[]; liveOrder: Json[] } {
   if (!original.length && !patch.length) return { merged: original, liveOrder: original };
-  const kind = elementKind([...original, ...patch]);
+  const kind = elementKind(original, patch);
   if (kind !== 'object') {
     if (deleteList) {
       const gone = new Set(patch);
       return { merged: original.filter((x) => !gone.has(x)), liveOrder: original };
     }
     const merged = [...new Set([...original, ...patch])];
+    // `$setElementOrder` orders a set of scalars whatever order it is in: nothing to sort here.
+    if (reordered) return { merged, liveOrder: original };
     const [listed, serverOnly] = partition(merged, patch, '');
     return { merged: normalizeOrder(listed, serverOnly, patch, original, ''), liveOrder: original };
   }
@@ -220,14 +231,16 @@ function mergeList(original: Json[], patch: Json[], item: v.GenericSchema | unde
   return { merged: normalizeOrder(listed, serverOnly, items, serverOrder, mergeKey), liveOrder };
 }
 
-/** The one kind all elements share ('object', 'string', ...), undefined for none; mixed kinds and nested lists are refused. */
-function elementKind(elements: Json[]): string | undefined {
+/** The one kind all elements of both lists share ('object', 'string', ...), undefined for none; mixed kinds and nested lists are refused. */
+function elementKind(original: Json[], patch: Json[]): string | undefined {
   let kind: string | undefined;
-  for (const element of elements) {
-    const k = kindOf(element);
-    if (k === 'list') throw unprocessable('lists of lists are not supported');
-    if (kind !== undefined && k !== kind) throw unprocessable(`list element types are not identical: ${show(elements)}`);
-    kind = k;
+  for (const elements of [original, patch]) {
+    for (const element of elements) {
+      const k = kindOf(element);
+      if (k === 'list') throw unprocessable('lists of lists are not supported');
+      if (kind !== undefined && k !== kind) throw unprocessable(`list element types are not identical: ${show([...original, ...patch])}`);
+      kind = k;
+    }
   }
   return kind;
 }

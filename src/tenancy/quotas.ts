@@ -93,6 +93,11 @@ export class Quotas {
     s.tokens -= cost;
   }
 
+  /** More cost for a request already admitted (its work turned out larger): the bucket may go into debt. */
+  charge(uid: string, tokens: number): void {
+    this.state(uid).tokens -= tokens;
+  }
+
   /**
    * Waits for one of the cluster's seats. A cluster's requests are served at most
    * `seatsPerCluster` at a time, so however many it sends, another cluster's request
