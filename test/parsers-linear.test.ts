@@ -4,7 +4,7 @@ import { podRequests } from '../src/controlplane/scheduler/resources.ts';
 import { isNegativeQuantity, quantityError, quantityValue } from '../src/apimachinery/quantity.ts';
 import { isDNS1123Label, isDNS1123Subdomain, isLabelValue, isQualifiedName, validateAnnotations } from '../src/apimachinery/validation.ts';
 import { ApiError } from '../src/apimachinery/errors.ts';
-import { matches, parseFieldSelector, parseLabelSelector } from '../src/apimachinery/selectors.ts';
+import { matches, parseFieldSelector, parseLabelSelector, parseLabelSelectorInTurns } from '../src/apimachinery/selectors.ts';
 import * as core from '../src/schema/core.ts';
 import { strategicMergePatch } from '../src/server/strategicMerge.ts';
 import { rawAgent, send, statusProblem, type RawResponse } from './helpers/rawHttp.ts';
@@ -90,6 +90,22 @@ describe('selector parsers (unit)', () => {
     assert.deepEqual(parseLabelSelector('in=in,n>3'), [{ key: 'in', op: 'eq', values: ['in'] }, { key: 'n', op: 'gt', values: ['3'] }]);
     assert.equal(matches(parseLabelSelector('n>3,n<10'), (k) => ({ n: '5' } as Record<string, string>)[k]), true);
     assert.equal(matches(parseLabelSelector('n>3'), (k) => ({ n: 'x' } as Record<string, string>)[k]), false);
+  });
+
+  it('a long label selector is read in slices, pausing between them, to the same requirements and errors', async () => {
+    let pauses = 0;
+    const pause = async () => { pauses++; };
+    const many = `${'a,'.repeat(30_000)}a`;
+    assert.deepEqual(await parseLabelSelectorInTurns(many, pause), parseLabelSelector(many));
+    assert.ok(pauses >= 10, `60,001 tokens read with ${pauses} pauses`);
+    pauses = 0;
+    const values = `x in (${'v,'.repeat(30_000)}w)`;
+    assert.deepEqual(await parseLabelSelectorInTurns(values, pause), parseLabelSelector(values));
+    assert.ok(pauses >= 10, `a list of 30,001 values read with ${pauses} pauses`);
+    pauses = 0;
+    assert.deepEqual(await parseLabelSelectorInTurns('app=web,tier!=db', pause), parseLabelSelector('app=web,tier!=db'));
+    assert.equal(pauses, 0, "kubectl's selectors are read at once");
+    await assert.rejects(parseLabelSelectorInTurns('a,'.repeat(30_000), pause), (err: unknown) => err instanceof ApiError && err.code === 400 && /expected: identifier after ','/.test(err.message));
   });
 
   it('label selector errors carry kube-apiserver’s messages', () => {

@@ -275,7 +275,7 @@ describe('per-cluster quotas', () => {
     assert.equal(after.status, 429, 'the patch paid for the object it rewrote');
   });
 
-  it('a write to a large object is done in steps, a turn of the loop each, and writes to it at once take turns', async () => {
+  it('a write to a large object is done in steps, a turn of the loop each, writes to it at once take turns, and a large list is read in slices', async () => {
     const server = await startNodeServer();
     servers.push(server);
     const def = server.catalog.find('', 'v1', 'configmaps')!;
@@ -305,6 +305,10 @@ describe('per-cluster quotas', () => {
     assert.equal(charges, 2, 'each write read and merged the object once: none was retried');
     const stored = await registry.get(def, 'default', 'large');
     assert.equal(stored.metadata.labels?.touched, 'c');
+    // A list that decodes megabytes does so in slices too.
+    for (let i = 0; i < 12; i++) await registry.create(def, 'default', configMap(`bulk-${i}`, 100 * 1024));
+    const listed = await turnsDuring(() => registry.list(def, 'default'));
+    assert.ok(listed >= 2, `a list of 1.4 MiB of ConfigMaps took ${listed} turns`);
   });
 
   it('one cluster\'s requests are served a few at a time, in order, so another cluster\'s never queue behind a burst', async () => {

@@ -4,7 +4,8 @@ import { apiVersionOf, isStatusSubresource, type KubeObject, type ResourceDef, t
 import { decodeDocument, decodeObject, mediaType, parseFieldValidation, readBody, wantsTable } from './codec.ts';
 import { ApiError, badRequest, methodNotAllowed, notFound } from '../apimachinery/errors.ts';
 import type { ResourceRequest } from './requestInfo.ts';
-import { parseFieldSelector, parseLabelSelector } from '../apimachinery/selectors.ts';
+import { parseFieldSelector, parseLabelSelectorInTurns } from '../apimachinery/selectors.ts';
+import { nextTurn } from '../apimachinery/nextTurn.ts';
 import { queryBool, queryInt64 } from '../apimachinery/queryParams.ts';
 import { toTable } from './table.ts';
 import { watchStream } from './watch.ts';
@@ -90,7 +91,7 @@ export async function handleResource(c: Context, registry: Registry, def: Resour
       return json(c, listBody(def, result.items, meta));
     }
     case 'watch': {
-      const labels = parseLabelSelector(query(c, 'labelSelector'));
+      const labels = await parseLabelSelectorInTurns(query(c, 'labelSelector'), nextTurn);
       const fields = parseFieldSelector(query(c, 'fieldSelector'));
       // Before the stream starts: an unsupported field would otherwise fail the first matching event, mid-stream
       checkFieldSelector(def, fields);
