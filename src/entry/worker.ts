@@ -65,10 +65,12 @@ async function testRoute(env: WorkerEnv, url: URL, request: Request): Promise<Re
   }));
 }
 
+const healthPaths: ReadonlySet<string> = new Set(['/healthz', '/livez', '/readyz']);
+
 /** The front door: health and version, the admin API, test routes, and each cluster's API, authenticated here. */
 async function route(request: Request, env: WorkerEnv): Promise<Response> {
   const url = new URL(request.url);
-  if (['/healthz', '/livez', '/readyz'].includes(url.pathname)) return new Response('ok');
+  if (healthPaths.has(url.pathname)) return new Response('ok');
   if (url.pathname === '/version' && (request.method === 'GET' || request.method === 'HEAD')) return Response.json(versionInfo());
   if (url.pathname.startsWith('/__test/') && env.STORE_TEST_ROUTES === 'true') return testRoute(env, url, request);
   if (url.pathname === '/clusters' || /^\/clusters\/[^/]+(\/users)?$/.test(url.pathname)) return workerAdmin(env).fetch(request);
@@ -76,7 +78,7 @@ async function route(request: Request, env: WorkerEnv): Promise<Response> {
   if (!split || split.rest.startsWith('/__internal')) return status(new ApiError(404, 'NotFound', 'the server could not find the requested resource'));
   try {
     const authorization = request.headers.get('authorization');
-    if (['/healthz', '/livez', '/readyz'].includes(split.rest)) return new Response('ok');
+    if (healthPaths.has(split.rest)) return new Response('ok');
     if ((split.rest === '/version' || split.rest === '/version/') && !bearerToken(authorization)) {
       return request.method === 'GET' || request.method === 'HEAD' ? Response.json(versionInfo()) : status(methodNotAllowed());
     }

@@ -24,7 +24,8 @@ const largeObjectBytes = 64 * 1024;
  * hold every cluster's requests for the whole of it. Small objects go straight through.
  */
 export type Pace = () => Promise<void> | undefined;
-const pacer = (storedBytes: number): Pace => (storedBytes > largeObjectBytes ? nextTurn : () => undefined);
+const isLarge = (stored: KeyValue) => stored.value.length > largeObjectBytes;
+const pacer = (stored: KeyValue): Pace => (isLarge(stored) ? nextTurn : () => undefined);
 
 /**
  * Paced writes to one key take turns. Two at once would both do all their work from the same
@@ -277,6 +278,7 @@ export class Registry {
     let more = false;
     // Work since the last turn of the loop, in bytes decoded (a requirement checked counts as 16).
     let work = 0;
+    const matchingWork = 16 * (labels.length + fields.length);
     try {
       do {
         const page = await this.store.list(prefix, { startAfter, limit: limit ? Math.max(limit - items.length, 50) : undefined, revision: readRevision || undefined });
@@ -285,7 +287,7 @@ export class Registry {
         for (const kv of page.items) {
           // A list of thousands of objects (or one matched against a selector of thousands of
           // requirements) is worked through in slices, other clusters' requests served between them.
-          work += kv.value.length + 16 * (labels.length + fields.length);
+          work += kv.value.length + matchingWork;
           if (work > workPerTurn) { work = 0; await nextTurn(); }
           startAfter = kv.key;
           const obj = this.decode(def, kv, ctx);
@@ -410,7 +412,7 @@ export class Registry {
     const expected = parseResourceVersion(input.metadata?.resourceVersion, 'resourceVersion') ?? (def.strategy?.allowUnconditionalUpdate ? current.modRevision : undefined);
     if (expected === undefined) throw invalid(def.kind, def.group, name, [{ field: 'metadata.resourceVersion', type: 'FieldValueInvalid', value: 0, detail: 'must be specified for an update' }]);
     if (expected !== current.modRevision) throw conflict(gr(def), name, conflictMessage);
-    const pace = pacer(current.value.length);
+    const pace = pacer(current);
     this.chargeFor(current);
     const old = this.parse(def, current.value);
     await pace();
@@ -421,7 +423,7 @@ export class Registry {
 
   /** A write to a large object pays for its size, once per attempt (each reads, merges and encodes it again). */
   private chargeFor(current: KeyValue): void {
-    if (current.value.length > largeObjectBytes) this.ports.charge?.(Math.ceil(current.value.length / 1024));
+    if (isLarge(current)) this.ports.charge?.(Math.ceil(current.value.length / 1024));
   }
 
   private updateRequest(def: ResourceDef, obj: KubeObject, old: KubeObject, options: WriteOptions, ctx = this.ctx()): AdmissionRequest {
@@ -503,9 +505,9 @@ export class Registry {
       if (options.warnings) options.warnings.length = 0;
       let current = await this.store.get(key);
       if (!current) throw notFound(gr(def), name);
-      const pace = pacer(current.value.length);
+      const pace = pacer(current);
       // A large object is written in paced steps, one such write to it at a time (read again once it is this one's turn).
-      const done = current.value.length > largeObjectBytes ? await takeTurn(this.ports.store, key) : undefined;
+      const done = isLarge(current) ? await takeTurn(this.ports.store, key) : undefined;
       try {
         if (done) current = await this.store.get(key);
         if (!current) throw notFound(gr(def), name);
