@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:https';
+import { Agent, request } from 'node:https';
 import { after, describe, it } from 'node:test';
 import { Kubectl, KubectlProcess } from '../harness/kubectl.ts';
 import { relaxedLimits, startNodeServer, type TestServer } from '../harness/server.ts';
@@ -309,6 +309,30 @@ describe('per-cluster quotas', () => {
     for (let i = 0; i < 12; i++) await registry.create(def, 'default', configMap(`bulk-${i}`, 100 * 1024));
     const listed = await turnsDuring(() => registry.list(def, 'default'));
     assert.ok(listed >= 2, `a list of 1.4 MiB of ConfigMaps took ${listed} turns`);
+  });
+
+  it('a refusal given before a body past 256 KiB was read closes the connection, as Go\'s server does, instead of receiving the body', async () => {
+    const server = await startNodeServer();
+    servers.push(server);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: false });
+    const send = (token: string, body?: string) => new Promise<{ status: number; connection?: string; reused: boolean }>((resolve, reject) => {
+      const req = request(`${server.url}/api/v1/namespaces/default/configmaps`, { method: body ? 'POST' : 'GET', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, reused: req.reusedSocket }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    const configMap = (bytes: number) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'refused' }, data: { k: 'x'.repeat(bytes) } });
+    try {
+      const token = await server.token();
+      assert.deepEqual(await send('not-a-token', configMap(1024 * 1024)), { status: 401, connection: 'close', reused: false });
+      assert.deepEqual(await send(token), { status: 200, connection: 'keep-alive', reused: false }, 'the next request goes on a new connection');
+      // A small unread body is read and the connection kept (the wire scenarios show the next request on it).
+      assert.deepEqual(await send('not-a-token', configMap(4096)), { status: 401, connection: 'keep-alive', reused: true });
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('one cluster\'s requests are served a few at a time, in order, so another cluster\'s never queue behind a burst', async () => {

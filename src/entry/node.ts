@@ -43,6 +43,33 @@ function refusingDotSegments(fetch: ConnectionFetch) {
   };
 }
 
+/** What Go's net/http server reads of a body its handler left unread before it gives up the connection instead. */
+const maxUnreadBodyBytes = 256 * 1024;
+
+/**
+ * An answer given without reading a large body (a 401 or 429 to a 3 MiB write) closes the
+ * connection, as Go's net/http server does past 256 KiB unread: otherwise the body would
+ * still be received, decrypted and thrown away to keep the connection (the adapter drains
+ * up to 64 MiB), on the loop every cluster shares, for a request already refused. A client
+ * sends its next request on a new connection (the Worker entry does the same: see drainUnread).
+ */
+function closingAfterUnreadBody(fetch: ConnectionFetch): ConnectionFetch {
+  return async (request, connection) => {
+    const response = await fetch(request, connection);
+    if (request.bodyUsed || !hasLargeBody(request.headers)) return response;
+    const headers = new Headers(response.headers);
+    headers.set('connection', 'close');
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  };
+}
+
+/** A declared length past Go's bound, or a body of unknown length (chunked). */
+function hasLargeBody(headers: Headers): boolean {
+  const length = headers.get('content-length');
+  if (length !== null) return Number(length) > maxUnreadBodyBytes;
+  return headers.has('transfer-encoding');
+}
+
 /**
  * A request Node's parser rejects (a header section over the limit, a method it does not know,
  * a malformed header) never reaches the app; it is answered here, as a Status like any other
@@ -84,7 +111,7 @@ const maxHeaderSize = 64 * 1024;
 
 export async function serveHttps(fetch: ConnectionFetch, options: { port: number; hostname?: string; tls: Tls }): Promise<RunningServer> {
   const server = createAdaptorServer({
-    fetch: refusingDotSegments(fetch), createServer: createHttpsServer,
+    fetch: refusingDotSegments(closingAfterUnreadBody(fetch)), createServer: createHttpsServer,
     serverOptions: { key: options.tls.key, cert: options.tls.cert, maxHeaderSize, requestCert: true, rejectUnauthorized: false },
     // @hono/node-server's own Request/Response skip web streams for whole bodies (its default; ~2× on small requests).
     overrideGlobalObjects: true,
