@@ -1,3 +1,4 @@
+import jsonpatch from 'fast-json-patch';
 import type { ChangeEvent, Clock, Queue } from '../ports.ts';
 import { ApiError, alreadyExists, badRequest, conflict, expired, invalid, notFound } from '../apimachinery/errors.ts';
 import { matches, parseFieldSelector, parseLabelSelectorInTurns, type Selector } from '../apimachinery/selectors.ts';
@@ -10,6 +11,13 @@ import { apiVersionOf, isStatusSubresource, type Access, type HookContext, type 
 import { timestamp } from '../apimachinery/time.ts';
 import { nextTurn } from '../apimachinery/nextTurn.ts';
 import { ownershipScope, recordUpdate } from './managedFields.ts';
+
+/** Is `next` what `stored` is (both as read: the object's resourceVersion aside, keys in any order)? */
+function unchanged(next: KubeObject, stored: KubeObject): boolean {
+  const { resourceVersion: _next, ...metadata } = next.metadata;
+  const { resourceVersion: _stored, ...storedMetadata } = stored.metadata;
+  return jsonpatch._areEquals({ ...next, metadata }, { ...stored, metadata: storedMetadata });
+}
 
 /** How much a list decodes and matches (in bytes of stored objects) between two turns of the loop: ~2 ms. */
 const workPerTurn = 512 * 1024;
@@ -478,8 +486,10 @@ export class Registry {
       await this.notify(def, obj, 'DELETED', result.kv.modRevision);
       return obj;
     }
-    if (JSON.stringify(obj) === JSON.stringify(old)) return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } };
-    if (options.dryRun) return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } };
+    // A write that would store what is stored already writes nothing: no new resourceVersion, no
+    // MODIFIED event. GuaranteedUpdate compares the encoded bytes, which Go writes in struct
+    // order; here the values are compared whatever order a client sent their keys in.
+    if (unchanged(obj, old) || options.dryRun) return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } };
     const result = await this.store.update(key, this.encode(def, obj), revision);
     if (!result.ok) {
       if (!result.current) throw notFound(gr(def), name);

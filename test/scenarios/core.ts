@@ -99,6 +99,17 @@ describe(`kubectl against the core API server (${label})`, () => {
     assert.match(resources, /^namespaces\s+ns\s+v1\s+false\s+Namespace$/m);
   });
 
+  it('a replace that changes nothing writes nothing: the resourceVersion stays, as kube-apiserver keeps it', async () => {
+    await kubectl.ok(['create', 'configmap', 'unchanged', '--from-literal=a=b']);
+    const read = await kubectl.ok(['get', 'configmap', 'unchanged', '-o', 'yaml']);
+    const before = await kubectl.ok(['get', 'configmap', 'unchanged', '-o', 'jsonpath={.metadata.resourceVersion}']);
+    assert.equal((await kubectl.ok(['replace', '-f', '-'], { input: read })).trim(), 'configmap/unchanged replaced');
+    assert.equal(await kubectl.ok(['get', 'configmap', 'unchanged', '-o', 'jsonpath={.metadata.resourceVersion}']), before);
+    // A change is still a write.
+    await kubectl.ok(['replace', '-f', '-'], { input: read.replace('a: b', 'a: c') });
+    assert.notEqual(await kubectl.ok(['get', 'configmap', 'unchanged', '-o', 'jsonpath={.metadata.resourceVersion}']), before);
+  });
+
   it('creating into a missing namespace fails as in Kubernetes', async () => {
     const result = await kubectl.run(['run', 'x', '--image=nginx', '-n', 'nowhere']);
     assert.equal(result.stderr.trim(), 'Error from server (NotFound): namespaces "nowhere" not found');
