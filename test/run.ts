@@ -1,5 +1,5 @@
 /**
- * `npm test`: type-checks and runs every test file, several at once, with one
+ * `npm test`: type-checks and runs every test file (built once to JavaScript), several at once, with one
  * workerd (the Worker, under Miniflare) and one DynamoDB Local shared by the whole run (each test takes
  * a cluster or tables of its own on them). Booting workerd or a JVM costs
  * seconds of CPU on a 2-core machine; a fresh cluster costs one request.
@@ -21,12 +21,14 @@ import { kubectlBinary } from '../harness/kubectl.ts';
 import { sharedWorkerVariable, sharedWorkerVars } from './helpers/sharedWorker.ts';
 import { startWorker, workerBundleVariable, type TestWorker } from '../harness/worker.ts';
 import { bundleWorker } from '../src/entry/miniflare-dev.ts';
+import { bundleTests } from './bundleTests.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const concurrency = Number(process.env.TEST_CONCURRENCY) || Math.max(2, availableParallelism() * 2);
 
 /** Last run's seconds per file, so the slowest start first; a clean checkout falls back to `expectedSeconds`. */
-const durationsFile = join(root, 'node_modules', '.cache', 'apiserverless', 'test-durations.json');
+const cacheDir = join(root, 'node_modules', '.cache', 'apiserverless');
+const durationsFile = join(cacheDir, 'test-durations.json');
 
 /** Rough seconds alone on a 2-core machine, for the first run; the files not named here are quick. */
 const expectedSeconds: Record<string, number> = {
@@ -42,12 +44,18 @@ const children = new Set<ChildProcess>();
 const serverLog: string[] = [];
 let worker: TestWorker | undefined;
 let bundleDir: string | undefined;
+/** The built test files: under node_modules, so their imports of packages resolve as the sources' do. */
+let testsDir: string | undefined;
 let dynamodb: DynamoDBLocal | undefined;
 
 async function main(): Promise<number> {
   const files = process.argv.slice(2).length ? process.argv.slice(2) : readdirSync(join(root, 'test')).filter((f) => f.endsWith('.test.ts')).map((f) => join('test', f));
   const typecheck = run(join(root, 'node_modules', '.bin', 'tsc'), ['--noEmit'], process.env);
   kubectlBinary(); // unpacked once here rather than raced for by every file
+  // The test files are built to JavaScript once (test/bundleTests.ts): loading them through tsx cost each file ~2 CPU-seconds.
+  mkdirSync(cacheDir, { recursive: true });
+  testsDir = mkdtempSync(join(cacheDir, 'tests-'));
+  const built = await bundleTests(root, files, testsDir);
   // The Worker is bundled once, as `wrangler deploy` bundles it; every file that starts a workerd of its own reuses it.
   const bundle = await bundleWorker(mkdtempSync(join(tmpdir(), 'apiserverless-bundle-')));
   process.env[workerBundleVariable] = bundle;
@@ -60,7 +68,7 @@ async function main(): Promise<number> {
 
   const results = await pool(slowestFirst(files), concurrency, async (file) => {
     const started = performance.now();
-    const out = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', file], env);
+    const out = await run(process.execPath, ['--enable-source-maps', '--test', '--test-reporter=spec', built.get(file)!], env);
     const result = { file, code: out.code, seconds: (performance.now() - started) / 1000, output: out.output };
     process.stdout.write(`\n# ${result.code === 0 ? 'ok' : 'FAILED'} ${file} (${result.seconds.toFixed(1)} s)\n${out.output}`);
     return result;
@@ -151,6 +159,7 @@ async function stopServers(): Promise<void> {
   await Promise.allSettled([worker?.close(), dynamodb?.stop()]);
   worker = undefined;
   if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
+  if (testsDir) rmSync(testsDir, { recursive: true, force: true });
   dynamodb = undefined;
 }
 
