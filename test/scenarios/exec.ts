@@ -163,7 +163,7 @@ describe(`kubectl exec (${label})`, () => {
     assert.equal(shell.code, 0, shell.stderr);
     assert.match(shell.stdout, /^tmp\nfallback\n/);
     const once = await kubectl.run(['run', 'once', '-i', '--rm', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'echo done; exit 3']);
-    assert.equal(once.code, 3);
+    assert.equal(once.code, 3, once.stderr);
     assert.match(once.stdout, /^done\n/);
   });
 
@@ -173,7 +173,7 @@ describe(`kubectl exec (${label})`, () => {
     const old = new Kubectl(await server.kubeconfig(), binary);
     assert.equal(await old.ok(['exec', 'web', '--', 'sh', '-c', 'echo $MODE']), 'prod\n');
     const failed = await old.run(['exec', 'web', '--', 'sh', '-c', 'exit 3']);
-    assert.equal(failed.code, 3);
+    assert.equal(failed.code, 3, failed.stderr);
     assert.match(failed.stderr, /command terminated with exit code 3/);
   });
 });
