@@ -1,5 +1,6 @@
 import { humanDuration, nameColumn } from './printing.ts';
 import { readJsonPath } from './jsonPath.ts';
+import { celErrors } from './celRules.ts';
 import { applyDefaults, decodingSchema, prune, validateValue, type JSONSchemaProps } from './structural.ts';
 import { allVerbs, type Column, type KubeObject, type ResourceDef } from './types.ts';
 
@@ -126,7 +127,13 @@ export function customResourceDefs(crd: CustomResourceDefinition): ResourceDef[]
           prune(obj, schema, true);
           applyDefaults(obj, schema);
         },
-        validate: (obj) => validateValue(obj, schema, ''),
+        // The schema's own checks, then its CEL rules; transition rules (oldSelf) on updates, with the stored object.
+        validate(obj) {
+          const errors = validateValue(obj, schema, '');
+          return errors.length ? errors : celErrors(obj, schema);
+        },
+        validateUpdate: (obj, old) => celErrors(obj, schema, old, true),
+        validateStatusUpdate: (obj, old) => celErrors(obj, schema, old, true),
       },
     };
   });

@@ -24,7 +24,19 @@ export interface JSONSchemaProps {
   'x-kubernetes-preserve-unknown-fields'?: boolean;
   'x-kubernetes-int-or-string'?: boolean;
   'x-kubernetes-embedded-resource'?: boolean;
+  /** CEL rules (registry/celRules.ts). */
+  'x-kubernetes-validations'?: ValidationRule[];
   [extension: string]: unknown;
+}
+
+/** One of `x-kubernetes-validations`: a CEL rule and how its failure is reported. */
+export interface ValidationRule {
+  rule: string;
+  message?: string;
+  messageExpression?: string;
+  reason?: string;
+  fieldPath?: string;
+  optionalOldSelf?: boolean;
 }
 
 type Json = Record<string, unknown>;

@@ -73,6 +73,47 @@ spec:
     schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, properties: {level: {type: integer}}}}}}
 `;
 
+/** A CRD with CEL rules (x-kubernetes-validations) at an object, a string, a list and a transition rule. */
+const celCrd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: scalers.example.com}
+spec:
+  group: example.com
+  names: {kind: Scaler, plural: scalers}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            x-kubernetes-validations:
+            - {rule: self.minReplicas <= self.maxReplicas, message: minReplicas must not exceed maxReplicas}
+            - {rule: "self.maxReplicas <= 10", fieldPath: .maxReplicas}
+            properties:
+              minReplicas: {type: integer}
+              maxReplicas: {type: integer}
+              app:
+                type: string
+                x-kubernetes-validations:
+                - {rule: "self.startsWith('app-')", messageExpression: "'app must start with app-, not ' + self"}
+              mode:
+                type: string
+                x-kubernetes-validations:
+                - {rule: self == oldSelf, message: mode is immutable}
+              tags:
+                type: array
+                items: {type: string}
+                x-kubernetes-validations:
+                - {rule: "self.all(t, size(t) <= 5)", reason: FieldValueForbidden, message: tags are at most 5 characters}
+`;
+
+const scaler = (spec: string) => `apiVersion: example.com/v1\nkind: Scaler\nmetadata: {name: s1}\nspec: ${spec}\n`;
+
 const widget = (name: string, spec: string) => `apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: ${name}, labels: {tier: ${name === 'small' ? 'front' : 'back'}}}\nspec: ${spec}\n`;
 
 /** helm with the kubectl's own HOME and kubeconfig. */
@@ -173,6 +214,29 @@ describe(`CustomResourceDefinitions (${label})`, () => {
     assert.equal((await other.ok(['get', 'crds', '-o', 'name'])).split('\n').filter((name) => name && !name.endsWith('.gateway.networking.k8s.io')).join('\n'), '');
     const none = await other.run(['get', 'widgets']);
     assert.match(none.stderr, /the server doesn't have a resource type "widgets"/);
+  });
+
+  it('x-kubernetes-validations: CEL rules refuse with kube-apiserver\'s words; transition rules compare with the stored object', async () => {
+    const broken = celCrd.replace('self.minReplicas <= self.maxReplicas', 'self.minReplicas <=');
+    const refused = await kubectl.run(['apply', '-f', '-'], { input: broken });
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /The CustomResourceDefinition "scalers\.example\.com" is invalid: spec\.validation\.openAPIV3Schema\.properties\[spec\]\.x-kubernetes-validations\[0\]\.rule: Invalid value: compilation failed: ERROR: <input>: /);
+    await kubectl.ok(['apply', '-f', '-'], { input: celCrd });
+
+    const over = await kubectl.run(['create', '-f', '-'], { input: scaler('{minReplicas: 5, maxReplicas: 3, app: app-web}') });
+    assert.notEqual(over.code, 0);
+    assert.match(over.stderr, /^The Scaler "s1" is invalid: spec: Invalid value: minReplicas must not exceed maxReplicas\n/);
+    const many = await kubectl.run(['create', '-f', '-'], { input: scaler('{minReplicas: 1, maxReplicas: 20, app: web, tags: [ok, toolong]}') });
+    assert.match(many.stderr, /The Scaler "s1" is invalid: \n\* spec\.maxReplicas: Invalid value: failed rule: self\.maxReplicas <= 10\n\* spec\.app: Invalid value: "web": app must start with app-, not web\n\* spec\.tags: Forbidden: tags are at most 5 characters\n/);
+
+    assert.equal((await kubectl.ok(['create', '-f', '-'], { input: scaler('{minReplicas: 1, maxReplicas: 3, app: app-web, mode: fast, tags: [a, b]}') })).trim(), 'scaler.example.com/s1 created');
+    // A transition rule: the same write twice is fine; a changed mode is refused, whatever else changes.
+    await kubectl.ok(['apply', '-f', '-'], { input: scaler('{minReplicas: 2, maxReplicas: 3, app: app-web, mode: fast, tags: [a, b]}') });
+    const changed = await kubectl.run(['patch', 'scaler', 's1', '--type=merge', '-p', '{"spec":{"mode":"slow"}}']);
+    assert.notEqual(changed.code, 0);
+    assert.match(changed.stderr, /The Scaler "s1" is invalid: spec\.mode: Invalid value: "slow": mode is immutable/);
+    assert.equal(parse(await kubectl.ok(['get', 'scaler', 's1', '-o', 'yaml'])).spec.mode, 'fast');
+    await kubectl.ok(['delete', 'crd', 'scalers.example.com']);
   });
 
   it('deleting the CRD removes its custom resources and its API', async () => {

@@ -1,6 +1,7 @@
 import * as schema from '../../schema/apiextensions.ts';
 import type { FieldError } from '../../apimachinery/errors.ts';
 import { timestamp } from '../../apimachinery/time.ts';
+import { ruleProblems } from '../celRules.ts';
 import { customResourceDefs, type CustomResourceDefinition } from '../customResources.ts';
 import { nameColumn } from '../printing.ts';
 import { allVerbs, defineResource, type HookContext } from '../types.ts';
@@ -32,10 +33,13 @@ function validate(crd: CustomResourceDefinition): FieldError[] {
   if (!scopes.includes(spec.scope)) errs.push({ field: 'spec.scope', type: 'FieldValueNotSupported', value: spec.scope ?? '', detail: 'supported values: "Cluster", "Namespaced"' });
   if (!versions.length) errs.push({ field: 'spec.versions', type: 'FieldValueInvalid', value: versions, detail: 'must have exactly one version marked as storage version' });
   else if (versions.filter((v) => v.storage).length !== 1) errs.push({ field: 'spec.versions', type: 'FieldValueInvalid', value: versions.map((v) => v.name), detail: 'must have exactly one version marked as storage version' });
+  const shared = versions.every((v) => JSON.stringify(v.schema) === JSON.stringify(versions[0].schema));
   versions.forEach((v, i) => {
     if (!v.name) errs.push({ field: `spec.versions[${i}].name`, type: 'FieldValueRequired', detail: '' });
     if (!v.schema?.openAPIV3Schema) errs.push({ field: `spec.versions[${i}].schema.openAPIV3Schema`, type: 'FieldValueRequired', detail: 'schemas are required' });
     else if (v.schema.openAPIV3Schema.type !== 'object') errs.push({ field: `spec.versions[${i}].schema.openAPIV3Schema.type`, type: 'FieldValueRequired', detail: 'must not be empty at the root' });
+    // kube validates its internal form, where one schema shared by every version is spec.validation's.
+    else if (!shared || i === 0) ruleProblems(v.schema.openAPIV3Schema, shared ? 'spec.validation.openAPIV3Schema' : `spec.versions[${i}].schema.openAPIV3Schema`, errs);
   });
   return errs;
 }
