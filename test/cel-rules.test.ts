@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { celErrors, ruleProblems } from '../src/registry/celRules.ts';
+import { validateValue } from '../src/registry/structural.ts';
 import type { JSONSchemaProps } from '../src/registry/structural.ts';
 
 const rules = (...rule: string[]) => rule.map((r) => ({ rule: r }));
@@ -49,5 +50,16 @@ describe('CEL rules (x-kubernetes-validations)', () => {
     const schema: JSONSchemaProps = { type: 'object', properties: { spec: { type: 'array', items: { type: 'string', 'x-kubernetes-validations': rules('self.size() < 10') } } } };
     const errors = celErrors({ spec: Array.from({ length: 20_000 }, () => 'x') }, schema);
     assert.deepEqual(errors, [{ field: 'spec[10000]', type: 'FieldValueInvalid', detail: 'validation failed due to running out of cost budget, no further validation rules will be run' }]);
+  });
+
+  it('matches() and a schema pattern run on RE2: a pattern that backtracking takes ages over is answered, lookarounds are refused', { timeout: 30_000 }, () => {
+    // Under a backtracking RegExp each of these would run for hours (2^40 ways to split the a's); on RE2 it is linear.
+    const value = `${'a'.repeat(40)}!`;
+    const schema: JSONSchemaProps = { type: 'object', properties: { spec: { type: 'object', properties: { name: { type: 'string', pattern: '^(a+)+$', 'x-kubernetes-validations': [{ rule: "self.matches('^(a+)+$')", message: 'only a' }] } } } } };
+    assert.deepEqual(celErrors({ spec: { name: value } }, schema), [{ field: 'spec.name', type: 'FieldValueInvalid', value, detail: 'only a' }]);
+    assert.deepEqual(celErrors({ spec: { name: 'aaa' } }, schema), []);
+    assert.equal(validateValue({ spec: { name: value } }, schema, '')[0]?.detail, "spec.name in body should match '^(a+)+$'");
+    const lookahead: JSONSchemaProps = { type: 'object', properties: { spec: { type: 'string', 'x-kubernetes-validations': rules("self.matches('a(?=b)')") } } };
+    assert.match(ruleProblems(lookahead, 'root')[0]?.detail ?? '', /^compilation failed: ERROR: <input>: invalid regular expression: a\(\?=b\)/);
   });
 });

@@ -1,4 +1,5 @@
-import { Environment, type ParseResult } from '@marcbachmann/cel-js';
+import { Environment, serialize, type ParseResult } from '@marcbachmann/cel-js';
+import { re2 } from '../apimachinery/re2.ts';
 import type { FieldError, FieldErrorType } from '../apimachinery/errors.ts';
 import type { JSONSchemaProps, ValidationRule } from './structural.ts';
 
@@ -28,6 +29,33 @@ const env = new Environment({
   limits: { maxAstNodes: 2_000, maxDepth: 50, maxListElements: 1_000, maxMapEntries: 1_000, maxCallArguments: 32 },
 });
 
+// matches() as cel-go runs it: RE2, linear in the input (the library's own uses a backtracking RegExp,
+// which one crafted pattern could keep busy for minutes). Rules are rewritten to call this instead.
+env.registerFunction('__re2_matches(string, string): bool', (text: string, pattern: string) => {
+  const compiled = re2(pattern);
+  if (!compiled) throw new Error(`invalid regular expression: ${pattern}`);
+  return compiled.test(text);
+});
+
+type Node = { op?: string; args?: unknown };
+/** Turns every `s.matches(p)` and `matches(s, p)` in a parsed rule into `__re2_matches(s, p)`, in place; whether there was one. */
+function useRe2(node: unknown): boolean {
+  if (!node || typeof node !== 'object') return false;
+  const n = node as Node;
+  let found = false;
+  if (n.op === 'rcall' && Array.isArray(n.args) && n.args[0] === 'matches') {
+    n.op = 'call';
+    n.args = ['__re2_matches', [n.args[1], ...(n.args[2] as unknown[])]];
+    found = true;
+  } else if (n.op === 'call' && Array.isArray(n.args) && n.args[0] === 'matches') {
+    n.args = ['__re2_matches', n.args[1]];
+    found = true;
+  }
+  if (Array.isArray(n.args)) for (const a of n.args) for (const x of Array.isArray(a) ? a : [a]) found = useRe2(x) || found;
+  else found = useRe2(n.args) || found;
+  return found;
+}
+
 /** Macros that loop over a list or map: one inside another is quadratic in the data. */
 const loopingMacros = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
 
@@ -46,6 +74,18 @@ function loopDepth(node: unknown): number {
   if (Array.isArray(args)) for (const a of args) visit(a);
   else visit(args);
   return depth + (op === 'rcall' && Array.isArray(args) && loopingMacros.has(String(args[0])) ? 1 : 0);
+}
+
+/** The string literals given to matches() as patterns, which kube compiles with the rule. */
+function literalPatterns(node: unknown, out: string[] = []): string[] {
+  if (!node || typeof node !== 'object') return out;
+  const n = node as Node;
+  const literal = (x: unknown) => { const v = x as Node; if (v?.op === 'value' && typeof v.args === 'string') out.push(v.args); };
+  if (n.op === 'rcall' && Array.isArray(n.args) && n.args[0] === 'matches') literal((n.args[2] as unknown[])[0]);
+  if (n.op === 'call' && Array.isArray(n.args) && n.args[0] === 'matches') literal((n.args[1] as unknown[])[1]);
+  if (Array.isArray(n.args)) for (const a of n.args) for (const x of Array.isArray(a) ? a : [a]) literalPatterns(x, out);
+  else literalPatterns(n.args, out);
+  return out;
 }
 
 /** Whether an expression names `oldSelf` anywhere (a transition rule). */
@@ -95,7 +135,12 @@ function parseRule(text: string): CompiledRule {
     const checked = program.check();
     if (!checked.valid) compiled = syntaxError(checked.error) ? { error: `compilation failed: ERROR: <input>: ${firstLine(checked.error)}`, usesOldSelf: false } : { unsupported: firstLine(checked.error), usesOldSelf: false };
     else if (checked.type !== 'bool' && checked.type !== 'dyn') compiled = { error: `compilation failed: ERROR: <input>: cel expression must evaluate to a bool`, usesOldSelf: false };
-    else compiled = { program, usesOldSelf: namesOldSelf(program.ast), loopDepth: loopDepth(program.ast) };
+    else {
+      const usesOldSelf = namesOldSelf(program.ast), depth = loopDepth(program.ast);
+      const badPattern = literalPatterns(program.ast).find((p) => !re2(p));
+      if (badPattern !== undefined) compiled = { error: `compilation failed: ERROR: <input>: invalid regular expression: ${badPattern}`, usesOldSelf: false };
+      else compiled = { program: useRe2(program.ast) ? env.parse(serialize(program.ast)) : program, usesOldSelf, loopDepth: depth };
+    }
   } catch (err) {
     // A syntax error is the author's; anything else the library refuses (it lacks a few of cel-go's
     // forms, e.g. has() over an indexed list) would be a valid rule to kube: such a rule is kept and not run.

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import type { FieldError } from '../apimachinery/errors.ts';
 import { objectMeta, opaque, opt } from '../schema/base.ts';
+import { re2 } from '../apimachinery/re2.ts';
 
 /**
  * A CRD's structural schema (apiextensions JSONSchemaProps) at work on custom resources, as
@@ -150,15 +151,9 @@ export function validateValue(value: unknown, schema: JSONSchemaProps, path: str
   return out;
 }
 
-/** A schema's pattern, compiled once; one that JavaScript cannot compile matches nothing it cannot judge. */
-const patterns = new Map<string, RegExp | null>();
+/** A schema's pattern, on RE2 as Go's regexp runs it (linear, whatever the pattern); one RE2 cannot compile matches nothing it cannot judge. */
 function patternMatches(pattern: string, value: string): boolean {
-  let re = patterns.get(pattern);
-  if (re === undefined) {
-    try { re = new RegExp(pattern, 'u'); } catch { re = null; }
-    if (patterns.size > 1000) patterns.clear();
-    patterns.set(pattern, re);
-  }
+  const re = re2(pattern);
   return re === null || re.test(value);
 }
 
