@@ -1,5 +1,4 @@
-import { Environment, serialize, type ParseResult } from '@marcbachmann/cel-js';
-import { re2 } from '../apimachinery/re2.ts';
+import { compileCel, firstLine, type CompiledExpression } from './cel.ts';
 import type { FieldError, FieldErrorType } from '../apimachinery/errors.ts';
 import type { JSONSchemaProps, ValidationRule } from './structural.ts';
 
@@ -12,88 +11,8 @@ import type { JSONSchemaProps, ValidationRule } from './structural.ts';
  * @marcbachmann/cel-js, not an interpreter of our own.
  */
 
-interface CompiledRule {
-  program?: ParseResult;
-  /** Why it would not compile (then the CRD was refused; kept for a CRD stored before the check). */
-  error?: string;
+interface CompiledRule extends Partial<CompiledExpression> {
   usesOldSelf: boolean;
-  /** Valid CEL this library cannot run (kept on the CRD, not evaluated): what it said. */
-  unsupported?: string;
-  /** How deep its looping macros nest. */
-  loopDepth?: number;
-}
-
-const env = new Environment({
-  unlistedVariablesAreDyn: true,
-  homogeneousAggregateLiterals: false,
-  limits: { maxAstNodes: 2_000, maxDepth: 50, maxListElements: 1_000, maxMapEntries: 1_000, maxCallArguments: 32 },
-});
-
-// matches() as cel-go runs it: RE2, linear in the input (the library's own uses a backtracking RegExp,
-// which one crafted pattern could keep busy for minutes). Rules are rewritten to call this instead.
-env.registerFunction('__re2_matches(string, string): bool', (text: string, pattern: string) => {
-  const compiled = re2(pattern);
-  if (!compiled) throw new Error(`invalid regular expression: ${pattern}`);
-  return compiled.test(text);
-});
-
-type Node = { op?: string; args?: unknown };
-/** Turns every `s.matches(p)` and `matches(s, p)` in a parsed rule into `__re2_matches(s, p)`, in place; whether there was one. */
-function useRe2(node: unknown): boolean {
-  if (!node || typeof node !== 'object') return false;
-  const n = node as Node;
-  let found = false;
-  if (n.op === 'rcall' && Array.isArray(n.args) && n.args[0] === 'matches') {
-    n.op = 'call';
-    n.args = ['__re2_matches', [n.args[1], ...(n.args[2] as unknown[])]];
-    found = true;
-  } else if (n.op === 'call' && Array.isArray(n.args) && n.args[0] === 'matches') {
-    n.args = ['__re2_matches', n.args[1]];
-    found = true;
-  }
-  if (Array.isArray(n.args)) for (const a of n.args) for (const x of Array.isArray(a) ? a : [a]) found = useRe2(x) || found;
-  else found = useRe2(n.args) || found;
-  return found;
-}
-
-/** Macros that loop over a list or map: one inside another is quadratic in the data. */
-const loopingMacros = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
-
-/** cel-go's first line of an error, as kube quotes it (`no such key: x`), without the library's source excerpt. */
-function firstLine(err: unknown): string {
-  const text = (err instanceof Error ? err.message : String(err)).split('\n')[0].trim();
-  return text.charAt(0).toLowerCase() + text.slice(1);
-}
-
-/** How deep looping macros nest in an expression (0: none). */
-function loopDepth(node: unknown): number {
-  if (!node || typeof node !== 'object') return 0;
-  const { op, args } = node as { op?: string; args?: unknown };
-  let depth = 0;
-  const visit = (x: unknown) => { depth = Math.max(depth, Array.isArray(x) ? Math.max(0, ...x.map(visit)) : loopDepth(x)); return depth; };
-  if (Array.isArray(args)) for (const a of args) visit(a);
-  else visit(args);
-  return depth + (op === 'rcall' && Array.isArray(args) && loopingMacros.has(String(args[0])) ? 1 : 0);
-}
-
-/** The string literals given to matches() as patterns, which kube compiles with the rule. */
-function literalPatterns(node: unknown, out: string[] = []): string[] {
-  if (!node || typeof node !== 'object') return out;
-  const n = node as Node;
-  const literal = (x: unknown) => { const v = x as Node; if (v?.op === 'value' && typeof v.args === 'string') out.push(v.args); };
-  if (n.op === 'rcall' && Array.isArray(n.args) && n.args[0] === 'matches') literal((n.args[2] as unknown[])[0]);
-  if (n.op === 'call' && Array.isArray(n.args) && n.args[0] === 'matches') literal((n.args[1] as unknown[])[1]);
-  if (Array.isArray(n.args)) for (const a of n.args) for (const x of Array.isArray(a) ? a : [a]) literalPatterns(x, out);
-  else literalPatterns(n.args, out);
-  return out;
-}
-
-/** Whether an expression names `oldSelf` anywhere (a transition rule). */
-function namesOldSelf(node: unknown): boolean {
-  if (!node || typeof node !== 'object') return false;
-  const { op, args } = node as { op?: string; args?: unknown };
-  if (op === 'id' && args === 'oldSelf') return true;
-  return Array.isArray(args) ? args.some((a) => (Array.isArray(a) ? a.some(namesOldSelf) : namesOldSelf(a))) : namesOldSelf(args);
 }
 
 /**
@@ -111,50 +30,17 @@ function listBound(schema: JSONSchemaProps | undefined): number {
 /** kube's static cost limit, in loop iterations of a rule's nested macros (its StaticEstimatedCostLimit is in cost units). */
 const maxNestedIterations = 1_000_000;
 
-const compiledRules = new Map<string, CompiledRule>();
-/** A rule compiled (cached by its text), or why it cannot be: syntax or type errors, or nested loops over unbounded lists at `schema`. */
+/** A rule compiled, or why it cannot be: syntax or type errors, or nested loops over unbounded lists at `schema`. */
 function compile(text: string, schema?: JSONSchemaProps): CompiledRule {
-  const cached = compiledRules.get(text);
-  if (cached) return !cached.program || !schema || costFits(cached, schema) ? cached : { error: costError, usesOldSelf: false };
-  const compiled = parseRule(text);
-  if (compiledRules.size > 2_000) compiledRules.clear();
-  compiledRules.set(text, compiled);
-  return !compiled.program || !schema || costFits(compiled, schema) ? compiled : { error: costError, usesOldSelf: false };
+  const compiled = compileCel(text, 'bool');
+  const rule = { ...compiled, usesOldSelf: compiled.variables.has('oldSelf') };
+  return !compiled.program || !schema || costFits(rule, schema) ? rule : { error: costError, usesOldSelf: false };
 }
 
 const costError = 'estimated rule cost exceeds budget: loops nested over lists without maxItems (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)';
 function costFits(compiled: CompiledRule, schema: JSONSchemaProps): boolean {
   const depth = compiled.loopDepth ?? 0;
   return depth < 2 || listBound(schema) ** depth <= maxNestedIterations;
-}
-
-function parseRule(text: string): CompiledRule {
-  let compiled: CompiledRule;
-  try {
-    const program = env.parse(text);
-    const checked = program.check();
-    if (!checked.valid) compiled = syntaxError(checked.error) ? { error: `compilation failed: ERROR: <input>: ${firstLine(checked.error)}`, usesOldSelf: false } : { unsupported: firstLine(checked.error), usesOldSelf: false };
-    else if (checked.type !== 'bool' && checked.type !== 'dyn') compiled = { error: `compilation failed: ERROR: <input>: cel expression must evaluate to a bool`, usesOldSelf: false };
-    else {
-      const usesOldSelf = namesOldSelf(program.ast), depth = loopDepth(program.ast);
-      const badPattern = literalPatterns(program.ast).find((p) => !re2(p));
-      if (badPattern !== undefined) compiled = { error: `compilation failed: ERROR: <input>: invalid regular expression: ${badPattern}`, usesOldSelf: false };
-      else compiled = { program: useRe2(program.ast) ? env.parse(serialize(program.ast)) : program, usesOldSelf, loopDepth: depth };
-    }
-  } catch (err) {
-    // A syntax error is the author's; anything else the library refuses (it lacks a few of cel-go's
-    // forms, e.g. has() over an indexed list) would be a valid rule to kube: such a rule is kept and not run.
-    compiled = syntaxError(err)
-      ? { error: `compilation failed: ERROR: <input>: ${firstLine(err)}`, usesOldSelf: false }
-      : { unsupported: firstLine(err), usesOldSelf: false };
-  }
-  return compiled;
-}
-
-const syntaxError = (err: unknown) => err instanceof Error && /^(Unexpected|Unterminated|Invalid (escape|number|character|token)|Expected)/i.test(err.message);
-
-function compileMessage(text: string): ParseResult | undefined {
-  try { return env.parse(text); } catch { return undefined; }
 }
 
 /** A JSON value as CEL sees it under its schema: integers are CEL ints (BigInt), everything else as it is. */
@@ -235,7 +121,7 @@ export function celErrors(value: unknown, schema: JSONSchemaProps, old?: unknown
         let detail = message || `failed rule: ${shown}`;
         if (typeof rule.messageExpression === 'string' && rule.messageExpression) {
           try {
-            const message = compileMessage(rule.messageExpression)?.({ self, oldSelf });
+            const message = compileCel(rule.messageExpression, 'string').program?.({ self, oldSelf });
             if (typeof message === 'string' && message.trim() && !message.includes('\n')) detail = message.trim();
           } catch { /* kube logs it and keeps the message */ }
         }

@@ -1,0 +1,130 @@
+import { Environment, serialize, type ParseResult } from '@marcbachmann/cel-js';
+import { re2 } from '../apimachinery/re2.ts';
+
+/**
+ * CEL as kube-apiserver compiles it for CRD rules and ValidatingAdmissionPolicies, on
+ * @marcbachmann/cel-js (not an interpreter of our own): one environment whose variables
+ * are all dyn, matches() on RE2, and the compile-time checks kube makes (syntax, result
+ * type, literal regular expressions, nested loops for the cost estimate).
+ */
+
+export interface CompiledExpression {
+  program?: ParseResult;
+  /** Why kube would refuse it (a syntax error, a bad literal pattern, a result of the wrong type). */
+  error?: string;
+  /** Valid CEL this library cannot run (kept, not evaluated): what it said. */
+  unsupported?: string;
+  /** How deep its looping macros nest (cel-go's cost estimate grows with each level). */
+  loopDepth: number;
+  /** The top-level variables it names (`self`, `oldSelf`, `object`, `params`…). */
+  variables: Set<string>;
+}
+
+export const env = new Environment({
+  unlistedVariablesAreDyn: true,
+  homogeneousAggregateLiterals: false,
+  limits: { maxAstNodes: 2_000, maxDepth: 50, maxListElements: 1_000, maxMapEntries: 1_000, maxCallArguments: 32 },
+});
+
+// matches() as cel-go runs it: RE2, linear in the input (the library's own uses a backtracking RegExp,
+// which one crafted pattern could keep busy for minutes). Rules are rewritten to call this instead.
+env.registerFunction('__re2_matches(string, string): bool', (text: string, pattern: string) => {
+  const compiled = re2(pattern);
+  if (!compiled) throw new Error(`invalid regular expression: ${pattern}`);
+  return compiled.test(text);
+});
+
+type Node = { op?: string; args?: unknown };
+/** Turns every `s.matches(p)` and `matches(s, p)` in a parsed rule into `__re2_matches(s, p)`, in place; whether there was one. */
+function useRe2(node: unknown): boolean {
+  if (!node || typeof node !== 'object') return false;
+  const n = node as Node;
+  let found = false;
+  if (n.op === 'rcall' && Array.isArray(n.args) && n.args[0] === 'matches') {
+    n.op = 'call';
+    n.args = ['__re2_matches', [n.args[1], ...(n.args[2] as unknown[])]];
+    found = true;
+  } else if (n.op === 'call' && Array.isArray(n.args) && n.args[0] === 'matches') {
+    n.args = ['__re2_matches', n.args[1]];
+    found = true;
+  }
+  if (Array.isArray(n.args)) for (const a of n.args) for (const x of Array.isArray(a) ? a : [a]) found = useRe2(x) || found;
+  else found = useRe2(n.args) || found;
+  return found;
+}
+
+/** Macros that loop over a list or map: one inside another is quadratic in the data. */
+const loopingMacros = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
+
+/** cel-go's first line of an error, as kube quotes it (`no such key: x`), without the library's source excerpt. */
+export function firstLine(err: unknown): string {
+  const text = (err instanceof Error ? err.message : String(err)).split('\n')[0].trim();
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** How deep looping macros nest in an expression (0: none). */
+function loopDepth(node: unknown): number {
+  if (!node || typeof node !== 'object') return 0;
+  const { op, args } = node as { op?: string; args?: unknown };
+  let depth = 0;
+  const visit = (x: unknown) => { depth = Math.max(depth, Array.isArray(x) ? Math.max(0, ...x.map(visit)) : loopDepth(x)); return depth; };
+  if (Array.isArray(args)) for (const a of args) visit(a);
+  else visit(args);
+  return depth + (op === 'rcall' && Array.isArray(args) && loopingMacros.has(String(args[0])) ? 1 : 0);
+}
+
+/** The string literals given to matches() as patterns, which kube compiles with the rule. */
+function literalPatterns(node: unknown, out: string[] = []): string[] {
+  if (!node || typeof node !== 'object') return out;
+  const n = node as Node;
+  const literal = (x: unknown) => { const v = x as Node; if (v?.op === 'value' && typeof v.args === 'string') out.push(v.args); };
+  if (n.op === 'rcall' && Array.isArray(n.args) && n.args[0] === 'matches') literal((n.args[2] as unknown[])[0]);
+  if (n.op === 'call' && Array.isArray(n.args) && n.args[0] === 'matches') literal((n.args[1] as unknown[])[1]);
+  if (Array.isArray(n.args)) for (const a of n.args) for (const x of Array.isArray(a) ? a : [a]) literalPatterns(x, out);
+  else literalPatterns(n.args, out);
+  return out;
+}
+
+/** Identifiers the expression reads as variables. */
+function variablesOf(node: unknown, out = new Set<string>()): Set<string> {
+  if (!node || typeof node !== 'object') return out;
+  const n = node as Node;
+  if (n.op === 'id' && typeof n.args === 'string') out.add(n.args);
+  if (Array.isArray(n.args)) for (const a of n.args) for (const x of Array.isArray(a) ? a : [a]) variablesOf(x, out);
+  else variablesOf(n.args, out);
+  return out;
+}
+
+const syntaxError = (err: unknown) => err instanceof Error && /^(Unexpected|Unterminated|Invalid (escape|number|character|token)|Expected)/i.test(err.message);
+const failed = (why: string): CompiledExpression => ({ error: `compilation failed: ERROR: <input>: ${why}`, loopDepth: 0, variables: new Set() });
+
+const cache = new Map<string, CompiledExpression>();
+/** An expression compiled once (cached by text), expected to give a `bool`, a `string` or anything. */
+export function compileCel(text: string, expect: 'bool' | 'string' | 'any'): CompiledExpression {
+  const key = `${expect}\0${text}`;
+  let compiled = cache.get(key);
+  if (compiled) return compiled;
+  try {
+    const program = env.parse(text);
+    const checked = program.check();
+    if (!checked.valid) {
+      // A syntax error is the author's; anything else the library refuses (it lacks a few of cel-go's
+      // forms, e.g. has() over an indexed list) would be valid to kube: such an expression is kept and not run.
+      compiled = syntaxError(checked.error) ? failed(firstLine(checked.error)) : { unsupported: firstLine(checked.error), loopDepth: 0, variables: new Set() };
+    } else if (expect !== 'any' && checked.type !== expect && checked.type !== 'dyn') {
+      compiled = failed(`cel expression must evaluate to a ${expect}`);
+    } else {
+      const badPattern = literalPatterns(program.ast).find((p) => !re2(p));
+      if (badPattern !== undefined) compiled = failed(`invalid regular expression: ${badPattern}`);
+      else {
+        const loops = loopDepth(program.ast), variables = variablesOf(program.ast);
+        compiled = { program: useRe2(program.ast) ? env.parse(serialize(program.ast)) : program, loopDepth: loops, variables };
+      }
+    }
+  } catch (err) {
+    compiled = syntaxError(err) ? failed(firstLine(err)) : { unsupported: firstLine(err), loopDepth: 0, variables: new Set() };
+  }
+  if (cache.size > 5_000) cache.clear();
+  cache.set(key, compiled);
+  return compiled;
+}
