@@ -234,5 +234,54 @@ ${container('root', '')}    securityContext:
     assert.equal(defaulted.spec.priority, 5);
     await kubectl.ok(['delete', 'priorityclass', 'everyone']);
   });
+
+  it('ValidatingAdmissionPolicy: a Deny binding refuses as kube-apiserver words it, a Warn binding warns; bad policies and bindings are refused', async () => {
+    const policy = (name: string, validations: string) => `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: ${name}}
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules:
+    - {apiGroups: [apps], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [deployments]}
+  validations:
+${validations}`;
+    const binding = (name: string, policyName: string, actions: string, selector = 'vap: test') => `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: ${name}}
+spec:
+  policyName: ${policyName}
+  validationActions: [${actions}]
+  matchResources:
+    namespaceSelector: {matchLabels: {${selector}}}
+`;
+    await kubectl.ok(['create', 'namespace', 'vap']);
+    await kubectl.ok(['label', 'namespace', 'vap', 'vap=test']);
+    await kubectl.ok(['apply', '-f', '-'], { input: policy('replicas-limit.example.com', '  - {expression: "object.spec.replicas <= 5"}\n') });
+    await kubectl.ok(['apply', '-f', '-'], { input: binding('replicas-limit-binding.example.com', 'replicas-limit.example.com', 'Deny') });
+    await kubectl.ok(['apply', '-f', '-'], { input: policy('named-app.example.com', `  - expression: "has(object.metadata.labels) && 'team' in object.metadata.labels"\n    messageExpression: "'deployment ' + object.metadata.name + ' has no team label'"\n    reason: Forbidden\n`) });
+    await kubectl.ok(['apply', '-f', '-'], { input: binding('named-app-warn.example.com', 'named-app.example.com', 'Warn') });
+    assert.match(await kubectl.ok(['get', 'validatingadmissionpolicies']), /^NAME\s+VALIDATIONS\s+PARAMKIND\s+AGE\nnamed-app\.example\.com\s+1\s+<unset>\s+\S+\nreplicas-limit\.example\.com\s+1\s+<unset>\s+\S+\n$/);
+    assert.match(await kubectl.ok(['get', 'validatingadmissionpolicybindings']), /^NAME\s+POLICYNAME\s+PARAMREF\s+AGE\nnamed-app-warn\.example\.com\s+named-app\.example\.com\s+<unset>\s+\S+\n/);
+
+    const refused = await kubectl.run(['create', 'deployment', 'nginx', '--image=nginx', '--replicas=6', '-n', 'vap']);
+    assert.notEqual(refused.code, 0);
+    assert.equal(refusal(refused.stderr), 'error: failed to create deployment: deployments.apps "nginx" is forbidden: ValidatingAdmissionPolicy \'replicas-limit.example.com\' with binding \'replicas-limit-binding.example.com\' denied request: failed expression: object.spec.replicas <= 5');
+    const created = await kubectl.run(['create', 'deployment', 'nginx', '--image=nginx', '--replicas=2', '-n', 'vap']);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stderr, /Warning: Validation failed for ValidatingAdmissionPolicy 'named-app\.example\.com' with binding 'named-app-warn\.example\.com': deployment nginx has no team label/);
+    const scaled = await kubectl.run(['scale', 'deployment', 'nginx', '--replicas=7', '-n', 'vap']);
+    assert.match(scaled.stderr, /ValidatingAdmissionPolicy 'replicas-limit\.example\.com' with binding 'replicas-limit-binding\.example\.com' denied request/);
+    // Outside the selected namespace, nothing applies.
+    await kubectl.ok(['create', 'deployment', 'big', '--image=nginx', '--replicas=6']);
+
+    const badPolicy = await kubectl.run(['apply', '-f', '-'], { input: policy('broken.example.com', '  - {expression: "object.spec.replicas <="}\n') });
+    assert.match(badPolicy.stderr, /^The ValidatingAdmissionPolicy "broken\.example\.com" is invalid: spec\.validations\[0\]\.expression: Invalid value: "object\.spec\.replicas <=": compilation failed: /);
+    const badBinding = await kubectl.run(['apply', '-f', '-'], { input: binding('empty.example.com', 'replicas-limit.example.com', '') });
+    assert.match(badBinding.stderr, /^The ValidatingAdmissionPolicyBinding "empty\.example\.com" is invalid: spec\.validationActions: Required value: at least one validation action is required/);
+    await kubectl.ok(['delete', 'validatingadmissionpolicybinding', 'replicas-limit-binding.example.com', 'named-app-warn.example.com']);
+    await kubectl.ok(['delete', 'namespace', 'vap', '--wait=false']);
+    await kubectl.ok(['delete', 'deployment', 'big']);
+  });
 });
 }

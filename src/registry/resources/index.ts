@@ -44,6 +44,7 @@ import { defaultStorageClass, storageObjectInUseProtection } from './storageAdmi
 import { storageclasses } from './storageclasses.ts';
 import { persistentvolumeclaims, persistentvolumes } from './volumes.ts';
 import { mutatingwebhookconfigurations, validatingwebhookconfigurations } from './webhooks.ts';
+import { validatingAdmissionPolicy, validatingadmissionpolicies, validatingadmissionpolicybindings } from './admissionPolicies.ts';
 
 /** Every resource this server serves; discovery, handlers and tables come from this list. */
 export const resources: ResourceDef[] = [
@@ -63,7 +64,7 @@ export const resources: ResourceDef[] = [
   poddisruptionbudgets,
   clusterrolebindings, clusterroles, rolebindings, roles,
   csidrivers, csinodes, csistoragecapacities, storageclasses, volumeattachments, volumeattributesclasses,
-  mutatingwebhookconfigurations, validatingwebhookconfigurations,
+  mutatingwebhookconfigurations, validatingwebhookconfigurations, validatingadmissionpolicies, validatingadmissionpolicybindings,
   customresourcedefinitions,
   priorityclasses,
   leases,
@@ -91,5 +92,6 @@ export const admissionPlugins: AdmissionPlugin[] = [
   defaultStorageClass, storageObjectInUseProtection,
   rbacEscalation,
   certificateRequestSignature, certificateApprovalAndSigning, certificateSubjectRestriction,
+  validatingAdmissionPolicy,
   resourceQuotaAdmission,
 ];
