@@ -48,6 +48,8 @@ function expressionErrors(policy: ValidatingAdmissionPolicy): FieldError[] {
     if (typeof expression !== 'string' || !expression.trim()) { errs.push({ field, type: 'FieldValueRequired', detail: 'expression is not specified' }); return; }
     const compiled = compileCel(expression, expect);
     if (compiled.error) errs.push({ field, type: 'FieldValueInvalid', value: expression, detail: compiled.error });
+    // Loops within loops over an object's lists, which no schema bounds here: cel-go's cost estimate refuses them.
+    else if (compiled.loopDepth > 1) errs.push({ field, type: 'FieldValueForbidden', detail: 'estimated rule cost exceeds budget: loops nested over lists (try simplifying the rule, or reducing the size of the lists it ranges over)' });
   };
   (spec.validations ?? []).forEach((v, i) => {
     check(`spec.validations[${i}].expression`, v.expression, 'bool');
