@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { celErrors, ruleProblems } from '../src/registry/celRules.ts';
 import { validateValue } from '../src/registry/structural.ts';
+import { validatingadmissionpolicies, type ValidatingAdmissionPolicy } from '../src/registry/resources/admissionPolicies.ts';
 import type { JSONSchemaProps } from '../src/registry/structural.ts';
 
 const rules = (...rule: string[]) => rule.map((r) => ({ rule: r }));
@@ -61,5 +62,16 @@ describe('CEL rules (x-kubernetes-validations)', () => {
     assert.equal(validateValue({ spec: { name: value } }, schema, '')[0]?.detail, "spec.name in body should match '^(a+)+$'");
     const lookahead: JSONSchemaProps = { type: 'object', properties: { spec: { type: 'string', 'x-kubernetes-validations': rules("self.matches('a(?=b)')") } } };
     assert.match(ruleProblems(lookahead, 'root')[0]?.detail ?? '', /^compilation failed: ERROR: <input>: invalid regular expression: a\(\?=b\)/);
+  });
+
+  it('a ValidatingAdmissionPolicy is refused for an expression that does not compile or loops within a loop over lists', () => {
+    const policy = (expression: string): ValidatingAdmissionPolicy => ({
+      apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: 'p' },
+      spec: { matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }] }, validations: [{ expression }] },
+    });
+    const validate = (expression: string) => validatingadmissionpolicies.strategy!.validate!(policy(expression));
+    assert.deepEqual(validate('object.spec.containers.all(c, c.image != "")'), []);
+    assert.deepEqual(validate('object.spec.containers.all(c, object.spec.containers.exists_one(d, d.name == c.name))').map((e) => `${e.field}: ${e.type}`), ['spec.validations[0].expression: FieldValueForbidden']);
+    assert.match(validate('object.spec.containers.all(c,').map((e) => e.detail).join(), /^compilation failed: ERROR: <input>: /);
   });
 });
