@@ -1,5 +1,7 @@
 import { createMiddleware } from 'hono/factory';
 import type { Ports } from '../ports.ts';
+import { authenticator, userOf } from '../server/authn.ts';
+import { serviceAccountAlive } from '../server/serviceAccountTokens.ts';
 import { forbiddenError, privilegedGroup } from '../registry/authorizer.ts';
 import type { Catalog } from '../registry/catalog.ts';
 import { Registry } from '../registry/generic.ts';
@@ -14,9 +16,23 @@ import { connectSubresources } from './seats.ts';
  * so do access reviews, through the registry.
  */
 export function clusterAccess(policies: PolicyCache, catalog: Catalog, ports: Ports) {
+  const verify = authenticator(ports.keys, ports.clock);
   return createMiddleware<PipelineEnv>(async (c, next) => {
-    const cluster = c.get('cluster');
-    c.set('access', policies.access(cluster, c.get('record').uid, () => new Registry(catalog, ports, cluster)));
+    const cluster = c.get('cluster'), uid = c.get('record').uid;
+    const objects = () => new Registry(catalog, ports, cluster);
+    // A TokenReview's token passes the checks this request's own token passed: signature and
+    // expiry, this cluster, this incarnation of it, and a service account that still exists.
+    const reviewToken = async (token: string) => {
+      try {
+        const claims = await verify(`Bearer ${token}`, cluster);
+        if (claims.clusterUid !== undefined && claims.clusterUid !== uid) return null;
+        if (claims.serviceAccount && !(await serviceAccountAlive(objects(), claims.serviceAccount))) return null;
+        return userOf(claims);
+      } catch {
+        return null;
+      }
+    };
+    c.set('access', { ...policies.access(cluster, uid, objects), reviewToken });
     await next();
   });
 }

@@ -62,6 +62,8 @@ export interface Access {
   authorize(user: UserInfo, attrs: Attributes): Promise<Decision>;
   /** Every rule that applies to the user in a namespace (RulesFor). */
   rulesFor(user: UserInfo, namespace: string): Promise<PolicyRule[]>;
+  /** Who a bearer token of this cluster stands for, as the request's own authentication would find it; null when it is not valid here (TokenReview asks it). */
+  reviewToken?(token: string): Promise<UserInfo | null>;
 }
 
 /** What a handler knows about the moment and the cluster when it calls a hook. */

@@ -17,3 +17,8 @@ export const tokenRequest = named(authn('TokenRequest'), kubeObject({
   })),
   status: named(authn('TokenRequestStatus'), struct({ token: str(), expirationTimestamp: time() })),
 }));
+
+export const tokenReview = named(authn('TokenReview'), kubeObject({
+  spec: named(authn('TokenReviewSpec'), struct({ token: str(), audiences: list(str()) })),
+  status: named(authn('TokenReviewStatus'), struct({ authenticated: v.boolean(), user: userInfo, audiences: list(str()), error: str() })),
+}));

@@ -176,13 +176,23 @@ rules:
       });
     });
 
-    it('a token of a deleted service account is refused (401)', async () => {
+    it('a token of a deleted service account is refused (401), and a TokenReview says so', async () => {
       await admin.ok(['create', 'serviceaccount', 'short-lived', '-n', ns]);
       await admin.ok(['create', 'rolebinding', 'short-lived-view', '--clusterrole=view', `--serviceaccount=${ns}:short-lived`, '-n', ns]);
       const token = (await admin.ok(['create', 'token', 'short-lived', '-n', ns, '--duration=15m'])).trim();
       const holder = new Kubectl(await server.kubeconfig(undefined, token));
       await holder.ok(['get', 'pods', '-n', ns]);
+      // A TokenReview (what another server's webhook authenticator asks) says whose the token is, while it is valid.
+      // (--validate=false: kubectl 1.35 falls back to /openapi/v2 in protobuf for this create-only kind, not served yet: issue 14.)
+      const review = (t: string) => admin.ok(['create', '--validate=false', '-o', 'json', '-f', '-'], { input: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: t } }) }).then((out) => JSON.parse(out).status);
+      const valid = await review(token);
+      assert.equal(valid.authenticated, true);
+      assert.equal(valid.user.username, `system:serviceaccount:${ns}:short-lived`);
+      assert.deepEqual(valid.user.groups, ['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated']);
+      assert.deepEqual(valid.audiences, ['https://kubernetes.default.svc.cluster.local']);
+      assert.deepEqual(await review('not-a-token'), { user: {}, error: '[invalid bearer token, service account token has been invalidated]' });
       await admin.ok(['delete', 'serviceaccount', 'short-lived', '-n', ns]);
+      assert.equal((await review(token)).authenticated, undefined, 'the deleted account\'s token no longer reviews as valid');
       const refused = await holder.run(['get', 'pods', '-n', ns]);
       assert.equal(refused.stderr.trim(), 'error: You must be logged in to the server (Unauthorized)');
       // Re-created under the same name, the account is another: the old token stays refused.

@@ -2,7 +2,7 @@ import type { AdmissionPlugin } from '../admission.ts';
 import type { ResourceDef } from '../types.ts';
 import { controllerrevisions, daemonsets, deployments, replicasets, statefulsets } from './apps.ts';
 import { apiservices } from './apiregistration.ts';
-import { selfsubjectreviews } from './authentication.ts';
+import { selfsubjectreviews, tokenreviews } from './authentication.ts';
 import { localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectrulesreviews, subjectaccessreviews } from './authorization.ts';
 import { horizontalpodautoscalers, horizontalpodautoscalersV1 } from './autoscaling.ts';
 import { cronjobs, jobs } from './batch.ts';
@@ -55,7 +55,7 @@ export const resources: ResourceDef[] = [
   apiservices,
   controllerrevisions, daemonsets, deployments, replicasets, statefulsets,
   eventsV1,
-  selfsubjectreviews,
+  selfsubjectreviews, tokenreviews,
   localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectrulesreviews, subjectaccessreviews,
   horizontalpodautoscalers, horizontalpodautoscalersV1, // v2 first: the preferred version
   cronjobs, jobs,
