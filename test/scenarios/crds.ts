@@ -246,6 +246,49 @@ describe(`CustomResourceDefinitions (${label})`, () => {
     assert.equal((await kubectl.ok(['get', 'widgets', '-A', '-o', 'name'])).trim(), '', 'a re-created CRD starts empty');
   });
 
+  it('helm, the whole lifecycle twice: a pre-install hook Job, a chart\'s own CRD, upgrade, history, list -A, test, rollback, uninstall', async () => {
+    const chart = mkdtempSync(join(tmpdir(), 'chart-'));
+    mkdirSync(join(chart, 'templates', 'tests'), { recursive: true });
+    mkdirSync(join(chart, 'crds'));
+    writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: life\nversion: 0.1.0\nappVersion: "1.0"\n');
+    writeFileSync(join(chart, 'values.yaml'), 'replicas: 1\n');
+    writeFileSync(join(chart, 'crds', 'gizmo.yaml'), 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: gizmos.example.com}\nspec:\n  group: example.com\n  names: {kind: Gizmo, plural: gizmos}\n  scope: Namespaced\n  versions:\n  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}\n');
+    writeFileSync(join(chart, 'templates', 'all.yaml'), [
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: "{{ .Release.Name }}-config"}\ndata: {replicas: "{{ .Values.replicas }}"}',
+      'apiVersion: example.com/v1\nkind: Gizmo\nmetadata: {name: "{{ .Release.Name }}-gizmo"}\nspec: {size: 1}',
+      'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: "{{ .Release.Name }}-setup"\n  annotations: {"helm.sh/hook": pre-install, "helm.sh/hook-delete-policy": hook-succeeded}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: setup, image: busybox, command: [sh, -c, "echo setting up"]}]',
+    ].join('\n---\n'));
+    writeFileSync(join(chart, 'templates', 'tests', 'check.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: "{{ .Release.Name }}-check"\n  annotations: {"helm.sh/hook": test, "helm.sh/hook-delete-policy": before-hook-creation}\nspec:\n  restartPolicy: Never\n  containers: [{name: check, image: busybox, command: [sh, -c, "echo ok"]}]\n');
+    const ok = async (args: string[]) => {
+      const result = await helm(kubectl, args);
+      assert.equal(result.code, 0, `helm ${args.join(' ')}: ${result.out}`);
+      return result.out;
+    };
+    for (let round = 1; round <= 2; round++) {
+      assert.match(await ok(['install', 'life', chart, '--wait', '--timeout', '60s']), /STATUS: deployed\nREVISION: 1\n/);
+      // The hook Job ran to completion before the release's objects, and went (hook-succeeded).
+      assert.equal((await kubectl.run(['get', 'job', 'life-setup'])).code, 1);
+      assert.equal(parse(await kubectl.ok(['get', 'cm', 'life-config', '-o', 'yaml'])).data.replicas, '1');
+      assert.match(await kubectl.ok(['get', 'gizmos', '-o', 'name']), /^gizmo\.example\.com\/life-gizmo$/m);
+      assert.match(await ok(['upgrade', 'life', chart, '--set', 'replicas=2']), /Release "life" has been upgraded\. Happy Helming!/);
+      assert.equal(parse(await kubectl.ok(['get', 'cm', 'life-config', '-o', 'yaml'])).data.replicas, '2');
+      assert.match(await ok(['history', 'life']), /^1\s+.*\s+superseded\s+life-0\.1\.0\s+1\.0\s+Install complete\s*\n2\s+.*\s+deployed\s+life-0\.1\.0\s+1\.0\s+Upgrade complete\s*$/m);
+      assert.match(await ok(['list', '-A']), /^life\s+default\s+2\s+.*\s+deployed\s+life-0\.1\.0\s+1\.0\s*$/m);
+      assert.match(await ok(['test', 'life']), /TEST SUITE:\s+life-check\n[\s\S]*Phase:\s+Succeeded/);
+      assert.match(await ok(['rollback', 'life', '1']), /Rollback was a success! Happy Helming!/);
+      assert.equal(parse(await kubectl.ok(['get', 'cm', 'life-config', '-o', 'yaml'])).data.replicas, '1');
+      assert.match(await ok(['history', 'life']), /^3\s+.*\s+deployed\s+life-0\.1\.0\s+1\.0\s+Rollback to 1\s*$/m);
+      assert.match(await ok(['uninstall', 'life']), /release "life" uninstalled/);
+      assert.doesNotMatch(await kubectl.ok(['get', 'cm,gizmos', '-o', 'name']), /life-/, `round ${round}: nothing of the release is left`);
+      // Hook resources are not the release's: the test pod stays, Succeeded, until the next `helm test` replaces it (before-hook-creation).
+      assert.equal(await kubectl.ok(['get', 'pod', 'life-check', '-o', 'jsonpath={.status.phase}']), 'Succeeded');
+      // A chart's crds/ are installed once and kept by helm uninstall, as Helm documents.
+      assert.match(await kubectl.ok(['get', 'crd', 'gizmos.example.com', '-o', 'name']), /gizmos\.example\.com/);
+    }
+    await kubectl.ok(['delete', 'crd', 'gizmos.example.com']);
+    await kubectl.ok(['delete', 'pod', 'life-check']);
+  });
+
   it('helm install and uninstall (DELETE bodies are protobuf DeleteOptions of each group version)', async () => {
     const chart = mkdtempSync(join(tmpdir(), 'chart-'));
     mkdirSync(join(chart, 'templates'));
