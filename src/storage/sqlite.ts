@@ -151,11 +151,14 @@ export class SqliteClusterStore implements ClusterStore {
         this.sql.exec(`DELETE FROM objects WHERE key = ?`, kv.key);
       }
       this.faultPoint?.('after-object');
+      // A deletion's value is the object as it was, which prev_value holds already: stored once, a row
+      // of a large object (a 1.1 MB CRD) stays under SQLite's 2 MB in a Durable Object (SQLITE_TOOBIG).
+      const stored = event.type === 'DELETE' && prevKv?.value === kv.value ? '' : kv.value;
       this.sql.exec(`INSERT INTO log (rev, key, type, value, create_rev, prev_value, prev_create_rev, prev_mod_rev) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        kv.modRevision, kv.key, event.type, kv.value, kv.createRevision, prevKv?.value ?? null, prevKv?.createRevision ?? null, prevKv?.modRevision ?? null);
+        kv.modRevision, kv.key, event.type, stored, kv.createRevision, prevKv?.value ?? null, prevKv?.createRevision ?? null, prevKv?.modRevision ?? null);
       this.faultPoint?.('after-log');
       this.sql.exec(`INSERT INTO meta (name, value) VALUES ('revision', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value`, kv.modRevision);
-      this.logBytes += logEntryBytes(event);
+      this.logBytes += logEntryBytes({ ...event, kv: { ...kv, value: stored } });
       this.trimLog(kv.modRevision);
     });
     // Only a committed write moves the revision and reaches watchers.
@@ -213,7 +216,7 @@ export class SqliteClusterStore implements ClusterStore {
     if (fromRevision > 0 && fromRevision < this.compacted) throw new CompactedError(fromRevision, this.compacted);
     const entry = { prefix, watcher: new BufferedWatcher(() => this.watchers.delete(entry)) };
     for (const e of this.sql.exec<LogRow>(`SELECT * FROM log WHERE rev > ? AND key >= ? AND key < ? ORDER BY rev`, fromRevision, prefix, upperBound(prefix))) {
-      const kv: KeyValue = { key: e.key, value: e.value, createRevision: e.create_rev, modRevision: e.rev };
+      const kv: KeyValue = { key: e.key, value: e.type === 'DELETE' && e.value === '' && e.prev_value !== null ? e.prev_value : e.value, createRevision: e.create_rev, modRevision: e.rev };
       const prevKv = e.prev_value !== null ? { key: e.key, value: e.prev_value, createRevision: e.prev_create_rev!, modRevision: e.prev_mod_rev! } : undefined;
       entry.watcher.push({ type: e.type, kv, prevKv });
     }
