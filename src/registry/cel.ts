@@ -35,21 +35,23 @@ env.registerFunction('__re2_matches(string, string): bool', (text: string, patte
 });
 
 type Node = { op?: string; args?: unknown };
+const isNode = (x: unknown): x is Node => !!x && typeof x === 'object';
+/** A parsed node's child nodes: its args, a call's argument list (and a map's entries) flattened one level. */
+const children = (n: Node): unknown[] => (Array.isArray(n.args) ? n.args.flatMap((a) => (Array.isArray(a) ? a : [a])) : [n.args]);
+/** `s.matches(p)` (rcall) or `matches(s, p)` (call). */
+const isMatches = (n: Node) => (n.op === 'rcall' || n.op === 'call') && Array.isArray(n.args) && n.args[0] === 'matches';
+
 /** Turns every `s.matches(p)` and `matches(s, p)` in a parsed rule into `__re2_matches(s, p)`, in place; whether there was one. */
 function useRe2(node: unknown): boolean {
-  if (!node || typeof node !== 'object') return false;
-  const n = node as Node;
+  if (!isNode(node)) return false;
   let found = false;
-  if (n.op === 'rcall' && Array.isArray(n.args) && n.args[0] === 'matches') {
-    n.op = 'call';
-    n.args = ['__re2_matches', [n.args[1], ...(n.args[2] as unknown[])]];
-    found = true;
-  } else if (n.op === 'call' && Array.isArray(n.args) && n.args[0] === 'matches') {
-    n.args = ['__re2_matches', n.args[1]];
+  if (isMatches(node)) {
+    const args = node.args as unknown[];
+    node.args = ['__re2_matches', node.op === 'rcall' ? [args[1], ...(args[2] as unknown[])] : args[1]];
+    node.op = 'call';
     found = true;
   }
-  if (Array.isArray(n.args)) for (const a of n.args) for (const x of Array.isArray(a) ? a : [a]) found = useRe2(x) || found;
-  else found = useRe2(n.args) || found;
+  for (const x of children(node)) found = useRe2(x) || found;
   return found;
 }
 
@@ -64,34 +66,28 @@ export function firstLine(err: unknown): string {
 
 /** How deep looping macros nest in an expression (0: none). */
 function loopDepth(node: unknown): number {
-  if (!node || typeof node !== 'object') return 0;
-  const { op, args } = node as { op?: string; args?: unknown };
-  let depth = 0;
-  const visit = (x: unknown) => { depth = Math.max(depth, Array.isArray(x) ? Math.max(0, ...x.map(visit)) : loopDepth(x)); return depth; };
-  if (Array.isArray(args)) for (const a of args) visit(a);
-  else visit(args);
-  return depth + (op === 'rcall' && Array.isArray(args) && loopingMacros.has(String(args[0])) ? 1 : 0);
+  if (!isNode(node)) return 0;
+  const inner = Math.max(0, ...children(node).map(loopDepth));
+  return inner + (node.op === 'rcall' && Array.isArray(node.args) && loopingMacros.has(String(node.args[0])) ? 1 : 0);
 }
 
 /** The string literals given to matches() as patterns, which kube compiles with the rule. */
 function literalPatterns(node: unknown, out: string[] = []): string[] {
-  if (!node || typeof node !== 'object') return out;
-  const n = node as Node;
-  const literal = (x: unknown) => { const v = x as Node; if (v?.op === 'value' && typeof v.args === 'string') out.push(v.args); };
-  if (n.op === 'rcall' && Array.isArray(n.args) && n.args[0] === 'matches') literal((n.args[2] as unknown[])[0]);
-  if (n.op === 'call' && Array.isArray(n.args) && n.args[0] === 'matches') literal((n.args[1] as unknown[])[1]);
-  if (Array.isArray(n.args)) for (const a of n.args) for (const x of Array.isArray(a) ? a : [a]) literalPatterns(x, out);
-  else literalPatterns(n.args, out);
+  if (!isNode(node)) return out;
+  if (isMatches(node)) {
+    const args = node.args as unknown[];
+    const pattern = (node.op === 'rcall' ? (args[2] as unknown[])[0] : (args[1] as unknown[])[1]) as Node | undefined;
+    if (pattern?.op === 'value' && typeof pattern.args === 'string') out.push(pattern.args);
+  }
+  for (const x of children(node)) literalPatterns(x, out);
   return out;
 }
 
 /** Identifiers the expression reads as variables. */
 function variablesOf(node: unknown, out = new Set<string>()): Set<string> {
-  if (!node || typeof node !== 'object') return out;
-  const n = node as Node;
-  if (n.op === 'id' && typeof n.args === 'string') out.add(n.args);
-  if (Array.isArray(n.args)) for (const a of n.args) for (const x of Array.isArray(a) ? a : [a]) variablesOf(x, out);
-  else variablesOf(n.args, out);
+  if (!isNode(node)) return out;
+  if (node.op === 'id' && typeof node.args === 'string') out.add(node.args);
+  for (const x of children(node)) variablesOf(x, out);
   return out;
 }
 
