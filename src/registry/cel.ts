@@ -1,5 +1,6 @@
 import { Environment, serialize, type ParseResult } from '@marcbachmann/cel-js';
 import { re2 } from '../apimachinery/re2.ts';
+import type { JSONSchemaProps } from './structural.ts';
 
 /**
  * CEL as kube-apiserver compiles it for CRD rules and ValidatingAdmissionPolicies, on
@@ -89,6 +90,30 @@ function variablesOf(node: unknown, out = new Set<string>()): Set<string> {
   if (node.op === 'id' && typeof node.args === 'string') out.add(node.args);
   for (const x of children(node)) variablesOf(x, out);
   return out;
+}
+
+/**
+ * A JSON value as CEL sees it: integers are CEL ints (BigInt) unless its schema says `number`, and
+ * the properties a schema declares are named as kube's CEL model escapes them; without a schema
+ * (a built-in object, for admission policies) only the numbers change.
+ */
+export function celValue(value: unknown, schema?: JSONSchemaProps): unknown {
+  if (typeof value === 'number') return Number.isInteger(value) && schema?.type !== 'number' ? BigInt(value) : value;
+  if (Array.isArray(value)) return value.map((item) => celValue(item, schema?.items));
+  if (value && typeof value === 'object') {
+    const extra = typeof schema?.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [schema?.properties?.[k] ? escapedName(k) : k, celValue(v, schema?.properties?.[k] ?? extra)]));
+  }
+  return value;
+}
+
+/** CEL's reserved words, which a property name may be: kube makes `namespace` `__namespace__`. */
+const reserved = new Set(['as', 'break', 'const', 'continue', 'else', 'false', 'for', 'function', 'if', 'import', 'in', 'let', 'loop', 'package', 'namespace', 'null', 'return', 'true', 'var', 'void', 'while']);
+/** A declared property's name as rules see it, escaped as kube's CEL model escapes it (`__dash__`, `__dot__`, `__slash__`, `__underscores__`). */
+function escapedName(name: string): string {
+  if (reserved.has(name)) return `__${name}__`;
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !name.includes('__')) return name;
+  return name.replace(/__|[.\-/]/g, (m) => (m === '__' ? '__underscores__' : m === '.' ? '__dot__' : m === '-' ? '__dash__' : '__slash__'));
 }
 
 const syntaxError = (err: unknown) => err instanceof Error && /^(Unexpected|Unterminated|Invalid (escape|number|character|token)|Expected)/i.test(err.message);

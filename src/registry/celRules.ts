@@ -1,4 +1,4 @@
-import { compileCel, firstLine, type CompiledExpression } from './cel.ts';
+import { celValue, compileCel, firstLine, type CompiledExpression } from './cel.ts';
 import type { FieldError, FieldErrorType } from '../apimachinery/errors.ts';
 import type { JSONSchemaProps, ValidationRule } from './structural.ts';
 
@@ -43,26 +43,6 @@ function costFits(compiled: CompiledRule, schema: JSONSchemaProps): boolean {
   return depth < 2 || listBound(schema) ** depth <= maxNestedIterations;
 }
 
-/** A JSON value as CEL sees it under its schema: integers are CEL ints (BigInt), everything else as it is. */
-function celValue(value: unknown, schema: JSONSchemaProps | undefined): unknown {
-  if (typeof value === 'number') return Number.isInteger(value) && schema?.type !== 'number' ? BigInt(value) : value;
-  if (Array.isArray(value)) return value.map((item) => celValue(item, schema?.items));
-  if (value && typeof value === 'object') {
-    const extra = typeof schema?.additionalProperties === 'object' ? schema.additionalProperties : undefined;
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [schema?.properties?.[k] ? escapedName(k) : k, celValue(v, schema?.properties?.[k] ?? extra)]));
-  }
-  return value;
-}
-
-/** CEL's reserved words, which a property name may be: kube makes `namespace` `__namespace__`. */
-const reserved = new Set(['as', 'break', 'const', 'continue', 'else', 'false', 'for', 'function', 'if', 'import', 'in', 'let', 'loop', 'package', 'namespace', 'null', 'return', 'true', 'var', 'void', 'while']);
-/** A declared property's name as rules see it, escaped as kube's CEL model escapes it (`__dash__`, `__dot__`, `__slash__`, `__underscores__`). */
-function escapedName(name: string): string {
-  if (reserved.has(name)) return `__${name}__`;
-  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !name.includes('__')) return name;
-  return name.replace(/__|[.\-/]/g, (m) => (m === '__' ? '__underscores__' : m === '.' ? '__dot__' : m === '-' ? '__dash__' : '__slash__'));
-}
-
 const reasonTypes: Record<string, FieldErrorType> = {
   FieldValueInvalid: 'FieldValueInvalid', FieldValueForbidden: 'FieldValueForbidden',
   FieldValueRequired: 'FieldValueRequired', FieldValueDuplicate: 'FieldValueDuplicate',
@@ -92,8 +72,9 @@ export function celErrors(value: unknown, schema: JSONSchemaProps, old?: unknown
     if (node === null || node === undefined || exhausted) return;
     const rules = s['x-kubernetes-validations'];
     if (Array.isArray(rules) && rules.length) {
-      const self = celValue(node, s);
-      const oldSelf = prior === undefined || prior === null ? undefined : celValue(prior, s);
+      // Converted once a rule at this node runs (an update's pass runs only transition rules; most nodes have none).
+      let vars: { self: unknown; oldSelf: unknown } | undefined;
+      const bindings = () => (vars ??= { self: celValue(node, s), oldSelf: prior === undefined || prior === null ? undefined : celValue(prior, s) });
       for (const rule of rules) {
         if (typeof rule?.rule !== 'string') continue; // refused when the CRD was written; nothing to run
         const message = typeof rule.message === 'string' ? rule.message.trim() : '';
@@ -109,10 +90,10 @@ export function celErrors(value: unknown, schema: JSONSchemaProps, old?: unknown
         const scalar = s.type !== 'object' && s.type !== 'array' ? { value: node } : {};
         if (compiled.unsupported) continue;
         if (!compiled.program) { out.push({ field: path, type: 'FieldValueInvalid', ...scalar, detail: `rule compile error: ${compiled.error}` }); continue; }
-        if (compiled.usesOldSelf && oldSelf === undefined && !rule.optionalOldSelf) continue;
+        if (compiled.usesOldSelf && (prior === undefined || prior === null) && !rule.optionalOldSelf) continue;
         let result: unknown;
         try {
-          result = compiled.program({ self, oldSelf });
+          result = compiled.program(bindings());
         } catch (err) {
           out.push({ field: path, type: 'FieldValueInvalid', ...scalar, detail: `${firstLine(err)} evaluating rule: ${shown}` });
           continue;
@@ -121,7 +102,7 @@ export function celErrors(value: unknown, schema: JSONSchemaProps, old?: unknown
         let detail = message || `failed rule: ${shown}`;
         if (typeof rule.messageExpression === 'string' && rule.messageExpression) {
           try {
-            const message = compileCel(rule.messageExpression, 'string').program?.({ self, oldSelf });
+            const message = compileCel(rule.messageExpression, 'string').program?.(bindings());
             if (typeof message === 'string' && message.trim() && !message.includes('\n')) detail = message.trim();
           } catch { /* kube logs it and keeps the message */ }
         }

@@ -1,7 +1,7 @@
 import * as schema from '../../schema/webhooks.ts';
 import { ApiError, type FieldError, type StatusReason } from '../../apimachinery/errors.ts';
 import { selectorMatches, type LabelSelector } from '../../apimachinery/selectors.ts';
-import { compileCel, firstLine } from '../cel.ts';
+import { celValue, compileCel, firstLine } from '../cel.ts';
 import type { AdmissionPlugin, AdmissionRequest } from '../admission.ts';
 import { age, ageColumn, nameColumn } from '../printing.ts';
 import { allVerbs, defineResource, type ClusterObjects, type Column, type KubeObject } from '../types.ts';
@@ -149,23 +149,16 @@ function ruleMatches(rule: NamedRule, request: AdmissionRequest): boolean {
 /** The labels an object selector sees: the new object's, or the old one's on DELETE. */
 const objectLabels = (request: AdmissionRequest) => (request.object ?? request.oldObject)?.metadata.labels ?? {};
 
-async function matchesResources(match: MatchResources | undefined, request: AdmissionRequest, namespaceObject: KubeObject | null): Promise<boolean> {
+/** `namespaceObject` is asked only when a namespace selector has to be judged. */
+async function matchesResources(match: MatchResources | undefined, request: AdmissionRequest, namespaceObject: () => Promise<KubeObject | null>): Promise<boolean> {
   if (!match) return true;
   if (match.resourceRules && !match.resourceRules.some((r) => ruleMatches(r, request))) return false;
   if (match.excludeResourceRules?.some((r) => ruleMatches(r, request))) return false;
   if (match.objectSelector && !selectorMatches(match.objectSelector, objectLabels(request))) return false;
   if (match.namespaceSelector && request.def.namespaced) {
-    if (!selectorMatches(match.namespaceSelector, namespaceObject?.metadata.labels ?? {})) return false;
+    if (!selectorMatches(match.namespaceSelector, (await namespaceObject())?.metadata.labels ?? {})) return false;
   }
   return true;
-}
-
-/** A JSON object as CEL sees it: integers are ints. */
-function celJson(value: unknown): unknown {
-  if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
-  if (Array.isArray(value)) return value.map(celJson);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, celJson(v)]));
-  return value;
 }
 
 class PolicyFailure extends Error {}
@@ -203,38 +196,39 @@ async function admitPolicies(request: AdmissionRequest, objects: ClusterObjects)
   if (request.def.group === group && (request.def.plural === 'validatingadmissionpolicies' || request.def.plural === 'validatingadmissionpolicybindings')) return;
   const bindings = (await objects.list(validatingadmissionpolicybindings, undefined)).items as ValidatingAdmissionPolicyBinding[];
   if (!bindings.length) return;
-  let namespaceObject: KubeObject | null | undefined;
-  const namespaceOf = async () => {
-    if (namespaceObject !== undefined) return namespaceObject;
+  // The request's namespace and its CEL variables, each read or converted once, when a binding first needs them.
+  let namespace: Promise<KubeObject | null> | undefined;
+  const namespaceOf = () => (namespace ??= (async () => {
     const ns = objects.catalog.find('', 'v1', 'namespaces');
-    namespaceObject = null;
-    if (request.def.namespaced && request.namespace && ns) {
-      try { namespaceObject = await objects.get(ns, undefined, request.namespace); } catch { /* not there: null */ }
-    }
-    return namespaceObject;
-  };
-  for (const binding of bindings) {
-    const policyName = binding.spec?.policyName;
-    if (!policyName) continue;
-    let policy: ValidatingAdmissionPolicy;
-    try { policy = await objects.get(validatingadmissionpolicies, undefined, policyName); } catch { continue; }
-    const spec = policy.spec ?? {};
-    const nsObject = await namespaceOf();
-    if (!(await matchesResources(spec.matchConstraints, request, nsObject))) continue;
-    if (binding.spec.matchResources && !(await matchesResources(binding.spec.matchResources, request, nsObject))) continue;
+    if (!request.def.namespaced || !request.namespace || !ns) return null;
+    try { return await objects.get(ns, undefined, request.namespace); } catch { return null; /* not there */ }
+  })());
+  let shared: Promise<Record<string, unknown>> | undefined;
+  const variablesOf = () => (shared ??= namespaceOf().then((nsObject) => {
     const user = request.ctx.user;
-    const vars: Record<string, unknown> = {
-      object: request.operation === 'DELETE' ? null : celJson(request.object ?? null),
-      oldObject: request.operation === 'CREATE' ? null : celJson(request.oldObject ?? null),
-      namespaceObject: nsObject ? celJson(nsObject) : null,
+    return {
+      object: request.operation === 'DELETE' ? null : celValue(request.object ?? null),
+      oldObject: request.operation === 'CREATE' ? null : celValue(request.oldObject ?? null),
+      namespaceObject: nsObject ? celValue(nsObject) : null,
       params: null,
-      request: celJson({
+      request: celValue({
         kind: { group: request.def.group, version: request.def.version, kind: request.def.kind },
         resource: { group: request.def.group, version: request.def.version, resource: request.def.plural },
         subResource: request.subresource ?? '', name: request.name, namespace: request.namespace ?? '', operation: request.operation,
         userInfo: { username: user?.username ?? '', groups: user?.groups ?? [] }, dryRun: request.dryRun,
       }),
     };
+  }));
+  for (const binding of bindings) {
+    const policyName = binding.spec?.policyName;
+    if (!policyName) continue;
+    let policy: ValidatingAdmissionPolicy;
+    try { policy = await objects.get(validatingadmissionpolicies, undefined, policyName); } catch { continue; }
+    const spec = policy.spec ?? {};
+    if (!(await matchesResources(spec.matchConstraints, request, namespaceOf))) continue;
+    if (binding.spec.matchResources && !(await matchesResources(binding.spec.matchResources, request, namespaceOf))) continue;
+    // The policy's own `variables` beside the request's.
+    const vars: Record<string, unknown> = { ...(await variablesOf()) };
     const failClosed = (spec.failurePolicy ?? 'Fail') === 'Fail';
     const bindingActions = binding.spec.validationActions ?? [];
     const report = (message: string, reason?: string) => {
@@ -244,8 +238,13 @@ async function admitPolicies(request: AdmissionRequest, objects: ClusterObjects)
     try {
       // Variables are computed when a validation reads them, once each (cel-go's lazy `variables`).
       const computed: Record<string, unknown> = {};
+      const values = new Map<string, unknown>();
       for (const v of spec.variables ?? []) {
-        Object.defineProperty(computed, v.name, { enumerable: true, get: () => evaluate(v.expression, 'any', vars) });
+        const get = () => {
+          if (!values.has(v.name)) values.set(v.name, evaluate(v.expression, 'any', vars));
+          return values.get(v.name);
+        };
+        Object.defineProperty(computed, v.name, { enumerable: true, get });
       }
       vars.variables = computed;
       if (!(spec.matchConditions ?? []).every((m) => evaluate(m.expression, 'bool', vars) !== false)) continue;
