@@ -1,66 +1,71 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import { sharedDynamoDBLocal } from '../harness/dynamodbLocal.ts';
+import { describe, it } from 'node:test';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { Kubectl } from '../harness/kubectl.ts';
-import { testSecret, testTls } from '../harness/server.ts';
-import { startSqsLocal, type SqsLocal } from '../harness/sqsLocal.ts';
-import { serveHttps, type RunningServer } from '../src/entry/node.ts';
-import { nodeRuntime } from '../src/entry/node-runtime.ts';
-import { systemClock } from '../src/ports.ts';
-import { SqsQueue } from '../src/queue/sqs.ts';
-import { adminToken } from '../src/tenancy/admin.ts';
-import { kubeconfig } from '../src/tenancy/kubeconfig.ts';
+import { coreScenario } from './scenarios/core.ts';
 import { eventually } from './helpers/eventually.ts';
+import { freshAwsCluster, sharedAwsLocal } from './helpers/awsLocal.ts';
 
 /**
- * The AWS setup on one machine, as `npm run start:aws-local` runs it: the Node entry (the
- * Lambda's runtime) on DynamoDB Local with its change events on a local SQS, consumed by a
- * poller that hands each batch to the Lambda handler's SQS path as the event source mapping
- * would. Real kubectl v1.35 creates a Deployment; its pods are scheduled and run.
+ * The AWS topology on one machine (harness/awsLocal.ts, as `npm run start:aws-local` runs
+ * it): the bundle `npm run bundle:lambda` makes, as infra/lambda.yaml's two functions —
+ * `index.api` behind a Function URL with response streaming, `index.handler` fed by an SQS
+ * event source mapping — each instance a process of its own running one invocation at a
+ * time, on DynamoDB Local and a local SQS. The real kubectl v1.35 is the judge.
  */
 
-let sqs: SqsLocal;
-let runtime: Awaited<ReturnType<typeof nodeRuntime>>;
-let server: RunningServer;
-let kubectl: Kubectl;
+// The schedule's resync would repair what a lost event leaves behind; these tests must see the queue alone do the work.
+const aws = () => sharedAwsLocal({ tickSeconds: false, visibilityTimeoutSeconds: 5, maxReceiveCount: 3 });
 
-before(async () => {
-  const [dynamodb, local] = await Promise.all([sharedDynamoDBLocal(), startSqsLocal()]);
-  sqs = local;
-  const queues = await sqs.createQueues('apiserverless-events', { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
-  runtime = await nodeRuntime({
-    STORE: 'dynamodb', DYNAMODB_ENDPOINT: dynamodb.endpoint, DYNAMODB_TABLE: `aws-local-${randomBytes(4).toString('hex')}`,
-    QUEUE: 'sqs', SQS_ENDPOINT: sqs.endpoint, SQS_QUEUE_URL: queues.queueUrl,
-  }, { jwtSecret: testSecret });
-  server = await serveHttps(runtime.app.fetch, { port: 0, tls: await testTls() });
-  const token = await adminToken(runtime.keys, runtime.defaultCluster, systemClock);
-  kubectl = new Kubectl(kubeconfig({ server: server.url, cluster: 'default', user: 'kubernetes-admin', token, insecure: true }));
+coreScenario('AWS locally: Lambda functions, DynamoDB Local, SQS', async () => {
+  await aws();
+  return freshAwsCluster();
 });
 
-after(async () => {
-  await server?.close();
-  await runtime?.close();
-  await sqs?.stop();
-  await (await sharedDynamoDBLocal()).stop();
-});
+describe('the control plane through SQS (AWS locally)', () => {
+  const runningPods = (kubectl: Kubectl, label: string, count: number) => eventually(
+    () => kubectl.ok(['get', 'pods', '-l', label, '-o', 'wide', '--no-headers']),
+    (out) => out.split('\n').filter((l) => /^\S+\s+1\/1\s+Running\s+0\s+\S+\s+10\.244\.\d+\.\d+\s+node01\s/.test(l)).length === count,
+    `${count} Running pods of ${label}`, 60_000);
 
-describe('AWS locally: DynamoDB Local + local SQS, through the real kubectl', () => {
-  it('a Deployment\'s pods are scheduled and Running, driven by SQS events', async () => {
-    assert.ok(runtime.queue instanceof SqsQueue, 'the queue port is SQS');
+  it('a Deployment\'s pods are scheduled and Running, driven by SQS events alone', async () => {
+    const topology = await aws();
+    const kubectl = new Kubectl(await (await freshAwsCluster()).kubeconfig());
+    const received = topology.eventSource.received;
     assert.match(await kubectl.ok(['get', 'nodes']), /^node01\s+Ready/m);
     assert.equal((await kubectl.ok(['create', 'deployment', 'web', '--image=nginx', '--replicas=3'])).trim(), 'deployment.apps/web created');
-    const rows = await eventually(
-      () => kubectl.ok(['get', 'pods', '-l', 'app=web', '-o', 'wide', '--no-headers']),
-      (out) => out.split('\n').filter((l) => /^web-\S+\s+1\/1\s+Running\s+0\s+\S+\s+10\.244\.\d+\.\d+\s+node01\s/.test(l)).length === 3,
-      'three Running pods of web', 60_000);
-    assert.equal(rows.trim().split('\n').length, 3);
+    await runningPods(kubectl, 'app=web', 3);
     await eventually(() => kubectl.ok(['get', 'deployment', 'web', '--no-headers']), (out) => /^web\s+3\/3\s+3\s+3\s/.test(out), 'web 3/3 available');
-    assert.ok(runtime.poller!.received > 0, 'the control plane was fed from SQS');
-    assert.ok((runtime.queue as SqsQueue).sent > 0);
-
+    assert.ok(topology.eventSource.received > received, 'the control plane was fed from SQS');
     // Scaling down goes the same way: the ReplicaSet controller deletes two pods.
     await kubectl.ok(['scale', 'deployment', 'web', '--replicas=1']);
     await eventually(() => kubectl.ok(['get', 'pods', '-l', 'app=web', '--no-headers']), (out) => out.trim().split('\n').filter(Boolean).length === 1, 'one pod of web left', 60_000);
+  });
+
+  it('a consumer instance killed in the middle of a batch: its records come back and the result is the same', async () => {
+    const topology = await aws();
+    const kubectl = new Kubectl(await (await freshAwsCluster()).kubeconfig());
+    const instancesBefore = topology.controlPlane.coldStarts;
+    // The next batch's instance dies (SIGKILL) as the batch reaches it: nothing of it is deleted from the queue.
+    topology.controlPlane.killNext = true;
+    assert.equal((await kubectl.ok(['run', 'survivor', '--image=nginx'])).trim(), 'pod/survivor created');
+    await eventually(async () => topology.controlPlane.killNext, (armed) => !armed, 'the kill to happen');
+    await runningPods(kubectl, 'run=survivor', 1);
+    assert.ok(topology.controlPlane.coldStarts > instancesBefore, 'a new instance took over');
+  });
+
+  it('a poison message goes to the dead-letter queue after maxReceiveCount receives, and blocks nothing', async () => {
+    const topology = await aws();
+    const client = topology.sqs.client();
+    try {
+      await client.send(new SendMessageCommand({ QueueUrl: topology.queues.queueUrl, MessageBody: '{"not":"ours"}' }));
+      const kubectl = new Kubectl(await (await freshAwsCluster()).kubeconfig());
+      assert.equal((await kubectl.ok(['run', 'beside-poison', '--image=nginx'])).trim(), 'pod/beside-poison created');
+      await runningPods(kubectl, 'run=beside-poison', 1);
+      const dead = () => client.send(new GetQueueAttributesCommand({ QueueUrl: topology.queues.deadLetterQueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+      await eventually(dead, (out) => Number(out.Attributes?.ApproximateNumberOfMessages) >= 1, 'the poison message in the dead-letter queue', 60_000);
+    } finally {
+      client.destroy();
+    }
   });
 });
