@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call } from '../src/client/https.ts';
 import type { SqsPoller } from '../src/queue/sqsPoller.ts';
-import { bundleLambda, functionUrl, LambdaFunction, sqsEventSource, type FunctionUrl } from './lambdaLocal.ts';
+import { bundleLambda, functionUrl, LambdaFunction, sqsEventSource } from './lambdaLocal.ts';
 import { startSqsLocal, type LocalQueues, type SqsLocal } from './sqsLocal.ts';
 
 /**
@@ -51,17 +51,15 @@ export async function startAwsLocal(options: AwsLocalOptions): Promise<AwsLocal>
   const bundle = options.bundle ?? bundleLambda(join(mkdtempSync(join(tmpdir(), 'apiserverless-lambda-')), 'index.mjs'));
   const sqs = await startSqsLocal();
   const queues = await sqs.createQueues(`apiserverless-events-${options.table}`, { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30, maxReceiveCount: options.maxReceiveCount ?? 5 });
-  // The Function URL is known before the function first runs: PUBLIC_URL names it in issued kubeconfigs.
-  let api: LambdaFunction | undefined;
-  const front: FunctionUrl = await functionUrl({ invokeStreaming: (...args) => api!.invokeStreaming(...args) }, { tls: options.tls, port: options.port, log });
   // What infra/lambda.yaml sets, plus the local endpoints and dummy credentials.
   const env: Record<string, string> = {
     STORE: 'dynamodb', DYNAMODB_TABLE: options.table, QUEUE: 'sqs', SQS_QUEUE_URL: queues.queueUrl,
-    JWT_SECRET: options.jwtSecret, ADMIN_TOKEN: options.adminToken, PUBLIC_URL: front.url,
+    JWT_SECRET: options.jwtSecret, ADMIN_TOKEN: options.adminToken,
     DYNAMODB_ENDPOINT: options.dynamodbEndpoint, SQS_ENDPOINT: sqs.endpoint, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
   };
-  api = new LambdaFunction({ name: 'ApiServer', bundle, exportName: 'api', env, timeoutSeconds: 900, log });
+  const api = new LambdaFunction({ name: 'ApiServer', bundle, exportName: 'api', env, timeoutSeconds: 900, log });
   const controlPlane = new LambdaFunction({ name: 'ControlPlane', bundle, exportName: 'handler', env, timeoutSeconds: 60, log });
+  const front = await functionUrl(api, { tls: options.tls, port: options.port, log });
   const eventSource = sqsEventSource(controlPlane, sqs.client(), queues.queueUrl, { onError: (error) => log(`[event source mapping] ${(error as Error).message}`) });
   const tick = () => controlPlane.invoke({ apiserverless: 'tick' });
   const schedule = options.tickSeconds === false ? undefined
@@ -76,7 +74,7 @@ export async function startAwsLocal(options: AwsLocalOptions): Promise<AwsLocal>
       clearInterval(schedule);
       await eventSource.stop();
       await front.close();
-      await Promise.all([api!.stop(), controlPlane.stop()]);
+      await Promise.all([api.stop(), controlPlane.stop()]);
       await sqs.stop();
     },
   };

@@ -59,6 +59,8 @@ process.on('message', async (message) => {
   try {
     if (handler[streaming] === 'response') {
       const stream = new Writable({ write(chunk, _e, done) { send({ id, chunk: new Uint8Array(chunk) }).then(() => done()); } });
+      // A client that went away destroys the stream; the handler sees it fail, the instance lives on.
+      stream.on('error', () => {});
       streams.set(id, stream);
       const finished = new Promise((resolve) => stream.on('close', resolve).on('finish', resolve));
       await handler(message.event, stream, context);

@@ -76,7 +76,7 @@ export function adminApp(options: AdminOptions) {
     await next();
   });
 
-  const serverUrl = (c: Context, name: string) => `${(options.publicUrl ?? new URL(c.req.url).origin).replace(/\/$/, '')}/clusters/${name}`;
+  const serverUrl = (c: Context, name: string) => `${(options.publicUrl || new URL(c.req.url).origin).replace(/\/$/, '')}/clusters/${name}`;
 
   async function issue(c: Context, record: ClusterRecord, user?: UserGrant): Promise<string> {
     const token = user ? await userToken(keys, record, clock, user.name, user.groups) : await adminToken(keys, record, clock);
@@ -236,24 +236,43 @@ export function adminToken(keys: Keys, record: ClusterRecord, clock: Clock): Pro
 
 /** The `default` cluster, provisioned if it does not exist yet, and listed in the directory. */
 export async function ensureDefaultCluster(directory: ClusterDirectory, provisioner: ClusterProvisioner, clock: Clock): Promise<ClusterRecord> {
-  let record = await provisioner.record('default');
-  if (!record) {
-    record = {
+  for (;;) {
+    const record = await provisioner.record('default');
+    if (record) {
+      const listed = await directory.get('default');
+      if (listed?.uid !== record.uid) await directory.put(record);
+      return record;
+    }
+    const candidate: ClusterRecord = {
       name: 'default', uid: crypto.randomUUID(), createdAt: timestamp(clock.now()), expiresAt: null,
       nodes: ['controlplane', 'node01'], kubernetesVersion,
     };
-    try {
-      await provisioner.provision(record);
-    } catch (err) {
-      // Another caller made it first: theirs is the default cluster.
-      if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
-      record = await provisioner.record('default');
-      if (!record) throw err;
+    // The directory entry is the claim: of the processes that start at once on a new
+    // deployment (Lambda instances, cold), one provisions; the others wait for its record.
+    if (await directory.create(candidate)) {
+      await provisioner.provision(candidate);
+      return candidate;
     }
+    const claimed = await waitForDefaultRecord(provisioner, clock);
+    if (claimed) return claimed;
+    // Claimed long ago and never provisioned (its process died half-way): the claim is void.
+    const stale = await directory.get('default');
+    if (stale && clock.now().getTime() - Date.parse(stale.createdAt) > defaultClaimTimeoutMs) await directory.delete('default');
   }
-  const listed = await directory.get('default');
-  if (listed?.uid !== record.uid) await directory.put(record);
-  return record;
+}
+
+/** How long a claim on the default cluster may stay unprovisioned before another process takes over. */
+const defaultClaimTimeoutMs = 120_000;
+
+/** The default cluster's record once its claimant has provisioned it (null after a while without). */
+async function waitForDefaultRecord(provisioner: ClusterProvisioner, clock: Clock): Promise<ClusterRecord | null> {
+  const until = clock.now().getTime() + 30_000;
+  while (clock.now().getTime() < until) {
+    const record = await provisioner.record('default');
+    if (record) return record;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return null;
 }
 
 /** Deletes every expired cluster; run by a timer on Node and the cron trigger on Cloudflare. */

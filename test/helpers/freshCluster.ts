@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { insecureRequest } from '../../src/client/https.ts';
+import { call } from '../../src/client/https.ts';
 import { hmacKeys } from '../../src/server/keys.ts';
 import { kubeconfig } from '../../src/tenancy/kubeconfig.ts';
 import { testSecret } from '../../harness/server.ts';
@@ -33,7 +33,8 @@ export async function freshClusterOn<S extends ClusterHost>(server: S): Promise<
   const name = `t-${randomBytes(5).toString('hex')}`;
   // A connection of its own: one kept alive since an earlier call may be closing under this one.
   const headers = { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json', connection: 'close' };
-  const created = await insecureRequest('POST', `${server.url}/clusters`, headers, JSON.stringify({ name, ttl: '6h' }));
+  // Provisioning is a few hundred writes: on DynamoDB Local with the suite's load beside it, seconds.
+  const created = await call(`${server.url}/clusters`, { method: 'POST', headers, body: JSON.stringify({ name, ttl: '6h' }), insecure: true, timeoutMs: 60_000 });
   if (created.status !== 201) throw new Error(`POST /clusters answered ${created.status}: ${created.body}`);
   const uid = (JSON.parse(created.body) as { cluster: { metadata: { uid: string } } }).cluster.metadata.uid;
   const url = `${server.url}/clusters/${name}`;
