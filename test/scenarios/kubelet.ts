@@ -219,7 +219,9 @@ describe(`the kubelet honours the pod spec (${label})`, () => {
   it('a liveness probe that fails restarts the container, with the kubelet\'s events', async () => {
     await apply(livenessPod);
     await until(kubectl, ['get', 'pod', 'liveness-exec', '--no-headers'], (out) => /^liveness-exec\s+1\/1\s+Running\s+[1-9]/.test(out), 'a restart');
-    const described = await kubectl.ok(['describe', 'pod', 'liveness-exec']);
+    // The kubelet records a transition's events once its status is written, as kube's event
+    // recorder sends them: after the restart shows, not necessarily at once.
+    const described = await until(kubectl, ['describe', 'pod', 'liveness-exec'], (out) => /Normal\s+Killing\s/.test(out), 'the Killing event');
     assert.match(eventsOf(described), /Warning\s+Unhealthy\s+.*kubelet\s+(spec\.containers\{liveness\}: )?Liveness probe failed: cat: can't open '\/tmp\/healthy': No such file or directory/);
     assert.match(described, /Normal\s+Killing\s+.*kubelet\s+(spec\.containers\{liveness\}: )?Container liveness failed liveness probe, will be restarted/);
     assert.match(described, /^\s+Last State:\s+Terminated\n\s+Reason:\s+Error\n\s+Exit Code:\s+137$/m);
