@@ -71,6 +71,8 @@ export interface AwsLocalOptions {
   maxReceiveCount?: number;
   /** The schedule's period; false: no schedule (a test that must see the queue alone do the work). */
   tickSeconds?: number | false;
+  /** Variables set on both functions beyond the template's (as one would in their configuration: limits, say). */
+  env?: Record<string, string>;
   /** An already built bundle (else one is built into a temporary folder). */
   bundle?: string;
   log?(line: string): void;
@@ -100,7 +102,7 @@ export async function startAwsLocal(options: AwsLocalOptions): Promise<AwsLocal>
   // Beside what the template sets: the local endpoints and dummy credentials.
   const local = { DYNAMODB_ENDPOINT: options.dynamodbEndpoint, SQS_ENDPOINT: sqs.endpoint, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
   const functions = declared.functions({ TableName: options.table, EventsQueue: queues.queueUrl, JwtSecret: options.jwtSecret, AdminToken: options.adminToken });
-  const make = (spec: FunctionSpec) => new LambdaFunction({ ...spec, bundle, env: { ...spec.env, ...local }, log });
+  const make = (spec: FunctionSpec) => new LambdaFunction({ ...spec, bundle, env: { ...spec.env, ...local, ...options.env }, log });
   const api = make(functions.api);
   const controlPlane = make(functions.controlPlane);
   const front = await functionUrl(api, { tls: options.tls, port: options.port, log });
