@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Kubectl, KubectlProcess, olderKubectl } from '../../harness/kubectl.ts';
 import { eventually, eventuallyPasses } from '../helpers/eventually.ts';
@@ -167,6 +170,28 @@ describe(`kubectl exec (${label})`, () => {
     assert.match(once.stdout, /^done\n/);
   });
 
+  it('cp: a mounted file out, a directory in and back out (UTF-8 intact), tar\'s words for what is missing', async () => {
+    const local = mkdtempSync(join(tmpdir(), 'kubectl-cp-'));
+    // Pod → local: kubectl runs `tar cf - /etc/config/key`; busybox's warning is printed on stdout, as kubectl does.
+    assert.equal(await kubectl.ok(['cp', 'web:/etc/config/key', join(local, 'key')]), "tar: removing leading '/' from member names\n");
+    assert.equal(readFileSync(join(local, 'key'), 'utf8'), 'value-from-configmap');
+    // Local → pod: `test -d /tmp/site`, then `tar -xmf - -C /tmp` reading the archive from stdin; the next exec sees the files.
+    mkdirSync(join(local, 'site', 'css'), { recursive: true });
+    writeFileSync(join(local, 'site', 'index.html'), '<h1>héllo ✓</h1>\n');
+    writeFileSync(join(local, 'site', 'css', 'main.css'), 'h1 { color: teal }\n');
+    assert.equal(await kubectl.ok(['cp', join(local, 'site'), 'web:/tmp/site', '-c', 'web']), '');
+    assert.equal(await kubectl.ok(['exec', 'web', '--', 'cat', '/tmp/site/index.html', '/tmp/site/css/main.css']), '<h1>héllo ✓</h1>\nh1 { color: teal }\n');
+    await kubectl.ok(['cp', 'web:/tmp/site', join(local, 'back')]);
+    assert.equal(readFileSync(join(local, 'back', 'index.html'), 'utf8'), '<h1>héllo ✓</h1>\n');
+    assert.equal(readFileSync(join(local, 'back', 'css', 'main.css'), 'utf8'), 'h1 { color: teal }\n');
+    // A missing source: tar says so on kubectl's stdout (its exit code races kubectl's own end, as on a real cluster).
+    const missing = await kubectl.run(['cp', 'web:/nope', join(local, 'nope')]);
+    assert.equal(missing.stdout, 'tar: /nope: No such file or directory\ntar: error exit delayed from previous errors\n');
+    const nowhere = await kubectl.run(['cp', join(local, 'key'), 'web:/nope/key']);
+    assert.equal(nowhere.code, 1);
+    assert.equal(nowhere.stderr, "tar: can't change directory to '/nope': No such file or directory\ncommand terminated with exit code 1\n");
+  });
+
   it('kubectl v1.32 (version skew) execs over the same WebSocket', async (t) => {
     const binary = olderKubectl();
     if (!binary) { t.skip('kubectl v1.32 is not installed at /usr/bin/kubectl'); return; }
@@ -175,6 +200,11 @@ describe(`kubectl exec (${label})`, () => {
     const failed = await old.run(['exec', 'web', '--', 'sh', '-c', 'exit 3']);
     assert.equal(failed.code, 3, failed.stderr);
     assert.match(failed.stderr, /command terminated with exit code 3/);
+    const local = mkdtempSync(join(tmpdir(), 'kubectl-cp-'));
+    writeFileSync(join(local, 'note'), 'from v1.32\n');
+    await old.ok(['cp', join(local, 'note'), 'web:/tmp/note']);
+    await old.ok(['cp', 'web:/tmp/note', join(local, 'back')]);
+    assert.equal(readFileSync(join(local, 'back'), 'utf8'), 'from v1.32\n');
   });
 });
 }
