@@ -4,13 +4,13 @@ import { queryBool } from '../apimachinery/queryParams.ts';
 import { podSources } from '../registry/podSources.ts';
 import type { Registry } from '../registry/generic.ts';
 import type { KubeObject, ResourceDef } from '../registry/types.ts';
-import { prepareContainer, specInput } from '../runtime/container.ts';
 import { maxStdinBytes, startExec, type ExecSession, type ExecSink } from '../runtime/execSession.ts';
 import { interactiveShell, programFor } from '../runtime/programs.ts';
 import { linesBetween, type ProgramInput } from '../runtime/timeline.ts';
 import type { ContainerSpec, ContainerStatus } from '../runtime/stages.ts';
 import type { VolumePod } from '../runtime/volumes.ts';
-import { withLayer, writableLayer } from '../runtime/writableLayer.ts';
+import { writableLayer } from '../runtime/writableLayer.ts';
+import { allContainers, containerInput, isRunning, type PodView } from './podContainers.ts';
 import type { Connection } from './clientCertificates.ts';
 import { channel, chooseProtocol, exitStatus, frame, internalErrorStatus, servedProtocols, type ServedProtocol, type StreamStatus } from './remotecommand.ts';
 import type { ResourceRequest } from './requestInfo.ts';
@@ -22,11 +22,6 @@ import { isWebSocketRequest, offeredProtocols, type StreamListener, type StreamS
  * running) comes after it, on the error channel, as kube-apiserver's stream translator
  * relays it. The process itself is runtime/execSession.ts.
  */
-
-interface PodView extends KubeObject {
-  spec: { containers?: ContainerSpec[]; initContainers?: ContainerSpec[]; ephemeralContainers?: ContainerSpec[]; nodeName?: string };
-  status?: { podIP?: string; containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[]; ephemeralContainerStatuses?: ContainerStatus[] };
-}
 
 interface ExecOptions { command: string[]; container?: string; stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }
 
@@ -54,10 +49,6 @@ function chooseContainer(pod: PodView, requested: string | undefined): Container
   if (!found) throw badRequest(`container ${requested} is not valid for pod ${name}`);
   return found;
 }
-
-const containerStatuses = (pod: PodView) =>
-  [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])];
-const isRunning = (pod: PodView, container: string) => containerStatuses(pod).some((s) => s.name === container && s.state?.running);
 
 export const handleExec = (c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined) =>
   connect(c, registry, def, info, namespace, false);
@@ -104,15 +95,11 @@ interface SessionSpec {
 interface SessionStart { pod: PodView; spec: ContainerSpec; running: boolean; input: ProgramInput; layerKey: string }
 
 async function sessionStart(registry: Registry, def: ResourceDef, session: SessionSpec, pod: PodView): Promise<SessionStart> {
-  const spec = [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? []), ...(pod.spec.ephemeralContainers ?? [])].find((x) => x.name === session.container)!;
+  const spec = allContainers(pod).find((x) => x.name === session.container)!;
   const running = pod.metadata.uid === session.uid && isRunning(pod, spec.name);
   const volumePod = pod as unknown as VolumePod;
-  const prepared = running ? prepareContainer(volumePod, spec, await podSources(registry, volumePod), pod.status?.podIP) : undefined;
-  const made = prepared && !prepared.error ? prepared.input : specInput(volumePod, spec, pod.status?.podIP);
-  // One container instance's layer: a restart (a new containerID) starts from the image and mounts again.
-  const containerID = containerStatuses(pod).find((s) => s.name === spec.name)?.containerID ?? '';
-  const layerKey = `${session.cluster}/${session.namespace ?? ''}/${pod.metadata.uid ?? ''}/${spec.name}/${containerID}`;
-  return { pod, spec, running, input: { ...made, ...withLayer(layerKey, made.files, made.dirs) }, layerKey };
+  const { input, layerKey } = containerInput(session.cluster, pod, spec, running ? await podSources(registry, volumePod) : undefined);
+  return { pod, spec, running, input, layerKey };
 }
 
 /**

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { get, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -76,6 +77,63 @@ spec:
     command: ['sh', '-c', 'while true; do echo tick; sleep 1; done']
 `;
 
+// nginx as its image ships it (the welcome page), and a Deployment serving a ConfigMap's page behind a Service.
+const sitePods = `apiVersion: v1
+kind: Pod
+metadata:
+  name: plain
+spec:
+  containers:
+  - name: nginx
+    image: nginx
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: site
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: site } }
+  template:
+    metadata: { labels: { app: site } }
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+        ports: [{ name: http, containerPort: 80 }]
+        volumeMounts: [{ name: page, mountPath: /usr/share/nginx/html }]
+      volumes:
+      - name: page
+        configMap: { name: page }
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: site
+spec:
+  selector: { app: site }
+  ports: [{ port: 8080, targetPort: http }]
+`;
+
+interface Page { status: number; headers: IncomingHttpHeaders; body: string }
+
+/** One GET through a forwarded local port, on a connection of its own (Connection: close). */
+function fetchPage(port: number, path: string): Promise<Page> {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    }).on('error', reject);
+  });
+}
+
+/** `kubectl port-forward TARGET :PORT` (a free local port), once it says where it listens. */
+async function portForward(kubectl: Kubectl, target: string, port: number): Promise<{ process: KubectlProcess; local: number }> {
+  const process = new KubectlProcess(kubectl, ['port-forward', target, `:${port}`]);
+  await process.waitFor(/Forwarding from 127\.0\.0\.1:\d+ -> \d+\n/);
+  return { process, local: Number(/127\.0\.0\.1:(\d+)/.exec(process.stdout)![1]) };
+}
+
 export function execScenario(label: string, open: () => Promise<ExecEntry>) {
 describe(`kubectl exec (${label})`, () => {
   let server: ExecEntry;
@@ -91,6 +149,8 @@ describe(`kubectl exec (${label})`, () => {
     await apply(brokenPod);
     await apply(pendingPod);
     await apply(tickerPod);
+    await kubectl.ok(['create', 'configmap', 'page', '--from-literal=index.html=<h1>from a ConfigMap</h1>\n']);
+    await apply(sitePods);
     await eventually(async () => (await kubectl.run(['get', 'pod', 'web', '--no-headers'])).stdout, (out) => /\s1\/1\s+Running\s/.test(out), 'web Running', 120_000);
   });
   after(() => server.close());
@@ -192,6 +252,43 @@ describe(`kubectl exec (${label})`, () => {
     assert.equal(nowhere.stderr, "tar: can't change directory to '/nope': No such file or directory\ncommand terminated with exit code 1\n");
   });
 
+  it('port-forward: pod/, deploy/ and svc/ reach nginx (its welcome page, a mounted ConfigMap page, its 404); a port nobody listens on is refused', async () => {
+    for (const pods of [['plain'], ['-l', 'app=site']]) {
+      await eventually(async () => (await kubectl.run(['get', 'pods', ...pods, '--no-headers'])).stdout, (out) => /\s1\/1\s+Running\s/.test(out), `${pods.join(' ')} Running`, 120_000);
+    }
+    const plain = await portForward(kubectl, 'pod/plain', 80);
+    try {
+      const welcome = await fetchPage(plain.local, '/');
+      assert.equal(welcome.status, 200);
+      assert.match(welcome.body, /<title>Welcome to nginx!<\/title>/);
+      assert.equal(welcome.headers['content-length'], '615');
+      assert.match(String(welcome.headers.server), /^nginx\/1\.\d+\.\d+$/);
+      const missing = await fetchPage(plain.local, '/nope.html');
+      assert.equal(missing.status, 404);
+      assert.match(missing.body, /<center><h1>404 Not Found<\/h1><\/center>/);
+      assert.match(plain.process.stdout, /Handling connection for \d+\n/);
+    } finally {
+      await plain.process.stop();
+    }
+    // deploy/ is resolved to a pod by kubectl; svc/ also maps the Service's port (8080) to the container's (80).
+    for (const [target, port] of [['deploy/site', 80], ['svc/site', 8080]] as const) {
+      const forward = await portForward(kubectl, target, port);
+      try {
+        const page = await fetchPage(forward.local, '/');
+        assert.equal(page.body, '<h1>from a ConfigMap</h1>\n');
+        assert.equal(page.headers['content-type'], 'text/html');
+      } finally {
+        await forward.process.stop();
+      }
+    }
+    // Nothing listens on 81: the kubelet's error comes back on the error stream; kubectl logs it (klog quotes it) and gives up.
+    const refused = await portForward(kubectl, 'pod/plain', 81);
+    await assert.rejects(fetchPage(refused.local, '/'));
+    assert.equal(await refused.process.exited, 1);
+    assert.match(refused.process.stderr, /an error occurred forwarding \d+ -> 81: error forwarding port 81 to pod [0-9a-f]{64}, uid : failed to execute portforward in network namespace \\"[^"\\]+\\": failed to connect to localhost:81 inside namespace \\"[0-9a-f]{64}\\", IPv4: dial tcp4 127\.0\.0\.1:81: connect: connection refused IPv6 dial tcp6 \[::1\]:81: connect: connection refused/);
+    assert.match(refused.process.stderr, /error: lost connection to pod\n$/);
+  });
+
   it('kubectl v1.32 (version skew) execs over the same WebSocket', async (t) => {
     const binary = olderKubectl();
     if (!binary) { t.skip('kubectl v1.32 is not installed at /usr/bin/kubectl'); return; }
@@ -205,6 +302,12 @@ describe(`kubectl exec (${label})`, () => {
     await old.ok(['cp', join(local, 'note'), 'web:/tmp/note']);
     await old.ok(['cp', 'web:/tmp/note', join(local, 'back')]);
     assert.equal(readFileSync(join(local, 'back'), 'utf8'), 'from v1.32\n');
+    const forward = await portForward(old, 'pod/plain', 80);
+    try {
+      assert.match((await fetchPage(forward.local, '/')).body, /<h1>Welcome to nginx!<\/h1>/);
+    } finally {
+      await forward.process.stop();
+    }
   });
 });
 }
