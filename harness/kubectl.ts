@@ -47,7 +47,7 @@ export class Kubectl {
   readonly kubeconfigPath: string;
 
   /** `binary`: another kubectl (olderKubectl() for version-skew checks); the v1.35 one by default. */
-  constructor(kubeconfigYaml: string, private readonly binary = kubectlBinary()) {
+  constructor(kubeconfigYaml: string, readonly binary = kubectlBinary()) {
     this.kubeconfigPath = join(this.home, 'kubeconfig');
     writeFileSync(this.kubeconfigPath, kubeconfigYaml);
   }
@@ -82,7 +82,7 @@ export class KubectlProcess {
   private readonly child: ReturnType<typeof import('node:child_process').spawn>;
 
   constructor(kubectl: Kubectl, args: string[]) {
-    this.child = spawnChild(kubectlBinary(), args, { env: kubectl.env() });
+    this.child = spawnChild(kubectl.binary, args, { env: kubectl.env() });
     this.child.stdout!.setEncoding('utf8').on('data', (c: string) => (this.stdout += c));
     this.child.stderr!.setEncoding('utf8').on('data', (c: string) => (this.stderr += c));
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code ?? -1)));

@@ -20,9 +20,18 @@ export class WorkerSockets {
     const Pair = (globalThis as unknown as { WebSocketPair: WebSocketPairConstructor }).WebSocketPair;
     const pair = new Pair();
     const client = pair[0], server = pair[1];
-    this.state.acceptWebSocket(server);
     // The attachment holds at most 2 KiB: a longer token (a long command line) is not resumable.
-    if (resumeToken && resumeToken.length <= 2000) server.serializeAttachment(resumeToken);
+    if (resumeToken && resumeToken.length <= 2000) {
+      this.state.acceptWebSocket(server);
+      server.serializeAttachment(resumeToken);
+    } else {
+      // A session that cannot be started again (port-forward's SPDY state, a long exec) keeps the
+      // object in memory while its socket is open: accepted by the object itself, not hibernated.
+      server.accept();
+      server.addEventListener('message', (event) => { void this.message(server, event.data, async () => { throw new Error('not resumable'); }); });
+      server.addEventListener('close', () => this.closed(server));
+      server.addEventListener('error', () => this.closed(server));
+    }
     this.sessions.set(server, open(this.socket(server)));
     return new Response(null, { status: 101, headers: { 'Sec-WebSocket-Protocol': protocol }, webSocket: client } as ResponseInit);
   };

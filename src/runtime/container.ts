@@ -1,4 +1,5 @@
 import { ConfigError, containerEnv, expandCommand, type PodSources } from './podenv.ts';
+import { imageFiles } from './imageFiles.ts';
 import type { ProgramInput } from './timeline.ts';
 import { containerFilesystem, MountError, type MountingContainer, type VolumePod } from './volumes.ts';
 
@@ -17,7 +18,7 @@ export function prepareContainer(pod: VolumePod, container: RunnableContainer, s
   try {
     const fs = containerFilesystem(pod, container, sources);
     const env = containerEnv(pod, container, sources);
-    return { input: { image: container.image ?? '', ...expandCommand(container, env), env, hostname, podIP, files: fs.files, dirs: fs.dirs, ...(container.stdin ? { openStdin: true } : {}) } };
+    return { input: { image: container.image ?? '', ...expandCommand(container, env), env, hostname, podIP, files: { ...imageFiles(container.image ?? '', fs), ...fs.files }, dirs: fs.dirs, ...(container.stdin ? { openStdin: true } : {}) } };
   } catch (err) {
     if (err instanceof MountError) return { error: { kind: 'mount', message: err.message } };
     if (err instanceof ConfigError) return { error: { kind: 'config', message: err.message } };

@@ -1,5 +1,6 @@
 import { componentStartup, imageBase } from './imageOutput.ts';
 import { runShell, shellCommands } from './shell.ts';
+import { maxExtractBytes, runTar } from './tarCommand.ts';
 import type { ProgramInput, TimedText } from './timeline.ts';
 
 /**
@@ -11,14 +12,16 @@ import type { ProgramInput, TimedText } from './timeline.ts';
  */
 
 export interface ExecSink {
-  stdout(text: string): void;
+  /** Text, or bytes where the process writes binary (`tar cf -`). */
+  stdout(data: string | Uint8Array): void;
   stderr(text: string): void;
   /** The process ended: its exit code. Nothing is written after it. */
   exit(code: number): void;
 }
 
 export interface ExecSession {
-  stdin(text: string): void;
+  /** What came in on stdin: bytes as the channel carries them (text from tests). */
+  stdin(data: string | Uint8Array): void;
   /** The client closed stdin (v5.channel.k8s.io's close of channel 0, or EOF of a pipe). */
   closeStdin(): void;
   /** The client left: timers stop, nothing more is written. */
@@ -34,6 +37,15 @@ export interface ExecRequest {
   now: () => number;
   /** Started again on a socket that outlived the session (a hibernated Durable Object): no new prompt. */
   resumed?: boolean;
+  /** The container's writable layer: what the process writes stays for the next exec (writableLayer.ts). */
+  layer?: FileLayer;
+}
+
+/** Where an exec'd process's writes go beyond its own run. */
+export interface FileLayer {
+  /** false: the layer is full (the write is not kept). */
+  write(path: string, content: string | null): boolean;
+  mkdir(path: string): void;
 }
 
 /** How long a single exec'd command may play out before it is cut (a `sleep 3600` does not hold a session all day). */
@@ -65,8 +77,11 @@ export function startExec(request: ExecRequest, sink: ExecSink): ExecSession {
     const t = setTimeout(() => { timers.delete(t); if (!ended) fn(); }, ms);
     timers.add(t);
   };
+  const decoder = new TextDecoder();
+  const decode = (data: string | Uint8Array) => (typeof data === 'string' ? data : decoder.decode(data, { stream: true }));
   const stopped: ExecSession = { stdin() {}, closeStdin() {}, stop() { ended = true; for (const t of timers) clearTimeout(t); timers.clear(); } };
 
+  if (cmd === 'tar') return startTar(request, sink, end, stopped);
   if (!executable(cmd, input.image)) {
     sink.stdout(`${notFoundMessage(name)}${nl}`);
     queueMicrotask(() => end(126));
@@ -84,7 +99,7 @@ export function startExec(request: ExecRequest, sink: ExecSink): ExecSession {
   const play = (line: string[], stdin: string | undefined, done: (code: number) => void) => {
     const started = request.now();
     const result = runShell(line, { ...input, files, exec: { stdin } });
-    for (const e of result.fileEvents) { if (e.content === null) delete files[e.path]; else files[e.path] = e.content; }
+    for (const e of result.fileEvents) { if (e.content === null) delete files[e.path]; else files[e.path] = e.content; request.layer?.write(e.path, e.content); }
     files = { ...files };
     for (const t of result.out) later(Math.min(t.offsetMs, maxRunMs), () => emit(t, started + t.offsetMs));
     const ending = result.ending;
@@ -125,8 +140,9 @@ export function startExec(request: ExecRequest, sink: ExecSink): ExecSession {
     if (request.tty && !request.resumed) sink.stdout(prompt);
     let taken = 0;
     return {
-      stdin(text) {
+      stdin(data) {
         if (ended) return;
+        const text = decode(data);
         taken += text.length;
         if (taken > maxStdinBytes) { sink.stderr(`sh: input too long${nl}`); end(2); return; }
         for (const ch of text) {
@@ -155,12 +171,55 @@ export function startExec(request: ExecRequest, sink: ExecSink): ExecSession {
   }
   let collected = '';
   return {
-    stdin(text) {
+    stdin(data) {
       if (ended) return;
-      collected += text;
+      collected += decode(data);
       if (collected.length > maxStdinBytes) { sink.stderr(`cat: write error: No space left on device${nl}`); end(1); }
     },
     closeStdin() { if (!ended) play(argv, collected, end); },
+    stop: stopped.stop,
+  };
+}
+
+/**
+ * `tar` as kubectl cp runs it: creating writes the archive to stdout at once; extracting
+ * reads the whole archive from stdin (to the client's close of it), then writes its files.
+ */
+function startTar(request: ExecRequest, sink: ExecSink, end: (code: number) => void, stopped: ExecSession): ExecSession {
+  const { argv, input } = request;
+  const finish = (stdin: Uint8Array) => {
+    const result = runTar(argv.slice(1), input.image, { files: new Map(Object.entries(input.files ?? {})), dirs: new Set(input.dirs) }, stdin, Math.floor(request.now() / 1000));
+    let full = false;
+    for (const dir of result.dirs) request.layer?.mkdir(dir);
+    for (const w of result.writes) if (request.layer && !request.layer.write(w.path, w.content)) full = true;
+    if (full) { sink.stderr('tar: write error: No space left on device\n'); queueMicrotask(() => end(1)); return; }
+    // tar warns as it reads the names, before the archive it writes: kubectl prints it first.
+    if (result.stderr) (request.tty ? sink.stdout : sink.stderr)(result.stderr);
+    if (result.stdout.length) sink.stdout(result.stdout);
+    queueMicrotask(() => end(result.code));
+  };
+  const extracting = argv.slice(1).some((a, i) => (i === 0 || a.startsWith('-')) && !a.startsWith('--') && /[xt]/.test(a));
+  if (!extracting || !request.stdin) { finish(new Uint8Array(0)); return stopped; }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let done = false;
+  return {
+    stdin(data) {
+      if (done) return;
+      const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+      size += bytes.length;
+      // Past the bound the archive is not kept: tar says the disk is full, as it would.
+      if (size > maxExtractBytes + 64 * 1024) { done = true; chunks.length = 0; sink.stderr('tar: write error: No space left on device\n'); end(1); return; }
+      chunks.push(bytes.slice());
+    },
+    closeStdin() {
+      if (done) return;
+      done = true;
+      const all = new Uint8Array(size);
+      let at = 0;
+      for (const c of chunks) { all.set(c, at); at += c.length; }
+      finish(all);
+    },
     stop: stopped.stop,
   };
 }

@@ -30,6 +30,9 @@ const apacheStamp = (ms: number) => {
 const at = (offsetMs: number, text: TimedText['text']): TimedText => ({ offsetMs, text });
 const server = (lines: TimedText[]): Program => ({ prefix: lines, durationMs: 0, ending: { kind: 'forever' } });
 
+/** The version the nginx image's log prints and its server answers with (httpServer.ts). */
+export const nginxVersion = '1.29.1';
+
 function nginx(): Program {
   const entry = [
     '/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration',
@@ -44,7 +47,7 @@ function nginx(): Program {
   ].map((text, i) => at(i * 3, text));
   const notice = (text: string) => (ms: number) => `${nginxStamp(ms)} [notice] 1#1: ${text}`;
   const start = [
-    'using the "epoll" event method', 'nginx/1.29.1', 'built by gcc 12.2.0 (Debian 12.2.0-14+deb12u1) ', 'OS: Linux 6.8.0-1029-gcp',
+    'using the "epoll" event method', `nginx/${nginxVersion}`, 'built by gcc 12.2.0 (Debian 12.2.0-14+deb12u1) ', 'OS: Linux 6.8.0-1029-gcp',
     'getrlimit(RLIMIT_NOFILE): 1048576:1048576', 'start worker processes', 'start worker process 29', 'start worker process 30',
   ].map((text, i) => at(40 + i, notice(text)));
   return server([...entry, ...start]);

@@ -42,8 +42,8 @@ const listening: Record<string, Record<number, string[]>> = {
   'kube-proxy': { 10249: ['/metrics'], 10256: ['/healthz'] },
 };
 
-/** The image's server runs only when the pod does not replace its command with something else. */
-function serverPorts(input: ProgramInput): Record<number, string[]> {
+/** The ports (and HTTP paths answered 200) the image's server listens on; none when the pod replaces its command with something else. */
+export function serverPorts(input: ProgramInput): Record<number, string[]> {
   const base = imageBase(input.image);
   const own = !input.command?.length || [base, 'docker-entrypoint.sh'].includes(input.command[0].split('/').pop()!) || input.command[0].startsWith('-');
   return own ? listening[base] ?? listening[base.split('-')[0]] ?? {} : {};

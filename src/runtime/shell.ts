@@ -159,7 +159,7 @@ class Parser {
 }
 
 /** The container's files as a script changes them; shared by a script's nested runs. */
-interface Disk { files: Map<string, string>; dirs: Set<string> }
+export interface Disk { files: Map<string, string>; dirs: Set<string> }
 
 /** Result of running script steps on a virtual clock; fileEvents' offsets are from the run's start, as out's are. */
 interface Run { out: TimedText[]; elapsed: number; code: number; stop?: 'exit' | 'forever'; disk: Disk; fileEvents: FileEvent[] }
@@ -174,8 +174,8 @@ function mergeRun(run: Run, inner: Run): void {
 
 /** What every image's root holds, so `ls /` and `cd /tmp` look ordinary. */
 const rootDirs = ['bin', 'dev', 'etc', 'home', 'lib', 'lib64', 'proc', 'root', 'sys', 'tmp', 'usr', 'var'];
-const absolute = (path: string) => (`/${path.split('/').filter((p) => p && p !== '.').join('/')}`);
-function isDir(disk: Disk, path: string): boolean {
+export const absolute = (path: string) => (`/${path.split('/').filter((p) => p && p !== '.').join('/')}`);
+export function isDir(disk: Disk, path: string): boolean {
   if (path === '/' || rootDirs.includes(path.slice(1)) || disk.dirs.has(path)) return true;
   const prefix = `${path}/`;
   for (const f of disk.files.keys()) if (f.startsWith(prefix)) return true;

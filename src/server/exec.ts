@@ -4,12 +4,13 @@ import { queryBool } from '../apimachinery/queryParams.ts';
 import { podSources } from '../registry/podSources.ts';
 import type { Registry } from '../registry/generic.ts';
 import type { KubeObject, ResourceDef } from '../registry/types.ts';
-import { prepareContainer, specInput } from '../runtime/container.ts';
 import { maxStdinBytes, startExec, type ExecSession, type ExecSink } from '../runtime/execSession.ts';
 import { interactiveShell, programFor } from '../runtime/programs.ts';
 import { linesBetween, type ProgramInput } from '../runtime/timeline.ts';
 import type { ContainerSpec, ContainerStatus } from '../runtime/stages.ts';
 import type { VolumePod } from '../runtime/volumes.ts';
+import { writableLayer } from '../runtime/writableLayer.ts';
+import { allContainers, containerInput, isRunning, type PodView } from './podContainers.ts';
 import type { Connection } from './clientCertificates.ts';
 import { channel, chooseProtocol, exitStatus, frame, internalErrorStatus, servedProtocols, type ServedProtocol, type StreamStatus } from './remotecommand.ts';
 import type { ResourceRequest } from './requestInfo.ts';
@@ -21,11 +22,6 @@ import { isWebSocketRequest, offeredProtocols, type StreamListener, type StreamS
  * running) comes after it, on the error channel, as kube-apiserver's stream translator
  * relays it. The process itself is runtime/execSession.ts.
  */
-
-interface PodView extends KubeObject {
-  spec: { containers?: ContainerSpec[]; initContainers?: ContainerSpec[]; ephemeralContainers?: ContainerSpec[]; nodeName?: string };
-  status?: { podIP?: string; containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[]; ephemeralContainerStatuses?: ContainerStatus[] };
-}
 
 interface ExecOptions { command: string[]; container?: string; stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }
 
@@ -53,10 +49,6 @@ function chooseContainer(pod: PodView, requested: string | undefined): Container
   if (!found) throw badRequest(`container ${requested} is not valid for pod ${name}`);
   return found;
 }
-
-const isRunning = (pod: PodView, container: string) =>
-  [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])]
-    .some((s) => s.name === container && s.state?.running);
 
 export const handleExec = (c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined) =>
   connect(c, registry, def, info, namespace, false);
@@ -99,16 +91,15 @@ interface SessionSpec {
   command: string[]; stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean; attach: boolean; protocol: ServedProtocol;
 }
 
-/** What the kubelet finds: a running container to exec in, with its env and files as the kubelet made them. */
-interface SessionStart { pod: PodView; spec: ContainerSpec; running: boolean; input: ProgramInput }
+/** What the kubelet finds: a running container to exec in, with its env and files as the kubelet made them and exec'd processes left them. */
+interface SessionStart { pod: PodView; spec: ContainerSpec; running: boolean; input: ProgramInput; layerKey: string }
 
 async function sessionStart(registry: Registry, def: ResourceDef, session: SessionSpec, pod: PodView): Promise<SessionStart> {
-  const spec = [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? []), ...(pod.spec.ephemeralContainers ?? [])].find((x) => x.name === session.container)!;
+  const spec = allContainers(pod).find((x) => x.name === session.container)!;
   const running = pod.metadata.uid === session.uid && isRunning(pod, spec.name);
   const volumePod = pod as unknown as VolumePod;
-  const prepared = running ? prepareContainer(volumePod, spec, await podSources(registry, volumePod), pod.status?.podIP) : undefined;
-  const input = prepared && !prepared.error ? prepared.input : specInput(volumePod, spec, pod.status?.podIP);
-  return { pod, spec, running, input };
+  const { input, layerKey } = containerInput(session.cluster, pod, spec, running ? await podSources(registry, volumePod) : undefined);
+  return { pod, spec, running, input, layerKey };
 }
 
 /**
@@ -117,7 +108,6 @@ async function sessionStart(registry: Registry, def: ResourceDef, session: Sessi
  */
 function openSession(registry: Registry, def: ResourceDef, session: SessionSpec, start: SessionStart, socket: StreamSocket, resumed: boolean): StreamListener {
   const { pod, spec, running, input } = start;
-  const decoder = new TextDecoder();
   let finished = false;
   const finish = (status: StreamStatus) => {
     if (finished) return;
@@ -140,9 +130,10 @@ function openSession(registry: Registry, def: ResourceDef, session: SessionSpec,
   const shell = session.attach ? interactiveShell(input) : undefined;
   // Attach reports no exit code (the kubelet's attach ends in Success when the process ends).
   const attached: ExecSink = { ...sink, exit: () => finish(exitStatus(0, [])) };
-  const process: ExecSession = shell && session.stdin ? startExec({ argv: shell, stdin: true, tty: session.tty, input, now, resumed }, attached)
+  const layer = writableLayer(start.layerKey);
+  const process: ExecSession = shell && session.stdin ? startExec({ argv: shell, stdin: true, tty: session.tty, input, now, resumed, layer }, attached)
     : session.attach ? followContainer(registry, def, session.namespace, pod, spec, input, attached)
-    : startExec({ argv: session.command, stdin: session.stdin, tty: session.tty, input, now, resumed }, sink);
+    : startExec({ argv: session.command, stdin: session.stdin, tty: session.tty, input, now, resumed, layer }, sink);
   let received = 0;
   return {
     message(data) {
@@ -151,7 +142,7 @@ function openSession(registry: Registry, def: ResourceDef, session: SessionSpec,
       // Input is bounded: a session that sends more than any exec'd command here reads is ended.
       if (received > 4 * maxStdinBytes) { process.stop(); finish(internalErrorStatus('the exec session sent more input than this server accepts')); return; }
       const ch = data[0];
-      if (ch === channel.stdin && session.stdin) process.stdin(decoder.decode(data.subarray(1), { stream: true }));
+      if (ch === channel.stdin && session.stdin) process.stdin(data.subarray(1));
       else if (ch === channel.close && data[1] === channel.stdin && session.protocol === 'v5.channel.k8s.io') process.closeStdin();
       // Resize (4) changes nothing: output is not laid out to a width.
     },

@@ -2,6 +2,7 @@ import { handleBinding } from './binding.ts';
 import { handleEviction } from './eviction.ts';
 import { handleAttach, handleExec } from './exec.ts';
 import { handleLog } from './logs.ts';
+import { handlePortForward } from './portforward.ts';
 import { handleScale } from './scale.ts';
 import type { SubresourceHandlers } from './subresource.ts';
 
@@ -12,5 +13,6 @@ export const builtinSubresources: SubresourceHandlers = {
   eviction: handleEviction,
   exec: handleExec,
   log: handleLog,
+  portforward: handlePortForward,
   scale: handleScale,
 };

@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { get, type IncomingHttpHeaders } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Kubectl, KubectlProcess, olderKubectl } from '../../harness/kubectl.ts';
 import { eventually, eventuallyPasses } from '../helpers/eventually.ts';
@@ -73,6 +77,63 @@ spec:
     command: ['sh', '-c', 'while true; do echo tick; sleep 1; done']
 `;
 
+// nginx as its image ships it (the welcome page), and a Deployment serving a ConfigMap's page behind a Service.
+const sitePods = `apiVersion: v1
+kind: Pod
+metadata:
+  name: plain
+spec:
+  containers:
+  - name: nginx
+    image: nginx
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: site
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: site } }
+  template:
+    metadata: { labels: { app: site } }
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+        ports: [{ name: http, containerPort: 80 }]
+        volumeMounts: [{ name: page, mountPath: /usr/share/nginx/html }]
+      volumes:
+      - name: page
+        configMap: { name: page }
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: site
+spec:
+  selector: { app: site }
+  ports: [{ port: 8080, targetPort: http }]
+`;
+
+interface Page { status: number; headers: IncomingHttpHeaders; body: string }
+
+/** One GET through a forwarded local port, on a connection of its own (Connection: close). */
+function fetchPage(port: number, path: string): Promise<Page> {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    }).on('error', reject);
+  });
+}
+
+/** `kubectl port-forward TARGET :PORT` (a free local port), once it says where it listens. */
+async function portForward(kubectl: Kubectl, target: string, port: number): Promise<{ process: KubectlProcess; local: number }> {
+  const process = new KubectlProcess(kubectl, ['port-forward', target, `:${port}`]);
+  await process.waitFor(/Forwarding from 127\.0\.0\.1:\d+ -> \d+\n/);
+  return { process, local: Number(/127\.0\.0\.1:(\d+)/.exec(process.stdout)![1]) };
+}
+
 export function execScenario(label: string, open: () => Promise<ExecEntry>) {
 describe(`kubectl exec (${label})`, () => {
   let server: ExecEntry;
@@ -88,6 +149,8 @@ describe(`kubectl exec (${label})`, () => {
     await apply(brokenPod);
     await apply(pendingPod);
     await apply(tickerPod);
+    await kubectl.ok(['create', 'configmap', 'page', '--from-literal=index.html=<h1>from a ConfigMap</h1>\n']);
+    await apply(sitePods);
     await eventually(async () => (await kubectl.run(['get', 'pod', 'web', '--no-headers'])).stdout, (out) => /\s1\/1\s+Running\s/.test(out), 'web Running', 120_000);
   });
   after(() => server.close());
@@ -167,6 +230,65 @@ describe(`kubectl exec (${label})`, () => {
     assert.match(once.stdout, /^done\n/);
   });
 
+  it('cp: a mounted file out, a directory in and back out (UTF-8 intact), tar\'s words for what is missing', async () => {
+    const local = mkdtempSync(join(tmpdir(), 'kubectl-cp-'));
+    // Pod → local: kubectl runs `tar cf - /etc/config/key`; busybox's warning is printed on stdout, as kubectl does.
+    assert.equal(await kubectl.ok(['cp', 'web:/etc/config/key', join(local, 'key')]), "tar: removing leading '/' from member names\n");
+    assert.equal(readFileSync(join(local, 'key'), 'utf8'), 'value-from-configmap');
+    // Local → pod: `test -d /tmp/site`, then `tar -xmf - -C /tmp` reading the archive from stdin; the next exec sees the files.
+    mkdirSync(join(local, 'site', 'css'), { recursive: true });
+    writeFileSync(join(local, 'site', 'index.html'), '<h1>héllo ✓</h1>\n');
+    writeFileSync(join(local, 'site', 'css', 'main.css'), 'h1 { color: teal }\n');
+    assert.equal(await kubectl.ok(['cp', join(local, 'site'), 'web:/tmp/site', '-c', 'web']), '');
+    assert.equal(await kubectl.ok(['exec', 'web', '--', 'cat', '/tmp/site/index.html', '/tmp/site/css/main.css']), '<h1>héllo ✓</h1>\nh1 { color: teal }\n');
+    await kubectl.ok(['cp', 'web:/tmp/site', join(local, 'back')]);
+    assert.equal(readFileSync(join(local, 'back', 'index.html'), 'utf8'), '<h1>héllo ✓</h1>\n');
+    assert.equal(readFileSync(join(local, 'back', 'css', 'main.css'), 'utf8'), 'h1 { color: teal }\n');
+    // A missing source: tar says so on kubectl's stdout (its exit code races kubectl's own end, as on a real cluster).
+    const missing = await kubectl.run(['cp', 'web:/nope', join(local, 'nope')]);
+    assert.equal(missing.stdout, 'tar: /nope: No such file or directory\ntar: error exit delayed from previous errors\n');
+    const nowhere = await kubectl.run(['cp', join(local, 'key'), 'web:/nope/key']);
+    assert.equal(nowhere.code, 1);
+    assert.equal(nowhere.stderr, "tar: can't change directory to '/nope': No such file or directory\ncommand terminated with exit code 1\n");
+  });
+
+  it('port-forward: pod/, deploy/ and svc/ reach nginx (its welcome page, a mounted ConfigMap page, its 404); a port nobody listens on is refused', async () => {
+    for (const pods of [['plain'], ['-l', 'app=site']]) {
+      await eventually(async () => (await kubectl.run(['get', 'pods', ...pods, '--no-headers'])).stdout, (out) => /\s1\/1\s+Running\s/.test(out), `${pods.join(' ')} Running`, 120_000);
+    }
+    const plain = await portForward(kubectl, 'pod/plain', 80);
+    try {
+      const welcome = await fetchPage(plain.local, '/');
+      assert.equal(welcome.status, 200);
+      assert.match(welcome.body, /<title>Welcome to nginx!<\/title>/);
+      assert.equal(welcome.headers['content-length'], '615');
+      assert.match(String(welcome.headers.server), /^nginx\/1\.\d+\.\d+$/);
+      const missing = await fetchPage(plain.local, '/nope.html');
+      assert.equal(missing.status, 404);
+      assert.match(missing.body, /<center><h1>404 Not Found<\/h1><\/center>/);
+      assert.match(plain.process.stdout, /Handling connection for \d+\n/);
+    } finally {
+      await plain.process.stop();
+    }
+    // deploy/ is resolved to a pod by kubectl; svc/ also maps the Service's port (8080) to the container's (80).
+    for (const [target, port] of [['deploy/site', 80], ['svc/site', 8080]] as const) {
+      const forward = await portForward(kubectl, target, port);
+      try {
+        const page = await fetchPage(forward.local, '/');
+        assert.equal(page.body, '<h1>from a ConfigMap</h1>\n');
+        assert.equal(page.headers['content-type'], 'text/html');
+      } finally {
+        await forward.process.stop();
+      }
+    }
+    // Nothing listens on 81: the kubelet's error comes back on the error stream; kubectl logs it (klog quotes it) and gives up.
+    const refused = await portForward(kubectl, 'pod/plain', 81);
+    await assert.rejects(fetchPage(refused.local, '/'));
+    assert.equal(await refused.process.exited, 1);
+    assert.match(refused.process.stderr, /an error occurred forwarding \d+ -> 81: error forwarding port 81 to pod [0-9a-f]{64}, uid : failed to execute portforward in network namespace \\"[^"\\]+\\": failed to connect to localhost:81 inside namespace \\"[0-9a-f]{64}\\", IPv4: dial tcp4 127\.0\.0\.1:81: connect: connection refused IPv6 dial tcp6 \[::1\]:81: connect: connection refused/);
+    assert.match(refused.process.stderr, /error: lost connection to pod\n$/);
+  });
+
   it('kubectl v1.32 (version skew) execs over the same WebSocket', async (t) => {
     const binary = olderKubectl();
     if (!binary) { t.skip('kubectl v1.32 is not installed at /usr/bin/kubectl'); return; }
@@ -175,6 +297,17 @@ describe(`kubectl exec (${label})`, () => {
     const failed = await old.run(['exec', 'web', '--', 'sh', '-c', 'exit 3']);
     assert.equal(failed.code, 3, failed.stderr);
     assert.match(failed.stderr, /command terminated with exit code 3/);
+    const local = mkdtempSync(join(tmpdir(), 'kubectl-cp-'));
+    writeFileSync(join(local, 'note'), 'from v1.32\n');
+    await old.ok(['cp', join(local, 'note'), 'web:/tmp/note']);
+    await old.ok(['cp', 'web:/tmp/note', join(local, 'back')]);
+    assert.equal(readFileSync(join(local, 'back'), 'utf8'), 'from v1.32\n');
+    const forward = await portForward(old, 'pod/plain', 80);
+    try {
+      assert.match((await fetchPage(forward.local, '/')).body, /<h1>Welcome to nginx!<\/h1>/);
+    } finally {
+      await forward.process.stop();
+    }
   });
 });
 }
