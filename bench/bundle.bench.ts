@@ -6,20 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { ensureTable } from '../src/storage/dynamodb.ts';
 import { startDynamoDBLocal } from '../harness/dynamodbLocal.ts';
+import { bundleLambda } from '../harness/lambdaLocal.ts';
 import { fmt, line, median } from './lib.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
 const kib = (bytes: number) => `${fmt(bytes / 1024)} KiB`;
 const gzipped = (file: string) => gzipSync(readFileSync(file), { level: 9 }).length;
-
-/** The Lambda bundle exactly as `npm run bundle:lambda` makes it (its flags are read from package.json). */
-function bundleLambda(entry: string, outfile: string): void {
-  const script = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['bundle:lambda'];
-  const command = script.replace('src/entry/lambda.ts', JSON.stringify(entry)).replace('--outfile=dist/lambda/index.mjs', `--outfile=${JSON.stringify(outfile)}`);
-  // NODE_PATH: the baseline's source sits in a temporary folder, its imports resolve from here.
-  execFileSync('sh', ['-c', command.replace(/^esbuild /, `${JSON.stringify(bin('esbuild'))} `)], { cwd: root, stdio: 'pipe', env: { ...process.env, NODE_PATH: join(root, 'node_modules') } });
-}
 
 /**
  * A Lambda cold start's own part: a fresh Node process imports the bundle (its module
@@ -79,9 +72,9 @@ export async function run(): Promise<void> {
   line('Worker: Miniflare start → first answer (median of 3)', `${fmt(worker)} ms, ${fmt(worker / bareWorker, 2)}× a bare Hono Worker's ${fmt(bareWorker)} ms`);
 
   const lambda = join(out, 'lambda', 'index.mjs');
-  bundleLambda('src/entry/lambda.ts', lambda);
+  bundleLambda(lambda);
   const bareLambda = join(bare, 'lambda.mjs');
-  bundleLambda(join(bare, 'lambda.ts'), bareLambda);
+  bundleLambda(bareLambda, join(bare, 'lambda.ts'));
   line('Lambda bundle (npm run bundle:lambda), raw / gzipped', `${kib(statSync(lambda).size)} / ${kib(gzipped(lambda))} (bare Hono: ${kib(statSync(bareLambda).size)} / ${kib(gzipped(bareLambda))})`);
   const dynamodb = await startDynamoDBLocal();
   try {
