@@ -213,8 +213,11 @@ describe('SQS queue port and the Lambda SQS path (local SQS)', () => {
     assert.ok(Number(EventsQueue.Properties.VisibilityTimeout) >= 6 * Number(ControlPlane.Properties.Timeout));
     assert.deepEqual(ControlPlaneEvents.Properties.FunctionResponseTypes, ['ReportBatchItemFailures']);
     assert.deepEqual(ControlPlaneEvents.Properties.FunctionName, { Ref: 'ControlPlane' });
-    const sqsStatements = (fn: Resource) => (fn.Properties.Policies as Array<{ Statement?: Array<{ Action: string[]; Resource: unknown }> }>)
-      .flatMap((p) => p.Statement ?? []).filter((s) => s.Action.some((a) => a.startsWith('sqs:')));
+    // Each function's rights are its role's inline policies.
+    const role = (fn: Resource) => template.Resources[(fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]];
+    const sqsStatements = (fn: Resource) => (role(fn).Properties.Policies as Array<{ PolicyDocument: { Statement: Array<{ Action: string[]; Resource: unknown }> } }>)
+      .flatMap((p) => p.PolicyDocument.Statement).filter((s) => s.Action.some((a) => a.startsWith('sqs:')));
+    assert.ok(sqsStatements(ControlPlane).length && sqsStatements(ApiServer).length);
     for (const s of [...sqsStatements(ApiServer), ...sqsStatements(ControlPlane)]) assert.deepEqual(s.Resource, { 'Fn::GetAtt': ['EventsQueue', 'Arn'] });
     assert.deepEqual(sqsStatements(ApiServer).flatMap((s) => s.Action), ['sqs:SendMessage']);
   });
