@@ -7,31 +7,58 @@ import type { FileLayer } from './execSession.ts';
  * again, as a real one does. Layers are kept in this process's memory (the Node server, or the
  * cluster's Durable Object while it stays in memory), never in the store: an exec costs no
  * storage write, and a layer is lost when the process goes, as a container's is on a restart.
- * Bounded per layer and in all, oldest-used dropped first.
+ * Bounded per layer, per cluster and in all. The process is shared by every student's
+ * cluster, so past the total it is the cluster holding the most that loses its oldest-used
+ * layer: one student filling layers cannot make another's small ones disappear.
  */
 
 const maxLayerBytes = 8 << 20;
+const maxClusterBytes = 16 << 20;
 const maxTotalBytes = 64 << 20;
 const maxLayers = 2000;
 
 interface Layer { files: Map<string, string | null>; dirs: Set<string>; bytes: number }
 
+/** Keys start with the cluster's name (`cluster/namespace/uid/container/containerID`). */
+const clusterOf = (key: string) => key.slice(0, key.indexOf('/'));
+
 const layers = new Map<string, Layer>();
+/** Bytes and layers per cluster. */
+const clusters = new Map<string, { bytes: number; layers: number }>();
 let totalBytes = 0;
 
 const sizeOf = (path: string, content: string | null) => path.length + (content?.length ?? 0);
 
+function account(key: string, bytes: number, count: number): void {
+  const cluster = clusterOf(key);
+  const held = clusters.get(cluster) ?? { bytes: 0, layers: 0 };
+  held.bytes += bytes;
+  held.layers += count;
+  totalBytes += bytes;
+  if (held.layers > 0) clusters.set(cluster, held);
+  else clusters.delete(cluster);
+}
+
+/** Drops layers, each the oldest-used of the cluster holding the most bytes, until within the totals. */
+function evict(keep: string): void {
+  while (layers.size > maxLayers || totalBytes > maxTotalBytes) {
+    const heaviest = [...clusters].sort((a, b) => b[1].bytes - a[1].bytes || b[1].layers - a[1].layers)[0]?.[0];
+    const victim = [...layers.keys()].find((k) => k !== keep && clusterOf(k) === heaviest) ?? [...layers.keys()].find((k) => k !== keep);
+    if (victim === undefined) return;
+    account(victim, -layers.get(victim)!.bytes, -1);
+    layers.delete(victim);
+  }
+}
+
 function touch(key: string): Layer {
   let layer = layers.get(key);
   if (layer) layers.delete(key);
-  else layer = { files: new Map(), dirs: new Set(), bytes: 0 };
-  layers.set(key, layer);
-  for (const [oldest, old] of layers) {
-    if (layers.size <= maxLayers && totalBytes <= maxTotalBytes) break;
-    if (oldest === key) break;
-    layers.delete(oldest);
-    totalBytes -= old.bytes;
+  else {
+    layer = { files: new Map(), dirs: new Set(), bytes: 0 };
+    account(key, 0, 1);
   }
+  layers.set(key, layer);
+  evict(key);
   return layer;
 }
 
@@ -51,10 +78,11 @@ export function writableLayer(key: string): FileLayer {
       const layer = touch(key);
       const before = layer.files.has(path) ? sizeOf(path, layer.files.get(path)!) : 0;
       const delta = sizeOf(path, content) - before;
-      if (delta > 0 && layer.bytes + delta > maxLayerBytes) return false;
+      if (delta > 0 && (layer.bytes + delta > maxLayerBytes || (clusters.get(clusterOf(key))?.bytes ?? 0) + delta > maxClusterBytes)) return false;
       layer.files.set(path, content);
       layer.bytes += delta;
-      totalBytes += delta;
+      account(key, delta, 0);
+      evict(key);
       return true;
     },
     mkdir(path) {
@@ -62,7 +90,7 @@ export function writableLayer(key: string): FileLayer {
       if (layer.dirs.has(path)) return;
       layer.dirs.add(path);
       layer.bytes += path.length;
-      totalBytes += path.length;
+      account(key, path.length, 0);
     },
   };
 }
