@@ -84,7 +84,7 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
     const admin = adminApp(options.admin);
     app.all('/clusters', (c) => admin.fetch(c.req.raw));
     app.all('/clusters/:name{[^/]+}', (c) => admin.fetch(c.req.raw));
-    app.all('/clusters/:name{[^/]+}/users', (c) => admin.fetch(c.req.raw));
+    for (const sub of ['users', 'snapshot', 'history']) app.all(`/clusters/:name{[^/]+}/${sub}`, (c) => admin.fetch(c.req.raw));
   }
 
   // A cluster's API. Writes then pass the registry's own steps: mutating admission → the
