@@ -276,7 +276,14 @@ export function tenancyScenario(label: string, open: () => Promise<TenancyEntry>
       await fresh.waitFor(/MODIFIED\s+settings\s/);
       await fresh.stop();
       if (entry.controlPlane) {
-        await eventually(() => kubectl.ok(['get', 'pods', '-n', 'lab', '-l', 'app=web', '--no-headers']), (out) => /\sRunning\s/.test(out), 'the restored deployment\'s pod to run');
+        // Restored objects come with no change events: the resync a restore sends is what has the controllers,
+        // scheduler and kubelets act on them. A snapshot edited to want two replicas (the format is plain JSON
+        // lines) gets its second pod made, scheduled and run.
+        const lines = gunzipSync(file).toString('utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as { key?: string; value?: { spec?: { replicas?: number } } });
+        lines.find((l) => l.key === 'apps/deployments/lab/web')!.value!.spec!.replicas = 2;
+        const edited = await send(`${entry.url}/clusters/${name}/snapshot`, { method: 'PUT', insecure: true, body: lines.map((l) => JSON.stringify(l)).join('\n'), headers: { authorization: `Bearer ${entry.adminToken}`, 'content-type': 'application/x-ndjson' } });
+        assert.equal(edited.status, 200, edited.body);
+        await eventually(() => kubectl.ok(['get', 'pods', '-n', 'lab', '-l', 'app=web', '--no-headers']), (out) => (out.match(/\sRunning\s/g) ?? []).length === 2, "the restored deployment's two pods to run");
       }
 
       // A bad or truncated snapshot is a 400 and changes nothing.
