@@ -635,18 +635,21 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
     // No revision is handed out while a restore rewrites the cluster (see restore()).
     condition += ' AND attribute_not_exists(#restoring)';
     names['#restoring'] = restoringAttribute;
-    let out;
-    const read = ++this.metaReads;
-    try {
-      out = await this.client.send(new UpdateItemCommand({
-        TableName: this.table, Key: this.keyOf(metaSk), UpdateExpression: 'ADD #rev :n', ConditionExpression: condition,
-        ExpressionAttributeNames: names, ExpressionAttributeValues: values, ReturnValues: 'ALL_NEW',
-      }));
-    } catch (err) {
-      if (isConditionFailure(err)) throw await this.refusal();
-      throw err;
+    for (let attempt = 0; ; attempt++) {
+      const read = ++this.metaReads;
+      try {
+        const out = await this.client.send(new UpdateItemCommand({
+          TableName: this.table, Key: this.keyOf(metaSk), UpdateExpression: 'ADD #rev :n', ConditionExpression: condition,
+          ExpressionAttributeNames: names, ExpressionAttributeValues: values, ReturnValues: 'ALL_NEW',
+        }));
+        return this.observe(metaFromItem(out.Attributes), read, true).revision;
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+        // A fence lifted between the refusal and now was a restore that has ended: ask again.
+        if (!(await this.refused()) && attempt < maxWriteAttempts) continue;
+        throw err;
+      }
     }
-    return this.observe(metaFromItem(out.Attributes), read, true).revision;
   }
 
   /** The condition that the meta item is of the live cluster this instance serves (its incarnation, once known). */
@@ -664,11 +667,17 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
     return 'attribute_exists(#sk) AND attribute_not_exists(#dropping) AND attribute_not_exists(#live)';
   }
 
-  /** Why the meta item refused a revision: the cluster is being restored (wait), or it is gone. */
-  private async refusal(): Promise<Error> {
+  /**
+   * Why the meta item refused: it throws ClusterBusyError while a restore holds the fence and
+   * ClusterGoneError once the cluster this instance serves is gone; false means neither holds
+   * any more (the fence was lifted meanwhile), so the caller may ask again.
+   */
+  private async refused(): Promise<false> {
     const meta = await this.readMeta();
-    if (incarnationOf(meta) !== null && meta.restoring && !this.isStaleFor(incarnationOf(meta)!)) return new ClusterBusyError(this.cluster);
-    return this.goneError();
+    const live = incarnationOf(meta);
+    if (live === null || this.isStaleFor(live)) throw this.goneError();
+    if (meta.restoring) throw new ClusterBusyError(this.cluster);
+    return false;
   }
 
   /** The object change and its log item, as one transaction. */
@@ -757,8 +766,9 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
       }));
       return this.observe(metaFromItem(out.Attributes), read, true);
     } catch (err) {
-      if (isConditionFailure(err)) throw await this.refusal();
-      throw err;
+      if (!isConditionFailure(err)) throw err;
+      await this.refused();
+      throw new ClusterBusyError(this.cluster); // another restore held the fence and has just let go: the caller may try again
     }
   }
 
