@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { call as request } from '../client/https.ts';
+import type { ClusterHistory } from '../tenancy/history.ts';
 
 /**
  * `apiserverless cluster …` and `apiserverless user …`: the teacher's CLI over the admin API.
@@ -167,10 +168,7 @@ async function snapshotInput(file: string | undefined, command: string): Promise
   return new SnapshotBody(Buffer.concat(chunks));
 }
 
-interface Change { revision: number; type: string; resource: string; namespace?: string; name: string; manager?: string; subresource?: string; time?: string; fields?: string[] }
-interface History { revision: number; compactedRevision: number; items: Change[] }
-
-function historyTable(history: History): string {
+function historyTable(history: ClusterHistory): string {
   const rows = [['REVISION', 'TIME', 'ACTION', 'RESOURCE', 'NAMESPACE', 'NAME', 'BY', 'CHANGED'], ...history.items.map((c) => [
     String(c.revision), c.time ?? '-', c.type, c.resource, c.namespace ?? '', c.name,
     c.manager ? `${c.manager}${c.subresource ? ` (${c.subresource})` : ''}` : '-', (c.fields ?? []).join(','),
@@ -244,7 +242,7 @@ export async function main(argv: string[], out: (s: string | Uint8Array) => void
     case 'history': {
       if (!names[0]) throw new Error('cluster history needs a NAME');
       const query = new URLSearchParams({ ...(values.since ? { since: values.since } : {}), ...(values.events ? { events: 'true' } : {}) });
-      const history = (await expect(options, 'GET', `clusters/${encodeURIComponent(names[0])}/history${query.size ? `?${query}` : ''}`)) as unknown as History;
+      const history = (await expect(options, 'GET', `clusters/${encodeURIComponent(names[0])}/history${query.size ? `?${query}` : ''}`)) as unknown as ClusterHistory;
       out(values.output === 'json' ? JSON.stringify(history, null, 2) + '\n' : historyTable(history));
       return 0;
     }
