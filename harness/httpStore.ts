@@ -1,5 +1,5 @@
 import { Agent, request } from 'node:https';
-import type { ClusterStore, KeyValue, ListOptions, ListResult, Store, StoreEvent, Watcher, WriteResult } from '../src/storage/store.ts';
+import type { ClusterStore, KeyValue, ListOptions, ListResult, LogPage, RestoredRecord, Store, StoreEvent, Watcher, WriteResult } from '../src/storage/store.ts';
 import { ClusterGoneError, CompactedError, FutureRevisionError, type Usage } from '../src/storage/store.ts';
 import { BufferedWatcher } from '../src/storage/memory.ts';
 import { failedOnStaleSocket, resendOnStaleSocket } from './staleSocket.ts';
@@ -66,6 +66,8 @@ export class HttpClusterStore implements ClusterStore {
   currentRevision() { return this.op<number>('currentRevision'); }
   async compact(revision: number) { await this.op<null>('compact', revision); }
   usage() { return this.op<Usage>('usage'); }
+  changes(after: number, limit: number) { return this.op<LogPage>('changes', after, limit); }
+  restore(records: RestoredRecord[], keep: string[]) { return this.op<number>('restore', records, keep); }
   async createCluster() { await this.op<null>('createCluster'); }
 
   watch(prefix: string, fromRevision: number): Watcher {

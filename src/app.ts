@@ -17,13 +17,13 @@ import { serveResource } from './pipeline/serveResource.ts';
 import { Catalog } from './registry/catalog.ts';
 import { resources } from './registry/resources/index.ts';
 import { clusterGone } from './server/authn.ts';
-import { ApiError, internalError } from './apimachinery/errors.ts';
+import { ApiError, internalError, tooManyRequests } from './apimachinery/errors.ts';
 import { builtinSubresources } from './server/subresources.ts';
 import { writeJson } from './server/wire.ts';
 import { tokenRequestHandler } from './server/serviceAccountTokens.ts';
 import type { SubresourceHandlers } from './server/subresource.ts';
 import { adminApp, type AdminOptions } from './tenancy/admin.ts';
-import { ClusterGoneError } from './storage/store.ts';
+import { ClusterBusyError, ClusterGoneError } from './storage/store.ts';
 import { defaultLimits, Quotas, type Limits } from './tenancy/quotas.ts';
 export { splitClusterPath } from './pipeline/requestInfo.ts';
 export { versionInfo, type VersionInfo } from './pipeline/version.ts';
@@ -38,6 +38,9 @@ export interface AppOptions {
   /** Subresources beyond `status`, by name (default: log, binding, eviction, scale). */
   subresources?: SubresourceHandlers;
 }
+
+/** A restore is rewriting the cluster (DynamoDB fences writers off meanwhile): kubectl and client-go retry a 429. */
+const clusterBusy = (cluster: string) => tooManyRequests(`cluster "${cluster}" is being restored from a snapshot: try again in a moment`, 1);
 
 /**
  * createApp(ports): kube-apiserver's request path, on web standards only. Each step is one
@@ -66,10 +69,10 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
   };
 
   app.onError((err, c) => {
-    const apiError = err instanceof ApiError ? err : err instanceof ClusterGoneError ? clusterGone(err.cluster) : internalError('an unexpected error occurred');
+    const apiError = err instanceof ApiError ? err : err instanceof ClusterGoneError ? clusterGone(err.cluster) : err instanceof ClusterBusyError ? clusterBusy(err.cluster) : internalError('an unexpected error occurred');
     // A client that hung up mid-body ("aborted") made no server fault: nothing to log.
     const clientLeft = c.req.raw.signal.aborted;
-    if (!(err instanceof ApiError) && !(err instanceof ClusterGoneError) && !clientLeft) log(`internal error on ${c.req.method} ${new URL(c.req.url).pathname}: ${(err as Error).stack ?? err}`);
+    if (!(err instanceof ApiError) && !(err instanceof ClusterGoneError) && !(err instanceof ClusterBusyError) && !clientLeft) log(`internal error on ${c.req.method} ${new URL(c.req.url).pathname}: ${(err as Error).stack ?? err}`);
     for (const [k, v] of Object.entries(apiError.headers)) c.header(k, v);
     return writeJson(c, apiError.toStatus(), apiError.code);
   });
@@ -81,7 +84,7 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
     const admin = adminApp(options.admin);
     app.all('/clusters', (c) => admin.fetch(c.req.raw));
     app.all('/clusters/:name{[^/]+}', (c) => admin.fetch(c.req.raw));
-    app.all('/clusters/:name{[^/]+}/users', (c) => admin.fetch(c.req.raw));
+    for (const sub of ['users', 'snapshot', 'history']) app.all(`/clusters/:name{[^/]+}/${sub}`, (c) => admin.fetch(c.req.raw));
   }
 
   // A cluster's API. Writes then pass the registry's own steps: mutating admission → the

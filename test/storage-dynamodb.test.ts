@@ -8,7 +8,7 @@ import { DynamoStore, ensureTable } from '../src/storage/dynamodb.ts';
 import { entryFromLogItem, kvFromObjectItem, logPrefix, logSk, metaFromItem, objectPrefix, ttlAttribute, type Item } from '../src/storage/dynamodbItems.ts';
 import { storeFromEnv } from '../src/storage/fromEnv.ts';
 import { MemoryStore } from '../src/storage/memory.ts';
-import { ClusterGoneError, CompactedError, type KeyValue, type Store, type StoreEvent, type Watcher } from '../src/storage/store.ts';
+import { ClusterBusyError, ClusterGoneError, CompactedError, type KeyValue, type Store, type StoreEvent, type Watcher } from '../src/storage/store.ts';
 import { sharedDynamoDBLocal } from '../harness/dynamodbLocal.ts';
 import { Catalog } from '../src/registry/catalog.ts';
 import { resources } from '../src/registry/resources/index.ts';
@@ -519,6 +519,51 @@ describe('dynamodb store: cluster lifecycle across processes', () => {
     }
     return { events };
   }
+
+  it('a restore in A fences off B\'s writes: each lands before it (and is replaced) or after it (and stays), or is refused as busy; B\'s watch ends compacted', bounded, async () => {
+    const { client, table, close } = await tableFixture();
+    try {
+      const a = new DynamoStore({ client, table, ...timing, liveCheckMs: 100 }), b = new DynamoStore({ client, table, ...timing, liveCheckMs: 100 });
+      await a.createCluster('c');
+      const prefix = '/registry/c/core/configmaps/default/';
+      const seed = await a.cluster('c').create(`${prefix}seed`, 'old');
+      const watch = untilEnded(b.cluster('c').watch(prefix, seed.ok ? seed.kv.modRevision : 0));
+      const acknowledged: KeyValue[] = [];
+      const refusals: unknown[] = [];
+      let stop = false;
+      const writer = (async () => {
+        for (let i = 0; !stop; i++) {
+          try {
+            const result = await b.cluster('c').create(`${prefix}b-${i}`, `v${i}`);
+            if (result.ok) acknowledged.push(result.kv);
+          } catch (err) {
+            refusals.push(err);
+            await new Promise((r) => setTimeout(r, 5));
+          }
+        }
+      })();
+      while (acknowledged.length < 5) await new Promise((r) => setTimeout(r, 5));
+      const records = Array.from({ length: 60 }, (_, i) => ({ key: `${prefix}r-${String(i).padStart(2, '0')}`, value: `restored ${i}` }));
+      const revision = await a.cluster('c').restore(records, []);
+      const after = acknowledged.length;
+      while (acknowledged.length < after + 5) await new Promise((r) => setTimeout(r, 5));
+      stop = true;
+      await writer;
+      assert.deepEqual(refusals.filter((e) => !(e instanceof ClusterBusyError)), [], 'a write is only ever refused as busy');
+      const expected = new Map(records.map((r) => [r.key, r.value]));
+      for (const kv of acknowledged) {
+        assert.notEqual(kv.modRevision, revision, 'no write shares the restore\'s revision');
+        if (kv.modRevision > revision) expected.set(kv.key, kv.value);
+      }
+      const now = await a.cluster('c').list(prefix);
+      assert.deepEqual(new Map(now.items.map((kv) => [kv.key, kv.value])), expected, 'the restored records plus every write acknowledged after the restore, nothing from before');
+      const ended = await watch;
+      assert.ok(ended.error instanceof CompactedError, `B's watch ends with CompactedError, got ${String(ended.error)}`);
+      assert.ok(ended.events.every((e) => e.kv.modRevision < revision));
+    } finally {
+      await close();
+    }
+  });
 
   it('B\'s watch ends when A drops and re-creates the cluster, without any of the new cluster\'s objects; B\'s instances cannot write into it', bounded, async () => {
     const f = await tableFixture();

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { call as request } from '../client/https.ts';
+import type { ClusterHistory } from '../tenancy/history.ts';
 
 /**
  * `apiserverless cluster …` and `apiserverless user …`: the teacher's CLI over the admin API.
@@ -22,6 +23,20 @@ Commands:
   get NAME [--kubeconfig] show a cluster (or print a fresh kubeconfig for it)
   extend NAME --ttl 1h    extend a cluster's life and print its new kubeconfig
   delete NAME...          delete clusters and everything in them
+
+  snapshot NAME > FILE    write the cluster's snapshot (every object, gzip'd JSON lines)
+  restore NAME < FILE     replace the cluster's objects with a snapshot's; the cluster
+                          keeps its uid and kubeconfigs, watches from before get 410 Gone
+      --snapshot FILE     read the snapshot from FILE instead of stdin
+      --from-other-cluster
+                          allow a snapshot taken of another cluster
+  create NAME --snapshot FILE
+                          create a cluster holding a snapshot's objects (with --count:
+                          a whole class starting from the same state)
+  history NAME            what changed, in order, and which field manager changed it
+      --since 10m         only changes in the last 10 minutes
+      --events            include Events
+      -o json             the admin API's answer as it is
 
   user create CLUSTER USER
                           print a kubeconfig for USER (not an admin) in CLUSTER
@@ -50,18 +65,24 @@ const createIdleTimeoutMs = 300_000;
  * Sending again is safe for reads and deletes, and for a cluster create (a second create of a made
  * cluster is a 409, answered by fetching its kubeconfig); an extend sent twice would extend twice.
  */
-const resendable = (method: string, path: string) => method === 'GET' || method === 'DELETE' || (method === 'POST' && path === 'clusters');
+const resendable = (method: string, path: string) => method === 'GET' || method === 'DELETE' || (method === 'POST' && path.split('?')[0] === 'clusters');
 
-async function call(options: Options, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown>; resent: boolean }> {
+/** A snapshot file sent as a request body (restore, create from a snapshot). */
+class SnapshotBody { constructor(readonly bytes: Uint8Array) {} }
+
+/** The answer's body as received: a snapshot is binary. */
+async function send(options: Options, method: string, path: string, body?: unknown): Promise<{ status: number; text: string; bytes: Uint8Array; resent: boolean }> {
   const url = new URL(path, options.server.replace(/\/$/, '') + '/');
+  const snapshot = body instanceof SnapshotBody;
+  const creating = method === 'POST' && url.pathname.endsWith('/clusters');
   let resent = false;
   for (let attempt = 1; ; attempt++) {
-    let answer: { status: number; body: string };
+    let answer: { status: number; body: string; bytes: Uint8Array };
     try {
       answer = await request(url, {
-        method, insecure: options.insecure, body: body === undefined ? undefined : JSON.stringify(body),
-        headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json', accept: 'application/json' },
-        timeoutMs: method === 'POST' && path === 'clusters' ? createIdleTimeoutMs : requestIdleTimeoutMs,
+        method, insecure: options.insecure, body: snapshot ? body.bytes : body === undefined ? undefined : JSON.stringify(body),
+        headers: { authorization: `Bearer ${options.token}`, 'content-type': snapshot ? 'application/gzip' : 'application/json', accept: 'application/json' },
+        timeoutMs: creating || (snapshot && method === 'PUT') ? createIdleTimeoutMs : requestIdleTimeoutMs,
       });
     } catch (err) {
       // A connection a proxy dropped or left hanging: sent again where that is safe (see `resendable`).
@@ -75,11 +96,16 @@ async function call(options: Options, method: string, path: string, body?: unkno
       await new Promise((r) => setTimeout(r, 500 * attempt));
       continue;
     }
-    try {
-      return { status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {}, resent };
-    } catch {
-      throw new Error(`${method} ${url.pathname}: the server answered ${status} with something that is not JSON`);
-    }
+    return { status, text, bytes: answer.bytes, resent };
+  }
+}
+
+async function call(options: Options, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown>; resent: boolean }> {
+  const { status, text, resent } = await send(options, method, path, body);
+  try {
+    return { status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {}, resent };
+  } catch {
+    throw new Error(`${method} /${path.split('?')[0]}: the server answered ${status} with something that is not JSON`);
   }
 }
 
@@ -90,8 +116,8 @@ async function expect(options: Options, method: string, path: string, body?: unk
 }
 
 /** Creates a cluster; a create sent again after a dropped answer may find it made by the first: then its kubeconfig is fetched. */
-async function createCluster(options: Options, name: string, spec: unknown): Promise<Record<string, unknown>> {
-  const { status, json, resent } = await call(options, 'POST', 'clusters', spec);
+async function createCluster(options: Options, name: string, spec: unknown, path = 'clusters'): Promise<Record<string, unknown>> {
+  const { status, json, resent } = await call(options, 'POST', path, spec);
   if (status === 409 && resent) return kubeconfigOnceProvisioned(options, name);
   if (status >= 400) throw new Error(`${String(json.message ?? `the server answered ${status}`)}`);
   return json;
@@ -133,7 +159,27 @@ async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Prom
   return out;
 }
 
-export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+/** A snapshot to restore or create from: the file named, or what is piped in. */
+async function snapshotInput(file: string | undefined, command: string): Promise<SnapshotBody> {
+  if (file) return new SnapshotBody(readFileSync(file));
+  if (process.stdin.isTTY) throw new Error(`${command} reads a snapshot from stdin or --snapshot FILE, as in: apiserverless ${command} < alice.snap`);
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return new SnapshotBody(Buffer.concat(chunks));
+}
+
+function historyTable(history: ClusterHistory): string {
+  const rows = [['REVISION', 'TIME', 'ACTION', 'RESOURCE', 'NAMESPACE', 'NAME', 'BY', 'CHANGED'], ...history.items.map((c) => [
+    String(c.revision), c.time ?? '-', c.type, c.resource, c.namespace ?? '', c.name,
+    c.manager ? `${c.manager}${c.subresource ? ` (${c.subresource})` : ''}` : '-', (c.fields ?? []).join(','),
+  ])];
+  const kept = history.compactedRevision > 0 ? `changes up to revision ${history.compactedRevision} are no longer kept\n` : '';
+  return (history.items.length ? table(rows) + '\n' : 'No changes.\n') + kept;
+}
+
+const toStdout = (s: string | Uint8Array) => { process.stdout.write(s); };
+
+export async function main(argv: string[], out: (s: string | Uint8Array) => void = toStdout): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
     options: {
@@ -141,6 +187,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       ttl: { type: 'string' }, nodes: { type: 'string' }, version: { type: 'string' },
       count: { type: 'string' }, prefix: { type: 'string' }, 'out-dir': { type: 'string' }, kubeconfig: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       group: { type: 'string', multiple: true }, namespace: { type: 'string', short: 'n' },
+      snapshot: { type: 'string' }, 'from-other-cluster': { type: 'boolean' }, since: { type: 'string' }, events: { type: 'boolean' }, output: { type: 'string', short: 'o' },
     },
   });
   const [noun, verb, ...names] = positionals;
@@ -169,7 +216,36 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     return 0;
   }
 
+  // From a snapshot, a cluster is created by POSTing the file (name and ttl in the query; nodes and version are the snapshot's).
+  const fromSnapshot = verb === 'create' && values.snapshot ? await snapshotInput(values.snapshot, 'cluster create') : undefined;
+  const create = (name?: string) => fromSnapshot
+    ? createCluster(options, name ?? '', fromSnapshot, `clusters?${new URLSearchParams({ ...(name ? { name } : {}), ...(values.ttl ? { ttl: values.ttl } : {}) })}`)
+    : createCluster(options, name ?? '', spec(name));
+
   switch (verb) {
+    case 'snapshot': {
+      if (!names[0]) throw new Error('cluster snapshot needs a NAME');
+      if (out === toStdout && process.stdout.isTTY) throw new Error('a snapshot is binary: redirect it to a file, as in: apiserverless cluster snapshot alice > alice.snap');
+      const { status, text, bytes } = await send(options, 'GET', `clusters/${encodeURIComponent(names[0])}/snapshot`);
+      if (status >= 400) throw new Error(String((JSON.parse(text) as { message?: string }).message ?? `the server answered ${status}`));
+      out(bytes);
+      return 0;
+    }
+    case 'restore': {
+      if (!names[0]) throw new Error('cluster restore needs a NAME');
+      const body = await snapshotInput(values.snapshot, 'cluster restore');
+      const query = values['from-other-cluster'] ? '?fromOtherCluster=true' : '';
+      const done = (await expect(options, 'PUT', `clusters/${encodeURIComponent(names[0])}/snapshot${query}`, body)) as unknown as { revision: number; objects: number; snapshot: { cluster: string; revision: number; takenAt: string } };
+      out(`cluster "${names[0]}" restored from the snapshot of "${done.snapshot.cluster}" at revision ${done.snapshot.revision} (taken ${done.snapshot.takenAt}): ${done.objects} objects, continuing at revision ${done.revision}\n`);
+      return 0;
+    }
+    case 'history': {
+      if (!names[0]) throw new Error('cluster history needs a NAME');
+      const query = new URLSearchParams({ ...(values.since ? { since: values.since } : {}), ...(values.events ? { events: 'true' } : {}) });
+      const history = (await expect(options, 'GET', `clusters/${encodeURIComponent(names[0])}/history${query.size ? `?${query}` : ''}`)) as unknown as ClusterHistory;
+      out(values.output === 'json' ? JSON.stringify(history, null, 2) + '\n' : historyTable(history));
+      return 0;
+    }
     case 'create': {
       if (values.count) {
         const count = Number(values.count);
@@ -180,13 +256,13 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         mkdirSync(dir, { recursive: true });
         const clusterNames = Array.from({ length: count }, (_, i) => `${prefix}${String(i + 1).padStart(width, '0')}`);
         await mapLimited(clusterNames, 8, async (name) => {
-          const created = await createCluster(options, name, spec(name));
+          const created = await create(name);
           writeFileSync(join(dir, `${name}.kubeconfig`), String(created.kubeconfig), { mode: 0o600 });
         });
         out(clusterNames.map((n) => `${join(dir, `${n}.kubeconfig`)}\n`).join(''));
         return 0;
       }
-      const created = await createCluster(options, names[0], spec(names[0]));
+      const created = await create(names[0]);
       out(String(created.kubeconfig));
       return 0;
     }

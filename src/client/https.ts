@@ -9,7 +9,7 @@ import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
 export interface CallOptions {
   method?: string;
   headers?: Record<string, string>;
-  body?: string;
+  body?: string | Uint8Array;
   /** Accept any certificate (the local self-signed one). */
   insecure?: boolean;
   /** Keep-alive pools for load (benchmarks); default: a connection per request. */
@@ -18,7 +18,12 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
-export interface Answer { status: number; body: string }
+export interface Answer {
+  status: number;
+  body: string;
+  /** The body as received (a snapshot file is binary). */
+  bytes: Uint8Array;
+}
 
 export function call(url: string | URL, options: CallOptions = {}): Promise<Answer> {
   const target = typeof url === 'string' ? new URL(url) : url;
@@ -30,10 +35,12 @@ export function call(url: string | URL, options: CallOptions = {}): Promise<Answ
       ...(options.agent ? { agent: options.agent } : {}),
       ...(options.insecure ? { rejectUnauthorized: false } : {}),
     }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const bytes = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, body: bytes.toString('utf8'), bytes });
+      });
       // A server that dies mid-body ends the response with neither 'end' nor a request
       // error; without these the caller would wait forever on a closed socket.
       const cutOff = () => new Error(`${method} ${target.href}: the connection closed before the answer was complete`);

@@ -7,6 +7,8 @@ import { resources } from '../registry/resources/index.ts';
 import { keysFromEnv } from '../server/keys.ts';
 import { SqliteClusterStore } from '../storage/sqlite.ts';
 import type { ClusterStore, Store } from '../storage/store.ts';
+import { ApiError } from '../apimachinery/errors.ts';
+import { readSnapshot } from '../tenancy/snapshot.ts';
 import { clusterRecordKey, isExpired, readClusterRecord, type ClusterRecord } from '../tenancy/clusters.ts';
 import { handleMessage } from '../controlplane/index.ts';
 import { storeProvisioner, type NamespaceGrant } from '../tenancy/provision.ts';
@@ -90,16 +92,43 @@ export class ClusterObject {
     return app.fetch(request, { upgrade: this.sockets.upgrade });
   }
 
+  /** Internal calls answer a client's mistake found here (a snapshot over the budget) as its Status, for the edge to pass on. */
   private async internal(cluster: string, url: URL, request: Request): Promise<Response> {
+    try {
+      return await this.internalOp(cluster, url, request);
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      return Response.json(err.toStatus(), { status: err.code, headers: err.headers });
+    }
+  }
+
+  private async internalOp(cluster: string, url: URL, request: Request): Promise<Response> {
     const op = url.pathname.slice('/__internal/'.length);
     const { store } = this.open(cluster);
     if (op === 'provision') {
       // The object is the authority on whether its cluster exists: a second create of the name is refused here.
       if (await store.get(clusterRecordKey(cluster))) return Response.json({ ok: false, reason: 'AlreadyExists' }, { status: 409 });
-      const record = (await request.json()) as ClusterRecord;
-      await this.provisioner(cluster).provision(record);
+      // JSON: the record; JSON lines: the record's line, then a snapshot to create the cluster from.
+      const text = await request.text();
+      const split = request.headers.get('content-type') === 'application/x-ndjson' ? text.indexOf('\n') : -1;
+      const record = JSON.parse(split < 0 ? text : text.slice(0, split)) as ClusterRecord;
+      const snapshot = split < 0 ? undefined : await readSnapshot(new TextEncoder().encode(text.slice(split + 1)), Infinity);
+      await this.provisioner(cluster).provision(record, snapshot);
       if (record.expiresAt) await this.state.storage.setAlarm(Date.parse(record.expiresAt));
       return Response.json({ ok: true });
+    }
+    if (op === 'snapshot') {
+      const file = await this.provisioner(cluster).snapshot(cluster);
+      return file ? new Response(file as Uint8Array<ArrayBuffer>, { headers: { 'content-type': 'application/gzip' } }) : new Response('not found', { status: 404 });
+    }
+    if (op === 'restore') {
+      // Validated at the edge already; read again here, where it is restored, as any input crossing a boundary is.
+      const snapshot = await readSnapshot(new Uint8Array(await request.arrayBuffer()), Infinity);
+      return Response.json(await this.provisioner(cluster).restore(cluster, snapshot));
+    }
+    if (op === 'history') {
+      const { since, events } = (await request.json()) as { since?: string; events?: boolean };
+      return Response.json(await this.provisioner(cluster).history(cluster, { ...(since ? { since: new Date(since) } : {}), events: events === true }));
     }
     if (op === 'record') {
       const record = (await request.json()) as ClusterRecord;

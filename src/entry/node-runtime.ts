@@ -13,6 +13,7 @@ import { budgetedStore } from '../tenancy/budgets.ts';
 import { storeDirectory } from '../tenancy/clusters.ts';
 import { storeProvisioner } from '../tenancy/provision.ts';
 import { limitsFromEnv } from '../tenancy/quotas.ts';
+import { maxSnapshotBytes } from '../tenancy/snapshot.ts';
 import { handleMessage } from '../controlplane/index.ts';
 
 /**
@@ -55,7 +56,7 @@ export async function nodeRuntime(env: Env, options: { jwtSecret: string; adminT
   const defaultCluster = await ensureDefaultCluster(directory, provisioner, systemClock);
   const app = createApp(ports, {
     catalog, limits,
-    admin: { directory, provisioner, keys, clock: systemClock, adminToken: options.adminToken, publicUrl: env.PUBLIC_URL },
+    admin: { directory, provisioner, keys, clock: systemClock, adminToken: options.adminToken, publicUrl: env.PUBLIC_URL, maxSnapshotBytes: maxSnapshotBytes(limits.maxBytes) },
   });
   const sweep = () => sweepExpired(directory, provisioner, systemClock);
   // Sent together, so on SQS they leave ten to a SendMessageBatch.

@@ -36,7 +36,7 @@ export async function serveStoreOps(store: ClusterStore, op: string, url: URL, r
     }
     const args = (await request.json()) as unknown[];
     const call = (store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[op];
-    if (!['get', 'list', 'count', 'create', 'update', 'delete', 'currentRevision', 'compact', 'usage'].includes(op) || typeof call !== 'function') {
+    if (!['get', 'list', 'count', 'create', 'update', 'delete', 'currentRevision', 'compact', 'usage', 'changes', 'restore'].includes(op) || typeof call !== 'function') {
       return new Response('unknown op', { status: 404 });
     }
     const result = (await call.apply(store, args)) ?? null;

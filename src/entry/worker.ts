@@ -73,7 +73,7 @@ async function route(request: Request, env: WorkerEnv): Promise<Response> {
   if (healthPaths.has(url.pathname)) return new Response('ok');
   if (url.pathname === '/version' && (request.method === 'GET' || request.method === 'HEAD')) return Response.json(versionInfo());
   if (url.pathname.startsWith('/__test/') && env.STORE_TEST_ROUTES === 'true') return testRoute(env, url, request);
-  if (url.pathname === '/clusters' || /^\/clusters\/[^/]+(\/users)?$/.test(url.pathname)) return workerAdmin(env).fetch(request);
+  if (url.pathname === '/clusters' || /^\/clusters\/[^/]+(\/users|\/snapshot|\/history)?$/.test(url.pathname)) return workerAdmin(env).fetch(request);
   const split = splitClusterPath(url.pathname);
   if (!split || split.rest.startsWith('/__internal')) return status(new ApiError(404, 'NotFound', 'the server could not find the requested resource'));
   try {

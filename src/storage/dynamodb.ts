@@ -4,14 +4,14 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import {
-  ClusterGoneError, CompactedError, FutureRevisionError,
-  type ClusterStore, type KeyValue, type ListOptions, type ListResult, type Store, type StoreEvent, type Usage, type Watcher, type WriteResult,
+  ClusterBusyError, ClusterGoneError, CompactedError, FutureRevisionError,
+  type ClusterStore, type KeyValue, type ListOptions, type ListResult, type LogPage, type RestoredRecord, type Store, type StoreEvent, type Usage, type Watcher, type WriteResult,
 } from './store.ts';
 import {
   droppingAttribute, entryFromLogItem, incarnationOf, kvFromObjectItem, liveAttribute, logItem, logPrefix, logSk, metaFromItem, metaSk,
-  objectItem, objectItemBytes, objectPrefix, objectSk, revisionOfLogSk, ttlAttribute, type Item, type LogEntry, type Meta,
+  objectItem, objectItemBytes, objectPrefix, objectSk, restoringAttribute, revisionOfLogSk, ttlAttribute, type Item, type LogEntry, type Meta,
 } from './dynamodbItems.ts';
-import { deleteAll } from './dynamodbTable.ts';
+import { deleteAll, putAll } from './dynamodbTable.ts';
 import { PollingWatcher, type ChangeLog } from './dynamodbWatch.ts';
 import { GroupCommit } from './groupCommit.ts';
 import { KeyedQueue, ReadCoalescer, SeenRecords } from './perKey.ts';
@@ -63,6 +63,17 @@ export { ensureTable } from './dynamodbTable.ts';
  * carry their incarnation, so a watcher never delivers an entry of a later
  * cluster of the same name.
  *
+ * Restore (replacing the cluster's content from a snapshot) cannot be one transaction here:
+ * a cluster holds thousands of items. It fences writers off instead: one UpdateItem takes
+ * the restore's revision R and sets `restoring` on the meta item, and taking a revision is
+ * conditioned on its absence, so from then on no write starts (ClusterBusyError, a 429 to
+ * clients, which kubectl and client-go retry). Revisions handed out before the fence are made
+ * final (voided unless their write landed), `compacted` and `safe` are raised to R (before
+ * any log item goes, as compaction does), the objects and log are rewritten, and the fence
+ * is lifted. Lists and watches meanwhile answer ClusterBusyError and CompactedError; a get
+ * may see part of the new content. A restore cut off by a crash leaves the fence, which the
+ * next restore takes over once it is `restoreFenceMs` old.
+ *
  * Left open: a write whose transaction is held up (in the network, or a frozen
  * process) from before the drop voided its revision until after the drop
  * deleted that log slot could still land, the same window compaction has for
@@ -111,6 +122,9 @@ function cancellationReasons(err: unknown): CancellationReason[] | null {
 }
 
 const isConditionFailure = (err: unknown) => !!err && typeof err === 'object' && (err as { name?: string }).name === 'ConditionalCheckFailedException';
+
+/** A restore's fence older than this was left by a restore that died: the next restore takes it over. */
+const restoreFenceMs = 120_000;
 
 /** Attempts of createCluster/dropCluster against a concurrent one of the same name. */
 const maxLifecycleAttempts = 10;
@@ -225,6 +239,7 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
   async currentRevision(): Promise<number> {
     const meta = await this.meta();
     if (incarnationOf(meta) === null) return 0;
+    if (meta.restoring) throw new ClusterBusyError(this.cluster);
     await this.settleThrough(meta.revision, meta);
     return meta.revision;
   }
@@ -278,6 +293,7 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
       if (options.revision) throw new FutureRevisionError(options.revision, 0);
       return { items: [], revision: 0, more: false };
     }
+    if (meta.restoring) throw new ClusterBusyError(this.cluster);
     const at = options.revision || meta.revision;
     if (at > meta.revision) throw new FutureRevisionError(at, meta.revision);
     if (at < meta.revision && at < meta.compacted) throw new CompactedError(at, meta.compacted);
@@ -445,7 +461,38 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
   }
 
   async check(): Promise<number> {
-    return (await this.liveMeta()).compacted;
+    const meta = await this.liveMeta();
+    // A restore under way will compact through its revision (the counter now): watches end now.
+    return meta.restoring ? Math.max(meta.compacted, meta.revision) : meta.compacted;
+  }
+
+  async changes(after: number, limit: number): Promise<LogPage> {
+    const meta = await this.meta();
+    if (incarnationOf(meta) === null) return { events: [], revision: 0, compacted: 0, more: false };
+    if (meta.restoring) throw new ClusterBusyError(this.cluster);
+    await this.settleThrough(meta.revision, meta);
+    const from = Math.max(after, meta.compacted);
+    const events: StoreEvent[] = [];
+    let more = false;
+    if (from < meta.revision) {
+      for await (const page of this.pages({
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': { S: this.cluster }, ':from': { S: logSk(from + 1) }, ':to': { S: logSk(meta.revision) } },
+      })) {
+        for (const item of page.items) {
+          const { event, incarnation } = entryFromLogItem(item);
+          if (!event) continue; // a VOID marker: no change
+          if (incarnation !== this.incarnation) throw this.goneError();
+          if (events.length === limit) { more = true; break; }
+          events.push(event);
+        }
+        if (more) break;
+      }
+    }
+    // Compaction marks first and deletes after: entries at or below the mark as it is now may have been missed.
+    const compacted = Math.max(meta.compacted, (await this.meta()).compacted);
+    const kept = events.filter((e) => e.kv.modRevision > compacted);
+    return { events: kept, revision: more ? kept[kept.length - 1]?.kv.modRevision ?? compacted : meta.revision, compacted, more };
   }
 
   watch(prefix: string, fromRevision: number): Watcher {
@@ -582,32 +629,55 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
 
   /** The counter's next value, only from the live cluster (the incarnation this instance knows, once it knows one). */
   private async nextRevision(count = 1): Promise<number> {
-    const known = this.incarnation;
     const names: Record<string, string> = { '#rev': 'revision' };
     const values: Item = { ':n': { N: String(count) } };
-    let condition: string;
+    let condition = this.liveCondition(names, values);
+    // No revision is handed out while a restore rewrites the cluster (see restore()).
+    condition += ' AND attribute_not_exists(#restoring)';
+    names['#restoring'] = restoringAttribute;
+    for (let attempt = 0; ; attempt++) {
+      const read = ++this.metaReads;
+      try {
+        const out = await this.client.send(new UpdateItemCommand({
+          TableName: this.table, Key: this.keyOf(metaSk), UpdateExpression: 'ADD #rev :n', ConditionExpression: condition,
+          ExpressionAttributeNames: names, ExpressionAttributeValues: values, ReturnValues: 'ALL_NEW',
+        }));
+        return this.observe(metaFromItem(out.Attributes), read, true).revision;
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+        // A fence lifted between the refusal and now was a restore that has ended: ask again.
+        if (!(await this.refused()) && attempt < maxWriteAttempts) continue;
+        throw err;
+      }
+    }
+  }
+
+  /** The condition that the meta item is of the live cluster this instance serves (its incarnation, once known). */
+  private liveCondition(names: Record<string, string>, values: Item): string {
+    const known = this.incarnation;
     if (known) {
-      condition = '#live = :inc';
       names['#live'] = liveAttribute;
       values[':inc'] = { S: known };
-    } else {
-      condition = 'attribute_exists(#sk) AND attribute_not_exists(#dropping)';
-      names['#sk'] = 'sk';
-      names['#dropping'] = droppingAttribute;
-      if (known === '') { condition += ' AND attribute_not_exists(#live)'; names['#live'] = liveAttribute; }
+      return '#live = :inc';
     }
-    let out;
-    const read = ++this.metaReads;
-    try {
-      out = await this.client.send(new UpdateItemCommand({
-        TableName: this.table, Key: this.keyOf(metaSk), UpdateExpression: 'ADD #rev :n', ConditionExpression: condition,
-        ExpressionAttributeNames: names, ExpressionAttributeValues: values, ReturnValues: 'ALL_NEW',
-      }));
-    } catch (err) {
-      if (isConditionFailure(err)) throw this.goneError();
-      throw err;
-    }
-    return this.observe(metaFromItem(out.Attributes), read, true).revision;
+    names['#sk'] = 'sk';
+    names['#dropping'] = droppingAttribute;
+    if (known !== '') return 'attribute_exists(#sk) AND attribute_not_exists(#dropping)';
+    names['#live'] = liveAttribute;
+    return 'attribute_exists(#sk) AND attribute_not_exists(#dropping) AND attribute_not_exists(#live)';
+  }
+
+  /**
+   * Why the meta item refused: it throws ClusterBusyError while a restore holds the fence and
+   * ClusterGoneError once the cluster this instance serves is gone; false means neither holds
+   * any more (the fence was lifted meanwhile), so the caller may ask again.
+   */
+  private async refused(): Promise<false> {
+    const meta = await this.readMeta();
+    const live = incarnationOf(meta);
+    if (live === null || this.isStaleFor(live)) throw this.goneError();
+    if (meta.restoring) throw new ClusterBusyError(this.cluster);
+    return false;
   }
 
   /** The object change and its log item, as one transaction. */
@@ -636,6 +706,69 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
       if (log?.Code === 'ConditionalCheckFailed') return { kind: 'retry', voided: true }; // a reader (or a drop) voided our revision
       if (reasons.some((r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError' || r.Code === 'ProvisionedThroughputExceeded')) return { kind: 'retry' };
       throw err;
+    }
+  }
+
+  // ---- restore -----------------------------------------------------------
+
+  async restore(records: RestoredRecord[], keep: string[]): Promise<number> {
+    const kept = (key: string) => keep.some((prefix) => key.startsWith(prefix));
+    const incoming = new Set<string>();
+    for (const { key } of records) {
+      if (kept(key) || incoming.has(key)) throw new Error(`restore of cluster ${this.cluster}: key ${key} may not be restored`);
+      incoming.add(key);
+    }
+    await this.liveMeta(); // learns the incarnation the fence is conditioned on
+    const token = randomBytes(9).toString('base64url');
+    const fenced = await this.fence(token);
+    const revision = fenced.revision;
+    const names = { '#restoring': restoringAttribute, '#at': 'restoringAt' };
+    try {
+      // A write holding a revision from before the fence either landed (it is replaced below) or can no longer land.
+      await this.settleThrough(revision - 1, fenced);
+      await this.raiseMark('compacted', revision);
+      await this.raiseMark('safe', revision);
+      this.compacted = Math.max(this.compacted, revision);
+      const gone: Item[] = [];
+      for await (const page of this.pages({ KeyConditionExpression: '#pk = :pk', ExpressionAttributeValues: { ':pk': { S: this.cluster } }, ProjectionExpression: '#pk, #sk' })) {
+        for (const item of page.items) {
+          const sk = item.sk.S!;
+          if (sk.startsWith(logPrefix)) gone.push(item);
+          else if (sk.startsWith(objectPrefix) && !kept(sk.slice(objectPrefix.length)) && !incoming.has(sk.slice(objectPrefix.length))) gone.push(item);
+        }
+      }
+      await deleteAll(this.client, this.table, gone);
+      await putAll(this.client, this.table, records.map(({ key, value }) => objectItem(this.cluster, { key, value, createRevision: revision, modRevision: revision }, fenced.expiresAt)));
+    } finally {
+      // Lifted also when the restore failed half-way: the cluster is consistent (compacted through R), and a retry need not wait.
+      await this.client.send(new UpdateItemCommand({
+        TableName: this.table, Key: this.keyOf(metaSk), UpdateExpression: 'REMOVE #restoring, #at', ConditionExpression: '#restoring = :token',
+        ExpressionAttributeNames: names, ExpressionAttributeValues: { ':token': { S: token } },
+      })).catch((err) => { if (!isConditionFailure(err)) throw err; });
+    }
+    const watchers = [...this.watchers];
+    this.watchers.clear();
+    for (const watcher of watchers) watcher.end(new CompactedError(revision - 1, revision));
+    return revision;
+  }
+
+  /** Takes the restore's revision and fences writers off, unless another restore (younger than restoreFenceMs) holds the fence. */
+  private async fence(token: string): Promise<Meta> {
+    const names: Record<string, string> = { '#rev': 'revision', '#restoring': restoringAttribute, '#at': 'restoringAt' };
+    const now = Date.now();
+    const values: Item = { ':one': { N: '1' }, ':token': { S: token }, ':now': { N: String(now) }, ':stale': { N: String(now - restoreFenceMs) } };
+    const condition = `${this.liveCondition(names, values)} AND (attribute_not_exists(#restoring) OR #at < :stale)`;
+    const read = ++this.metaReads;
+    try {
+      const out = await this.client.send(new UpdateItemCommand({
+        TableName: this.table, Key: this.keyOf(metaSk), UpdateExpression: 'ADD #rev :one SET #restoring = :token, #at = :now', ConditionExpression: condition,
+        ExpressionAttributeNames: names, ExpressionAttributeValues: values, ReturnValues: 'ALL_NEW',
+      }));
+      return this.observe(metaFromItem(out.Attributes), read, true);
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      await this.refused();
+      throw new ClusterBusyError(this.cluster); // another restore held the fence and has just let go: the caller may try again
     }
   }
 

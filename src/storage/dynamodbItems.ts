@@ -135,16 +135,22 @@ export interface Meta {
   expiresAt?: number;
   live?: string;
   dropping: boolean;
+  /** A restore is replacing the cluster's content (its token): no revision is handed out meanwhile. */
+  restoring?: string;
+  /** When that restore began (ms): a restore cut off by a crash is taken over after a while. */
+  restoringAt?: number;
 }
 
 export const liveAttribute = 'live';
 export const droppingAttribute = 'dropping';
+export const restoringAttribute = 'restoring';
 
 export function metaFromItem(item: Item | undefined): Meta {
   if (!item) return { exists: false, revision: 0, safe: 0, compacted: 0, dropping: false };
   const meta: Meta = { exists: true, revision: num(item, 'revision'), safe: num(item, 'safe'), compacted: num(item, 'compacted'), dropping: !!item[droppingAttribute] };
   if (item[ttlAttribute]?.N) meta.expiresAt = num(item, ttlAttribute);
   if (item[liveAttribute]?.S) meta.live = item[liveAttribute].S;
+  if (item[restoringAttribute]?.S) { meta.restoring = item[restoringAttribute].S; meta.restoringAt = num(item, 'restoringAt'); }
   return meta;
 }
 

@@ -36,9 +36,18 @@ export async function ensureTable(client: DynamoDBClient, table: string): Promis
  * With `proceed`, each batch is sent only if it still answers true; false stops
  * the deletion (the result is then false).
  */
-export async function deleteAll(client: DynamoDBClient, table: string, keys: Item[], proceed?: () => Promise<boolean>): Promise<boolean> {
+export function deleteAll(client: DynamoDBClient, table: string, keys: Item[], proceed?: () => Promise<boolean>): Promise<boolean> {
+  return writeAll(client, table, keys.map((Key) => ({ DeleteRequest: { Key } })), proceed);
+}
+
+/** BatchWriteItem puts (whole items, unconditional), 25 at a time: a restore's objects. */
+export async function putAll(client: DynamoDBClient, table: string, items: Item[]): Promise<void> {
+  await writeAll(client, table, items.map((Item) => ({ PutRequest: { Item } })));
+}
+
+async function writeAll(client: DynamoDBClient, table: string, requests: WriteRequest[], proceed?: () => Promise<boolean>): Promise<boolean> {
   const batches: WriteRequest[][] = [];
-  for (let i = 0; i < keys.length; i += 25) batches.push(keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })));
+  for (let i = 0; i < requests.length; i += 25) batches.push(requests.slice(i, i + 25));
   let stopped = false;
   const worker = async () => {
     for (let batch = batches.shift(); batch && !stopped; batch = batches.shift()) {

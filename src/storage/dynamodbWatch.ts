@@ -148,7 +148,9 @@ export class PollingWatcher implements Watcher {
       if (Date.now() - checkedAt >= liveCheckMs) {
         checkedAt = Date.now();
         try {
-          await this.log.check();
+          // Compacted past the cursor (a restore does that to a quiet log too): the watch cannot go on.
+          const compacted = await this.log.check();
+          if (compacted > this.cursor) return this.fail(new CompactedError(this.cursor, compacted));
         } catch (err) {
           if (err instanceof ClusterGoneError) return this.fail(err);
           // anything else: the next check will tell

@@ -1,6 +1,6 @@
 import {
   ClusterGoneError, CompactedError, defaultLogBounds, FutureRevisionError, kvBytes, logEntryBytes,
-  type LogBounds,
+  type LogBounds, type LogPage, type RestoredRecord,
   type ClusterStore, type KeyValue, type ListOptions, type ListResult, type Store, type StoreEvent, type Usage, type Watcher, type WriteResult,
 } from './store.ts';
 import { lowerBound, SortedKeys } from './sortedKeys.ts';
@@ -227,6 +227,46 @@ export class MemoryClusterStore implements ClusterStore {
     }
     this.watchers.add(entry);
     return entry.watcher;
+  }
+
+  async changes(after: number, limit: number): Promise<LogPage> {
+    this.readable();
+    const from = this.log.findIndex((e) => e.kv.modRevision > after);
+    const events = from < 0 ? [] : this.log.slice(from, from + limit);
+    const more = from >= 0 && from + limit < this.log.length;
+    return { events, revision: more ? events[events.length - 1].kv.modRevision : this.revision, compacted: this.compacted, more };
+  }
+
+  async restore(records: RestoredRecord[], keep: string[]): Promise<number> {
+    this.writable();
+    const kept = (key: string) => keep.some((prefix) => key.startsWith(prefix));
+    const revision = this.revision + 1;
+    const data = new Map<string, KeyValue>();
+    const keys = new SortedKeys();
+    const used: Usage = { objects: 0, bytes: 0 };
+    const put = (kv: KeyValue) => {
+      data.set(kv.key, kv);
+      keys.insert(kv.key);
+      used.objects++;
+      used.bytes += kvBytes(kv);
+    };
+    for (const kv of this.data.values()) if (kept(kv.key)) put(kv);
+    for (const { key, value } of records) {
+      if (kept(key) || data.has(key)) throw new Error(`restore of cluster ${this.cluster}: key ${key} may not be restored`);
+      put({ key, value, createRevision: revision, modRevision: revision });
+    }
+    // Nothing above yields: the swap below is the whole restore, as one transaction.
+    this.data = data;
+    this.keys = keys;
+    this.used = used;
+    this.log = [];
+    this.logBytes = 0;
+    this.revision = revision;
+    this.compacted = revision;
+    const watchers = [...this.watchers];
+    this.watchers.clear();
+    for (const w of watchers) w.watcher.fail(new CompactedError(revision - 1, revision));
+    return revision;
   }
 
   async compact(revision: number): Promise<void> {

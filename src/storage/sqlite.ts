@@ -1,7 +1,7 @@
 import { BufferedWatcher } from './memory.ts';
 import {
   ClusterGoneError, CompactedError, defaultLogBounds, FutureRevisionError, logEntryBytes,
-  type ClusterStore, type KeyValue, type ListOptions, type ListResult, type LogBounds, type StoreEvent, type Usage, type Watcher, type WriteResult,
+  type ClusterStore, type KeyValue, type ListOptions, type ListResult, type LogBounds, type LogPage, type RestoredRecord, type StoreEvent, type Usage, type Watcher, type WriteResult,
 } from './store.ts';
 
 /** The synchronous SQL surface a SQLite-backed Durable Object offers (ctx.storage.sql). */
@@ -15,6 +15,13 @@ interface Row { key: string; value: string; create_rev: number; mod_rev: number 
 interface LogRow { rev: number; key: string; type: 'PUT' | 'DELETE'; value: string; create_rev: number; prev_value: string | null; prev_create_rev: number | null; prev_mod_rev: number | null }
 
 const upperBound = (prefix: string) => prefix + '\uffff';
+
+/** A log row as the change it records (a deletion's value is stored once, as prev_value). */
+function eventOf(e: LogRow): StoreEvent {
+  const kv: KeyValue = { key: e.key, value: e.type === 'DELETE' && e.value === '' && e.prev_value !== null ? e.prev_value : e.value, createRevision: e.create_rev, modRevision: e.rev };
+  const prevKv = e.prev_value !== null ? { key: e.key, value: e.prev_value, createRevision: e.prev_create_rev!, modRevision: e.prev_mod_rev! } : undefined;
+  return { type: e.type, kv, prevKv };
+}
 
 /**
  * etcd semantics on SQLite, for one cluster inside its Durable Object.
@@ -216,12 +223,44 @@ export class SqliteClusterStore implements ClusterStore {
     if (fromRevision > 0 && fromRevision < this.compacted) throw new CompactedError(fromRevision, this.compacted);
     const entry = { prefix, watcher: new BufferedWatcher(() => this.watchers.delete(entry)) };
     for (const e of this.sql.exec<LogRow>(`SELECT * FROM log WHERE rev > ? AND key >= ? AND key < ? ORDER BY rev`, fromRevision, prefix, upperBound(prefix))) {
-      const kv: KeyValue = { key: e.key, value: e.type === 'DELETE' && e.value === '' && e.prev_value !== null ? e.prev_value : e.value, createRevision: e.create_rev, modRevision: e.rev };
-      const prevKv = e.prev_value !== null ? { key: e.key, value: e.prev_value, createRevision: e.prev_create_rev!, modRevision: e.prev_mod_rev! } : undefined;
-      entry.watcher.push({ type: e.type, kv, prevKv });
+      entry.watcher.push(eventOf(e));
     }
     this.watchers.add(entry);
     return entry.watcher;
+  }
+
+  async changes(after: number, limit: number): Promise<LogPage> {
+    if (!this.readable()) return { events: [], revision: 0, compacted: 0, more: false };
+    const rows = this.sql.exec<LogRow>(`SELECT * FROM log WHERE rev > ? ORDER BY rev LIMIT ?`, after, limit + 1).toArray();
+    const more = rows.length > limit;
+    const events = (more ? rows.slice(0, limit) : rows).map(eventOf);
+    return { events, revision: more ? events[events.length - 1].kv.modRevision : this.revision, compacted: this.compacted, more };
+  }
+
+  /** The whole restore is one SQLite transaction: it lands entirely or not at all. */
+  async restore(records: RestoredRecord[], keep: string[]): Promise<number> {
+    this.writable();
+    const revision = this.revision + 1;
+    const kept = (key: string) => keep.some((prefix) => key.startsWith(prefix));
+    for (const { key } of records) if (kept(key)) throw new Error(`restore of cluster ${this.cluster}: key ${key} may not be restored`);
+    this.transaction(() => {
+      const keptRows = this.sql.exec<Row>(`SELECT key, value, create_rev, mod_rev FROM objects`).toArray().filter((r) => kept(r.key));
+      this.sql.exec(`DELETE FROM objects`);
+      for (const r of keptRows) this.sql.exec(`INSERT INTO objects (key, value, create_rev, mod_rev) VALUES (?, ?, ?, ?)`, r.key, r.value, r.create_rev, r.mod_rev);
+      // A key twice in `records` fails the primary key, and with it the whole transaction.
+      for (const { key, value } of records) this.sql.exec(`INSERT INTO objects (key, value, create_rev, mod_rev) VALUES (?, ?, ?, ?)`, key, value, revision, revision);
+      this.sql.exec(`DELETE FROM log`);
+      for (const name of ['revision', 'compacted']) {
+        this.sql.exec(`INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value`, name, revision);
+      }
+    });
+    this.revision = revision;
+    this.compacted = revision;
+    this.logBytes = 0;
+    const watchers = [...this.watchers];
+    this.watchers.clear();
+    for (const w of watchers) w.watcher.fail(new CompactedError(revision - 1, revision));
+    return revision;
   }
 
   private compactSync(revision: number): void {

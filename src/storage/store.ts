@@ -93,6 +93,34 @@ export interface LogBounds {
 export const defaultLogBounds: LogBounds = { entries: 10_000, bytes: 32 * 1024 * 1024 };
 
 
+/**
+ * The cluster's content is being replaced (a restore on a backend that cannot do it in one
+ * step, DynamoDB): writes wait for it to end. A result of timing, not of the request: retry.
+ */
+export class ClusterBusyError extends Error {
+  constructor(readonly cluster: string) {
+    super(`cluster "${cluster}" is being restored from a snapshot`);
+  }
+}
+
+/** A record as a restore writes it: its revisions are the restore's own. */
+export interface RestoredRecord {
+  key: string;
+  value: string;
+}
+
+/** The retained change log after a revision (ChangeLog reads for `cluster history`). */
+export interface LogPage {
+  /** Committed changes with revision > after, in revision order, at most `limit`. */
+  events: StoreEvent[];
+  /** The newest revision covered: every change up to it is in `events` or an earlier page. */
+  revision: number;
+  /** Changes at or below this revision are no longer kept. */
+  compacted: number;
+  /** More changes follow `revision`. */
+  more: boolean;
+}
+
 export class FutureRevisionError extends Error {
   constructor(readonly requested: number, readonly current: number) {
     super(`required revision ${requested} is a future revision (current is ${current})`);
@@ -120,6 +148,22 @@ export interface ClusterStore {
   compact(revision: number): Promise<void>;
   /** Objects and bytes under the cluster's prefix (exact on memory and SQLite; a recount on DynamoDB). */
   usage(): Promise<Usage>;
+  /**
+   * The retained change log: committed changes after revision `after` (0: from the oldest kept),
+   * at most `limit`, as watch() would deliver them, without following.
+   */
+  changes(after: number, limit: number): Promise<LogPage>;
+  /**
+   * Replaces the cluster's content with `records` (keys under its prefix), leaving the keys under
+   * the `keep` prefixes as they are (the cluster's own record and CA). It is one step at one new
+   * revision R, the current one + 1: every record is written with createRevision = modRevision = R,
+   * the change log is emptied and compacted through R, so a list or watch from an earlier revision
+   * answers CompactedError (etcd's `snapshot restore --bump-revision --mark-compacted`, which is what
+   * kube-apiserver needs after a restore: no resourceVersion goes backwards, informers relist), and
+   * open watches end with CompactedError. Returns R. Memory and SQLite do it in one transaction;
+   * DynamoDB fences writers off while it works (ClusterBusyError), see dynamodb.ts.
+   */
+  restore(records: RestoredRecord[], keep: string[]): Promise<number>;
 }
 
 /**

@@ -1,9 +1,11 @@
 import { Hono, type Context } from 'hono';
 import { kubernetesVersion } from '../apimachinery/version.ts';
 import type { Clock, Keys } from '../ports.ts';
-import { decodeDocument, readBody } from '../server/codec.ts';
+import { decodeDocument, mediaType, readBody } from '../server/codec.ts';
 import { ApiError, alreadyExists, badRequest, forbidden, internalError, methodNotAllowed, notFound, unauthorized } from '../apimachinery/errors.ts';
-import { clusterNameRe, isExpired, parseTtl, type ClusterDirectory, type ClusterRecord } from './clusters.ts';
+import { clusterNameRe, isExpired, parseDuration, parseTtl, type ClusterDirectory, type ClusterRecord } from './clusters.ts';
+import { maxSnapshotBytes, readSnapshot, type Snapshot } from './snapshot.ts';
+import { defaultLimits } from './quotas.ts';
 import { kubeconfig } from './kubeconfig.ts';
 import type { ClusterProvisioner } from './provision.ts';
 import { timestamp } from '../apimachinery/time.ts';
@@ -22,7 +24,12 @@ export interface AdminOptions {
   /** The shortest ttl allowed (60 s; tests of expiry lower it). */
   minTtlSeconds?: number;
   maxNodes?: number;
+  /** The largest snapshot file a restore reads (default: room for a cluster at the default byte budget). */
+  maxSnapshotBytes?: number;
 }
+
+/** A body that is a snapshot file, not a JSON spec: `POST /clusters` with one creates the cluster from it. */
+const snapshotMediaTypes = new Set(['application/gzip', 'application/x-gzip', 'application/x-ndjson', 'application/jsonl', 'application/octet-stream']);
 
 const clusters = { group: 'apiserverless.dev', resource: 'clusters' };
 
@@ -115,25 +122,36 @@ export function adminApp(options: AdminOptions) {
     return c.json({ apiVersion: 'apiserverless.dev/v1', kind: 'ClusterList', metadata: {}, items });
   });
 
+  const maxSnapshot = options.maxSnapshotBytes ?? maxSnapshotBytes(defaultLimits.maxBytes);
+  /** The snapshot a request carries, validated whole (a 400 naming what is wrong, before anything changes). */
+  const snapshotIn = async (c: Context): Promise<Snapshot> => readSnapshot(await readBody(c.req.raw, maxSnapshot), maxSnapshot);
+
+  /**
+   * Creates a cluster: from a JSON spec, or from a snapshot file (`POST /clusters?name=bob&ttl=2h`
+   * with the file as the body), which gives it the snapshot's objects, nodes and version under
+   * an identity of its own (uid, CA, tokens): a whole class can start from one prepared state.
+   */
   app.post('/clusters', async (c) => {
-    const input = await body(c);
+    const fromSnapshot = snapshotMediaTypes.has(mediaType(c.req.header('content-type') ?? null));
+    const snapshot = fromSnapshot ? await snapshotIn(c) : undefined;
+    const input: Record<string, unknown> = fromSnapshot ? { name: c.req.query('name'), ttl: c.req.query('ttl') } : await body(c);
     const name = input.name === undefined ? `cluster-${crypto.randomUUID().slice(0, 8)}` : input.name;
     if (typeof name !== 'string' || !clusterNameRe.test(name) || name === 'default') {
       throw new ApiError(422, 'Invalid', `Cluster "${String(name)}" is invalid: metadata.name: Invalid value: ${JSON.stringify(name)}: must be a DNS label (lower case letters, digits and '-', at most 63 characters) other than "default"`, { name: String(name), kind: 'Cluster', causes: [{ reason: 'FieldValueInvalid', field: 'metadata.name' }] });
     }
     const ttl = parseTtl(input.ttl as string | number | undefined, defaultTtl, maxTtl, minTtl);
-    const version = input.kubernetesVersion === undefined ? kubernetesVersion : input.kubernetesVersion;
+    const version = snapshot?.header.cluster.kubernetesVersion ?? (input.kubernetesVersion === undefined ? kubernetesVersion : input.kubernetesVersion);
     if (typeof version !== 'string' || !/^v1\.\d{1,2}\.\d{1,2}$/.test(version)) throw badRequest('kubernetesVersion must look like v1.35.0');
     const now = clock.now();
     const record: ClusterRecord = {
       name, uid: crypto.randomUUID(), createdAt: timestamp(now), expiresAt: timestamp(new Date(now.getTime() + ttl * 1000)),
-      nodes: nodeNames(input.nodes, maxNodes), kubernetesVersion: version,
+      nodes: snapshot ? nodeNames(snapshot.header.cluster.nodes, maxNodes) : nodeNames(input.nodes, maxNodes), kubernetesVersion: version,
     };
     const existing = await directory.get(name);
     if (existing && isExpired(existing, now)) await removeCluster(name);
     if (!(await directory.create(record))) throw alreadyExists(clusters, name);
     try {
-      await provisioner.provision(record);
+      await provisioner.provision(record, snapshot);
     } catch (err) {
       // Someone else's cluster of that name (a race the directory lost) stays untouched.
       if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) await removeCluster(name);
@@ -172,6 +190,49 @@ export function adminApp(options: AdminOptions) {
     const grant = userGrant(await body(c));
     if (grant.namespace) await provisioner.grantNamespace(record.name, { namespace: grant.namespace, user: grant.name });
     return c.json({ user: { name: grant.name, groups: grant.groups, ...(grant.namespace ? { namespace: grant.namespace } : {}) }, kubeconfig: await issue(c, record, grant) }, 201);
+  });
+
+  /**
+   * The cluster's snapshot (etcdctl's `snapshot save`): every object at one revision, as a
+   * gzip'd JSON lines file (format in snapshot.ts).
+   */
+  app.get('/clusters/:name/snapshot', async (c) => {
+    const record = await live(c.req.param('name'));
+    const file = await provisioner.snapshot(record.name);
+    if (!file) throw notFound(clusters, record.name);
+    return c.body(file as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'application/gzip', 'content-disposition': `attachment; filename="${record.name}.snap"` });
+  });
+
+  /**
+   * Restore (etcdutl's `snapshot restore`, in place): the cluster's objects become the
+   * snapshot's. The cluster keeps its identity (name, uid, expiry, CA), so its kubeconfigs go on
+   * working, as a kubeadm cluster's certificates do after an etcd restore; its revision moves on
+   * past every earlier one and the older ones are compacted, so no resourceVersion goes backwards
+   * and watches from before get 410 Gone and relist. A snapshot of another cluster (another
+   * name or uid, which includes an earlier cluster of the same name) is refused unless
+   * `?fromOtherCluster=true`: restoring bob's work into alice's cluster by mistake loses hers.
+   */
+  app.put('/clusters/:name/snapshot', async (c) => {
+    const record = await live(c.req.param('name'));
+    const snapshot = await snapshotIn(c);
+    const of = snapshot.header.cluster;
+    if ((of.name !== record.name || of.uid !== record.uid) && c.req.query('fromOtherCluster') !== 'true') {
+      throw badRequest(`the snapshot is of cluster "${of.name}" (uid ${of.uid}), not of cluster "${record.name}" (uid ${record.uid}): to restore another cluster's snapshot into it, pass fromOtherCluster=true (apiserverless cluster restore --from-other-cluster)`);
+    }
+    const result = await provisioner.restore(record.name, snapshot);
+    return c.json({
+      apiVersion: 'apiserverless.dev/v1', kind: 'ClusterRestore', cluster: record.name,
+      snapshot: { cluster: of.name, uid: of.uid, revision: snapshot.header.revision, takenAt: snapshot.header.takenAt },
+      revision: result.revision, objects: result.objects,
+    });
+  });
+
+  /** What changed, in revision order, from the cluster's change log (`?since=10m`, `?events=true`). */
+  app.get('/clusters/:name/history', async (c) => {
+    const record = await live(c.req.param('name'));
+    const since = c.req.query('since');
+    const sinceTime = since ? new Date(clock.now().getTime() - parseDuration(since, 'since') * 1000) : undefined;
+    return c.json(await provisioner.history(record.name, { ...(sinceTime ? { since: sinceTime } : {}), events: c.req.query('events') === 'true' }));
   });
 
   /** Extend: the new expiry is `ttl` after the later of now and the current expiry; tokens are reissued. */

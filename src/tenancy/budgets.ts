@@ -1,4 +1,4 @@
-import { tooManyRequests } from '../apimachinery/errors.ts';
+import { tooLarge, tooManyRequests } from '../apimachinery/errors.ts';
 import type { Clock } from '../ports.ts';
 import { bootstrapPolicyFootprint } from './bootstrapPolicy.ts';
 import {
@@ -30,6 +30,10 @@ const byteLimitReached = (cluster: string, maxBytes: number) =>
  * them. Their bytes still count, so they cannot fill memory either.
  */
 const isEvent = (key: string) => /^\/registry\/[^/]+\/(core|events\.k8s\.io)\/events\//.test(key);
+
+/** A restore whose records would not fit: a permanent answer (413), not a wait. */
+const snapshotTooLarge = (cluster: string, objects: number, bytes: number, maxObjects: number, maxBytes: number) =>
+  tooLarge(`the snapshot holds ${objects} objects and ${bytes} bytes (${mebibytes(bytes)}): cluster "${cluster}" may hold ${maxObjects} objects and ${maxBytes} bytes (${mebibytes(maxBytes)})`);
 
 const mebibytes = (bytes: number) => `${Math.round((bytes / 1048576) * 10) / 10} MiB`;
 
@@ -96,6 +100,24 @@ export function budgetedStore(store: Store, budget: StorageBudget, clock: Clock,
         const result = await inner.update(key, value, expectedRevision);
         if (result.ok) moved(inner, 0, size - sizeOf(result.prevKv));
         return result;
+      },
+      changes: (after, limit) => inner.changes(after, limit),
+      /** A restore meets the budget as a whole: what it writes plus the keys it keeps, counted as creates count. */
+      async restore(records, keep): Promise<number> {
+        let objects = 0, bytes = 0;
+        for (const { key, value } of records) {
+          if (!isEvent(key)) objects++;
+          bytes += recordBytes(key, value);
+        }
+        for (const prefix of keep) {
+          for (const kv of (await inner.list(prefix)).items) { objects++; bytes += kvBytes(kv); }
+        }
+        if (objects > maxObjects() || bytes > maxBytes()) throw snapshotTooLarge(inner.cluster, objects, bytes, budget.maxObjects, budget.maxBytes);
+        try {
+          return await inner.restore(records, keep);
+        } finally {
+          known.delete(inner); // recounted at the next write
+        }
       },
       async delete(key, expectedRevision): Promise<WriteResult> {
         const result = await inner.delete(key, expectedRevision);

@@ -24,20 +24,22 @@ export async function readClusterRecord(store: ClusterStore): Promise<ClusterRec
 
 export const isExpired = (record: ClusterRecord, now: Date) => record.expiresAt !== null && Date.parse(record.expiresAt) <= now.getTime();
 
+/** Seconds in `90s`, `30m`, `2h`, `1d`, `1h30m`, or plain seconds; a 400 naming `what` otherwise. */
+export function parseDuration(value: string, what: string): number {
+  if (/^\d{1,12}$/.test(value)) return Number(value);
+  // Bounded before the scan: a duration is a few characters.
+  const parts = value.length <= 64 ? [...value.matchAll(/(\d{1,12})([smhd])/g)] : [];
+  if (!parts.length || parts.map((p) => p[0]).join('') !== value) throw badRequest(`invalid ${what} "${value.slice(0, 64)}": use a duration like 90s, 30m, 2h or 1d`);
+  const unit = { s: 1, m: 60, h: 3600, d: 86400 } as const;
+  return parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2] as keyof typeof unit], 0);
+}
+
 /** `90s`, `30m`, `2h`, `1d`, `1h30m`, or plain seconds. */
 export function parseTtl(value: string | number | undefined, fallbackSeconds: number, maxSeconds: number, minSeconds = 60): number {
   if (value === undefined || value === '') return fallbackSeconds;
   // The value comes from a request body: an object, list, boolean or null is the client's mistake, not a crash
   if (typeof value !== 'string' && typeof value !== 'number') throw badRequest('invalid ttl: use a duration like 90s, 30m, 2h or 1d, or a number of seconds');
-  let seconds: number;
-  if (typeof value === 'number') seconds = value;
-  else if (/^\d+$/.test(value)) seconds = Number(value);
-  else {
-    const parts = [...value.matchAll(/(\d+)([smhd])/g)];
-    if (!parts.length || parts.map((p) => p[0]).join('') !== value) throw badRequest(`invalid ttl "${value}": use a duration like 90s, 30m, 2h or 1d`);
-    const unit = { s: 1, m: 60, h: 3600, d: 86400 } as const;
-    seconds = parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2] as keyof typeof unit], 0);
-  }
+  const seconds = typeof value === 'number' ? value : parseDuration(value, 'ttl');
   if (!Number.isInteger(seconds) || seconds < minSeconds || seconds > maxSeconds) throw badRequest(`invalid ttl: must be between ${minSeconds} seconds and ${maxSeconds} seconds`);
   return seconds;
 }

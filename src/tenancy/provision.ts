@@ -1,7 +1,7 @@
 import { ApiError } from '../apimachinery/errors.ts';
 import { discardQueue, type Ports } from '../ports.ts';
 import type { Catalog } from '../registry/catalog.ts';
-import { ensureCertificateAuthority } from '../registry/certificateAuthority.ts';
+import { ensureCertificateAuthority, readCertificateAuthority } from '../registry/certificateAuthority.ts';
 import { Registry } from '../registry/generic.ts';
 import type { KubeObject } from '../registry/types.ts';
 import { ClusterGoneError, clusterPrefix } from '../storage/store.ts';
@@ -10,11 +10,20 @@ import { writeBootstrapPolicy } from './bootstrapPolicy.ts';
 import { writeSystemObjects } from './bootstrapSystem.ts';
 import { writeGatewayApi } from './bootstrapGatewayApi.ts';
 import { clusterRecordKey, readClusterRecord, type ClusterRecord } from './clusters.ts';
+import { readHistory, type ClusterHistory, type HistoryOptions } from './history.ts';
+import { encodeSnapshot, gzip, identityPrefix, snapshotOf, type Snapshot, type SnapshotRecord } from './snapshot.ts';
+import { timestamp } from '../apimachinery/time.ts';
 
 /** Creates, changes and removes whole clusters: what sits behind the admin API. */
 export interface ClusterProvisioner {
-  /** The cluster's fresh content, then its record: it exists only once complete. */
-  provision(record: ClusterRecord): Promise<void>;
+  /** The cluster's fresh content (or a snapshot's), then its record: it exists only once complete. */
+  provision(record: ClusterRecord, snapshot?: Snapshot): Promise<void>;
+  /** The cluster's snapshot file (gzip'd JSON lines, see snapshot.ts); undefined once it is gone. */
+  snapshot(name: string): Promise<Uint8Array | undefined>;
+  /** Replaces the cluster's content with a snapshot's, keeping its identity; the control plane re-levels. */
+  restore(name: string, snapshot: Snapshot): Promise<RestoreResult>;
+  /** What changed in the cluster, from its change log. */
+  history(name: string, options: HistoryOptions): Promise<ClusterHistory>;
   updateRecord(record: ClusterRecord): Promise<void>;
   /** Removes every key, log entry and revision of the cluster. Idempotent. */
   drop(name: string): Promise<void>;
@@ -28,18 +37,74 @@ export interface ClusterProvisioner {
 
 export interface NamespaceGrant { namespace: string; user: string }
 
+/** What a restore did: the revision the cluster continues from, and how many objects it holds now. */
+export interface RestoreResult { revision: number; objects: number }
+
 /** Writes a cluster's content and record into a Store through the generic registry. */
-export async function provisionInStore(ports: Ports, catalog: Catalog, record: ClusterRecord): Promise<void> {
+export async function provisionInStore(ports: Ports, catalog: Catalog, record: ClusterRecord, snapshot?: Snapshot): Promise<void> {
   await ports.store.createCluster(record.name);
   // Expiry first: every item written from here on carries it, instead of each being stamped after.
   await stampExpiry(ports, record);
   const ca = await ensureCertificateAuthority(ports.store.cluster(record.name), ports.clock.now());
-  await bootstrapCluster(new Registry(catalog, ports, record.name), { nodes: record.nodes, version: record.kubernetesVersion, caCertificate: ca.certificate });
-  // The RBAC policy is written already aggregated and nothing acts on it: no change events.
-  await writeBootstrapPolicy(new Registry(catalog, { ...ports, queue: discardQueue }, record.name));
-  await writeSystemObjects(new Registry(catalog, { ...ports, queue: discardQueue }, record.name));
-  await writeGatewayApi(new Registry(catalog, { ...ports, queue: discardQueue }, record.name));
+  if (snapshot) {
+    await restoreContent(ports, record.name, snapshot);
+  } else {
+    await bootstrapCluster(new Registry(catalog, ports, record.name), { nodes: record.nodes, version: record.kubernetesVersion, caCertificate: ca.certificate });
+    // The RBAC policy is written already aggregated and nothing acts on it: no change events.
+    await writeBootstrapPolicy(new Registry(catalog, { ...ports, queue: discardQueue }, record.name));
+    await writeSystemObjects(new Registry(catalog, { ...ports, queue: discardQueue }, record.name));
+    await writeGatewayApi(new Registry(catalog, { ...ports, queue: discardQueue }, record.name));
+  }
   await putRecord(ports, record);
+  // Restored objects came with no change events: the control plane looks at the whole cluster once (it exists now).
+  if (snapshot) await ports.queue.send({ kind: 'resync', cluster: record.name });
+}
+
+/** The cluster's snapshot: every object read at one revision, gzip'd. */
+async function takeSnapshot(ports: Ports, name: string): Promise<Uint8Array | undefined> {
+  const store = ports.store.cluster(name);
+  try {
+    const record = await readClusterRecord(store);
+    if (!record) return undefined;
+    const { items, revision } = await store.list(clusterPrefix(name));
+    return await gzip(encodeSnapshot(snapshotOf(record, items, revision, timestamp(ports.clock.now()))));
+  } catch (err) {
+    if (err instanceof ClusterGoneError) return undefined; // dropped meanwhile
+    throw err;
+  }
+}
+
+const rootCAKey = /^core\/configmaps\/[^/]+\/kube-root-ca\.crt$/;
+
+/**
+ * A snapshot's objects as this cluster stores them. The `kube-root-ca.crt` ConfigMaps (what
+ * kube-controller-manager's root-ca-cert-publisher keeps in every namespace) name this
+ * cluster's CA, not the one the snapshot was taken under: the CA is the cluster's identity.
+ */
+function ownRecords(name: string, records: SnapshotRecord[], caCertificate: string | undefined) {
+  const prefix = clusterPrefix(name);
+  return records.map(({ key, value }) => {
+    if (caCertificate && rootCAKey.test(key)) {
+      const configMap = JSON.parse(value) as { data?: Record<string, string> };
+      if (configMap.data?.['ca.crt'] !== caCertificate) value = JSON.stringify({ ...configMap, data: { ...configMap.data, 'ca.crt': caCertificate } });
+    }
+    return { key: prefix + key, value };
+  });
+}
+
+/** The snapshot's objects replace the cluster's; its record and CA stay (see ClusterStore.restore for revisions and watches). */
+async function restoreContent(ports: Ports, name: string, snapshot: Snapshot): Promise<RestoreResult> {
+  const store = ports.store.cluster(name);
+  const ca = await readCertificateAuthority(store);
+  const revision = await store.restore(ownRecords(name, snapshot.records, ca?.certificate), [identityPrefix(name)]);
+  return { revision, objects: snapshot.records.length };
+}
+
+/** A restore in place: the content, then one resync so the controllers, scheduler and kubelets re-level from it. */
+async function restoreInStore(ports: Ports, name: string, snapshot: Snapshot): Promise<RestoreResult> {
+  const result = await restoreContent(ports, name, snapshot);
+  await ports.queue.send({ kind: 'resync', cluster: name });
+  return result;
 }
 
 /** Where the store expires items itself (DynamoDB's TTL), the cluster's items get the record's expiry. */
@@ -89,7 +154,10 @@ export async function grantNamespaceInStore(ports: Ports, catalog: Catalog, clus
 /** The provisioner for Node: clusters live in the same Store (memory or DynamoDB). */
 export function storeProvisioner(ports: Ports, catalog: Catalog): ClusterProvisioner {
   return {
-    provision: (record) => provisionInStore(ports, catalog, record),
+    provision: (record, snapshot) => provisionInStore(ports, catalog, record, snapshot),
+    snapshot: (name) => takeSnapshot(ports, name),
+    restore: (name, snapshot) => restoreInStore(ports, name, snapshot),
+    history: (name, options) => readHistory(ports.store.cluster(name), options),
     updateRecord: (record) => writeRecord(ports, record),
     drop: (name) => ports.store.dropCluster(name),
     async objectCount(name) {

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { stringify as toYaml } from 'yaml';
 import type { RawRequest } from './rawHttp.ts';
 import { seededRandom } from './queueFaults.ts';
@@ -594,6 +595,7 @@ const adminApi: Maker = (g) => {
     const method = g.rng.pick(['GET', 'POST', 'PATCH', 'DELETE']);
     return { category: 'admin-auth', expect: 'fail', method, path: g.rng.pick(['/clusters', '/clusters/fuzz-evil', '/clusters/default']), headers: { authorization: header, 'content-type': 'application/json' }, body: method === 'GET' ? undefined : utf8('{"name":"fuzz-evil","ttl":"1h"}') };
   }
+  if (g.rng.chance(0.3)) return brokenSnapshot(g, absent);
   const headers = { authorization: `Bearer ${g.fx.adminToken}`, 'content-type': g.rng.pick(['application/json', 'application/json', 'application/yaml', 'text/plain']) };
   const method = g.rng.pick(['POST', 'POST', 'POST', 'PATCH', 'DELETE', 'GET', 'PUT', 'PROPFIND']);
   if (method !== 'POST') {
@@ -614,6 +616,41 @@ const adminApi: Maker = (g) => {
     : JSON.stringify({ ...valid, ...g.rng.pick(broken) });
   return { category: 'admin-body', expect: 'fail', method, path: '/clusters', headers, body: utf8(body) };
 };
+
+/**
+ * Snapshot files that must not restore: restored into `default` (whose uid no header here
+ * names, so even a well-formed file is another cluster's) or made into a new cluster. Each
+ * is refused whole, and `default` keeps every object.
+ */
+function brokenSnapshot(g: Parameters<Maker>[0], absent: string): ReturnType<Maker> {
+  const header = (over: Record<string, unknown> = {}) => JSON.stringify({
+    apiVersion: 'apiserverless.dev/v1', kind: 'ClusterSnapshot', format: 1, revision: 5, takenAt: '2026-01-01T00:00:00Z', objects: 1,
+    cluster: { name: 'default', uid: 'fuzz-uid', createdAt: '2026-01-01T00:00:00Z', nodes: ['controlplane'], kubernetesVersion: 'v1.35.0' }, ...over,
+  });
+  const line = (key: string, metadata: unknown) => JSON.stringify({ key, value: { metadata } });
+  const ok = line('core/configmaps/default/x', { name: 'x', namespace: 'default' });
+  const texts = [
+    '', 'x', '\u0000', '{}', 'null', '[1]', header({ kind: 'Pod' }), header({ format: 2 }), header({ format: '1' }), header({ objects: -1 }), header({ revision: 1.5 }),
+    header({ cluster: { name: 'UPPER' } }), header({ cluster: null }), header({ objects: 2 }) + '\n' + ok, header({ objects: 0 }) + '\n' + ok, header() + '\n' + '{',
+    header() + '\n' + line('apiserverless.dev/clusters/default', { name: 'default' }), header() + '\n' + line('core/configmaps/default/../x', { name: 'x' }),
+    header() + '\n' + line('core/configmaps/default/x', { name: 'y', namespace: 'default' }), header() + '\n' + line('a/b', { name: 'b' }),
+    header() + '\n' + JSON.stringify({ key: 5, value: {} }), header({ objects: 2 }) + '\n' + ok + '\n' + ok, header() + '\n' + 'x'.repeat(70_000),
+  ];
+  // Well-formed files only go to `default`, whose uid they do not name: refused as another cluster's.
+  const wellFormed = [header() + '\n' + ok, header({ objects: 0 })];
+  const intoDefault = g.rng.chance(0.25);
+  const text = g.rng.pick(intoDefault ? [...texts, ...wellFormed] : texts);
+  const bytes = g.rng.chance(0.2)
+    ? g.rng.pick([new Uint8Array([0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02]), new Uint8Array([0x1f, 0x8b]), gzipSync(text).subarray(0, 12), gzipSync(text)])
+    : utf8(text);
+  const headers = { authorization: `Bearer ${g.fx.adminToken}`, 'content-type': g.rng.pick(['application/gzip', 'application/x-ndjson', 'application/octet-stream']) };
+  if (intoDefault) return { category: 'admin-snapshot', expect: 'fail', method: 'PUT', path: '/clusters/default/snapshot', headers, body: bytes };
+  switch (g.rng.int(3)) {
+    case 0: return { category: 'admin-snapshot', expect: 'fail', method: 'POST', path: `/clusters?name=fuzz-snapshot&ttl=1h`, headers, body: bytes };
+    case 1: return { category: 'admin-snapshot', expect: 'fail', method: 'PUT', path: `/clusters/${absent}/snapshot`, headers, body: bytes };
+    default: return { category: 'admin-snapshot', expect: 'fail', method: 'GET', path: `/clusters/${absent}/${g.rng.pick(['snapshot', 'history'])}`, headers };
+  }
+}
 
 const existingKinds = kinds.filter((k) => k.kind !== 'Deployment');
 const pod = kinds.find((k) => k.kind === 'Pod')!;

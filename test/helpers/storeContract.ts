@@ -350,6 +350,63 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
       await assert.rejects(s.list(prefix, { revision: first.modRevision }), CompactedError);
     }));
 
+    it('changes: the retained log in pages, as watch delivers it, without following', bounded, () => withStore(async (store) => {
+      await store.createCluster('c1');
+      const s = store.cluster('c1');
+      const prefix = `${registry('c1')}core/configmaps/default/`;
+      const a = ok(await s.create(`${prefix}a`, value(1)));
+      const a2 = ok(await s.update(a.key, value(2), a.modRevision));
+      const b = ok(await s.create(`${prefix}b`, value(3)));
+      const gone = ok(await s.delete(a.key));
+      const first = await s.changes(0, 2);
+      assert.deepEqual(first.events.map((e) => [e.type, e.kv.key, e.kv.modRevision]), [['PUT', a.key, a.modRevision], ['PUT', a.key, a2.modRevision]]);
+      assert.equal(first.more, true);
+      assert.equal(first.revision, a2.modRevision);
+      assert.deepEqual(first.events[1].prevKv, a);
+      const rest = await s.changes(first.revision, 10);
+      assert.deepEqual(rest.events.map((e) => [e.type, e.kv.key, e.kv.modRevision]), [['PUT', b.key, b.modRevision], ['DELETE', a.key, gone.modRevision]]);
+      assert.equal(rest.events[1].kv.value, value(2), "a deletion carries the object's last value");
+      assert.equal(rest.more, false);
+      assert.equal(rest.revision, await s.currentRevision());
+      await s.compact(a2.modRevision);
+      const compacted = await s.changes(0, 10);
+      assert.equal(compacted.compacted, a2.modRevision);
+      assert.deepEqual(compacted.events.map((e) => e.kv.modRevision), [b.modRevision, gone.modRevision]);
+    }));
+
+    it('restore replaces the content at one new revision, keeps the kept keys, compacts the log and ends watches', bounded, () => withStore(async (store) => {
+      await store.createCluster('c1');
+      const s = store.cluster('c1');
+      const own = `${registry('c1')}apiserverless.dev/`;
+      const pods = `${registry('c1')}core/pods/default/`;
+      const record = ok(await s.create(`${own}clusters/c1`, value('record')));
+      const old = ok(await s.create(`${pods}old`, value(1)));
+      const kept = ok(await s.update(old.key, value(2), old.modRevision));
+      const before = await s.currentRevision();
+      const watcher = s.watch(pods, before);
+      const ended = (async () => { try { for await (const _ of watcher) { /* nothing is written before the restore */ } return 'closed'; } catch (err) { return err; } })();
+      const restored = await s.restore([{ key: `${pods}a`, value: value('a') }, { key: kept.key, value: value('b') }], [own]);
+      assert.ok(restored > before, 'the restore takes a revision after every earlier one');
+      assert.equal(await s.currentRevision(), restored);
+      assert.deepEqual((await s.list(registry('c1'))).items, [
+        { key: `${own}clusters/c1`, value: value('record'), createRevision: record.createRevision, modRevision: record.modRevision },
+        { key: `${pods}a`, value: value('a'), createRevision: restored, modRevision: restored },
+        { key: kept.key, value: value('b'), createRevision: restored, modRevision: restored },
+      ]);
+      assert.deepEqual(await s.usage(), usageOf((await s.list(registry('c1'))).items));
+      const end = await ended;
+      assert.ok(end instanceof CompactedError, `an open watch ends with CompactedError, got ${String(end)}`);
+      await assertWatchCompacted(() => s.watch(pods, before));
+      await assert.rejects(s.list(pods, { revision: before }), CompactedError);
+      assert.deepEqual((await s.changes(0, 10)).events, [], 'the log starts after the restore');
+      // The restored cluster goes on: a compare-and-swap on the restored revision, a watch from it.
+      const from = s.watch(pods, restored);
+      const next = ok(await s.update(`${pods}a`, value('a2'), restored));
+      assert.ok(next.modRevision > restored);
+      assert.deepEqual((await collect(from, (e) => e.length >= 1)).map((e) => [e.type, e.kv, e.prevKv?.value]), [['PUT', next, value('a')]]);
+      assert.equal((await s.update(kept.key, value('x'), kept.modRevision)).ok, false, 'a revision from before the restore matches nothing');
+    }));
+
     it('clusters have independent revisions and never see each other\'s keys', bounded, () => withStore(async (store) => {
       await store.createCluster('alpha');
       const a = store.cluster('alpha');
