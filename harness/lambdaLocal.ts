@@ -90,6 +90,8 @@ interface Instance {
   ready: Promise<void>;
   busy?: Invocation;
   invocations: number;
+  /** Stopped between invocations, as Lambda freezes an idle instance. */
+  frozen?: boolean;
 }
 
 export interface FunctionOptions {
@@ -110,8 +112,8 @@ export class InvocationError extends Error {}
 /**
  * A function: instances are processes, each running one invocation at a time (Lambda's
  * concurrency model: a watch holds its instance as long as it streams); an invocation takes
- * an idle instance or starts a new one (a cold start). Idle instances are not frozen as
- * Lambda freezes them, so a timer left running by the code would go unnoticed here.
+ * an idle instance or starts a new one (a cold start). Idle instances are frozen, as Lambda
+ * freezes them.
  */
 export class LambdaFunction {
   private readonly instances = new Set<Instance>();
@@ -157,6 +159,7 @@ export class LambdaFunction {
         clearTimeout(timer);
         abort?.removeEventListener('abort', onAbort);
         if (instance.busy?.id === id) instance.busy = undefined;
+        this.freeze(instance);
       };
       const onAbort = () => instance.process.connected && instance.process.send({ id, abort: true });
       abort?.addEventListener('abort', onAbort, { once: true });
@@ -168,6 +171,7 @@ export class LambdaFunction {
       instance.invocations++;
       void instance.ready.then(() => {
         if (instance.busy?.id !== id) return;
+        this.thaw(instance);
         instance.process.send({ id, event, deadline: Date.now() + this.options.timeoutSeconds * 1000 });
         if (this.killNext) {
           this.killNext = false;
@@ -175,6 +179,24 @@ export class LambdaFunction {
         }
       }, (error: Error) => instance.busy?.reject(new InvocationError(`${this.options.name}: the instance did not start: ${error.message}`)));
     });
+  }
+
+  /**
+   * Lambda freezes an instance between invocations: its timers and sockets stand still, so
+   * whatever the code left running in the background waits for the next invocation (or never
+   * runs). SIGSTOP does the same here; it also keeps idle instances from costing CPU.
+   */
+  private freeze(instance: Instance): void {
+    if (!instance.busy && !instance.frozen && instance.process.exitCode === null && instance.process.signalCode === null) {
+      instance.frozen = true;
+      instance.process.kill('SIGSTOP');
+    }
+  }
+
+  private thaw(instance: Instance): void {
+    if (!instance.frozen) return;
+    instance.frozen = false;
+    instance.process.kill('SIGCONT');
   }
 
   private start(): Instance {

@@ -35,6 +35,7 @@ afterEach((t) => { if ((t as { passed?: boolean }).passed === false) failed = tr
 // On the file's root: once every test of the file has ended.
 after(async () => {
   if (failed && awsLog.length) console.log(`# the Lambda functions said (last ${Math.min(awsLog.length, 200)} lines):\n${awsLog.slice(-200).join('\n')}`);
-  await (await topology)?.stop();
+  const t = await topology; if (t) console.log(`# AWS topology: ${t.api.coldStarts} API instances started for ${t.api.invocations} requests; ${t.controlPlane.coldStarts} control-plane instances for ${t.controlPlane.invocations} invocations`);
+  await t?.stop();
   await (await sharedDynamoDBLocal()).stop();
 });
