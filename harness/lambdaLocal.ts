@@ -89,7 +89,6 @@ interface Instance {
   process: ChildProcess;
   ready: Promise<void>;
   busy?: Invocation;
-  invocations: number;
   /** Stopped between invocations, as Lambda freezes an idle instance. */
   frozen?: boolean;
 }
@@ -136,10 +135,6 @@ export class LambdaFunction {
     await this.run(event, onChunk, abort);
   }
 
-  get instanceCount(): number {
-    return this.instances.size;
-  }
-
   async stop(): Promise<void> {
     this.stopped = true;
     await Promise.all([...this.instances].map((instance) => this.end(instance)));
@@ -168,7 +163,6 @@ export class LambdaFunction {
         resolve: (result) => { finish(); resolve(result); },
         reject: (error) => { finish(); reject(error); },
       };
-      instance.invocations++;
       void instance.ready.then(() => {
         if (instance.busy?.id !== id) return;
         this.thaw(instance);
@@ -210,7 +204,7 @@ export class LambdaFunction {
       serialization: 'advanced',
     });
     let readyResolve!: () => void, readyReject!: (error: Error) => void;
-    const instance: Instance = { process: child, invocations: 0, ready: new Promise((res, rej) => { readyResolve = res; readyReject = rej; }) };
+    const instance: Instance = { process: child, ready: new Promise((res, rej) => { readyResolve = res; readyReject = rej; }) };
     instance.ready.catch(() => {});
     this.instances.add(instance);
     const lines = (stream: NodeJS.ReadableStream | null) => {

@@ -149,7 +149,7 @@ export function lintTemplate(text: string, spec: Spec): Problem[] {
         else checkValue(path, value);
         return;
       case 'union': {
-        // The member that fits best: the first one with no problems, or the first one's problems.
+        // The first member the value fits; if none does, the last member's problems are reported.
         const before = problems.length;
         for (const member of type.types ?? []) {
           checkTyped(path, value, member);

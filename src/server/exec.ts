@@ -7,10 +7,10 @@ import type { KubeObject, ResourceDef } from '../registry/types.ts';
 import { maxStdinBytes, startExec, type ExecSession, type ExecSink } from '../runtime/execSession.ts';
 import { interactiveShell, programFor } from '../runtime/programs.ts';
 import { linesBetween, type ProgramInput } from '../runtime/timeline.ts';
-import type { ContainerSpec, ContainerStatus } from '../runtime/stages.ts';
+import type { ContainerSpec } from '../runtime/stages.ts';
 import type { VolumePod } from '../runtime/volumes.ts';
 import { writableLayer } from '../runtime/writableLayer.ts';
-import { allContainers, containerInput, isRunning, type PodView } from './podContainers.ts';
+import { allContainers, containerInput, containerStatuses, isRunning, type PodView } from './podContainers.ts';
 import type { Connection } from './clientCertificates.ts';
 import { channel, chooseProtocol, exitStatus, frame, internalErrorStatus, servedProtocols, type ServedProtocol, type StreamStatus } from './remotecommand.ts';
 import type { ResourceRequest } from './requestInfo.ts';
@@ -179,7 +179,7 @@ const followPollMs = 250;
  */
 function followContainer(registry: Registry, def: ResourceDef, namespace: string | undefined, pod: PodView, spec: ContainerSpec, input: ProgramInput, sink: ExecSink): ExecSession {
   const program = programFor(input);
-  const status = (p: PodView) => [...(p.status?.containerStatuses ?? []), ...(p.status?.initContainerStatuses ?? [])].find((s) => s.name === spec.name);
+  const status = (p: PodView) => containerStatuses(p).find((s) => s.name === spec.name);
   const first = status(pod);
   const startedAt = Date.parse(first?.state.running?.startedAt ?? '') || registry.now().getTime();
   let cursor = registry.now().getTime();

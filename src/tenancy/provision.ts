@@ -47,7 +47,7 @@ export async function provisionInStore(ports: Ports, catalog: Catalog, record: C
   await stampExpiry(ports, record);
   const ca = await ensureCertificateAuthority(ports.store.cluster(record.name), ports.clock.now());
   if (snapshot) {
-    await restoreContent(ports, record.name, snapshot);
+    await restoreContent(ports, record.name, snapshot, ca.certificate);
   } else {
     await bootstrapCluster(new Registry(catalog, ports, record.name), { nodes: record.nodes, version: record.kubernetesVersion, caCertificate: ca.certificate });
     // The RBAC policy is written already aggregated and nothing acts on it: no change events.
@@ -93,16 +93,14 @@ function ownRecords(name: string, records: SnapshotRecord[], caCertificate: stri
 }
 
 /** The snapshot's objects replace the cluster's; its record and CA stay (see ClusterStore.restore for revisions and watches). */
-async function restoreContent(ports: Ports, name: string, snapshot: Snapshot): Promise<RestoreResult> {
-  const store = ports.store.cluster(name);
-  const ca = await readCertificateAuthority(store);
-  const revision = await store.restore(ownRecords(name, snapshot.records, ca?.certificate), [identityPrefix(name)]);
+async function restoreContent(ports: Ports, name: string, snapshot: Snapshot, caCertificate: string | undefined): Promise<RestoreResult> {
+  const revision = await ports.store.cluster(name).restore(ownRecords(name, snapshot.records, caCertificate), [identityPrefix(name)]);
   return { revision, objects: snapshot.records.length };
 }
 
 /** A restore in place: the content, then one resync so the controllers, scheduler and kubelets re-level from it. */
 async function restoreInStore(ports: Ports, name: string, snapshot: Snapshot): Promise<RestoreResult> {
-  const result = await restoreContent(ports, name, snapshot);
+  const result = await restoreContent(ports, name, snapshot, (await readCertificateAuthority(ports.store.cluster(name)))?.certificate);
   await ports.queue.send({ kind: 'resync', cluster: name });
   return result;
 }

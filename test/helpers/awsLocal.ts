@@ -35,7 +35,8 @@ afterEach((t) => { if ((t as { passed?: boolean }).passed === false) failed = tr
 // On the file's root: once every test of the file has ended.
 after(async () => {
   if (failed && awsLog.length) console.log(`# the Lambda functions said (last ${Math.min(awsLog.length, 200)} lines):\n${awsLog.slice(-200).join('\n')}`);
-  const t = await topology; if (t) console.log(`# AWS topology: ${t.api.coldStarts} API instances started for ${t.api.invocations} requests; ${t.controlPlane.coldStarts} control-plane instances for ${t.controlPlane.invocations} invocations`);
-  await t?.stop();
+  const aws = await topology;
+  if (aws) console.log(`# AWS topology: ${aws.api.coldStarts} API instances started for ${aws.api.invocations} requests; ${aws.controlPlane.coldStarts} control-plane instances for ${aws.controlPlane.invocations} invocations`);
+  await aws?.stop();
   await (await sharedDynamoDBLocal()).stop();
 });
