@@ -12,7 +12,7 @@
  * the type check or any file fails. The servers are stopped however the run ends.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +37,10 @@ const expectedSeconds: Record<string, number> = {
   'storage-durable-object.test.ts': 30, 'storage-dynamodb.test.ts': 30, 'e2e-depth.test.ts': 25,
 };
 
-interface FileResult { file: string; code: number; seconds: number; output: string }
+interface FileResult { file: string; code: number; seconds: number; cpuSeconds?: number; output: string }
+
+/** GNU time, when the machine has it, counts each file's CPU (its node processes and every kubectl it ran). */
+const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
 const children = new Set<ChildProcess>();
 /** What the shared workerd printed (the Worker's console, uncaught errors), shown when a file failed. */
@@ -68,8 +71,10 @@ async function main(): Promise<number> {
 
   const results = await pool(slowestFirst(files), concurrency, async (file) => {
     const started = performance.now();
-    const out = await run(process.execPath, ['--enable-source-maps', '--test', '--test-reporter=spec', built.get(file)!], env);
-    const result = { file, code: out.code, seconds: (performance.now() - started) / 1000, output: out.output };
+    const args = ['--enable-source-maps', '--test', '--test-reporter=spec', built.get(file)!];
+    const cpuFile = gnuTime ? join(testsDir!, `${built.get(file)!.replace(/[^A-Za-z0-9]/g, '_')}.cpu`) : undefined;
+    const out = cpuFile ? await run(gnuTime!, ['-f', '%U %S', '-o', cpuFile, process.execPath, ...args], env) : await run(process.execPath, args, env);
+    const result: FileResult = { file, code: out.code, seconds: (performance.now() - started) / 1000, cpuSeconds: cpuFile ? cpuOf(cpuFile) : undefined, output: out.output };
     process.stdout.write(`\n# ${result.code === 0 ? 'ok' : 'FAILED'} ${file} (${result.seconds.toFixed(1)} s)\n${out.output}`);
     return result;
   });
@@ -85,7 +90,8 @@ async function main(): Promise<number> {
 /** Runs a command to its end, its stdout and stderr kept together in the order they came. */
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A group of its own, so an interrupted run can stop the file's whole tree (GNU time does not pass signals on).
+    const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     children.add(child);
     let output = '';
     child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
@@ -96,6 +102,14 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{
       resolve({ code: code ?? (signal ? 128 : 1), output });
     });
   });
+}
+
+/** User plus system seconds from GNU time's `-o` file (its last line; a killed child's file has a note above it). */
+function cpuOf(path: string): number | undefined {
+  try {
+    const [user, system] = readFileSync(path, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+    return Number.isFinite(user + system) ? user + system : undefined;
+  } catch { return undefined; }
 }
 
 /** Runs `task` over `items` with at most `limit` at once, results in the order given. */
@@ -134,8 +148,11 @@ function remember(results: FileResult[]): void {
 }
 
 function summarize(results: FileResult[], tscCode: number): void {
-  console.log('\n# file times (seconds, with the others running beside them)');
-  for (const r of [...results].sort((a, b) => b.seconds - a.seconds)) console.log(`# ${r.seconds.toFixed(1).padStart(6)}  ${r.code === 0 ? 'ok    ' : 'FAILED'}  ${r.file}`);
+  const cpu = (r: FileResult) => (r.cpuSeconds === undefined ? '' : `${r.cpuSeconds.toFixed(1).padStart(7)} CPU-s`);
+  console.log('\n# file times (seconds, with the others running beside them; CPU-seconds of the file and the processes it ran)');
+  for (const r of [...results].sort((a, b) => b.seconds - a.seconds)) console.log(`# ${r.seconds.toFixed(1).padStart(6)}  ${cpu(r)}  ${r.code === 0 ? 'ok    ' : 'FAILED'}  ${r.file}`);
+  const counted = results.filter((r) => r.cpuSeconds !== undefined);
+  if (counted.length) console.log(`# the files' CPU: ${counted.reduce((sum, r) => sum + r.cpuSeconds!, 0).toFixed(0)} CPU-s (the shared servers and the type check not counted)`);
   const failed = results.filter((r) => r.code !== 0).map((r) => r.file);
   if (tscCode !== 0) failed.unshift('tsc --noEmit');
   console.log(failed.length ? `# FAILED: ${failed.join(', ')}` : `# all ${results.length} files and the type check passed`);
@@ -169,7 +186,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (interrupted) return;
     interrupted = true;
     console.error(`\n# ${signal}: stopping the test files and the shared servers`);
-    for (const child of children) child.kill('SIGTERM');
+    for (const child of children) {
+      try { process.kill(-child.pid!, 'SIGTERM'); } catch { child.kill('SIGTERM'); }
+    }
     void stopServers().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   });
 }
