@@ -1,5 +1,5 @@
 import { execFile, spawn as spawnChild } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -39,6 +39,15 @@ export function olderKubectl(): string | null {
   return existsSync('/usr/bin/kubectl') ? '/usr/bin/kubectl' : null;
 }
 
+/**
+ * `npm test` names a file here per test file (KUBECTL_CALLS_FILE) and counts the lines:
+ * kubectl processes are most of the suite's CPU, so the summary says how many each file ran.
+ */
+function countCall(binary: string, args: string[]): void {
+  const file = process.env.KUBECTL_CALLS_FILE;
+  if (file) appendFileSync(file, `${binary === kubectlBinary() ? '' : `${binary} `}${args.join(' ').replace(/\s+/g, ' ').slice(0, 300)}\n`);
+}
+
 export interface KubectlResult { code: number; stdout: string; stderr: string }
 
 /** A kubectl with its own HOME (discovery cache) and kubeconfig. */
@@ -57,6 +66,7 @@ export class Kubectl {
   }
 
   run(args: string[], options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<KubectlResult> {
+    countCall(this.binary, args);
     return new Promise((resolve) => {
       const child = execFile(this.binary, args, { env: this.env(options.env), timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
@@ -82,6 +92,7 @@ export class KubectlProcess {
   private readonly child: ReturnType<typeof import('node:child_process').spawn>;
 
   constructor(kubectl: Kubectl, args: string[]) {
+    countCall(kubectl.binary, args);
     this.child = spawnChild(kubectl.binary, args, { env: kubectl.env() });
     this.child.stdout!.setEncoding('utf8').on('data', (c: string) => (this.stdout += c));
     this.child.stderr!.setEncoding('utf8').on('data', (c: string) => (this.stderr += c));

@@ -33,9 +33,16 @@ const sourceLocation: Plugin = {
   },
 };
 
-/** Builds `files` (paths under `root`) into `outDir`; returns each file's built entry, by its given path. */
-export async function bundleTests(root: string, files: string[], outDir: string): Promise<Map<string, string>> {
-  const entryPoints = files.map((f) => ({ in: join(root, f), out: relative(join(root, 'test'), join(root, f)).replace(/\.ts$/, '') }));
+/**
+ * Builds `files` (paths under `root`) and the `extra` entries (path → output name) into `outDir`;
+ * returns each built entry, by its given path.
+ */
+export async function bundleTests(root: string, files: string[], outDir: string, extra: Record<string, string> = {}): Promise<Map<string, string>> {
+  const entryPoints = [
+    ...files.map((f) => ({ in: join(root, f), out: relative(join(root, 'test'), join(root, f)).replace(/\.ts$/, '') })),
+    ...Object.entries(extra).map(([f, out]) => ({ in: join(root, f), out })),
+  ];
+  const given = [...files, ...Object.keys(extra)];
   await build({
     entryPoints,
     outdir: outDir,
@@ -50,5 +57,5 @@ export async function bundleTests(root: string, files: string[], outDir: string)
     logLevel: 'error',
     plugins: [sourceLocation],
   });
-  return new Map(entryPoints.map((e, i) => [files[i], join(outDir, `${e.out}.mjs`)]));
+  return new Map(entryPoints.map((e, i) => [given[i], join(outDir, `${e.out}.mjs`)]));
 }

@@ -22,6 +22,7 @@ import { sharedWorkerVariable, sharedWorkerVars } from './helpers/sharedWorker.t
 import { startWorker, workerBundleVariable, type TestWorker } from '../harness/worker.ts';
 import { bundleWorker } from '../src/entry/miniflare-dev.ts';
 import { bundleTests } from './bundleTests.ts';
+import { builtCliVariable } from './helpers/cli.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const concurrency = Number(process.env.TEST_CONCURRENCY) || Math.max(2, availableParallelism() * 2);
@@ -29,6 +30,8 @@ const concurrency = Number(process.env.TEST_CONCURRENCY) || Math.max(2, availabl
 /** Last run's seconds per file, so the slowest start first; a clean checkout falls back to `expectedSeconds`. */
 const cacheDir = join(root, 'node_modules', '.cache', 'apiserverless');
 const durationsFile = join(cacheDir, 'test-durations.json');
+const callsDir = join(cacheDir, 'kubectl-calls');
+const callsFile = (file: string) => join(callsDir, `${relative(join(root, 'test'), join(root, file)).replace(/[^A-Za-z0-9.-]/g, '_')}.txt`);
 
 /** Rough seconds alone on a 2-core machine, for the first run; the files not named here are quick. */
 const expectedSeconds: Record<string, number> = {
@@ -37,7 +40,7 @@ const expectedSeconds: Record<string, number> = {
   'storage-durable-object.test.ts': 30, 'storage-dynamodb.test.ts': 30, 'e2e-depth.test.ts': 25,
 };
 
-interface FileResult { file: string; code: number; seconds: number; cpuSeconds?: number; output: string }
+interface FileResult { file: string; code: number; seconds: number; cpuSeconds?: number; kubectlCalls: number; output: string }
 
 /** GNU time, when the machine has it, counts each file's CPU (its node processes and every kubectl it ran). */
 const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
@@ -57,8 +60,10 @@ async function main(): Promise<number> {
   kubectlBinary(); // unpacked once here rather than raced for by every file
   // The test files are built to JavaScript once (test/bundleTests.ts): loading them through tsx cost each file ~2 CPU-seconds.
   mkdirSync(cacheDir, { recursive: true });
+  for (const file of files) rmSync(callsFile(file), { force: true });
+  mkdirSync(callsDir, { recursive: true });
   testsDir = mkdtempSync(join(cacheDir, 'tests-'));
-  const built = await bundleTests(root, files, testsDir);
+  const built = await bundleTests(root, files, testsDir, { 'src/cli/bin.ts': 'apiserverless-cli' });
   // The Worker is bundled once, as `wrangler deploy` bundles it; every file that starts a workerd of its own reuses it.
   const bundle = await bundleWorker(mkdtempSync(join(tmpdir(), 'apiserverless-bundle-')));
   process.env[workerBundleVariable] = bundle;
@@ -66,15 +71,18 @@ async function main(): Promise<number> {
   const [w, d] = await Promise.all([startWorker({ vars: sharedWorkerVars, log: (line) => { serverLog.push(line); if (serverLog.length > 400) serverLog.splice(0, 200); } }), startDynamoDBLocal()]);
   worker = w;
   dynamodb = d;
-  const env = { ...process.env, [sharedWorkerVariable]: worker.url, [sharedDynamoDBVariable]: dynamodb.endpoint };
+  const env = { ...process.env, [sharedWorkerVariable]: worker.url, [sharedDynamoDBVariable]: dynamodb.endpoint, [builtCliVariable]: built.get('src/cli/bin.ts')! };
   console.log(`# ${files.length} files, ${concurrency} at a time; shared workerd ${worker.url}, DynamoDB Local ${dynamodb.endpoint}`);
 
   const results = await pool(slowestFirst(files), concurrency, async (file) => {
     const started = performance.now();
     const args = ['--enable-source-maps', '--test', '--test-reporter=spec', built.get(file)!];
-    const cpuFile = gnuTime ? join(testsDir!, `${built.get(file)!.replace(/[^A-Za-z0-9]/g, '_')}.cpu`) : undefined;
-    const out = cpuFile ? await run(gnuTime!, ['-f', '%U %S', '-o', cpuFile, process.execPath, ...args], env) : await run(process.execPath, args, env);
-    const result: FileResult = { file, code: out.code, seconds: (performance.now() - started) / 1000, cpuSeconds: cpuFile ? cpuOf(cpuFile) : undefined, output: out.output };
+    const stem = join(testsDir!, built.get(file)!.replace(/[^A-Za-z0-9]/g, '_'));
+    const cpuFile = gnuTime ? `${stem}.cpu` : undefined;
+    // Kept after the run (node_modules/.cache/apiserverless/kubectl-calls/), to see which commands a file repeats.
+    const fileEnv = { ...env, KUBECTL_CALLS_FILE: callsFile(file) };
+    const out = cpuFile ? await run(gnuTime!, ['-f', '%U %S', '-o', cpuFile, process.execPath, ...args], fileEnv) : await run(process.execPath, args, fileEnv);
+    const result: FileResult = { file, code: out.code, seconds: (performance.now() - started) / 1000, cpuSeconds: cpuFile ? cpuOf(cpuFile) : undefined, kubectlCalls: linesOf(fileEnv.KUBECTL_CALLS_FILE), output: out.output };
     process.stdout.write(`\n# ${result.code === 0 ? 'ok' : 'FAILED'} ${file} (${result.seconds.toFixed(1)} s)\n${out.output}`);
     return result;
   });
@@ -110,6 +118,10 @@ function cpuOf(path: string): number | undefined {
     const [user, system] = readFileSync(path, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
     return Number.isFinite(user + system) ? user + system : undefined;
   } catch { return undefined; }
+}
+
+function linesOf(path: string): number {
+  try { return readFileSync(path, 'utf8').split('\n').length - 1; } catch { return 0; }
 }
 
 /** Runs `task` over `items` with at most `limit` at once, results in the order given. */
@@ -149,10 +161,11 @@ function remember(results: FileResult[]): void {
 
 function summarize(results: FileResult[], tscCode: number): void {
   const cpu = (r: FileResult) => (r.cpuSeconds === undefined ? '' : `${r.cpuSeconds.toFixed(1).padStart(7)} CPU-s`);
-  console.log('\n# file times (seconds, with the others running beside them; CPU-seconds of the file and the processes it ran)');
-  for (const r of [...results].sort((a, b) => b.seconds - a.seconds)) console.log(`# ${r.seconds.toFixed(1).padStart(6)}  ${cpu(r)}  ${r.code === 0 ? 'ok    ' : 'FAILED'}  ${r.file}`);
+  console.log('\n# file times (seconds, with the others running beside them; CPU-seconds of the file and the processes it ran; kubectl processes)');
+  for (const r of [...results].sort((a, b) => b.seconds - a.seconds)) console.log(`# ${r.seconds.toFixed(1).padStart(6)}  ${cpu(r)} ${String(r.kubectlCalls).padStart(5)} kubectl  ${r.code === 0 ? 'ok    ' : 'FAILED'}  ${r.file}`);
   const counted = results.filter((r) => r.cpuSeconds !== undefined);
-  if (counted.length) console.log(`# the files' CPU: ${counted.reduce((sum, r) => sum + r.cpuSeconds!, 0).toFixed(0)} CPU-s (the shared servers and the type check not counted)`);
+  const calls = results.reduce((sum, r) => sum + r.kubectlCalls, 0);
+  if (counted.length) console.log(`# the files' CPU: ${counted.reduce((sum, r) => sum + r.cpuSeconds!, 0).toFixed(0)} CPU-s, ${calls} kubectl processes (the shared servers and the type check not counted)`);
   const failed = results.filter((r) => r.code !== 0).map((r) => r.file);
   if (tscCode !== 0) failed.unshift('tsc --noEmit');
   console.log(failed.length ? `# FAILED: ${failed.join(', ')}` : `# all ${results.length} files and the type check passed`);

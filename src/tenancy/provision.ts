@@ -4,6 +4,7 @@ import type { Catalog } from '../registry/catalog.ts';
 import { ensureCertificateAuthority, readCertificateAuthority } from '../registry/certificateAuthority.ts';
 import { Registry } from '../registry/generic.ts';
 import type { KubeObject } from '../registry/types.ts';
+import { MemoryStore } from '../storage/memory.ts';
 import { ClusterGoneError, clusterPrefix } from '../storage/store.ts';
 import { bootstrapCluster } from './bootstrap.ts';
 import { writeBootstrapPolicy } from './bootstrapPolicy.ts';
@@ -46,18 +47,30 @@ export async function provisionInStore(ports: Ports, catalog: Catalog, record: C
   // Expiry first: every item written from here on carries it, instead of each being stamped after.
   await stampExpiry(ports, record);
   const ca = await ensureCertificateAuthority(ports.store.cluster(record.name), ports.clock.now());
-  if (snapshot) {
-    await restoreContent(ports, record.name, snapshot, ca.certificate);
-  } else {
-    await bootstrapCluster(new Registry(catalog, ports, record.name), { nodes: record.nodes, version: record.kubernetesVersion, caCertificate: ca.certificate });
-    // The RBAC policy is written already aggregated and nothing acts on it: no change events.
-    await writeBootstrapPolicy(new Registry(catalog, { ...ports, queue: discardQueue }, record.name));
-    await writeSystemObjects(new Registry(catalog, { ...ports, queue: discardQueue }, record.name));
-    await writeGatewayApi(new Registry(catalog, { ...ports, queue: discardQueue }, record.name));
-  }
+  await restoreContent(ports, record.name, snapshot?.records ?? await freshContent(ports, catalog, record, ca.certificate), ca.certificate);
   await putRecord(ports, record);
-  // Restored objects came with no change events: the control plane looks at the whole cluster once (it exists now).
-  if (snapshot) await ports.queue.send({ kind: 'resync', cluster: record.name });
+  // The content came in one step with no change events: the control plane looks at the whole cluster once (it exists now).
+  await ports.queue.send({ kind: 'resync', cluster: record.name });
+}
+
+/**
+ * A new cluster's objects, made through the generic registry (admission, defaults, validation)
+ * in a scratch memory store and written to the real one in one step, as a snapshot is: a few
+ * hundred objects cost a handful of batch writes instead of a transaction each (on DynamoDB,
+ * ~1.5 s of round trips per cluster became ~0.1 s). All of them carry one resourceVersion,
+ * as after an etcd restore; nothing a client does depends on their being apart.
+ */
+async function freshContent(ports: Ports, catalog: Catalog, record: ClusterRecord, caCertificate: string): Promise<SnapshotRecord[]> {
+  const scratch = new MemoryStore();
+  await scratch.createCluster(record.name);
+  const registry = new Registry(catalog, { ...ports, store: scratch, queue: discardQueue }, record.name);
+  await bootstrapCluster(registry, { nodes: record.nodes, version: record.kubernetesVersion, caCertificate });
+  await writeBootstrapPolicy(registry);
+  await writeSystemObjects(registry);
+  await writeGatewayApi(registry);
+  const prefix = clusterPrefix(record.name);
+  const { items } = await scratch.cluster(record.name).list(prefix);
+  return items.map((kv) => ({ key: kv.key.slice(prefix.length), value: kv.value }));
 }
 
 /** The cluster's snapshot: every object read at one revision, gzip'd. */
@@ -93,14 +106,14 @@ function ownRecords(name: string, records: SnapshotRecord[], caCertificate: stri
 }
 
 /** The snapshot's objects replace the cluster's; its record and CA stay (see ClusterStore.restore for revisions and watches). */
-async function restoreContent(ports: Ports, name: string, snapshot: Snapshot, caCertificate: string | undefined): Promise<RestoreResult> {
-  const revision = await ports.store.cluster(name).restore(ownRecords(name, snapshot.records, caCertificate), [identityPrefix(name)]);
-  return { revision, objects: snapshot.records.length };
+async function restoreContent(ports: Ports, name: string, records: SnapshotRecord[], caCertificate: string | undefined): Promise<RestoreResult> {
+  const revision = await ports.store.cluster(name).restore(ownRecords(name, records, caCertificate), [identityPrefix(name)]);
+  return { revision, objects: records.length };
 }
 
 /** A restore in place: the content, then one resync so the controllers, scheduler and kubelets re-level from it. */
 async function restoreInStore(ports: Ports, name: string, snapshot: Snapshot): Promise<RestoreResult> {
-  const result = await restoreContent(ports, name, snapshot, (await readCertificateAuthority(ports.store.cluster(name)))?.certificate);
+  const result = await restoreContent(ports, name, snapshot.records, (await readCertificateAuthority(ports.store.cluster(name)))?.certificate);
   await ports.queue.send({ kind: 'resync', cluster: name });
   return result;
 }

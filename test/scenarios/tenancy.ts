@@ -9,6 +9,7 @@ import { parse, stringify } from 'yaml';
 import type { Store } from '../../src/storage/store.ts';
 import { call } from '../../bench/lib.ts';
 import { eventually } from '../helpers/eventually.ts';
+import { cliScript } from '../helpers/cli.ts';
 import { Kubectl, KubectlProcess } from '../../harness/kubectl.ts';
 import { clusterRecordKey } from '../../src/tenancy/clusters.ts';
 import { call as send } from '../../src/client/https.ts';
@@ -24,7 +25,7 @@ export interface TenancyEntry {
   close(): Promise<void>;
 }
 
-const cli = join(import.meta.dirname, '..', '..', 'bin', 'apiserverless.mjs');
+const cli = cliScript();
 
 /** The teacher's CLI, pointed at `entry` with flags. */
 export function runCli(entry: Pick<TenancyEntry, 'url' | 'adminToken'>, args: string[]): Promise<string> {
