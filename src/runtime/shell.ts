@@ -31,7 +31,8 @@ function tokenize(script: string, input: ProgramInput): Token[] {
     } else if (c === '"') {
       let j = i + 1;
       for (; j < script.length && script[j] !== '"'; j++) {
-        if (script[j] === '\\' && j + 1 < script.length) { word += script[++j]; continue; }
+        // Inside double quotes a backslash escapes only $ ` " \ and a newline; before anything else it stays.
+        if (script[j] === '\\' && j + 1 < script.length) { word += '$`"\\\n'.includes(script[j + 1]) ? script[++j] : '\\'; continue; }
         if (script[j] === '$') {
           const m = /^\$(?:\{(\w+)\}|(\w+)|\((\w+)\))/.exec(script.slice(j));
           if (m) { word += m[3] ? (m[3] === 'hostname' ? input.hostname : m[3] === 'date' ? '\u0000DATE\u0000' : '') : expand(m[1] ?? m[2]); j += m[0].length - 1; continue; }
