@@ -26,6 +26,11 @@ const web2 = pod('web-2', 'default', '10.244.1.11', { app: 'web' }, 'nginx');
 const client = pod('client', 'default', '10.244.1.20', { run: 'client' });
 const other = pod('other', 'other', '10.244.1.30', { run: 'other' });
 const coredns = pod('coredns-1', 'kube-system', '10.244.0.2', { 'k8s-app': 'kube-dns' }, 'registry.k8s.io/coredns/coredns:v1.12.1');
+const apiserver: NetPod = {
+  metadata: { name: 'kube-apiserver-controlplane', namespace: 'kube-system', uid: 'uid-apiserver' },
+  spec: { nodeName: 'controlplane', hostNetwork: true, containers: [{ name: 'kube-apiserver', image: 'registry.k8s.io/kube-apiserver:v1.35.0', command: ['kube-apiserver', '--secure-port=6443'] }] },
+  status: { phase: 'Running', podIP: '192.168.0.10', containerStatuses: [running('kube-apiserver')] },
+};
 const headlessPod = pod('db-0', 'default', '10.244.1.40', { app: 'db' }, 'nginx', { hostname: 'db-0', subdomain: 'db' });
 
 const slice = (service: string, namespace: string, ports: Array<{ name: string; port: number; protocol?: string }>, endpoints: Array<{ ip: string; hostname?: string; ready?: boolean }>) => ({
@@ -37,7 +42,7 @@ const slice = (service: string, namespace: string, ports: Array<{ name: string; 
 
 function cluster(policies: NetPolicy[] = [], dnsEndpoints = true): ClusterState {
   return {
-    pods: [web1, web2, client, other, coredns, headlessPod],
+    pods: [web1, web2, client, other, coredns, headlessPod, apiserver],
     services: [
       { metadata: { name: 'kubernetes', namespace: 'default' }, spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, targetPort: 6443 }] } },
       { metadata: { name: 'kube-dns', namespace: 'kube-system' }, spec: { clusterIP: '10.96.0.10', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }] } },
@@ -46,6 +51,7 @@ function cluster(policies: NetPolicy[] = [], dnsEndpoints = true): ClusterState 
       { metadata: { name: 'db', namespace: 'default' }, spec: { clusterIP: 'None', selector: { app: 'db' }, ports: [{ port: 80 }] } },
     ],
     endpointSlices: [
+      slice('kubernetes', 'default', [{ name: 'https', port: 6443 }], [{ ip: '192.168.0.10' }]),
       slice('kube-dns', 'kube-system', [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53 }], dnsEndpoints ? [{ ip: '10.244.0.2' }] : []),
       slice('web', 'default', [{ name: '', port: 80 }], [{ ip: '10.244.1.10' }, { ip: '10.244.1.11' }]),
       slice('empty', 'default', [], []),
@@ -53,7 +59,10 @@ function cluster(policies: NetPolicy[] = [], dnsEndpoints = true): ClusterState 
     ],
     networkPolicies: policies,
     namespaces: ['default', 'other', 'kube-system'].map((name) => ({ metadata: { name, labels: { 'kubernetes.io/metadata.name': name, ...(name === 'other' ? { team: 'blue' } : {}) } } })),
-    nodes: [{ metadata: { name: 'node01' }, status: { addresses: [{ type: 'InternalIP', address: '192.168.0.11' }] } }],
+    nodes: [
+      { metadata: { name: 'controlplane' }, status: { addresses: [{ type: 'InternalIP', address: '192.168.0.10' }] } },
+      { metadata: { name: 'node01' }, status: { addresses: [{ type: 'InternalIP', address: '192.168.0.11' }] } },
+    ],
   };
 }
 
@@ -213,6 +222,8 @@ describe('network commands in a pod', () => {
     assert.equal(sh('nc -zv web 8080').stderr, 'web (10.96.100.1:8080) open\n');
     assert.equal(sh('nc -zv -w 1 web 8080', 'busybox', deny).stderr, 'nc: web (10.96.100.1:8080): Connection timed out\n');
     assert.equal(sh('nc -zv empty 80').stderr, 'nc: empty (10.96.100.2:80): Connection refused\n');
+    assert.equal(sh('nc -zv kubernetes.default 443').stderr, 'kubernetes.default (10.96.0.1:443) open\n', 'the API server, host-networked on the control plane');
+    assert.equal(sh('nc -zv 192.168.0.11 22').stderr, 'nc: 192.168.0.11 (192.168.0.11:22): Connection refused\n');
     assert.equal(dial(view(client, deny), '10.96.100.1', 9999, 'TCP').kind, 'dropped', 'a ClusterIP port the Service lacks');
   });
 

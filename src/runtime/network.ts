@@ -81,14 +81,12 @@ export function dial(view: NetworkView, ip: string, port: number, protocol: Prot
     return toEndpoint(view, service, servicePort, protocol);
   }
   const node = state.nodes.find((n) => n.status?.addresses?.some((a) => a.address === ip));
-  if (node) {
-    if (protocol === 'ICMP') return { kind: 'open', port };
+  if (node && protocol !== 'ICMP') {
     for (const s of state.services) {
       if (s.spec.type !== 'NodePort' && s.spec.type !== 'LoadBalancer') continue;
       const servicePort = s.spec.ports?.find((p) => p.nodePort === port && (p.protocol ?? 'TCP') === protocol);
       if (servicePort) return toEndpoint(view, s, servicePort, protocol);
     }
-    return { kind: 'refused' };
   }
   return toAddress(view, ip, port, protocol);
 }
@@ -105,8 +103,15 @@ function toAddress(view: NetworkView, ip: string, port: number, protocol: Protoc
   const to = endpointOf(state, ip);
   const from: PolicyEndpoint = { ip: self.status?.podIP ?? '', pod: self, namespaceLabels: namespaceLabels(state, self.metadata.namespace) };
   if (!policiesAllow(state.networkPolicies, { from, to, port, protocol })) return { kind: 'dropped' };
-  // An address no pod has: outside the cluster there is nothing to reach in this simulation.
-  if (!to.pod) return { kind: 'dropped' };
+  if (!to.pod) {
+    // A node's address: what its host-networked pods listen on (the API server on 6443); an address
+    // outside the cluster has nothing to reach in this simulation.
+    const node = state.nodes.find((n) => n.status?.addresses?.some((a) => a.address === ip));
+    if (!node) return { kind: 'dropped' };
+    if (protocol === 'ICMP') return { kind: 'open', port };
+    const host = state.pods.find((p) => p.spec.hostNetwork && p.spec.nodeName === node.metadata.name && listensOn(p, port));
+    return host ? { kind: 'open', pod: host, port } : { kind: 'refused' };
+  }
   if (protocol === 'ICMP') return { kind: 'open', pod: to.pod, port };
   return listensOn(to.pod, port) ? { kind: 'open', pod: to.pod, port } : { kind: 'refused' };
 }
