@@ -1,8 +1,12 @@
-import { execScenario } from './scenarios/exec.ts';
+import { execScenario, type ExecEntry } from './scenarios/exec.ts';
+import { networkScenario } from './scenarios/network.ts';
 import { startControlPlane } from './helpers/controlplane.ts';
 
 // The Node entry (its own WebSocket framing) with the control plane live, ten times faster than real time.
-execScenario('Node entry, memory store', async () => {
+async function open(): Promise<ExecEntry> {
   const cluster = await startControlPlane({ mode: 'live', timeScale: 0.1 });
   return { kubeconfig: (name, token) => cluster.kubeconfig(name, token), token: (name, o) => cluster.token(name, o), close: () => cluster.close() };
-});
+}
+
+execScenario('Node entry, memory store', open);
+networkScenario('Node entry, memory store', open);

@@ -1,4 +1,5 @@
 import { ConfigError, containerEnv, expandCommand, type PodSources } from './podenv.ts';
+import { hostsFile, resolvConf, type DnsPod } from './dns.ts';
 import { imageFiles } from './imageFiles.ts';
 import type { ProgramInput } from './timeline.ts';
 import { containerFilesystem, MountError, type MountingContainer, type VolumePod } from './volumes.ts';
@@ -18,7 +19,10 @@ export function prepareContainer(pod: VolumePod, container: RunnableContainer, s
   try {
     const fs = containerFilesystem(pod, container, sources);
     const env = containerEnv(pod, container, sources);
-    return { input: { image: container.image ?? '', ...expandCommand(container, env), env, hostname, podIP, files: { ...imageFiles(container.image ?? '', fs), ...fs.files }, dirs: fs.dirs, ...(container.stdin ? { openStdin: true } : {}) } };
+    // The kubelet's resolver files come before the mounts (a volume mounted over /etc hides them).
+    const dnsPod = pod as DnsPod;
+    const resolver = { '/etc/resolv.conf': resolvConf(dnsPod), '/etc/hosts': hostsFile(dnsPod, podIP) };
+    return { input: { image: container.image ?? '', ...expandCommand(container, env), env, hostname, podIP, files: { ...imageFiles(container.image ?? '', fs), ...resolver, ...fs.files }, dirs: fs.dirs, ...(container.stdin ? { openStdin: true } : {}) } };
   } catch (err) {
     if (err instanceof MountError) return { error: { kind: 'mount', message: err.message } };
     if (err instanceof ConfigError) return { error: { kind: 'config', message: err.message } };

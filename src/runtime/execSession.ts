@@ -1,4 +1,6 @@
 import { componentStartup, imageBase } from './imageOutput.ts';
+import { hasNetworkCommand } from './netCommands.ts';
+import type { LoadingNetworkView } from './network.ts';
 import { runShell, shellCommands } from './shell.ts';
 import { maxExtractBytes, runTar } from './tarCommand.ts';
 import type { ProgramInput, TimedText } from './timeline.ts';
@@ -39,6 +41,8 @@ export interface ExecRequest {
   resumed?: boolean;
   /** The container's writable layer: what the process writes stays for the next exec (writableLayer.ts). */
   layer?: FileLayer;
+  /** The cluster network as the pod sees it now: read afresh for each command line that uses it. */
+  network?: () => Promise<LoadingNetworkView>;
 }
 
 /** Where an exec'd process's writes go beyond its own run. */
@@ -56,8 +60,14 @@ export const maxStdinBytes = 1 << 20;
 /** What an image's PATH holds: the shell's own commands; bash only where the image ships it. */
 function executable(cmd: string, image: string): boolean {
   if (cmd === 'bash') return !['busybox', 'alpine'].includes(imageBase(image));
-  return shellCommands.has(cmd) || componentStartup(cmd, 0) !== undefined;
+  return shellCommands.has(cmd) || componentStartup(cmd, 0) !== undefined || hasNetworkCommand(image, cmd);
 }
+
+/** A command line that may reach the network: only these wait for a reading of the cluster's objects. */
+const usesNetwork = (line: string[]) => line.some((word) => /\b(?:nslookup|wget|curl|nc|ping)\b/.test(word));
+
+/** Runs of a command after the containers it reached were read (each run may reach more). */
+const maxNetworkPasses = 3;
 
 /** containerd/runc's answer to an exec of a name that is not on PATH, with kubelet's exit code 126. */
 const notFoundMessage = (name: string) =>
@@ -96,9 +106,24 @@ export function startExec(request: ExecRequest, sink: ExecSink): ExecSession {
   let files = { ...input.files };
 
   /** Runs a command line and plays its output; calls done with the exit code when it ends (never, for a server). */
+  const run = (line: string[], stdin: string | undefined, view: LoadingNetworkView | undefined) => runShell(line, { ...input, files, exec: { stdin } }, view);
   const play = (line: string[], stdin: string | undefined, done: (code: number) => void) => {
+    if (!request.network || !usesNetwork(line)) { playResult(run(line, stdin, undefined), done); return; }
+    // Reads the cluster's objects, then the containers the command reached (each run may reach more), and plays the last run.
+    const load = request.network;
+    void (async () => {
+      const view = await load();
+      let result = run(line, stdin, view);
+      for (let pass = 1; pass < maxNetworkPasses && view.pending() && !ended; pass++) {
+        await view.loadPending();
+        result = run(line, stdin, view);
+      }
+      if (!ended) playResult(result, done);
+    })().catch(() => { if (!ended) { sink.stderr(`${line[0]}: network unavailable${nl}`); end(1); } });
+  };
+
+  const playResult = (result: ReturnType<typeof runShell>, done: (code: number) => void) => {
     const started = request.now();
-    const result = runShell(line, { ...input, files, exec: { stdin } });
     for (const e of result.fileEvents) { if (e.content === null) delete files[e.path]; else files[e.path] = e.content; request.layer?.write(e.path, e.content); }
     files = { ...files };
     for (const t of result.out) later(Math.min(t.offsetMs, maxRunMs), () => emit(t, started + t.offsetMs));

@@ -1,5 +1,5 @@
 import { imageBase, nginxVersion } from './imageOutput.ts';
-import { serverPorts } from './probes.ts';
+import { serverPorts } from './serverPorts.ts';
 import type { ProgramInput } from './timeline.ts';
 
 /**

@@ -1,4 +1,6 @@
 import { componentStartup, dateOutput } from './imageOutput.ts';
+import { hasNetworkCommand, runNetworkCommand } from './netCommands.ts';
+import type { NetworkView } from './network.ts';
 import type { Ending, FileEvent, ProgramInput, TimedText } from './timeline.ts';
 
 /**
@@ -29,7 +31,8 @@ function tokenize(script: string, input: ProgramInput): Token[] {
     } else if (c === '"') {
       let j = i + 1;
       for (; j < script.length && script[j] !== '"'; j++) {
-        if (script[j] === '\\' && j + 1 < script.length) { word += script[++j]; continue; }
+        // Inside double quotes a backslash escapes only $ ` " \ and a newline; before anything else it stays.
+        if (script[j] === '\\' && j + 1 < script.length) { word += '$`"\\\n'.includes(script[j + 1]) ? script[++j] : '\\'; continue; }
         if (script[j] === '$') {
           const m = /^\$(?:\{(\w+)\}|(\w+)|\((\w+)\))/.exec(script.slice(j));
           if (m) { word += m[3] ? (m[3] === 'hostname' ? input.hostname : m[3] === 'date' ? '\u0000DATE\u0000' : '') : expand(m[1] ?? m[2]); j += m[0].length - 1; continue; }
@@ -162,9 +165,10 @@ class Parser {
 export interface Disk { files: Map<string, string>; dirs: Set<string> }
 
 /** Result of running script steps on a virtual clock; fileEvents' offsets are from the run's start, as out's are. */
-interface Run { out: TimedText[]; elapsed: number; code: number; stop?: 'exit' | 'forever'; disk: Disk; fileEvents: FileEvent[] }
+/** `network`: the pod's view of the cluster network, for an exec'd command (the kubelet's programs have none). */
+interface Run { out: TimedText[]; elapsed: number; code: number; stop?: 'exit' | 'forever'; disk: Disk; fileEvents: FileEvent[]; network?: NetworkView }
 
-const newRun = (disk: Disk): Run => ({ out: [], elapsed: 0, code: 0, disk, fileEvents: [] });
+const newRun = (disk: Disk, network?: NetworkView): Run => ({ out: [], elapsed: 0, code: 0, disk, fileEvents: [], network });
 /** Appends a finished inner run's output and file changes at the outer run's clock. */
 function mergeRun(run: Run, inner: Run): void {
   run.out.push(...inner.out.map((t) => ({ ...t, offsetMs: t.offsetMs + run.elapsed })));
@@ -218,7 +222,8 @@ function runCommand(argv: string[], input: ProgramInput, run: Run, variables: Ma
   const cmd = argv[0].split('/').pop()!;
   // A nested shell gets its script verbatim; other commands see variables substituted.
   const nested = cmd === 'sh' || cmd === 'bash' || cmd === 'ash';
-  const args = argv.slice(1).map((a) => (nested ? a : a.replace(/\$(\w+)/g, (_, name: string) => variables.get(name) ?? '')));
+  // `$?` is the last command's exit code, read as this one starts.
+  const args = argv.slice(1).map((a) => (nested ? a : a.replace(/\$(\w+|\?)/g, (_, name: string) => (name === '?' ? String(run.code) : variables.get(name) ?? ''))));
   const print = (text: string) => run.out.push({ offsetMs: run.elapsed, text: dateText(text) });
   const fail = (text: string) => { run.out.push({ offsetMs: run.elapsed, text, stderr: true }); run.code = 1; };
   const paths = args.filter((a) => !a.startsWith('-')).map(absolute);
@@ -334,6 +339,14 @@ function runCommand(argv: string[], input: ProgramInput, run: Run, variables: Ma
       return;
     }
     default: {
+      if (run.network && hasNetworkCommand(input.image, cmd)) {
+        const result = runNetworkCommand(cmd, { view: run.network, files: Object.fromEntries(run.disk.files), image: input.image, args });
+        run.out.push(...result.lines.map((l) => ({ offsetMs: run.elapsed + l.atMs, text: l.text, ...(l.stderr ? { stderr: true } : {}) })));
+        run.elapsed += result.elapsedMs;
+        for (const w of result.writes) writeFile(run, absolute(w.path), w.content);
+        run.code = result.code;
+        return;
+      }
       // In an exec'd shell an unknown name is what busybox's sh says of it, not a server.
       if (input.exec && !componentStartup(cmd, run.elapsed)) { fail(`sh: ${cmd}: not found`); run.code = 127; return; }
       const component = componentStartup(cmd, run.elapsed);
@@ -369,7 +382,7 @@ function runNode(node: Node, input: ProgramInput, run: Run, variables: Map<strin
     case 'while': {
       if (!node.forever) { run.code = 0; return; }
       // One pass of the body tells its output and period; it then repeats forever.
-      const body = newRun(run.disk);
+      const body = newRun(run.disk, run.network);
       runNode(node.body, input, body, variables);
       if (body.stop === 'exit') { mergeRun(run, body); run.code = body.code; run.stop = 'exit'; return; }
       // The body's file changes happen on its first pass; later passes repeat them.
@@ -414,7 +427,7 @@ function redirected(argv: string[], redirects: Redirect[], input: ProgramInput, 
 }
 
 function runScript(script: string, input: ProgramInput, run: Run, variables: Map<string, string>): void {
-  const inner = newRun(run.disk);
+  const inner = newRun(run.disk, run.network);
   runNode(new Parser(tokenize(script, input)).parseList(), input, inner, variables);
   mergeRun(run, inner);
   run.code = inner.code;
@@ -423,9 +436,12 @@ function runScript(script: string, input: ProgramInput, run: Run, variables: Map
   if (loop) loopOf.set(run, loop);
 }
 
-/** Runs a command line on a virtual clock: what it prints, how long its finite part takes, how it ends. */
-export function runShell(argv: string[], input: ProgramInput): { out: TimedText[]; elapsed: number; ending: Ending; fileEvents: FileEvent[]; code: number } {
-  const run = newRun({ files: new Map(Object.entries(input.files ?? {})), dirs: new Set(input.dirs ?? []) });
+/**
+ * Runs a command line on a virtual clock: what it prints, how long its finite part takes, how it ends.
+ * `network`: what an exec'd command's nslookup, wget, curl, nc and ping reach (network.ts).
+ */
+export function runShell(argv: string[], input: ProgramInput, network?: NetworkView): { out: TimedText[]; elapsed: number; ending: Ending; fileEvents: FileEvent[]; code: number } {
+  const run = newRun({ files: new Map(Object.entries(input.files ?? {})), dirs: new Set(input.dirs ?? []) }, network);
   runCommand(argv, input, run, new Map());
   const loop = loopOf.get(run);
   let ending: Ending;

@@ -12,6 +12,7 @@ import type { VolumePod } from '../runtime/volumes.ts';
 import { writableLayer } from '../runtime/writableLayer.ts';
 import { allContainers, containerInput, containerStatuses, isRunning, type PodView } from './podContainers.ts';
 import type { Connection } from './clientCertificates.ts';
+import { networkLoader } from './clusterNetwork.ts';
 import { channel, chooseProtocol, exitStatus, frame, internalErrorStatus, servedProtocols, type ServedProtocol, type StreamStatus } from './remotecommand.ts';
 import type { ResourceRequest } from './requestInfo.ts';
 import { isWebSocketRequest, offeredProtocols, type StreamListener, type StreamSocket } from './upgrade.ts';
@@ -131,9 +132,10 @@ function openSession(registry: Registry, def: ResourceDef, session: SessionSpec,
   // Attach reports no exit code (the kubelet's attach ends in Success when the process ends).
   const attached: ExecSink = { ...sink, exit: () => finish(exitStatus(0, [])) };
   const layer = writableLayer(start.layerKey);
-  const process: ExecSession = shell && session.stdin ? startExec({ argv: shell, stdin: true, tty: session.tty, input, now, resumed, layer }, attached)
+  const network = networkLoader(registry, pod);
+  const process: ExecSession = shell && session.stdin ? startExec({ argv: shell, stdin: true, tty: session.tty, input, now, resumed, layer, network }, attached)
     : session.attach ? followContainer(registry, def, session.namespace, pod, spec, input, attached)
-    : startExec({ argv: session.command, stdin: session.stdin, tty: session.tty, input, now, resumed, layer }, sink);
+    : startExec({ argv: session.command, stdin: session.stdin, tty: session.tty, input, now, resumed, layer, network }, sink);
   let received = 0;
   return {
     message(data) {

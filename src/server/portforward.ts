@@ -1,13 +1,12 @@
 import type { Context } from 'hono';
 import { badRequest, methodNotAllowed } from '../apimachinery/errors.ts';
-import { podSources } from '../registry/podSources.ts';
 import type { Registry } from '../registry/generic.ts';
 import type { ResourceDef } from '../registry/types.ts';
 import { listenerOn, type Listener } from '../runtime/httpServer.ts';
 import { hex64 } from '../runtime/images.ts';
-import type { VolumePod } from '../runtime/volumes.ts';
 import type { Connection } from './clientCertificates.ts';
-import { allContainers, containerInput, containerStatuses, isRunning, type PodView } from './podContainers.ts';
+import { podServers } from './clusterNetwork.ts';
+import type { PodView } from './podContainers.ts';
 import { openPortForward, type PortForwardTarget } from './portforwardSession.ts';
 import type { ResourceRequest } from './requestInfo.ts';
 import { isWebSocketRequest, offeredProtocols } from './upgrade.ts';
@@ -43,12 +42,7 @@ export async function handlePortForward(c: Context, registry: Registry, def: Res
 
 /** The pod's network namespace as the runtime sees it: each running container's listeners, on the pod's shared ports. */
 async function podTarget(registry: Registry, pod: PodView): Promise<PortForwardTarget> {
-  const running = allContainers(pod).filter((spec) => isRunning(pod, spec.name));
-  const sources = running.length ? await podSources(registry, pod as unknown as VolumePod) : undefined;
-  const containers = running.map((spec) => {
-    const startedAt = Date.parse(containerStatuses(pod).find((s) => s.name === spec.name)?.state?.running?.startedAt ?? '') || registry.now().getTime();
-    return { input: containerInput(registry.cluster, pod, spec, sources).input, startedAt };
-  });
+  const containers = await podServers(registry, pod);
   // containerd's names for the sandbox and its network namespace, stable for the pod.
   const sandbox = hex64(`sandbox/${pod.metadata.uid ?? ''}`);
   const netns = `/var/run/netns/cni-${sandbox.slice(0, 8)}-${sandbox.slice(8, 12)}-${sandbox.slice(12, 16)}-${sandbox.slice(16, 20)}-${sandbox.slice(20, 32)}`;

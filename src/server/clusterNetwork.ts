@@ -1,0 +1,64 @@
+import { podSources } from '../registry/podSources.ts';
+import type { Registry } from '../registry/generic.ts';
+import type { KubeObject } from '../registry/types.ts';
+import type { ClusterState, NetEndpointSlice, NetNamespace, NetNode, NetPod, NetPolicy, NetService } from '../runtime/clusterState.ts';
+import type { LoadingNetworkView, ServedContainer } from '../runtime/network.ts';
+import type { VolumePod } from '../runtime/volumes.ts';
+import { allContainers, containerInput, containerStatuses, isRunning, type PodView } from './podContainers.ts';
+
+/**
+ * The cluster network as a pod's exec'd command sees it (runtime/network.ts), read from the
+ * store when the command runs: Services, EndpointSlices, Pods, NetworkPolicies, Namespaces and
+ * Nodes of every namespace, as kube-proxy, the CNI and CoreDNS would have them. The containers
+ * a connection reaches (their files, for what their servers answer) are read only when asked for.
+ */
+export function networkLoader(registry: Registry, self: PodView): () => Promise<LoadingNetworkView> {
+  return async () => {
+    const state = await readState(registry);
+    const served = new Map<string, ServedContainer[]>();
+    const pending = new Map<string, NetPod>();
+    const key = (pod: NetPod) => `${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}/${pod.metadata.uid ?? ''}`;
+    return {
+      state,
+      self: state.pods.find((p) => p.metadata.uid === self.metadata.uid) ?? (self as unknown as NetPod),
+      now: () => registry.now().getTime(),
+      containers(pod) {
+        const found = served.get(key(pod));
+        if (!found) pending.set(key(pod), pod);
+        return found;
+      },
+      pending: () => pending.size > 0,
+      async loadPending() {
+        for (const [k, pod] of [...pending]) {
+          pending.delete(k);
+          served.set(k, await podServers(registry, pod as unknown as PodView));
+        }
+      },
+    };
+  };
+}
+
+async function readState(registry: Registry): Promise<ClusterState> {
+  const list = async (group: string, version: string, plural: string): Promise<KubeObject[]> => {
+    const def = registry.catalog.find(group, version, plural);
+    return def ? (await registry.list(def, undefined)).items : [];
+  };
+  const [pods, services, endpointSlices, networkPolicies, namespaces, nodes] = await Promise.all([
+    list('', 'v1', 'pods'), list('', 'v1', 'services'), list('discovery.k8s.io', 'v1', 'endpointslices'),
+    list('networking.k8s.io', 'v1', 'networkpolicies'), list('', 'v1', 'namespaces'), list('', 'v1', 'nodes'),
+  ]);
+  return {
+    pods: pods as unknown as NetPod[], services: services as unknown as NetService[], endpointSlices: endpointSlices as unknown as NetEndpointSlice[],
+    networkPolicies: networkPolicies as unknown as NetPolicy[], namespaces: namespaces as unknown as NetNamespace[], nodes: nodes as unknown as NetNode[],
+  };
+}
+
+/** A pod's running containers with their env and files as the kubelet made them and exec'd processes left them. */
+export async function podServers(registry: Registry, pod: PodView): Promise<ServedContainer[]> {
+  const running = allContainers(pod).filter((spec) => isRunning(pod, spec.name));
+  const sources = running.length ? await podSources(registry, pod as unknown as VolumePod) : undefined;
+  return running.map((spec) => {
+    const startedAt = Date.parse(containerStatuses(pod).find((s) => s.name === spec.name)?.state?.running?.startedAt ?? '') || registry.now().getTime();
+    return { input: containerInput(registry.cluster, pod, spec, sources).input, startedAt };
+  });
+}

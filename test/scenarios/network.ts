@@ -1,0 +1,226 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { Kubectl } from '../../harness/kubectl.ts';
+import { eventually } from '../helpers/eventually.ts';
+import type { ExecEntry } from './exec.ts';
+
+/**
+ * The cluster network from inside pods (issue 15), judged by the real kubectl v1.35 as a CKA
+ * student drives it: nslookup, wget, curl and nc in busybox and curl pods reach Services
+ * through CoreDNS and kube-proxy's rules, and NetworkPolicies decide what gets through.
+ * Several checks share one `exec` (`sh -c '…; echo ---; …'`): each kubectl costs CPU.
+ */
+
+const cluster = `apiVersion: v1
+kind: Namespace
+metadata: { name: other, labels: { team: blue } }
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: page }
+data: { index.html: "<h1>from a ConfigMap</h1>\\n" }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web }
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web } }
+    spec:
+      containers:
+      - name: nginx
+        image: nginx
+        ports: [{ name: http, containerPort: 80 }]
+        volumeMounts: [{ name: page, mountPath: /usr/share/nginx/html }]
+      volumes: [{ name: page, configMap: { name: page } }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web }
+spec:
+  type: NodePort
+  selector: { app: web }
+  ports: [{ port: 80, targetPort: http, nodePort: 30080 }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web-headless }
+spec:
+  clusterIP: None
+  selector: { app: web }
+  ports: [{ port: 80 }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: nobody }
+spec:
+  selector: { app: nothing-has-this }
+  ports: [{ port: 80 }]
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: client, labels: { run: client } }
+spec:
+  containers: [{ name: client, image: busybox, command: [sleep, '3600'] }]
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: curl, labels: { run: curl } }
+spec:
+  containers: [{ name: curl, image: curlimages/curl, command: [sleep, '3600'] }]
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: old, namespace: other, labels: { run: old } }
+spec:
+  containers: [{ name: old, image: 'busybox:1.28', command: [sleep, '3600'] }]
+`;
+
+const denyIngress = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: default-deny-ingress }
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+`;
+
+// Only the client pod, and only to the named port: the curl pod stays shut out.
+const allowClient = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: web-from-client }
+spec:
+  podSelector: { matchLabels: { app: web } }
+  ingress:
+  - from: [{ podSelector: { matchLabels: { run: client } } }]
+    ports: [{ port: http }]
+`;
+
+const denyEgress = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: client-egress }
+spec:
+  podSelector: { matchLabels: { run: client } }
+  policyTypes: [Egress]
+`;
+
+const allowDNS = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: client-dns }
+spec:
+  podSelector: { matchLabels: { run: client } }
+  policyTypes: [Egress]
+  egress:
+  - to: [{ namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: kube-system } } }]
+    ports: [{ protocol: UDP, port: 53 }, { protocol: TCP, port: 53 }]
+`;
+
+const numeric = (address: string) => address.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+const dnsHeader = 'Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n';
+const page = '<h1>from a ConfigMap</h1>\n';
+
+export function networkScenario(label: string, open: () => Promise<ExecEntry>) {
+describe(`cluster network from kubectl exec (${label})`, () => {
+  let server: ExecEntry;
+  let kubectl: Kubectl;
+  /** Addresses by name: services' ClusterIPs, pods' IPs, and `node01`'s InternalIP. */
+  const ip: Record<string, string> = {};
+  const apply = (yaml: string) => kubectl.ok(['apply', '-f', '-'], { input: yaml });
+  const sh = (pod: string, script: string, namespace = 'default') => kubectl.run(['exec', '-n', namespace, pod, '--', 'sh', '-c', script]);
+
+  before(async () => {
+    server = await open();
+    kubectl = new Kubectl(await server.kubeconfig());
+    await apply(cluster);
+    for (const ns of ['default', 'other']) await kubectl.ok(['wait', '-n', ns, '--for=condition=Ready', 'pod', '--all', '--timeout=120s'], {});
+    const listed = await kubectl.ok(['get', 'pods,services,nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.podIP}{.spec.clusterIP}{.status.addresses[0].address} {end}']);
+    for (const pair of listed.trim().split(' ')) { const [name, address] = pair.split('='); ip[name] = address; }
+  });
+  after(() => server.close());
+
+  it('nslookup: a Service, a headless Service, a pod name, an unknown name; resolv.conf\'s search path', async () => {
+    const backends = Object.entries(ip).filter(([name]) => name.startsWith('web-') && name !== 'web-headless').map(([, a]) => a)
+      .sort((a, b) => numeric(a) - numeric(b));
+    const dashed = ip.client.replaceAll('.', '-');
+    const result = await sh('client', `nslookup web.default.svc.cluster.local; echo "rc=$?"; echo ---; nslookup web-headless.default.svc.cluster.local; echo ---; nslookup ${dashed}.default.pod.cluster.local; echo ---; nslookup nosuch; echo "rc=$?"; echo ---; cat /etc/resolv.conf`);
+    const nx = (name: string) => `** server can't find ${name}: NXDOMAIN\n\n`;
+    const noAnswer = (name: string) => `*** Can't find ${name}: No answer\n\n`;
+    assert.equal(result.stdout, [
+      `${dnsHeader}Name:\tweb.default.svc.cluster.local\nAddress: ${ip.web}\n\n${noAnswer('web.default.svc.cluster.local')}rc=0\n`,
+      `${dnsHeader}${backends.map((a) => `Name:\tweb-headless.default.svc.cluster.local\nAddress: ${a}\n`).join('')}\n${noAnswer('web-headless.default.svc.cluster.local')}`,
+      `${dnsHeader}Name:\t${dashed}.default.pod.cluster.local\nAddress: ${ip.client}\n\n${noAnswer(`${dashed}.default.pod.cluster.local`)}`,
+      `${dnsHeader}${['A', 'AAAA'].map(() => nx('nosuch.default.svc.cluster.local') + nx('nosuch.svc.cluster.local') + nx('nosuch.cluster.local')).join('')}rc=1\n`,
+      'search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n',
+    ].join('---\n'));
+    // busybox 1.28 resolves through libc (search list, ndots:5), which is why CKA courses pin it.
+    const old = await sh('old', 'nslookup web.default; nslookup kubernetes.default', 'other');
+    assert.equal(old.stdout, `Server:    10.96.0.10\nAddress 1: 10.96.0.10 kube-dns.kube-system.svc.cluster.local\n\nName:      web.default\nAddress 1: ${ip.web} web.default.svc.cluster.local\n`
+      + 'Server:    10.96.0.10\nAddress 1: 10.96.0.10 kube-dns.kube-system.svc.cluster.local\n\nName:      kubernetes.default\nAddress 1: 10.96.0.1 kubernetes.default.svc.cluster.local\n');
+  });
+
+  it('wget, curl and nc reach the nginx backends: by name, ClusterIP, pod IP, NodePort; no endpoints is refused', async () => {
+    const result = await sh('client', `wget -qO- http://web; wget -qO- web.default:80; wget -qO- http://${ip.web}:80; wget -qO- ${ip[Object.keys(ip).find((n) => n.startsWith('web-') && n !== 'web-headless')!]}; wget -qO- ${ip.node01}:30080; echo ---; nc -zv web 80; nc -zv -w 1 web 81; echo ---; wget -qO- http://nobody; echo "rc=$?"; wget -qO- ${ip.client}; echo "rc=$?"`);
+    assert.equal(result.stdout, `${page.repeat(5)}---\n---\nrc=1\nrc=1\n`);
+    assert.equal(result.stderr, `web (${ip.web}:80) open\nnc: web (${ip.web}:81): Connection timed out\n`
+      + `wget: can't connect to remote host (${ip.nobody}): Connection refused\nwget: can't connect to remote host (${ip.client}): Connection refused\n`);
+    const curled = await sh('curl', 'curl -s http://web.default.svc.cluster.local; curl -s -o /dev/null -w "%{http_code}\\n" http://web/nope; wget -qO- web');
+    assert.equal(curled.stdout, `${page}404\n${page}`);
+    const other = await sh('old', 'wget -qO- web.default', 'other');
+    assert.equal(other.stdout, page);
+  });
+
+  it('exec -it through a terminal: the shell prompts, echoes, and its exit code comes back', async (t) => {
+    if (!existsSync('/usr/bin/script')) { t.skip('util-linux `script` is not installed: no pseudo-terminal to drive kubectl exec -it'); return; }
+    // Each line is typed once the prompt is there, as a person would (kubectl has the terminal in raw mode by then).
+    const child = spawn('/usr/bin/script', ['-q', '-e', '-c', `${kubectl.binary} exec -it client -- sh`, '/dev/null'], { env: kubectl.env({ TERM: 'dumb' }) });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+    const waitFor = async (pattern: RegExp) => { for (let i = 0; i < 300 && !pattern.test(stdout); i++) await new Promise((r) => setTimeout(r, 100)); };
+    try {
+      await waitFor(/\/ # $/);
+      child.stdin.write('wget -qO- web\n');
+      await waitFor(/ConfigMap<\/h1>\r\n\/ # $/);
+      child.stdin.end('exit 3\n');
+      assert.equal(await exited, 3, stdout);
+    } finally {
+      child.kill();
+    }
+    assert.match(stdout, /^\/ # wget -qO- web\r\n<h1>from a ConfigMap<\/h1>\r\n\/ # exit 3\r\n/);
+  });
+
+  it('NetworkPolicies: default-deny ingress times out; an allow rule lets only its pod through', async () => {
+    await apply(denyIngress);
+    const denied = await sh('client', 'wget -qO- -T 1 http://web; echo "rc=$?"');
+    assert.deepEqual([denied.stdout, denied.stderr], ['rc=1\n', 'wget: download timed out\n']);
+    await apply(allowClient);
+    const allowed = await sh('client', 'wget -qO- -T 1 http://web');
+    assert.equal(allowed.stdout, page);
+    const shut = await sh('curl', 'curl -sS --connect-timeout 1 http://web; echo "rc=$?"');
+    assert.deepEqual([shut.stdout, shut.stderr], ['rc=28\n', 'curl: (28) Connection timed out after 1001 milliseconds\n']);
+    const fromOther = await sh('old', 'wget -q -O - -T 1 web.default || echo blocked', 'other');
+    assert.deepEqual([fromOther.stdout, fromOther.stderr], ['blocked\n', 'wget: download timed out\n']);
+  });
+
+  it('egress: denying it breaks DNS; allowing port 53 to kube-system brings names back, not the rest', async () => {
+    await apply(denyEgress);
+    const cut = await sh('client', 'nslookup -timeout=1 web; echo "rc=$?"');
+    assert.equal(cut.stdout, ';; connection timed out; no servers could be reached\n\nrc=1\n');
+    await apply(allowDNS);
+    const dnsOnly = await sh('client', `nslookup web.default.svc.cluster.local >/dev/null && echo resolved; wget -qO- -T 1 web`);
+    assert.deepEqual([dnsOnly.stdout, dnsOnly.stderr, dnsOnly.code], ['resolved\n', 'wget: download timed out\ncommand terminated with exit code 1\n', 1]);
+  });
+
+  it('CoreDNS scaled to 0: lookups time out', async () => {
+    await kubectl.ok(['scale', '-n', 'kube-system', 'deployment', 'coredns', '--replicas=0']);
+    await eventually(async () => (await kubectl.run(['get', 'endpointslices', '-n', 'kube-system', '-l', 'kubernetes.io/service-name=kube-dns', '-o', 'jsonpath={.items[*].endpoints[*].conditions.ready}'])).stdout,
+      (out) => !out.includes('true'), 'kube-dns without ready endpoints', 120_000);
+    const lookup = await sh('client', 'nslookup -timeout=1 kubernetes.default.svc.cluster.local; echo "rc=$?"');
+    assert.equal(lookup.stdout, ';; connection timed out; no servers could be reached\n\nrc=1\n');
+    assert.equal(lookup.stderr, 'nslookup: read: Connection refused\nnslookup: read: Connection refused\n');
+  });
+});
+}
