@@ -7,8 +7,8 @@ import { MemoryStore } from '../src/storage/memory.ts';
 import type { ClusterStore, Store } from '../src/storage/store.ts';
 import { runCli } from './scenarios/tenancy.ts';
 
-/** A memory store whose creates each take a few milliseconds: provisioning a cluster takes seconds. */
-function slowCreates(store: Store, delayMs: number): Store {
+/** A memory store whose bulk writes (a new cluster's content is one) take a while: provisioning a cluster takes seconds. */
+function slowBulkWrites(store: Store, delayMs: number): Store {
   return new Proxy(store, {
     get(target, prop, receiver) {
       if (prop !== 'cluster') return Reflect.get(target, prop, receiver);
@@ -17,7 +17,7 @@ function slowCreates(store: Store, delayMs: number): Store {
         return new Proxy(inner, {
           get(cs, p, r) {
             const value = Reflect.get(cs, p, r) as unknown;
-            if (p !== 'create' || typeof value !== 'function') return typeof value === 'function' ? value.bind(cs) : value;
+            if (p !== 'restore' || typeof value !== 'function') return typeof value === 'function' ? value.bind(cs) : value;
             return async (...args: unknown[]) => { await new Promise((res) => setTimeout(res, delayMs)); return (value as (...a: unknown[]) => unknown).apply(cs, args); };
           },
         });
@@ -40,7 +40,7 @@ describe('the CLI when a create\'s answer is lost', () => {
   let proxyUrl = '';
   const seen: string[] = [];
   before(async () => {
-    server = await startNodeServer({ store: slowCreates(new MemoryStore(), 5) });
+    server = await startNodeServer({ store: slowBulkWrites(new MemoryStore(), 1500) });
     let dropped = false;
     proxy = createServer(async (req, res) => {
       const body = await bodyOf(req);
