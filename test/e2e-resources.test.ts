@@ -383,7 +383,7 @@ describe('kubectl with workloads, batch, RBAC, policy, networking and quotas', (
     assert.equal((await jane.run(['auth', 'can-i', 'get', 'pods', '-n', 'kube-system'])).stdout.trim(), 'no');
 
     // the review itself, as JSON through `create -f`: the reason names the binding that allowed it
-    const review = JSON.parse(await jane.ok(['create', '--validate=false', '-f', '-', '-o', 'json'], {
+    const review = JSON.parse(await jane.ok(['create', '-f', '-', '-o', 'json'], {
       input: JSON.stringify({ apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { namespace: 'default', verb: 'get', resource: 'pods' } } }),
     }));
     assert.deepEqual(review.status, { allowed: true, reason: 'RBAC: allowed by RoleBinding "read-pods/default" of Role "pod-reader" to User "jane"' });
