@@ -44,12 +44,20 @@ function wireValue(message: WireMessage, value: unknown): Json {
   return isRecord(value) ? value : {};
 }
 
+/**
+ * How absent fields are written: `go` as go-to-protobuf's Marshal (non-pointer fields always),
+ * `proto3` as gnostic's (zero values never), `custom` as a custom type's converter left them
+ * (what it set, nothing else: a zero Time is an empty message).
+ */
+type Presence = 'go' | 'proto3' | 'custom';
+
 function writeMessage(w: Writer, message: WireMessage, value: unknown): void {
   const json = wireValue(message, value);
-  for (const field of message.fields) writeField(w, field, json[field.json], json, message.proto3);
+  const presence: Presence = message.custom ? 'custom' : message.proto3 ? 'proto3' : 'go';
+  for (const field of message.fields) writeField(w, field, json[field.json], json, presence);
 }
 
-function writeField(w: Writer, field: WireField, value: unknown, parent: Json, proto3: boolean): void {
+function writeField(w: Writer, field: WireField, value: unknown, parent: Json, presence: Presence): void {
   const { number, type } = field;
   const message = field.scalar ? undefined : wireMessage(type);
   if (!field.scalar && !message) return; // google.protobuf.Any in gnostic: never written
@@ -75,9 +83,9 @@ function writeField(w: Writer, field: WireField, value: unknown, parent: Json, p
     return;
   }
   const absent = value === undefined || value === null;
-  // Go writes every non-pointer field; proto3 (gnostic) writes only what is set
-  if (absent && (field.pointer || proto3)) return;
-  if (proto3 && field.scalar && isZero(value)) return;
+  // Go writes every non-pointer field but a nil []byte; proto3 (gnostic) writes only what is set
+  if (absent && (field.pointer || presence !== 'go' || type === 'bytes')) return;
+  if (presence === 'proto3' && field.scalar && isZero(value)) return;
   if (message) writeEmbedded(w, number, message, value);
   else writeScalar(w, number, type, value);
 }
