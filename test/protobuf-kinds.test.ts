@@ -126,12 +126,14 @@ function assertCovers(json: unknown, proto: unknown, what: string): void {
 
 const pathOf = (def: ResourceDef) => `${def.group ? `/apis/${def.group}` : '/api'}/${def.version}/${def.plural}`;
 
-describe('protobuf for every built-in kind, as client-go speaks it (Node entry)', () => {
+describe('protobuf for every built-in kind, as client-go and kubectl v1.35 speak it (Node entry)', () => {
   let server: TestServer;
   let token: string;
+  let kubectl: Kubectl;
   before(async () => {
     server = await startNodeServer();
     token = await server.token();
+    kubectl = new Kubectl(await server.kubeconfig());
   });
   after(() => server.close());
 
@@ -246,17 +248,8 @@ describe('protobuf for every built-in kind, as client-go speaks it (Node entry)'
     assert.deepEqual(JSON.parse(gvk.value.yaml), [{ group: 'authentication.k8s.io', kind: 'TokenReview', version: 'v1' }]);
     assert.equal((doc.paths as { path: unknown[] }).path.length, Object.keys(json.paths).length);
   });
-});
 
-describe('kubectl v1.35 against protobuf /openapi/v2 (Node entry)', () => {
-  let server: TestServer;
-  let kubectl: Kubectl;
-  before(async () => {
-    server = await startNodeServer();
-    kubectl = new Kubectl(await server.kubeconfig());
-  });
-  after(() => server.close());
-
+  // kubectl v1.35 itself, against protobuf /openapi/v2
   it('create -f validates a TokenReview and a SelfSubjectReview (no --validate=false)', async () => {
     const review = JSON.parse(await kubectl.ok(['create', '-f', '-', '-o', 'json'], { input: 'apiVersion: authentication.k8s.io/v1\nkind: TokenReview\nspec:\n  token: not-a-token\n' }));
     assert.equal(review.status.authenticated, undefined);
