@@ -11,6 +11,7 @@ import { generate } from '../scripts/gen-protobuf.ts';
 import { readFileSync } from 'node:fs';
 import { fixtures } from './helpers/protobufFixtures.ts';
 import { decodeEnvelope, decodeWatchFrames, ProtoSchema } from './helpers/protoText.ts';
+import { freshWorkerCluster, type WorkerTestCluster } from './helpers/sharedWorker.ts';
 
 /**
  * Protobuf both ways for every built-in kind, as a client-go program speaks it
@@ -26,7 +27,7 @@ const schema = new ProtoSchema(join(import.meta.dirname, '..', 'third_party'));
 
 interface Answer { status: number; type: string; body: Buffer }
 
-function call(server: TestServer, token: string, path: string, options: { method?: string; accept?: string; contentType?: string; body?: Uint8Array; untilBookmark?: boolean } = {}): Promise<Answer> {
+function call(server: { url: string }, token: string, path: string, options: { method?: string; accept?: string; contentType?: string; body?: Uint8Array; untilBookmark?: boolean } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { Authorization: `Bearer ${token}`, Accept: options.accept ?? clientGoAccept };
     if (options.contentType) headers['Content-Type'] = options.contentType;
@@ -268,5 +269,31 @@ describe('protobuf for every built-in kind, as client-go and kubectl v1.35 speak
   it('typed commands still work: create deployment, get it back in a Table', async () => {
     assert.equal((await kubectl.ok(['create', 'deployment', 'web', '--image=nginx', '--replicas=0'])).trim(), 'deployment.apps/web created');
     assert.match(await kubectl.ok(['get', 'deployment', 'web']), /^web\s+0\/0\s+0\s+0\s+\d+s$/m);
+  });
+});
+
+describe('protobuf both ways on the Cloudflare Worker (workerd, Durable Object store)', () => {
+  let cluster: WorkerTestCluster;
+  let token: string;
+  before(async () => {
+    cluster = await freshWorkerCluster();
+    token = await cluster.token();
+  });
+  after(() => cluster.close());
+
+  it('a protobuf create, list, watch frames and /openapi/v2 in protobuf, read through the upstream definitions', async () => {
+    const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'pb', namespace: 'default' }, data: { a: 'b' } };
+    const created = await call(cluster, token, '/api/v1/namespaces/default/configmaps', { method: 'POST', contentType: protobuf, body: encodeKubernetesProtobuf(configMap, protobufMessageOf(configMap)!) });
+    assert.equal(created.status, 201);
+    assertCovers(configMap, decodeEnvelope(schema, created.body).object, 'created on the Worker');
+    const pods = await call(cluster, token, '/api/v1/namespaces/kube-system/pods');
+    assert.equal(pods.type, protobuf);
+    const json = JSON.parse((await call(cluster, token, '/api/v1/namespaces/kube-system/pods', { accept: 'application/json' })).body.toString('utf8'));
+    assertCovers({ ...json, metadata: {} }, decodeEnvelope(schema, pods.body).object, 'kube-system pods on the Worker');
+    const watch = await call(cluster, token, '/api/v1/namespaces/default/configmaps?watch=1&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan', { untilBookmark: true });
+    assert.equal(watch.type, `${protobuf};stream=watch`);
+    assert.deepEqual(decodeWatchFrames(schema, watch.body).map((e) => [e.type, (e.object.metadata as Json).name]).filter(([, name]) => name !== 'kube-root-ca.crt'), [['ADDED', 'pb'], ['BOOKMARK', '']]);
+    const v2 = await call(cluster, token, '/openapi/v2', { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' });
+    assert.ok((schema.decode('openapi.v2.Document', v2.body).definitions as { additional_properties: unknown[] }).additional_properties.length > 100);
   });
 });
