@@ -19,7 +19,7 @@ import { resources } from './registry/resources/index.ts';
 import { clusterGone } from './server/authn.ts';
 import { ApiError, internalError, tooManyRequests } from './apimachinery/errors.ts';
 import { builtinSubresources } from './server/subresources.ts';
-import { writeJson } from './server/wire.ts';
+import { negotiateOutput, writeObject } from './server/wire.ts';
 import { tokenRequestHandler } from './server/serviceAccountTokens.ts';
 import type { SubresourceHandlers } from './server/subresource.ts';
 import { adminApp, type AdminOptions } from './tenancy/admin.ts';
@@ -37,6 +37,17 @@ export interface AppOptions {
   log?: (message: string) => void;
   /** Subresources beyond `status`, by name (default: log, binding, eviction, scale). */
   subresources?: SubresourceHandlers;
+}
+
+/**
+ * An error Status in what the request negotiated; before the route has negotiated (a 401, an
+ * unknown path) in whatever Accept prefers, as kube-apiserver's ErrorNegotiated does. A 406 is
+ * JSON, the one thing the client cannot be refusing.
+ */
+function writeStatus(c: Context<PipelineEnv>, error: ApiError): Response {
+  if (error.code === 406) c.set('output', 'json');
+  else if (!c.get('output')) c.set('output', negotiateOutput(c.req.header('accept'), true) ?? 'json');
+  return writeObject(c, error.toStatus(), error.code);
 }
 
 /** A restore is rewriting the cluster (DynamoDB fences writers off meanwhile): kubectl and client-go retry a 429. */
@@ -74,9 +85,9 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
     const clientLeft = c.req.raw.signal.aborted;
     if (!(err instanceof ApiError) && !(err instanceof ClusterGoneError) && !(err instanceof ClusterBusyError) && !clientLeft) log(`internal error on ${c.req.method} ${new URL(c.req.url).pathname}: ${(err as Error).stack ?? err}`);
     for (const [k, v] of Object.entries(apiError.headers)) c.header(k, v);
-    return writeJson(c, apiError.toStatus(), apiError.code);
+    return writeStatus(c, apiError);
   });
-  app.notFound((c) => writeJson(c, new ApiError(404, 'NotFound', 'the server could not find the requested resource').toStatus(), 404));
+  app.notFound((c) => writeStatus(c, new ApiError(404, 'NotFound', 'the server could not find the requested resource')));
 
   // The server's own endpoints, outside any cluster.
   for (const path of ['/healthz', '/livez', '/readyz']) app.get(path, (c) => c.text('ok'));

@@ -5,6 +5,7 @@ import type { ApiError } from '../apimachinery/errors.ts';
 import type { Connection } from '../server/clientCertificates.ts';
 import type { RequestInfo, ResourceRequest } from '../server/requestInfo.ts';
 import type { ClusterRecord } from '../tenancy/clusters.ts';
+import type { OutputFormat } from '../server/wire.ts';
 
 /**
  * What a request is about, as the request-info step reads it from the URL: one of the
@@ -48,6 +49,8 @@ export interface RequestVariables {
   resourceRequest: ResourceRequest;
   def: ResourceDef;
   registry: Registry;
+  /** route: what the answer is written in, negotiated from Accept (unset outside resource requests). */
+  output: OutputFormat;
 }
 
 /** Bindings: what the entry knows of the connection (the Node entry's TLS peer certificate); absent on entries that cannot ask. */

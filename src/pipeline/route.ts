@@ -3,13 +3,18 @@ import type { Ports } from '../ports.ts';
 import type { Catalog } from '../registry/catalog.ts';
 import type { ClusterCatalogs } from '../registry/clusterCatalogs.ts';
 import { Registry } from '../registry/generic.ts';
-import { ApiError } from '../apimachinery/errors.ts';
+import { ApiError, notAcceptable } from '../apimachinery/errors.ts';
+import { apiVersionOf, type ResourceDef } from '../registry/types.ts';
+import { kindMessage } from '../schema/protobufSchema.ts';
 import { openApiResponse } from '../server/openapi.ts';
 import type { PipelineEnv } from './context.ts';
 import { serveDiscovery } from './discovery.ts';
 import { readOnly } from './readOnly.ts';
 import { versionInfo } from './version.ts';
-import { writeJson } from '../server/wire.ts';
+import { negotiateOutput, writeJson } from '../server/wire.ts';
+
+/** Built-in kinds have a protobuf form; custom resources are JSON only, as in kube-apiserver. */
+const servesProtobuf = (def: ResourceDef) => !!kindMessage(apiVersionOf(def), def.kind);
 
 const noSuchPath = () => new ApiError(404, 'NotFound', 'the server could not find the requested resource');
 
@@ -45,6 +50,9 @@ export const route = (base: Catalog, catalogs: ClusterCatalogs, ports: Ports) =>
       if (!def) throw noSuchPath();
       c.set('resourceRequest', target);
       c.set('def', def);
+      const output = negotiateOutput(c.req.header('accept'), servesProtobuf(def));
+      if (!output) throw notAcceptable(`only the following media types are accepted: application/json, application/yaml`);
+      c.set('output', output);
       c.set('registry', new Registry(catalog, { ...ports, charge: c.get('charge') }, cluster, c.get('user'), c.get('access')));
       await next();
       return;

@@ -7,7 +7,7 @@ import * as schema from '../schema/core.ts';
 import { decodeDocument, decodeObject, parseFieldValidation, readBody } from './codec.ts';
 import { dryRun } from './dryRun.ts';
 import type { ResourceRequest } from './requestInfo.ts';
-import { writeJson } from './wire.ts';
+import { writeObject } from './wire.ts';
 
 /** POST pods/<name>/binding: a Binding body, answered with a Success Status as kube-apiserver does. */
 export async function handleBinding(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined): Promise<Response> {
@@ -17,5 +17,5 @@ export async function handleBinding(c: Context, registry: Registry, def: Resourc
   const document = decodeDocument(bytes, c.req.header('content-type') ?? null, 'Binding');
   const { obj } = decodeObject(def, document, parseFieldValidation(c.req.query('fieldValidation')), 'Binding', schema.binding);
   await bindPod(registry, def, namespace!, info.name!, obj, dryRun(c));
-  return writeJson(c, bindingSucceeded(), 201);
+  return writeObject(c, bindingSucceeded(), 201);
 }

@@ -7,6 +7,7 @@ import { badRequest, methodNotAllowed } from '../apimachinery/errors.ts';
 import type { ResourceRequest } from './requestInfo.ts';
 import type { Pod } from '../registry/resources/pods.ts';
 import { admitEviction } from './disruptionBudget.ts';
+import { writeObject } from './wire.ts';
 
 /**
  * pods/eviction (policy/v1 Eviction), what `kubectl drain` posts for each pod:
@@ -46,5 +47,5 @@ export async function handleEviction(c: Context, registry: Registry, def: Resour
   const { resourceVersion } = await admitEviction(registry, pod, dryRun);
   const preconditions = resourceVersion ? { ...options.preconditions, resourceVersion } : options.preconditions;
   await registry.delete(def, namespace, info.name!, { ...options, dryRun, ...(preconditions ? { preconditions } : {}) });
-  return c.json({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }, 201);
+  return writeObject(c, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }, 201);
 }

@@ -15,8 +15,9 @@ import { applyPatch } from './patch.ts';
 import { applyPatchType, fieldManagerOf, forceOf, serverSideApply } from './apply.ts';
 import { dryRun } from './dryRun.ts';
 import type { SubresourceHandlers } from './subresource.ts';
-import { shapeListItem, shapeObject, writeJson } from './wire.ts';
+import { shapeListItem, shapeObject, writeObject } from './wire.ts';
 import { timestamp } from '../apimachinery/time.ts';
+import { protobufType } from './protobufEncode.ts';
 
 /** The REST verbs of one resource request, on the generic registry. */
 
@@ -29,7 +30,7 @@ const int64Param = (c: Context, name: string) => queryInt64(query(c, name));
 
 function json(c: Context, body: unknown, status = 200, warnings: string[] = []) {
   for (const w of warnings) c.header('Warning', `299 - ${JSON.stringify(w)}`, { append: true });
-  return writeJson(c, body, status);
+  return writeObject(c, body, status);
 }
 
 const listKind = (def: ResourceDef) => def.listKind ?? `${def.kind}List`;
@@ -96,12 +97,16 @@ export async function handleResource(c: Context, registry: Registry, def: Resour
       // Before the stream starts: an unsupported field would otherwise fail the first matching event, mid-stream
       checkFieldSelector(def, fields);
       const rv = parseResourceVersion(query(c, 'resourceVersion'));
+      const asTable = wantsTable(c.req.header('accept') ?? null);
+      // a Table has no protobuf form: a Table watch is JSON whatever else Accept lists
+      const protobuf = !asTable && c.get('output') === 'protobuf';
       const stream = await watchStream(registry, {
         def, namespace, resourceVersion: rv === 0 ? undefined : rv, sendInitialEvents: queryBool(query(c, 'sendInitialEvents')),
         labels, fields, timeoutSeconds: int64Param(c, 'timeoutSeconds'), allowBookmarks: queryBool(query(c, 'allowWatchBookmarks')),
-        asTable: wantsTable(c.req.header('accept') ?? null), ctx,
+        asTable, protobuf, ctx,
       }, c.req.raw.signal);
-      return new Response(stream, { status: 200, headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'identity', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' } });
+      const contentType = protobuf ? `${protobufType};stream=watch` : 'application/json';
+      return new Response(stream, { status: 200, headers: { 'Content-Type': contentType, 'Content-Encoding': 'identity', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' } });
     }
     case 'create': {
       const { obj, warnings } = await decodeBody(c, def);

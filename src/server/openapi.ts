@@ -7,6 +7,7 @@ import { binding as bindingSchema } from '../schema/core.ts';
 import { ApiError, methodNotAllowed, notAcceptable } from '../apimachinery/errors.ts';
 import { capitalize, groupWords, metaComponents, metaName, ok, resourcePaths } from './openapiPaths.ts';
 import { componentRef as refTo, SchemaWriter, type Schema } from './openapiSchemas.ts';
+import { encodeOpenApiV2 } from './openapiProtobuf.ts';
 
 /**
  * OpenAPI v3 (`/openapi/v3`, one document per group version) and v2 (`/openapi/v2`,
@@ -16,6 +17,8 @@ import { componentRef as refTo, SchemaWriter, type Schema } from './openapiSchem
  */
 
 interface Document { json: string; hash: string }
+/** `/openapi/v2` in gnostic's protobuf form (openapiProtobuf.ts). */
+interface BinaryDocument { bytes: Uint8Array; hash: string }
 
 /** The name a kind's schema is published under (its schema's name, or the conventional one). */
 const kindSchemaName = (def: ResourceDef) => def.openapi?.name ?? nameOf(unwrap(def.schema as v.GenericSchema & { type: string })) ?? `io.k8s.api.${groupWords(def.group)[0]}.${def.version}.${def.kind}`;
@@ -143,15 +146,15 @@ function sortKeys<T>(record: Record<string, T>): Record<string, T> {
 }
 
 /** kube-openapi's ETag and `?hash=`: the upper-case hex SHA-512 of the served bytes. */
-async function hashOf(json: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-512', new TextEncoder().encode(json));
+async function hashOf(content: string | Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-512', typeof content === 'string' ? new TextEncoder().encode(content) : content as Uint8Array<ArrayBuffer>);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('').toUpperCase();
 }
 
 const cache = new WeakMap<Catalog, Promise<Documents>>();
 
-/** A catalog's documents: v3 built on first use, v2 (rarely asked for) only when asked. */
-interface Documents { v3: Map<string, Document>; v2(): Promise<Document> }
+/** A catalog's documents: v3 built on first use, v2 (rarely asked for) only when asked, in JSON or protobuf. */
+interface Documents { v3: Map<string, Document>; v2(): Promise<Document>; v2Protobuf(): Promise<BinaryDocument> }
 
 async function serialize(doc: unknown): Promise<Document> {
   const json = JSON.stringify(doc);
@@ -161,10 +164,18 @@ async function serialize(doc: unknown): Promise<Document> {
 function buildDocuments(catalog: Catalog): Promise<Documents> {
   const v3 = v3Documents(catalog);
   let v2: Promise<Document> | undefined;
+  let v2Protobuf: Promise<BinaryDocument> | undefined;
+  const v2Json = () => (v2 ??= serialize(swagger(v3)));
   return (async () => {
     const served = new Map<string, Document>();
     for (const [path, doc] of v3) served.set(path, await serialize(doc));
-    return { v3: served, v2: () => (v2 ??= serialize(swagger(v3))) };
+    return {
+      v3: served, v2: v2Json,
+      v2Protobuf: () => (v2Protobuf ??= v2Json().then(async (doc) => {
+        const bytes = encodeOpenApiV2(JSON.parse(doc.json));
+        return { bytes, hash: await hashOf(bytes) };
+      })),
+    };
   })();
 }
 
@@ -183,7 +194,7 @@ function openApiDocuments(catalog: Catalog): Promise<Documents> {
 
 const notFoundStatus = () => new ApiError(404, 'NotFound', 'the server could not find the requested resource');
 
-/** Accept admits JSON (kubectl asks v3 documents for JSON; v2 is asked for protobuf and answered in JSON). */
+/** Accept admits JSON (kubectl asks v3 documents for JSON). */
 function acceptsJson(accept: string | null): boolean {
   if (!accept) return true;
   return accept.split(',').some((range) => {
@@ -192,11 +203,27 @@ function acceptsJson(accept: string | null): boolean {
   });
 }
 
-function documentResponse(request: Request, doc: Document, cacheControl: Record<string, string>): Response {
+function documentResponse(request: Request, doc: Document | BinaryDocument, cacheControl: Record<string, string>): Response {
   const etag = `"${doc.hash}"`;
   const headers: Record<string, string> = { ETag: etag, Vary: 'Accept', ...cacheControl };
   if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers });
-  return new Response(request.method === 'HEAD' ? null : doc.json, { status: 200, headers: { 'Content-Type': 'application/json', ...headers } });
+  const [body, type] = 'json' in doc ? [doc.json, 'application/json'] : [doc.bytes as Uint8Array<ArrayBuffer>, v2ProtobufType];
+  return new Response(request.method === 'HEAD' ? null : body, { status: 200, headers: { 'Content-Type': type, ...headers } });
+}
+
+/** What kube-openapi answers a protobuf request with; it accepts this and the older `…spec.v2@v1.0+protobuf` kubectl asks for. */
+const v2ProtobufType = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+const v2ProtobufTypes = new Set([v2ProtobufType, 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf']);
+
+/** `/openapi/v2`'s negotiation (kube-openapi's handler): the first range of Accept that is JSON or protobuf decides (none: JSON, where kube-openapi would answer 406). */
+function wantsV2Protobuf(accept: string | null): boolean {
+  if (!accept) return false;
+  for (const range of accept.split(',')) {
+    const type = range.split(';')[0].trim().toLowerCase();
+    if (v2ProtobufTypes.has(type)) return true;
+    if (type === 'application/json' || type === 'application/*' || type === '*/*') return false;
+  }
+  return false;
 }
 
 /**
@@ -209,7 +236,10 @@ export async function openApiResponse(request: Request, catalog: Catalog, rest: 
   const url = new URL(request.url);
   const docs = await openApiDocuments(catalog);
   const path = rest.replace(/\/+$/, '');
-  if (path === '/openapi/v2') return documentResponse(request, await docs.v2(), { 'Cache-Control': 'no-cache, private' });
+  if (path === '/openapi/v2') {
+    const doc = wantsV2Protobuf(request.headers.get('accept')) ? await docs.v2Protobuf() : await docs.v2();
+    return documentResponse(request, doc, { 'Cache-Control': 'no-cache, private' });
+  }
   if (!acceptsJson(request.headers.get('accept'))) throw notAcceptable('only application/json is served for OpenAPI v3');
   if (path === '/openapi/v3') {
     const paths = Object.fromEntries([...docs.v3].map(([gv, doc]) => [gv, { serverRelativeURL: `${prefix}/openapi/v3/${gv}?hash=${doc.hash}` }]));

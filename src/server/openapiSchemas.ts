@@ -3,7 +3,7 @@ import { nameOf, schemaNamed, shortName } from '../schema/base.ts';
 import { descriptions, requiredFields } from '../schema/descriptions.ts';
 import { unwrap } from '../schema/fields.ts';
 import { patchMetaFor, patchStrategyText } from '../schema/patchMeta.ts';
-import { messages, type FieldType, type Message } from '../schema/protobufTypes.ts';
+import { messageOfOpenapiName, openapiNameOf, wireMessage, type WireField, type WireMessage } from '../schema/protobufSchema.ts';
 
 /**
  * OpenAPI component schemas from the valibot schemas: every named node becomes a
@@ -11,7 +11,8 @@ import { messages, type FieldType, type Message } from '../schema/protobufTypes.
  * required fields and the x-kubernetes-patch-* extensions of src/schema/patchMeta.ts.
  *
  * Sub-trees the valibot schemas keep opaque (probes, security contexts, volume sources)
- * still get their real fields, from the protobuf type table: kubectl computes apply
+ * still get their real fields, from the protobuf table generated from upstream definitions
+ * (src/schema/protobufSchema.ts): kubectl computes apply
  * patches by walking these schemas and prints a warning for any field it cannot find.
  */
 
@@ -33,11 +34,12 @@ const specialTypes: Record<string, { name: string; schema: Schema }> = {
   Time: { name: metaName('Time'), schema: { type: 'string', format: 'date-time' } },
   MicroTime: { name: metaName('MicroTime'), schema: { type: 'string', format: 'date-time' } },
   FieldsV1: { name: metaName('FieldsV1'), schema: { type: 'object' } },
+  Duration: { name: metaName('Duration'), schema: { type: 'string' } },
+  RawExtension: { name: 'io.k8s.apimachinery.pkg.runtime.RawExtension', schema: { type: 'object' } },
 };
-const protoSpecial: Record<string, string> = { time: 'Time', microTime: 'MicroTime', quantity: 'Quantity', intOrString: 'IntOrString', fieldsV1: 'FieldsV1' };
 const protoScalars: Record<string, Schema> = {
   string: { type: 'string' }, int32: { type: 'integer', format: 'int32' }, int64: { type: 'integer', format: 'int64' },
-  bool: { type: 'boolean' }, bytes: { type: 'string', format: 'byte' }, stringList: { type: 'array', items: { type: 'string' } },
+  bool: { type: 'boolean' }, bytes: { type: 'string', format: 'byte' }, double: { type: 'number', format: 'double' },
 };
 
 const isOpaque = (node: Node) => node.type === 'record' && (!node.value || unwrap(node.value).type === 'unknown');
@@ -54,8 +56,8 @@ export class SchemaWriter {
     const type = shortName(name);
     const special = specialTypes[type];
     if (special) return this.component(special.name, () => ({ ...describedBy(type), ...special.schema }));
-    const message = isOpaque(node) ? messages[type] : undefined;
-    if (message) return this.component(name, () => this.fromMessage(type, message));
+    const message = isOpaque(node) ? messageOfOpenapiName(name) : undefined;
+    if (message && !message.custom) return this.component(name, () => this.fromMessage(type, message));
     return this.component(name, () => ({ ...describedBy(type), ...this.inline(node, name) }));
   }
 
@@ -101,33 +103,30 @@ export class SchemaWriter {
   }
 
   /** A type the valibot schemas leave opaque, from its protobuf message (embedded structs flattened). */
-  private fromMessage(type: string, message: Message): Schema {
+  private fromMessage(type: string, message: WireMessage): Schema {
     const properties: Record<string, Schema> = {};
-    const add = (m: Message) => {
-      for (const [json, fieldType, flag] of Object.values(m)) {
-        const embedded = flag === 'inline' ? messages[fieldType.replace(/^message:/, '')] : undefined;
+    const add = (m: WireMessage) => {
+      for (const field of m.fields) {
+        const embedded = field.inline ? wireMessage(field.type) : undefined;
         if (embedded) add(embedded);
-        else properties[json] = this.property(type, json, this.protoType(fieldType));
+        else properties[field.json] = this.property(type, field.json, this.protoType(field));
       }
     };
     add(message);
     return { ...describedBy(type), ...this.object(type, properties) };
   }
 
-  private protoType(fieldType: FieldType): Schema {
-    if (fieldType.endsWith('[]')) return { type: 'array', items: this.protoType(fieldType.slice(0, -2) as FieldType) };
-    const map = /^map<string,(.+)>$/.exec(fieldType);
-    if (map) return { type: 'object', additionalProperties: this.protoType(map[1] as FieldType) };
-    if (protoScalars[fieldType]) return { ...protoScalars[fieldType] };
-    if (protoSpecial[fieldType]) {
-      const special = specialTypes[protoSpecial[fieldType]];
-      return this.component(special.name, () => ({ ...describedBy(protoSpecial[fieldType]), ...special.schema }));
-    }
-    const type = fieldType.replace(/^message:/, '');
-    const message = messages[type];
-    // meta/v1 types are named by the schemas that use them; the rest reachable from core types are core/v1
-    const name = schemaNamed(metaName(type)) ? metaName(type) : `io.k8s.api.core.v1.${type}`;
-    if (!message) return this.component(name, () => ({ ...describedBy(type), type: 'object', 'x-kubernetes-preserve-unknown-fields': true }));
+  private protoType(field: Pick<WireField, 'type' | 'repeated' | 'map'>): Schema {
+    if (field.repeated) return { type: 'array', items: this.protoType({ type: field.type, repeated: false, map: false }) };
+    if (field.map) return { type: 'object', additionalProperties: this.protoType({ type: field.type, repeated: false, map: false }) };
+    if (protoScalars[field.type]) return { ...protoScalars[field.type] };
+    const message = wireMessage(field.type);
+    const type = shortName(field.type);
+    const special = specialTypes[type];
+    if (message?.custom && special) return this.component(special.name, () => ({ ...describedBy(type), ...special.schema }));
+    if (message?.wrapper) return { type: 'array', items: { type: 'string' } };
+    const name = openapiNameOf(field.type);
+    if (!message || message.custom) return this.component(name, () => ({ ...describedBy(type), type: 'object', 'x-kubernetes-preserve-unknown-fields': true }));
     return this.component(name, () => this.fromMessage(type, message));
   }
 }

@@ -10,7 +10,7 @@ import { badRequest, conflict, invalid, methodNotAllowed, type FieldError } from
 import { applyPatch } from './patch.ts';
 import type { ResourceRequest } from './requestInfo.ts';
 import { toTable } from './table.ts';
-import { shapeObject, writeJson } from './wire.ts';
+import { shapeObject, writeObject } from './wire.ts';
 import { fieldManagerOf } from './apply.ts';
 
 /**
@@ -104,21 +104,21 @@ export async function handleScale(c: Context, registry: Registry, def: ResourceD
   switch (info.verb) {
     case 'get': {
       const scale = scaleOf(def, await registry.get(def, namespace, name) as Scalable);
-      if (wantsTable(c.req.header('accept') ?? null)) return writeJson(c, toTable(scaleKind, [scale], registry.ctx(), { resourceVersion: scale.metadata.resourceVersion }, c.req.query('includeObject')));
-      return writeJson(c, shapeObject(scale));
+      if (wantsTable(c.req.header('accept') ?? null)) return writeObject(c, toTable(scaleKind, [scale], registry.ctx(), { resourceVersion: scale.metadata.resourceVersion }, c.req.query('includeObject')));
+      return writeObject(c, shapeObject(scale));
     }
     case 'update': {
       const bytes = await readBody(c.req.raw);
       if (!bytes.byteLength) throw badRequest('the request body is empty; an object was expected');
       const document = decodeDocument(bytes, c.req.header('content-type') ?? null, 'Scale');
       const { obj } = decodeObject(scaleKind, document, parseFieldValidation(c.req.query('fieldValidation')));
-      return writeJson(c, shapeObject(await writeScale(c, registry, def, namespace, name, () => obj as Scale)));
+      return writeObject(c, shapeObject(await writeScale(c, registry, def, namespace, name, () => obj as Scale)));
     }
     case 'patch': {
       const bytes = await readBody(c.req.raw);
       const contentType = c.req.header('content-type') ?? '';
       const fieldValidation = parseFieldValidation(c.req.query('fieldValidation'));
-      return writeJson(c, shapeObject(await writeScale(c, registry, def, namespace, name, (current) => {
+      return writeObject(c, shapeObject(await writeScale(c, registry, def, namespace, name, (current) => {
         const patched = applyPatch(structuredClone(current), bytes, contentType, scaleKind.schema);
         return decodeObject(scaleKind, patched, fieldValidation).obj as Scale;
       })));

@@ -10,7 +10,7 @@ import { decodeDocument, decodeObject, parseFieldValidation, readBody } from './
 import { kubernetesAudience } from './keys.ts';
 import type { ResourceRequest } from './requestInfo.ts';
 import type { SubresourceHandler } from './subresource.ts';
-import { writeJson } from './wire.ts';
+import { writeObject } from './wire.ts';
 
 /**
  * Service account tokens. POST serviceaccounts/<name>/token (TokenRequest, `kubectl create
@@ -54,7 +54,7 @@ export function tokenRequestHandler(keys: Keys, clusterUid: (c: Context) => stri
       serviceAccount: { namespace: namespace!, name: info.name!, uid: account.metadata.uid! },
       jti: crypto.randomUUID(), audiences,
     });
-    return writeJson(c, {
+    return writeObject(c, {
       kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1',
       metadata: { name: info.name, namespace, creationTimestamp: timestamp(now) },
       spec: { audiences, expirationSeconds: seconds, boundObjectRef: request.spec?.boundObjectRef ?? null },

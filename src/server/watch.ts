@@ -7,6 +7,7 @@ import { expired } from '../apimachinery/errors.ts';
 import { initialLine } from './initialLines.ts';
 import { toTable } from './table.ts';
 import { encodeJson, shapeObject } from './wire.ts';
+import { encodeWatchFrame, protobufMessageOf } from './protobufEncode.ts';
 
 export interface WatchRequest {
   def: ResourceDef;
@@ -19,6 +20,8 @@ export interface WatchRequest {
   timeoutSeconds?: number;
   allowBookmarks: boolean;
   asTable: boolean;
+  /** Frames of `application/vnd.kubernetes.protobuf;stream=watch` instead of JSON lines. */
+  protobuf?: boolean;
   ctx: () => HookContext;
 }
 
@@ -84,7 +87,12 @@ export async function watchStream(registry: Registry, req: WatchRequest, signal:
       tableHeaderSent = true;
       object = table;
     }
-    return encoder.encode(encodeJson({ type, object }, false));
+    return eventBytes(type, object);
+  };
+  /** One event in the watch's framing: a JSON line, or a length-prefixed protobuf WatchEvent. */
+  const eventBytes = (type: WatchType, object: unknown): Uint8Array => {
+    const message = req.protobuf ? protobufMessageOf(object) : undefined;
+    return message ? encodeWatchFrame(type, object as Record<string, unknown>, message) : encoder.encode(encodeJson({ type, object }, false));
   };
   const bookmark = (rv: number, initialEnd: boolean) => ({
     kind: def.kind, apiVersion: def.group ? `${def.group}/${def.version}` : def.version,
@@ -105,7 +113,7 @@ export async function watchStream(registry: Registry, req: WatchRequest, signal:
   const ctx = req.ctx();
   const shareable = !req.asTable && !def.strategy?.decorate;
   const filtered = req.labels.length > 0 || req.fields.length > 0;
-  const form = `${def.group}/${def.version}/${def.plural}`;
+  const form = `${def.group}/${def.version}/${def.plural}${req.protobuf ? ':protobuf' : ''}`;
   let pendingInitial: Uint8Array[] = [];
   for (const kv of initial) {
     let obj: KubeObject | undefined;
@@ -114,7 +122,7 @@ export async function watchStream(registry: Registry, req: WatchRequest, signal:
     pendingInitial.push(shareable ? initialLine(kv, form, () => encode('ADDED', decoded())) : encode('ADDED', decoded()));
   }
   initial = [];
-  if (req.sendInitialEvents && req.allowBookmarks) pendingInitial.push(encoder.encode(encodeJson({ type: 'BOOKMARK', object: bookmark(from, true) }, false)));
+  if (req.sendInitialEvents && req.allowBookmarks) pendingInitial.push(eventBytes('BOOKMARK', bookmark(from, true)));
   // One chunk: one write, a few TLS records, not one per object.
   if (pendingInitial.length > 1) pendingInitial = [concat(pendingInitial)];
 
@@ -137,7 +145,7 @@ export async function watchStream(registry: Registry, req: WatchRequest, signal:
       else return null;
     }
     // Every watcher of a resource sends the same bytes for the same event: encode once, share.
-    const cacheKey = `${def.group}/${def.plural}:${type}:${req.asTable ? (tableHeaderSent ? 'row' : 'table') : 'json'}`;
+    const cacheKey = `${def.group}/${def.plural}:${type}:${req.asTable ? (tableHeaderSent ? 'row' : 'table') : req.protobuf ? 'protobuf' : 'json'}`;
     let cache = sharedLines.get(event);
     const hit = cache?.get(cacheKey);
     if (hit) {
@@ -173,7 +181,7 @@ export async function watchStream(registry: Registry, req: WatchRequest, signal:
           if (!(err instanceof CompactedError)) throw err;
           stop();
           const status = expired(`too old resource version: ${from} (${err.compacted + 1})`).toStatus();
-          controller.enqueue(encoder.encode(encodeJson({ type: 'ERROR', object: status }, false)));
+          controller.enqueue(eventBytes('ERROR', status));
           controller.close();
           return;
         }

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { parseGoBool } from '../apimachinery/queryParams.ts';
 import type { KubeObject, ObjectMeta } from '../registry/types.ts';
+import { encodeKubernetesProtobuf, protobufMessageOf, protobufType } from './protobufEncode.ts';
 
 /**
  * The response writer: JSON as kube-apiserver's serializer writes it with Go's encoding/json.
@@ -86,6 +87,49 @@ export function shapeObject(obj: KubeObject): KubeObject {
 export function shapeListItem(obj: KubeObject): KubeObject {
   const { kind: _kind, apiVersion: _apiVersion, metadata, ...rest } = obj;
   return { metadata: metadata ? shapeMeta(metadata) : metadata, ...rest } as KubeObject;
+}
+
+/** What a response is written in: JSON, or Kubernetes protobuf for the built-in kinds. */
+export type OutputFormat = 'json' | 'protobuf';
+
+const jsonTypes = new Set(['application/json', 'application/yaml', 'application/*', '*/*']);
+
+/**
+ * kube-apiserver's output negotiation (NegotiateOutputMediaType): Accept's media ranges by
+ * quality, the more specific first at equal quality, then in the order sent; the first the
+ * resource can be written in wins, `*` and `application/*` meaning JSON (the first type every
+ * resource serves). Protobuf is served for built-in kinds only (custom resources are JSON in
+ * kube-apiserver too), and never for a Table (`as=Table`), which has no protobuf form.
+ * Undefined: only protobuf was acceptable and the resource cannot be written in it (406).
+ * Anything else unrecognised keeps being answered in JSON.
+ */
+export function negotiateOutput(accept: string | null | undefined, protobuf: boolean): OutputFormat | undefined {
+  if (!accept) return 'json';
+  const ranges = accept.split(',').map((range, index) => {
+    const [type, ...params] = range.split(';').map((p) => p.trim().toLowerCase());
+    const q = Number(params.find((p) => p.startsWith('q='))?.slice(2) ?? 1);
+    const specificity = type === '*/*' ? 0 : type.endsWith('/*') ? 1 : 2;
+    return { type, params, q: Number.isFinite(q) ? q : 0, specificity, index };
+  }).filter((r) => r.q > 0).sort((a, b) => b.q - a.q || b.specificity - a.specificity || a.index - b.index);
+  let askedProtobuf = false;
+  for (const range of ranges) {
+    if (range.type === protobufType) {
+      askedProtobuf = true;
+      if (protobuf && !range.params.some((p) => p.startsWith('as='))) return 'protobuf';
+    } else if (jsonTypes.has(range.type)) return 'json';
+  }
+  return askedProtobuf ? undefined : 'json';
+}
+
+/**
+ * Writes an API object or Status as the request negotiated (the route sets `output` for
+ * resource requests): protobuf for a kind that has a protobuf form, JSON otherwise (a Table,
+ * a custom resource).
+ */
+export function writeObject(c: Context, body: unknown, status = 200): Response {
+  const message = c.get('output') === 'protobuf' ? protobufMessageOf(body) : undefined;
+  if (!message) return writeJson(c, body, status);
+  return c.body(encodeKubernetesProtobuf(body as Record<string, unknown>, message) as Uint8Array<ArrayBuffer>, status as 200, { 'Content-Type': protobufType, 'Cache-Control': 'no-cache, private' });
 }
 
 /**

@@ -182,8 +182,8 @@ webhooks:
 
     it('a Binding posted to the top-level bindings binds its pod', async () => {
       await kubectl.ok(['run', 'bound', '--image=nginx', '--overrides={"spec":{"schedulerName":"nobody"}}']);
-      // kubectl validates a Binding (it has no PATCH) against OpenAPI v2 in protobuf, which this server does not serve yet (issue 18, point 2)
-      const out = await kubectl.ok(['create', '--validate=false', '-f', '-'], { input: 'apiVersion: v1\nkind: Binding\nmetadata:\n  name: bound\ntarget:\n  kind: Node\n  name: node01\n' });
+      // kubectl validates a Binding (it has no PATCH, so no OpenAPI v3 path) against OpenAPI v2 in protobuf
+      const out = await kubectl.ok(['create', '-f', '-'], { input: 'apiVersion: v1\nkind: Binding\nmetadata:\n  name: bound\ntarget:\n  kind: Node\n  name: node01\n' });
       // kube-apiserver answers a Binding with a Success Status, and kubectl prints what it got back
       assert.equal(out.trim(), 'status/<unknown> created');
       assert.equal(await kubectl.ok(['get', 'pod', 'bound', '-o', 'jsonpath={.spec.nodeName}']), 'node01');

@@ -183,8 +183,7 @@ rules:
       const holder = new Kubectl(await server.kubeconfig(undefined, token));
       await holder.ok(['get', 'pods', '-n', ns]);
       // A TokenReview (what another server's webhook authenticator asks) says whose the token is, while it is valid.
-      // (--validate=false: kubectl 1.35 falls back to /openapi/v2 in protobuf for this create-only kind, not served yet: issue 14.)
-      const review = (t: string) => admin.ok(['create', '--validate=false', '-o', 'json', '-f', '-'], { input: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: t } }) }).then((out) => JSON.parse(out).status);
+      const review = (t: string) => admin.ok(['create', '-o', 'json', '-f', '-'], { input: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: t } }) }).then((out) => JSON.parse(out).status);
       const valid = await review(token);
       assert.equal(valid.authenticated, true);
       assert.equal(valid.user.username, `system:serviceaccount:${ns}:short-lived`);

@@ -1,0 +1,6 @@
+
+// Vendored by scripts/gen-protobuf.ts: the type declarations of , comments removed.
+
+package x
+
+
