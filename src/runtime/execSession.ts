@@ -218,10 +218,13 @@ function startTar(request: ExecRequest, sink: ExecSink, end: (code: number) => v
     for (const dir of result.dirs) request.layer?.mkdir(dir);
     for (const w of result.writes) if (request.layer && !request.layer.write(w.path, w.content)) full = true;
     if (full) { sink.stderr('tar: write error: No space left on device\n'); queueMicrotask(() => end(1)); return; }
-    // tar warns as it reads the names, before the archive it writes: kubectl prints it first.
+    // tar warns as it reads the names, before the archive it writes (it ends the archive as it exits): kubectl
+    // prints the warning first. Sent back to back, the warning raced kubectl's end: `kubectl cp` returns once it
+    // has read the archive's end, and its copy of stderr to the terminal may not have run yet (~5% on the Worker).
+    const archive = () => { if (result.stdout.length) sink.stdout(result.stdout); end(result.code); };
     if (result.stderr) (request.tty ? sink.stdout : sink.stderr)(result.stderr);
-    if (result.stdout.length) sink.stdout(result.stdout);
-    queueMicrotask(() => end(result.code));
+    if (result.stderr && result.stdout.length) setTimeout(archive, 20);
+    else queueMicrotask(archive);
   };
   const extracting = argv.slice(1).some((a, i) => (i === 0 || a.startsWith('-')) && !a.startsWith('--') && /[xt]/.test(a));
   if (!extracting || !request.stdin) { finish(new Uint8Array(0)); return stopped; }
