@@ -1,4 +1,6 @@
 import { ApiError } from '../apimachinery/errors.ts';
+import { changedPaths } from '../trace/diff.ts';
+import type { RequestTrace } from '../trace/requestTrace.ts';
 import type { ClusterObjects, HookContext, KubeObject, ResourceDef } from './types.ts';
 
 /**
@@ -35,9 +37,29 @@ export interface AdmissionPlugin {
   admit(request: AdmissionRequest, objects: ClusterObjects): Promise<void>;
 }
 
-/** Runs the chain's plugins of one phase, in the chain's order. */
-export async function runAdmission(chain: readonly AdmissionPlugin[], phase: AdmissionPlugin['phase'], request: AdmissionRequest, objects: ClusterObjects): Promise<void> {
+/** Runs the chain's plugins of one phase, in the chain's order (each one a step of the request's trace, when it has one). */
+export async function runAdmission(chain: readonly AdmissionPlugin[], phase: AdmissionPlugin['phase'], request: AdmissionRequest, objects: ClusterObjects, trace?: RequestTrace): Promise<void> {
+  if (trace) return tracedAdmission(chain, phase, request, objects, trace);
   for (const plugin of chain) if (plugin.phase === phase) await plugin.admit(request, objects);
+}
+
+/** metadata.managedFields is the registry's own bookkeeping, recorded after admission. */
+const untracked = new Set(['metadata.managedFields']);
+
+/** The chain with each plugin recorded: what a mutating plugin changed, or that a plugin refused (and why). */
+async function tracedAdmission(chain: readonly AdmissionPlugin[], phase: AdmissionPlugin['phase'], request: AdmissionRequest, objects: ClusterObjects, trace: RequestTrace): Promise<void> {
+  let before = phase === 'mutating' && request.object ? JSON.stringify(request.object) : '';
+  for (const plugin of chain) {
+    if (plugin.phase !== phase) continue;
+    await trace.step('admission', plugin.name, () => plugin.admit(request, objects), () => {
+      if (phase === 'validating' || !request.object) return `${phase}: admitted`;
+      const after = JSON.stringify(request.object);
+      if (after === before) return 'mutating: no change';
+      const changed = changedPaths(JSON.parse(before), request.object, 3, untracked);
+      before = after;
+      return `mutating: changed ${changed.join(', ')}`;
+    });
+  }
 }
 
 /**
