@@ -91,8 +91,8 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
   // A cluster's API. Writes then pass the registry's own steps: mutating admission → the
   // kind's validation → validating admission → store → change event (registry/generic.ts).
   app.use('*',
-    trace(ports.traces, ports.clock),
     requestInfo(),
+    trace(ports.traces, ports.clock),
     publicEndpoints(),
     authenticate(ports.keys, ports.clock, ports.store),
     rateLimit(quotas),

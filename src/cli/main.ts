@@ -14,7 +14,7 @@ import type { ClusterHistory } from '../tenancy/history.ts';
  */
 const usage = `Usage: apiserverless cluster <command> [options]
        apiserverless user create CLUSTER USER [--group G]... [--namespace NS]
-       apiserverless trace TYPE/NAME [-n NS] [--cluster C] [-o json]
+       apiserverless trace TYPE/NAME [-n NS] [--cluster C] [-o json] | trace start [--cluster C]
        apiserverless scenario list | apply NAME | check NAME [--cluster C]
 
 Commands:
@@ -56,6 +56,8 @@ Commands:
                           status write (pod/web, deploy/web, svc/web …)
       -n NS               its namespace (default: default)
       --cluster C         the cluster (default: default)
+  trace start             turn the cluster's tracing on for an hour (reading a trace
+                          does too): only then are requests' own steps recorded
 
   scenario list           the break-and-fix scenarios
   scenario apply NAME     break the cluster as the scenario says (--cluster C)

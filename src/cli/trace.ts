@@ -14,6 +14,12 @@ export function parseObjectArg(args: string[]): { resource: string; name: string
 
 /** `apiserverless trace pod/web`: the cluster's /debug/trace answer, as text or as it is (`-o json`). */
 export async function traceCommand(client: ClusterClient, args: string[], namespace: string | undefined, json: boolean): Promise<string> {
+  if (args[0] === 'start' && args.length === 1) {
+    const { status, json: answer } = await client.request('PUT', '/debug/trace');
+    const until = (answer as { until?: string; message?: string });
+    if (status >= 400) throw new Error(String(until.message ?? `the server answered ${status}`));
+    return `tracing of cluster "${client.cluster}" is on until ${until.until ?? '?'}: every write's steps are recorded from now\n`;
+  }
   const { resource, name } = parseObjectArg(args);
   const query = new URLSearchParams({ resource, name, ...(namespace ? { namespace } : {}) });
   const { status, json: answer } = await client.request('GET', `/debug/trace?${query}`);

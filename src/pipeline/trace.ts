@@ -7,14 +7,14 @@ import type { PipelineEnv } from './context.ts';
 const writes = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * Step 0, the trace: a write's steps are recorded as it passes the pipeline (each step appends
- * to `trace`), and kept in the process's TraceSink once answered — only when the request was
- * authenticated into a live cluster, so an anonymous caller cannot fill a cluster's share.
- * Reads are not traced. Without a sink (or for a read) this step only passes the request on.
+ * Step 2, the trace: while the cluster's tracing is on, a write's steps are recorded as it passes
+ * the pipeline (each step appends to `trace`) and kept in the process's TraceSink once answered —
+ * only when the request was authenticated into a live cluster, so an anonymous caller cannot fill
+ * a cluster's share. Reads are not traced. Otherwise this step only passes the request on.
  */
 export function trace(sink: TraceSink | undefined, clock: Clock) {
   return createMiddleware<PipelineEnv>(async (c, next) => {
-    if (!sink || !writes.has(c.req.method)) return next();
+    if (!sink || !writes.has(c.req.method) || !sink.recording(c.get('cluster'))) return next();
     const recording = new RequestTrace('request', clock.now().toISOString());
     c.set('trace', recording);
     await next();

@@ -1,5 +1,5 @@
 import { ApiError } from '../apimachinery/errors.ts';
-import { changedPaths } from '../trace/diff.ts';
+import { changedSince, snapshotPaths } from '../trace/diff.ts';
 import type { RequestTrace } from '../trace/requestTrace.ts';
 import type { ClusterObjects, HookContext, KubeObject, ResourceDef } from './types.ts';
 
@@ -34,6 +34,8 @@ export interface AdmissionPlugin {
   /** As kube-apiserver's --enable-admission-plugins names it (`NamespaceLifecycle`). */
   name: string;
   phase: 'mutating' | 'validating';
+  /** The resources (plurals) it acts on, when it names them: a trace compares the object only around those plugins. */
+  resources?: readonly string[];
   admit(request: AdmissionRequest, objects: ClusterObjects): Promise<void>;
 }
 
@@ -48,16 +50,17 @@ const untracked = new Set(['metadata.managedFields']);
 
 /** The chain with each plugin recorded: what a mutating plugin changed, or that a plugin refused (and why). */
 async function tracedAdmission(chain: readonly AdmissionPlugin[], phase: AdmissionPlugin['phase'], request: AdmissionRequest, objects: ClusterObjects, trace: RequestTrace): Promise<void> {
-  let before = phase === 'mutating' && request.object ? JSON.stringify(request.object) : '';
+  // Compared piecewise after each plugin that may act on this resource (a plugin declaring others is only run).
+  let before = phase === 'mutating' && request.object ? snapshotPaths(request.object) : undefined;
   for (const plugin of chain) {
     if (plugin.phase !== phase) continue;
+    const forOthers = plugin.resources && !plugin.resources.includes(request.def.plural);
     await trace.step('admission', plugin.name, () => plugin.admit(request, objects), () => {
-      if (phase === 'validating' || !request.object) return `${phase}: admitted`;
-      const after = JSON.stringify(request.object);
-      if (after === before) return 'mutating: no change';
-      const changed = changedPaths(JSON.parse(before), request.object, 3, untracked);
+      if (phase === 'validating' || !before || forOthers) return `${phase}: ${phase === 'mutating' ? 'no change' : 'admitted'}`;
+      const after = snapshotPaths(request.object);
+      const changed = changedSince(before, after, untracked);
       before = after;
-      return `mutating: changed ${changed.join(', ')}`;
+      return changed.length ? `mutating: changed ${changed.join(', ')}` : 'mutating: no change';
     });
   }
 }

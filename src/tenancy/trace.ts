@@ -90,7 +90,8 @@ function recordEntry(record: TraceRecord): TraceEntry {
 
 export interface TraceTarget { def: ResourceDef; namespace: string; name: string }
 
-export async function readTrace(store: ClusterStore, sink: TraceSink | undefined, clusterCreatedAt: string, target: TraceTarget): Promise<Trace> {
+/** `recording`: was the cluster's tracing on before this read (which turns it on)? */
+export async function readTrace(store: ClusterStore, sink: TraceSink | undefined, clusterCreatedAt: string, target: TraceTarget, recording: boolean): Promise<Trace> {
   const { def, name } = target;
   const namespace = def.namespaced ? target.namespace : '';
   const cluster = store.cluster;
@@ -150,8 +151,10 @@ export async function readTrace(store: ClusterStore, sink: TraceSink | undefined
   items.sort((a, b) => a.second - b.second || a.order - b.order);
 
   const created = writes.find((w) => w.change.type === 'ADDED');
-  if (created && !byRevision.has(created.change.revision)) {
-    notes.push(`the steps of the request that created it (authentication, authorization, admission, validation, timings) are kept only in the memory of the process that served it, for an hour at most: this one has none for revision ${created.change.revision} (served by another instance, a restart since, or pushed out by newer requests)`);
+  if (sink && !recording) {
+    notes.push(`this cluster's tracing was off, so requests' own steps (authentication, authorization, admission, validation, timings) and the scheduler's verdicts were not recorded: it is on now, for an hour — write again (or run apiserverless trace start before an exercise) and read the trace again`);
+  } else if (created && !byRevision.has(created.change.revision)) {
+    notes.push(`the steps of the request that created it (authentication, authorization, admission, validation, timings) are kept only in the memory of the process that served it, for an hour at most: this one has none for revision ${created.change.revision} (tracing was off then, another instance served it, a restart since, or newer requests pushed it out)`);
   }
   if (!sink) notes.push('this server keeps no request traces: only the change log and Events are shown');
   return {

@@ -14,3 +14,22 @@ export function changedPaths(a: unknown, b: unknown, depth = 2, ignored: Readonl
   }
   return out;
 }
+
+/** An object's values two levels deep (`spec.containers`, `metadata.labels`), each as JSON: what `changedSince` compares with. */
+export function snapshotPaths(obj: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!isPlain(obj)) return out;
+  for (const [key, value] of Object.entries(obj)) {
+    if (isPlain(value)) for (const [child, v] of Object.entries(value)) out.set(`${key}.${child}`, JSON.stringify(v));
+    else out.set(key, JSON.stringify(value));
+  }
+  return out;
+}
+
+/** The paths of `snapshotPaths(now)` that differ from `before`'s (added, removed or changed), leaving out `ignored`. */
+export function changedSince(before: Map<string, string>, now: Map<string, string>, ignored: ReadonlySet<string> = new Set()): string[] {
+  const out: string[] = [];
+  for (const [path, value] of now) if (before.get(path) !== value && !ignored.has(path)) out.push(path);
+  for (const path of before.keys()) if (!now.has(path) && !ignored.has(path)) out.push(path);
+  return out;
+}

@@ -8,10 +8,12 @@ export interface TraceRingLimits {
   maxAgeMs: number;
   /** Clusters with records at once in this process; the one written least recently is forgotten first. */
   maxClusters: number;
+  /** How long a cluster's tracing stays on once started. */
+  recordForMs: number;
 }
 
 /** 128 KiB and 256 records per cluster, an hour, 256 clusters: at most 32 MiB in one process. */
-export const defaultTraceRingLimits: TraceRingLimits = { maxRecords: 256, maxBytes: 128 * 1024, maxAgeMs: 3600_000, maxClusters: 256 };
+export const defaultTraceRingLimits: TraceRingLimits = { maxRecords: 256, maxBytes: 128 * 1024, maxAgeMs: 3600_000, maxClusters: 256, recordForMs: 3600_000 };
 
 interface Ring { records: Array<{ record: TraceRecord; bytes: number; at: number }>; bytes: number }
 
@@ -23,15 +25,31 @@ function estimate(record: TraceRecord): number {
 }
 
 /**
- * The trace records of one process, in memory, per cluster, bounded in count, bytes and age:
+ * The trace records of one process, in memory, per cluster, bounded in count, bytes and age,
+ * kept only for clusters whose tracing is on (for an hour after it is started or a trace read):
  * a student's cluster cannot grow it past its share, and nothing is ever written to the store.
  * On Node it sees everything (API and control plane share the process); in a Durable Object
  * everything of its cluster until the object is evicted; on Lambda only what that instance served.
  */
 export class TraceRing implements TraceSink {
   private readonly clusters = new Map<string, Ring>();
+  /** Clusters whose tracing is on, until when (as many as maxClusters; the oldest start goes first). */
+  private readonly on = new Map<string, number>();
 
   constructor(private readonly limits: TraceRingLimits = defaultTraceRingLimits, private readonly now: () => number = Date.now) {}
+
+  recording(cluster: string): boolean {
+    const until = this.on.get(cluster);
+    return until !== undefined && until > this.now();
+  }
+
+  start(cluster: string, ms = this.limits.recordForMs): number {
+    const until = this.now() + ms;
+    this.on.delete(cluster);
+    this.on.set(cluster, until);
+    while (this.on.size > this.limits.maxClusters) this.on.delete(this.on.keys().next().value!);
+    return until;
+  }
 
   record(cluster: string, record: TraceRecord): void {
     let ring = this.clusters.get(cluster);
@@ -65,6 +83,7 @@ export class TraceRing implements TraceSink {
 
   forget(cluster: string): void {
     this.clusters.delete(cluster);
+    this.on.delete(cluster);
   }
 
   /** Records and estimated bytes held for a cluster (tests, the bench). */

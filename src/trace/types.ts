@@ -46,8 +46,15 @@ export interface TraceRecord {
   code?: number;
 }
 
-/** Where traced steps go; absent from the Ports when nothing records (the bench's baseline). */
+/**
+ * Where traced steps go; absent from the Ports when nothing records. A cluster's steps are
+ * recorded only while its tracing is on (`recording`), so a cluster nobody traces pays nothing.
+ */
 export interface TraceSink {
+  /** Is this cluster's tracing on? Asked once per write; a Map lookup. */
+  recording(cluster: string): boolean;
+  /** Turns a cluster's tracing on for `ms` from now (reading a trace does it too); returns when it ends (ms since the epoch). */
+  start(cluster: string, ms?: number): number;
   record(cluster: string, record: TraceRecord): void;
   /** This cluster's records about `ref` (any uid; name '' matches refused creates of its resource and namespace), oldest first. */
   find(cluster: string, ref: ObjectRef): TraceRecord[];

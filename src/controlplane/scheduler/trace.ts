@@ -16,7 +16,7 @@ export interface NodeVerdict {
  * is configured, in this process's memory.
  */
 export function recordDecision(sink: TraceSink | undefined, cluster: string, at: Date, pod: KubeObject, verdicts: NodeVerdict[], outcome: { node?: string; revision?: number; message?: string }): void {
-  if (!sink) return;
+  if (!sink?.recording(cluster)) return;
   const trace = new RequestTrace('scheduling', at.toISOString());
   trace.object = { group: '', resource: 'pods', namespace: pod.metadata.namespace ?? '', name: pod.metadata.name!, ...(pod.metadata.uid ? { uid: pod.metadata.uid } : {}) };
   for (const v of verdicts) {
