@@ -17,7 +17,7 @@ const layers: string[][] = [
   ['ports.ts', 'types'],
   ['clock.ts', 'queue', 'registry'],
   ['server', 'controlplane'],
-  ['tenancy'],
+  ['tenancy', 'teach'],
   ['pipeline'],
   ['app.ts'],
   ['entry', 'cli'],

@@ -1,16 +1,10 @@
 import { parse } from 'yaml';
 import { call as request } from '../client/https.ts';
+import type { ClusterApi } from '../teach/client.ts';
 import { expect, type Options } from './adminClient.ts';
 
-export interface ClusterAnswer { status: number; json: unknown }
-
 /** The cluster's own API, as its admin (`kubernetes-admin`, system:masters): what scenarios and traces use. */
-export interface ClusterClient {
-  readonly cluster: string;
-  request(method: string, path: string, body?: unknown, contentType?: string): Promise<ClusterAnswer>;
-  /** The object at `path`, or undefined when it does not exist (404); other failures throw. */
-  get<T>(path: string): Promise<T | undefined>;
-}
+export type ClusterClient = ClusterApi;
 
 interface KubeconfigDoc { users?: Array<{ user?: { token?: string } }> }
 
@@ -25,7 +19,7 @@ export async function clusterClient(options: Options, name: string): Promise<Clu
   const token = (parse(String(got.kubeconfig)) as KubeconfigDoc).users?.[0]?.user?.token;
   if (!token) throw new Error(`the admin API gave no token for cluster "${name}"`);
   const base = `${options.server.replace(/\/$/, '')}/clusters/${encodeURIComponent(name)}`;
-  const send = async (method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<ClusterAnswer> => {
+  const send = async (method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; json: unknown }> => {
     const answer = await request(base + path, {
       method, insecure: options.insecure, timeoutMs: 60_000,
       headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': contentType }), 'user-agent': 'apiserverless-cli' },
