@@ -16,7 +16,7 @@ import { runCli } from './scenarios/tenancy.ts';
  * at ten times real speed): the trace of `kubectl run web` and of a refused request, and every
  * break-and-fix scenario applied, its symptom seen with kubectl as a student sees it, fixed with
  * the documented kubectl command and then checked fixed. The teacher's CLI runs in this process
- * (its `main`), except once through bin/ as a teacher types it. kubectl processes: 47.
+ * (its `main`), except once through bin/ as a teacher types it. kubectl processes: 33.
  */
 
 interface Case {
