@@ -14,6 +14,7 @@ import { provisionInStore, storeProvisioner } from '../src/tenancy/provision.ts'
 import type { Limits } from '../src/tenancy/quotas.ts';
 import { kubernetesVersion } from '../src/apimachinery/version.ts';
 import { timestamp } from '../src/apimachinery/time.ts';
+import { TraceRing } from '../src/trace/ring.ts';
 
 let tls: Promise<Tls> | undefined;
 /** One certificate per test process: RSA key generation is the slow part of starting. */
@@ -44,7 +45,7 @@ export interface TestServer extends RunningServer {
 /** The Node entry on a free port with the memory store and the default cluster bootstrapped. */
 export async function startNodeServer(overrides: Partial<Ports> = {}, options: { limits?: Limits; log?: (message: string) => void } = {}): Promise<TestServer> {
   const limits = options.limits ?? relaxedLimits;
-  const base: Ports = { store: new MemoryStore(), queue: discardQueue, clock: systemClock, keys: hmacKeys(testSecret), ...overrides };
+  const base: Ports = { store: new MemoryStore(), queue: discardQueue, clock: systemClock, keys: hmacKeys(testSecret), traces: new TraceRing(), ...overrides };
   // As the Node entry does: every write path meets the cluster's storage budget.
   const ports: Ports = { ...base, store: budgetedStore(base.store, limits, base.clock) };
   const catalog = new Catalog(resources);

@@ -12,6 +12,7 @@ import { publicEndpoints } from './pipeline/publicEndpoints.ts';
 import { rateLimit } from './pipeline/rateLimit.ts';
 import { requestInfo } from './pipeline/requestInfo.ts';
 import { route } from './pipeline/route.ts';
+import { trace } from './pipeline/trace.ts';
 import { seats } from './pipeline/seats.ts';
 import { serveResource } from './pipeline/serveResource.ts';
 import { Catalog } from './registry/catalog.ts';
@@ -102,6 +103,7 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
   // kind's validation → validating admission → store → change event (registry/generic.ts).
   app.use('*',
     requestInfo(),
+    trace(ports.traces, ports.clock),
     publicEndpoints(),
     authenticate(ports.keys, ports.clock, ports.store),
     rateLimit(quotas),

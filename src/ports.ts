@@ -1,4 +1,5 @@
 import type { Store } from './storage/store.ts';
+import type { TraceSink } from './trace/types.ts';
 
 /** A committed write, as every queue consumer sees it. */
 export interface ChangeEvent {
@@ -58,6 +59,11 @@ export interface Ports {
   queue: Queue;
   clock: Clock;
   keys: Keys;
+  /**
+   * Where requests and the scheduler record their steps for `apiserverless trace`: memory of
+   * this process only (trace/ring.ts), never the store. Absent: nothing is recorded.
+   */
+  traces?: TraceSink;
 }
 
 export const systemClock: Clock = { now: () => new Date() };

@@ -12,12 +12,12 @@ import { fileURLToPath } from 'node:url';
 
 /** Low to high. A module may import its own folder and the layers below; folders sharing a layer stay independent. */
 const layers: string[][] = [
-  ['apimachinery', 'client'],
+  ['apimachinery', 'client', 'trace'],
   ['schema', 'storage', 'runtime'],
   ['ports.ts', 'types'],
   ['clock.ts', 'queue', 'registry'],
   ['server', 'controlplane'],
-  ['tenancy'],
+  ['tenancy', 'teach'],
   ['pipeline'],
   ['app.ts'],
   ['entry', 'cli'],

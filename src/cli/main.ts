@@ -2,7 +2,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { call as request } from '../client/https.ts';
+import { clusterClient } from './clusterClient.ts';
+import { scenarioCommand, scenarioList } from './scenario.ts';
+import { traceCommand } from './trace.ts';
+import { call, createIdleTimeoutMs, expect, send, SnapshotBody, type Options } from './adminClient.ts';
 import type { ClusterHistory } from '../tenancy/history.ts';
 
 /**
@@ -11,6 +14,8 @@ import type { ClusterHistory } from '../tenancy/history.ts';
  */
 const usage = `Usage: apiserverless cluster <command> [options]
        apiserverless user create CLUSTER USER [--group G]... [--namespace NS]
+       apiserverless trace TYPE/NAME [-n NS] [--cluster C] [-o json] | trace start [--cluster C]
+       apiserverless scenario list | apply NAME | check NAME [--cluster C]
 
 Commands:
   create [NAME]           create a cluster and print its kubeconfig
@@ -44,76 +49,26 @@ Commands:
       --namespace NS      make NS and give USER edit rights there only; the
                           kubeconfig's context defaults to NS
 
+  trace TYPE/NAME         the steps that made and ran an object: the request (user,
+                          authentication, authorization, admission, validation, the
+                          store write and its revision, the change event), the
+                          scheduler's verdict per node, the kubelet's stages, each
+                          status write (pod/web, deploy/web, svc/web …)
+      -n NS               its namespace (default: default)
+      --cluster C         the cluster (default: default)
+  trace start             turn the cluster's tracing on for an hour (reading a trace
+                          does too): only then are requests' own steps recorded
+
+  scenario list           the break-and-fix scenarios
+  scenario apply NAME     break the cluster as the scenario says (--cluster C)
+  scenario check NAME     is it fixed? says why not (--cluster C; exit code 1 until fixed)
+
 Options:
   --server URL            default $APISERVERLESS_SERVER, the URL npm start wrote to
                           .apiserverless/server, or https://localhost:8787
   --admin-token TOKEN     default $APISERVERLESS_ADMIN_TOKEN or .apiserverless/admin-token
   --insecure              skip TLS verification (default for localhost)
 `;
-
-interface Options { server: string; token: string; insecure: boolean }
-
-/** Answers a proxy gives when the server restarted under a request (wrangler dev's 503): worth sending again. */
-const dropped = (status: number, text: string) => status === 503 && !text.trimStart().startsWith('{');
-
-/** No byte for this long means the connection is lost (a list of many clusters answers within seconds). */
-const requestIdleTimeoutMs = 60_000;
-/** A create answers once the cluster is provisioned (hundreds of writes): on a loaded store that can take minutes. */
-const createIdleTimeoutMs = 300_000;
-
-/**
- * Sending again is safe for reads and deletes, and for a cluster create (a second create of a made
- * cluster is a 409, answered by fetching its kubeconfig); an extend sent twice would extend twice.
- */
-const resendable = (method: string, path: string) => method === 'GET' || method === 'DELETE' || (method === 'POST' && path.split('?')[0] === 'clusters');
-
-/** A snapshot file sent as a request body (restore, create from a snapshot). */
-class SnapshotBody { constructor(readonly bytes: Uint8Array) {} }
-
-/** The answer's body as received: a snapshot is binary. */
-async function send(options: Options, method: string, path: string, body?: unknown): Promise<{ status: number; text: string; bytes: Uint8Array; resent: boolean }> {
-  const url = new URL(path, options.server.replace(/\/$/, '') + '/');
-  const snapshot = body instanceof SnapshotBody;
-  const creating = method === 'POST' && url.pathname.endsWith('/clusters');
-  let resent = false;
-  for (let attempt = 1; ; attempt++) {
-    let answer: { status: number; body: string; bytes: Uint8Array };
-    try {
-      answer = await request(url, {
-        method, insecure: options.insecure, body: snapshot ? body.bytes : body === undefined ? undefined : JSON.stringify(body),
-        headers: { authorization: `Bearer ${options.token}`, 'content-type': snapshot ? 'application/gzip' : 'application/json', accept: 'application/json' },
-        timeoutMs: creating || (snapshot && method === 'PUT') ? createIdleTimeoutMs : requestIdleTimeoutMs,
-      });
-    } catch (err) {
-      // A connection a proxy dropped or left hanging: sent again where that is safe (see `resendable`).
-      if (!resendable(method, path) || attempt >= 3) throw err;
-      resent = true;
-      continue;
-    }
-    const { status, body: text } = answer;
-    if (dropped(status, text) && attempt < 5) {
-      resent = true;
-      await new Promise((r) => setTimeout(r, 500 * attempt));
-      continue;
-    }
-    return { status, text, bytes: answer.bytes, resent };
-  }
-}
-
-async function call(options: Options, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown>; resent: boolean }> {
-  const { status, text, resent } = await send(options, method, path, body);
-  try {
-    return { status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {}, resent };
-  } catch {
-    throw new Error(`${method} /${path.split('?')[0]}: the server answered ${status} with something that is not JSON`);
-  }
-}
-
-async function expect(options: Options, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const { status, json } = await call(options, method, path, body);
-  if (status >= 400) throw new Error(`${String(json.message ?? `the server answered ${status}`)}`);
-  return json;
-}
 
 /** Creates a cluster; a create sent again after a dropped answer may find it made by the first: then its kubeconfig is fetched. */
 async function createCluster(options: Options, name: string, spec: unknown, path = 'clusters'): Promise<Record<string, unknown>> {
@@ -188,10 +143,12 @@ export async function main(argv: string[], out: (s: string | Uint8Array) => void
       count: { type: 'string' }, prefix: { type: 'string' }, 'out-dir': { type: 'string' }, kubeconfig: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       group: { type: 'string', multiple: true }, namespace: { type: 'string', short: 'n' },
       snapshot: { type: 'string' }, 'from-other-cluster': { type: 'boolean' }, since: { type: 'string' }, events: { type: 'boolean' }, output: { type: 'string', short: 'o' },
+      cluster: { type: 'string' },
     },
   });
   const [noun, verb, ...names] = positionals;
-  if (values.help || (noun !== 'cluster' && noun !== 'user') || !verb) { out(usage); return values.help ? 0 : 2; }
+  if (noun === 'scenario' && verb === 'list') { out(scenarioList()); return 0; }
+  if (values.help || !['cluster', 'user', 'trace', 'scenario'].includes(noun) || !verb) { out(usage); return values.help ? 0 : 2; }
   // `npm start` leaves the URL it serves beside the admin token, so the CLI finds a server on any PORT.
   const stateDir = resolve(process.env.APISERVERLESS_STATE ?? '.apiserverless');
   const serverFile = resolve(stateDir, 'server');
@@ -205,6 +162,12 @@ export async function main(argv: string[], out: (s: string | Uint8Array) => void
     ...(name ? { name } : {}), ...(values.ttl ? { ttl: values.ttl } : {}),
     ...(values.nodes ? { nodes: Number(values.nodes) } : {}), ...(values.version ? { kubernetesVersion: values.version } : {}),
   });
+
+  if (noun === 'trace') {
+    out(await traceCommand(await clusterClient(options, values.cluster ?? 'default'), [verb, ...names], values.namespace, values.output === 'json'));
+    return 0;
+  }
+  if (noun === 'scenario') return scenarioCommand(await clusterClient(options, values.cluster ?? 'default'), verb, names[0], out);
 
   if (noun === 'user') {
     const [cluster, user] = names;

@@ -144,7 +144,7 @@ async function pass(ctx: ControlPlaneContext, cluster: string, trigger: Scheduli
   if (!seen.size) { work.get(ctx.ports.store)?.delete(cluster); return; }
   const controllersDue = await runControllers(registry, objects);
   // Each component writes as its own field manager, as in a kubeadm cluster's managedFields.
-  await schedulePending(registry.as('kube-scheduler'), nodes, pods, trigger, objects);
+  await schedulePending(registry.as('kube-scheduler'), nodes, pods, trigger, objects, ctx.ports.traces);
   // What containers read: their env and volumes (ConfigMaps, Secrets) and the service variables.
   const sources = clusterSources(await current(registry, state, 'configmaps', seen), await current(registry, state, 'secrets', seen), objects.services);
   const kubeletsDue = await runKubelets(registry.as('kubelet'), nodes, pods, sources);

@@ -10,6 +10,8 @@ import { filterPlugins, normalize, scorePlugins, type FilterStatus } from './sch
 import { addPod, buildSnapshot, podInfo, type NodeInfo, type PodInfo } from './scheduler/snapshot.ts';
 import { podVolumes, type StorageView } from './scheduler/volumes.ts';
 import { selectedNodeAnnotation } from './controllers/volumeBinding.ts';
+import { recordDecision, type NodeVerdict } from './scheduler/trace.ts';
+import type { TraceSink } from '../trace/types.ts';
 
 /**
  * The default scheduler, level-triggered: one cycle takes every pending pod of
@@ -80,16 +82,18 @@ function fitErrorMessage(pod: PodInfo, total: number, statuses: FilterStatus[], 
 }
 
 /** Filters (the pod's volume filter last, as VolumeBinding follows NodeResourcesFit), then the weighted, normalized scores; the best node (ties: by name). */
-function selectNode(pod: PodInfo, nodes: NodeInfo[], volumeFilter: (node: NodeInfo) => FilterStatus | undefined): { node?: NodeInfo; statuses: FilterStatus[] } {
+function selectNode(pod: PodInfo, nodes: NodeInfo[], volumeFilter: (node: NodeInfo) => FilterStatus | undefined): { node?: NodeInfo; statuses: FilterStatus[]; verdicts: NodeVerdict[] } {
   const feasible: NodeInfo[] = [];
   const statuses: FilterStatus[] = [];
+  const verdicts: NodeVerdict[] = [];
   for (const node of nodes) {
-    let failed: FilterStatus | undefined;
-    for (const plugin of filterPlugins) if ((failed = plugin.filter(pod, node))) break;
+    let failed: FilterStatus | undefined, by = 'VolumeBinding';
+    for (const plugin of filterPlugins) if ((failed = plugin.filter(pod, node))) { by = plugin.name; break; }
     failed ??= volumeFilter(node);
     if (failed) statuses.push(failed); else feasible.push(node);
+    verdicts.push(failed ? { node: node.name, rejectedBy: by, reasons: failed.reasons } : { node: node.name });
   }
-  if (feasible.length <= 1) return { node: feasible[0], statuses };
+  if (feasible.length <= 1) return { node: feasible[0], statuses, verdicts };
   const totals = feasible.map(() => 0);
   for (const plugin of scorePlugins) {
     const raw = feasible.map((n) => plugin.score(pod, n));
@@ -98,7 +102,8 @@ function selectNode(pod: PodInfo, nodes: NodeInfo[], volumeFilter: (node: NodeIn
   }
   let best = 0;
   for (let i = 1; i < feasible.length; i++) if (totals[i] > totals[best] + 1e-9) best = i;
-  return { node: feasible[best], statuses };
+  feasible.forEach((n, i) => (verdicts.find((v) => v.node === n.name)!.score = totals[i]));
+  return { node: feasible[best], statuses, verdicts };
 }
 
 /** Should this pod (unschedulable before) be tried again now? */
@@ -121,7 +126,7 @@ async function dueForRetry(registry: Registry, pod: Pod, condition: Condition, t
  * One scheduling cycle over the cluster's pending pods. Bound pods replace
  * their entries in `pods`, so the kubelets can start them in the same pass.
  */
-export async function schedulePending(registry: Registry, nodes: Node[], pods: Pod[], trigger: SchedulingTrigger, storage?: StorageView): Promise<number> {
+export async function schedulePending(registry: Registry, nodes: Node[], pods: Pod[], trigger: SchedulingTrigger, storage?: StorageView, traces?: TraceSink): Promise<number> {
   const pending = pods.filter(isPending).sort(byQueueOrder);
   if (!pending.length) return 0;
   const podsDef = registry.catalog.find('', 'v1', 'pods')!;
@@ -136,7 +141,7 @@ export async function schedulePending(registry: Registry, nodes: Node[], pods: P
     const info = podInfo(pod);
     const volumes = podVolumes(pod, storage);
     if (volumes.binding) continue; // PreBind: the PV controller is binding its claims on the chosen node
-    const { node, statuses } = volumes.refused ? { node: undefined, statuses: [] } : selectNode(info, nodeInfos, volumes.filter);
+    const { node, statuses, verdicts } = volumes.refused ? { node: undefined, statuses: [], verdicts: [] } : selectNode(info, nodeInfos, volumes.filter);
     const { namespace, name } = pod.metadata as { namespace: string; name: string };
     if (node && volumes.toSelect.length) {
       await selectNodeForClaims(registry, volumes.toSelect, node.name, storage!);
@@ -150,6 +155,7 @@ export async function schedulePending(registry: Registry, nodes: Node[], pods: P
         if (err instanceof ApiError && (err.reason === 'Conflict' || err.reason === 'NotFound')) continue; // bound or deleted meanwhile
         throw err;
       }
+      recordDecision(traces, registry.cluster, registry.now(), pod, verdicts, { node: node.name, revision: Number(result.metadata.resourceVersion) });
       addPod(node, info);
       pods[pods.indexOf(pod)] = result as Pod;
       bound++;
@@ -157,6 +163,7 @@ export async function schedulePending(registry: Registry, nodes: Node[], pods: P
       continue;
     }
     const message = fitErrorMessage(info, nodeInfos.length, statuses, volumes.refused);
+    recordDecision(traces, registry.cluster, registry.now(), pod, verdicts, { message });
     if (condition?.message !== message || condition.status !== 'False') {
       try {
         await registry.mutate(podsDef, namespace, name, (current) => {

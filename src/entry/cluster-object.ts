@@ -23,6 +23,7 @@ import { Registry } from '../registry/generic.ts';
 import type { WorkerWebSocket } from '../types/cloudflare.ts';
 
 import { clusterHeader, internalHeader } from './call-cluster.ts';
+import { TraceRing } from '../trace/ring.ts';
 
 /** A Store that is exactly one cluster: the one this Durable Object owns. */
 function singleClusterStore(store: SqliteClusterStore, onDrop: () => Promise<void>): Store {
@@ -67,6 +68,8 @@ export class ClusterObject {
         queue: cloudflareQueue(this.env.EVENTS),
         clock: systemClock,
         keys: keysFromEnv(this.env.JWT_SECRET, this.env as unknown as Record<string, string | undefined>),
+        // This cluster's traces, in the object's memory until it is evicted.
+        traces: new TraceRing(),
       };
       this.store = store;
       this.ports = ports;

@@ -15,6 +15,7 @@ import { storeProvisioner } from '../tenancy/provision.ts';
 import { limitsFromEnv } from '../tenancy/quotas.ts';
 import { maxSnapshotBytes } from '../tenancy/snapshot.ts';
 import { handleMessage } from '../controlplane/index.ts';
+import { TraceRing } from '../trace/ring.ts';
 
 /**
  * Everything the Node entries (npm run start:node, AWS Lambda) share: the store
@@ -37,7 +38,8 @@ export async function nodeRuntime(env: Env, options: { jwtSecret: string; adminT
     onError: (err, message) => console.error(`the control plane failed on ${JSON.stringify(message)}: ${(err as Error).stack ?? err}`),
   });
   const queue = sqs ?? inProcess!;
-  const ports: Ports = { store, queue, clock: systemClock, keys };
+  // Traces of requests and scheduling decisions, in this process's memory only (README: "Tracing a request").
+  const ports: Ports = { store, queue, clock: systemClock, keys, traces: new TraceRing() };
   const catalog = new Catalog(resources);
   inProcess?.consume((message) => handleMessage({ ports, catalog }, message));
   const sqsEvent = (event: SqsEvent) => {

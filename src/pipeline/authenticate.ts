@@ -1,5 +1,5 @@
 import { createMiddleware } from 'hono/factory';
-import type { Clock, Keys } from '../ports.ts';
+import type { Clock, Keys, TokenClaims } from '../ports.ts';
 import { authenticator, bearerToken, userOf } from '../server/authn.ts';
 import { certificateAuthenticator, clientCertificatesNotAccepted } from '../server/clientCertificates.ts';
 import type { Store } from '../storage/store.ts';
@@ -17,9 +17,20 @@ export function authenticate(keys: Keys, clock: Clock, store: Store) {
   return createMiddleware<PipelineEnv>(async (c, next) => {
     const tls = c.env?.tls, authorization = c.req.header('authorization');
     if (!tls && !bearerToken(authorization)) throw clientCertificatesNotAccepted();
-    const claims = (tls?.clientCertificate && await fromCertificate(tls.clientCertificate, c.get('cluster'))) || await verify(authorization, c.get('cluster'));
+    const since = c.get('trace')?.now();
+    const certificate = tls?.clientCertificate && await fromCertificate(tls.clientCertificate, c.get('cluster'));
+    const claims = certificate || await verify(authorization, c.get('cluster'));
     c.set('claims', claims);
-    c.set('user', userOf(claims));
+    const user = userOf(claims);
+    c.set('user', user);
+    c.get('trace')?.add('authentication', `${credentialKind(claims, !!certificate)}: user ${user.username}, groups ${user.groups.join(', ')}`, { since });
     await next();
   });
+}
+
+/** What kind of credential proved who the caller is, as a trace names it. */
+function credentialKind(claims: TokenClaims, certificate: boolean): string {
+  if (certificate) return "x509 client certificate signed by the cluster's CA (CN → user, O → groups)";
+  if (claims.serviceAccount) return `service account token (TokenRequest) of ${claims.serviceAccount.namespace}/${claims.serviceAccount.name}, bound to its uid`;
+  return `bearer token (JWT) for cluster "${claims.cluster}"${claims.clusterUid ? ' bound to its uid' : ''}${claims.exp ? `, expires ${new Date(claims.exp * 1000).toISOString()}` : ''}`;
 }

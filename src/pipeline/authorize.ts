@@ -59,11 +59,18 @@ export function requestAttributes(target: Target, method: string, path: string):
  */
 export const authorize = () => createMiddleware<PipelineEnv>(async (c, next) => {
   const user = c.get('user');
-  if (!user.groups.includes(privilegedGroup)) {
+  const trace = c.get('trace'), since = trace?.now();
+  if (user.groups.includes(privilegedGroup)) trace?.add('authorization', `allowed: group ${privilegedGroup} is allowed everything, before RBAC is asked`, { since });
+  else {
     const attrs = requestAttributes(c.get('target'), c.req.method, c.get('rest'));
     if (attrs) {
       const decision = await c.get('access').authorize(user, attrs);
-      if (!decision.allowed) throw forbiddenError(user, attrs, decision.reason);
+      if (!decision.allowed) {
+        const refusal = forbiddenError(user, attrs, decision.reason);
+        trace?.add('authorization', `refused: no RBAC rule allows it (${refusal.message})`, { since, refused: true });
+        throw refusal;
+      }
+      trace?.add('authorization', `allowed: ${decision.reason}`, { since });
       // AuthorizePodWebsocketUpgradeCreatePermission (on by default since 1.35): a WebSocket's GET to
       // exec, attach or portforward must also be allowed to `create` it, as the SPDY POST is.
       if ('resource' in attrs && attrs.verb === 'get' && connectSubresources.has(attrs.subresource)) {

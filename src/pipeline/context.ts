@@ -6,6 +6,7 @@ import type { Connection } from '../server/clientCertificates.ts';
 import type { RequestInfo, ResourceRequest } from '../server/requestInfo.ts';
 import type { ClusterRecord } from '../tenancy/clusters.ts';
 import type { OutputFormat } from '../server/wire.ts';
+import type { RequestTrace } from '../trace/requestTrace.ts';
 
 /**
  * What a request is about, as the request-info step reads it from the URL: one of the
@@ -32,6 +33,8 @@ export interface RequestVariables {
   rest: string;
   /** request info: what the path asks for. */
   target: Target;
+  /** trace: the steps of a write, recorded where the ports have a TraceSink (undefined otherwise, and for reads). */
+  trace: RequestTrace | undefined;
   /** authenticate: the verified token's claims. */
   claims: TokenClaims;
   /** authenticate (then impersonate): who the request acts as. */

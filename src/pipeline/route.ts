@@ -10,6 +10,7 @@ import { openApiResponse } from '../server/openapi.ts';
 import type { PipelineEnv } from './context.ts';
 import { serveDiscovery } from './discovery.ts';
 import { readOnly } from './readOnly.ts';
+import { serveTrace, tracePath } from './serveTrace.ts';
 import { versionInfo } from './version.ts';
 import { negotiateOutput, writeJson } from '../server/wire.ts';
 
@@ -53,10 +54,15 @@ export const route = (base: Catalog, catalogs: ClusterCatalogs, ports: Ports) =>
       const output = negotiateOutput(c.req.header('accept'), servesProtobuf(def));
       if (!output) throw notAcceptable(`only the following media types are accepted: application/json, application/yaml`);
       c.set('output', output);
-      c.set('registry', new Registry(catalog, { ...ports, charge: c.get('charge') }, cluster, c.get('user'), c.get('access')));
+      const trace = c.get('trace');
+      if (trace) trace.object = { group: target.group, resource: target.resource, namespace: def.namespaced ? target.namespace ?? '' : '', name: target.name ?? '' };
+      c.set('registry', new Registry(catalog, { ...ports, charge: c.get('charge'), trace }, cluster, c.get('user'), c.get('access')));
       await next();
       return;
     }
+    case 'other':
+      if (target.path === tracePath) return serveTrace(c, catalog, ports);
+      throw noSuchPath();
     default:
       throw noSuchPath();
   }

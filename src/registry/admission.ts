@@ -1,4 +1,6 @@
 import { ApiError } from '../apimachinery/errors.ts';
+import { changedSince, snapshotPaths } from '../trace/diff.ts';
+import type { RequestTrace } from '../trace/requestTrace.ts';
 import type { ClusterObjects, HookContext, KubeObject, ResourceDef } from './types.ts';
 
 /**
@@ -32,12 +34,35 @@ export interface AdmissionPlugin {
   /** As kube-apiserver's --enable-admission-plugins names it (`NamespaceLifecycle`). */
   name: string;
   phase: 'mutating' | 'validating';
+  /** The resources (plurals) it acts on, when it names them: a trace compares the object only around those plugins. */
+  resources?: readonly string[];
   admit(request: AdmissionRequest, objects: ClusterObjects): Promise<void>;
 }
 
-/** Runs the chain's plugins of one phase, in the chain's order. */
-export async function runAdmission(chain: readonly AdmissionPlugin[], phase: AdmissionPlugin['phase'], request: AdmissionRequest, objects: ClusterObjects): Promise<void> {
+/** Runs the chain's plugins of one phase, in the chain's order (each one a step of the request's trace, when it has one). */
+export async function runAdmission(chain: readonly AdmissionPlugin[], phase: AdmissionPlugin['phase'], request: AdmissionRequest, objects: ClusterObjects, trace?: RequestTrace): Promise<void> {
+  if (trace) return tracedAdmission(chain, phase, request, objects, trace);
   for (const plugin of chain) if (plugin.phase === phase) await plugin.admit(request, objects);
+}
+
+/** metadata.managedFields is the registry's own bookkeeping, recorded after admission. */
+const untracked = new Set(['metadata.managedFields']);
+
+/** The chain with each plugin recorded: what a mutating plugin changed, or that a plugin refused (and why). */
+async function tracedAdmission(chain: readonly AdmissionPlugin[], phase: AdmissionPlugin['phase'], request: AdmissionRequest, objects: ClusterObjects, trace: RequestTrace): Promise<void> {
+  // Compared piecewise after each plugin that may act on this resource (a plugin declaring others is only run).
+  let before = phase === 'mutating' && request.object ? snapshotPaths(request.object) : undefined;
+  for (const plugin of chain) {
+    if (plugin.phase !== phase) continue;
+    const forOthers = plugin.resources && !plugin.resources.includes(request.def.plural);
+    await trace.step('admission', plugin.name, () => plugin.admit(request, objects), () => {
+      if (phase === 'validating' || !before || forOthers) return `${phase}: ${phase === 'mutating' ? 'no change' : 'admitted'}`;
+      const after = snapshotPaths(request.object);
+      const changed = changedSince(before, after, untracked);
+      before = after;
+      return changed.length ? `mutating: changed ${changed.join(', ')}` : 'mutating: no change';
+    });
+  }
 }
 
 /**

@@ -11,6 +11,8 @@ import { apiVersionOf, isStatusSubresource, type Access, type HookContext, type 
 import { timestamp } from '../apimachinery/time.ts';
 import { nextTurn } from '../apimachinery/nextTurn.ts';
 import { ownershipScope, recordUpdate } from './managedFields.ts';
+import type { RequestTrace } from '../trace/requestTrace.ts';
+import { tracedCommit, tracedNoWrite, tracedValidation } from './writeTrace.ts';
 
 /** Is `next` what `stored` is (both as read: the object's resourceVersion aside, keys in any order)? */
 function unchanged(next: KubeObject, stored: KubeObject): boolean {
@@ -167,6 +169,8 @@ export class Registry {
        * encoded whole), as a large body does.
        */
       charge?: (tokens: number) => void;
+      /** The request's trace, when a traced request drives this registry: the write's steps go there. */
+      trace?: RequestTrace;
     },
     readonly cluster: string,
     /** The requesting user, when a request (not a worker) drives this registry. */
@@ -350,11 +354,16 @@ export class Registry {
 
   /** The catalog's admission chain, one phase of it (mutating plugins may change request.object). */
   private admit(phase: 'mutating' | 'validating', request: AdmissionRequest): Promise<void> {
-    return runAdmission(this.catalog.admission, phase, request, this);
+    return runAdmission(this.catalog.admission, phase, request, this, this.ports.trace);
   }
 
-  private notify(def: ResourceDef, obj: KubeObject, type: ChangeEvent['type'], revision: number): Promise<void> {
-    return emitChange(this.ports.queue, this.cluster, def, obj, type, revision);
+  /** After a commit: its change event to the queue (`key` and `since`, the start of the store write, are for the trace). */
+  private notify(def: ResourceDef, obj: KubeObject, type: ChangeEvent['type'], revision: number, key: string, since?: number): Promise<void> {
+    return tracedCommit(this.ports.trace, key, obj, type, revision, since, () => emitChange(this.ports.queue, this.cluster, def, obj, type, revision));
+  }
+
+  private validate(def: ResourceDef, obj: KubeObject, old?: KubeObject, subresource?: WriteOptions['subresource']): void {
+    tracedValidation(this.ports.trace, def, () => validateObject(def, obj, old, subresource));
   }
 
   async create(def: ResourceDef, namespace: string | undefined, input: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
@@ -381,14 +390,16 @@ export class Registry {
     const admission: AdmissionRequest = { operation: 'CREATE', def, namespace, name: meta.name!, nameGenerated: generated, object: obj, dryRun: !!options.dryRun, ctx, warnings: options.warnings ?? [] };
     await this.admit('mutating', admission);
     def.strategy?.prepareForCreate?.(obj, ctx);
-    validateObject(def, obj);
+    this.validate(def, obj);
     await this.admit('validating', admission);
     this.recordFields(def, undefined, obj, options);
     const key = this.key(def, namespace, meta.name!);
     if (options.dryRun) {
       if (await this.store.get(key)) throw alreadyExists(gr(def), meta.name!);
+      tracedNoWrite(this.ports.trace, 'dry run: nothing written');
       return obj;
     }
+    const since = this.ports.trace?.now();
     let result = await this.store.create(key, this.encode(def, obj));
     // A generated name that happens to be taken is retried with another, as kube-apiserver does (RetryGenerateName).
     for (let attempt = 0; !result.ok && generated && attempt < 7; attempt++) {
@@ -396,7 +407,7 @@ export class Registry {
       result = await this.store.create(this.key(def, namespace, meta.name), this.encode(def, obj));
     }
     if (!result.ok) throw alreadyExists(gr(def), meta.name!);
-    await this.notify(def, obj, 'ADDED', result.kv.modRevision);
+    await this.notify(def, obj, 'ADDED', result.kv.modRevision, result.kv.key, since);
     const created = this.written(def, obj, result.kv, ctx);
     await def.strategy?.afterCreate?.(structuredClone(created), this);
     return created;
@@ -472,7 +483,7 @@ export class Registry {
   }
 
   private async commitUpdate(def: ResourceDef, key: string, obj: KubeObject, old: KubeObject, revision: number, options: WriteOptions, pace: Pace): Promise<KubeObject> {
-    validateObject(def, obj, old, options.subresource);
+    this.validate(def, obj, old, options.subresource);
     await pace();
     await this.admit('validating', this.updateRequest(def, obj, old, options));
     this.recordFields(def, old, obj, options);
@@ -481,21 +492,26 @@ export class Registry {
     // An object being deleted whose last finalizer is gone is removed now.
     if (obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length && !this.inGracePeriod(def, obj)) {
       if (options.dryRun) return obj;
+      const since = this.ports.trace?.now();
       const result = await this.store.delete(key, revision);
       if (!result.ok) throw conflict(gr(def), name, conflictMessage);
-      await this.notify(def, obj, 'DELETED', result.kv.modRevision);
+      await this.notify(def, obj, 'DELETED', result.kv.modRevision, key, since);
       return obj;
     }
     // A write that would store what is stored already writes nothing: no new resourceVersion, no
     // MODIFIED event. GuaranteedUpdate compares the encoded bytes, which Go writes in struct
     // order; here the values are compared whatever order a client sent their keys in.
-    if (unchanged(obj, old) || options.dryRun) return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } };
+    if (unchanged(obj, old) || options.dryRun) {
+      tracedNoWrite(this.ports.trace, options.dryRun ? 'dry run: nothing written' : `nothing written: the object is unchanged (still revision ${revision}, no event)`);
+      return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } };
+    }
+    const since = this.ports.trace?.now();
     const result = await this.store.update(key, this.encode(def, obj), revision);
     if (!result.ok) {
       if (!result.current) throw notFound(gr(def), name);
       throw conflict(gr(def), name, conflictMessage);
     }
-    await this.notify(def, obj, 'MODIFIED', result.kv.modRevision);
+    await this.notify(def, obj, 'MODIFIED', result.kv.modRevision, key, since);
     return this.written(def, obj, result.kv);
   }
 
@@ -565,16 +581,18 @@ export class Registry {
         next.metadata.deletionTimestamp = timestamp(at);
         next.metadata.deletionGracePeriodSeconds = grace;
         if (options.dryRun) return { ...next, metadata: { ...next.metadata, resourceVersion: obj.metadata.resourceVersion } };
+        const since = this.ports.trace?.now();
         const result = await this.store.update(key, this.encode(def, next), current.modRevision);
         if (!result.ok) { if (attempt < 20) continue; throw conflict(gr(def), name, conflictMessage); }
-        await this.notify(def, next, 'MODIFIED', result.kv.modRevision);
+        await this.notify(def, next, 'MODIFIED', result.kv.modRevision, key, since);
         return this.decode(def, result.kv);
       }
       if (!options.dryRun) await def.strategy?.finalize?.(obj, this);
       if (options.dryRun) return obj;
+      const since = this.ports.trace?.now();
       const result = await this.store.delete(key, current.modRevision);
       if (!result.ok) { if (attempt < 20) continue; throw conflict(gr(def), name, conflictMessage); }
-      await this.notify(def, obj, 'DELETED', result.kv.modRevision);
+      await this.notify(def, obj, 'DELETED', result.kv.modRevision, key, since);
       return obj;
     }
   }

@@ -1,3 +1,4 @@
+import { changedPaths } from '../trace/diff.ts';
 import { clusterPrefix, type ClusterStore, type StoreEvent } from '../storage/store.ts';
 
 /**
@@ -46,14 +47,14 @@ export interface HistoryOptions {
 }
 
 interface ManagedEntry { manager?: unknown; operation?: unknown; subresource?: unknown; time?: unknown }
-interface Stored { metadata?: { managedFields?: ManagedEntry[]; deletionTimestamp?: unknown } }
+interface Stored { metadata?: { managedFields?: ManagedEntry[]; deletionTimestamp?: unknown; uid?: string } }
 
 const page = 1000;
 /** Listed per change at most; more are summed up as "…". */
 const maxFields = 6;
 const ignoredFields = new Set(['metadata.managedFields', 'metadata.resourceVersion', 'metadata.generation']);
 
-const parse = (value: string): Stored => {
+export const parseStored = (value: string): Stored => {
   try {
     const v = JSON.parse(value) as unknown;
     return typeof v === 'object' && v !== null ? (v as Stored) : {};
@@ -76,21 +77,8 @@ function writer(before: Stored | undefined, after: Stored): ManagedEntry | undef
   return best;
 }
 
-const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** The paths, at most two levels deep, whose values differ. */
-function changedFields(a: unknown, b: unknown, path = '', out: string[] = []): string[] {
-  if (!isPlain(a) || !isPlain(b)) return out;
-  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    const at = path ? `${path}.${key}` : key;
-    if (ignoredFields.has(at) || JSON.stringify(a[key]) === JSON.stringify(b[key])) continue;
-    if (!path && isPlain(a[key]) && isPlain(b[key])) changedFields(a[key], b[key], at, out);
-    else out.push(at);
-  }
-  return out;
-}
-
-function change(prefix: string, event: StoreEvent): Change | undefined {
+/** A change-log entry as history shows it: what, who (the field manager), when, which fields. */
+export function changeOf(prefix: string, event: StoreEvent): Change | undefined {
   const [group, plural, ...rest] = event.kv.key.slice(prefix.length).split('/');
   if (rest.length < 1) return undefined;
   const base: Change = {
@@ -100,14 +88,14 @@ function change(prefix: string, event: StoreEvent): Change | undefined {
     ...(rest.length === 2 ? { namespace: rest[0] } : {}),
     name: rest[rest.length - 1],
   };
-  const after = parse(event.kv.value);
+  const after = parseStored(event.kv.value);
   if (event.type === 'DELETE') {
     const at = after.metadata?.deletionTimestamp;
     return typeof at === 'string' ? { ...base, time: at } : base;
   }
-  const before = event.prevKv ? parse(event.prevKv.value) : undefined;
+  const before = event.prevKv ? parseStored(event.prevKv.value) : undefined;
   const entry = writer(before, after);
-  const fields = before ? changedFields(before, after) : [];
+  const fields = before ? changedPaths(before, after, 2, ignoredFields) : [];
   return {
     ...base,
     ...(entry ? { manager: String(entry.manager) } : {}),
@@ -131,7 +119,7 @@ export async function readHistory(store: ClusterStore, options: HistoryOptions =
     compacted = Math.max(compacted, log.compacted);
     for (const event of log.events) {
       if (event.kv.modRevision <= compacted || skipped(event.kv.key.slice(prefix.length), options.events ?? false)) continue;
-      const c = change(prefix, event);
+      const c = changeOf(prefix, event);
       if (c) items.push(c);
     }
     revision = log.revision;

@@ -108,6 +108,8 @@ function ownRecords(name: string, records: SnapshotRecord[], caCertificate: stri
 /** The snapshot's objects replace the cluster's; its record and CA stay (see ClusterStore.restore for revisions and watches). */
 async function restoreContent(ports: Ports, name: string, records: SnapshotRecord[], caCertificate: string | undefined): Promise<RestoreResult> {
   const revision = await ports.store.cluster(name).restore(ownRecords(name, records, caCertificate), [identityPrefix(name)]);
+  // The traces of this process describe writes the restore replaced.
+  ports.traces?.forget(name);
   return { revision, objects: records.length };
 }
 

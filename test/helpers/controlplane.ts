@@ -10,11 +10,13 @@ import { hmacKeys } from '../../src/server/keys.ts';
 import { MemoryStore } from '../../src/storage/memory.ts';
 import type { Store } from '../../src/storage/store.ts';
 import { kubeconfig } from '../../src/tenancy/kubeconfig.ts';
-import { provisionInStore } from '../../src/tenancy/provision.ts';
+import { provisionInStore, storeProvisioner } from '../../src/tenancy/provision.ts';
+import { storeDirectory } from '../../src/tenancy/clusters.ts';
 import { kubernetesVersion } from '../../src/apimachinery/version.ts';
 import { handleMessage, type ControlPlaneContext } from '../../src/controlplane/index.ts';
-import { testSecret, testTls } from '../../harness/server.ts';
+import { testAdminToken, testSecret, testTls } from '../../harness/server.ts';
 import { timestamp } from '../../src/apimachinery/time.ts';
+import { TraceRing } from '../../src/trace/ring.ts';
 
 /**
  * A cluster with the scheduler and kubelets running on an in-process queue.
@@ -34,6 +36,8 @@ export interface ControlPlaneOptions {
   pick?: (due: number) => number;
   /** Serve HTTPS for kubectl (default true). */
   serve?: boolean;
+  /** Serve the admin API too (`/clusters`, token `testAdminToken`), for the teacher's CLI: its clusters get this control plane. */
+  admin?: boolean;
 }
 
 export interface ControlPlaneCluster {
@@ -62,7 +66,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     onError: (error) => { errors.push(error); console.error('control plane error:', error); },
   });
   const port: Queue = options.wrapQueue ? options.wrapQueue(queue) : queue;
-  const ports: Ports = { store: options.store ?? new MemoryStore(), queue: port, clock, keys: hmacKeys(testSecret) };
+  const ports: Ports = { store: options.store ?? new MemoryStore(), queue: port, clock, keys: hmacKeys(testSecret), traces: new TraceRing() };
   const catalog = new Catalog(resources);
   const ctx: ControlPlaneContext = { ports, catalog };
   queue.consume((message: QueueMessage) => handleMessage(ctx, message));
@@ -75,7 +79,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     ports.keys.sign({ sub: o.sub ?? 'kubernetes-admin', groups: o.groups ?? ['system:masters', 'system:authenticated'], cluster: 'default', clusterUid: record.uid });
   let server: RunningServer | undefined;
   if (options.serve !== false) {
-    const app = createApp(ports, { catalog, limits: { requestsPerSecond: 1e9, burst: 1e9, maxWatches: 1000, maxObjects: 1e6, maxBytes: 1e12 } });
+    const admin = options.admin ? { directory: storeDirectory(ports.store), provisioner: storeProvisioner(ports, catalog), keys: ports.keys, clock, adminToken: testAdminToken } : undefined;
+    const app = createApp(ports, { catalog, limits: { requestsPerSecond: 1e9, burst: 1e9, maxWatches: 1000, maxObjects: 1e6, maxBytes: 1e12 }, ...(admin ? { admin } : {}) });
     server = await serveHttps(app.fetch, { port: 0, tls: await testTls() });
   }
   return {

@@ -131,6 +131,7 @@ const isClaimWrite = (request: AdmissionRequest) => writes(request, '', 'persist
 export const limitRangerDefaults: AdmissionPlugin = {
   name: 'LimitRanger',
   phase: 'mutating',
+  resources: ['pods'],
   async admit(request, objects) {
     if (!writes(request, '', 'pods')) return;
     for (const range of await rangesIn(objects, request.namespace)) applyDefaults(request.object as Pod, range);

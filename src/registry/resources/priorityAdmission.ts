@@ -56,6 +56,7 @@ async function resolvePod(request: Parameters<AdmissionPlugin['admit']>[0], obje
 export const priorityAdmission: AdmissionPlugin = {
   name: 'Priority',
   phase: 'mutating',
+  resources: ['pods'],
   async admit(request, objects) {
     if (writes(request, '', 'pods')) await resolvePod(request, objects);
   },

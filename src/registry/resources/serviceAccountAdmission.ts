@@ -51,6 +51,7 @@ function mountServiceAccountToken(spec: PodSpec): void {
 export const serviceAccountAdmission: AdmissionPlugin = {
   name: 'ServiceAccount',
   phase: 'mutating',
+  resources: ['pods'],
   async admit(request, objects) {
     if (!writes(request, '', 'pods')) return;
     const pod = request.object as Pod;

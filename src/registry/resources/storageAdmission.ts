@@ -17,6 +17,7 @@ const betaClassAnnotation = 'volume.beta.kubernetes.io/storage-class';
 export const defaultStorageClass: AdmissionPlugin = {
   name: 'DefaultStorageClass',
   phase: 'mutating',
+  resources: ['persistentvolumeclaims'],
   async admit(request, objects) {
     if (!writes(request, '', persistentvolumeclaims.plural)) return;
     const pvc = request.object as Claim;
@@ -34,6 +35,7 @@ const protectionFinalizers: Record<string, string> = {
 export const storageObjectInUseProtection: AdmissionPlugin = {
   name: 'StorageObjectInUseProtection',
   phase: 'mutating',
+  resources: ['persistentvolumeclaims', 'persistentvolumes'],
   async admit(request) {
     const finalizer = protectionFinalizers[request.def.plural];
     if (!finalizer || !writes(request, '', request.def.plural)) return;

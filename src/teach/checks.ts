@@ -1,0 +1,71 @@
+import { selectorMatches, type LabelSelector } from '../apimachinery/selectors.ts';
+import type { ClusterApi } from './client.ts';
+import { valueAt } from './fieldPath.ts';
+import { describeRef, objectPath } from './paths.ts';
+import type { Check, FieldCheck, Json } from './types.ts';
+
+export interface CheckResult { ok: boolean; says: string; why: string }
+
+/** A value as a check's reason quotes it: long ones cut. */
+const shown = (v: unknown) => {
+  if (v === undefined) return 'absent';
+  const text = JSON.stringify(v);
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+};
+const same = (a: unknown, b: Json) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Why a field check fails, or undefined when it holds. */
+export function fieldVerdict(check: FieldCheck, obj: unknown): string | undefined {
+  const where = `${describeRef(check.object)}: ${check.path}`;
+  if (obj === undefined) return check.absent ? undefined : `${describeRef(check.object)} does not exist`;
+  const value = valueAt(obj, check.path);
+  if (check.absent) return value === undefined ? undefined : `${where} is ${shown(value)}, not absent`;
+  if (check.equals !== undefined && !same(value, check.equals)) return `${where} is ${shown(value)}, not ${JSON.stringify(check.equals)}`;
+  if (check.notEquals !== undefined && same(value, check.notEquals)) return `${where} is ${shown(value)}`;
+  if (check.atLeast !== undefined && !(typeof value === 'number' && value >= check.atLeast)) return `${where} is ${shown(value)}, not at least ${check.atLeast}`;
+  if (check.matches !== undefined && (value === undefined || !new RegExp(check.matches).test(typeof value === 'string' ? value : JSON.stringify(value)))) return `${where} is ${shown(value)}, which does not match /${check.matches}/`;
+  return undefined;
+}
+
+interface PolicyPeer { podSelector?: LabelSelector; namespaceSelector?: LabelSelector; ipBlock?: unknown }
+interface NetworkPolicy { metadata: { name: string }; spec: { podSelector?: LabelSelector; policyTypes?: string[]; ingress?: Array<{ from?: PolicyPeer[]; ports?: Array<{ port?: number | string; protocol?: string }> }>; egress?: unknown[] } }
+
+/**
+ * Ingress as the NetworkPolicy API defines it: a pod no Ingress policy selects takes everything;
+ * one that some select takes what at least one of their rules allows. Peers are read as pods of
+ * the same namespace (a namespaceSelector peer is taken to include it); named ports are not resolved.
+ */
+export function ingressVerdict(policies: NetworkPolicy[], from: Record<string, string>, to: Record<string, string>, port: number): string | undefined {
+  const isolating = policies.filter((p) => selectorMatches(p.spec.podSelector ?? {}, to) && (p.spec.policyTypes ?? ['Ingress']).includes('Ingress'));
+  if (!isolating.length) return undefined;
+  const allows = isolating.some((p) => (p.spec.ingress ?? []).some((rule) =>
+    (!rule.from?.length || rule.from.some((peer) => peer.ipBlock === undefined && selectorMatches(peer.podSelector ?? {}, from)))
+    && (!rule.ports?.length || rule.ports.some((p) => (p.protocol ?? 'TCP') === 'TCP' && (p.port === undefined || Number(p.port) === port)))));
+  return allows ? undefined : `NetworkPolicies ${isolating.map((p) => p.metadata.name).join(', ')} select the destination pods for Ingress, and none allows pods labelled ${labels(from)} on port ${port}`;
+}
+
+const labels = (l: Record<string, string>) => Object.entries(l).map(([k, v]) => `${k}=${v}`).join(',');
+
+export async function runCheck(api: ClusterApi, check: Check): Promise<CheckResult> {
+  const result = (why: string | undefined): CheckResult => ({ ok: why === undefined, says: check.says, why: why ?? 'holds' });
+  if ('field' in check) return result(fieldVerdict(check.field, await api.get(objectPath(check.field.object))));
+  if ('canI' in check) {
+    const q = check.canI;
+    const review = {
+      apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview',
+      spec: { user: q.user, groups: q.groups ?? ['system:authenticated'], resourceAttributes: { verb: q.verb, resource: q.resource, group: q.group ?? '', ...(q.namespace ? { namespace: q.namespace } : {}) } },
+    };
+    const answer = await api.request('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', review);
+    const allowed = (answer.json as { status?: { allowed?: boolean } }).status?.allowed === true;
+    if (answer.status >= 400) return result(`the access review failed with ${answer.status}`);
+    return result(allowed === check.allowed ? undefined : `${q.user} ${allowed ? 'may' : 'may not'} ${q.verb} ${q.resource}${q.namespace ? ` in ${q.namespace}` : ''}`);
+  }
+  const { namespace, from, to, port } = check.networkAllows;
+  const list = await api.get<{ items: NetworkPolicy[] }>(`/apis/networking.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/networkpolicies`);
+  const refusal = ingressVerdict(list?.items ?? [], from, to, port);
+  if (check.allowed) return result(refusal);
+  return result(refusal ? undefined : `pods labelled ${labels(from)} may reach ${labels(to)} on port ${port}: no NetworkPolicy isolates them, or one allows them`);
+}
+
+/** Every check of a scenario, in order. */
+export const runChecks = (api: ClusterApi, checks: Check[]) => Promise.all(checks.map((c) => runCheck(api, c)));

@@ -1,0 +1,64 @@
+import type { LabelSelector } from '../apimachinery/selectors.ts';
+
+/**
+ * Break-and-fix scenarios as data: what a scenario breaks (ordinary API writes, as the cluster's
+ * admin would make them with kubectl) and the checks that say whether a student fixed it.
+ */
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** An object by apiVersion, kind, namespace (namespaced kinds) and name. */
+export interface ObjectRef { apiVersion: string; kind: string; namespace?: string; name: string }
+
+/** A manifest as `kubectl apply --server-side` takes it. */
+export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> } } & Record<string, unknown>;
+
+export type Write =
+  /** Server-side apply (created, or made to say this; the scenario's field manager forces its fields). */
+  | { apply: Manifest }
+  /** A JSON merge patch, as `kubectl patch --type=merge`. */
+  | { patch: ObjectRef; merge: Json }
+  /** Deleted if it exists. */
+  | { delete: ObjectRef };
+
+/**
+ * A field of an object, by a path of keys, list indexes and list items picked by a field
+ * (`status.conditions[type=Ready].status`, `spec.template.spec.containers[0].image`), compared.
+ */
+export interface FieldCheck {
+  object: ObjectRef;
+  path: string;
+  equals?: Json;
+  notEquals?: Json;
+  atLeast?: number;
+  /** The value, as text, matches this regular expression. */
+  matches?: string;
+  /** The value is absent (or the object is). */
+  absent?: true;
+}
+
+export type Check = { says: string } & (
+  | { field: FieldCheck }
+  /** SubjectAccessReview: may `user` (in `groups`) do `verb` on `resource`? */
+  | { canI: { user: string; groups?: string[]; verb: string; resource: string; group?: string; namespace?: string }; allowed: boolean }
+  /**
+   * Do the namespace's NetworkPolicies let pods labelled `from` reach pods labelled `to` on
+   * `port` (TCP)? Evaluated from the policies themselves (podSelector peers in the namespace,
+   * numbered ports), the cause a failing `wget` would have.
+   */
+  | { networkAllows: { namespace: string; from: Record<string, string>; to: Record<string, string>; port: number }; allowed: boolean }
+);
+
+export interface Scenario {
+  name: string;
+  /** One line for `scenario list`. */
+  summary: string;
+  /** What the student sees, as kubectl shows it. */
+  symptom: string;
+  /** The documented fix, as kubectl commands. */
+  fix: string;
+  breaks: Write[];
+  checks: Check[];
+}
+
+export type { LabelSelector };

@@ -1,0 +1,220 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Kubectl } from '../harness/kubectl.ts';
+import { testAdminToken } from '../harness/server.ts';
+import { main } from '../src/cli/main.ts';
+import { clusterClient } from '../src/cli/clusterClient.ts';
+import type { ClusterApi } from '../src/teach/client.ts';
+import { scenarios } from '../src/teach/scenarios/index.ts';
+import type { Trace } from '../src/trace/types.ts';
+import { startControlPlane, type ControlPlaneCluster } from './helpers/controlplane.ts';
+import { eventually } from './helpers/eventually.ts';
+import { runCli } from './scenarios/tenancy.ts';
+
+/**
+ * Teaching tools with the real kubectl v1.35 on the Node entry (memory store, control plane live
+ * at ten times real speed): the trace of `kubectl run web` and of a refused request, and every
+ * break-and-fix scenario applied, its symptom seen with kubectl as a student sees it, fixed with
+ * the documented kubectl command and then checked fixed. The teacher's CLI runs in this process
+ * (its `main`), except once through bin/ as a teacher types it. kubectl processes: 33.
+ */
+
+interface Case {
+  /** Waits (through the API, no kubectl) until the breakage shows: a path and what its JSON must contain. */
+  settles?: [path: string, shows: RegExp];
+  symptom: [args: string[], shows: RegExp];
+  fix: Array<{ args: string[]; input?: string; env?: Record<string, string> }>;
+}
+
+const allowClient = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-from-client, namespace: storefront}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Ingress]
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: client}}}]
+    ports: [{protocol: TCP, port: 80}]
+`;
+const volume = `apiVersion: v1
+kind: PersistentVolume
+metadata: {name: db-pv}
+spec:
+  storageClassName: manual
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  hostPath: {path: /mnt/data}
+`;
+const asReader = ['-n', 'monitoring', '--as=system:serviceaccount:monitoring:reader'];
+
+/** Each scenario as a student meets it: the symptom with kubectl, then the documented fix. */
+const cases: Record<string, Case> = {
+  'image-typo': {
+    settles: ['/api/v1/namespaces/shop/pods', /ImagePullBackOff|ErrImagePull/],
+    symptom: [['get', 'pods', '-n', 'shop'], /^web-\S+\s+0\/1\s+(ErrImagePull|ImagePullBackOff)\s/m],
+    fix: [{ args: ['set', 'image', 'deployment/web', 'web=nginx:1.27', '-n', 'shop'] }],
+  },
+  'crashloop-command': {
+    settles: ['/api/v1/namespaces/jobs/pods', /CrashLoopBackOff/],
+    symptom: [['get', 'pods', '-n', 'jobs'], /^worker-\S+\s+0\/1\s+CrashLoopBackOff\s/m],
+    fix: [{ args: ['patch', 'deployment', 'worker', '-n', 'jobs', '--type=json', '-p', '[{"op":"replace","path":"/spec/template/spec/containers/0/command","value":["sh","-c","echo working; sleep 3600"]}]'] }],
+  },
+  'requests-too-large': {
+    settles: ['/api/v1/namespaces/analytics/events', /FailedScheduling/],
+    symptom: [['describe', 'pods', '-n', 'analytics'], /0\/2 nodes are available: 1 Insufficient cpu/],
+    fix: [{ args: ['set', 'resources', 'deployment', 'report', '-n', 'analytics', '--requests=cpu=100m'] }],
+  },
+  'quota-blocks-deployment': {
+    settles: ['/apis/apps/v1/namespaces/team-a/deployments/web', /"readyReplicas":2/],
+    symptom: [['get', 'deployment', 'web', '-n', 'team-a'], /^web\s+2\/4\s/m],
+    fix: [{ args: ['patch', 'resourcequota', 'pods', '-n', 'team-a', '--type=merge', '-p', '{"spec":{"hard":{"pods":"10"}}}'] }],
+  },
+  'node-tainted': {
+    settles: ['/api/v1/namespaces/ops/events', /FailedScheduling/],
+    symptom: [['describe', 'node', 'node01'], /^Taints:\s+maintenance=planned:NoSchedule$/m],
+    fix: [{ args: ['taint', 'node', 'node01', 'maintenance-'] }],
+  },
+  'node-cordoned': {
+    symptom: [['get', 'nodes'], /^node01\s+Ready,SchedulingDisabled\s/m],
+    fix: [{ args: ['uncordon', 'node01'] }],
+  },
+  'nodeselector-mismatch': {
+    settles: ['/api/v1/namespaces/ml/events', /FailedScheduling/],
+    symptom: [['describe', 'pods', '-n', 'ml'], /didn't match Pod's node affinity\/selector/],
+    fix: [{ args: ['label', 'node', 'node01', 'accelerator=nvidia-a100'] }],
+  },
+  'service-selector': {
+    settles: ['/apis/apps/v1/namespaces/frontend/deployments/frontend', /"readyReplicas":2/],
+    symptom: [['get', 'endpoints', 'frontend', '-n', 'frontend'], /^frontend\s+<none>\s/m],
+    fix: [{ args: ['patch', 'svc', 'frontend', '-n', 'frontend', '-p', '{"spec":{"selector":{"app":"frontend"}}}'] }],
+  },
+  'service-targetport': {
+    settles: ['/api/v1/namespaces/api/endpoints/api', /"ip"/],
+    symptom: [['get', 'endpoints', 'api', '-n', 'api'], /^api\s+10\.244\.\d+\.\d+:8080\s/m],
+    fix: [{ args: ['patch', 'svc', 'api', '-n', 'api', '--type=json', '-p', '[{"op":"replace","path":"/spec/ports/0/targetPort","value":80}]'] }],
+  },
+  'networkpolicy-deny': {
+    symptom: [['get', 'networkpolicy', '-n', 'storefront'], /^default-deny-ingress\s+<none>\s/m],
+    fix: [{ args: ['apply', '-f', '-'], input: allowClient }],
+  },
+  'coredns-scaled-to-zero': {
+    settles: ['/apis/apps/v1/namespaces/kube-system/deployments/coredns', /"replicas":0/],
+    symptom: [['get', 'deployment', 'coredns', '-n', 'kube-system'], /^coredns\s+0\/0\s/m],
+    fix: [{ args: ['scale', 'deployment', 'coredns', '-n', 'kube-system', '--replicas=2'] }],
+  },
+  'coredns-configmap': {
+    symptom: [['get', 'configmap', 'coredns', '-n', 'kube-system', '-o', 'jsonpath={.data.Corefile}'], /kubernetes cluster\.lcoal in-addr\.arpa/],
+    fix: [{ args: ['edit', 'configmap', 'coredns', '-n', 'kube-system'], env: { KUBE_EDITOR: 'sed -i s/cluster.lcoal/cluster.local/' } }],
+  },
+  'pvc-no-pv': {
+    symptom: [['get', 'pvc', '-n', 'data'], /^db-data\s+Pending\s+manual\s/m],
+    fix: [{ args: ['apply', '-f', '-'], input: volume }],
+  },
+  'rbac-serviceaccount': {
+    symptom: [['auth', 'can-i', 'list', 'pods', ...asReader], /^no$/m],
+    fix: [
+      { args: ['patch', 'role', 'pod-reader', '-n', 'monitoring', '--type=json', '-p', '[{"op":"replace","path":"/rules/0/verbs","value":["get","list","watch"]}]'] },
+      { args: ['set', 'subject', 'rolebinding', 'reader-binding', '-n', 'monitoring', '--serviceaccount=monitoring:reader'] },
+    ],
+  },
+};
+
+describe('teaching tools, with the real kubectl (Node entry, memory store)', () => {
+  let plane: ControlPlaneCluster;
+  let kubectl: Kubectl;
+  let api: ClusterApi;
+  const cli = async (args: string[]): Promise<{ code: number; out: string }> => {
+    let out = '';
+    const code = await main([...args, '--server', plane.server!.url, '--admin-token', testAdminToken], (s) => { out += typeof s === 'string' ? s : Buffer.from(s).toString(); });
+    return { code, out };
+  };
+
+  before(async () => {
+    plane = await startControlPlane({ mode: 'live', timeScale: 0.1, admin: true });
+    // The control plane's clock runs ten times faster: a long ttl keeps the cluster alive through the file.
+    kubectl = new Kubectl((await cli(['cluster', 'create', 'alice', '--ttl', '24h'])).out);
+    api = await clusterClient({ server: plane.server!.url, token: testAdminToken, insecure: true }, 'alice');
+  });
+  after(() => plane.close());
+
+  it('traces kubectl run web: request, authentication, authorization, admission, validation, store, queue, scheduler, kubelet, in order', async () => {
+    assert.match((await cli(['trace', 'start', '--cluster', 'alice'])).out, /^tracing of cluster "alice" is on until \S+Z/);
+    assert.equal((await kubectl.ok(['run', 'web', '--image=nginx'])).trim(), 'pod/web created');
+    await eventually(() => api.get<{ status?: { phase?: string } }>('/api/v1/namespaces/default/pods/web'), (p) => p?.status?.phase === 'Running', 'web Running');
+    const text = (await cli(['trace', 'pod/web', '--cluster', 'alice'])).out;
+    const steps = [
+      /rev \d+  kubectl-run  POST \/api\/v1\/namespaces\/default\/pods\?fieldManager=kubectl-run \(create pods\) → 201, kubectl-v1\.35/,
+      /authentication\s+[\d.]+ ms  bearer token \(JWT\) for cluster "alice" bound to its uid, .*: user kubernetes-admin, groups system:masters, system:authenticated/,
+      /authorization\s+[\d.]+ ms  allowed: group system:masters is allowed everything, before RBAC is asked/,
+      /admission\s+[\d.]+ ms  ServiceAccount: mutating: changed spec\.containers, spec\.serviceAccountName, spec\.serviceAccount, spec\.volumes/,
+      /admission\s+[\d.]+ ms  Priority: mutating: changed spec\.priority, spec\.preemptionPolicy/,
+      /validation\s+[\d.]+ ms  valid: the Pod schema/,
+      /admission\s+validating, admitted: NamespaceLifecycle, LimitRanger, PodSecurity, .*ResourceQuota/,
+      /store\s+[\d.]+ ms  created \/registry\/alice\/core\/pods\/default\/web at revision (\d+)/,
+      /queue\s+[\d.]+ ms  change event ADDED core\/pods\/default\/web/,
+      /rev \d+  kube-scheduler \(binding\)  MODIFIED/,
+      /scheduler\s+controlplane: filter: rejected by TaintToleration: node\(s\) had untolerated taint\(s\)/,
+      /scheduler\s+node01: filter: feasible/,
+      /scheduler\s+node01: bound to node01 through pods\/binding/,
+      /kubelet\s+status write: phase Pending; web waiting \(ContainerCreating\)/,
+      /kubelet on node01  event Normal Pulling/,
+      // The kubelet's Events come before the status write that reports what they tell (it starts, then says so).
+      /kubelet on node01  event Normal Started/,
+      /kubelet\s+status write: phase Running; IP 10\.244\.1\.\d+; web running, ready/,
+    ];
+    const at = steps.map((re) => text.search(re));
+    assert.ok(at.every((i) => i >= 0), `every step in the trace (missing: ${steps.filter((_, i) => at[i] < 0).join(' ')}):\n${text}`);
+    assert.deepEqual([...at].sort((a, b) => a - b), at, `the steps in order:\n${text}`);
+    assert.doesNotMatch(text, /Note:/, text);
+
+    // The same as JSON, read by the student's own kubeconfig under the cluster's URL.
+    const raw = JSON.parse(await kubectl.ok(['get', '--raw', '/debug/trace?resource=po&name=web'])) as Trace;
+    assert.equal(raw.kind, 'Trace');
+    assert.equal(raw.object.kind, 'Pod');
+    assert.ok(raw.entries[0].spans.some((s) => s.step === 'store' && s.revision === raw.entries[0].revision));
+  });
+
+  it('shows the step that refused a request: authorization, for a user RBAC does not allow', async () => {
+    const jane = new Kubectl((await cli(['user', 'create', 'alice', 'jane', '--group', 'dev'])).out);
+    const refused = await jane.run(['run', 'sneaky', '--image=nginx']);
+    assert.match(refused.stderr, /pods is forbidden: User "jane" cannot create resource "pods" in API group "" in the namespace "default"/);
+    const text = (await cli(['trace', 'pod/sneaky', '--cluster', 'alice'])).out;
+    assert.match(text, /it does not exist now/);
+    assert.match(text, /POST \/api\/v1\/namespaces\/default\/pods\?fieldManager=kubectl-run \(create pods\) → 403/);
+    assert.match(text, /authentication\s+[\d.]+ ms  bearer token \(JWT\) .*: user jane, groups dev, system:authenticated/);
+    assert.match(text, /authorization\s+[\d.]+ ms  REFUSED: refused: no RBAC rule allows it \(pods is forbidden: User "jane" cannot create/);
+    assert.doesNotMatch(text, /admission|store/);
+  });
+
+  it('lists the scenarios through bin/apiserverless as a teacher types it', async () => {
+    const list = await runCli({ url: plane.server!.url, adminToken: testAdminToken }, ['scenario', 'list']);
+    assert.equal(list.trim().split('\n').length, scenarios.length + 1);
+    assert.ok(scenarios.length >= 12);
+    for (const s of scenarios) assert.match(list, new RegExp(`^${s.name}\\s+${s.summary.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`, 'm'));
+  });
+
+  for (const scenario of scenarios) {
+    it(`scenario ${scenario.name}: applied, seen with kubectl, fixed with kubectl, checked fixed`, async () => {
+      const c = cases[scenario.name];
+      assert.ok(c, `a kubectl case for ${scenario.name}`);
+      assert.match((await cli(['scenario', 'apply', scenario.name, '--cluster', 'alice'])).out, new RegExp(`^scenario "${scenario.name}" applied to cluster "alice"`));
+      if (c.settles) {
+        const [path, shows] = c.settles;
+        await eventually(() => api.get(path).then((o) => JSON.stringify(o)), (s) => shows.test(s), `${path} to show ${shows}`);
+      }
+      const broken = await cli(['scenario', 'check', scenario.name, '--cluster', 'alice']);
+      assert.equal(broken.code, 1, broken.out);
+      assert.match(broken.out, /NOT FIXED\n(.|\n)*FAIL/);
+      const [args, shows] = c.symptom;
+      const seen = await kubectl.run(args);
+      assert.match(seen.stdout, shows, `${args.join(' ')}:\n${seen.stdout}${seen.stderr}`);
+      for (const step of c.fix) await kubectl.ok(step.args, { ...(step.input ? { input: step.input } : {}), ...(step.env ? { env: step.env } : {}) });
+      const fixed = await eventually(() => cli(['scenario', 'check', scenario.name, '--cluster', 'alice']), (r) => r.code === 0, `${scenario.name} checked fixed`, 60_000);
+      assert.match(fixed.out, new RegExp(`^scenario "${scenario.name}" on cluster "alice": FIXED\n(  ok    .*\n)+$`));
+    });
+  }
+
+  it('sees the RBAC fix as the student would: can-i says yes', async () => {
+    assert.equal((await kubectl.ok(['auth', 'can-i', 'list', 'pods', ...asReader])).trim(), 'yes');
+  });
+});
