@@ -1,9 +1,10 @@
 /**
- * The pause before the next probe: quick at first, then backing off to half a second.
- * A probe is often a kubectl process (~0.1 s of CPU each) and the suite shares two cores:
- * polling a slow wait every 100 ms would spend them on asking rather than on the answer.
+ * The pause before the next probe: quick at first, then backing off to a second (reached after
+ * ~3 s of waiting). A probe is often a kubectl process (~0.11 CPU-s each, plus the server's work)
+ * and the suite shares two cores: a third of the suite's kubectl processes were such repeats,
+ * most of them in waits of many seconds (a probe's restart, a backoff) on the real-time entries.
  */
-const pause = (attempt: number) => new Promise((r) => setTimeout(r, Math.min(500, 100 * 1.5 ** attempt)));
+const pause = (attempt: number) => new Promise((r) => setTimeout(r, Math.min(1000, 100 * 1.5 ** attempt)));
 
 /**
  * Polls until `ok(probe())` holds. The bound is a safety net that turns a hang
