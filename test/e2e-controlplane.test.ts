@@ -184,6 +184,8 @@ describe('scheduler and kubelets, through the real kubectl', () => {
     }
     assert.equal(out.match(/^coredns-[a-z0-9]{10}-[a-z0-9]{5}\s+1\/1\s+Running\s+0\s+/gm)?.length, 2);
     assert.equal(out.match(/^kube-proxy-[a-z0-9]{5}\s+1\/1\s+Running\s+0\s+/gm)?.length, 2);
+    // The Corefile CoreDNS's pods mount, as kubeadm's addon writes it.
+    assert.match(await kubectl.ok(['get', 'configmap', 'coredns', '-n', 'kube-system', '-o', 'jsonpath={.data.Corefile}']), /^\s+kubernetes cluster\.local in-addr\.arpa ip6\.arpa \{$/m);
     const describe = await kubectl.ok(['describe', 'pod', 'kube-apiserver-controlplane', '-n', 'kube-system']);
     assert.match(describe, /^Priority Class Name:\s+system-node-critical$/m);
     assert.match(describe, /Image:\s+registry\.k8s\.io\/kube-apiserver:v1\.35\.0/);

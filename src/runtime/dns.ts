@@ -10,6 +10,29 @@ import { ipv4, type ClusterState, type NetPod, type NetService } from './cluster
  */
 
 export const clusterDomain = 'cluster.local';
+
+/** kubeadm's Corefile, as its CoreDNS addon writes it to the kube-system/coredns ConfigMap. */
+export const kubeadmCorefile = `.:53 {
+    errors
+    health {
+       lameduck 5s
+    }
+    ready
+    kubernetes cluster.local in-addr.arpa ip6.arpa {
+       pods insecure
+       fallthrough in-addr.arpa ip6.arpa
+       ttl 30
+    }
+    prometheus :9153
+    forward . /etc/resolv.conf {
+       max_concurrent 1000
+    }
+    cache 30
+    loop
+    reload
+    loadbalance
+}
+`;
 /** The kubelet's --cluster-dns (kubeadm: the tenth address of the Service range, kube-dns's ClusterIP). */
 export const clusterDNS = '10.96.0.10';
 

@@ -16,6 +16,7 @@ import { ControllerPass, noObjects } from '../controlplane/controllers/context.t
 import { syncEndpoints } from '../controlplane/controllers/endpoints.ts';
 import { syncEndpointSlices } from '../controlplane/controllers/endpointslices.ts';
 import type { Endpoints, EndpointSlice, Service } from '../controlplane/controllers/serviceObjects.ts';
+import { kubeadmCorefile } from '../runtime/dns.ts';
 import { hex64, imageInfo } from '../runtime/images.ts';
 import { nodeIP } from '../controlplane/kubelet.ts';
 import { hash64 } from '../apimachinery/hash.ts';
@@ -361,6 +362,8 @@ const writeStatus = (registry: Registry, def: ResourceDef, obj: KubeObject, stat
 
 /** kubeadm's CoreDNS addon: a Deployment, its ReplicaSet and two Running pods, with the statuses the controllers would write. */
 async function ensureCoreDNS(registry: Registry, cp: NodeRef, startPod: (pod: KubeObject) => Promise<Pod | undefined>): Promise<void> {
+  // The Corefile its pods mount (without it a CoreDNS pod started again waits on FailedMount).
+  await createOnce(registry, registry.catalog.find('', 'v1', 'configmaps')!, { metadata: { name: 'coredns' }, data: { Corefile: kubeadmCorefile } } as KubeObject);
   const deployment = await createOnce(registry, appsDef(registry, 'deployments'), {
     metadata: { name: 'coredns', labels: { 'k8s-app': 'kube-dns' }, annotations: { [revisionAnnotation]: '1' } },
     spec: {

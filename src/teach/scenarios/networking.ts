@@ -1,3 +1,4 @@
+import { kubeadmCorefile } from '../../runtime/dns.ts';
 import type { Scenario } from '../types.ts';
 import { deployment, deploymentReady, deploymentRef, namespace, ref } from './build.ts';
 
@@ -5,28 +6,7 @@ const service = (ns: string, name: string, selector: Record<string, string>, tar
   apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec: { selector, ports: [{ port: 80, targetPort }] },
 });
 
-/** kubeadm's Corefile. */
-const corefile = `.:53 {
-    errors
-    health {
-       lameduck 5s
-    }
-    ready
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
-       pods insecure
-       fallthrough in-addr.arpa ip6.arpa
-       ttl 30
-    }
-    prometheus :9153
-    forward . /etc/resolv.conf {
-       max_concurrent 1000
-    }
-    cache 30
-    loop
-    reload
-    loadbalance
-}
-`;
+const corefile = kubeadmCorefile;
 
 const corednsConfig = (Corefile: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'coredns', namespace: 'kube-system' }, data: { Corefile } });
 
