@@ -31,7 +31,9 @@ const concurrency = Number(process.env.TEST_CONCURRENCY) || Math.max(2, availabl
 const cacheDir = join(root, 'node_modules', '.cache', 'apiserverless');
 const durationsFile = join(cacheDir, 'test-durations.json');
 const callsDir = join(cacheDir, 'kubectl-calls');
-const callsFile = (file: string) => join(callsDir, `${relative(join(root, 'test'), join(root, file)).replace(/[^A-Za-z0-9.-]/g, '_')}.txt`);
+/** A test file's name as a file name of its own (`e2e-core-node.test.ts`, `scenarios_x.ts`), for what the run keeps of it. */
+const stemOf = (file: string) => relative(join(root, 'test'), join(root, file)).replace(/[^A-Za-z0-9.-]/g, '_');
+const callsFile = (file: string) => join(callsDir, `${stemOf(file)}.txt`);
 
 /** Rough seconds alone on a 2-core machine, for the first run; the files not named here are quick. */
 const expectedSeconds: Record<string, number> = {
@@ -78,8 +80,7 @@ async function main(): Promise<number> {
     const started = performance.now();
     // A test that hangs fails after ten minutes with its name, instead of holding the run until CI's limit.
     const args = ['--enable-source-maps', '--test', '--test-reporter=spec', '--test-timeout=600000', built.get(file)!];
-    const stem = join(testsDir!, built.get(file)!.replace(/[^A-Za-z0-9]/g, '_'));
-    const cpuFile = gnuTime ? `${stem}.cpu` : undefined;
+    const cpuFile = gnuTime ? join(testsDir!, `${stemOf(file)}.cpu`) : undefined;
     // Kept after the run (node_modules/.cache/apiserverless/kubectl-calls/), to see which commands a file repeats.
     const fileEnv = { ...env, KUBECTL_CALLS_FILE: callsFile(file) };
     const out = cpuFile ? await run(gnuTime!, ['-f', '%U %S', '-o', cpuFile, process.execPath, ...args], fileEnv) : await run(process.execPath, args, fileEnv);

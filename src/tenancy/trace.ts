@@ -23,7 +23,10 @@ export function resolveResource(catalog: Catalog, name: string): ResourceDef | u
   return all.find((def) => def.group === '' && named(def)) ?? all.find(named);
 }
 
-/** Entries go in time order (to the second: the stored times' precision), then in commit (revision) order. */
+/**
+ * Writes and Events go in revision (`order`) order; `second` (the stored times' precision) places the
+ * records that have no write of their own among them.
+ */
 interface Item { second: number; order: number; entry: TraceEntry }
 
 const secondOf = (time: string | undefined) => (time ? Math.floor(Date.parse(time) / 1000) : Number.NaN);
@@ -152,9 +155,7 @@ export async function readTrace(store: ClusterStore, sink: TraceSink | undefined
   // A change without a time (a deletion) takes the time of the change before it.
   items.sort((a, b) => a.order - b.order);
   items.forEach((item, i) => { if (Number.isNaN(item.second)) item.second = i ? items[i - 1].second : 0; });
-  // Writes and Events stay in revision order, which is the order they happened in (their timestamps come from
-  // different clocks, some to the second). Records without a write of their own (refused, unchanged, unbound) go
-  // after the last item of their second or before.
+  // Records without a write of their own (refused, unchanged, unbound) go after the last item of their second or before.
   for (const r of records) {
     if (used.has(r)) continue;
     const second = secondOf(r.time);
