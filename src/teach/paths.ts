@@ -16,3 +16,10 @@ export function objectPath(ref: ObjectRef): string {
 
 /** `Deployment shop/web`, `Node node01`. */
 export const describeRef = (ref: ObjectRef) => `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+
+/** The REST path of a kind's collection (`/api/v1/namespaces/shop/pods`; all namespaces without one). */
+export function listPath(apiVersion: string, kind: string, namespace?: string): string {
+  const path = objectPath({ apiVersion, kind, name: '', ...(namespace ? { namespace } : {}) });
+  const collection = path.slice(0, path.lastIndexOf('/'));
+  return namespace ? collection : collection.replace('/namespaces/default/', '/');
+}
