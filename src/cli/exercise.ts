@@ -23,7 +23,9 @@ import { table } from './table.ts';
 export const shippedDir = fileURLToPath(new URL('../../exercises/', import.meta.url));
 
 function readExercise(file: string): Exercise {
-  return parseExercise(parse(readFileSync(file, 'utf8')), file);
+  let doc: unknown;
+  try { doc = parse(readFileSync(file, 'utf8')); } catch (err) { throw new Error(`${file} is not YAML: ${err instanceof Error ? err.message : String(err)}`); }
+  return parseExercise(doc, file);
 }
 
 /** Every shipped exercise, by domain (in the curriculum's order), then name. */
