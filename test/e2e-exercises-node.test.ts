@@ -15,6 +15,6 @@ exerciseClassScenario('Node entry', async () => {
   plane = await startControlPlane({ mode: 'live', timeScale: 0.1, admin: true });
   return { url: plane.server!.url, adminToken: testAdminToken };
 }, {
-  students: 5, wrong: 2, settleMs: 120_000,
+  students: 5, wrong: 2, settleMs: 120_000, prefix: 'student-',
   withKubectl: ['rbac-role-binding', 'deployment-rollout', 'expose-service', 'configmap-volume', 'volume-write-exec', 'fix-rbac-serviceaccount'],
 });

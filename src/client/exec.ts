@@ -12,15 +12,21 @@ import type { Duplex } from 'node:stream';
  * server's frames are read, fragments joined, and a close ends the session.
  */
 
+/** `code` -1: the command did not run (refused, or the container is not running); `message` says why. */
 export interface ExecResult { stdout: string; stderr: string; code: number; message?: string }
 
 export interface ExecOptions { token: string; insecure: boolean; timeoutMs?: number }
 
 const channels = { stdout: 1, stderr: 2, error: 3 } as const;
 
-/** The exit code from the error channel's Status: Success is 0, `NonZeroExitCode` carries it as a cause. */
+/**
+ * The exit code from the error channel's Status: Success is 0, `NonZeroExitCode` carries it as
+ * a cause; any other failure (the kubelet's `container not found` for a container not running
+ * yet) means the command never ran: -1, as for a refusal before the upgrade.
+ */
 function exitCode(status: { status?: string; reason?: string; message?: string; details?: { causes?: Array<{ reason?: string; message?: string }> } } | undefined): number {
   if (!status || status.status === 'Success') return 0;
+  if (status.reason !== 'NonZeroExitCode') return -1;
   const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
   return cause ? Number(cause.message) : 1;
 }

@@ -34,6 +34,8 @@ export interface ExerciseClassOptions {
   withKubectl?: string[];
   /** How long a reference solution may take to settle (live control plane). */
   settleMs: number;
+  /** The class's cluster names' prefix (a shared server holds other tests' clusters too). */
+  prefix: string;
 }
 
 /** The teacher's CLI in this process, its output collected. */
@@ -70,19 +72,20 @@ export function exerciseClassScenario(label: string, open: () => Promise<ClassEn
     before(async () => {
       entry = await open();
       classDir = mkdtempSync(join(tmpdir(), 'class-'));
-      const made = await cli(entry, ['cluster', 'create', '--count', String(options.students), '--prefix', 'student-', '--ttl', '6h', '--out-dir', classDir]);
+      const made = await cli(entry, ['cluster', 'create', '--count', String(options.students), '--prefix', options.prefix, '--ttl', '6h', '--out-dir', classDir]);
       assert.equal(made.code, 0, made.out);
       students = readClass(classDir);
-      assert.deepEqual(students.map((s) => s.name), Array.from({ length: options.students }, (_, i) => `student-${String(i + 1).padStart(2, '0')}`));
+      assert.deepEqual(students.map((s) => s.name), Array.from({ length: options.students }, (_, i) => `${options.prefix}${String(i + 1).padStart(2, '0')}`));
+      assert.deepEqual(students.map((s) => s.api.cluster), students.map((s) => s.name), 'each student is the cluster its kubeconfig names');
     });
 
     it(`sets up ${exercises.length} exercises, solves them right and wrong, and grades the reference 100% and the wrong solution below`, async () => {
       for (const e of exercises) {
         const started = await cli(entry, ['exercise', 'start', e.name, '--class', classDir]);
         assert.equal(started.code, 0, `${e.name}: ${started.out}`);
-        assert.match(started.out, new RegExp(`^student-01\\s+\\S+\\s+${e.name} ready$`, 'm'));
+        assert.match(started.out, new RegExp(`^${students[0].name}\\s+${students[0].name}\\s+${e.name} ready$`, 'm'));
       }
-      const kubectl = new Kubectl(readFileSync(join(classDir, 'student-01.kubeconfig'), 'utf8'));
+      const kubectl = new Kubectl(readFileSync(join(classDir, `${students[0].name}.kubeconfig`), 'utf8'));
       await Promise.all(students.map(async (s, i) => {
         for (const e of exercises) {
           if (i === 0 && options.withKubectl?.includes(e.name)) await solveWithKubectl(kubectl, s, e.solution);
@@ -114,8 +117,8 @@ export function exerciseClassScenario(label: string, open: () => Promise<ClassEn
       const header = e.checks.map((_, i) => String(i + 1)).join('\\s+');
       assert.match(stdout, new RegExp(`^STUDENT\\s+${header}\\s+SCORE$`, 'm'));
       const full = e.checks.map(() => '✓').join('\\s+');
-      assert.match(stdout, new RegExp(`^student-01\\s+${full}\\s+${e.checks.length}/${e.checks.length} 100%$`, 'm'));
-      assert.match(stdout, new RegExp(`^student-${String(options.students).padStart(2, '0')}\\s+[✓✗\\s]*✗[✓✗\\s]*\\d+/${e.checks.length}\\s+\\d+%$`, 'm'));
+      assert.match(stdout, new RegExp(`^${students[0].name}\\s+${full}\\s+${e.checks.length}/${e.checks.length} 100%$`, 'm'));
+      assert.match(stdout, new RegExp(`^${students.at(-1)!.name}\\s+[✓✗\\s]*✗[✓✗\\s]*\\d+/${e.checks.length}\\s+\\d+%$`, 'm'));
       assert.match(stdout, new RegExp(`^ 1  ${e.checks[0].says.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
       assert.match(stdout, /^STUDENT\s+CHECK\s+WHY$/m);
     });
