@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fieldVerdict, ingressVerdict } from '../src/teach/checks.ts';
+import { shippedExercises } from '../src/cli/exercise.ts';
+import { countVerdict, fieldVerdict, fileVerdict, ingressVerdict } from '../src/teach/checks.ts';
+import { domains, parseExercise } from '../src/teach/exercise.ts';
+import { kubectlFor, shellWords } from '../src/teach/exercises.ts';
 import { valueAt } from '../src/teach/fieldPath.ts';
-import { objectPath } from '../src/teach/paths.ts';
+import { listPath, objectPath } from '../src/teach/paths.ts';
 import { TraceRing } from '../src/trace/ring.ts';
 import { changedSince, snapshotPaths } from '../src/trace/diff.ts';
 import type { TraceRecord } from '../src/trace/types.ts';
@@ -80,5 +83,49 @@ describe('the trace ring', () => {
   it('compares objects piecewise, two levels deep', () => {
     const before = snapshotPaths({ metadata: { name: 'a' }, spec: { x: 1, y: [1] } });
     assert.deepEqual(changedSince(before, snapshotPaths({ metadata: { name: 'a', labels: {} }, spec: { x: 1, y: [1, 2] } })), ['metadata.labels', 'spec.y']);
+  });
+});
+
+describe('exercises', () => {
+  it('every shipped exercise parses, and the 25 cover the five CKA domains', () => {
+    const all = shippedExercises();
+    assert.equal(all.length, 25);
+    assert.deepEqual([...new Set(all.map((e) => e.domain))].sort(), Object.keys(domains).sort());
+    for (const e of all) assert.ok(e.solution.length && e.wrong.length && e.checks.length, e.name);
+  });
+
+  it('says where an exercise file is wrong', () => {
+    assert.throws(() => parseExercise({ apiVersion: 'apiserverless.dev/v1', kind: 'Exercise', name: 'x', domain: 'cooking', title: 't', task: 't', checks: [{ says: 's', field: { path: 'a' } }], solution: [], wrong: [{ delete: { apiVersion: 'v1', kind: 'Pod', name: 'p' } }] }, 'x.yaml'),
+      (err: Error) => /^x\.yaml is not a valid exercise:/.test(err.message) && /domain: /.test(err.message) && /checks\.0/.test(err.message) && /solution: /.test(err.message));
+  });
+
+  it('reads quoted keys, and counts the listed objects that meet every condition', () => {
+    const quota = { spec: { hard: { 'requests.cpu': '2' } } };
+    assert.equal(valueAt(quota, 'spec.hard["requests.cpu"]'), '2');
+    const pods = [{ spec: { nodeName: 'node01' }, status: { phase: 'Running' } }, { spec: { nodeName: 'controlplane' }, status: { phase: 'Pending' } }];
+    const count = { apiVersion: 'v1', kind: 'Pod', namespace: 'ns', where: [{ path: 'status.phase', equals: 'Running' }] };
+    assert.equal(countVerdict({ ...count, atLeast: 1 }, pods), undefined);
+    assert.equal(countVerdict({ ...count, atLeast: 2 }, pods), '1 Pods in ns with status.phase as asked, not at least 2');
+    assert.equal(countVerdict({ ...count, atMost: 0 }, pods), '1 Pods in ns with status.phase as asked, more than 0');
+  });
+
+  it('judges a file by what cat printed, and a refused exec as unreadable', () => {
+    const file = { namespace: 'ns', pod: 'p', path: '/data/out.txt', matches: '^ok' };
+    assert.equal(fileVerdict(file, { stdout: 'ok\n', code: 0 }), undefined);
+    assert.match(fileVerdict(file, { stdout: '', code: 1 })!, /cannot be read \(cat exits 1\)/);
+    assert.match(fileVerdict(file, { stdout: '', code: -1, message: 'pods "p" not found' })!, /^cannot exec in pod ns\/p: pods "p" not found$/);
+    assert.equal(fileVerdict({ ...file, absent: true }, { stdout: '', code: 1 }), undefined);
+  });
+
+  it('turns steps into what a student types', () => {
+    assert.deepEqual(shellWords(`kubectl patch svc a -p '{"spec":{"x":"a b"}}' --type="merge"`), ['kubectl', 'patch', 'svc', 'a', '-p', '{"spec":{"x":"a b"}}', '--type=merge']);
+    assert.deepEqual(kubectlFor({ patch: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'prod', name: 'web' }, merge: { spec: { replicas: 3 } } }).args,
+      ['patch', 'deployments.apps', 'web', '-n', 'prod', '--type=merge', '-p', '{"spec":{"replicas":3}}']);
+    assert.deepEqual(kubectlFor({ exec: { namespace: 'f', pod: 'r', command: ['sh', '-c', 'echo hi > /x'] } }).args, ['exec', '-n', 'f', 'r', '--', 'sh', '-c', 'echo hi > /x']);
+    const apply = kubectlFor({ apply: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dev' } } });
+    assert.deepEqual(apply, { args: ['apply', '-f', '-'], input: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: dev\n' });
+    assert.equal(objectPath({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace: 'gw', name: 'r' }), '/apis/gateway.networking.k8s.io/v1/namespaces/gw/httproutes/r');
+    assert.equal(listPath('v1', 'Pod'), '/api/v1/pods');
+    assert.equal(listPath('v1', 'Pod', 'default'), '/api/v1/namespaces/default/pods');
   });
 });

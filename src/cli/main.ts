@@ -5,6 +5,9 @@ import { stringify } from 'yaml';
 import { clusterClient } from './clusterClient.ts';
 import { scenarioCommand, scenarioList } from './scenario.ts';
 import { traceCommand } from './trace.ts';
+import { exerciseCommand, gradeCommand } from './exercise.ts';
+import { mapLimited } from './mapLimited.ts';
+import { table } from './table.ts';
 import { call, createIdleTimeoutMs, expect, send, SnapshotBody, type Options } from './adminClient.ts';
 import type { ClusterHistory } from '../tenancy/history.ts';
 
@@ -16,6 +19,8 @@ const usage = `Usage: apiserverless cluster <command> [options]
        apiserverless user create CLUSTER USER [--group G]... [--namespace NS]
        apiserverless trace TYPE/NAME [-n NS] [--cluster C] [-o json] | trace start [--cluster C]
        apiserverless scenario list | apply NAME | check NAME [--cluster C]
+       apiserverless exercise list | show EXERCISE [--solution] | start EXERCISE --class DIR
+       apiserverless grade EXERCISE --class DIR [-o json]
 
 Commands:
   create [NAME]           create a cluster and print its kubeconfig
@@ -63,6 +68,18 @@ Commands:
   scenario apply NAME     break the cluster as the scenario says (--cluster C)
   scenario check NAME     is it fixed? says why not (--cluster C; exit code 1 until fixed)
 
+  exercise list           the graded exercises, by CKA domain
+  exercise show EXERCISE  its task and checks (--solution: the reference and a wrong
+                          solution as kubectl commands); EXERCISE is a name from the
+                          list or a YAML file of your own
+  exercise start EXERCISE --class DIR
+                          set it up in every student's cluster; DIR holds one
+                          <student>.kubeconfig each (cluster create --count N --out-dir DIR)
+  grade EXERCISE --class DIR
+                          students x checks (✓/✗) and a score each, with why each check
+                          failed; -o json; exit code 0 only when every student has full
+                          marks; --parallel N students at once (default 16)
+
 Options:
   --server URL            default $APISERVERLESS_SERVER, the URL npm start wrote to
                           .apiserverless/server, or https://localhost:8787
@@ -94,24 +111,10 @@ async function kubeconfigOnceProvisioned(options: Options, name: string): Promis
 
 interface ClusterObject { metadata: { name: string }; status: { phase: string; expiresAt: string | null; createdAt: string; objectCount?: number } }
 
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] + 3))).join('')).join('\n');
-}
-
 function remaining(expiresAt: string | null): string {
   if (!expiresAt) return 'never';
   const minutes = Math.max(0, Math.round((Date.parse(expiresAt) - Date.now()) / 60_000));
   return minutes >= 120 ? `${Math.round(minutes / 60)}h` : `${minutes}m`;
-}
-
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) { const i = next++; out[i] = await fn(items[i]); }
-  }));
-  return out;
 }
 
 /** A snapshot to restore or create from: the file named, or what is piped in. */
@@ -143,11 +146,14 @@ export async function main(argv: string[], out: (s: string | Uint8Array) => void
       count: { type: 'string' }, prefix: { type: 'string' }, 'out-dir': { type: 'string' }, kubeconfig: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       group: { type: 'string', multiple: true }, namespace: { type: 'string', short: 'n' },
       snapshot: { type: 'string' }, 'from-other-cluster': { type: 'boolean' }, since: { type: 'string' }, events: { type: 'boolean' }, output: { type: 'string', short: 'o' },
-      cluster: { type: 'string' },
+      cluster: { type: 'string' }, class: { type: 'string' }, parallel: { type: 'string' }, solution: { type: 'boolean' },
     },
   });
   const [noun, verb, ...names] = positionals;
   if (noun === 'scenario' && verb === 'list') { out(scenarioList()); return 0; }
+  // Exercises need no admin token: a class's kubeconfigs open the students' clusters.
+  if (noun === 'exercise' && verb && !values.help) return exerciseCommand(verb, names[0], values, out);
+  if (noun === 'grade' && verb && !values.help) return gradeCommand(verb, values, out);
   if (values.help || !['cluster', 'user', 'trace', 'scenario'].includes(noun) || !verb) { out(usage); return values.help ? 0 : 2; }
   // `npm start` leaves the URL it serves beside the admin token, so the CLI finds a server on any PORT.
   const stateDir = resolve(process.env.APISERVERLESS_STATE ?? '.apiserverless');

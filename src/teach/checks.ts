@@ -1,8 +1,8 @@
 import { selectorMatches, type LabelSelector } from '../apimachinery/selectors.ts';
 import type { ClusterApi } from './client.ts';
 import { valueAt } from './fieldPath.ts';
-import { describeRef, objectPath } from './paths.ts';
-import type { Check, FieldCheck, Json } from './types.ts';
+import { describeRef, listPath, objectPath } from './paths.ts';
+import type { Check, CountCheck, FieldCheck, FileCheck, Json, ValueCondition } from './types.ts';
 
 export interface CheckResult { ok: boolean; says: string; why: string }
 
@@ -14,17 +14,38 @@ const shown = (v: unknown) => {
 };
 const same = (a: unknown, b: Json) => JSON.stringify(a) === JSON.stringify(b);
 
+/** Why a value fails a condition (`where` names it), or undefined when it holds. */
+export function valueVerdict(c: ValueCondition, value: unknown, where: string): string | undefined {
+  if (c.absent) return value === undefined ? undefined : `${where} is ${shown(value)}, not absent`;
+  if (c.equals !== undefined && !same(value, c.equals)) return `${where} is ${shown(value)}, not ${JSON.stringify(c.equals)}`;
+  if (c.notEquals !== undefined && same(value, c.notEquals)) return `${where} is ${shown(value)}`;
+  if (c.atLeast !== undefined && !(typeof value === 'number' && value >= c.atLeast)) return `${where} is ${shown(value)}, not at least ${c.atLeast}`;
+  if (c.matches !== undefined && (value === undefined || !new RegExp(c.matches).test(typeof value === 'string' ? value : JSON.stringify(value)))) return `${where} is ${shown(value)}, which does not match /${c.matches}/`;
+  return undefined;
+}
+
 /** Why a field check fails, or undefined when it holds. */
 export function fieldVerdict(check: FieldCheck, obj: unknown): string | undefined {
-  const where = `${describeRef(check.object)}: ${check.path}`;
   if (obj === undefined) return check.absent ? undefined : `${describeRef(check.object)} does not exist`;
-  const value = valueAt(obj, check.path);
-  if (check.absent) return value === undefined ? undefined : `${where} is ${shown(value)}, not absent`;
-  if (check.equals !== undefined && !same(value, check.equals)) return `${where} is ${shown(value)}, not ${JSON.stringify(check.equals)}`;
-  if (check.notEquals !== undefined && same(value, check.notEquals)) return `${where} is ${shown(value)}`;
-  if (check.atLeast !== undefined && !(typeof value === 'number' && value >= check.atLeast)) return `${where} is ${shown(value)}, not at least ${check.atLeast}`;
-  if (check.matches !== undefined && (value === undefined || !new RegExp(check.matches).test(typeof value === 'string' ? value : JSON.stringify(value)))) return `${where} is ${shown(value)}, which does not match /${check.matches}/`;
+  return valueVerdict(check, valueAt(obj, check.path), `${describeRef(check.object)}: ${check.path}`);
+}
+
+/** Why a count check fails: how many of the listed objects meet every `where`, against the bounds. */
+export function countVerdict(check: CountCheck, items: unknown[]): string | undefined {
+  const meeting = items.filter((item) => (check.where ?? []).every((w) => valueVerdict(w, valueAt(item, w.path), w.path) === undefined)).length;
+  const what = `${check.kind}s${check.namespace ? ` in ${check.namespace}` : ''}${check.labelSelector ? ` labelled ${check.labelSelector}` : ''}${check.where?.length ? ` with ${check.where.map((w) => w.path).join(', ')} as asked` : ''}`;
+  if (check.atLeast !== undefined && meeting < check.atLeast) return `${meeting} ${what}, not at least ${check.atLeast}`;
+  if (check.atMost !== undefined && meeting > check.atMost) return `${meeting} ${what}, more than ${check.atMost}`;
   return undefined;
+}
+
+/** Why a file check fails, from what `cat PATH` gave in the container. */
+export function fileVerdict(check: FileCheck, read: { stdout: string; code: number; message?: string }): string | undefined {
+  const where = `${check.path} in pod ${check.namespace}/${check.pod}`;
+  if (read.code === -1) return `cannot exec in pod ${check.namespace}/${check.pod}: ${read.message ?? 'refused'}`;
+  if (check.absent) return read.code === 0 ? `${where} exists` : undefined;
+  if (read.code !== 0) return `${where} cannot be read (cat exits ${read.code})`;
+  return valueVerdict({ matches: check.matches }, read.stdout, where);
 }
 
 interface PolicyPeer { podSelector?: LabelSelector; namespaceSelector?: LabelSelector; ipBlock?: unknown }
@@ -53,12 +74,22 @@ export async function runCheck(api: ClusterApi, check: Check): Promise<CheckResu
     const q = check.canI;
     const review = {
       apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview',
-      spec: { user: q.user, groups: q.groups ?? ['system:authenticated'], resourceAttributes: { verb: q.verb, resource: q.resource, group: q.group ?? '', ...(q.namespace ? { namespace: q.namespace } : {}) } },
+      spec: { user: q.user, groups: q.groups ?? ['system:authenticated'], resourceAttributes: { verb: q.verb, resource: q.resource, group: q.group ?? '', ...(q.subresource ? { subresource: q.subresource } : {}), ...(q.namespace ? { namespace: q.namespace } : {}) } },
     };
     const answer = await api.request('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', review);
     const allowed = (answer.json as { status?: { allowed?: boolean } }).status?.allowed === true;
     if (answer.status >= 400) return result(`the access review failed with ${answer.status}`);
-    return result(allowed === check.allowed ? undefined : `${q.user} ${allowed ? 'may' : 'may not'} ${q.verb} ${q.resource}${q.namespace ? ` in ${q.namespace}` : ''}`);
+    return result(allowed === check.allowed ? undefined : `${q.user} ${allowed ? 'may' : 'may not'} ${q.verb} ${q.resource}${q.subresource ? `/${q.subresource}` : ''}${q.namespace ? ` in ${q.namespace}` : ''}`);
+  }
+  if ('count' in check) {
+    const c = check.count;
+    const query = c.labelSelector ? `?labelSelector=${encodeURIComponent(c.labelSelector)}` : '';
+    const list = await api.get<{ items?: unknown[] }>(listPath(c.apiVersion, c.kind, c.namespace) + query);
+    return result(countVerdict(c, list?.items ?? []));
+  }
+  if ('file' in check) {
+    const f = check.file;
+    return result(fileVerdict(f, await api.exec(f.namespace, f.pod, ['cat', f.path], f.container)));
   }
   const { namespace, from, to, port } = check.networkAllows;
   const list = await api.get<{ items: NetworkPolicy[] }>(`/apis/networking.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/networkpolicies`);

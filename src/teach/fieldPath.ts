@@ -1,12 +1,16 @@
 /**
- * `spec.template.spec.containers[name=web].image`, `subsets[0].addresses`: a value inside an
- * object by keys, list indexes, and list items picked by one of their fields.
+ * `spec.template.spec.containers[name=web].image`, `subsets[0].addresses`,
+ * `metadata.labels["pod-security.kubernetes.io/enforce"]`: a value inside an object by keys,
+ * list indexes, list items picked by one of their fields, and quoted keys (for keys with dots).
  */
 export function valueAt(obj: unknown, path: string): unknown {
   let value = obj;
   for (const part of path.match(/[^.[\]]+|\[[^\]]*\]/g) ?? []) {
     if (value === undefined || value === null) return undefined;
-    if (part.startsWith('[')) {
+    const quoted = /^\["(.*)"\]$/.exec(part);
+    if (quoted) {
+      value = typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>)[quoted[1]] : undefined;
+    } else if (part.startsWith('[')) {
       const inner = part.slice(1, -1);
       if (!Array.isArray(value)) return undefined;
       const eq = inner.indexOf('=');

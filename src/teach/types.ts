@@ -21,32 +21,60 @@ export type Write =
   /** Deleted if it exists. */
   | { delete: ObjectRef };
 
-/**
- * A field of an object, by a path of keys, list indexes and list items picked by a field
- * (`status.conditions[type=Ready].status`, `spec.template.spec.containers[0].image`), compared.
- */
-export interface FieldCheck {
-  object: ObjectRef;
-  path: string;
+/** A condition on one value (a field's, or each listed object's), compared as JSON. */
+export interface ValueCondition {
   equals?: Json;
   notEquals?: Json;
   atLeast?: number;
-  /** The value, as text, matches this regular expression. */
+  /** The value, as text (JSON for lists and objects), matches this regular expression. */
   matches?: string;
   /** The value is absent (or the object is). */
   absent?: true;
 }
 
+/**
+ * A field of an object, by a path of keys, list indexes and list items picked by a field
+ * (`status.conditions[type=Ready].status`, `spec.template.spec.containers[0].image`), compared.
+ */
+export interface FieldCheck extends ValueCondition {
+  object: ObjectRef;
+  path: string;
+}
+
+/** Objects of a kind (in a namespace, by a label selector as `kubectl get -l` takes it) whose fields all meet `where`, counted. */
+export interface CountCheck {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  labelSelector?: string;
+  where?: Array<{ path: string } & ValueCondition>;
+  atLeast?: number;
+  atMost?: number;
+}
+
+/** A file in a pod's container as `kubectl exec POD -- cat PATH` reads it: it exists (and matches), or it does not. */
+export interface FileCheck {
+  namespace: string;
+  pod: string;
+  container?: string;
+  path: string;
+  /** The content matches this regular expression. */
+  matches?: string;
+  absent?: true;
+}
+
 export type Check = { says: string } & (
   | { field: FieldCheck }
-  /** SubjectAccessReview: may `user` (in `groups`) do `verb` on `resource`? */
-  | { canI: { user: string; groups?: string[]; verb: string; resource: string; group?: string; namespace?: string }; allowed: boolean }
+  /** SubjectAccessReview: may `user` (in `groups`) do `verb` on `resource` (and `subresource`)? */
+  | { canI: { user: string; groups?: string[]; verb: string; resource: string; subresource?: string; group?: string; namespace?: string }; allowed: boolean }
   /**
    * Do the namespace's NetworkPolicies let pods labelled `from` reach pods labelled `to` on
    * `port` (TCP)? Evaluated from the policies themselves (podSelector peers in the namespace,
    * numbered ports), the cause a failing `wget` would have.
    */
   | { networkAllows: { namespace: string; from: Record<string, string>; to: Record<string, string>; port: number }; allowed: boolean }
+  | { count: CountCheck }
+  | { file: FileCheck }
 );
 
 export interface Scenario {
