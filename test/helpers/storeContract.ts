@@ -542,7 +542,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
       }
     });
 
-    it('values of several megabytes (an operator\'s CRD) are kept whole: written, replaced, read at a past revision, watched, counted', bounded, () => withStore(async (store) => {
+    it('values of several megabytes (an operator\'s CRD) are kept whole: written, replaced, read at a past revision, watched, counted', bounded, () => withStore(async (store, opened) => {
       await store.createCluster('huge');
       const s = store.cluster('huge');
       const prefix = `${registry('huge')}apiextensions.k8s.io/customresourcedefinitions/`;
@@ -579,6 +579,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
       // Each value is its own: a re-created key starts from nothing of the old one's.
       const a3 = ok(await s.create(a.key, small));
       assert.deepEqual((await s.list(prefix)).items, [a3, b3]);
+      await opened.faults?.checkConsistency('huge');
     }));
 
     it('usage counts the objects under the cluster and their bytes (key and value, UTF-8), exactly', bounded, () => withStore(async (store) => {
