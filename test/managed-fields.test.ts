@@ -239,6 +239,13 @@ describe('Apply to a custom resource: list and map types from the CRD schema', (
     assert.deepEqual(dropped.spec, { ports: [{ name: 'https', port: 443 }], hosts: ['a.example', 'b.example'], labels: { b: '2' } });
   });
 
+  it('merged lists take SMD\'s order (typed/merge.go): the applied order, with live-only elements where the walk of both lists meets them', () => {
+    const a = applied({ metadata: {} }, router({ hosts: ['a', 'b'], ports: [{ name: 'p1' }, { name: 'p2' }, { name: 'p3' }] }), 'alice');
+    const b = applied(a, router({ hosts: ['x', 'a'], ports: [{ name: 'p3' }, { name: 'new' }, { name: 'p1' }] }), 'bob');
+    assert.deepEqual((b.spec as { hosts: string[] }).hosts, ['x', 'a', 'b']);
+    assert.deepEqual((b.spec as { ports: Array<{ name: string }> }).ports.map((p) => p.name), ['p2', 'p3', 'new', 'p1']); // as SMD's walk gives it (p1 waits for its place in the applied order)
+  });
+
   it('a conflict names the map-list entry by its keys, a defaulted key included', () => {
     const a = applied({ metadata: {} }, router({ ports: [{ name: 'http', port: 80 }] }), 'alice');
     assert.throws(() => applied(a, router({ ports: [{ name: 'http', port: 8080 }] }), 'bob'), (err: unknown) => {

@@ -253,8 +253,8 @@ function compareScalarSets(out: Comparison, path: string[], l: Json[], r: Json[]
 
 /**
  * An applied configuration merged onto the live object (typed.Merge): maps and structs
- * field by field, map-lists element by element (live order, new elements after), set-lists
- * as a union, atomic values replaced. A null in the configuration removes the field.
+ * field by field, map-lists element by element, set-lists as a union (both in SMD's order,
+ * mergedOrder), atomic values replaced. A null in the configuration removes the field.
  */
 export function mergeApplied(live: JsonMap, config: JsonMap, schema: v.GenericSchema | undefined): JsonMap {
   return mergeAt(live, config, { schema }) as JsonMap;
@@ -274,15 +274,52 @@ function mergeAt(lhs: Json | undefined, rhs: Json, field: Field): Json {
     const list = listKind(field);
     const l = elementsOf(list, lhs), r = elementsOf(list, rhs);
     if (!l || !r) return structuredClone(rhs);
-    const out: Json[] = [];
-    for (const [element, item] of l) {
-      const applied = r.get(element);
-      out.push(applied === undefined ? item : list.kind === 'map' ? mergeAt(item, applied, itemField(field)) : applied);
-    }
-    for (const [element, item] of r) if (!l.has(element)) out.push(structuredClone(item));
-    return out;
+    const merged = (element: string): Json => {
+      const live = l.get(element), applied = r.get(element)!;
+      return live !== undefined && list.kind === 'map' ? mergeAt(live, applied, itemField(field)) : structuredClone(applied);
+    };
+    return mergedOrder([...l.keys()], [...r.keys()], r).map((element) => (r.has(element) ? merged(element) : l.get(element)!));
   }
   return structuredClone(rhs);
+}
+
+/**
+ * The order of a merged list's elements, as SMD's merge walks both lists at once: live-only
+ * elements keep their place, applied ones come in the applied order, and an element in both
+ * is placed where the applied configuration puts it among the others it shares with the live
+ * list (so an apply of [x, a] onto [a, b] gives [x, a, b]).
+ */
+function mergedOrder(lhs: string[], rhs: string[], inRhs: Map<string, Json>): string[] {
+  const lhsSet = new Set(lhs);
+  const shared = rhs.filter((element) => lhsSet.has(element));
+  let next = 0;
+  const done = new Set<string>();
+  const out: string[] = [];
+  for (let lI = 0, rI = 0; lI < lhs.length || rI < rhs.length;) {
+    if (lI < lhs.length && rI < rhs.length) {
+      const element = lhs[lI];
+      if (element === rhs[rI]) {
+        done.add(element);
+        out.push(element);
+        lI++; rI++; next++;
+        continue;
+      }
+      // A shared element, but not the next one the applied order places: it comes later.
+      if (inRhs.has(element) && next < shared.length && shared[next] !== element) { lI++; continue; }
+    }
+    if (lI < lhs.length) {
+      const element = lhs[lI];
+      if (!inRhs.has(element)) { out.push(element); lI++; continue; }
+      if (done.has(element)) lI++;
+    }
+    if (rI < rhs.length) {
+      const element = rhs[rI++];
+      done.add(element);
+      out.push(element);
+      if (shared[next] === element) next++;
+    }
+  }
+  return out;
 }
 
 /**
