@@ -138,31 +138,14 @@ describe(`server-side apply and managedFields (${label})`, () => {
   });
 
   it('a custom resource merges by the CRD\'s x-kubernetes-list-type: two appliers own entries of one map-list', async () => {
-    const crd = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: routers.example.com}
-spec:
-  group: example.com
-  names: {kind: Router, plural: routers}
-  scope: Namespaced
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            type: object
-            properties:
-              ports:
-                type: array
-                x-kubernetes-list-type: map
-                x-kubernetes-list-map-keys: [name]
-                items: {type: object, required: [name], properties: {name: {type: string}, port: {type: integer}}}
-              hosts: {type: array, x-kubernetes-list-type: set, items: {type: string}}
-`;
+    const spec = { type: 'object', properties: {
+      ports: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, port: { type: 'integer' } } } },
+      hosts: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' } },
+    } };
+    const crd = JSON.stringify({
+      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'routers.example.com' },
+      spec: { group: 'example.com', names: { kind: 'Router', plural: 'routers' }, scope: 'Namespaced', versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec } } } }] },
+    });
     assert.equal((await apply(crd)).code, 0);
     const router = (ports: string, hosts: string) => `apiVersion: example.com/v1\nkind: Router\nmetadata: {name: edge}\nspec: {ports: [${ports}], hosts: [${hosts}]}\n`;
     const alice = await apply(router('{name: http, port: 80}', 'a.example'), '--field-manager=alice');
