@@ -3,16 +3,20 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 
 /** Calls onLine for each non-empty line of a newline-delimited stream as it arrives, then afterChunk. */
 export function onLines(res: IncomingMessage, onLine: (line: string) => void, afterChunk?: () => void): void {
-  let buffer = '';
+  // The pieces of an unfinished line: only a new chunk is searched for its end, so a line of
+  // several megabytes (a large CRD's event) costs its length once, not once per chunk.
+  let pending: string[] = [];
   res.setEncoding('utf8');
   res.on('data', (chunk: string) => {
-    buffer += chunk;
-    let nl;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
+    let start = 0, nl;
+    while ((nl = chunk.indexOf('\n', start)) >= 0) {
+      pending.push(chunk.slice(start, nl));
+      const line = pending.join('');
+      pending = [];
+      start = nl + 1;
       if (line) onLine(line);
     }
+    if (start < chunk.length) pending.push(chunk.slice(start));
     afterChunk?.();
   });
 }

@@ -6,6 +6,7 @@ import { applyConfiguration, recordUpdate, type ManagedFieldsEntry } from '../sr
 import { resources } from '../src/registry/resources/index.ts';
 import { addedFields, compare, fieldSetOf } from '../src/registry/typedFields.ts';
 import type { KubeObject } from '../src/registry/types.ts';
+import { customResourceDefs } from '../src/registry/customResources.ts';
 
 const deployments = resources.find((r) => r.plural === 'deployments' && r.group === 'apps')!;
 const configmaps = resources.find((r) => r.plural === 'configmaps' && r.group === '')!;
@@ -193,5 +194,66 @@ describe('Apply', () => {
     const live = applied({ metadata: {} }, deployment(2));
     const again = applyConfiguration(live, deployment(2), writer('kubectl', '2027-01-01T00:00:00Z'), false, 'main-without-status', deployments.schema);
     assert.equal(entries(again)[0].time, '2026-01-01T00:00:00Z');
+  });
+});
+
+describe('Apply to a custom resource: list and map types from the CRD schema', () => {
+  const crd = {
+    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'routers.example.com' },
+    spec: {
+      group: 'example.com', names: { kind: 'Router', plural: 'routers' }, scope: 'Namespaced',
+      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: {
+        ports: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name', 'protocol'],
+          items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, protocol: { type: 'string', default: 'TCP' }, port: { type: 'integer' } } } },
+        hosts: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' } },
+        plain: { type: 'array', items: { type: 'string' } },
+        selector: { type: 'object', 'x-kubernetes-map-type': 'atomic', additionalProperties: { type: 'string' } },
+        labels: { type: 'object', additionalProperties: { type: 'string' } },
+      } } } } } }],
+    },
+  };
+  const routers = customResourceDefs(crd as never)[0];
+  const router = (spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'example.com/v1', kind: 'Router', metadata: { name: 'r', namespace: 'default' }, spec });
+  const applied = (live: KubeObject, config: KubeObject, manager: string, force = false) =>
+    applyConfiguration(live, config, { manager, apiVersion: 'example.com/v1', time: '2026-01-01T00:00:00Z' }, force, 'main-without-status', routers.schema);
+
+  it('map-list entries and set elements of two appliers merge; atomic lists and maps are replaced', () => {
+    const a = applied({ metadata: {} }, router({ ports: [{ name: 'http', port: 80 }], hosts: ['a.example'], plain: ['x'], selector: { app: 'a' }, labels: { a: '1' } }), 'alice');
+    const both = applied(a, router({ ports: [{ name: 'https', port: 443 }], hosts: ['b.example'], labels: { b: '2' } }), 'bob');
+    assert.deepEqual(both.spec, { ports: [{ name: 'http', port: 80 }, { name: 'https', port: 443 }], hosts: ['a.example', 'b.example'], plain: ['x'], selector: { app: 'a' }, labels: { a: '1', b: '2' } });
+    const bob = entries(both).find((e) => e.manager === 'bob')!;
+    assert.deepEqual(bob.fieldsV1, { 'f:spec': {
+      'f:hosts': { 'v:"b.example"': {} }, 'f:labels': { 'f:b': {} },
+      'f:ports': { 'k:{"name":"https","protocol":"TCP"}': { '.': {}, 'f:name': {}, 'f:port': {} } },
+    } });
+    const alice = entries(both).find((e) => e.manager === 'alice')!;
+    assert.deepEqual(alice.fieldsV1['f:spec']['f:plain'], {}, 'a list with no list type is owned whole');
+    assert.deepEqual(alice.fieldsV1['f:spec']['f:selector'], {}, 'an atomic map is owned whole');
+    // Atomic values conflict whole; bob's own entry is left alone when alice stops applying hers.
+    assert.throws(() => applied(both, router({ plain: ['y'], selector: { app: 'b' } }), 'bob'), (err: unknown) => {
+      assert.ok(err instanceof ApiError);
+      assert.equal(err.message, 'Apply failed with 2 conflicts: conflicts with "alice":\n- .spec.plain\n- .spec.selector');
+      return true;
+    });
+    const dropped = applied(both, router({ hosts: ['a.example'] }), 'alice');
+    assert.deepEqual(dropped.spec, { ports: [{ name: 'https', port: 443 }], hosts: ['a.example', 'b.example'], labels: { b: '2' } });
+  });
+
+  it('merged lists take SMD\'s order (typed/merge.go): the applied order, with live-only elements where the walk of both lists meets them', () => {
+    const a = applied({ metadata: {} }, router({ hosts: ['a', 'b'], ports: [{ name: 'p1' }, { name: 'p2' }, { name: 'p3' }] }), 'alice');
+    const b = applied(a, router({ hosts: ['x', 'a'], ports: [{ name: 'p3' }, { name: 'new' }, { name: 'p1' }] }), 'bob');
+    assert.deepEqual((b.spec as { hosts: string[] }).hosts, ['x', 'a', 'b']);
+    assert.deepEqual((b.spec as { ports: Array<{ name: string }> }).ports.map((p) => p.name), ['p2', 'p3', 'new', 'p1']); // as SMD's walk gives it (p1 waits for its place in the applied order)
+  });
+
+  it('a conflict names the map-list entry by its keys, a defaulted key included', () => {
+    const a = applied({ metadata: {} }, router({ ports: [{ name: 'http', port: 80 }] }), 'alice');
+    assert.throws(() => applied(a, router({ ports: [{ name: 'http', port: 8080 }] }), 'bob'), (err: unknown) => {
+      assert.ok(err instanceof ApiError);
+      assert.equal(err.message, 'Apply failed with 1 conflict: conflict with "alice": .spec.ports[name="http",protocol="TCP"].port');
+      return true;
+    });
+    const forced = applied(a, router({ ports: [{ name: 'http', port: 8080 }] }), 'bob', true);
+    assert.deepEqual(forced.spec, { ports: [{ name: 'http', port: 8080 }] });
   });
 });

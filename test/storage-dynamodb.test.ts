@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import { DeleteTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, GetItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parse } from 'yaml';
 import { DynamoStore, ensureTable } from '../src/storage/dynamodb.ts';
-import { entryFromLogItem, kvFromObjectItem, logPrefix, logSk, metaFromItem, objectPrefix, ttlAttribute, type Item } from '../src/storage/dynamodbItems.ts';
+import {
+  blobPrefix, blobSkPrefix, entryFromLogItem, kvFromObjectItem, logPrefix, logSk, metaFromItem, objectPrefix, piecesOf, ttlAttribute, withPieces, type Item,
+} from '../src/storage/dynamodbItems.ts';
 import { storeFromEnv } from '../src/storage/fromEnv.ts';
 import { MemoryStore } from '../src/storage/memory.ts';
 import { ClusterBusyError, ClusterGoneError, CompactedError, type KeyValue, type Store, type StoreEvent, type Watcher } from '../src/storage/store.ts';
@@ -45,13 +47,25 @@ async function partition(client: DynamoDBClient, table: string, cluster: string)
 /**
  * Replays the change log and compares it with the object items: each object is
  * exactly the log's last PUT of its key, every entry's prevKv is the key's
- * previous entry, and no entry is beyond the revision counter.
+ * previous entry, and no entry is beyond the revision counter. Values kept in
+ * pieces are read back from them, and no piece is left that nothing names.
  */
 async function checkConsistency(client: DynamoDBClient, table: string, cluster: string): Promise<void> {
   const items = await partition(client, table, cluster);
   const meta = metaFromItem(items.find((i) => i.sk.S === 'meta'));
-  const objects = new Map(items.filter((i) => i.sk.S!.startsWith(objectPrefix)).map((i) => { const kv = kvFromObjectItem(i); return [kv.key, kv]; }));
-  const log = items.filter((i) => i.sk.S!.startsWith(logPrefix)).map(entryFromLogItem);
+  const pieces = items.filter((i) => i.sk.S!.startsWith(blobPrefix));
+  const named = new Set<string>();
+  const filled = (item: Item) => (['value', 'prevValue'] as const).reduce((out, name) => {
+    const where = piecesOf(out, name);
+    if (!where) return out;
+    const prefix = blobSkPrefix(out.key.S!, where.revision);
+    named.add(prefix);
+    const mine = pieces.filter((p) => p.sk.S!.startsWith(prefix));
+    assert.equal(mine.length, where.count, `${prefix}: pieces missing`);
+    return withPieces(out, name, mine);
+  }, item);
+  const objects = new Map(items.filter((i) => i.sk.S!.startsWith(objectPrefix)).map((i) => { const kv = kvFromObjectItem(filled(i)); return [kv.key, kv]; }));
+  const log = items.filter((i) => i.sk.S!.startsWith(logPrefix)).map((i) => entryFromLogItem(filled(i)));
   const replay = new Map<string, KeyValue>();
   for (const { revision, event } of log) {
     assert.ok(revision <= meta.revision, `log entry ${revision} is beyond the counter ${meta.revision}`);
@@ -61,6 +75,7 @@ async function checkConsistency(client: DynamoDBClient, table: string, cluster: 
     if (event.type === 'PUT') replay.set(event.kv.key, event.kv); else replay.delete(event.kv.key);
   }
   assert.deepEqual(objects, replay, 'objects and log disagree');
+  assert.deepEqual(pieces.map((p) => p.sk.S!).filter((sk) => ![...named].some((prefix) => sk.startsWith(prefix))), [], 'pieces nothing names');
 }
 
 /** Wraps a client so that one chosen call fails before it is sent, or after DynamoDB applied it. */
@@ -167,6 +182,31 @@ describe('dynamodb store specifics', () => {
         if (i % 2) await s.delete(kv.key, kv.modRevision); else await s.update(kv.key, `u${i}`, kv.modRevision);
       }
       await opened.faults.checkConsistency('c');
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it('a value kept in pieces is written once per revision, and its pieces go once nothing names them (compaction); a refused write writes none', bounded, async () => {
+    const opened = await openDynamoStore();
+    try {
+      await opened.store.createCluster('c');
+      const s = opened.store.cluster('c');
+      const big = (tag: string) => JSON.stringify({ tag, pad: randomBytes(600 * 1024).toString('base64') });
+      const blobs = async () => (await partition(opened.client, opened.table, 'c')).filter((i) => i.sk.S!.startsWith(blobPrefix)).map((i) => i.sk.S!.slice(0, -3));
+      const a = await s.create('/registry/c/x/a', big('1'));
+      assert.ok(a.ok);
+      const a2 = await s.update(a.kv.key, big('2'), a.kv.modRevision);
+      assert.ok(a2.ok);
+      assert.equal((await s.update(a.kv.key, big('lost'), a.kv.modRevision)).ok, false);
+      assert.deepEqual(new Set(await blobs()), new Set([blobSkPrefix(a.kv.key, a.kv.modRevision), blobSkPrefix(a.kv.key, a2.kv.modRevision)]), 'the refused write wrote no pieces');
+      await opened.faults.checkConsistency('c');
+      await s.compact(await s.currentRevision());
+      assert.deepEqual(new Set(await blobs()), new Set([blobSkPrefix(a.kv.key, a2.kv.modRevision)]), 'only the current value\'s pieces are left');
+      assert.equal((await s.get(a.kv.key))?.value, a2.kv.value);
+      await s.delete(a.kv.key);
+      await s.compact(await s.currentRevision());
+      assert.deepEqual(await blobs(), []);
     } finally {
       await opened.close();
     }

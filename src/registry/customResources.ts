@@ -1,7 +1,7 @@
 import { humanDuration, nameColumn } from './printing.ts';
 import { readJsonPath } from './jsonPath.ts';
 import { celErrors } from './celRules.ts';
-import { applyDefaults, decodingSchema, prune, validateValue, type JSONSchemaProps } from './structural.ts';
+import { applyDefaults, decodingSchema, listTypeErrors, prune, validateValue, type JSONSchemaProps } from './structural.ts';
 import { allVerbs, type Column, type KubeObject, type ResourceDef } from './types.ts';
 
 /**
@@ -129,7 +129,7 @@ export function customResourceDefs(crd: CustomResourceDefinition): ResourceDef[]
         },
         // The schema's own checks, then its CEL rules; transition rules (oldSelf) on updates, with the stored object.
         validate(obj) {
-          const errors = validateValue(obj, schema, '');
+          const errors = [...validateValue(obj, schema, ''), ...listTypeErrors(obj, schema)];
           return errors.length ? errors : celErrors(obj, schema);
         },
         validateUpdate: (obj, old) => celErrors(obj, schema, old, true),

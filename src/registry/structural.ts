@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import type { FieldError } from '../apimachinery/errors.ts';
 import { objectMeta, opaque, opt } from '../schema/base.ts';
 import { re2 } from '../apimachinery/re2.ts';
+import { declareAtomic, declareListType, type JsonMap } from './typedFields.ts';
 
 /**
  * A CRD's structural schema (apiextensions JSONSchemaProps) at work on custom resources, as
@@ -151,6 +152,45 @@ export function validateValue(value: unknown, schema: JSONSchemaProps, path: str
   return out;
 }
 
+/** fmt's %#v of a JSON value, as field.Duplicate prints a map-list's key (`map[string]interface {}{"name":"http"}`). */
+function goSyntax(value: unknown): string {
+  if (isObject(value)) return `map[string]interface {}{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${goSyntax(value[k])}`).join(', ')}}`;
+  return JSON.stringify(value);
+}
+
+/**
+ * `x-kubernetes-list-type` set and map invariants (apiextensions' ValidateListSetsAndMaps):
+ * a set's elements and a map-list's keys are unique; the second of each repeated one is named.
+ */
+export function listTypeErrors(value: unknown, schema: JSONSchemaProps, path = '', out: FieldError[] = []): FieldError[] {
+  if (out.length >= maxErrors) return out;
+  if (isObject(value)) {
+    const extra = additional(schema);
+    for (const [key, child] of Object.entries(value)) {
+      const childSchema = schema.properties?.[key] ?? extra;
+      if (childSchema) listTypeErrors(child, childSchema, schema.properties?.[key] ? (path ? `${path}.${key}` : key) : `${path}[${key}]`, out);
+    }
+    return out;
+  }
+  if (!Array.isArray(value)) return out;
+  const listType = schema['x-kubernetes-list-type'];
+  const keys = (schema['x-kubernetes-list-map-keys'] as string[] | undefined) ?? [];
+  const notObject = listType === 'map' ? value.findIndex((x) => x !== null && !isObject(x)) : -1;
+  if (notObject >= 0) out.push({ field: `${path}[${notObject}]`, type: 'FieldValueInvalid', value: value[notObject], detail: 'must be an object for an array of list-type map' });
+  else if (listType === 'set' || listType === 'map') {
+    const seen = new Map<string, number>();
+    value.forEach((item, i) => {
+      const key = listType === 'set' ? item : Object.fromEntries(keys.flatMap((k) => (isObject(item) && k in item ? [[k, item[k]]] : [])));
+      const text = JSON.stringify(isObject(key) ? Object.fromEntries(Object.entries(key).sort(([a], [b]) => (a < b ? -1 : 1))) : key);
+      const times = (seen.get(text) ?? 0) + 1;
+      seen.set(text, times);
+      if (times === 2) out.push({ field: `${path}[${i}]`, type: 'FieldValueDuplicate', detail: goSyntax(key) });
+    });
+  }
+  if (schema.items) value.forEach((item, i) => listTypeErrors(item, schema.items!, `${path}[${i}]`, out));
+  return out;
+}
+
 /** A schema's pattern, on RE2 as Go's regexp runs it (linear, whatever the pattern); one RE2 cannot compile matches nothing it cannot judge. */
 function patternMatches(pattern: string, value: string): boolean {
   const re = re2(pattern);
@@ -182,6 +222,23 @@ export function decodingSchema(schema: JSONSchemaProps): v.GenericSchema {
 }
 
 function schemaNode(schema: JSONSchemaProps): v.GenericSchema {
+  const node = shapeNode(schema);
+  // What server-side apply reads (registry/typedFields.ts): lists' types, maps owned whole.
+  if (schema['x-kubernetes-map-type'] === 'atomic') declareAtomic(node);
+  const listType = schema['x-kubernetes-list-type'];
+  if (listType === 'set') declareListType(node, { kind: 'set' });
+  if (listType === 'map') {
+    const keys = (schema['x-kubernetes-list-map-keys'] as string[] | undefined) ?? [];
+    const defaults = Object.fromEntries(keys.flatMap((key) => {
+      const value = schema.items?.properties?.[key]?.default;
+      return value === undefined ? [] : [[key, value as JsonMap[string]]];
+    }));
+    if (keys.length) declareListType(node, { kind: 'map', keys, defaults });
+  }
+  return node;
+}
+
+function shapeNode(schema: JSONSchemaProps): v.GenericSchema {
   if (preserves(schema) || schema['x-kubernetes-embedded-resource']) return lenient(opaque(), isObject);
   const extra = additional(schema);
   if (schema.properties) {

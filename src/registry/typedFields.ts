@@ -11,8 +11,11 @@ import { FieldSet } from './fieldSet.ts';
  * resource's valibot schema; whether a list is atomic, a set or a map keyed by some of its
  * elements' fields comes from the same patch metadata strategic merge uses
  * (src/schema/patchMeta.ts), as kube-apiserver's OpenAPI carries both side by side.
- * Fields the schema does not know (custom resources' trees, opaque maps) are granular maps
- * with atomic lists, as SMD's deduced type treats them.
+ * A custom resource's schema says the same with `x-kubernetes-list-type`,
+ * `x-kubernetes-list-map-keys` and `x-kubernetes-map-type`, which its schema nodes carry
+ * (declareListType, declareAtomic; registry/structural.ts reads them). Fields the schema
+ * does not know (preserved unknown trees, opaque maps) are granular maps with atomic lists,
+ * as SMD's deduced type treats them; so are a CRD's lists that declare no list type.
  */
 
 type Json = null | boolean | number | string | Json[] | JsonMap;
@@ -28,17 +31,34 @@ const isStruct = (schema: v.GenericSchema | undefined) => !!schema && !!unwrap(s
  */
 const atomicStructs = new Set(['LabelSelector']);
 const isAtomicStruct = (schema: v.GenericSchema | undefined) => {
-  const name = schema ? nameOf(unwrap(schema as Node)) : undefined;
+  if (!schema) return false;
+  if (declared_.get(schema)?.atomic) return true;
+  const name = nameOf(unwrap(schema as Node));
   return !!name && atomicStructs.has(shortName(name));
 };
 
-/** Key fields that the schema defaults, so an element that leaves them out still has its key (SMD's key defaults). */
+/** Key fields that built-in schemas default, so an element that leaves them out still has its key (SMD's key defaults). */
 const keyDefaults: Record<string, Json> = { protocol: 'TCP' };
 
-type ListKind = { kind: 'atomic' } | { kind: 'set' } | { kind: 'map'; keys: string[] };
+/** How a list's elements are told apart; a map-list's `defaults` stand in for key fields an element leaves out. */
+export type ListKind = { kind: 'atomic' } | { kind: 'set' } | { kind: 'map'; keys: string[]; defaults?: JsonMap };
 
-function listKind(meta: PatchMeta | undefined): ListKind {
-  if (meta?.strategy !== 'merge') return { kind: 'atomic' };
+/** What a schema node built at run time (a CRD's) says of itself: its list type, or that it is one atomic value. */
+const declared_ = new WeakMap<v.GenericSchema, { list?: ListKind; atomic?: boolean }>();
+/** A list node's `x-kubernetes-list-type` (and map keys). */
+export function declareListType(node: v.GenericSchema, list: ListKind): void {
+  declared_.set(node, { ...declared_.get(node), list });
+}
+/** A map or struct node owned whole (`x-kubernetes-map-type: atomic`). */
+export function declareAtomic(node: v.GenericSchema): void {
+  declared_.set(node, { ...declared_.get(node), atomic: true });
+}
+
+const atomicList: ListKind = { kind: 'atomic' };
+function listKind(field: Field): ListKind {
+  const { meta } = field;
+  if (!meta) return (field.schema && declared_.get(field.schema)?.list) || atomicList;
+  if (meta.strategy !== 'merge') return atomicList;
   if (!meta.mergeKey) return { kind: 'set' };
   return { kind: 'map', keys: meta.listMapKeys ?? [meta.mergeKey] };
 }
@@ -52,7 +72,7 @@ function elementOf(list: ListKind, item: Json): string | undefined {
   if (list.kind !== 'map' || !isMap(item)) return undefined;
   const key: JsonMap = {};
   for (const name of [...list.keys].sort()) {
-    const value = item[name] ?? keyDefaults[name];
+    const value = item[name] ?? (list.defaults ?? keyDefaults)[name];
     if (value !== undefined && value !== null) key[name] = value;
   }
   return Object.keys(key).length ? `k:${JSON.stringify(key)}` : undefined;
@@ -98,7 +118,7 @@ export function fieldSetOf(value: JsonMap, schema: v.GenericSchema | undefined):
 
 function collect(node: FieldSet, value: Json, field: Field): void {
   if (Array.isArray(value)) {
-    const list = listKind(field.meta);
+    const list = listKind(field);
     const elements = elementsOf(list, value);
     if (!elements) { node.member = true; return; }
     for (const [element, item] of elements) {
@@ -131,7 +151,7 @@ export function addedFields(value: JsonMap, schema: v.GenericSchema | undefined)
 
 function added(node: FieldSet, value: Json, field: Field): void {
   if (Array.isArray(value)) {
-    const list = listKind(field.meta);
+    const list = listKind(field);
     const elements = value.length ? elementsOf(list, value) : undefined;
     node.member = true;
     if (!elements) return;
@@ -192,7 +212,7 @@ function compareAt(out: Comparison, path: string[], lhs: Json | undefined, rhs: 
     else if (rhs === undefined) out.removed.insert(path);
     return;
   }
-  const list = listKind(field.meta);
+  const list = listKind(field);
   if (list.kind === 'set' && compareScalarSets(out, path, (lhs ?? []) as Json[], (rhs ?? []) as Json[], lhs, rhs)) return;
   const l = elementsOf(list, (lhs ?? []) as Json[]), r = elementsOf(list, (rhs ?? []) as Json[]);
   if (!l || !r) return compareLeaf(out, path, lhs, rhs);
@@ -233,8 +253,8 @@ function compareScalarSets(out: Comparison, path: string[], l: Json[], r: Json[]
 
 /**
  * An applied configuration merged onto the live object (typed.Merge): maps and structs
- * field by field, map-lists element by element (live order, new elements after), set-lists
- * as a union, atomic values replaced. A null in the configuration removes the field.
+ * field by field, map-lists element by element, set-lists as a union (both in SMD's order,
+ * mergedOrder), atomic values replaced. A null in the configuration removes the field.
  */
 export function mergeApplied(live: JsonMap, config: JsonMap, schema: v.GenericSchema | undefined): JsonMap {
   return mergeAt(live, config, { schema }) as JsonMap;
@@ -251,18 +271,55 @@ function mergeAt(lhs: Json | undefined, rhs: Json, field: Field): Json {
     return out;
   }
   if (Array.isArray(lhs) && Array.isArray(rhs)) {
-    const list = listKind(field.meta);
+    const list = listKind(field);
     const l = elementsOf(list, lhs), r = elementsOf(list, rhs);
     if (!l || !r) return structuredClone(rhs);
-    const out: Json[] = [];
-    for (const [element, item] of l) {
-      const applied = r.get(element);
-      out.push(applied === undefined ? item : list.kind === 'map' ? mergeAt(item, applied, itemField(field)) : applied);
-    }
-    for (const [element, item] of r) if (!l.has(element)) out.push(structuredClone(item));
-    return out;
+    const merged = (element: string): Json => {
+      const live = l.get(element), applied = r.get(element)!;
+      return live !== undefined && list.kind === 'map' ? mergeAt(live, applied, itemField(field)) : structuredClone(applied);
+    };
+    return mergedOrder([...l.keys()], [...r.keys()], r).map((element) => (r.has(element) ? merged(element) : l.get(element)!));
   }
   return structuredClone(rhs);
+}
+
+/**
+ * The order of a merged list's elements, as SMD's merge walks both lists at once: live-only
+ * elements keep their place, applied ones come in the applied order, and an element in both
+ * is placed where the applied configuration puts it among the others it shares with the live
+ * list (so an apply of [x, a] onto [a, b] gives [x, a, b]).
+ */
+function mergedOrder(lhs: string[], rhs: string[], inRhs: Map<string, Json>): string[] {
+  const lhsSet = new Set(lhs);
+  const shared = rhs.filter((element) => lhsSet.has(element));
+  let next = 0;
+  const done = new Set<string>();
+  const out: string[] = [];
+  for (let lI = 0, rI = 0; lI < lhs.length || rI < rhs.length;) {
+    if (lI < lhs.length && rI < rhs.length) {
+      const element = lhs[lI];
+      if (element === rhs[rI]) {
+        done.add(element);
+        out.push(element);
+        lI++; rI++; next++;
+        continue;
+      }
+      // A shared element, but not the next one the applied order places: it comes later.
+      if (inRhs.has(element) && next < shared.length && shared[next] !== element) { lI++; continue; }
+    }
+    if (lI < lhs.length) {
+      const element = lhs[lI];
+      if (!inRhs.has(element)) { out.push(element); lI++; continue; }
+      if (done.has(element)) lI++;
+    }
+    if (rI < rhs.length) {
+      const element = rhs[rI++];
+      done.add(element);
+      out.push(element);
+      if (shared[next] === element) next++;
+    }
+  }
+  return out;
 }
 
 /**
@@ -287,7 +344,7 @@ function removeAt(value: Json, drop: FieldSet, field: Field): Json {
     return out;
   }
   if (Array.isArray(value)) {
-    const list = listKind(field.meta);
+    const list = listKind(field);
     if (list.kind === 'atomic') return value;
     const out: Json[] = [];
     for (const item of value) {

@@ -10,6 +10,7 @@ import {
 import {
   droppingAttribute, entryFromLogItem, incarnationOf, kvFromObjectItem, liveAttribute, logItem, logPrefix, logSk, metaFromItem, metaSk,
   objectItem, objectItemBytes, objectPrefix, objectSk, restoringAttribute, revisionOfLogSk, ttlAttribute, type Item, type LogEntry, type Meta,
+  blobItems, blobPrefix, blobSkPrefix, encodeValue, piecesOf, withPieces, type Encoded,
 } from './dynamodbItems.ts';
 import { deleteAll, putAll } from './dynamodbTable.ts';
 import { PollingWatcher, type ChangeLog } from './dynamodbWatch.ts';
@@ -219,10 +220,66 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
     return this.reads.run(key, async () => {
       const { Item: item } = await this.client.send(new GetItemCommand({ TableName: this.table, Key: this.keyOf(objectSk(key)), ConsistentRead: true }));
       if (!item) return null;
-      const kv = kvFromObjectItem(item);
+      const kv = await this.kvOf(item);
       this.seen.remember(kv);
       return kv;
     });
+  }
+
+  // ---- values kept in pieces (dynamodbItems.ts, encodeValue) ----------------
+
+  /** Records whose value is kept in pieces: a later write names those pieces as its previous value instead of writing them again. */
+  private readonly inPieces = new WeakSet<KeyValue>();
+
+  /** The item with every value it keeps in pieces read back into it. */
+  private async filled(item: Item): Promise<Item> {
+    let out = item;
+    for (const name of ['value', 'prevValue'] as const) {
+      const where = piecesOf(out, name);
+      if (!where) continue;
+      const pieces: Item[] = [];
+      for await (const page of this.pages({
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :p)',
+        ExpressionAttributeValues: { ':pk': { S: this.cluster }, ':p': { S: blobSkPrefix(out.key.S!, where.revision) } },
+      })) pieces.push(...page.items);
+      if (pieces.length < where.count) throw new Error(`store inconsistency: ${out.key.S} at revision ${where.revision} has ${pieces.length} of its ${where.count} pieces`);
+      out = withPieces(out, name, pieces.slice(0, where.count));
+    }
+    return out;
+  }
+
+  private async kvOf(item: Item): Promise<KeyValue> {
+    const kv = kvFromObjectItem(await this.filled(item));
+    if (piecesOf(item, 'value')) this.inPieces.add(kv);
+    return kv;
+  }
+
+  private async putPieces(items: Item[]): Promise<void> {
+    if (items.length) await putAll(this.client, this.table, items);
+  }
+
+  /** Pieces of values that did not commit, or that nothing names any more; best effort (what is left goes with the cluster). */
+  private async deletePieces(pieces: Array<{ key: string; revision: number; count: number }>): Promise<void> {
+    const keys = pieces.flatMap(({ key, revision, count }) => Array.from({ length: count }, (_, i) => this.keyOf(blobSkPrefix(key, revision) + String(i).padStart(3, '0'))));
+    if (keys.length) await deleteAll(this.client, this.table, keys);
+  }
+
+  /**
+   * The encodings of an event's value and previous value, with the pieces they need written:
+   * the new value's (under its revision), and the previous value's when this process does not
+   * know them to exist (written again: a value's pieces are the same whoever writes them).
+   */
+  private async encodeEvent(event: StoreEvent, revision: number): Promise<{ value?: Encoded; prevValue?: Encoded; written: Array<{ key: string; revision: number; count: number }> }> {
+    const value = event.type === 'PUT' ? encodeValue(event.kv.value) : undefined;
+    const prev = event.prevKv;
+    const prevValue = prev ? encodeValue(prev.value) : undefined;
+    const items = [
+      ...(value ? blobItems(this.cluster, event.kv.key, revision, value, this.expiresAt) : []),
+      ...(prev && prevValue && !this.inPieces.has(prev) ? blobItems(this.cluster, prev.key, prev.modRevision, prevValue, this.expiresAt) : []),
+    ];
+    await this.putPieces(items);
+    const written = value && 'pieces' in value ? [{ key: event.kv.key, revision, count: value.pieces.length }] : [];
+    return { value, prevValue, written };
   }
 
   private async readMeta(): Promise<Meta> {
@@ -276,7 +333,7 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
     for await (const page of this.pages({
       KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :p)',
       ExpressionAttributeValues: { ':pk': { S: this.cluster }, ':p': { S: objectPrefix } },
-      ProjectionExpression: '#key, #value, #valueGz', ExpressionAttributeNames: { '#key': 'key', '#value': 'value', '#valueGz': 'valueGz' },
+      ProjectionExpression: '#key, #value, #valueGz, #valueBytes', ExpressionAttributeNames: { '#key': 'key', '#value': 'value', '#valueGz': 'valueGz', '#valueBytes': 'valueBytes' },
     })) {
       for (const item of page.items) {
         usage.objects++;
@@ -334,7 +391,7 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
         ExpressionAttributeValues: { ':pk': { S: this.cluster }, ':p': { S: objectSk(prefix) } },
         ExclusiveStartKey: next, Limit: pageSize,
       })) {
-        for (const item of page.items) scanned.push(kvFromObjectItem(item));
+        for (const item of page.items) scanned.push(await this.kvOf(item));
         next = page.lastKey;
         if (pageSize !== undefined && page.lastKey) { exhausted = false; break; }
       }
@@ -357,7 +414,7 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
       ExpressionAttributeValues: { ':pk': { S: this.cluster }, ':from': { S: logSk(at + 1) }, ':to': { S: logPrefix + '~' }, ':prefix': { S: prefix } },
     })) {
       for (const item of page.items) {
-        const { event } = entryFromLogItem(item);
+        const { event } = entryFromLogItem(await this.filled(item));
         if (event && !later.has(event.kv.key)) later.set(event.kv.key, event);
       }
     }
@@ -453,7 +510,8 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: { ':pk': { S: this.cluster }, ':from': { S: logSk(after + 1) }, ':to': { S: logPrefix + '~' } },
     }));
-    const entries = (out.Items ?? []).map(entryFromLogItem);
+    const entries: LogEntry[] = [];
+    for (const item of out.Items ?? []) entries.push(entryFromLogItem(await this.filled(item)));
     // A change written by another incarnation: the cluster was dropped and created again. (A VOID
     // marker carries no change, and one put late by an instance of the old cluster is no sign.)
     if (entries.some((e) => e.event && e.incarnation !== this.incarnation)) throw this.goneError();
@@ -480,7 +538,7 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
         ExpressionAttributeValues: { ':pk': { S: this.cluster }, ':from': { S: logSk(from + 1) }, ':to': { S: logSk(meta.revision) } },
       })) {
         for (const item of page.items) {
-          const { event, incarnation } = entryFromLogItem(item);
+          const { event, incarnation } = entryFromLogItem(await this.filled(item));
           if (!event) continue; // a VOID marker: no change
           if (incarnation !== this.incarnation) throw this.goneError();
           if (events.length === limit) { more = true; break; }
@@ -608,22 +666,25 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
     });
     if (taken.length === 1) return [{ ...taken[0], outcome: await this.commit(taken[0].event, taken[0].revision) }];
     const condition = { ConditionExpression: 'attribute_not_exists(#sk)', ExpressionAttributeNames: { '#sk': 'sk' } };
+    const encoded = await Promise.all(taken.map(({ event, revision }) => this.encodeEvent(event, revision)));
     try {
       await this.client.send(new TransactWriteItemsCommand({
-        TransactItems: taken.flatMap(({ revision, event }) => [
-          { Put: { TableName: this.table, Item: objectItem(this.cluster, event.kv, this.expiresAt), ...condition, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } },
-          { Put: { TableName: this.table, Item: logItem(this.cluster, revision, event, this.expiresAt, this.incarnation), ...condition } },
+        TransactItems: taken.flatMap(({ revision, event }, i) => [
+          { Put: { TableName: this.table, Item: objectItem(this.cluster, event.kv, this.expiresAt, encoded[i].value), ...condition, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } },
+          { Put: { TableName: this.table, Item: logItem(this.cluster, revision, event, this.expiresAt, this.incarnation, encoded[i].value), ...condition } },
         ]),
       }));
+      taken.forEach(({ event }, i) => { if (encoded[i].written.length) this.inPieces.add(event.kv); });
       return taken.map((t) => ({ ...t, outcome: { kind: 'committed' } }));
     } catch (err) {
+      await this.deletePieces(encoded.flatMap((e) => e.written)).catch(() => {});
       const reasons = cancellationReasons(err);
       if (!reasons) throw err; // unknown outcome: none is acknowledged; each object and its log item still agree
-      return taken.map((t, i): { revision: number; event: StoreEvent; outcome: Outcome } => {
+      return Promise.all(taken.map(async (t, i): Promise<{ revision: number; event: StoreEvent; outcome: Outcome }> => {
         const [object, log] = [reasons[2 * i], reasons[2 * i + 1]];
-        if (object?.Code === 'ConditionalCheckFailed') return { ...t, outcome: { kind: 'conflict', current: object.Item ? kvFromObjectItem(object.Item) : undefined } };
+        if (object?.Code === 'ConditionalCheckFailed') return { ...t, outcome: { kind: 'conflict', current: object.Item ? await this.kvOf(object.Item) : undefined } };
         return { ...t, outcome: { kind: 'retry', voided: log?.Code === 'ConditionalCheckFailed' } };
-      });
+      }));
     }
   }
 
@@ -687,22 +748,26 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
       ? { ConditionExpression: '#m = :m AND #c = :c', ExpressionAttributeNames: { '#m': 'modRevision', '#c': 'createRevision' },
         ExpressionAttributeValues: { ':m': { N: String(prevKv.modRevision) }, ':c': { N: String(prevKv.createRevision) } } }
       : { ConditionExpression: 'attribute_not_exists(#sk)', ExpressionAttributeNames: { '#sk': 'sk' } };
+    const { value, prevValue, written } = await this.encodeEvent(event, revision);
     const objectWrite = event.type === 'PUT'
-      ? { Put: { TableName: this.table, Item: objectItem(this.cluster, kv, this.expiresAt), ...objectCondition, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } }
+      ? { Put: { TableName: this.table, Item: objectItem(this.cluster, kv, this.expiresAt, value), ...objectCondition, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } }
       : { Delete: { TableName: this.table, Key: this.keyOf(objectSk(kv.key)), ...objectCondition, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } };
     try {
       await this.client.send(new TransactWriteItemsCommand({
         TransactItems: [
           objectWrite,
-          { Put: { TableName: this.table, Item: logItem(this.cluster, revision, event, this.expiresAt, this.incarnation), ConditionExpression: 'attribute_not_exists(#sk)', ExpressionAttributeNames: { '#sk': 'sk' } } },
+          { Put: { TableName: this.table, Item: logItem(this.cluster, revision, event, this.expiresAt, this.incarnation, value, prevValue), ConditionExpression: 'attribute_not_exists(#sk)', ExpressionAttributeNames: { '#sk': 'sk' } } },
         ],
       }));
+      if (written.length) this.inPieces.add(kv);
       return { kind: 'committed' };
     } catch (err) {
+      // An unknown outcome may have committed: its pieces stay (at worst unused until the cluster goes).
       const reasons = cancellationReasons(err);
       if (!reasons) throw err; // unknown outcome: not acknowledged; object and log still agree either way
+      await this.deletePieces(written).catch(() => {});
       const [object, log] = reasons;
-      if (object?.Code === 'ConditionalCheckFailed') return { kind: 'conflict', current: object.Item ? kvFromObjectItem(object.Item) : undefined };
+      if (object?.Code === 'ConditionalCheckFailed') return { kind: 'conflict', current: object.Item ? await this.kvOf(object.Item) : undefined };
       if (log?.Code === 'ConditionalCheckFailed') return { kind: 'retry', voided: true }; // a reader (or a drop) voided our revision
       if (reasons.some((r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError' || r.Code === 'ProvisionedThroughputExceeded')) return { kind: 'retry' };
       throw err;
@@ -735,10 +800,15 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
           const sk = item.sk.S!;
           if (sk.startsWith(logPrefix)) gone.push(item);
           else if (sk.startsWith(objectPrefix) && !kept(sk.slice(objectPrefix.length)) && !incoming.has(sk.slice(objectPrefix.length))) gone.push(item);
+          // The pieces of keys not kept (a kept key keeps all of its own, also those only a deleted log entry named).
+          else if (sk.startsWith(blobPrefix) && !kept(sk.slice(blobPrefix.length, sk.lastIndexOf('#', sk.length - 5)))) gone.push(item);
         }
       }
       await deleteAll(this.client, this.table, gone);
-      await putAll(this.client, this.table, records.map(({ key, value }) => objectItem(this.cluster, { key, value, createRevision: revision, modRevision: revision }, fenced.expiresAt)));
+      const restored = records.map(({ key, value }) => ({ kv: { key, value, createRevision: revision, modRevision: revision }, encoded: encodeValue(value) }));
+      await putAll(this.client, this.table, restored.flatMap(({ kv, encoded }) => [
+        ...blobItems(this.cluster, kv.key, revision, encoded, fenced.expiresAt), objectItem(this.cluster, kv, fenced.expiresAt, encoded),
+      ]));
     } finally {
       // Lifted also when the restore failed half-way: the cluster is consistent (compacted through R), and a retry need not wait.
       await this.client.send(new UpdateItemCommand({
@@ -784,11 +854,20 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
     await this.raiseMark('compacted', target);
     this.compacted = Math.max(this.compacted, target);
     const keys: Item[] = [];
+    const replaced: Array<{ key: string; revision: number; count: number }> = [];
     for await (const page of this.pages({
       KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
       ExpressionAttributeValues: { ':pk': { S: this.cluster }, ':from': { S: logPrefix }, ':to': { S: logSk(target) } },
-      ProjectionExpression: '#pk, #sk',
-    })) keys.push(...page.items);
+      ProjectionExpression: '#pk, #sk, #key, prevValuePieces, prevValueAt', ExpressionAttributeNames: { '#key': 'key' },
+    })) {
+      for (const item of page.items) {
+        keys.push({ pk: item.pk, sk: item.sk });
+        // The value this entry replaced: its object item and its own log entry (earlier) no longer name it.
+        const pieces = piecesOf(item, 'prevValue');
+        if (pieces) replaced.push({ key: item.key.S!, ...pieces });
+      }
+    }
+    await this.deletePieces(replaced);
     await deleteAll(this.client, this.table, keys);
   }
 

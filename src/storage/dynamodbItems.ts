@@ -13,6 +13,9 @@ import { utf8Length } from '../apimachinery/utf8.ts';
  *   sk = `obj#<key>`                 the current record of a key (absent once deleted)
  *   sk = `log#<16-digit revision>`   the change made at that revision, or a VOID marker,
  *                                    tagged (`inc`) with the incarnation that wrote it
+ *   sk = `blob#<key>#<16-digit revision>#<3-digit n>`
+ *                                    a piece of the gzipped value a key had at a revision, for values
+ *                                    too large to sit in the items that hold them (see encodeValue)
  *
  * Zero-padding makes the string order of log keys their revision order.
  * Keys are compared as DynamoDB does (UTF-8 bytes), which equals JavaScript's
@@ -29,12 +32,60 @@ export const objectSk = (key: string) => objectPrefix + key;
 export const logSk = (revision: number) => logPrefix + String(revision).padStart(16, '0');
 export const revisionOfLogSk = (sk: string) => Number(sk.slice(logPrefix.length));
 
+export const blobPrefix = 'blob#';
+/** Where the pieces of the value `key` had at `revision` begin. */
+export const blobSkPrefix = (key: string, revision: number) => `${blobPrefix}${key}#${String(revision).padStart(16, '0')}#`;
+
 /** Values above this size are gzipped: a log item holds a value and its previous value under DynamoDB's 400 KB item limit. */
 const compressAbove = 8 * 1024;
+/**
+ * A value still larger gzipped (an operator's CRD of several megabytes, random text) is kept in
+ * pieces of its own, written before the transaction that commits the items naming it; an object
+ * item and the log items of its write and of the next write of its key name the same pieces.
+ */
+const inlineGzBytes = 150 * 1024;
+const pieceBytes = 300 * 1024;
 
-function setValue(item: Item, name: string, value: string): void {
-  if (value.length > compressAbove) item[`${name}Gz`] = { B: gzipSync(value) };
-  else item[name] = { S: value };
+/** A value as an item holds it: its text, its gzip, or the gzip's pieces kept apart (with the value's UTF-8 byte count). */
+export type Encoded = { text: string } | { gz: Buffer } | { pieces: Buffer[]; bytes: number };
+
+export function encodeValue(value: string): Encoded {
+  if (value.length <= compressAbove) return { text: value };
+  const gz = gzipSync(value);
+  if (gz.length <= inlineGzBytes) return { gz };
+  const pieces: Buffer[] = [];
+  for (let at = 0; at < gz.length; at += pieceBytes) pieces.push(gz.subarray(at, at + pieceBytes));
+  return { pieces, bytes: utf8Length(value) };
+}
+
+/** The items holding the pieces of an encoded value that `key` has at `revision` (none for one kept inline). */
+export function blobItems(cluster: string, key: string, revision: number, encoded: Encoded, expiresAt?: number): Item[] {
+  if (!('pieces' in encoded)) return [];
+  return encoded.pieces.map((B, i) => withExpiry({ pk: { S: cluster }, sk: { S: blobSkPrefix(key, revision) + String(i).padStart(3, '0') }, B: { B } }, expiresAt));
+}
+
+/** `<name>Pieces` and `<name>At` name the pieces (how many, and the revision they are kept under); `<name>Bytes` the value's size. */
+function setValue(item: Item, name: string, encoded: Encoded, revision: number): void {
+  if ('text' in encoded) item[name] = { S: encoded.text };
+  else if ('gz' in encoded) item[`${name}Gz`] = { B: encoded.gz };
+  else {
+    item[`${name}Pieces`] = n(encoded.pieces.length);
+    item[`${name}At`] = n(revision);
+    item[`${name}Bytes`] = n(encoded.bytes);
+  }
+}
+
+/** Where an item's value named `name` is kept in pieces: the revision and count, or undefined if the item holds it. */
+export function piecesOf(item: Item, name: 'value' | 'prevValue'): { revision: number; count: number } | undefined {
+  const count = item[`${name}Pieces`]?.N;
+  return count === undefined ? undefined : { revision: num(item, `${name}At`), count: Number(count) };
+}
+
+/** The item with a value kept in pieces put back in it (as its gzip), from the pieces' items in order. */
+export function withPieces(item: Item, name: 'value' | 'prevValue', pieces: Item[]): Item {
+  const out: Item = { ...item, [`${name}Gz`]: { B: Buffer.concat(pieces.map((p) => p.B.B!)) } };
+  for (const suffix of ['Pieces', 'At', 'Bytes']) delete out[`${name}${suffix}`];
+  return out;
 }
 
 function getValue(item: Item, name: string): string | undefined {
@@ -51,9 +102,9 @@ function withExpiry(item: Item, expiresAt: number | undefined): Item {
   return item;
 }
 
-export function objectItem(cluster: string, kv: KeyValue, expiresAt?: number): Item {
+export function objectItem(cluster: string, kv: KeyValue, expiresAt?: number, encoded = encodeValue(kv.value)): Item {
   const item: Item = { pk: { S: cluster }, sk: { S: objectSk(kv.key) }, key: { S: kv.key }, createRevision: n(kv.createRevision), modRevision: n(kv.modRevision) };
-  setValue(item, 'value', kv.value);
+  setValue(item, 'value', encoded, kv.modRevision);
   return withExpiry(item, expiresAt);
 }
 
@@ -63,6 +114,7 @@ export function kvFromObjectItem(item: Item): KeyValue {
 
 /** recordBytes(key, value) of an object item, without decoding a compressed value to text. */
 export function objectItemBytes(item: Item): number {
+  if (item.valueBytes?.N) return utf8Length(item.key.S!) + num(item, 'valueBytes');
   const gz = item.valueGz?.B;
   return utf8Length(item.key.S!) + (gz ? gunzipSync(gz).length : utf8Length(item.value?.S ?? ''));
 }
@@ -74,17 +126,20 @@ export function objectItemBytes(item: Item): number {
  * write that did not commit, and can no longer be committed. `incarnation` (see
  * Meta) tells a watcher whether the entry belongs to the cluster it follows.
  */
-export function logItem(cluster: string, revision: number, event: StoreEvent | null, expiresAt?: number, incarnation?: string): Item {
+export function logItem(
+  cluster: string, revision: number, event: StoreEvent | null, expiresAt?: number, incarnation?: string,
+  value = event?.type === 'PUT' ? encodeValue(event.kv.value) : undefined, prevValue = event?.prevKv ? encodeValue(event.prevKv.value) : undefined,
+): Item {
   const item: Item = { pk: { S: cluster }, sk: { S: logSk(revision) }, type: { S: event?.type ?? 'VOID' } };
   if (incarnation) item.inc = { S: incarnation };
   if (event) {
     item.key = { S: event.kv.key };
     if (event.type === 'PUT') {
-      setValue(item, 'value', event.kv.value);
+      setValue(item, 'value', value!, revision);
       item.createRevision = n(event.kv.createRevision);
     }
     if (event.prevKv) {
-      setValue(item, 'prevValue', event.prevKv.value);
+      setValue(item, 'prevValue', prevValue!, event.prevKv.modRevision);
       item.prevCreateRevision = n(event.prevKv.createRevision);
       item.prevModRevision = n(event.prevKv.modRevision);
     }

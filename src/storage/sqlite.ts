@@ -1,4 +1,6 @@
 import { BufferedWatcher } from './memory.ts';
+import { chunksTable, collectSql, inlineBytes, isMarker, loadValue, storeValue, valueBytesSql } from './sqliteChunks.ts';
+import { utf8Length } from '../apimachinery/utf8.ts';
 import {
   ClusterGoneError, CompactedError, defaultLogBounds, FutureRevisionError, logEntryBytes,
   type ClusterStore, type KeyValue, type ListOptions, type ListResult, type LogBounds, type LogPage, type RestoredRecord, type StoreEvent, type Usage, type Watcher, type WriteResult,
@@ -16,12 +18,6 @@ interface LogRow { rev: number; key: string; type: 'PUT' | 'DELETE'; value: stri
 
 const upperBound = (prefix: string) => prefix + '\uffff';
 
-/** A log row as the change it records (a deletion's value is stored once, as prev_value). */
-function eventOf(e: LogRow): StoreEvent {
-  const kv: KeyValue = { key: e.key, value: e.type === 'DELETE' && e.value === '' && e.prev_value !== null ? e.prev_value : e.value, createRevision: e.create_rev, modRevision: e.rev };
-  const prevKv = e.prev_value !== null ? { key: e.key, value: e.prev_value, createRevision: e.prev_create_rev!, modRevision: e.prev_mod_rev! } : undefined;
-  return { type: e.type, kv, prevKv };
-}
 
 /**
  * etcd semantics on SQLite, for one cluster inside its Durable Object.
@@ -29,10 +25,10 @@ function eventOf(e: LogRow): StoreEvent {
  * transaction (objects row + log row + revision), so compare-and-swap is
  * trivially atomic and a crash between statements rolls the whole write back.
  */
-/** A row's bytes as recordBytes counts them, in SQL (UTF-8 lengths). */
-const recordRowBytes = `length(CAST(key AS BLOB)) + length(CAST(value AS BLOB))`;
+/** A row's bytes as recordBytes counts them, in SQL (UTF-8 lengths; a value kept in pieces counts whole). */
+const recordRowBytes = `length(CAST(key AS BLOB)) + ${valueBytesSql('value')}`;
 /** A log row's bytes as logEntryBytes counts them. */
-const logRowBytes = `${recordRowBytes} + ifnull(length(CAST(prev_value AS BLOB)), 0)`;
+const logRowBytes = `${recordRowBytes} + ifnull(${valueBytesSql('prev_value')}, 0)`;
 
 export class SqliteClusterStore implements ClusterStore {
   private watchers = new Set<{ prefix: string; watcher: BufferedWatcher }>();
@@ -73,6 +69,7 @@ export class SqliteClusterStore implements ClusterStore {
     this.compacted = meta.get('compacted') ?? 0;
     this.incarnation = meta.get('incarnation') ?? 0;
     this.logBytes = this.sql.exec<{ n: number | null }>(`SELECT SUM(${logRowBytes}) AS n FROM log`).one().n ?? 0;
+    this.chunked = this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'chunks'`).one().n > 0;
   }
 
   /** Which life of the cluster this is: a random number made when it was created (0 for one made before incarnations). */
@@ -98,7 +95,14 @@ export class SqliteClusterStore implements ClusterStore {
   faultPoint: ((step: string) => void) | undefined;
 
   private kv(row: Row): KeyValue {
-    return { key: row.key, value: row.value, createRevision: row.create_rev, modRevision: row.mod_rev };
+    return { key: row.key, value: loadValue(this.sql, row.key, row.mod_rev, row.value), createRevision: row.create_rev, modRevision: row.mod_rev };
+  }
+
+  /** A log row as the change it records (a deletion's value is stored once, as prev_value). */
+  private eventOf(e: LogRow): StoreEvent {
+    const prevKv = e.prev_value !== null ? { key: e.key, value: loadValue(this.sql, e.key, e.prev_mod_rev!, e.prev_value), createRevision: e.prev_create_rev!, modRevision: e.prev_mod_rev! } : undefined;
+    const value = e.type === 'DELETE' && e.value === '' && prevKv ? prevKv.value : loadValue(this.sql, e.key, e.rev, e.value);
+    return { type: e.type, kv: { key: e.key, value, createRevision: e.create_rev, modRevision: e.rev }, prevKv };
   }
 
   async get(key: string): Promise<KeyValue | null> {
@@ -107,9 +111,15 @@ export class SqliteClusterStore implements ClusterStore {
 
   /** Synchronous on purpose: a write must not yield between its check and its commit. */
   private read(key: string): KeyValue | null {
+    const row = this.readRow(key);
+    return row ? this.kv(row) : null;
+  }
+
+  /** The row as stored (a large value's marker, not the value). */
+  private readRow(key: string): Row | null {
     if (!this.readable()) return null;
     const rows = this.sql.exec<Row>(`SELECT key, value, create_rev, mod_rev FROM objects WHERE key = ?`, key).toArray();
-    return rows.length ? this.kv(rows[0]) : null;
+    return rows.length ? rows[0] : null;
   }
 
   async currentRevision(): Promise<number> {
@@ -141,7 +151,7 @@ export class SqliteClusterStore implements ClusterStore {
     for (const r of this.sql.exec<Row>(`SELECT key, value, create_rev, mod_rev FROM objects WHERE key >= ? AND key < ?`, prefix, upperBound(prefix))) view.set(r.key, this.kv(r));
     const undo = this.sql.exec<LogRow>(`SELECT * FROM log WHERE rev > ? AND key >= ? AND key < ? ORDER BY rev DESC`, at, prefix, upperBound(prefix)).toArray();
     for (const e of undo) {
-      if (e.prev_value !== null) view.set(e.key, { key: e.key, value: e.prev_value, createRevision: e.prev_create_rev!, modRevision: e.prev_mod_rev! });
+      if (e.prev_value !== null) view.set(e.key, { key: e.key, value: loadValue(this.sql, e.key, e.prev_mod_rev!, e.prev_value), createRevision: e.prev_create_rev!, modRevision: e.prev_mod_rev! });
       else view.delete(e.key);
     }
     const keys = [...view.keys()].filter((k) => start === undefined || k > start).sort();
@@ -149,23 +159,24 @@ export class SqliteClusterStore implements ClusterStore {
     return { items: page.map((k) => view.get(k)!), revision: at, more: page.length < keys.length };
   }
 
-  private write(event: StoreEvent): void {
+  /** `prevStored`: the replaced record's row value as stored (a large one's marker: its pieces are not written again). */
+  private write(event: StoreEvent, prevStored?: string): void {
     const { kv, prevKv } = event;
     this.transaction(() => {
+      // A new value is stored once (in pieces if large) and the log row names the same text.
+      const value = event.type === 'PUT' ? this.storeValue(kv.key, kv.modRevision, kv.value) : '';
       if (event.type === 'PUT') {
-        this.sql.exec(`INSERT INTO objects (key, value, create_rev, mod_rev) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, mod_rev = excluded.mod_rev`, kv.key, kv.value, kv.createRevision, kv.modRevision);
+        this.sql.exec(`INSERT INTO objects (key, value, create_rev, mod_rev) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, mod_rev = excluded.mod_rev`, kv.key, value, kv.createRevision, kv.modRevision);
       } else {
         this.sql.exec(`DELETE FROM objects WHERE key = ?`, kv.key);
       }
       this.faultPoint?.('after-object');
-      // A deletion's value is the object as it was, which prev_value holds already: stored once, a row
-      // of a large object (a 1.1 MB CRD) stays under SQLite's 2 MB in a Durable Object (SQLITE_TOOBIG).
-      const stored = event.type === 'DELETE' && prevKv?.value === kv.value ? '' : kv.value;
+      // A deletion's value is the object as it was, which prev_value holds already: stored once.
       this.sql.exec(`INSERT INTO log (rev, key, type, value, create_rev, prev_value, prev_create_rev, prev_mod_rev) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        kv.modRevision, kv.key, event.type, stored, kv.createRevision, prevKv?.value ?? null, prevKv?.createRevision ?? null, prevKv?.modRevision ?? null);
+        kv.modRevision, kv.key, event.type, value, kv.createRevision, prevStored ?? null, prevKv?.createRevision ?? null, prevKv?.modRevision ?? null);
       this.faultPoint?.('after-log');
       this.sql.exec(`INSERT INTO meta (name, value) VALUES ('revision', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value`, kv.modRevision);
-      this.logBytes += logEntryBytes({ ...event, kv: { ...kv, value: stored } });
+      this.logBytes += logEntryBytes({ ...event, kv: { ...kv, value: event.type === 'DELETE' ? '' : kv.value } });
       this.trimLog(kv.modRevision);
     });
     // Only a committed write moves the revision and reaches watchers.
@@ -190,6 +201,18 @@ export class SqliteClusterStore implements ClusterStore {
     if (through > this.compacted) this.compactSync(through);
   }
 
+  /** Whether the chunks table exists: made by the first large value, so clusters that never hold one never have it. */
+  private chunked = false;
+
+  private storeValue(key: string, rev: number, value: string): string {
+    // IF NOT EXISTS each time: a transaction that made the table may have been rolled back since.
+    if (utf8Length(value) > inlineBytes || isMarker(value)) {
+      this.sql.exec(chunksTable);
+      this.chunked = true;
+    }
+    return storeValue(this.sql, key, rev, value);
+  }
+
   async create(key: string, value: string): Promise<WriteResult> {
     this.writable();
     const current = this.read(key);
@@ -202,19 +225,21 @@ export class SqliteClusterStore implements ClusterStore {
 
   async update(key: string, value: string, expectedRevision: number): Promise<WriteResult> {
     this.writable();
-    const current = this.read(key);
-    if (!current || current.modRevision !== expectedRevision) return { ok: false, current };
+    const row = this.readRow(key);
+    const current = row && this.kv(row);
+    if (!row || !current || current.modRevision !== expectedRevision) return { ok: false, current };
     const kv: KeyValue = { key, value, createRevision: current.createRevision, modRevision: this.revision + 1 };
-    this.write({ type: 'PUT', kv, prevKv: current });
+    this.write({ type: 'PUT', kv, prevKv: current }, row.value);
     return { ok: true, kv, prevKv: current };
   }
 
   async delete(key: string, expectedRevision?: number): Promise<WriteResult> {
     this.writable();
-    const current = this.read(key);
-    if (!current || (expectedRevision !== undefined && current.modRevision !== expectedRevision)) return { ok: false, current };
+    const row = this.readRow(key);
+    const current = row && this.kv(row);
+    if (!row || !current || (expectedRevision !== undefined && current.modRevision !== expectedRevision)) return { ok: false, current };
     const kv: KeyValue = { ...current, modRevision: this.revision + 1 };
-    this.write({ type: 'DELETE', kv, prevKv: current });
+    this.write({ type: 'DELETE', kv, prevKv: current }, row.value);
     return { ok: true, kv, prevKv: current };
   }
 
@@ -223,7 +248,7 @@ export class SqliteClusterStore implements ClusterStore {
     if (fromRevision > 0 && fromRevision < this.compacted) throw new CompactedError(fromRevision, this.compacted);
     const entry = { prefix, watcher: new BufferedWatcher(() => this.watchers.delete(entry)) };
     for (const e of this.sql.exec<LogRow>(`SELECT * FROM log WHERE rev > ? AND key >= ? AND key < ? ORDER BY rev`, fromRevision, prefix, upperBound(prefix))) {
-      entry.watcher.push(eventOf(e));
+      entry.watcher.push(this.eventOf(e));
     }
     this.watchers.add(entry);
     return entry.watcher;
@@ -233,7 +258,7 @@ export class SqliteClusterStore implements ClusterStore {
     if (!this.readable()) return { events: [], revision: 0, compacted: 0, more: false };
     const rows = this.sql.exec<LogRow>(`SELECT * FROM log WHERE rev > ? ORDER BY rev LIMIT ?`, after, limit + 1).toArray();
     const more = rows.length > limit;
-    const events = (more ? rows.slice(0, limit) : rows).map(eventOf);
+    const events = (more ? rows.slice(0, limit) : rows).map((e) => this.eventOf(e));
     return { events, revision: more ? events[events.length - 1].kv.modRevision : this.revision, compacted: this.compacted, more };
   }
 
@@ -244,11 +269,12 @@ export class SqliteClusterStore implements ClusterStore {
     const kept = (key: string) => keep.some((prefix) => key.startsWith(prefix));
     for (const { key } of records) if (kept(key)) throw new Error(`restore of cluster ${this.cluster}: key ${key} may not be restored`);
     this.transaction(() => {
-      const keptRows = this.sql.exec<Row>(`SELECT key, value, create_rev, mod_rev FROM objects`).toArray().filter((r) => kept(r.key));
+      const keptRows = this.sql.exec<Row>(`SELECT key, value, create_rev, mod_rev FROM objects`).toArray().filter((r) => kept(r.key)).map((r) => ({ ...r, value: this.kv(r).value }));
       this.sql.exec(`DELETE FROM objects`);
-      for (const r of keptRows) this.sql.exec(`INSERT INTO objects (key, value, create_rev, mod_rev) VALUES (?, ?, ?, ?)`, r.key, r.value, r.create_rev, r.mod_rev);
+      if (this.chunked) this.sql.exec(chunksTable), this.sql.exec(`DELETE FROM chunks`);
+      for (const r of keptRows) this.sql.exec(`INSERT INTO objects (key, value, create_rev, mod_rev) VALUES (?, ?, ?, ?)`, r.key, this.storeValue(r.key, r.mod_rev, r.value), r.create_rev, r.mod_rev);
       // A key twice in `records` fails the primary key, and with it the whole transaction.
-      for (const { key, value } of records) this.sql.exec(`INSERT INTO objects (key, value, create_rev, mod_rev) VALUES (?, ?, ?, ?)`, key, value, revision, revision);
+      for (const { key, value } of records) this.sql.exec(`INSERT INTO objects (key, value, create_rev, mod_rev) VALUES (?, ?, ?, ?)`, key, this.storeValue(key, revision, value), revision, revision);
       this.sql.exec(`DELETE FROM log`);
       for (const name of ['revision', 'compacted']) {
         this.sql.exec(`INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value`, name, revision);
@@ -266,6 +292,7 @@ export class SqliteClusterStore implements ClusterStore {
   private compactSync(revision: number): void {
     const freed = this.sql.exec<{ n: number | null }>(`SELECT SUM(${logRowBytes}) AS n FROM log WHERE rev <= ?`, revision).one().n ?? 0;
     this.logBytes -= freed;
+    if (this.chunked) this.sql.exec(chunksTable), this.sql.exec(collectSql, revision);
     this.sql.exec(`DELETE FROM log WHERE rev <= ?`, revision);
     this.sql.exec(`INSERT INTO meta (name, value) VALUES ('compacted', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value`, revision);
     this.compacted = revision;
@@ -287,6 +314,7 @@ export class SqliteClusterStore implements ClusterStore {
         this.sql.exec(`DROP TABLE IF EXISTS objects`);
         this.sql.exec(`DROP TABLE IF EXISTS log`);
         this.sql.exec(`DROP TABLE IF EXISTS meta`);
+        this.sql.exec(`DROP TABLE IF EXISTS chunks`);
       });
     }
   }

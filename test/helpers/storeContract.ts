@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import {
   ClusterGoneError, CompactedError, FutureRevisionError,
@@ -540,6 +541,46 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
         await opened.close();
       }
     });
+
+    it('values of several megabytes (an operator\'s CRD) are kept whole: written, replaced, read at a past revision, watched, counted', bounded, () => withStore(async (store, opened) => {
+      await store.createCluster('huge');
+      const s = store.cluster('huge');
+      const prefix = `${registry('huge')}apiextensions.k8s.io/customresourcedefinitions/`;
+      // Incompressible, with multi-byte characters wherever a value may be cut into pieces.
+      const huge = (tag: string, mib: number) => {
+        const parts: string[] = [];
+        for (let length = 0; length < mib * 1024 * 1024; length += 4096 + 4) parts.push(randomBytes(3 * 1024).toString('base64'), 'é🚀中');
+        return JSON.stringify({ tag, schema: parts.join('') });
+      };
+      // Under the memory store's 8 MiB log bound, for the read at a past revision.
+      const first = huge('v1', 2.5), second = huge('v2', 2.2), small = value('small');
+      const watcher = s.watch(prefix, await s.currentRevision());
+      const a = ok(await s.create(`${prefix}a`, first));
+      const b = ok(await s.create(`${prefix}b`, small));
+      assert.equal((await s.get(a.key))?.value, first);
+      const a2 = ok(await s.update(a.key, second, a.modRevision));
+      const b2 = ok(await s.update(b.key, huge('v3', 0.6), b.modRevision));
+      assert.deepEqual(await s.get(a.key), a2);
+      assert.deepEqual((await s.list(prefix)).items, [a2, b2]);
+      assert.deepEqual((await s.list(prefix, { revision: b.modRevision })).items, [a, b], 'the past, from the log');
+      assert.deepEqual(await s.usage(), usageOf([a2, b2]));
+      const gone = ok(await s.delete(a.key, a2.modRevision));
+      const b3 = ok(await s.update(b.key, small, b2.modRevision));
+      assert.deepEqual(await s.usage(), usageOf([b3]));
+      const events = await collect(watcher, (e) => e.length >= 6);
+      assert.deepEqual(events.map((e) => [e.type, e.kv.value === first ? 'first' : e.kv.value === second ? 'second' : e.kv.value === b2.value ? 'b2' : e.kv.value === small ? 'small' : 'other', e.prevKv?.modRevision]),
+        [['PUT', 'first', undefined], ['PUT', 'small', undefined], ['PUT', 'second', a.modRevision], ['PUT', 'b2', b.modRevision], ['DELETE', 'second', a2.modRevision], ['PUT', 'small', b2.modRevision]]);
+      assert.equal(events[2].prevKv?.value, first);
+      assert.equal(events[4].prevKv?.value, second);
+      assert.equal(gone.value, second);
+      // The newest entries (a log bound may have dropped the first ones by now), read as history reads them.
+      const page = await s.changes(b2.modRevision - 1, 10);
+      assert.deepEqual(page.events, events.slice(3));
+      // Each value is its own: a re-created key starts from nothing of the old one's.
+      const a3 = ok(await s.create(a.key, small));
+      assert.deepEqual((await s.list(prefix)).items, [a3, b3]);
+      await opened.faults?.checkConsistency('huge');
+    }));
 
     it('usage counts the objects under the cluster and their bytes (key and value, UTF-8), exactly', bounded, () => withStore(async (store) => {
       await store.createCluster('metered');

@@ -246,19 +246,24 @@ describe(`CustomResourceDefinitions (${label})`, () => {
     assert.equal((await kubectl.ok(['get', 'widgets', '-A', '-o', 'name'])).trim(), '', 'a re-created CRD starts empty');
   });
 
-  it('a CRD of an operator\'s size (1.1 MB) applies with --server-side; client-side apply hits the annotation limit as on kube', async () => {
-    const props: Record<string, unknown> = {};
-    for (let i = 0; i < 2500; i++) props[`field${i}`] = { type: 'string', description: `Field ${i}: ${'lorem ipsum dolor sit amet '.repeat(15)}` };
-    const big = JSON.stringify({
-      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'bigs.example.com' },
-      spec: { group: 'example.com', names: { kind: 'Big', plural: 'bigs' }, scope: 'Namespaced', versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: props } } } } }] },
-    });
-    assert.ok(big.length > 1_000_000);
-    assert.equal((await kubectl.ok(['apply', '--server-side', '-f', '-'], { input: big })).trim(), 'customresourcedefinition.apiextensions.k8s.io/bigs.example.com serverside-applied');
-    assert.match(await kubectl.ok(['explain', 'big.spec.field2499']), /FIELD: field2499 <string>/);
+  it('an operator\'s bundle of CRDs (4.4 MB, one of 2.4 MB) applies with --server-side; client-side apply hits the annotation limit as on kube', async () => {
+    const bigCrd = (plural: string, kind: string, fields: number) => {
+      const props: Record<string, unknown> = {};
+      for (let i = 0; i < fields; i++) props[`field${i}`] = { type: 'string', description: `Field ${i}: ${'lorem ipsum dolor sit amet '.repeat(15)}` };
+      return JSON.stringify({
+        apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: `${plural}.example.com` },
+        spec: { group: 'example.com', names: { kind, plural }, scope: 'Namespaced', versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: props } } } } }] },
+      });
+    };
+    // Larger than a Durable Object's 2 MB row, and far past DynamoDB's 400 KB item once its managedFields are in.
+    const big = bigCrd('bigs', 'Big', 5500);
+    const bundle = [big, bigCrd('mids', 'Mid', 2300), bigCrd('smalls', 'Small', 2300)].join('\n---\n');
+    assert.ok(big.length > 2_400_000 && bundle.length > 4_400_000);
+    assert.equal((await kubectl.ok(['apply', '--server-side', '-f', '-'], { input: bundle })).trim(), ['bigs', 'mids', 'smalls'].map((p) => `customresourcedefinition.apiextensions.k8s.io/${p}.example.com serverside-applied`).join('\n'));
+    assert.match(await kubectl.ok(['explain', 'big.spec.field5499']), /FIELD: field5499 <string>/);
     const clientSide = await kubectl.run(['apply', '-f', '-'], { input: big });
     assert.match(clientSide.stderr, /The CustomResourceDefinition "bigs\.example\.com" is invalid: metadata\.annotations: Too long: may not be more than 262144 bytes/);
-    await kubectl.ok(['delete', 'crd', 'bigs.example.com']);
+    await kubectl.ok(['delete', 'crd', 'bigs.example.com', 'mids.example.com', 'smalls.example.com']);
   });
 
   it('helm, the whole lifecycle twice: a pre-install hook Job, a chart\'s own CRD, upgrade, history, list -A, test, rollback, uninstall', async () => {

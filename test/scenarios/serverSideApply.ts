@@ -137,6 +137,41 @@ describe(`server-side apply and managedFields (${label})`, () => {
     assert.equal(parse(await kubectl.ok(['get', 'svc', 'lb', '-o', 'yaml'])).status.loadBalancer.ingress[0].ip, '192.0.2.10');
   });
 
+  it('a custom resource merges by the CRD\'s x-kubernetes-list-type: two appliers own entries of one map-list', async () => {
+    const spec = { type: 'object', properties: {
+      ports: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, port: { type: 'integer' } } } },
+      hosts: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' } },
+    } };
+    const crd = JSON.stringify({
+      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'routers.example.com' },
+      spec: { group: 'example.com', names: { kind: 'Router', plural: 'routers' }, scope: 'Namespaced', versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec } } } }] },
+    });
+    assert.equal((await apply(crd)).code, 0);
+    const router = (ports: string, hosts: string) => `apiVersion: example.com/v1\nkind: Router\nmetadata: {name: edge}\nspec: {ports: [${ports}], hosts: [${hosts}]}\n`;
+    const alice = await apply(router('{name: http, port: 80}', 'a.example'), '--field-manager=alice');
+    assert.equal(alice.stdout.trim(), 'router.example.com/edge serverside-applied', alice.stderr);
+    assert.equal((await apply(router('{name: https, port: 443}', 'b.example'), '--field-manager=bob')).code, 0);
+    const obj = parse(await kubectl.ok(['get', 'router', 'edge', '-o', 'yaml', '--show-managed-fields']));
+    assert.deepEqual(obj.spec, { ports: [{ name: 'http', port: 80 }, { name: 'https', port: 443 }], hosts: ['a.example', 'b.example'] });
+    assert.deepEqual(obj.metadata.managedFields.find((e: Entry_) => e.manager === 'bob').fieldsV1, {
+      'f:spec': { 'f:hosts': { 'v:"b.example"': {} }, 'f:ports': { 'k:{"name":"https"}': { '.': {}, 'f:name': {}, 'f:port': {} } } },
+    });
+
+    const conflicted = await apply(router('{name: http, port: 8080}', 'b.example'), '--field-manager=bob');
+    assert.notEqual(conflicted.code, 0);
+    assert.match(conflicted.stderr, /^error: Apply failed with 1 conflict: conflict with "alice": \.spec\.ports\[name="http"\]\.port$/m);
+    const forced = await apply(router('{name: http, port: 8080}', 'b.example'), '--field-manager=bob', '--force-conflicts');
+    assert.equal(forced.code, 0, forced.stderr);
+    // alice keeps what she still owns (http's name, a.example); bob's port won.
+    assert.deepEqual(parse(await kubectl.ok(['get', 'router', 'edge', '-o', 'yaml'])).spec, { ports: [{ name: 'http', port: 8080 }], hosts: ['a.example', 'b.example'] });
+
+    const duplicated = await apply(router('{name: http}, {name: http}', 'c.example, c.example'), '--field-manager=carol');
+    // Both duplicates, in whatever order (kube-apiserver's follows Go's map order).
+    assert.match(duplicated.stderr, /^The Router "edge" is invalid: \n(\* .*\n){2}/m);
+    assert.match(duplicated.stderr, /^\* spec\.ports\[1\]: Duplicate value: map\[string\]interface \{\}\{"name":"http"\}$/m);
+    assert.match(duplicated.stderr, /^\* spec\.hosts\[1\]: Duplicate value: "c\.example"$/m);
+  });
+
   it('kubectl create records an Update entry for kubectl-create', async () => {
     await kubectl.ok(['create', 'configmap', 'settings', '--from-literal=mode=fast']);
     const entries = await managed(['configmap', 'settings']);
