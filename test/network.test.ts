@@ -303,6 +303,8 @@ describe('network commands in a pod', () => {
       assert.deepEqual([wget.stderr, wget.code], ['wget: server returned error: HTTP/1.1 404 Not Found\n', 1]);
       const withDefault = routes({ ingresses: [{ metadata: { name: 'catch-all', namespace: 'default' }, spec: { ingressClassName: 'nginx', defaultBackend: backend('api', 80) } }] });
       assert.equal(curl("-H 'Host: anything' http://192.168.0.11:30090/api/", withDefault).stdout, '<h1>api-1 api</h1>\n', 'an Ingress with only a defaultBackend takes every host');
+      const rewriting = routes({ ingresses: [{ metadata: { name: 'pay', namespace: 'default', annotations: { 'nginx.ingress.kubernetes.io/rewrite-target': '/' } }, spec: { ingressClassName: 'nginx', rules: [{ http: { paths: [{ path: '/pay', pathType: 'Prefix', backend: backend('api', 80) }] } }] } }] });
+      assert.equal(curl('http://192.168.0.11:30090/pay/x', rewriting).stdout, '<h1>api-1</h1>\n', 'rewrite-target: / sends the whole path to /');
     });
 
     it('ingress-nginx connects from its own pod: a policy that admits only its namespace lets it through, a deny times out as a 504', () => {

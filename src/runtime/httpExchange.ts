@@ -46,6 +46,14 @@ function routed(text: string): RoutedRequest {
   return { method, host: requestHost(headers.get('host') ?? ''), path: q < 0 ? target : target.slice(0, q), query: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)), headers };
 }
 
+/** The request with its path replaced (a rewrite), its query kept. */
+function rewritten(text: string, path: string): string {
+  const lineEnd = text.indexOf('\r\n');
+  const [method, target, version] = text.slice(0, lineEnd).split(' ');
+  const q = target.indexOf('?');
+  return `${method} ${path}${q < 0 ? '' : target.slice(q)} ${version}${text.slice(lineEnd)}`;
+}
+
 /** The proxy's own answer, after what it waited. */
 const own = (view: NetworkView, code: ProxyCode, method: string, waitMs = 0): Answer => ({ text: decoder.decode(proxyAnswer(code, () => view.now(), method)), waitMs });
 
@@ -60,7 +68,7 @@ function forward(view: NetworkView, proxy: NetPod, route: Route, text: string, m
   const reached = dial(from, endpoint.ip, endpoint.port, 'TCP');
   if (reached.kind === 'refused') return own(view, 502, method);
   if (reached.kind === 'dropped') return own(view, 504, method, proxyConnectMs);
-  const answer = serve(from, reached, text, depth + 1);
+  const answer = serve(from, reached, route.rewrite ? rewritten(text, route.rewrite) : text, depth + 1);
   if (answer === 'pending') return answer;
   if (answer === 'silent') return own(view, 504, method, proxyReadMs);
   return { text: asProxied(answer.text), waitMs: answer.waitMs };

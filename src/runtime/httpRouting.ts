@@ -14,7 +14,7 @@ export interface RoutedRequest { method: string; host: string; path: string; que
 
 /** Where a request goes: a Service port, or the proxy's own answer (a status line's code). */
 export type Route =
-  | { kind: 'service'; namespace: string; name: string; port: number | string }
+  | { kind: 'service'; namespace: string; name: string; port: number | string; rewrite?: string }
   | { kind: 'status'; code: 404 | 500 };
 
 /** The request's host as both data planes compare it: no port, lower case. */
@@ -57,18 +57,28 @@ function servedIngresses(state: ClusterState, controller: NetPod): NetIngress[] 
 const ingressHostMatches = (rule: string, host: string) =>
   rule === host || (rule.startsWith('*.') && host.endsWith(rule.slice(1)) && !host.slice(0, host.length - rule.length + 1).includes('.') && host.length > rule.length - 1);
 
-interface Location { exact: boolean; path: string; prefix: (p: string) => boolean; backend: NetIngressBackend; namespace: string }
+interface Location { exact: boolean; path: string; prefix: (p: string) => boolean; backend: NetIngressBackend; namespace: string; rewrite?: string }
 
 /** Prefix: element-wise (`/foo` is `/foo`, `/foo/`, `/foo/bar`, never `/foobar`); ImplementationSpecific: nginx's own prefix location. */
-function location(path: string, pathType: string | undefined, backend: NetIngressBackend, namespace: string): Location {
+function location(path: string, pathType: string | undefined, backend: NetIngressBackend, namespace: string, rewrite: string | undefined): Location {
   const trimmed = path.length > 1 ? path.replace(/\/+$/, '') : path;
   const prefix = pathType === 'ImplementationSpecific' ? (p: string) => p.startsWith(path)
     : (p: string) => trimmed === '/' || p === trimmed || p.startsWith(`${trimmed}/`);
-  return { exact: pathType === 'Exact', path, prefix, backend, namespace };
+  return { exact: pathType === 'Exact', path, prefix, backend, namespace, rewrite };
 }
 
-const serviceOf = (backend: NetIngressBackend | undefined, namespace: string): Route | undefined =>
-  backend?.service ? { kind: 'service', namespace, name: backend.service.name, port: backend.service.port?.number ?? backend.service.port?.name ?? 80 } : undefined;
+const serviceOf = (backend: NetIngressBackend | undefined, namespace: string, rewrite?: string): Route | undefined =>
+  backend?.service ? { kind: 'service', namespace, name: backend.service.name, port: backend.service.port?.number ?? backend.service.port?.name ?? 80, ...(rewrite ? { rewrite } : {}) } : undefined;
+
+/**
+ * `nginx.ingress.kubernetes.io/rewrite-target`: ingress-nginx rewrites a matched location's whole
+ * path to the target (`/pay/x` → `/` with `rewrite-target: /`). A target naming regex captures
+ * (`/$2`) is not applied: the path goes on as it came.
+ */
+const rewriteOf = (ing: NetIngress) => {
+  const target = ing.metadata.annotations?.['nginx.ingress.kubernetes.io/rewrite-target'];
+  return target && !target.includes('$') ? target : undefined;
+};
 
 /**
  * ingress-nginx's choice for a request reaching one of its pods: the server for the request's
@@ -86,13 +96,13 @@ export function ingressRoute(state: ClusterState, controller: NetPod, request: R
   for (const ing of ingresses) {
     const namespace = ing.metadata.namespace ?? 'default';
     const rules = (ing.spec.rules ?? []).filter((r) => (r.host ?? undefined) === server);
-    for (const rule of rules) for (const p of rule.http?.paths ?? []) locations.push(location(p.path ?? '/', p.pathType, p.backend, namespace));
+    for (const rule of rules) for (const p of rule.http?.paths ?? []) locations.push(location(p.path ?? '/', p.pathType, p.backend, namespace, rewriteOf(ing)));
     // An Ingress's defaultBackend is the default of the servers it defines (with no rules: of the catch-all one).
     if (ing.spec.defaultBackend && (rules.length || (!server && !ing.spec.rules?.length))) fallback ??= serviceOf(ing.spec.defaultBackend, namespace);
   }
   const exact = locations.find((l) => l.exact && l.path === request.path);
   const chosen = exact ?? locations.filter((l) => !l.exact && l.prefix(request.path)).sort((a, b) => b.path.length - a.path.length)[0];
-  return (chosen && serviceOf(chosen.backend, chosen.namespace)) ?? fallback ?? { kind: 'status', code: 404 };
+  return (chosen && serviceOf(chosen.backend, chosen.namespace, chosen.rewrite)) ?? fallback ?? { kind: 'status', code: 404 };
 }
 
 // ---------------------------------------------------------------- Gateway API
