@@ -5,21 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { Kubectl } from '../../harness/kubectl.ts';
 import { eventually } from '../helpers/eventually.ts';
 import type { ExecEntry } from './exec.ts';
-import { insecureRequest } from '../../src/client/https.ts';
-import { parse } from 'yaml';
-
-/** GETs on the cluster's API from the test process (waits through the API, not through kubectl processes). */
-async function apiClient(entry: ExecEntry): Promise<{ get<T>(path: string): Promise<T> }> {
-  const config = parse(await entry.kubeconfig()) as { clusters: Array<{ cluster: { server: string } }> };
-  const server = config.clusters[0].cluster.server;
-  const token = await entry.token();
-  return {
-    async get<T>(path: string) {
-      const answer = await insecureRequest('GET', `${server}${path}`, { authorization: `Bearer ${token}` });
-      return JSON.parse(answer.body) as T;
-    },
-  };
-}
+import { apiClient } from '../helpers/api.ts';
 
 /**
  * The cluster network from inside pods (issue 15), judged by the real kubectl v1.35 as a CKA
