@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { connect, type TLSSocket } from 'node:tls';
 
 /**
@@ -44,7 +45,7 @@ export function openExec(target: ExecTarget): Promise<ExecSocket> {
   if (target.tty) query.set('tty', 'true'); else query.set('stderr', 'true');
   const path = `${url.pathname.replace(/\/$/, '')}/api/v1/namespaces/${target.namespace ?? 'default'}/pods/${target.pod}/exec?${query}`;
   return new Promise((resolve, reject) => {
-    const socket: TLSSocket = connect({ host: url.hostname, port: Number(url.port || 443), rejectUnauthorized: false, servername: url.hostname === 'localhost' ? undefined : url.hostname });
+    const socket: TLSSocket = connect({ host: url.hostname, port: Number(url.port || 443), rejectUnauthorized: false, ...(isIP(url.hostname) ? {} : { servername: url.hostname }) });
     let buffer = Buffer.alloc(0);
     let upgraded = false;
     let stdout = '';
