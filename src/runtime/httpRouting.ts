@@ -1,4 +1,4 @@
-import type { ClusterState, NetGateway, NetGatewayListener, NetHTTPRoute, NetIngress, NetIngressBackend, NetPod, NetRouteMatch } from './clusterState.ts';
+import type { ClusterState, NetGateway, NetGatewayListener, NetHTTPRoute, NetIngress, NetIngressBackend, NetIngressClass, NetPod, NetRouteMatch } from './clusterState.ts';
 
 /**
  * Layer-7 routing as the two data planes a CKA student meets do it, read from the cluster's
@@ -35,23 +35,22 @@ function flag(args: string[], name: string): string | undefined {
   return found?.slice(name.length + 3);
 }
 
-/** The Ingresses an ingress-nginx pod serves: its IngressClass (by controller), its legacy annotation, or no class when it takes those. */
-function servedIngresses(state: ClusterState, controller: NetPod): NetIngress[] {
+/** Whether an ingress-nginx pod serves an Ingress: its IngressClass (by controller), its legacy annotation, or no class when it takes those. */
+export function servesIngress(classes: NetIngressClass[], controller: NetPod, ing: NetIngress): boolean {
+  if (ing.metadata.deletionTimestamp) return false;
   const container = (controller.spec.containers ?? []).find((c) => isIngressNginx(c.image));
   const args = [...(container?.command ?? []), ...(container?.args ?? [])];
   const controllerClass = flag(args, 'controller-class') ?? 'k8s.io/ingress-nginx';
-  const annotationClass = flag(args, 'ingress-class') ?? 'nginx';
-  const classes = state.ingressClasses.filter((c) => c.spec?.controller === controllerClass);
-  const names = new Set(classes.map((c) => c.metadata.name));
-  const takesUnclassed = flag(args, 'watch-ingress-without-class') === 'true'
-    || classes.some((c) => c.metadata.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true');
-  return state.ingresses.filter((ing) => {
-    if (ing.metadata.deletionTimestamp) return false;
-    const annotated = ing.metadata.annotations?.['kubernetes.io/ingress.class'];
-    if (annotated !== undefined) return annotated === annotationClass;
-    return ing.spec.ingressClassName ? names.has(ing.spec.ingressClassName) : takesUnclassed;
-  }).sort(byAge);
+  const ours = classes.filter((c) => c.spec?.controller === controllerClass);
+  const annotated = ing.metadata.annotations?.['kubernetes.io/ingress.class'];
+  if (annotated !== undefined) return annotated === (flag(args, 'ingress-class') ?? 'nginx');
+  if (ing.spec.ingressClassName) return ours.some((c) => c.metadata.name === ing.spec.ingressClassName);
+  return flag(args, 'watch-ingress-without-class') === 'true'
+    || ours.some((c) => c.metadata.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true');
 }
+
+const servedIngresses = (state: ClusterState, controller: NetPod) =>
+  state.ingresses.filter((ing) => servesIngress(state.ingressClasses, controller, ing)).sort(byAge);
 
 /** A wildcard Ingress host (`*.foo.com`) covers exactly one more label. */
 const ingressHostMatches = (rule: string, host: string) =>

@@ -259,6 +259,9 @@ describe(`cluster network from kubectl exec (${label})`, () => {
       list.items.length === 2 && list.items.every((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')), 'the ingress controller and httpd Ready', 120_000);
     await eventually(() => api.get<{ status?: { parents?: Conditions[] } }>('/apis/gateway.networking.k8s.io/v1/namespaces/default/httproutes/shop'), (route) =>
       !!route.status?.parents?.[0]?.conditions?.some((c) => c.type === 'Accepted' && c.status === 'True'), 'the route accepted');
+    // ingress-nginx publishes the node its pod runs on as each Ingress's address.
+    await eventually(() => api.get<{ status?: { loadBalancer?: { ingress?: unknown[] } } }>('/apis/networking.k8s.io/v1/namespaces/default/ingresses/shop-api'), (ing) => !!ing.status?.loadBalancer?.ingress?.length, 'the Ingress\'s address');
+    assert.match(await kubectl.ok(['get', 'ingress']), new RegExp(`^NAME\\s+CLASS\\s+HOSTS\\s+ADDRESS\\s+PORTS\\s+AGE\\nshop\\s+nginx\\s+shop\\.example\\.com\\s+${ip.node01.replaceAll('.', '\\.')}\\s+80\\s+\\S+\\nshop-api\\s+nginx\\s+shop\\.example\\.com\\s+${ip.node01.replaceAll('.', '\\.')}\\s+80\\s+\\S+\\n$`));
     const gateway = await api.get<{ status: { addresses: Array<{ value: string }> } }>('/apis/gateway.networking.k8s.io/v1/namespaces/default/gateways/shop-gw');
     const address = gateway.status.addresses[0].value;
     const result = await sh('curl', [
