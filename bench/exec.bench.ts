@@ -27,8 +27,8 @@ interface Entry {
   server: string;
   token: string;
   cpuSeconds(): number;
-  /** The Worker's persisted state on disk: bytes and the newest modification. */
-  disk?(): { bytes: number; files: Map<string, number> };
+  /** The Worker's persisted state on disk: each file's size and modification time (size * 1e6 + mtime ms). */
+  disk?(): { files: Map<string, number> };
   close(): Promise<void>;
 }
 
@@ -70,7 +70,7 @@ async function workerEntry(): Promise<Entry> {
   return {
     label: 'Worker', server: worker.url, token: await worker.token(),
     cpuSeconds: () => processCpuSeconds(pid),
-    disk: () => { const all = files(worker.persistTo); return { bytes: [...all.values()].reduce((n, v) => n + Math.floor(v / 1e6), 0), files: all }; },
+    disk: () => ({ files: files(worker.persistTo) }),
     close: () => worker.close(),
   };
 }
@@ -111,11 +111,16 @@ async function idle(entry: Entry): Promise<Idle> {
   const r0 = await revision(entry), c0 = entry.cpuSeconds(), d0 = entry.disk?.();
   await sleep(idleSeconds * 1000);
   const d1 = entry.disk?.();
-  const changed = d0 && d1 ? [...d1.files].filter(([path, v]) => d0.files.get(path) !== v).length : undefined;
-  return { writes: (await revision(entry)) - r0, cpu: entry.cpuSeconds() - c0, diskBytes: d0 && d1 ? d1.bytes - d0.bytes : undefined, diskFiles: changed };
+  // Files written, made or removed in the window, and the bytes by which files grew (a write appends to SQLite's WAL;
+  // a checkpoint of earlier writes only shrinks it).
+  const paths = d0 && d1 ? new Set([...d0.files.keys(), ...d1.files.keys()]) : new Set<string>();
+  const changed = d0 && d1 ? [...paths].filter((path) => d0.files.get(path) !== d1.files.get(path)).length : undefined;
+  const size = (v: number | undefined) => Math.floor((v ?? 0) / 1e6);
+  const grown = d0 && d1 ? [...paths].reduce((n, path) => n + Math.max(0, size(d1.files.get(path)) - size(d0.files.get(path))), 0) : undefined;
+  return { writes: (await revision(entry)) - r0, cpu: entry.cpuSeconds() - c0, diskBytes: grown, diskFiles: changed };
 }
 
-const idleText = (i: Idle) => `${i.writes} store writes, ${fmt(i.cpu, 2)} CPU-s${i.diskFiles === undefined ? '' : `, ${i.diskFiles} state files changed (${i.diskBytes} bytes)`}`;
+const idleText = (i: Idle) => `${i.writes} store writes, ${fmt(i.cpu, 2)} CPU-s${i.diskFiles === undefined ? '' : `, ${i.diskFiles} state files changed, ${i.diskBytes} bytes grown`}`;
 
 async function measure(entry: Entry): Promise<void> {
   await prepare(entry);
