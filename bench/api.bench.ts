@@ -1,22 +1,10 @@
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { call, fmt, line } from './lib.ts';
-
-const here = dirname(fileURLToPath(import.meta.url));
+import type { ChildProcess } from 'node:child_process';
+import { call, fmt, line, serveProcess } from './lib.ts';
 
 async function serve(mode: 'api' | 'bare'): Promise<{ child: ChildProcess; port: number; token: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'serve.ts'), mode], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /READY (\d+) (\S+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]), token: m[2] });
-    });
-    child.on('exit', (code) => reject(new Error(`serve.ts ${mode} exited ${code}`)));
-  });
+  const { child, port, fields } = await serveProcess(mode);
+  return { child, port, token: fields[0] };
 }
 
 const pod = (name: string | undefined) => JSON.stringify({

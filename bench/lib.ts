@@ -1,4 +1,8 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { call as request, type Answer } from '../src/client/https.ts';
 
@@ -32,4 +36,26 @@ export const fmt = (n: number, digits = 1) => n.toFixed(digits);
 
 export function line(label: string, value: string): void {
   console.log(`${label.padEnd(58)} ${value}`);
+}
+
+/** A bench/serve.ts server in a process of its own, once it printed `READY <port> <fields…>`. */
+export function serveProcess(mode: string, options: { env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<{ child: ChildProcess; port: number; fields: string[] }> {
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'serve.ts');
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', script, mode], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...options.env } });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /READY (\d+) ([^\n]*)\n/.exec(out);
+      if (m) resolve({ child, port: Number(m[1]), fields: m[2].split(' ') });
+    });
+    child.on('exit', (code) => reject(new Error(`serve.ts ${mode} exited ${code}`)));
+  });
+}
+
+/** CPU-seconds a process has used (user + system), from /proc: a server's own, whoever drives it. */
+export function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }

@@ -8,7 +8,8 @@ import { startNodeServer } from '../harness/server.ts';
  * doesn't share its event loop: `api` is the Node entry (memory store), `bare`
  * a plain Hono handler doing the same JSON work with none of the API server,
  * and prints a token of its admin and of `jane` (no groups), `tenants` the Node entry under the real default limits (rate, streams, storage
- * budget), answering with its admin token so a bench can create clusters. Run with
+ * budget), answering with its admin token so a bench can create clusters, `node-entry` the Node entry
+ * itself (node-runtime.ts: live control plane, timers) with its default cluster's admin token. Run with
  * --expose-gc, `tenants` collects garbage on SIGUSR2 and prints `GC <heapUsed>`.
  */
 const mode = process.argv[2];
@@ -26,6 +27,14 @@ if (mode === 'api') {
     console.log(`GC ${process.memoryUsage().heapUsed}`);
   });
   console.log(`READY ${server.port} ${server.adminToken}`);
+} else if (mode === 'node-entry') {
+  // The Node entry as `npm run start:node` runs it: the control plane live, its sweep and resync timers on.
+  const { nodeRuntime } = await import('../src/entry/node-runtime.ts');
+  const { adminToken } = await import('../src/tenancy/admin.ts');
+  const { systemClock } = await import('../src/ports.ts');
+  const { app, keys, defaultCluster } = await nodeRuntime(process.env, { jwtSecret: 'bench-secret-that-is-long-enough-for-hs256' });
+  const server = await serveHttps(app.fetch, { port: 0, tls: await selfSignedCertificate() });
+  console.log(`READY ${server.port} ${await adminToken(keys, defaultCluster, systemClock)}`);
 } else if (mode === 'bare') {
   const objects = new Map<string, string>();
   const app = new Hono();
@@ -48,7 +57,7 @@ if (mode === 'api') {
   const server = await serveHttps(app.fetch, { port: 0, tls: await selfSignedCertificate() });
   console.log(`READY ${server.port} none`);
 } else {
-  console.error('usage: serve.ts api|bare|tenants|tenants-unthrottled');
+  console.error('usage: serve.ts api|bare|node-entry|tenants|tenants-unthrottled');
   process.exit(2);
 }
 process.on('SIGINT', () => process.exit(0));

@@ -5,6 +5,7 @@ import { coreDNS, hostsFile, resolvConf } from '../src/runtime/dns.ts';
 import { policiesAllow, type Connection } from '../src/runtime/networkPolicy.ts';
 import { dial, type LoadingNetworkView } from '../src/runtime/network.ts';
 import { runShell } from '../src/runtime/shell.ts';
+import { gatewayControllerName } from '../src/runtime/httpRouting.ts';
 
 /**
  * The simulated cluster network without a server: the NetworkPolicy evaluator's truth table,
@@ -63,6 +64,7 @@ function cluster(policies: NetPolicy[] = [], dnsEndpoints = true): ClusterState 
       { metadata: { name: 'controlplane' }, status: { addresses: [{ type: 'InternalIP', address: '192.168.0.10' }] } },
       { metadata: { name: 'node01' }, status: { addresses: [{ type: 'InternalIP', address: '192.168.0.11' }] } },
     ],
+    ingresses: [], ingressClasses: [], gateways: [], httpRoutes: [],
   };
 }
 
@@ -155,7 +157,7 @@ describe('CoreDNS answers', () => {
 describe('network commands in a pod', () => {
   const view = (self: NetPod, state = cluster()): LoadingNetworkView => ({
     state, self, now: () => Date.parse('2025-01-01T00:00:10Z'),
-    containers: (p) => (p.spec.containers ?? []).map((c) => ({ input: { image: c.image ?? '', hostname: p.metadata.name ?? '', files: { '/usr/share/nginx/html/index.html': `<h1>${p.metadata.name}</h1>\n` } }, startedAt: 0 })),
+    containers: (p) => (p.spec.containers ?? []).map((c) => ({ input: { image: c.image ?? '', hostname: p.metadata.name ?? '', files: { '/usr/share/nginx/html/index.html': `<h1>${p.metadata.name}</h1>\n`, '/usr/share/nginx/html/api/index.html': `<h1>${p.metadata.name} api</h1>\n` } }, startedAt: 0 })),
     pending: () => false, loadPending: async () => {},
   });
   const files = (p: NetPod) => ({ '/etc/resolv.conf': resolvConf(p), '/etc/hosts': hostsFile(p, p.status?.podIP) });
@@ -230,5 +232,99 @@ describe('network commands in a pod', () => {
   it('images without the command: nginx has curl only', () => {
     assert.equal(sh('wget -qO- web', 'nginx').stderr, 'sh: wget: not found\n');
     assert.match(sh('curl -s http://web:8080', 'nginx').stdout, /<h1>web-/);
+  });
+
+  describe('Ingress and Gateway routes', () => {
+    const api = pod('api-1', 'default', '10.244.1.60', { app: 'api' }, 'nginx');
+    const controller = pod('ingress-nginx-controller-1', 'ingress-nginx', '10.244.1.50', { 'app.kubernetes.io/name': 'ingress-nginx' }, 'registry.k8s.io/ingress-nginx/controller:v1.12.1');
+    const backend = (name: string, port: number) => ({ service: { name, port: { number: port } } });
+    const routes = (extra: Partial<ClusterState> = {}, policies: NetPolicy[] = []): ClusterState => {
+      const base = cluster(policies);
+      return {
+        ...base,
+        pods: [...base.pods, api, controller],
+        services: [...base.services,
+          { metadata: { name: 'api', namespace: 'default' }, spec: { clusterIP: '10.96.100.3', selector: { app: 'api' }, ports: [{ port: 80 }] } },
+          { metadata: { name: 'ingress-nginx-controller', namespace: 'ingress-nginx' }, spec: { type: 'NodePort', clusterIP: '10.96.100.4', ports: [{ name: 'http', port: 80, nodePort: 30090 }] } }],
+        endpointSlices: [...base.endpointSlices, slice('api', 'default', [{ name: '', port: 80 }], [{ ip: '10.244.1.60' }]),
+          slice('ingress-nginx-controller', 'ingress-nginx', [{ name: 'http', port: 80 }], [{ ip: '10.244.1.50' }])],
+        namespaces: [...base.namespaces, { metadata: { name: 'ingress-nginx' } }],
+        ingressClasses: [{ metadata: { name: 'nginx' }, spec: { controller: 'k8s.io/ingress-nginx' } }],
+        ingresses: [{
+          metadata: { name: 'shop', namespace: 'default' },
+          spec: { ingressClassName: 'nginx', rules: [{ host: 'foo.example.com', http: { paths: [
+            { path: '/', pathType: 'Prefix', backend: backend('web', 8080) },
+            { path: '/api', pathType: 'Prefix', backend: backend('api', 80) },
+            { path: '/exact', pathType: 'Exact', backend: backend('api', 80) },
+          ] } }, { host: 'empty.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: backend('empty', 80) }] } }] },
+        }, {
+          metadata: { name: 'other-class', namespace: 'default' },
+          spec: { ingressClassName: 'traefik', rules: [{ host: 'bar.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: backend('web', 8080) }] } }] },
+        }],
+        gateways: [{ metadata: { name: 'gw', namespace: 'default' }, spec: { gatewayClassName: 'nginx', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] }, status: { addresses: [{ type: 'IPAddress', value: '192.168.0.210' }] } }],
+        httpRoutes: [{
+          metadata: { name: 'shop', namespace: 'default' },
+          spec: {
+            parentRefs: [{ name: 'gw' }], hostnames: ['gw.example.com'],
+            rules: [
+              { matches: [{ path: { type: 'PathPrefix', value: '/api' } }], backendRefs: [{ name: 'api', port: 80 }] },
+              { matches: [{ headers: [{ name: 'X-Canary', value: 'yes' }] }], backendRefs: [{ name: 'api', port: 80 }] },
+              { backendRefs: [{ name: 'web', port: 8080 }] },
+              { matches: [{ path: { type: 'Exact', value: '/broken' } }], backendRefs: [{ name: 'nowhere', port: 80 }] },
+            ],
+          },
+          status: { parents: [{ parentRef: { name: 'gw' }, controllerName: gatewayControllerName, conditions: [{ type: 'Accepted', status: 'True' }] }] },
+        }, {
+          metadata: { name: 'refused', namespace: 'default' },
+          spec: { parentRefs: [{ name: 'gw' }], hostnames: ['no.example.com'], rules: [{ backendRefs: [{ name: 'web', port: 8080 }] }] },
+          status: { parents: [{ parentRef: { name: 'gw' }, controllerName: gatewayControllerName, conditions: [{ type: 'Accepted', status: 'False' }] }] },
+        }],
+        ...extra,
+      };
+    };
+    const curl = (args: string, state = routes()) => sh(`curl -s ${args}`, 'curlimages/curl', state);
+    const notFound = '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+
+    it('ingress-nginx through its NodePort and its Service: host, Prefix, Exact; the longest match wins', () => {
+      assert.match(curl("-H 'Host: foo.example.com' http://192.168.0.11:30090/").stdout, /^<h1>web-[12]<\/h1>\n$/);
+      assert.equal(curl("-H 'Host: foo.example.com' http://192.168.0.11:30090/api/").stdout, '<h1>api-1 api</h1>\n');
+      assert.equal(curl("-H 'Host: foo.example.com:30090' http://ingress-nginx-controller.ingress-nginx/exact -o /dev/null -w '%{http_code}'").stdout, '404\n', 'Exact /exact to api, which has no such file');
+      assert.match(curl("-H 'Host: foo.example.com' http://192.168.0.11:30090/apix").stdout, /^<html>[^]*404 Not Found[^]*nginx\/1\.29\.1/, 'Prefix /api is not /apix: / to web, whose nginx has no such file');
+      assert.match(curl("-i -H 'Host: foo.example.com' http://192.168.0.11:30090/").stdout, /^HTTP\/1\.1 200 OK\nServer: nginx\n/);
+      assert.equal(sh("wget -qO- --header 'Host: foo.example.com' 192.168.0.11:30090/api/", 'busybox', routes()).stdout, '<h1>api-1 api</h1>\n');
+    });
+
+    it('ingress-nginx: no rule for the host is its default backend\'s 404; a Service without endpoints is 503; other classes are not its own', () => {
+      const missing = curl("-i -H 'Host: nope.example.com' http://192.168.0.11:30090/");
+      assert.equal(missing.stdout, `HTTP/1.1 404 Not Found\nServer: nginx\nDate: Wed, 01 Jan 2025 00:00:10 GMT\nContent-Type: text/html\nContent-Length: 146\nConnection: close\n\n${notFound}`);
+      assert.equal(curl("-o /dev/null -w '%{http_code}' -H 'Host: bar.example.com' http://192.168.0.11:30090/").stdout, '404\n');
+      assert.equal(curl("-o /dev/null -w '%{http_code}' -H 'Host: empty.example.com' http://192.168.0.11:30090/").stdout, '503\n');
+      const wget = sh('wget -qO- 192.168.0.11:30090/', 'busybox', routes());
+      assert.deepEqual([wget.stderr, wget.code], ['wget: server returned error: HTTP/1.1 404 Not Found\n', 1]);
+      const withDefault = routes({ ingresses: [{ metadata: { name: 'catch-all', namespace: 'default' }, spec: { ingressClassName: 'nginx', defaultBackend: backend('api', 80) } }] });
+      assert.equal(curl("-H 'Host: anything' http://192.168.0.11:30090/api/", withDefault).stdout, '<h1>api-1 api</h1>\n', 'an Ingress with only a defaultBackend takes every host');
+      const rewriting = routes({ ingresses: [{ metadata: { name: 'pay', namespace: 'default', annotations: { 'nginx.ingress.kubernetes.io/rewrite-target': '/' } }, spec: { ingressClassName: 'nginx', rules: [{ http: { paths: [{ path: '/pay', pathType: 'Prefix', backend: backend('api', 80) }] } }] } }] });
+      assert.equal(curl('http://192.168.0.11:30090/pay/x', rewriting).stdout, '<h1>api-1</h1>\n', 'rewrite-target: / sends the whole path to /');
+    });
+
+    it('ingress-nginx connects from its own pod: a policy that admits only its namespace lets it through, a deny times out as a 504', () => {
+      const onlyIngress = policy('from-ingress', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }] }] });
+      assert.match(curl("-H 'Host: foo.example.com' http://192.168.0.11:30090/", routes({}, [onlyIngress])).stdout, /^<h1>web-[12]<\/h1>\n$/);
+      assert.equal(sh('wget -qO- -T 1 http://web:8080', 'busybox', routes({}, [onlyIngress])).stderr, 'wget: download timed out\n', 'the client itself is not admitted');
+      const deny = policy('deny', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'] });
+      const timedOut = curl("-o /dev/null -w '%{http_code}' -H 'Host: foo.example.com' http://192.168.0.11:30090/", routes({}, [deny]));
+      assert.deepEqual([timedOut.stdout, timedOut.elapsed], ['504\n', 5000]);
+    });
+
+    it('a Gateway\'s address: HTTPRoute hostnames, path and header matches; 404 without a match, 500 for a missing backend', () => {
+      assert.match(curl("-H 'Host: gw.example.com' http://192.168.0.210/").stdout, /^<h1>web-[12]<\/h1>\n$/);
+      assert.equal(curl("-H 'Host: gw.example.com' http://192.168.0.210/api/").stdout, '<h1>api-1 api</h1>\n');
+      assert.equal(curl("-H 'Host: gw.example.com' -H 'X-Canary: yes' http://192.168.0.210/api/").stdout, '<h1>api-1 api</h1>\n');
+      assert.equal(curl("-H 'Host: gw.example.com' -H 'x-canary: yes' http://192.168.0.210/").stdout, '<h1>api-1</h1>\n', 'header names match in any case');
+      assert.equal(curl("-o /dev/null -w '%{http_code}' -H 'Host: no.example.com' http://192.168.0.210/").stdout, '404\n', 'a route not Accepted routes nothing');
+      assert.equal(curl("-o /dev/null -w '%{http_code}' http://192.168.0.210/").stdout, '404\n', 'no Host the routes name');
+      assert.equal(curl("-o /dev/null -w '%{http_code}' -H 'Host: gw.example.com' http://192.168.0.210/broken").stdout, '500\n');
+      assert.equal(sh('wget -qO- -T 1 http://192.168.0.210:8080/', 'busybox', routes()).stderr, 'wget: download timed out\n', 'no listener on that port');
+    });
   });
 });

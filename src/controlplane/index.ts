@@ -1,4 +1,5 @@
 import type { ChangeEvent, Ports, QueueMessage } from '../ports.ts';
+import { syncIngressStatuses, ingressStatusInputs } from './controllers/ingressStatus.ts';
 import { clusterPrefix, ClusterGoneError } from '../storage/store.ts';
 import { Catalog } from '../registry/catalog.ts';
 import { Registry } from '../registry/generic.ts';
@@ -177,6 +178,7 @@ async function resyncCluster(ctx: ControlPlaneContext, cluster: string): Promise
   await reconcile(ctx, cluster, { retryRevision: 0, flush: true });
   await signApprovedRequests(new Registry(ctx.catalog, ctx.ports, cluster));
   await syncGateways(new Registry(ctx.catalog, ctx.ports, cluster));
+  await syncIngressStatuses(new Registry(ctx.catalog, ctx.ports, cluster));
 }
 
 /**
@@ -238,6 +240,8 @@ async function dispatch(ctx: ControlPlaneContext, message: QueueMessage): Promis
   if (signerGroups.includes(event.group)) return signApprovedRequests(new Registry(ctx.catalog, ctx.ports, event.cluster));
   // The gateway controller has a pass of its own: it reads only the Gateway API objects (and the Services, Secrets, namespaces they name).
   if (gatewayInputs(event)) await syncGateways(new Registry(ctx.catalog, ctx.ports, event.cluster));
+  // So has ingress-nginx's status sync: it reads Ingresses first and stops where there are none.
+  if (ingressStatusInputs(event)) await syncIngressStatuses(new Registry(ctx.catalog, ctx.ports, event.cluster));
   await syncQuotas(ctx, event);
   if (event.group === '' && event.resource === 'resourcequotas') return;
   if (!watched(event)) return;

@@ -8,7 +8,7 @@ import type { LabelSelector } from '../apimachinery/selectors.ts';
  */
 
 export type Labels = Record<string, string>;
-interface Meta { name?: string; namespace?: string; uid?: string; labels?: Labels; deletionTimestamp?: string }
+interface Meta { name?: string; namespace?: string; uid?: string; labels?: Labels; annotations?: Labels; deletionTimestamp?: string; creationTimestamp?: string }
 
 export interface NetContainerPort { name?: string; containerPort: number; protocol?: string }
 export interface NetContainer { name: string; image?: string; command?: string[]; args?: string[]; ports?: NetContainerPort[] }
@@ -47,6 +47,38 @@ export interface NetPolicy {
   };
 }
 
+export interface NetIngressBackend { service?: { name: string; port?: { number?: number; name?: string } } }
+export interface NetIngress {
+  metadata: Meta;
+  spec: {
+    ingressClassName?: string; defaultBackend?: NetIngressBackend;
+    rules?: Array<{ host?: string; http?: { paths?: Array<{ path?: string; pathType?: string; backend: NetIngressBackend }> } }>;
+  };
+}
+export interface NetIngressClass { metadata: Meta; spec?: { controller?: string } }
+
+export interface NetGatewayListener { name: string; hostname?: string; port: number; protocol: string }
+export interface NetGateway {
+  metadata: Meta;
+  spec: { gatewayClassName?: string; listeners?: NetGatewayListener[] };
+  status?: { addresses?: Array<{ type?: string; value: string }> };
+}
+export interface NetParentRef { group?: string; kind?: string; namespace?: string; name: string; sectionName?: string; port?: number }
+export interface NetRouteMatch {
+  path?: { type?: string; value?: string };
+  headers?: Array<{ type?: string; name: string; value: string }>;
+  queryParams?: Array<{ type?: string; name: string; value: string }>;
+  method?: string;
+}
+export interface NetHTTPRoute {
+  metadata: Meta;
+  spec: {
+    parentRefs?: NetParentRef[]; hostnames?: string[];
+    rules?: Array<{ matches?: NetRouteMatch[]; backendRefs?: Array<{ group?: string; kind?: string; name: string; namespace?: string; port?: number; weight?: number }> }>;
+  };
+  status?: { parents?: Array<{ parentRef: NetParentRef; controllerName: string; conditions?: Array<{ type: string; status: string; reason?: string }> }> };
+}
+
 export interface NetNamespace { metadata: Meta }
 export interface NetNode { metadata: Meta; status?: { addresses?: Array<{ type: string; address: string }> } }
 
@@ -57,9 +89,14 @@ export interface ClusterState {
   networkPolicies: NetPolicy[];
   namespaces: NetNamespace[];
   nodes: NetNode[];
+  /** What ingress controllers and the Gateway API's data plane route by (httpRouting.ts). */
+  ingresses: NetIngress[];
+  ingressClasses: NetIngressClass[];
+  gateways: NetGateway[];
+  httpRoutes: NetHTTPRoute[];
 }
 
-export const emptyClusterState = (): ClusterState => ({ pods: [], services: [], endpointSlices: [], networkPolicies: [], namespaces: [], nodes: [] });
+export const emptyClusterState = (): ClusterState => ({ pods: [], services: [], endpointSlices: [], networkPolicies: [], namespaces: [], nodes: [], ingresses: [], ingressClasses: [], gateways: [], httpRoutes: [] });
 
 /** A pod's namespace's labels (`kubernetes.io/metadata.name` is always there, as the API server sets it). */
 export function namespaceLabels(state: ClusterState, namespace: string | undefined): Labels {

@@ -1,13 +1,12 @@
-import type { NetPod } from './clusterState.ts';
-import { httpConnection, listenerOn } from './httpServer.ts';
-import { dial, type NetworkView } from './network.ts';
+import { exchange } from './httpExchange.ts';
+import { dial } from './network.ts';
 import { boundedArgs, lookup, maxArgLength, parsePort, seconds, timedOutText, ToolOutput, unansweredConnectMs, type ToolContext, type ToolRun } from './netTools.ts';
 
 /**
  * busybox wget and curl against the simulated network: the name is resolved through the pod's
  * resolver, the connection goes where kube-proxy and the policies send it (network.ts), and the
  * request is answered by the destination container's own HTTP server (httpServer.ts) from its
- * files. Failures print what each client prints: busybox's `bad address`, `Connection refused`,
+ * files, or routed on by an ingress controller or a Gateway (httpExchange.ts). Failures print what each client prints: busybox's `bad address`, `Connection refused`,
  * `download timed out`; curl's numbered errors (6, 7, 22, 28).
  */
 
@@ -24,26 +23,11 @@ function parseUrl(text: string): Url | undefined {
   return { scheme, host: m[2], port, path: m[4]?.startsWith('/') ? m[4] : `/${m[4] ?? ''}` };
 }
 
-type Exchange =
-  | { kind: 'response'; statusLine: string; status: number; headers: string[]; body: string }
-  | { kind: 'silent' };
-
-const decoder = new TextDecoder();
-
-/** One request on a fresh connection to an open port; `silent` when what listens says nothing. */
-function exchange(view: NetworkView, target: { pod?: NetPod; port: number }, method: string, url: Url, agent: string): Exchange {
-  const containers = target.pod ? view.containers(target.pod) : [];
-  // Not read yet: the caller reads them and runs the command again; this run's answer is discarded.
-  if (!containers) return { kind: 'response', statusLine: 'HTTP/1.1 200 OK', status: 200, headers: [], body: '' };
-  const listener = containers.map((c) => listenerOn(c.input, target.port, c.startedAt)).find((l) => l);
-  if (!listener || listener.kind === 'silent') return { kind: 'silent' };
-  const request = `${method} ${url.path} HTTP/1.1\r\nHost: ${url.host}${url.port === 80 ? '' : `:${url.port}`}\r\nUser-Agent: ${agent}\r\nAccept: */*\r\nConnection: close\r\n\r\n`;
-  const { out } = httpConnection(listener, () => view.now()).receive(new TextEncoder().encode(request));
-  const text = out.map((chunk) => decoder.decode(chunk)).join('');
-  const end = text.indexOf('\r\n\r\n');
-  if (end < 0) return { kind: 'silent' };
-  const [statusLine, ...headers] = text.slice(0, end).split('\r\n');
-  return { kind: 'response', statusLine, status: Number(statusLine.split(' ')[1]) || 0, headers, body: text.slice(end + 4) };
+/** A `Name: value` header argument (`-H`, `--header`); curl drops one with an empty value. */
+function headerArg(text: string | undefined): [string, string] | undefined {
+  const i = text?.indexOf(':') ?? -1;
+  if (!text || i <= 0) return undefined;
+  return [text.slice(0, i).trim(), text.slice(i + 1).trim()];
 }
 
 const header = (headers: string[], name: string) => headers.find((h) => h.toLowerCase().startsWith(`${name.toLowerCase()}:`))?.slice(name.length + 1).trim();
@@ -56,6 +40,7 @@ const progressLine = (name: string, size: number) => `${name.padEnd(20).slice(0,
 export function wget(ctx: ToolContext): ToolRun {
   const out = new ToolOutput();
   let quiet = false, spider = false, showHeaders = false, output: string | undefined, timeoutMs: number | undefined, agent = 'Wget';
+  const headers: Array<[string, string]> = [];
   let urlText: string | undefined;
   const args = boundedArgs(ctx.args);
   for (let i = 0; i < args.length; i++) {
@@ -69,7 +54,8 @@ export function wget(ctx: ToolContext): ToolRun {
       else if (long[1] === 'output-document') output = value();
       else if (long[1] === 'timeout') timeoutMs = seconds(value());
       else if (long[1] === 'user-agent') agent = value() ?? agent;
-      else if (['header', 'tries', 'post-data', 'user', 'password'].includes(long[1])) value();
+      else if (long[1] === 'header') { const h = headerArg(value()); if (h) headers.push(h); }
+      else if (['tries', 'post-data', 'user', 'password'].includes(long[1])) value();
       continue;
     }
     if (!a.startsWith('-') || a === '-') { urlText ??= a; continue; }
@@ -104,8 +90,9 @@ export function wget(ctx: ToolContext): ToolRun {
       out.err(`wget: can't connect to remote host (${ip}): ${timedOutText(ctx.image)}`);
       return out.done(1);
     }
-    const response = exchange(ctx.view, reached, spider ? 'HEAD' : 'GET', current, agent);
+    const response = exchange(ctx.view, reached, { method: spider ? 'HEAD' : 'GET', ...current, agent, headers });
     if (response.kind === 'silent') { out.wait(timeoutMs ?? unansweredConnectMs); out.err('wget: download timed out'); return out.done(1); }
+    out.wait(response.waitMs);
     if (showHeaders) out.err([response.statusLine, ...response.headers].map((h) => `  ${h}`).join('\n'));
     const location = header(response.headers, 'location');
     if (response.status >= 300 && response.status < 400 && location) {
@@ -140,6 +127,7 @@ export function curl(ctx: ToolContext): ToolRun {
   const out = new ToolOutput();
   let silent = false, showError = false, head = false, include = false, fail = false, follow = false, verbose = false;
   let output: string | undefined, writeOut: string | undefined, maxTimeMs: number | undefined, connectTimeoutMs: number | undefined, method = 'GET';
+  const headers: Array<[string, string]> = [];
   let urlText: string | undefined;
   const args = boundedArgs(ctx.args);
   const takes = new Set(['o', 'w', 'm', 'H', 'X', 'A', 'd', 'u', 'e', 'x', 'b', 'c', 'T', 'F', 'r', 'Y', 'y']);
@@ -157,6 +145,7 @@ export function curl(ctx: ToolContext): ToolRun {
       case 'w': writeOut = value; break;
       case 'm': maxTimeMs = seconds(value); break;
       case 'X': method = (value ?? 'GET').toUpperCase(); break;
+      case 'H': { const h = headerArg(value); if (h && h[1]) headers.push(h); break; }
       case 'd': method = 'POST'; break;
       default:
     }
@@ -197,8 +186,9 @@ export function curl(ctx: ToolContext): ToolRun {
       return error(28, `Failed to connect to ${url.host} port ${url.port} after ${unansweredConnectMs} ms: Could not connect to server`);
     }
     if (verbose) out.err(`* Connected to ${url.host} (${ip}) port ${url.port}`);
-    const response = exchange(ctx.view, reached, method, url, 'curl/8.17.0');
+    const response = exchange(ctx.view, reached, { method, ...url, agent: 'curl/8.17.0', headers });
     if (response.kind === 'silent') { const t = maxTimeMs ?? unansweredConnectMs; out.wait(t); return error(28, `Operation timed out after ${t} milliseconds with 0 bytes received`); }
+    out.wait(response.waitMs);
     const location = header(response.headers, 'location');
     if (follow && location && response.status >= 300 && response.status < 400 && redirects < 10) {
       const next = parseUrl(location);

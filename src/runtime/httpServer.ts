@@ -18,18 +18,22 @@ interface Flavor {
   errorPage(status: string): { type: string; body: string };
 }
 
-const nginx: Flavor = {
+/** nginx; `token` is what its Server header and error pages name (`nginx` alone with server_tokens off, as proxies set it). */
+const nginxFlavor = (token: string): Flavor => ({
   root: '/usr/share/nginx/html',
   head: (status, date, type, length, extra, keepAlive) => [
-    `HTTP/1.1 ${status}`, `Server: nginx/${nginxVersion}`, `Date: ${date}`, `Content-Type: ${type}`, `Content-Length: ${length}`,
+    `HTTP/1.1 ${status}`, `Server: ${token}`, `Date: ${date}`, `Content-Type: ${type}`, `Content-Length: ${length}`,
     ...extra.filter((h) => h.startsWith('Last-Modified') || h.startsWith('Location')), `Connection: ${keepAlive ? 'keep-alive' : 'close'}`,
     ...extra.filter((h) => !h.startsWith('Last-Modified') && !h.startsWith('Location')),
   ],
   errorPage: (status) => ({
     type: 'text/html',
-    body: `<html>\r\n<head><title>${status}</title></head>\r\n<body>\r\n<center><h1>${status}</h1></center>\r\n<hr><center>nginx/${nginxVersion}</center>\r\n</body>\r\n</html>\r\n`,
+    body: `<html>\r\n<head><title>${status}</title></head>\r\n<body>\r\n<center><h1>${status}</h1></center>\r\n<hr><center>${token}</center>\r\n</body>\r\n</html>\r\n`,
   }),
-};
+});
+const nginx = nginxFlavor(`nginx/${nginxVersion}`);
+/** An nginx-based proxy (ingress-nginx, NGINX Gateway Fabric): server_tokens off. */
+const proxy = nginxFlavor('nginx');
 
 const apacheMessages: Record<string, string> = {
   '404 Not Found': 'The requested URL was not found on this server.',
@@ -121,6 +125,20 @@ export function httpConnection(listener: Listener, now: () => number): HttpConne
       return { out, close: closed };
     },
   };
+}
+
+/** nginx's status lines for the answers a proxy gives itself. */
+export type ProxyCode = 404 | 500 | 502 | 503 | 504;
+const proxyStatus: Record<ProxyCode, string> = { 404: '404 Not Found', 500: '500 Internal Server Error', 502: '502 Bad Gateway', 503: '503 Service Temporarily Unavailable', 504: '504 Gateway Time-out' };
+
+/** What an nginx-based proxy answers itself (no route, no backend), on a connection the client asked to close. */
+export function proxyAnswer(code: ProxyCode, now: () => number, method: string): Uint8Array {
+  return respond({ kind: 'http', flavor: proxy, files: {}, startedAt: 0 }, now, method, proxyStatus[code], false);
+}
+
+/** A proxied response as the proxy passes it on: its own Server header in place of the backend's. */
+export function asProxied(response: string): string {
+  return response.replace(/^(HTTP\/1\.[01] [^\r]*\r\n(?:[^\r]+\r\n)*?)Server: [^\r]*\r\n/, '$1Server: nginx\r\n');
 }
 
 function respond(listener: Extract<Listener, { kind: 'http' }>, now: () => number, method: string, status: string, keepAlive: boolean, extra: string[] = []): Uint8Array {

@@ -1,4 +1,5 @@
-import { namespaceLabels, podWithIP, ipv4, type ClusterState, type NetEndpointSlice, type NetPod, type NetService, type NetServicePort } from './clusterState.ts';
+import { namespaceLabels, podWithIP, ipv4, type ClusterState, type NetEndpointSlice, type NetGateway, type NetPod, type NetService, type NetServicePort } from './clusterState.ts';
+import { gatewayAt } from './httpRouting.ts';
 import { coreDNS, hostsLookup, parseResolvConf, searchCandidates, type DnsReply, type QueryType } from './dns.ts';
 import { policiesAllow, type PolicyEndpoint, type PolicyProtocol } from './networkPolicy.ts';
 import { serverPorts } from './serverPorts.ts';
@@ -38,8 +39,11 @@ export interface LoadingNetworkView extends NetworkView {
 }
 
 export type Protocol = Exclude<PolicyProtocol, 'SCTP'>;
-/** What a connection attempt meets: a listener, a refusal (RST or ICMP unreachable), or silence. */
-export type Dial = { kind: 'open'; pod?: NetPod; port: number } | { kind: 'refused' } | { kind: 'dropped' };
+/**
+ * What a connection attempt meets: a listener (a pod's, or a Gateway's data plane at its address),
+ * a refusal (RST or ICMP unreachable), or silence.
+ */
+export type Dial = { kind: 'open'; pod?: NetPod; port: number; gateway?: NetGateway; address?: string } | { kind: 'refused' } | { kind: 'dropped' };
 
 const running = (pod: NetPod, name: string) => pod.status?.containerStatuses?.some((s) => s.name === name && s.state?.running);
 
@@ -54,8 +58,8 @@ const endpointOf = (state: ClusterState, ip: string): PolicyEndpoint => {
   return pod ? { ip, pod, namespaceLabels: namespaceLabels(state, pod.metadata.namespace) } : { ip };
 };
 
-/** kube-proxy's choice among a Service port's ready endpoints (random, as its iptables rules choose). */
-function pickEndpoint(state: ClusterState, svc: NetService, port: NetServicePort): { ip: string; port: number } | undefined {
+/** kube-proxy's choice among a Service port's ready endpoints (random, as its iptables rules choose); proxies choose the same way. */
+export function serviceEndpoint(state: ClusterState, svc: NetService, port: NetServicePort): { ip: string; port: number } | undefined {
   const slices = state.endpointSlices.filter((s: NetEndpointSlice) => s.metadata.namespace === svc.metadata.namespace && s.metadata.labels?.['kubernetes.io/service-name'] === svc.metadata.name);
   const ready: Array<{ ip: string; port: number }> = [];
   for (const slice of slices) {
@@ -92,7 +96,7 @@ export function dial(view: NetworkView, ip: string, port: number, protocol: Prot
 }
 
 function toEndpoint(view: NetworkView, service: NetService, servicePort: NetServicePort, protocol: Protocol): Dial {
-  const endpoint = pickEndpoint(view.state, service, servicePort);
+  const endpoint = serviceEndpoint(view.state, service, servicePort);
   // kube-proxy REJECTs a Service port with no ready endpoint.
   return endpoint ? toAddress(view, endpoint.ip, endpoint.port, protocol) : { kind: 'refused' };
 }
@@ -104,6 +108,9 @@ function toAddress(view: NetworkView, ip: string, port: number, protocol: Protoc
   const from: PolicyEndpoint = { ip: self.status?.podIP ?? '', pod: self, namespaceLabels: namespaceLabels(state, self.metadata.namespace) };
   if (!policiesAllow(state.networkPolicies, { from, to, port, protocol })) return { kind: 'dropped' };
   if (!to.pod) {
+    // A Gateway's address (the LoadBalancer its controller published): its data plane takes HTTP on its listeners' ports.
+    const gateway = protocol === 'TCP' ? gatewayAt(state, ip, port) : undefined;
+    if (gateway) return { kind: 'open', port, gateway, address: ip };
     // A node's address: what its host-networked pods listen on (the API server on 6443); an address
     // outside the cluster has nothing to reach in this simulation.
     const node = state.nodes.find((n) => n.status?.addresses?.some((a) => a.address === ip));

@@ -1,4 +1,5 @@
 import { imageBase } from './imageOutput.ts';
+import { isIngressNginx } from './httpRouting.ts';
 import type { ProgramInput } from './timeline.ts';
 
 /**
@@ -20,9 +21,14 @@ const listening: Record<string, Record<number, string[]>> = {
   'kube-proxy': { 10249: ['/metrics'], 10256: ['/healthz'] },
 };
 
+/** ingress-nginx: HTTP and HTTPS, and its health port (the kubelet probes /healthz on 10254). */
+const ingressNginx: Record<number, string[]> = { 80: [], 443: [], 10254: ['/healthz'] };
+
 /** The ports (and HTTP paths answered 200) the image's server listens on; none when the pod replaces its command with something else. */
 export function serverPorts(input: ProgramInput): Record<number, string[]> {
   const base = imageBase(input.image);
+  // ingress-nginx's controller image is named `controller`: known by its repository, not its base name.
+  if (isIngressNginx(input.image)) return input.command?.length ? {} : ingressNginx;
   const own = !input.command?.length || [base, 'docker-entrypoint.sh'].includes(input.command[0].split('/').pop()!) || input.command[0].startsWith('-');
   return own ? listening[base] ?? listening[base.split('-')[0]] ?? {} : {};
 }

@@ -1,7 +1,8 @@
 import { podSources } from '../registry/podSources.ts';
 import type { Registry } from '../registry/generic.ts';
 import type { KubeObject } from '../registry/types.ts';
-import type { ClusterState, NetEndpointSlice, NetNamespace, NetNode, NetPod, NetPolicy, NetService } from '../runtime/clusterState.ts';
+import { gatewayApiDefs } from '../registry/gatewayApi.ts';
+import type { ClusterState, NetEndpointSlice, NetGateway, NetHTTPRoute, NetIngress, NetIngressClass, NetNamespace, NetNode, NetPod, NetPolicy, NetService } from '../runtime/clusterState.ts';
 import type { LoadingNetworkView, ServedContainer } from '../runtime/network.ts';
 import type { VolumePod } from '../runtime/volumes.ts';
 import { allContainers, containerInput, containerStatuses, isRunning, type PodView } from './podContainers.ts';
@@ -9,7 +10,8 @@ import { allContainers, containerInput, containerStatuses, isRunning, type PodVi
 /**
  * The cluster network as a pod's exec'd command sees it (runtime/network.ts), read from the
  * store when the command runs: Services, EndpointSlices, Pods, NetworkPolicies, Namespaces and
- * Nodes of every namespace, as kube-proxy, the CNI and CoreDNS would have them. The containers
+ * Nodes of every namespace, as kube-proxy, the CNI and CoreDNS would have them, and the Ingresses,
+ * IngressClasses, Gateways and HTTPRoutes the data planes route by. The containers
  * a connection reaches (their files, for what their servers answer) are read only when asked for.
  */
 export function networkLoader(registry: Registry, self: PodView): () => Promise<LoadingNetworkView> {
@@ -43,13 +45,21 @@ async function readState(registry: Registry): Promise<ClusterState> {
     const def = registry.catalog.find(group, version, plural);
     return def ? (await registry.list(def, undefined)).items : [];
   };
-  const [pods, services, endpointSlices, networkPolicies, namespaces, nodes] = await Promise.all([
+  // The Gateway API's kinds are CRDs: listed through the bundled declarations the gateway controller writes with.
+  const gatewayList = async (plural: string): Promise<KubeObject[]> => {
+    const def = (await gatewayApiDefs()).get(plural);
+    return def ? (await registry.list(def, undefined)).items : [];
+  };
+  const [pods, services, endpointSlices, networkPolicies, namespaces, nodes, ingresses, ingressClasses, gateways, httpRoutes] = await Promise.all([
     list('', 'v1', 'pods'), list('', 'v1', 'services'), list('discovery.k8s.io', 'v1', 'endpointslices'),
     list('networking.k8s.io', 'v1', 'networkpolicies'), list('', 'v1', 'namespaces'), list('', 'v1', 'nodes'),
+    list('networking.k8s.io', 'v1', 'ingresses'), list('networking.k8s.io', 'v1', 'ingressclasses'), gatewayList('gateways'), gatewayList('httproutes'),
   ]);
   return {
     pods: pods as unknown as NetPod[], services: services as unknown as NetService[], endpointSlices: endpointSlices as unknown as NetEndpointSlice[],
     networkPolicies: networkPolicies as unknown as NetPolicy[], namespaces: namespaces as unknown as NetNamespace[], nodes: nodes as unknown as NetNode[],
+    ingresses: ingresses as unknown as NetIngress[], ingressClasses: ingressClasses as unknown as NetIngressClass[],
+    gateways: gateways as unknown as NetGateway[], httpRoutes: httpRoutes as unknown as NetHTTPRoute[],
   };
 }
 

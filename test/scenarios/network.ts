@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { Kubectl } from '../../harness/kubectl.ts';
 import { eventually } from '../helpers/eventually.ts';
 import type { ExecEntry } from './exec.ts';
+import { apiClient } from '../helpers/api.ts';
 
 /**
  * The cluster network from inside pods (issue 15), judged by the real kubectl v1.35 as a CKA
@@ -118,6 +119,83 @@ spec:
     ports: [{ protocol: UDP, port: 53 }, { protocol: TCP, port: 53 }]
 `;
 
+// What a CKA cluster has for Ingress tasks (ingress-nginx's bare-metal install, cut to what routes:
+// its IngressClass, controller pod and NodePort Service), an httpd backend, two Ingresses sharing a
+// host, and a Gateway with an HTTPRoute matching a path and a header.
+const routed = `apiVersion: v1
+kind: Namespace
+metadata: { name: ingress-nginx }
+---
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: { name: nginx }
+spec: { controller: k8s.io/ingress-nginx }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: ingress-nginx-controller, namespace: ingress-nginx, labels: { app.kubernetes.io/name: ingress-nginx, lab: l7 } }
+spec:
+  containers:
+  - name: controller
+    image: registry.k8s.io/ingress-nginx/controller:v1.12.1
+    args: [/nginx-ingress-controller, --ingress-class=nginx]
+    ports: [{ name: http, containerPort: 80 }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: ingress-nginx-controller, namespace: ingress-nginx }
+spec:
+  type: NodePort
+  selector: { app.kubernetes.io/name: ingress-nginx }
+  ports: [{ name: http, port: 80, targetPort: http, nodePort: 30090 }]
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: api, labels: { app: api, lab: l7 } }
+spec: { containers: [{ name: httpd, image: httpd }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: api }
+spec: { selector: { app: api }, ports: [{ port: 80 }] }
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: { name: shop }
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: shop.example.com
+    http: { paths: [{ path: /, pathType: Prefix, backend: { service: { name: web, port: { number: 80 } } } }] }
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: { name: shop-api, annotations: { nginx.ingress.kubernetes.io/rewrite-target: / } }
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: shop.example.com
+    http: { paths: [{ path: /api, pathType: Prefix, backend: { service: { name: api, port: { number: 80 } } } }] }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: shop-gw }
+spec:
+  gatewayClassName: nginx
+  listeners: [{ name: http, protocol: HTTP, port: 80 }]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: shop }
+spec:
+  parentRefs: [{ name: shop-gw }]
+  hostnames: [gw.example.com]
+  rules:
+  - matches: [{ path: { type: PathPrefix, value: /api } }, { headers: [{ name: X-Env, value: canary }] }]
+    backendRefs: [{ name: api, port: 80 }]
+  - backendRefs: [{ name: web, port: 80 }]
+`;
+
 const numeric = (address: string) => address.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
 const dnsHeader = 'Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n';
 const page = '<h1>from a ConfigMap</h1>\n';
@@ -170,6 +248,30 @@ describe(`cluster network from kubectl exec (${label})`, () => {
     assert.equal(curled.stdout, `${page}404\n${page}`);
     const other = await sh('old', 'wget -qO- web.default', 'other');
     assert.equal(other.stdout, page);
+  });
+
+  it('Ingress and Gateway: curl with a Host header to the ingress controller\'s NodePort or the Gateway\'s address', async () => {
+    await apply(routed);
+    // Waited for through the API from here, not by polling with kubectl.
+    const api = await apiClient(server);
+    type Conditions = { conditions?: Array<{ type: string; status: string }> };
+    await eventually(() => api.get<{ items: Array<{ status?: Conditions }> }>('/api/v1/pods?labelSelector=lab%3Dl7'), (list) =>
+      list.items.length === 2 && list.items.every((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')), 'the ingress controller and httpd Ready', 120_000);
+    await eventually(() => api.get<{ status?: { parents?: Conditions[] } }>('/apis/gateway.networking.k8s.io/v1/namespaces/default/httproutes/shop'), (route) =>
+      !!route.status?.parents?.[0]?.conditions?.some((c) => c.type === 'Accepted' && c.status === 'True'), 'the route accepted');
+    // ingress-nginx publishes the node its pod runs on as each Ingress's address.
+    await eventually(() => api.get<{ status?: { loadBalancer?: { ingress?: unknown[] } } }>('/apis/networking.k8s.io/v1/namespaces/default/ingresses/shop-api'), (ing) => !!ing.status?.loadBalancer?.ingress?.length, 'the Ingress\'s address');
+    assert.match(await kubectl.ok(['get', 'ingress']), new RegExp(`^NAME\\s+CLASS\\s+HOSTS\\s+ADDRESS\\s+PORTS\\s+AGE\\nshop\\s+nginx\\s+shop\\.example\\.com\\s+${ip.node01.replaceAll('.', '\\.')}\\s+80\\s+\\S+\\nshop-api\\s+nginx\\s+shop\\.example\\.com\\s+${ip.node01.replaceAll('.', '\\.')}\\s+80\\s+\\S+\\n$`));
+    const gateway = await api.get<{ status: { addresses: Array<{ value: string }> } }>('/apis/gateway.networking.k8s.io/v1/namespaces/default/gateways/shop-gw');
+    const address = gateway.status.addresses[0].value;
+    const result = await sh('curl', [
+      `curl -s -H 'Host: shop.example.com' http://${ip.node01}:30090/`, `curl -s -H 'Host: shop.example.com' http://${ip.node01}:30090/api`,
+      `curl -s -H 'Host: nope.example.com' http://${ip.node01}:30090/`, "wget -qO- --header 'Host: shop.example.com' ingress-nginx-controller.ingress-nginx/api", 'echo ---',
+      `curl -s -H 'Host: gw.example.com' http://${address}/`, `curl -s -H 'Host: gw.example.com' -H 'X-Env: canary' http://${address}/`,
+      `curl -sS -o /dev/null -w '%{http_code}\\n' http://${address}/`].join('; '));
+    const itWorks = '<html><body><h1>It works!</h1></body></html>\n';
+    assert.equal(result.stdout, `${page}${itWorks}<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`
+      + `${itWorks}---\n${page}${itWorks}404\n`);
   });
 
   it('exec -it through a terminal: the shell prompts, echoes, and its exit code comes back', async (t) => {

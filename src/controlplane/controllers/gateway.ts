@@ -8,6 +8,7 @@ import type { KubeObject } from '../../registry/types.ts';
 import { clusterPrefix } from '../../storage/store.ts';
 import { benign } from './context.ts';
 import { canonical } from './names.ts';
+import { gatewayControllerName } from '../../runtime/httpRouting.ts';
 
 /**
  * A simulated Gateway API implementation: what a conformant controller (NGINX Gateway Fabric,
@@ -16,13 +17,13 @@ import { canonical } from './names.ts';
  * naming `gatewayControllerName`, the Gateways of those classes and the route parents that are
  * such Gateways; everything else it leaves alone, as a real controller does (so a class naming
  * another controller stays `Unknown`/`Pending`, as with no such controller installed).
- * No traffic is routed: listeners and routes are only checked and counted.
+ * Traffic is routed by the data plane of runtime/httpRouting.ts, from what this controller writes.
  *
  * Level-triggered: each pass reads every Gateway API object of the cluster, computes each
  * status afresh (keeping a condition's lastTransitionTime while its status holds) and writes
  * only what differs, so a steady cluster costs no write.
  */
-export const gatewayControllerName = 'apiserverless.dev/gateway-controller';
+export { gatewayControllerName };
 
 const routeKinds = ['HTTPRoute', 'GRPCRoute'] as const;
 type RouteKind = (typeof routeKinds)[number];
