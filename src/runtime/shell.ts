@@ -1,7 +1,9 @@
 import { componentStartup, dateOutput } from './imageOutput.ts';
 import { hasNetworkCommand, runNetworkCommand } from './netCommands.ts';
 import type { NetworkView } from './network.ts';
-import type { Ending, FileEvent, ProgramInput, TimedText } from './timeline.ts';
+import type { Ending, FileEvent, HostRoot, ProgramInput, TimedText } from './timeline.ts';
+import { nodeCommandNames, runNodeCommand, unitPath, type UnitChange } from './nodeCommands.ts';
+import { grepLines, sedScript } from './textCommands.ts';
 
 /**
  * A small shell: the command lines pods run (`sh -c 'echo hi; sleep 5; exit 1'`,
@@ -166,9 +168,10 @@ export interface Disk { files: Map<string, string>; dirs: Set<string> }
 
 /** Result of running script steps on a virtual clock; fileEvents' offsets are from the run's start, as out's are. */
 /** `network`: the pod's view of the cluster network, for an exec'd command (the kubelet's programs have none). */
-interface Run { out: TimedText[]; elapsed: number; code: number; stop?: 'exit' | 'forever'; disk: Disk; fileEvents: FileEvent[]; network?: NetworkView }
+/** `nodeRoot`: the shell's root is a node's (after `chroot` into its mounted root), where its own commands run. */
+interface Run { out: TimedText[]; elapsed: number; code: number; stop?: 'exit' | 'forever'; disk: Disk; fileEvents: FileEvent[]; network?: NetworkView; nodeRoot?: HostRoot }
 
-const newRun = (disk: Disk, network?: NetworkView): Run => ({ out: [], elapsed: 0, code: 0, disk, fileEvents: [], network });
+const newRun = (disk: Disk, network?: NetworkView, nodeRoot?: HostRoot): Run => ({ out: [], elapsed: 0, code: 0, disk, fileEvents: [], network, ...(nodeRoot ? { nodeRoot } : {}) });
 /** Appends a finished inner run's output and file changes at the outer run's clock. */
 function mergeRun(run: Run, inner: Run): void {
   run.out.push(...inner.out.map((t) => ({ ...t, offsetMs: t.offsetMs + run.elapsed })));
@@ -215,6 +218,7 @@ function parseSleep(arg: string | undefined): number {
 export const shellCommands: ReadonlySet<string> = new Set([
   'echo', 'printf', 'sleep', 'exit', 'true', ':', 'cd', 'export', 'set', 'trap', 'cp', 'mv', 'chmod', 'ln', 'kill', 'wait',
   'cat', 'ls', 'touch', 'mkdir', 'rm', 'test', '[', 'env', 'printenv', 'false', 'date', 'hostname', 'pwd', 'whoami', 'uname', 'sh', 'bash', 'ash',
+  'chroot', 'sed', 'grep',
 ]);
 
 function runCommand(argv: string[], input: ProgramInput, run: Run, variables: Map<string, string>): void {
@@ -257,9 +261,41 @@ function runCommand(argv: string[], input: ProgramInput, run: Run, variables: Ma
       run.code = Number.parseInt(args[0] ?? String(run.code), 10) & 255;
       run.stop = 'exit';
       return;
-    case 'true': case ':': case 'cd': case 'export': case 'set': case 'trap': case 'cp': case 'mv': case 'chmod': case 'ln': case 'kill': case 'wait':
+    case 'true': case ':': case 'cd': case 'export': case 'set': case 'trap': case 'chmod': case 'ln': case 'kill': case 'wait':
       run.code = 0;
       return;
+    case 'cp': case 'mv': {
+      // Files only (a directory's copy needs -r, and is not modelled): the last path is the target, or the directory it names.
+      run.code = 0;
+      const named = args.filter((a) => !a.startsWith('-'));
+      if (paths.length < 2) { fail(`${cmd}: missing destination file operand`); return; }
+      const target = paths[paths.length - 1];
+      for (const [k, source] of paths.slice(0, -1).entries()) {
+        const content = disk.files.get(source);
+        if (content === undefined) { fail(`${cmd}: can't stat '${named[k]}': No such file or directory`); continue; }
+        const to = isDir(disk, target) ? `${target === '/' ? '' : target}/${source.split('/').pop()}` : target;
+        writeFile(run, to, content);
+        if (cmd === 'mv' && to !== source) writeFile(run, source, null);
+      }
+      return;
+    }
+    case 'chroot':
+      chroot(args, input, run, variables);
+      return;
+    case 'sed': case 'grep': {
+      const read = (name: string) => {
+        const path = absolute(name);
+        const content = disk.files.get(path);
+        if (content === undefined) fail(`${cmd}: ${name}: ${isDir(disk, path) ? 'Is a directory' : 'No such file or directory'}`);
+        return content;
+      };
+      const result = cmd === 'sed' ? sedScript(args, read, input.exec?.stdin) : grepLines(args, read, input.exec?.stdin);
+      result.lines.forEach(print);
+      for (const [name, content] of result.writes) writeFile(run, absolute(name), content);
+      if (result.error) fail(result.error);
+      run.code = result.code;
+      return;
+    }
     case 'cat':
       run.code = 0;
       // With no file (or `-`), cat copies its stdin: an exec'd `cat` echoes what kubectl exec -i sent.
@@ -339,6 +375,16 @@ function runCommand(argv: string[], input: ProgramInput, run: Run, variables: Ma
       return;
     }
     default: {
+      if (run.nodeRoot && nodeCommandNames.has(cmd)) {
+        const pending: Record<string, UnitChange> = {};
+        for (const [path, content] of disk.files) if (path.startsWith('unit:') && content) pending[path.slice(5)] = JSON.parse(content) as UnitChange;
+        const result = runNodeCommand(cmd, args, run.nodeRoot, pending);
+        run.out.push(...result.lines.map((l) => ({ ...l, offsetMs: run.elapsed + l.offsetMs })));
+        for (const [unit, change] of Object.entries(result.units ?? {})) writeFile(run, unitPath(unit), JSON.stringify(change));
+        run.elapsed += 50;
+        run.code = result.code;
+        return;
+      }
       if (run.network && hasNetworkCommand(input.image, cmd)) {
         const result = runNetworkCommand(cmd, { view: run.network, files: Object.fromEntries(run.disk.files), image: input.image, args });
         run.out.push(...result.lines.map((l) => ({ offsetMs: run.elapsed + l.atMs, text: l.text, ...(l.stderr ? { stderr: true } : {}) })));
@@ -355,6 +401,38 @@ function runCommand(argv: string[], input: ProgramInput, run: Run, variables: Ma
       run.stop = 'forever';
     }
   }
+}
+
+/**
+ * `chroot DIR [COMMAND…]`: the command runs with DIR as its root; what it writes lands under
+ * DIR. Into a node's mounted root, the node's own commands (systemctl, crictl) are there. With
+ * no command it starts a shell on the same stdin, which a script's `sh -c` has none of.
+ */
+function chroot(args: string[], input: ProgramInput, run: Run, variables: Map<string, string>): void {
+  const [dir, ...command] = args;
+  if (dir === undefined) { run.out.push({ offsetMs: run.elapsed, text: 'chroot: missing operand', stderr: true }); run.code = 1; return; }
+  const root = absolute(dir);
+  if (!isDir(run.disk, root)) { run.out.push({ offsetMs: run.elapsed, text: `chroot: can't change root directory to '${dir}': No such file or directory`, stderr: true }); run.code = 125; return; }
+  const under = (path: string) => (root === '/' ? path : path.startsWith(`${root}/`) ? path.slice(root.length) : undefined);
+  const disk: Disk = { files: new Map(), dirs: new Set() };
+  for (const [path, content] of run.disk.files) {
+    const inside = path.startsWith('unit:') ? path : under(path);
+    if (inside !== undefined) disk.files.set(inside, content);
+  }
+  for (const d of run.disk.dirs) { const inside = under(d); if (inside) disk.dirs.add(inside); }
+  const nodeRoot = input.host && input.host.mountPath === root ? input.host : run.nodeRoot && root === '/' ? run.nodeRoot : undefined;
+  const inner = newRun(disk, run.network, nodeRoot);
+  runCommand(command.length ? command : ['sh'], input, inner, variables);
+  run.out.push(...inner.out.map((t) => ({ ...t, offsetMs: t.offsetMs + run.elapsed })));
+  for (const e of inner.fileEvents) {
+    const outside = e.path.startsWith('unit:') ? e.path : root === '/' ? e.path : `${root}${e.path}`;
+    run.elapsed += 0;
+    if (e.content === null) run.disk.files.delete(outside); else run.disk.files.set(outside, e.content);
+    run.fileEvents.push({ offsetMs: e.offsetMs + run.elapsed, path: outside, content: e.content });
+  }
+  run.elapsed += inner.elapsed;
+  run.code = inner.code;
+  if (inner.stop === 'forever') run.stop = 'forever';
 }
 
 function runNode(node: Node, input: ProgramInput, run: Run, variables: Map<string, string>): void {
@@ -382,7 +460,7 @@ function runNode(node: Node, input: ProgramInput, run: Run, variables: Map<strin
     case 'while': {
       if (!node.forever) { run.code = 0; return; }
       // One pass of the body tells its output and period; it then repeats forever.
-      const body = newRun(run.disk, run.network);
+      const body = newRun(run.disk, run.network, run.nodeRoot);
       runNode(node.body, input, body, variables);
       if (body.stop === 'exit') { mergeRun(run, body); run.code = body.code; run.stop = 'exit'; return; }
       // The body's file changes happen on its first pass; later passes repeat them.
@@ -427,7 +505,7 @@ function redirected(argv: string[], redirects: Redirect[], input: ProgramInput, 
 }
 
 function runScript(script: string, input: ProgramInput, run: Run, variables: Map<string, string>): void {
-  const inner = newRun(run.disk, run.network);
+  const inner = newRun(run.disk, run.network, run.nodeRoot);
   runNode(new Parser(tokenize(script, input)).parseList(), input, inner, variables);
   mergeRun(run, inner);
   run.code = inner.code;
