@@ -10,7 +10,8 @@ import { syncClusterRoleAggregation } from './controllers/clusterroleaggregation
 import { releasesQuota, syncResourceQuotas } from './controllers/resourcequota.ts';
 import { gatewayInputs, syncGateways } from './controllers/gateway.ts';
 import { signApprovedRequests } from './controllers/signer.ts';
-import { clusterSources, runKubelets } from './kubelet.ts';
+import { clusterSources, nodeStates, runKubelets } from './kubelet.ts';
+import { readNodeStates } from '../registry/nodeFilesystem.ts';
 import { schedulePending, type SchedulingTrigger } from './scheduler.ts';
 
 /**
@@ -147,7 +148,8 @@ async function pass(ctx: ControlPlaneContext, cluster: string, trigger: Scheduli
   await schedulePending(registry.as('kube-scheduler'), nodes, pods, trigger, objects, ctx.ports.traces);
   // What containers read: their env and volumes (ConfigMaps, Secrets) and the service variables.
   const sources = clusterSources(await current(registry, state, 'configmaps', seen), await current(registry, state, 'secrets', seen), objects.services);
-  const kubeletsDue = await runKubelets(registry.as('kubelet'), nodes, pods, sources);
+  const hosts = nodeStates(await readNodeStates(registry.store), nodes, sources, pods, registry.now().getTime());
+  const kubeletsDue = await runKubelets(registry.as('kubelet'), nodes, pods, sources, hosts);
   const due = [controllersDue, kubeletsDue].filter((t): t is number => t !== undefined);
   await scheduleWake(ctx, cluster, due.length ? Math.min(...due) : undefined);
 }

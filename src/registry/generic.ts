@@ -208,7 +208,7 @@ export class Registry {
 
   /** Asks the control plane for a pass over the cluster: state it reads changed outside the resources (a node's files). */
   wake(): Promise<void> {
-    return this.ports.queue.send({ kind: 'wake', cluster: this.cluster, group: '', resource: 'nodes', namespace: '', name: '' });
+    return this.ports.queue.send({ kind: 'wake', cluster: this.cluster, group: '', resource: '', namespace: '', name: '' });
   }
 
   /** The cluster's notion of now (the Clock port: tests move it by hand). */

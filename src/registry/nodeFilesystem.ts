@@ -1,6 +1,7 @@
 import { ApiError } from '../apimachinery/errors.ts';
 import { clusterPrefix, type ClusterStore } from '../storage/store.ts';
-import { emptyNodeState, nodeFiles, type NodeHost, type NodeState } from '../runtime/nodeFiles.ts';
+import { emptyNodeState, nodeFiles, type HostWrites, type NodeHost, type NodeState } from '../runtime/nodeFiles.ts';
+import { timestamp } from '../apimachinery/time.ts';
 import type { Registry } from './generic.ts';
 import type { KubeObject } from './types.ts';
 
@@ -94,4 +95,16 @@ export async function readNodeFiles(registry: Registry, nodeName: string): Promi
   const host = nodeHost(node, controlPlaneNode(nodes), caFromConfigMap(await get('configmaps', 'kube-system', 'kube-root-ca.crt')));
   const { state } = await readNodeState(registry.store, nodeName);
   return { host, state, files: nodeFiles(host, state) };
+}
+
+/** A container's writes on its node, kept: files, and units started or stopped now (their `since`). */
+export function applyHostWrites(registry: Registry, node: string, writes: HostWrites): Promise<NodeState> {
+  const now = timestamp(registry.now());
+  return updateNodeState(registry, node, (state) => {
+    Object.assign(state.files, writes.files);
+    for (const [unit, active] of Object.entries(writes.units)) {
+      // A restart (or a start of a running unit) is a new start; a stop of a stopped unit changes nothing.
+      if (active || state.units[unit]?.active !== false) state.units[unit] = { active, since: now };
+    }
+  });
 }

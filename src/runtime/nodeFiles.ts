@@ -50,7 +50,7 @@ function kubeconfigFile(host: NodeHost, user: string, credentials: Record<string
     kind: 'Config',
     preferences: {},
     users: [{ name: user, user: credentials }],
-  });
+  }, { indentSeq: false });
 }
 
 /** kubeadm's KubeletConfiguration (/var/lib/kubelet/config.yaml). */
@@ -182,4 +182,47 @@ export function manifestFiles(files: Record<string, string>): Array<[string, str
   return Object.entries(files)
     .filter(([path]) => path.startsWith(`${manifestsDir}/`) && !path.slice(manifestsDir.length + 1).includes('/') && !path.split('/').pop()!.startsWith('.'))
     .sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
+/** A container's writes that land on its node: files by node path (null: removed), and units started or stopped. */
+export interface HostWrites { files: Record<string, string | null>; units: Record<string, boolean> }
+
+interface MountedPod { spec: { volumes?: Array<{ name: string; hostPath?: unknown }> } }
+interface MountingSpec { volumeMounts?: Array<{ name: string; mountPath: string; subPath?: string }> }
+
+/**
+ * Where a container's hostPath mounts put its writes on the node: a container path under a
+ * mount of a hostPath volume maps to the node path under the volume's path (the deepest mount
+ * wins, as the kernel's mount table does); `unit:<name>` events (systemctl, after `chroot` into
+ * the node's root) are unit changes. Undefined: the path is the container's own.
+ */
+export function hostPathOf(pod: MountedPod, container: MountingSpec): (path: string) => string | undefined {
+  const volumes = new Map((pod.spec.volumes ?? []).map((v) => [v.name, (v.hostPath as { path?: string } | undefined)?.path]));
+  const mounts = (container.volumeMounts ?? [])
+    .filter((m) => volumes.get(m.name) !== undefined && !m.subPath)
+    .map((m) => ({ at: m.mountPath.replace(/\/+$/, ''), host: volumes.get(m.name)!.replace(/\/+$/, '') }))
+    .sort((a, b) => b.at.length - a.at.length);
+  return (path) => {
+    for (const m of mounts) {
+      if (path === m.at) return m.host || '/';
+      if (path.startsWith(`${m.at}/`)) return `${m.host}${path.slice(m.at.length)}`;
+    }
+    return undefined;
+  };
+}
+
+/** The events of a container that reach its node, or undefined when none does. */
+export function hostWritesOf(pod: MountedPod, container: MountingSpec, events: Array<{ path: string; content: string | null }>): HostWrites | undefined {
+  const hostPath = hostPathOf(pod, container);
+  const writes: HostWrites = { files: {}, units: {} };
+  let any = false;
+  for (const e of events) {
+    if (e.path.startsWith('unit:')) {
+      if (e.content !== null) { writes.units[e.path.slice(5)] = (JSON.parse(e.content) as { active: boolean }).active; any = true; }
+      continue;
+    }
+    const on = hostPath(e.path);
+    if (on !== undefined) { writes.files[on] = e.content; any = true; }
+  }
+  return any ? writes : undefined;
 }

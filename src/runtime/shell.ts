@@ -3,7 +3,7 @@ import { hasNetworkCommand, runNetworkCommand } from './netCommands.ts';
 import type { NetworkView } from './network.ts';
 import type { Ending, FileEvent, HostRoot, ProgramInput, TimedText } from './timeline.ts';
 import { nodeCommandNames, runNodeCommand, unitPath, type UnitChange } from './nodeCommands.ts';
-import { grepLines, sedScript } from './textCommands.ts';
+import { grepLines, linesCommand, sedScript } from './textCommands.ts';
 
 /**
  * A small shell: the command lines pods run (`sh -c 'echo hi; sleep 5; exit 1'`,
@@ -78,7 +78,8 @@ function tokenize(script: string, input: ProgramInput): Token[] {
 
 /** A parsed script: commands joined by ;, && and ||, and loops. */
 type Node =
-  | { kind: 'command'; argv: string[]; redirects: Redirect[] }
+  /** `from`: the command whose output this one reads on its stdin (`grep x file | head -3`). */
+  | { kind: 'command'; argv: string[]; redirects: Redirect[]; from?: Node }
   | { kind: 'list'; items: Array<{ node: Node; join: ';' | '&&' | '||' }> }
   | { kind: 'while'; forever: boolean; body: Node }
   | { kind: 'for'; values: string[]; variable: string; body: Node };
@@ -142,8 +143,9 @@ class Parser {
       this.i++;
       return { kind: 'for', values, variable, body };
     }
-    const argv: string[] = [];
-    const redirects: Redirect[] = [];
+    let argv: string[] = [];
+    let redirects: Redirect[] = [];
+    let from: Node | undefined;
     while (this.i < this.tokens.length) {
       const t = this.tokens[this.i];
       if ('op' in t) {
@@ -153,13 +155,13 @@ class Parser {
           this.i += 2;
           continue;
         }
-        if (t.op === '|') { this.i++; argv.length = 0; redirects.length = 0; continue; } // a pipeline: the last command is what shows
+        if (t.op === '|') { this.i++; from = { kind: 'command', argv, redirects, ...(from ? { from } : {}) }; argv = []; redirects = []; continue; }
         break;
       }
       argv.push(t.word);
       this.i++;
     }
-    return { kind: 'command', argv, redirects };
+    return { kind: 'command', argv, redirects, ...(from ? { from } : {}) };
   }
 }
 
@@ -218,7 +220,7 @@ function parseSleep(arg: string | undefined): number {
 export const shellCommands: ReadonlySet<string> = new Set([
   'echo', 'printf', 'sleep', 'exit', 'true', ':', 'cd', 'export', 'set', 'trap', 'cp', 'mv', 'chmod', 'ln', 'kill', 'wait',
   'cat', 'ls', 'touch', 'mkdir', 'rm', 'test', '[', 'env', 'printenv', 'false', 'date', 'hostname', 'pwd', 'whoami', 'uname', 'sh', 'bash', 'ash',
-  'chroot', 'sed', 'grep',
+  'chroot', 'sed', 'grep', 'head', 'tail', 'wc',
 ]);
 
 function runCommand(argv: string[], input: ProgramInput, run: Run, variables: Map<string, string>): void {
@@ -282,14 +284,14 @@ function runCommand(argv: string[], input: ProgramInput, run: Run, variables: Ma
     case 'chroot':
       chroot(args, input, run, variables);
       return;
-    case 'sed': case 'grep': {
+    case 'sed': case 'grep': case 'head': case 'tail': case 'wc': {
       const read = (name: string) => {
         const path = absolute(name);
         const content = disk.files.get(path);
         if (content === undefined) fail(`${cmd}: ${name}: ${isDir(disk, path) ? 'Is a directory' : 'No such file or directory'}`);
         return content;
       };
-      const result = cmd === 'sed' ? sedScript(args, read, input.exec?.stdin) : grepLines(args, read, input.exec?.stdin);
+      const result = cmd === 'sed' ? sedScript(args, read, input.exec?.stdin) : cmd === 'grep' ? grepLines(args, read, input.exec?.stdin) : linesCommand(cmd, args, read, input.exec?.stdin);
       result.lines.forEach(print);
       for (const [name, content] of result.writes) writeFile(run, absolute(name), content);
       if (result.error) fail(result.error);
@@ -438,10 +440,22 @@ function chroot(args: string[], input: ProgramInput, run: Run, variables: Map<st
 function runNode(node: Node, input: ProgramInput, run: Run, variables: Map<string, string>): void {
   if (run.stop) return;
   switch (node.kind) {
-    case 'command':
-      if (!node.redirects.length) runCommand(node.argv, input, run, variables);
-      else redirected(node.argv, node.redirects, input, run, variables);
+    case 'command': {
+      let stdinInput = input;
+      if (node.from) {
+        // A pipeline: the earlier command's output is this one's stdin (its errors still show).
+        const mark = run.out.length;
+        runNode(node.from, input, run, variables);
+        const piped = run.out.splice(mark);
+        run.out.push(...piped.filter((t) => t.stderr));
+        const text = piped.filter((t) => !t.stderr).map((t) => `${typeof t.text === 'string' ? t.text : t.text(0)}\n`).join('');
+        stdinInput = { ...input, exec: { ...input.exec, stdin: text } };
+        if (run.stop === 'exit') run.stop = undefined;
+      }
+      if (!node.redirects.length) runCommand(node.argv, stdinInput, run, variables);
+      else redirected(node.argv, node.redirects, stdinInput, run, variables);
       return;
+    }
     case 'list':
       for (const { node: item, join } of node.items) {
         if (run.stop) return;

@@ -98,7 +98,7 @@ export function staticPodManifests(cp: { name: string; ip: string }, version: st
 }
 
 /** A manifest's file text: YAML with sorted keys, as kubeadm (sigs.k8s.io/yaml) writes it. */
-export const manifestText = (manifest: StaticPodManifest | Obj) => stringify(manifest, { sortMapEntries: true });
+export const manifestText = (manifest: StaticPodManifest | Obj) => stringify(manifest, { sortMapEntries: true, indentSeq: false });
 
 /** What the kubelet's file source makes of a manifest: the pod, or why it cannot read it (its log's words). */
 export function readManifest(path: string, text: string): { pod: StaticPodManifest } | { error: string } {

@@ -154,3 +154,31 @@ export function grepLines(args: string[], read: Read, stdin: string | undefined)
   if (missing && result.code !== 0) result.code = 2;
   return result;
 }
+
+/** busybox's `head`/`tail` (`-n N`, `-N`) and `wc -l|-w|-c`, over files or stdin. */
+export function linesCommand(cmd: 'head' | 'tail' | 'wc', args: string[], read: Read, stdin: string | undefined): TextResult {
+  let count = 10;
+  const flags = new Set<string>();
+  const names: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '-n') count = Number(args[++i] ?? 10);
+    else if (/^-n\d+$/.test(a)) count = Number(a.slice(2));
+    else if (/^-\d+$/.test(a)) count = Number(a.slice(1));
+    else if (/^-[lwc]+$/.test(a)) for (const f of a.slice(1)) flags.add(f);
+    else names.push(a);
+  }
+  const result: TextResult = { lines: [], writes: [], code: 0 };
+  const inputs: Array<[string, string | undefined]> = names.length ? names.map((n) => [n, read(n)]) : [['', stdin ?? '']];
+  for (const [name, content] of inputs) {
+    if (content === undefined) { result.code = 1; continue; }
+    const lines = linesOf(content);
+    if (cmd === 'head') result.lines.push(...lines.slice(0, count));
+    else if (cmd === 'tail') result.lines.push(...lines.slice(Math.max(0, lines.length - count)));
+    else {
+      const figures = [flags.has('l') || !flags.size ? lines.length : undefined, flags.has('w') || !flags.size ? content.split(/\s+/).filter(Boolean).length : undefined, flags.has('c') || !flags.size ? content.length : undefined];
+      result.lines.push([...figures.filter((f) => f !== undefined).map((f) => String(f).padStart(flags.size === 1 ? 0 : 7)), name].filter(Boolean).join(' '));
+    }
+  }
+  return result;
+}
