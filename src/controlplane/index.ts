@@ -12,6 +12,7 @@ import { gatewayInputs, syncGateways } from './controllers/gateway.ts';
 import { signApprovedRequests } from './controllers/signer.ts';
 import { clusterSources, nodeStates, runKubelets } from './kubelet.ts';
 import { readNodeStates } from '../registry/nodeFilesystem.ts';
+import { syncStaticPods } from './staticPods.ts';
 import { schedulePending, type SchedulingTrigger } from './scheduler.ts';
 
 /**
@@ -143,12 +144,15 @@ async function pass(ctx: ControlPlaneContext, cluster: string, trigger: Scheduli
   state.objects = seen;
   // A dropped (or empty) cluster keeps nothing in this process's memory.
   if (!seen.size) { work.get(ctx.ports.store)?.delete(cluster); return; }
-  const controllersDue = await runControllers(registry, objects);
-  // Each component writes as its own field manager, as in a kubeadm cluster's managedFields.
-  await schedulePending(registry.as('kube-scheduler'), nodes, pods, trigger, objects, ctx.ports.traces);
   // What containers read: their env and volumes (ConfigMaps, Secrets) and the service variables.
   const sources = clusterSources(await current(registry, state, 'configmaps', seen), await current(registry, state, 'secrets', seen), objects.services);
+  // The nodes' own files and units: static pod manifests, a stopped kubelet.
   const hosts = nodeStates(await readNodeStates(registry.store), nodes, sources, pods, registry.now().getTime());
+  // Each component writes as its own field manager, as in a kubeadm cluster's managedFields.
+  const components = await syncStaticPods(registry.as('kubelet'), nodes, pods, hosts);
+  // A control-plane component whose static pod does not run does none of its work.
+  const controllersDue = components.controllers ? await runControllers(registry, objects) : undefined;
+  if (components.scheduler) await schedulePending(registry.as('kube-scheduler'), nodes, pods, trigger, objects, ctx.ports.traces);
   const kubeletsDue = await runKubelets(registry.as('kubelet'), nodes, pods, sources, hosts);
   const due = [controllersDue, kubeletsDue].filter((t): t is number => t !== undefined);
   await scheduleWake(ctx, cluster, due.length ? Math.min(...due) : undefined);

@@ -11,7 +11,7 @@ import type { VolumePod } from '../runtime/volumes.ts';
 import { decodeSecret } from '../runtime/podenv.ts';
 import type { KubeObject } from '../registry/types.ts';
 import { timestamp } from '../apimachinery/time.ts';
-import { emptyNodeState, hostWritesOf, nodeFiles, unitActive, type NodeView } from '../runtime/nodeFiles.ts';
+import { emptyNodeState, hostWritesOf, nodeFiles, unitActive, type NodeHost, type NodeView } from '../runtime/nodeFiles.ts';
 import { criContainers } from '../runtime/criContainers.ts';
 import { applyHostWrites, caFromConfigMap, controlPlaneNode, nodeHost, type StoredNodeState } from '../registry/nodeFilesystem.ts';
 import { recordEvent, type EventSpec } from './recorder.ts';
@@ -285,14 +285,16 @@ function namespaceSources(sources: ClusterSources, namespace: string, node: Node
 }
 
 /** The nodes' own state (files, units) as the pass read it, and how to see a node through hostPath volumes. */
-export interface NodeStates { states: Map<string, StoredNodeState>; view(node: Node): NodeView }
+export interface NodeStates { states: Map<string, StoredNodeState>; host(node: Node): NodeHost; view(node: Node): NodeView }
 
 export function nodeStates(states: Map<string, StoredNodeState>, nodes: Node[], sources: ClusterSources, pods: Pod[], now: number): NodeStates {
   const ca = caFromConfigMap(sources.configMaps.get('kube-system/kube-root-ca.crt'));
   const cp = controlPlaneNode(nodes);
   const views = new Map<string, NodeView>();
+  const host = (node: Node) => nodeHost(node, cp, ca);
   return {
     states,
+    host,
     view(node) {
       const name = node.metadata.name!;
       let view = views.get(name);

@@ -1,4 +1,5 @@
 import { componentStartup, dateOutput } from './imageOutput.ts';
+import { componentRun } from './componentFlags.ts';
 import { hasNetworkCommand, runNetworkCommand } from './netCommands.ts';
 import type { NetworkView } from './network.ts';
 import type { Ending, FileEvent, HostRoot, ProgramInput, TimedText } from './timeline.ts';
@@ -397,6 +398,15 @@ function runCommand(argv: string[], input: ProgramInput, run: Run, variables: Ma
       }
       // In an exec'd shell an unknown name is what busybox's sh says of it, not a server.
       if (input.exec && !componentStartup(cmd, run.elapsed)) { fail(`sh: ${cmd}: not found`); run.code = 127; return; }
+      // A control-plane component that refuses its flags prints why and exits (componentFlags.ts).
+      const refused = componentRun(cmd, args);
+      if (refused?.exit) {
+        run.out.push(...refused.lines.map((l) => ({ offsetMs: run.elapsed + l.afterMs, text: l.text, ...(l.stderr ? { stderr: true } : {}) })));
+        run.elapsed += refused.exit.atMs;
+        run.code = refused.exit.code;
+        run.stop = 'exit';
+        return;
+      }
       const component = componentStartup(cmd, run.elapsed);
       if (component) run.out.push(...component);
       // Servers and anything we cannot interpret keep running, as most real workloads do.

@@ -126,9 +126,15 @@ export function grepLines(args: string[], read: Read, stdin: string | undefined)
   const flags = new Set<string>();
   const rest: string[] = [];
   let pattern: string | undefined;
+  let after = 0, before = 0;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '-e') pattern = args[++i];
+    else if (/^-[ABC]\d*$/.test(a)) {
+      const n = Number(a.length > 2 ? a.slice(2) : args[++i]) || 0;
+      if (a[1] !== 'B') after = n;
+      if (a[1] !== 'A') before = n;
+    }
     else if (/^-[a-zA-Z]+$/.test(a)) for (const f of a.slice(1)) flags.add(f);
     else if (pattern === undefined) pattern = a;
     else rest.push(a);
@@ -143,11 +149,21 @@ export function grepLines(args: string[], read: Read, stdin: string | undefined)
   for (const [name, content] of inputs) {
     if (content === undefined) { missing = true; continue; }
     let count = 0;
-    linesOf(content).forEach((line, i) => {
+    const lines = linesOf(content);
+    const shown = new Set<number>();
+    lines.forEach((line, i) => {
       if (re.test(line) === flags.has('v')) return;
       count++;
-      if (!flags.has('c') && !flags.has('q')) result.lines.push(`${rest.length > 1 ? `${name}:` : ''}${flags.has('n') ? `${i + 1}:` : ''}${line}`);
+      for (let j = Math.max(0, i - before); j <= Math.min(lines.length - 1, i + after); j++) shown.add(j);
     });
+    if (!flags.has('c') && !flags.has('q')) {
+      let last = -1;
+      for (const i of [...shown].sort((a, b) => a - b)) {
+        if ((after || before) && last >= 0 && i > last + 1) result.lines.push('--');
+        result.lines.push(`${rest.length > 1 ? `${name}:` : ''}${flags.has('n') ? `${i + 1}:` : ''}${lines[i]}`);
+        last = i;
+      }
+    }
     if (flags.has('c')) result.lines.push(`${rest.length > 1 ? `${name}:` : ''}${count}`);
     if (count) result.code = 0;
   }
