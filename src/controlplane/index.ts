@@ -13,6 +13,7 @@ import { signApprovedRequests } from './controllers/signer.ts';
 import { clusterSources, nodeStates, runKubelets } from './kubelet.ts';
 import { readNodeStates } from '../registry/nodeFilesystem.ts';
 import { syncStaticPods } from './staticPods.ts';
+import { syncNodeLifecycle } from './nodeLifecycle.ts';
 import { schedulePending, type SchedulingTrigger } from './scheduler.ts';
 
 /**
@@ -154,7 +155,9 @@ async function pass(ctx: ControlPlaneContext, cluster: string, trigger: Scheduli
   const controllersDue = components.controllers ? await runControllers(registry, objects) : undefined;
   if (components.scheduler) await schedulePending(registry.as('kube-scheduler'), nodes, pods, trigger, objects, ctx.ports.traces);
   const kubeletsDue = await runKubelets(registry.as('kubelet'), nodes, pods, sources, hosts);
-  const due = [controllersDue, kubeletsDue].filter((t): t is number => t !== undefined);
+  // A node whose kubelet stopped: NotReady after the grace period, then its pods evicted.
+  const lifecycleDue = await syncNodeLifecycle(registry.as('node-controller'), nodes, pods, hosts);
+  const due = [controllersDue, kubeletsDue, lifecycleDue].filter((t): t is number => t !== undefined);
   await scheduleWake(ctx, cluster, due.length ? Math.min(...due) : undefined);
 }
 

@@ -292,21 +292,21 @@ export function nodeStates(states: Map<string, StoredNodeState>, nodes: Node[], 
   const cp = controlPlaneNode(nodes);
   const views = new Map<string, NodeView>();
   const host = (node: Node) => nodeHost(node, cp, ca);
-  return {
-    states,
-    host,
-    view(node) {
-      const name = node.metadata.name!;
-      let view = views.get(name);
-      if (!view) {
-        const host = nodeHost(node, cp, ca);
-        const state = states.get(name)?.state ?? emptyNodeState();
-        view = { host, state, files: nodeFiles(host, state), containers: criContainers(pods as unknown as Parameters<typeof criContainers>[0], name, now) };
-        views.set(name, view);
-      }
-      return view;
-    },
+  const view = (node: Node): NodeView => {
+    const name = node.metadata.name!;
+    let found = views.get(name);
+    if (!found) {
+      const state = states.get(name)?.state ?? emptyNodeState();
+      const h = host(node);
+      found = {
+        host: h, state, files: nodeFiles(h, state), containers: criContainers(pods as unknown as Parameters<typeof criContainers>[0], name, now),
+        peers: () => Object.fromEntries(nodes.filter((n) => n.metadata.name !== name).map((n) => [n.metadata.name!, { ...view(n), peers: undefined }])),
+      };
+      views.set(name, found);
+    }
+    return found;
   };
+  return { states, host, view };
 }
 
 const usesHostPath = (pod: Pod) => ((pod.spec as { volumes?: Array<{ hostPath?: unknown }> }).volumes ?? []).some((v) => v.hostPath !== undefined);
@@ -327,7 +327,9 @@ async function keepHostWrites(registry: Registry, pod: Pod, before: Status | und
     if (prepared.error) continue;
     const writes = hostWritesOf(pod as unknown as Parameters<typeof hostWritesOf>[0], container as Parameters<typeof hostWritesOf>[1], programFor(prepared.input).fileEvents ?? []);
     if (!writes) continue;
-    try { await applyHostWrites(registry, node, writes); } catch { /* a full node disk keeps nothing more */ }
+    for (const [on, w] of writes) {
+      try { await applyHostWrites(registry, on || node, w); } catch { /* a full node disk keeps nothing more */ }
+    }
   }
 }
 

@@ -12,10 +12,15 @@ export const usesHostPath = (pod: VolumePod) => (pod.spec.volumes ?? []).some((v
 
 /** The node as a pod's hostPath volumes see it: its files and units, and the containers it runs (crictl's). */
 async function nodeView(registry: Registry, name: string): Promise<NodeView | undefined> {
-  const read = await readNodeFiles(registry, name);
-  if (!read) return undefined;
   const pods = (await registry.list(registry.catalog.find('', 'v1', 'pods')!, undefined)).items as unknown as Parameters<typeof criContainers>[0];
-  return { ...read, containers: criContainers(pods, name, registry.now().getTime()) };
+  const nodes = (await registry.list(registry.catalog.find('', 'v1', 'nodes')!, undefined)).items;
+  const views = new Map<string, NodeView>();
+  for (const node of nodes) {
+    const read = await readNodeFiles(registry, node.metadata.name!);
+    if (read) views.set(node.metadata.name!, { ...read, containers: criContainers(pods, node.metadata.name!, registry.now().getTime()) });
+  }
+  const own = views.get(name);
+  return own && { ...own, peers: () => Object.fromEntries([...views].filter(([n]) => n !== name)) };
 }
 
 /**

@@ -38,7 +38,8 @@ export function hostRoot(pod: VolumePod, container: RunnableContainer, sources: 
   const mount = (container.volumeMounts ?? []).find((m) => roots.has(m.name) && !m.subPath);
   if (!mount) return undefined;
   const { host, state, containers } = sources.node;
-  return { mountPath: mount.mountPath.replace(/\/+$/, '') || '/', node: host.name, units: state.units, containers: containers ?? [] };
+  const peers = Object.fromEntries(Object.entries(sources.node.peers?.() ?? {}).map(([name, peer]) => [name, { files: peer.files, units: peer.state.units, containers: peer.containers ?? [] }]));
+  return { mountPath: mount.mountPath.replace(/\/+$/, '') || '/', node: host.name, units: state.units, containers: containers ?? [], peers };
 }
 
 /** The program input from the spec alone, for a container whose sources are gone (its logs still read). */

@@ -158,7 +158,9 @@ export function startExec(request: ExecRequest, sink: ExecSink): ExecSession {
   if (isShell(cmd) && !argv.includes('-c') && request.stdin) {
     const shellPrompt = cmd === 'bash' ? `root@${input.hostname}:/# ` : '/ # ';
     let root: string | undefined;
-    const promptOf = () => (root === undefined ? shellPrompt : '# ');
+    let remote: string | undefined;
+    let remoteName = '';
+    const promptOf = () => (root === undefined ? shellPrompt : remote === undefined ? '# ' : `root@${remote}:~# `);
     let buffer = '';
     let busy = false;
     let eof = false;
@@ -169,15 +171,25 @@ export function startExec(request: ExecRequest, sink: ExecSink): ExecSession {
       const line = queue.shift();
       if (line === undefined) { if (eof) end(last); else if (request.tty) sink.stdout(promptOf()); return; }
       const exit = /^\s*exit(?:\s+(\d+))?\s*$/.exec(line);
-      // `exit` in a chrooted shell leaves it for the shell that ran chroot.
+      // `exit` in a chrooted shell (or an ssh session from it) leaves it for the shell that started it.
+      if (exit && remote !== undefined) { remote = undefined; last = exit[1] ? Number(exit[1]) & 255 : last; if (request.tty) sink.stdout(`logout\r\nConnection to ${remoteName} closed.\r\n`); next(); return; }
       if (exit && root !== undefined) { root = undefined; last = exit[1] ? Number(exit[1]) & 255 : last; next(); return; }
       if (exit) { end(exit[1] ? Number(exit[1]) & 255 : last); return; }
       if (!line.trim()) { next(); return; }
       // `chroot DIR` alone starts a shell whose root is DIR: the lines after it run there, with the node's prompt.
       const into = /^\s*chroot\s+(\S+)\s*$/.exec(line);
       if (into && root === undefined && isDir({ files: new Map(Object.entries(files)), dirs: new Set(input.dirs) }, absolute(into[1]))) { root = absolute(into[1]); next(); return; }
+      // From a node's root, `ssh NODE` alone opens a shell on that node (the cluster's nodes reach each other).
+      const to = /^\s*ssh\s+(?:\S+@)?(\S+)\s*$/.exec(line);
+      if (to && root !== undefined && remote === undefined && input.host && root === input.host.mountPath && (to[1] === input.host.node || input.host.peers?.[to[1]])) {
+        remote = to[1];
+        remoteName = to[1];
+        next();
+        return;
+      }
       busy = true;
-      play(root === undefined ? ['sh', '-c', line] : ['chroot', root, 'sh', '-c', line], '', (code) => { last = code; busy = false; next(); });
+      const argv = root === undefined ? ['sh', '-c', line] : remote === undefined ? ['chroot', root, 'sh', '-c', line] : ['chroot', root, 'ssh', remote, line];
+      play(argv, '', (code) => { last = code; busy = false; next(); });
     };
     if (request.tty && !request.resumed) sink.stdout(promptOf());
     let taken = 0;

@@ -31,7 +31,7 @@ export interface NodeState { files: Record<string, string | null>; units: Record
 export interface CriContainer { id: string; image: string; createdAt: number; state: 'Running' | 'Exited' | 'Created'; name: string; attempt: number; podId: string; pod: string; namespace: string; logs: string[] }
 
 /** A node as a pod on it with hostPath volumes sees it: its files, its units, its containers. */
-export interface NodeView { host: NodeHost; state: NodeState; files: Record<string, string>; containers?: CriContainer[] }
+export interface NodeView { host: NodeHost; state: NodeState; files: Record<string, string>; containers?: CriContainer[]; peers?: () => Record<string, NodeView> }
 
 export const emptyNodeState = (): NodeState => ({ files: {}, units: {} });
 
@@ -211,18 +211,28 @@ export function hostPathOf(pod: MountedPod, container: MountingSpec): (path: str
   };
 }
 
-/** The events of a container that reach its node, or undefined when none does. */
-export function hostWritesOf(pod: MountedPod, container: MountingSpec, events: Array<{ path: string; content: string | null }>): HostWrites | undefined {
+/** Where a write made over `ssh NODE` lands: `node:NODE:PATH` (PATH a file, or `unit:NAME`). */
+export const peerPath = (node: string, path: string) => `node:${node}:${path}`;
+
+/**
+ * The events of a container that reach nodes, by node ('' is its own), or undefined when none
+ * does: files under its hostPath mounts, units changed from its node's root, and what it did
+ * on other nodes over `ssh`.
+ */
+export function hostWritesOf(pod: MountedPod, container: MountingSpec, events: Array<{ path: string; content: string | null }>): Map<string, HostWrites> | undefined {
   const hostPath = hostPathOf(pod, container);
-  const writes: HostWrites = { files: {}, units: {} };
-  let any = false;
+  const out = new Map<string, HostWrites>();
+  const writesOf = (node: string) => out.get(node) ?? out.set(node, { files: {}, units: {} }).get(node)!;
   for (const e of events) {
-    if (e.path.startsWith('unit:')) {
-      if (e.content !== null) { writes.units[e.path.slice(5)] = (JSON.parse(e.content) as { active: boolean }).active; any = true; }
+    const peer = /^node:([^:]+):(.*)$/s.exec(e.path);
+    const node = peer ? peer[1] : '';
+    const path = peer ? peer[2] : e.path;
+    if (path.startsWith('unit:')) {
+      if (e.content !== null) writesOf(node).units[path.slice(5)] = (JSON.parse(e.content) as { active: boolean }).active;
       continue;
     }
-    const on = hostPath(e.path);
-    if (on !== undefined) { writes.files[on] = e.content; any = true; }
+    const on = peer ? path : hostPath(path);
+    if (on !== undefined) writesOf(node).files[on] = e.content;
   }
-  return any ? writes : undefined;
+  return out.size ? out : undefined;
 }

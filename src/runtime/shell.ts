@@ -378,6 +378,7 @@ function runCommand(argv: string[], input: ProgramInput, run: Run, variables: Ma
       return;
     }
     default: {
+      if (run.nodeRoot && cmd === 'ssh') { ssh(args, input, run, variables); return; }
       if (run.nodeRoot && nodeCommandNames.has(cmd)) {
         const pending: Record<string, UnitChange> = {};
         for (const [path, content] of disk.files) if (path.startsWith('unit:') && content) pending[path.slice(5)] = JSON.parse(content) as UnitChange;
@@ -428,7 +429,8 @@ function chroot(args: string[], input: ProgramInput, run: Run, variables: Map<st
   const under = (path: string) => (root === '/' ? path : path.startsWith(`${root}/`) ? path.slice(root.length) : undefined);
   const disk: Disk = { files: new Map(), dirs: new Set() };
   for (const [path, content] of run.disk.files) {
-    const inside = path.startsWith('unit:') ? path : under(path);
+    // `unit:…` and `node:…` entries are not files: what systemctl and ssh changed, carried through.
+    const inside = path.startsWith('/') ? under(path) : path;
     if (inside !== undefined) disk.files.set(inside, content);
   }
   for (const d of run.disk.dirs) { const inside = under(d); if (inside) disk.dirs.add(inside); }
@@ -437,14 +439,44 @@ function chroot(args: string[], input: ProgramInput, run: Run, variables: Map<st
   runCommand(command.length ? command : ['sh'], input, inner, variables);
   run.out.push(...inner.out.map((t) => ({ ...t, offsetMs: t.offsetMs + run.elapsed })));
   for (const e of inner.fileEvents) {
-    const outside = e.path.startsWith('unit:') ? e.path : root === '/' ? e.path : `${root}${e.path}`;
-    run.elapsed += 0;
+    const outside = !e.path.startsWith('/') || root === '/' ? e.path : `${root}${e.path}`;
     if (e.content === null) run.disk.files.delete(outside); else run.disk.files.set(outside, e.content);
     run.fileEvents.push({ offsetMs: e.offsetMs + run.elapsed, path: outside, content: e.content });
   }
   run.elapsed += inner.elapsed;
   run.code = inner.code;
   if (inner.stop === 'forever') run.stop = 'forever';
+}
+
+/**
+ * `ssh NODE [COMMAND…]` from a node's root (the cluster's nodes reach each other, as on a
+ * kubeadm lab's control plane): the command runs on that node, its root and its commands.
+ * What it changes there is written as `node:NODE:…` events for that node.
+ */
+function ssh(args: string[], input: ProgramInput, run: Run, variables: Map<string, string>): void {
+  const here = run.nodeRoot!;
+  const [target, ...command] = args.filter((a, i) => !(a.startsWith('-') && i === 0));
+  const peer = target ? here.peers?.[target.replace(/^.*@/, '')] : undefined;
+  const name = target?.replace(/^.*@/, '') ?? '';
+  if (name === here.node) { runCommand(command.length ? command : ['sh'], input, run, variables); return; }
+  if (!peer) {
+    run.out.push({ offsetMs: run.elapsed, text: target ? `ssh: Could not resolve hostname ${name}: Temporary failure in name resolution` : 'usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] destination [command [argument ...]]', stderr: true });
+    run.code = 255;
+    return;
+  }
+  const prefix = `node:${name}:`;
+  const disk: Disk = { files: new Map(Object.entries(peer.files)), dirs: new Set() };
+  for (const [path, content] of run.disk.files) if (path.startsWith(prefix)) disk.files.set(path.slice(prefix.length), content);
+  const inner = newRun(disk, run.network, { mountPath: '/', node: name, units: peer.units, containers: peer.containers, peers: { ...here.peers, [here.node]: { files: {}, units: here.units, containers: here.containers } } });
+  runCommand(command.length ? ['sh', '-c', command.join(' ')] : ['sh'], input, inner, variables);
+  run.out.push(...inner.out.map((t) => ({ ...t, offsetMs: t.offsetMs + run.elapsed })));
+  for (const e of inner.fileEvents) {
+    const on = `${prefix}${e.path}`;
+    if (e.content === null) run.disk.files.delete(on); else run.disk.files.set(on, e.content);
+    run.fileEvents.push({ offsetMs: e.offsetMs + run.elapsed, path: on, content: e.content });
+  }
+  run.elapsed += inner.elapsed + 200;
+  run.code = inner.code;
 }
 
 function runNode(node: Node, input: ProgramInput, run: Run, variables: Map<string, string>): void {

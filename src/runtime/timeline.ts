@@ -52,8 +52,14 @@ export interface ProgramInput {
   host?: HostRoot;
 }
 
-/** A node's root filesystem mounted in a container, and what its own commands (systemctl, crictl) report. */
-export interface HostRoot { mountPath: string; node: string; units: Record<string, UnitState>; containers: CriContainer[] }
+/**
+ * A node's root filesystem mounted in a container, and what its own commands (systemctl, crictl)
+ * report; `peers`: the cluster's other nodes, which `ssh` reaches from it (host network).
+ */
+export interface HostRoot { mountPath: string; node: string; units: Record<string, UnitState>; containers: CriContainer[]; peers?: Record<string, HostPeer> }
+
+/** Another node as `ssh` finds it: its files, units and containers. */
+export interface HostPeer { files: Record<string, string>; units: Record<string, UnitState>; containers: CriContainer[] }
 
 /** The container's files at an offset from its start: its mounts, then what the program wrote by then. */
 export function filesAt(program: Program, input: Pick<ProgramInput, 'files'>, offsetMs: number): Record<string, string> {

@@ -172,7 +172,7 @@ function nodeLayer(registry: Registry, pod: PodView, spec: ContainerSpec, layer:
       const writes = hostWritesOf(mounted, spec, [{ path, content }]);
       if (!writes) return layer.write(path, content);
       if (JSON.stringify(writes).length > maxNodeStateBytes) return false;
-      chain = chain.then(() => applyHostWrites(registry, node, writes)).catch(() => undefined);
+      for (const [on, w] of writes) chain = chain.then(() => applyHostWrites(registry, on || node, w)).catch(() => undefined);
       return true;
     },
     mkdir: (path) => layer.mkdir(path),
@@ -223,11 +223,15 @@ function followContainer(registry: Registry, def: ResourceDef, namespace: string
     const now = status(current ?? pod);
     const same = current && current.metadata.uid === pod.metadata.uid && now?.containerID === first?.containerID;
     const terminated = same ? now?.state.terminated : undefined;
-    const until = terminated ? Date.parse(terminated.finishedAt) + 1000 : registry.now().getTime();
+    // A process that ended ends the attach even where no kubelet reports it (its node's kubelet is stopped).
+    const exited = !terminated && program.ending.kind === 'exit' && registry.now().getTime() >= startedAt + program.durationMs + 1000
+      ? { finishedAt: new Date(startedAt + program.durationMs).toISOString(), exitCode: program.ending.code } : undefined;
+    const ended = terminated ?? exited;
+    const until = ended ? Date.parse(ended.finishedAt) + 1000 : registry.now().getTime();
     for (const line of linesBetween(program, startedAt, cursor, until)) sink.stdout(`${line.text}\n`);
     cursor = Math.max(cursor, until);
     if (!same) { stopped = true; sink.exit(0); return; }
-    if (terminated) { stopped = true; sink.exit(terminated.exitCode ?? 0); return; }
+    if (ended) { stopped = true; sink.exit(ended.exitCode ?? 0); return; }
     timer = setTimeout(() => void poll(), followPollMs);
   };
   timer = setTimeout(() => void poll(), followPollMs);

@@ -23,6 +23,7 @@ import { hash64 } from '../apimachinery/hash.ts';
 import { microTimestamp, timestamp } from '../apimachinery/time.ts';
 import { nodeLeaseNamespace } from '../registry/resources/coordination.ts';
 import { configHash, manifestText, mirrorPod, staticPodManifests } from '../runtime/staticPods.ts';
+import { kubeletConditions } from '../controlplane/nodeLifecycle.ts';
 
 /** What a fresh cluster looks like: a kubeadm cluster's nodes, namespaces and services. */
 export interface ClusterShape {
@@ -69,12 +70,7 @@ function nodeObject(name: string, index: number, controlPlane: boolean, version:
     },
     status: {
       capacity: resources, allocatable: { ...resources, 'ephemeral-storage': '46651590989', memory: '3912960Ki' },
-      conditions: [
-        condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
-        condition('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
-        condition('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
-        condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
-      ],
+      conditions: kubeletConditions.map(([type, status, reason, message]) => condition(type, status, reason, message)),
       addresses: [{ type: 'InternalIP', address: ip }, { type: 'Hostname', address: name }],
       daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
       nodeInfo: {
