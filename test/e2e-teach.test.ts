@@ -22,6 +22,8 @@ import { runCli } from './scenarios/tenancy.ts';
 interface Case {
   /** Waits (through the API, no kubectl) until the breakage shows: a path and what its JSON must contain. */
   settles?: [path: string, shows: RegExp];
+  /** Then holds (through the API): a path and what its JSON must not contain. */
+  without?: [path: string, lacks: RegExp];
   symptom: [args: string[], shows: RegExp];
   fix: Array<{ args: string[]; input?: string; env?: Record<string, string> }>;
 }
@@ -46,6 +48,8 @@ spec:
   hostPath: {path: /mnt/data}
 `;
 const asReader = ['-n', 'monitoring', '--as=system:serviceaccount:monitoring:reader'];
+/** The node shell as a student types into it: `kubectl debug node/controlplane -i`, its lines on stdin, `exit` ending it. */
+const nodeShell = (lines: string[]) => ({ args: ['debug', 'node/controlplane', '-i', '--image=busybox', '--profile=general'], input: `${[...lines, 'exit', 'exit'].join('\n')}\n` });
 
 /** Each scenario as a student meets it: the symptom with kubectl, then the documented fix. */
 const cases: Record<string, Case> = {
@@ -109,6 +113,23 @@ const cases: Record<string, Case> = {
   'pvc-no-pv': {
     symptom: [['get', 'pvc', '-n', 'data'], /^db-data\s+Pending\s+manual\s/m],
     fix: [{ args: ['apply', '-f', '-'], input: volume }],
+  },
+  'scheduler-bad-flag': {
+    settles: ['/api/v1/namespaces/kube-system/pods/kube-scheduler-controlplane', /CrashLoopBackOff/],
+    // The scheduler is down: the Deployment's pods wait with no event from it.
+    without: ['/api/v1/namespaces/reports/events', /Scheduled|FailedScheduling/],
+    symptom: [['logs', '-n', 'kube-system', 'kube-scheduler-controlplane'], /^Error: unknown flag: --bind-adress\nUsage:\n  kube-scheduler \[flags\]$/m],
+    fix: [nodeShell(['chroot /host', "sed -i 's/--bind-adress/--bind-address/' /etc/kubernetes/manifests/kube-scheduler.yaml"])],
+  },
+  'kubelet-stopped': {
+    settles: ['/api/v1/nodes/node01', /Kubelet stopped posting node status\./],
+    symptom: [['get', 'nodes'], /^node01\s+NotReady\s/m],
+    fix: [nodeShell(['chroot /host', 'ssh node01', 'systemctl start kubelet', 'exit'])],
+  },
+  'apiserver-etcd-servers': {
+    settles: ['/api/v1/namespaces/kube-system/pods/kube-apiserver-controlplane', /CrashLoopBackOff/],
+    symptom: [['logs', '-n', 'kube-system', 'kube-apiserver-controlplane', '--previous'], /grpc: addrConn\.createTransport failed to connect to \{Addr: "127\.0\.0\.1:2380".*dial tcp 127\.0\.0\.1:2380: connect: connection refused"\n(.|\n)*Error creating leases: error creating storage factory: context deadline exceeded/],
+    fix: [nodeShell(['chroot /host', "sed -i 's#--etcd-servers=https://127.0.0.1:2380#--etcd-servers=https://127.0.0.1:2379#' /etc/kubernetes/manifests/kube-apiserver.yaml"])],
   },
   'rbac-serviceaccount': {
     symptom: [['auth', 'can-i', 'list', 'pods', ...asReader], /^no$/m],
@@ -201,6 +222,10 @@ describe('teaching tools, with the real kubectl (Node entry, memory store)', () 
       if (c.settles) {
         const [path, shows] = c.settles;
         await eventually(() => api.get(path).then((o) => JSON.stringify(o)), (s) => shows.test(s), `${path} to show ${shows}`);
+      }
+      if (c.without) {
+        const [path, lacks] = c.without;
+        assert.doesNotMatch(JSON.stringify(await api.get(path)), lacks, `${path} still lacks ${lacks}`);
       }
       const broken = await cli(['scenario', 'check', scenario.name, '--cluster', 'alice']);
       assert.equal(broken.code, 1, broken.out);

@@ -47,7 +47,11 @@ function planFor(host: NodeHost, state: NodeState, revision: number, cluster: st
 
 const isMirror = (pod: Pod) => !!pod.metadata.annotations?.['kubernetes.io/config.mirror'];
 
-/** Whether the control plane's own components run: a component whose manifest is gone or refused is down. */
+/**
+ * Whether the control plane's own components run: a component whose manifest is gone or refused
+ * is down, and so is everything when kube-apiserver is (this server still answers kubectl: see
+ * the README's Known differences).
+ */
 export interface ComponentsRunning { scheduler: boolean; controllers: boolean }
 
 export async function syncStaticPods(registry: Registry, nodes: Node[], pods: Pod[], hosts: NodeStates): Promise<ComponentsRunning> {
@@ -61,8 +65,10 @@ export async function syncStaticPods(registry: Registry, nodes: Node[], pods: Po
     if (!host.controlPlane && !Object.keys(stored?.state.files ?? {}).some((p) => p.startsWith('/etc/kubernetes/manifests/'))) continue;
     const plan = planFor(host, stored?.state ?? { files: {}, units: {} }, stored?.revision ?? 0, registry.cluster);
     if (host.controlPlane) {
-      running.scheduler = plan.present.has('kube-scheduler') && !plan.refused.has('kube-scheduler');
-      running.controllers = plan.present.has('kube-controller-manager') && !plan.refused.has('kube-controller-manager');
+      // Without its API server (here: one that cannot reach etcd) no component gets anything done.
+      const apiserver = plan.present.has('kube-apiserver') && !plan.refused.has('kube-apiserver');
+      running.scheduler = apiserver && plan.present.has('kube-scheduler') && !plan.refused.has('kube-scheduler');
+      running.controllers = apiserver && plan.present.has('kube-controller-manager') && !plan.refused.has('kube-controller-manager');
     }
     // A stopped kubelet reads no manifests: its pods stay as they were.
     if (!unitActive(stored?.state, 'kubelet')) continue;

@@ -19,7 +19,13 @@ export type Write =
   /** A JSON merge patch, as `kubectl patch --type=merge`. */
   | { patch: ObjectRef; merge: Json }
   /** Deleted if it exists. */
-  | { delete: ObjectRef };
+  | { delete: ObjectRef }
+  /**
+   * A script run as root on a node, as a teacher would over ssh: through the API, as a pod on
+   * that node with its root mounted (as `kubectl debug node/…` makes one) that runs
+   * `chroot /host sh -c SCRIPT`, waited for and deleted. The script should be idempotent.
+   */
+  | { onNode: string; script: string };
 
 /**
  * A field of an object, by a path of keys, list indexes and list items picked by a field
