@@ -1,5 +1,6 @@
 import { execScenario, type ExecEntry } from './scenarios/exec.ts';
 import { networkScenario } from './scenarios/network.ts';
+import { nodeShellScenario } from './scenarios/nodeShell.ts';
 import { startControlPlane } from './helpers/controlplane.ts';
 
 // The Node entry (its own WebSocket framing) with the control plane live, ten times faster than real time.
@@ -10,3 +11,4 @@ async function open(): Promise<ExecEntry> {
 
 execScenario('Node entry, memory store', open);
 networkScenario('Node entry, memory store', open);
+nodeShellScenario('Node entry, memory store', open);
