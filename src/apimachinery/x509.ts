@@ -355,3 +355,18 @@ export async function issueCertificate(ca: CertificateAuthority, issue: IssueReq
   });
   return toPem('CERTIFICATE', await signTbs(tbs, key));
 }
+
+/**
+ * A client certificate with a fresh key, for a kubeconfig (`apiserverless user create --certificate`):
+ * CN the user, O its groups, `client auth`, valid from notBefore to notAfter (both may be in the
+ * past: an expired certificate is what a break-and-fix scenario hands out). The key is PKCS#8 PEM.
+ */
+export async function issueClientCertificate(ca: CertificateAuthority, subject: { commonName: string; organizations: string[] }, validity: { notBefore: number; notAfter: number }): Promise<{ certificate: string; privateKey: string }> {
+  const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']) as CryptoKeyPair;
+  const spki = new Uint8Array(await crypto.subtle.exportKey('spki', keys.publicKey) as ArrayBuffer);
+  const raw = encodeName(subject.commonName, subject.organizations);
+  const request = { subject: { raw, ...subject }, spki: der.parse(spki), extensions: new Map<string, Uint8Array>(), info: new Uint8Array(0), signatureAlgorithm: '', signature: new Uint8Array(0) };
+  const certificate = await issueCertificate(ca, { request, usages: ['digital signature', 'key encipherment', 'client auth'], ...validity });
+  const pkcs8 = new Uint8Array(await crypto.subtle.exportKey('pkcs8', keys.privateKey) as ArrayBuffer);
+  return { certificate, privateKey: toPem('PRIVATE KEY', pkcs8) };
+}

@@ -167,7 +167,15 @@ export async function main(argv: string[], out: (s: string | Uint8Array) => void
     out(await traceCommand(await clusterClient(options, values.cluster ?? 'default'), [verb, ...names], values.namespace, values.output === 'json'));
     return 0;
   }
-  if (noun === 'scenario') return scenarioCommand(await clusterClient(options, values.cluster ?? 'default'), verb, names[0], out);
+  if (noun === 'scenario') {
+    const cluster = values.cluster ?? 'default';
+    // A scenario's kubeconfig for the student goes to a file (in --out-dir, else here), like `cluster create --out-dir`.
+    const handOut = {
+      issue: (body: Record<string, unknown>) => expect(options, 'POST', `clusters/${encodeURIComponent(cluster)}/users`, body) as Promise<{ kubeconfig: string; certificate?: { notAfter: string } }>,
+      write: (file: string, text: string) => { const path = join(values['out-dir'] ?? '.', file); writeFileSync(path, text, { mode: 0o600 }); return path; },
+    };
+    return scenarioCommand(await clusterClient(options, cluster), verb, names[0], out, handOut);
+  }
 
   if (noun === 'user') {
     const [cluster, user] = names;

@@ -47,6 +47,8 @@ export type Check = { says: string } & (
   | { field: FieldCheck }
   /** SubjectAccessReview: may `user` (in `groups`) do `verb` on `resource`? */
   | { canI: { user: string; groups?: string[]; verb: string; resource: string; group?: string; namespace?: string }; allowed: boolean }
+  /** Was a client certificate for `user` issued (an approved CertificateSigningRequest) that is valid now? */
+  | { certificateFor: { user: string } }
   /**
    * Do the namespace's NetworkPolicies let pods labelled `from` reach pods labelled `to` on
    * `port` (TCP)? Evaluated from the policies themselves (podSelector peers in the namespace,
@@ -65,6 +67,11 @@ export interface Scenario {
   fix: string;
   breaks: Write[];
   checks: Check[];
+  /**
+   * A kubeconfig handed to the student with the breakage (written as `file`): a user's, with a
+   * client certificate from the cluster's CA, expired already when `expired`.
+   */
+  handsOut?: { file: string; user: string; groups: string[]; namespace?: string; certificate: { expired: boolean } };
 }
 
 export type { LabelSelector };
