@@ -15,7 +15,9 @@ export interface RunnableContainer extends MountingContainer { image?: string; s
 export type Prepared = { input: ProgramInput; error?: undefined } | { error: { kind: 'mount' | 'config'; message: string } };
 
 export function prepareContainer(pod: VolumePod, container: RunnableContainer, sources: PodSources, podIP?: string): Prepared {
-  const hostname = pod.metadata.name ?? '';
+  // A pod on the host's network has the node's hostname (the kubelet does not set one of its own).
+  const spec = pod.spec as { hostNetwork?: boolean; nodeName?: string };
+  const hostname = (spec.hostNetwork && spec.nodeName) || (pod.metadata.name ?? '');
   try {
     const fs = containerFilesystem(pod, container, sources);
     const env = containerEnv(pod, container, sources);

@@ -468,7 +468,7 @@ function ssh(args: string[], input: ProgramInput, run: Run, variables: Map<strin
   const disk: Disk = { files: new Map(Object.entries(peer.files)), dirs: new Set() };
   for (const [path, content] of run.disk.files) if (path.startsWith(prefix)) disk.files.set(path.slice(prefix.length), content);
   const inner = newRun(disk, run.network, { mountPath: '/', node: name, units: peer.units, containers: peer.containers, peers: { ...here.peers, [here.node]: { files: {}, units: here.units, containers: here.containers } } });
-  runCommand(command.length ? ['sh', '-c', command.join(' ')] : ['sh'], input, inner, variables);
+  runCommand(command.length ? ['sh', '-c', command.join(' ')] : ['sh'], { ...input, hostname: name }, inner, variables);
   run.out.push(...inner.out.map((t) => ({ ...t, offsetMs: t.offsetMs + run.elapsed })));
   for (const e of inner.fileEvents) {
     const on = `${prefix}${e.path}`;
