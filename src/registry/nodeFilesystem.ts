@@ -2,6 +2,7 @@ import { ApiError } from '../apimachinery/errors.ts';
 import { clusterPrefix, type ClusterStore } from '../storage/store.ts';
 import { emptyNodeState, nodeFiles, type HostWrites, type NodeHost, type NodeState } from '../runtime/nodeFiles.ts';
 import { timestamp } from '../apimachinery/time.ts';
+import { ensureCertificateAuthority, x509 } from './certificateAuthority.ts';
 import type { Registry } from './generic.ts';
 import type { KubeObject } from './types.ts';
 
@@ -93,8 +94,28 @@ export async function readNodeFiles(registry: Registry, nodeName: string): Promi
   if (!node) return undefined;
   const nodes = (await registry.list(registry.catalog.find('', 'v1', 'nodes')!, undefined)).items;
   const host = nodeHost(node, controlPlaneNode(nodes), caFromConfigMap(await get('configmaps', 'kube-system', 'kube-root-ca.crt')));
-  const { state } = await readNodeState(registry.store, nodeName);
+  let { state } = await readNodeState(registry.store, nodeName);
+  if (host.controlPlane && state.files[apiserverCertificate] === undefined) state = await ensureServingCertificate(registry, host);
   return { host, state, files: nodeFiles(host, state) };
+}
+
+const apiserverCertificate = '/etc/kubernetes/pki/apiserver.crt';
+
+/**
+ * kubeadm's apiserver.crt on the control-plane node, issued by the cluster's CA the first time
+ * someone looks at the node (a signature is not reproducible, so it is made once and kept in
+ * the node's state): what `openssl x509 -noout -text` shows of it, after `kubectl cp` out.
+ */
+async function ensureServingCertificate(registry: Registry, host: NodeHost): Promise<NodeState> {
+  const ca = await ensureCertificateAuthority(registry.store, registry.now());
+  const { issueServingCertificate } = await x509();
+  const now = registry.now().getTime();
+  const { certificate } = await issueServingCertificate(ca, {
+    commonName: 'kube-apiserver',
+    dnsNames: ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', host.name],
+    ips: ['10.96.0.1', host.ip],
+  }, { notBefore: now - 5 * 60_000, notAfter: now + 365 * 86_400_000 });
+  return updateNodeState(registry, host.name, (state) => { state.files[apiserverCertificate] ??= certificate; });
 }
 
 /** A container's writes on its node, kept: files, and units started or stopped now (their `since`). */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { Kubectl } from '../../harness/kubectl.ts';
@@ -9,7 +10,7 @@ import type { ExecEntry } from './exec.ts';
 /**
  * The node shell (issue 15 point 4), judged by the real kubectl v1.35: `kubectl debug node/…`
  * makes kubectl's debug pod with the node's root at /host; the shell reads the node's files
- * (static pod manifests, kubeconfigs, the CA, the kubelet's config), `chroot /host` reaches the
+ * (static pod manifests, kubeconfigs, the CA and the apiserver's certificate, the kubelet's config), `chroot /host` reaches the
  * node's systemctl and crictl, a manifest edited there gives a new mirror pod, and the pod ends
  * Completed once its shell exits. kubectl processes: 3. State is awaited through the API.
  */
@@ -48,6 +49,7 @@ describe(`kubectl debug node/… (${label})`, () => {
       'ls /host/etc/kubernetes/manifests',
       'grep staticPodPath /host/var/lib/kubelet/config.yaml',
       'head -1 /host/etc/kubernetes/pki/ca.crt',
+      'cat /host/etc/kubernetes/pki/apiserver.crt',
       'grep -c server: /host/etc/kubernetes/admin.conf',
       'systemctl status kubelet',
       'chroot /host',
@@ -64,6 +66,14 @@ describe(`kubectl debug node/… (${label})`, () => {
     assert.match(out, /^etcd\.yaml\nkube-apiserver\.yaml\nkube-controller-manager\.yaml\nkube-scheduler\.yaml$/m);
     assert.match(out, /^staticPodPath: \/etc\/kubernetes\/manifests$/m);
     assert.match(out, /^-----BEGIN CERTIFICATE-----$/m);
+    // The apiserver's serving certificate, from the cluster's CA, is what openssl shows once copied out.
+    const pem = /-----BEGIN CERTIFICATE-----\n[^-]+\n-----END CERTIFICATE-----\n/g;
+    const served = [...out.matchAll(pem)].map((m) => m[0]).find((c) => c.length > 400);
+    assert.ok(served, out);
+    const text = execFileSync('/usr/bin/openssl', ['x509', '-noout', '-subject', '-issuer', '-ext', 'subjectAltName'], { input: served }).toString();
+    assert.match(text, /^subject=CN ?= ?kube-apiserver$/m);
+    assert.match(text, /^issuer=CN ?= ?kubernetes$/m);
+    assert.match(text, /DNS:kubernetes, DNS:kubernetes\.default, DNS:kubernetes\.default\.svc, DNS:kubernetes\.default\.svc\.cluster\.local, DNS:controlplane, IP Address:10\.96\.0\.1, IP Address:192\.168\.0\.10/);
     assert.match(out, /^1$/m);
     // busybox has no systemctl: only the node's root does.
     assert.match(shell.stderr + out, /sh: systemctl: not found/);
