@@ -147,6 +147,9 @@ describe('the kubelet and the node lifecycle, on a manual clock', () => {
       await cluster.drain(30_000);
       assert.equal((await ready()).status, 'Unknown');
       assert.equal((await ready()).message, 'Kubelet stopped posting node status.');
+      // The node controller's event names the node as kubectl describe node asks for it: kind Node, no namespace.
+      const events = (await r.list(cluster.catalog.find('', 'v1', 'events')!, 'default')).items as Array<KubeObject & { reason?: string; involvedObject?: Record<string, string> }>;
+      assert.deepEqual(events.filter((e) => e.reason === 'NodeNotReady' && e.involvedObject?.kind === 'Node').map((e) => [e.involvedObject!.name, e.involvedObject!.namespace]), [['node01', undefined]]);
       const node = await r.get(nodes, undefined, 'node01') as Node;
       assert.deepEqual(node.spec?.taints?.map((t) => `${t.key}:${t.effect}`), ['node.kubernetes.io/unreachable:NoSchedule', 'node.kubernetes.io/unreachable:NoExecute']);
       const web = await r.get(pods, 'default', 'web') as Pod;

@@ -108,7 +108,7 @@ async function markUnknown(registry: Registry, node: Node, pods: Pod[], since: n
     if (!benign(err)) throw err;
     return node;
   }
-  await recordEvent(registry, { involved: node, type: 'Normal', reason: 'NodeNotReady', message: `Node ${name} status is now: NodeNotReady`, source: { component: 'node-controller' }, at });
+  await recordEvent(registry, { involved: { ...node, kind: 'Node', apiVersion: 'v1' }, type: 'Normal', reason: 'NodeNotReady', message: `Node ${name} status is now: NodeNotReady`, source: { component: 'node-controller' }, at });
   for (const pod of pods) {
     if (pod.metadata.deletionTimestamp || !['Running', 'Pending'].includes(pod.status?.phase ?? '')) continue;
     try {
@@ -149,8 +149,10 @@ async function kubeletBack(registry: Registry, node: Node, pods: Pod[], now: num
     return;
   }
   const source = { component: 'kubelet', host: name };
-  await recordEvent(registry, { involved: node, type: 'Normal', reason: 'Starting', message: 'Starting kubelet.', source, at: now });
-  await recordEvent(registry, { involved: node, type: 'Normal', reason: 'NodeReady', message: `Node ${name} status is now: NodeReady`, source, at: now });
+  // The kubelet names its node by name, as its uid too (kubectl describe node asks for both).
+  const involved = { ...node, kind: 'Node', apiVersion: 'v1', metadata: { ...node.metadata, uid: name } };
+  await recordEvent(registry, { involved, type: 'Normal', reason: 'Starting', message: 'Starting kubelet.', source, at: now });
+  await recordEvent(registry, { involved, type: 'Normal', reason: 'NodeReady', message: `Node ${name} status is now: NodeReady`, source, at: now });
   for (const pod of pods) {
     const statuses = (pod.status?.containerStatuses ?? []) as Array<{ ready?: boolean }>;
     const ready = (pod.status?.conditions as Condition[] | undefined)?.find((c) => c.type === 'Ready');
