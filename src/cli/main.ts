@@ -13,7 +13,7 @@ import type { ClusterHistory } from '../tenancy/history.ts';
  * Talks to a local (`npm start`) or deployed server; see README "Running a class".
  */
 const usage = `Usage: apiserverless cluster <command> [options]
-       apiserverless user create CLUSTER USER [--group G]... [--namespace NS]
+       apiserverless user create CLUSTER USER [--group G]... [--namespace NS] [--certificate [--expired]]
        apiserverless trace TYPE/NAME [-n NS] [--cluster C] [-o json] | trace start [--cluster C]
        apiserverless scenario list | apply NAME | check NAME [--cluster C]
 
@@ -48,6 +48,9 @@ Commands:
       --group G           a group of the user (repeatable)
       --namespace NS      make NS and give USER edit rights there only; the
                           kubeconfig's context defaults to NS
+      --certificate       a client certificate from the cluster's CA instead of a
+                          token (it logs in on the Node entry only)
+      --expired           with --certificate: one that expired yesterday
 
   trace TYPE/NAME         the steps that made and ran an object: the request (user,
                           authentication, authorization, admission, validation, the
@@ -141,7 +144,7 @@ export async function main(argv: string[], out: (s: string | Uint8Array) => void
       server: { type: 'string' }, 'admin-token': { type: 'string' }, insecure: { type: 'boolean' },
       ttl: { type: 'string' }, nodes: { type: 'string' }, version: { type: 'string' },
       count: { type: 'string' }, prefix: { type: 'string' }, 'out-dir': { type: 'string' }, kubeconfig: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      group: { type: 'string', multiple: true }, namespace: { type: 'string', short: 'n' },
+      group: { type: 'string', multiple: true }, namespace: { type: 'string', short: 'n' }, certificate: { type: 'boolean' }, expired: { type: 'boolean' },
       snapshot: { type: 'string' }, 'from-other-cluster': { type: 'boolean' }, since: { type: 'string' }, events: { type: 'boolean' }, output: { type: 'string', short: 'o' },
       cluster: { type: 'string' },
     },
@@ -182,6 +185,7 @@ export async function main(argv: string[], out: (s: string | Uint8Array) => void
     if (verb !== 'create' || !cluster || !user) { out(usage); return 2; }
     const created = await expect(options, 'POST', `clusters/${encodeURIComponent(cluster)}/users`, {
       name: user, groups: values.group ?? [], ...(values.namespace ? { namespace: values.namespace } : {}),
+      ...(values.certificate ? { certificate: { expired: values.expired === true } } : {}),
     });
     out(String(created.kubeconfig));
     return 0;
