@@ -10,8 +10,9 @@ import { syncClusterRoleAggregation } from './controllers/clusterroleaggregation
 import { releasesQuota, syncResourceQuotas } from './controllers/resourcequota.ts';
 import { gatewayInputs, syncGateways } from './controllers/gateway.ts';
 import { signApprovedRequests } from './controllers/signer.ts';
-import { clusterSources, nodeStates, runKubelets } from './kubelet.ts';
-import { readNodeStates } from '../registry/nodeFilesystem.ts';
+import { clusterSources, runKubelets } from './kubelet.ts';
+import { nodeStates } from './nodeStates.ts';
+import { caFromConfigMap, readNodeStates } from '../registry/nodeFilesystem.ts';
 import { syncStaticPods } from './staticPods.ts';
 import { syncNodeLifecycle } from './nodeLifecycle.ts';
 import { schedulePending, type SchedulingTrigger } from './scheduler.ts';
@@ -148,7 +149,8 @@ async function pass(ctx: ControlPlaneContext, cluster: string, trigger: Scheduli
   // What containers read: their env and volumes (ConfigMaps, Secrets) and the service variables.
   const sources = clusterSources(await current(registry, state, 'configmaps', seen), await current(registry, state, 'secrets', seen), objects.services);
   // The nodes' own files and units: static pod manifests, a stopped kubelet.
-  const hosts = nodeStates(await readNodeStates(registry.store), nodes, sources, pods, registry.now().getTime());
+  const ca = caFromConfigMap(sources.configMaps.get('kube-system/kube-root-ca.crt'));
+  const hosts = nodeStates(await readNodeStates(registry.store), nodes, ca, pods, registry.now().getTime());
   // Each component writes as its own field manager, as in a kubeadm cluster's managedFields.
   const components = await syncStaticPods(registry.as('kubelet'), nodes, pods, hosts);
   // A control-plane component whose static pod does not run does none of its work.

@@ -11,9 +11,9 @@ import type { VolumePod } from '../runtime/volumes.ts';
 import { decodeSecret } from '../runtime/podenv.ts';
 import type { KubeObject } from '../registry/types.ts';
 import { timestamp } from '../apimachinery/time.ts';
-import { emptyNodeState, hostWritesOf, nodeFiles, unitActive, type NodeHost, type NodeView } from '../runtime/nodeFiles.ts';
-import { criContainers } from '../runtime/criContainers.ts';
-import { applyHostWrites, caFromConfigMap, controlPlaneNode, nodeHost, type StoredNodeState } from '../registry/nodeFilesystem.ts';
+import { hostWritesOf, unitActive, type NodeView } from '../runtime/nodeFiles.ts';
+import { applyHostWrites } from '../registry/nodeFilesystem.ts';
+import type { NodeStates } from './nodeStates.ts';
 import { recordEvent, type EventSpec } from './recorder.ts';
 import { restarts, stageFor, type ContainerSpec, type ContainerStatus, type ContainerView } from '../runtime/stages.ts';
 
@@ -282,31 +282,6 @@ function namespaceSources(sources: ClusterSources, namespace: string, node: Node
     nodeAllocatable: node.status?.allocatable as Record<string, unknown> | undefined,
     ...(hostNode ? { node: hostNode } : {}),
   };
-}
-
-/** The nodes' own state (files, units) as the pass read it, and how to see a node through hostPath volumes. */
-export interface NodeStates { states: Map<string, StoredNodeState>; host(node: Node): NodeHost; view(node: Node): NodeView }
-
-export function nodeStates(states: Map<string, StoredNodeState>, nodes: Node[], sources: ClusterSources, pods: Pod[], now: number): NodeStates {
-  const ca = caFromConfigMap(sources.configMaps.get('kube-system/kube-root-ca.crt'));
-  const cp = controlPlaneNode(nodes);
-  const views = new Map<string, NodeView>();
-  const host = (node: Node) => nodeHost(node, cp, ca);
-  const view = (node: Node): NodeView => {
-    const name = node.metadata.name!;
-    let found = views.get(name);
-    if (!found) {
-      const state = states.get(name)?.state ?? emptyNodeState();
-      const h = host(node);
-      found = {
-        host: h, state, files: nodeFiles(h, state), containers: criContainers(pods as unknown as Parameters<typeof criContainers>[0], name, now),
-        peers: () => Object.fromEntries(nodes.filter((n) => n.metadata.name !== name).map((n) => [n.metadata.name!, { ...view(n), peers: undefined }])),
-      };
-      views.set(name, found);
-    }
-    return found;
-  };
-  return { states, host, view };
 }
 
 const usesHostPath = (pod: Pod) => ((pod.spec as { volumes?: Array<{ hostPath?: unknown }> }).volumes ?? []).some((v) => v.hostPath !== undefined);

@@ -4,7 +4,7 @@ import type { Registry } from '../registry/generic.ts';
 import type { Node } from '../registry/resources/nodes.ts';
 import type { Pod } from '../registry/resources/pods.ts';
 import { unitActive } from '../runtime/nodeFiles.ts';
-import type { NodeStates } from './kubelet.ts';
+import type { NodeStates } from './nodeStates.ts';
 import { recordEvent } from './recorder.ts';
 
 /**

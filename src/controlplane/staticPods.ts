@@ -7,7 +7,7 @@ import type { KubeObject } from '../registry/types.ts';
 import { componentRefuses } from '../runtime/componentFlags.ts';
 import { manifestFiles, nodeFiles, unitActive, type NodeHost, type NodeState } from '../runtime/nodeFiles.ts';
 import { configHash, mirrorPod, readManifest, type StaticPodManifest } from '../runtime/staticPods.ts';
-import type { NodeStates } from './kubelet.ts';
+import type { NodeStates } from './nodeStates.ts';
 
 /**
  * The kubelet's file source: each node's kubelet reads its static pod manifests
