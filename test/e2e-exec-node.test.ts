@@ -1,6 +1,7 @@
 import { execScenario, type ExecEntry } from './scenarios/exec.ts';
 import { networkScenario } from './scenarios/network.ts';
 import { idleSessionScenario } from './scenarios/execIdle.ts';
+import { nodeShellScenario } from './scenarios/nodeShell.ts';
 import { startControlPlane } from './helpers/controlplane.ts';
 
 // The Node entry (its own WebSocket framing) with the control plane live, ten times faster than real time.
@@ -12,3 +13,4 @@ async function open(): Promise<ExecEntry> {
 execScenario('Node entry, memory store', open);
 networkScenario('Node entry, memory store', open);
 idleSessionScenario('Node entry, memory store', open);
+nodeShellScenario('Node entry, memory store', open);

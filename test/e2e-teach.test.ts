@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Kubectl } from '../harness/kubectl.ts';
 import { testAdminToken } from '../harness/server.ts';
@@ -16,15 +20,36 @@ import { runCli } from './scenarios/tenancy.ts';
  * at ten times real speed): the trace of `kubectl run web` and of a refused request, and every
  * break-and-fix scenario applied, its symptom seen with kubectl as a student sees it, fixed with
  * the documented kubectl command and then checked fixed. The teacher's CLI runs in this process
- * (its `main`), except once through bin/ as a teacher types it. kubectl processes: 33.
+ * (its `main`), except once through bin/ as a teacher types it. The scenarios of the control plane are
+ * fixed in the node shell (`kubectl debug node/controlplane -i`, its lines on stdin); the expired
+ * certificate with openssl and a CertificateSigningRequest. kubectl processes: 44.
  */
 
 interface Case {
   /** Waits (through the API, no kubectl) until the breakage shows: a path and what its JSON must contain. */
   settles?: [path: string, shows: RegExp];
+  /** Then holds (through the API): a path and what its JSON must not contain. */
+  without?: [path: string, lacks: RegExp];
+  /** What the symptom's kubectl prints (stdout, then stderr). */
   symptom: [args: string[], shows: RegExp];
-  fix: Array<{ args: string[]; input?: string; env?: Record<string, string> }>;
+  /** Before the fix: what the student does outside kubectl (openssl). */
+  prepare?: () => void;
+  fix: Array<{ args: string[]; input?: string | (() => string); env?: Record<string, string> }>;
+  /** After the check says fixed: what the student then sees working. */
+  works?: (kubectl: Kubectl, api: ClusterApi) => Promise<void>;
 }
+
+/** Where scenarios hand out files (the expired-cert scenario's kubeconfig) and the student keeps keys. */
+const desk = mkdtempSync(join(tmpdir(), 'student-'));
+const devKubeconfig = join(desk, 'dev.kubeconfig');
+const renewal = (): string => `apiVersion: certificates.k8s.io/v1
+kind: CertificateSigningRequest
+metadata: {name: dev-renewal}
+spec:
+  request: ${readFileSync(join(desk, 'dev.csr')).toString('base64')}
+  signerName: kubernetes.io/kube-apiserver-client
+  usages: [client auth]
+`;
 
 const allowClient = `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -46,6 +71,8 @@ spec:
   hostPath: {path: /mnt/data}
 `;
 const asReader = ['-n', 'monitoring', '--as=system:serviceaccount:monitoring:reader'];
+/** The node shell as a student types into it: `kubectl debug node/controlplane -i`, its lines on stdin, `exit` ending it. */
+const nodeShell = (lines: string[]) => ({ args: ['debug', 'node/controlplane', '-i', '--image=busybox', '--profile=general'], input: `${[...lines, 'exit', 'exit'].join('\n')}\n` });
 
 /** Each scenario as a student meets it: the symptom with kubectl, then the documented fix. */
 const cases: Record<string, Case> = {
@@ -109,6 +136,38 @@ const cases: Record<string, Case> = {
   'pvc-no-pv': {
     symptom: [['get', 'pvc', '-n', 'data'], /^db-data\s+Pending\s+manual\s/m],
     fix: [{ args: ['apply', '-f', '-'], input: volume }],
+  },
+  'scheduler-bad-flag': {
+    settles: ['/api/v1/namespaces/kube-system/pods/kube-scheduler-controlplane', /CrashLoopBackOff/],
+    // The scheduler is down: the Deployment's pods wait with no event from it.
+    without: ['/api/v1/namespaces/reports/events', /Scheduled|FailedScheduling/],
+    symptom: [['logs', '-n', 'kube-system', 'kube-scheduler-controlplane'], /^Error: unknown flag: --bind-adress\nUsage:\n  kube-scheduler \[flags\]$/m],
+    fix: [nodeShell(['chroot /host', "sed -i 's/--bind-adress/--bind-address/' /etc/kubernetes/manifests/kube-scheduler.yaml"])],
+  },
+  'kubelet-stopped': {
+    settles: ['/api/v1/nodes/node01', /Kubelet stopped posting node status\./],
+    symptom: [['get', 'nodes'], /^node01\s+NotReady\s/m],
+    fix: [nodeShell(['chroot /host', 'ssh node01', 'systemctl start kubelet', 'exit'])],
+  },
+  'apiserver-etcd-servers': {
+    settles: ['/api/v1/namespaces/kube-system/pods/kube-apiserver-controlplane', /CrashLoopBackOff/],
+    symptom: [['logs', '-n', 'kube-system', 'kube-apiserver-controlplane', '--previous'], /grpc: addrConn\.createTransport failed to connect to \{Addr: "127\.0\.0\.1:2380".*dial tcp 127\.0\.0\.1:2380: connect: connection refused"\n(.|\n)*Error creating leases: error creating storage factory: context deadline exceeded/],
+    fix: [nodeShell(['chroot /host', "sed -i 's#--etcd-servers=https://127.0.0.1:2380#--etcd-servers=https://127.0.0.1:2379#' /etc/kubernetes/manifests/kube-apiserver.yaml"])],
+  },
+  'expired-cert': {
+    symptom: [['--kubeconfig', devKubeconfig, 'get', 'pods'], /^error: You must be logged in to the server \(Unauthorized\)$/m],
+    prepare: () => {
+      execFileSync('/usr/bin/openssl', ['genrsa', '-out', join(desk, 'dev.key'), '2048'], { stdio: 'pipe' });
+      execFileSync('/usr/bin/openssl', ['req', '-new', '-key', join(desk, 'dev.key'), '-subj', '/CN=dev/O=developers', '-out', join(desk, 'dev.csr')], { stdio: 'pipe' });
+    },
+    fix: [{ args: ['apply', '-f', '-'], input: renewal }, { args: ['certificate', 'approve', 'dev-renewal'] }],
+    works: async (kubectl, api) => {
+      const csr = await eventually(() => api.get<{ status?: { certificate?: string } }>('/apis/certificates.k8s.io/v1/certificatesigningrequests/dev-renewal'), (o) => !!o?.status?.certificate, 'dev-renewal issued');
+      writeFileSync(join(desk, 'dev.crt'), Buffer.from(csr!.status!.certificate!, 'base64'));
+      await kubectl.ok(['--kubeconfig', devKubeconfig, 'config', 'set-credentials', 'dev@alice', `--client-certificate=${join(desk, 'dev.crt')}`, `--client-key=${join(desk, 'dev.key')}`, '--embed-certs']);
+      const seen = await kubectl.run(['--kubeconfig', devKubeconfig, 'get', 'pods']);
+      assert.match(seen.stderr, /^No resources found in dev namespace\.$/m, seen.stderr);
+    },
   },
   'rbac-serviceaccount': {
     symptom: [['auth', 'can-i', 'list', 'pods', ...asReader], /^no$/m],
@@ -197,20 +256,29 @@ describe('teaching tools, with the real kubectl (Node entry, memory store)', () 
     it(`scenario ${scenario.name}: applied, seen with kubectl, fixed with kubectl, checked fixed`, async () => {
       const c = cases[scenario.name];
       assert.ok(c, `a kubectl case for ${scenario.name}`);
-      assert.match((await cli(['scenario', 'apply', scenario.name, '--cluster', 'alice'])).out, new RegExp(`^scenario "${scenario.name}" applied to cluster "alice"`));
+      assert.match((await cli(['scenario', 'apply', scenario.name, '--cluster', 'alice', '--out-dir', desk])).out, new RegExp(`^scenario "${scenario.name}" applied to cluster "alice"`));
       if (c.settles) {
         const [path, shows] = c.settles;
         await eventually(() => api.get(path).then((o) => JSON.stringify(o)), (s) => shows.test(s), `${path} to show ${shows}`);
+      }
+      if (c.without) {
+        const [path, lacks] = c.without;
+        assert.doesNotMatch(JSON.stringify(await api.get(path)), lacks, `${path} still lacks ${lacks}`);
       }
       const broken = await cli(['scenario', 'check', scenario.name, '--cluster', 'alice']);
       assert.equal(broken.code, 1, broken.out);
       assert.match(broken.out, /NOT FIXED\n(.|\n)*FAIL/);
       const [args, shows] = c.symptom;
       const seen = await kubectl.run(args);
-      assert.match(seen.stdout, shows, `${args.join(' ')}:\n${seen.stdout}${seen.stderr}`);
-      for (const step of c.fix) await kubectl.ok(step.args, { ...(step.input ? { input: step.input } : {}), ...(step.env ? { env: step.env } : {}) });
+      assert.match(seen.stdout + seen.stderr, shows, `${args.join(' ')}:\n${seen.stdout}${seen.stderr}`);
+      c.prepare?.();
+      for (const step of c.fix) {
+        const input = typeof step.input === 'function' ? step.input() : step.input;
+        await kubectl.ok(step.args, { ...(input ? { input } : {}), ...(step.env ? { env: step.env } : {}) });
+      }
       const fixed = await eventually(() => cli(['scenario', 'check', scenario.name, '--cluster', 'alice']), (r) => r.code === 0, `${scenario.name} checked fixed`, 60_000);
       assert.match(fixed.out, new RegExp(`^scenario "${scenario.name}" on cluster "alice": FIXED\n(  ok    .*\n)+$`));
+      await c.works?.(kubectl, api);
     });
   }
 

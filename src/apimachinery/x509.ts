@@ -355,3 +355,33 @@ export async function issueCertificate(ca: CertificateAuthority, issue: IssueReq
   });
   return toPem('CERTIFICATE', await signTbs(tbs, key));
 }
+
+/**
+ * A client certificate with a fresh key, for a kubeconfig (`apiserverless user create --certificate`):
+ * CN the user, O its groups, `client auth`, valid from notBefore to notAfter (both may be in the
+ * past: an expired certificate is what a break-and-fix scenario hands out). The key is PKCS#8 PEM.
+ */
+export function issueClientCertificate(ca: CertificateAuthority, subject: { commonName: string; organizations: string[] }, validity: { notBefore: number; notAfter: number }): Promise<{ certificate: string; privateKey: string }> {
+  return issueWithNewKey(ca, subject, ['digital signature', 'key encipherment', 'client auth'], validity);
+}
+
+/**
+ * A serving certificate with a fresh key: kubeadm's apiserver.crt (CN kube-apiserver, its DNS
+ * names and addresses as subjectAltName, `server auth`), for the node's /etc/kubernetes/pki.
+ */
+export function issueServingCertificate(ca: CertificateAuthority, subject: { commonName: string; dnsNames: string[]; ips: string[] }, validity: { notBefore: number; notAfter: number }): Promise<{ certificate: string; privateKey: string }> {
+  const ip = (address: string) => Uint8Array.from(address.split('.').map(Number));
+  const names = der.sequence(...subject.dnsNames.map((d) => der.encode(0x82, new TextEncoder().encode(d))), ...subject.ips.map((a) => der.encode(0x87, ip(a))));
+  const san = extension(oids.subjectAltName, false, names);
+  return issueWithNewKey(ca, { commonName: subject.commonName, organizations: [] }, ['digital signature', 'key encipherment', 'server auth'], validity, new Map([[oids.subjectAltName, san]]));
+}
+
+async function issueWithNewKey(ca: CertificateAuthority, subject: { commonName: string; organizations: string[] }, usages: string[], validity: { notBefore: number; notAfter: number }, extensions = new Map<string, Uint8Array>()): Promise<{ certificate: string; privateKey: string }> {
+  const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']) as CryptoKeyPair;
+  const spki = new Uint8Array(await crypto.subtle.exportKey('spki', keys.publicKey) as ArrayBuffer);
+  const raw = encodeName(subject.commonName, subject.organizations);
+  const request = { subject: { raw, ...subject }, spki: der.parse(spki), extensions, info: new Uint8Array(0), signatureAlgorithm: '', signature: new Uint8Array(0) };
+  const certificate = await issueCertificate(ca, { request, usages, ...validity });
+  const pkcs8 = new Uint8Array(await crypto.subtle.exportKey('pkcs8', keys.privateKey) as ArrayBuffer);
+  return { certificate, privateKey: toPem('PRIVATE KEY', pkcs8) };
+}

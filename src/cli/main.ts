@@ -16,7 +16,7 @@ import type { ClusterHistory } from '../tenancy/history.ts';
  * Talks to a local (`npm start`) or deployed server; see README "Running a class".
  */
 const usage = `Usage: apiserverless cluster <command> [options]
-       apiserverless user create CLUSTER USER [--group G]... [--namespace NS]
+       apiserverless user create CLUSTER USER [--group G]... [--namespace NS] [--certificate [--expired]]
        apiserverless trace TYPE/NAME [-n NS] [--cluster C] [-o json] | trace start [--cluster C]
        apiserverless scenario list | apply NAME | check NAME [--cluster C]
        apiserverless exercise list | show EXERCISE [--solution] | start EXERCISE --class DIR
@@ -53,6 +53,9 @@ Commands:
       --group G           a group of the user (repeatable)
       --namespace NS      make NS and give USER edit rights there only; the
                           kubeconfig's context defaults to NS
+      --certificate       a client certificate from the cluster's CA instead of a
+                          token (it logs in on the Node entry only)
+      --expired           with --certificate: one that expired yesterday
 
   trace TYPE/NAME         the steps that made and ran an object: the request (user,
                           authentication, authorization, admission, validation, the
@@ -144,7 +147,7 @@ export async function main(argv: string[], out: (s: string | Uint8Array) => void
       server: { type: 'string' }, 'admin-token': { type: 'string' }, insecure: { type: 'boolean' },
       ttl: { type: 'string' }, nodes: { type: 'string' }, version: { type: 'string' },
       count: { type: 'string' }, prefix: { type: 'string' }, 'out-dir': { type: 'string' }, kubeconfig: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      group: { type: 'string', multiple: true }, namespace: { type: 'string', short: 'n' },
+      group: { type: 'string', multiple: true }, namespace: { type: 'string', short: 'n' }, certificate: { type: 'boolean' }, expired: { type: 'boolean' },
       snapshot: { type: 'string' }, 'from-other-cluster': { type: 'boolean' }, since: { type: 'string' }, events: { type: 'boolean' }, output: { type: 'string', short: 'o' },
       cluster: { type: 'string' }, class: { type: 'string' }, parallel: { type: 'string' }, solution: { type: 'boolean' },
     },
@@ -173,13 +176,22 @@ export async function main(argv: string[], out: (s: string | Uint8Array) => void
     out(await traceCommand(await clusterClient(options, values.cluster ?? 'default'), [verb, ...names], values.namespace, values.output === 'json'));
     return 0;
   }
-  if (noun === 'scenario') return scenarioCommand(await clusterClient(options, values.cluster ?? 'default'), verb, names[0], out);
+  if (noun === 'scenario') {
+    const cluster = values.cluster ?? 'default';
+    // A scenario's kubeconfig for the student goes to a file (in --out-dir, else here), like `cluster create --out-dir`.
+    const handOut = {
+      issue: (body: Record<string, unknown>) => expect(options, 'POST', `clusters/${encodeURIComponent(cluster)}/users`, body) as Promise<{ kubeconfig: string; certificate?: { notAfter: string } }>,
+      write: (file: string, text: string) => { const path = join(values['out-dir'] ?? '.', file); writeFileSync(path, text, { mode: 0o600 }); return path; },
+    };
+    return scenarioCommand(await clusterClient(options, cluster), verb, names[0], out, handOut);
+  }
 
   if (noun === 'user') {
     const [cluster, user] = names;
     if (verb !== 'create' || !cluster || !user) { out(usage); return 2; }
     const created = await expect(options, 'POST', `clusters/${encodeURIComponent(cluster)}/users`, {
       name: user, groups: values.group ?? [], ...(values.namespace ? { namespace: values.namespace } : {}),
+      ...(values.certificate ? { certificate: { expired: values.expired === true } } : {}),
     });
     out(String(created.kubeconfig));
     return 0;

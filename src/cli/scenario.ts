@@ -14,12 +14,21 @@ export function scenarioList(): string {
  * admin, through the ordinary API); `scenario check NAME` runs its checks and says fixed or
  * not, and why (exit code 0 when fixed, 1 when not).
  */
-export async function scenarioCommand(api: ClusterApi, verb: string, name: string | undefined, out: (s: string) => void): Promise<number> {
+/** What a scenario that hands out a kubeconfig needs of the admin API: a user's, as `user create` makes it. */
+export type IssueUser = (body: Record<string, unknown>) => Promise<{ kubeconfig: string; certificate?: { notAfter: string } }>;
+
+export async function scenarioCommand(api: ClusterApi, verb: string, name: string | undefined, out: (s: string) => void, handOut?: { issue: IssueUser; write: (file: string, text: string) => string }): Promise<number> {
   const scenario = name ? findScenario(name) : undefined;
   if (!scenario) throw new Error(name ? `no scenario "${name}": apiserverless scenario list shows them` : `scenario ${verb} needs a NAME`);
   if (verb === 'apply') {
     for (const write of scenario.breaks) await applyWrite(api, write);
     out(`scenario "${scenario.name}" applied to cluster "${api.cluster}": ${scenario.summary}\nSymptom: ${scenario.symptom}\n`);
+    const given = scenario.handsOut;
+    if (given && handOut) {
+      const issued = await handOut.issue({ name: given.user, groups: given.groups, ...(given.namespace ? { namespace: given.namespace } : {}), certificate: given.certificate });
+      const path = handOut.write(given.file, issued.kubeconfig);
+      out(`Hand the student ${path} (user ${given.user}${issued.certificate ? `, client certificate valid until ${issued.certificate.notAfter}` : ''})\n`);
+    }
     return 0;
   }
   if (verb === 'check') {

@@ -12,6 +12,10 @@ import { releasesQuota, syncResourceQuotas } from './controllers/resourcequota.t
 import { gatewayInputs, syncGateways } from './controllers/gateway.ts';
 import { signApprovedRequests } from './controllers/signer.ts';
 import { clusterSources, runKubelets } from './kubelet.ts';
+import { nodeStates } from './nodeStates.ts';
+import { caFromConfigMap, readNodeStates } from '../registry/nodeFilesystem.ts';
+import { syncStaticPods } from './staticPods.ts';
+import { syncNodeLifecycle } from './nodeLifecycle.ts';
 import { schedulePending, type SchedulingTrigger } from './scheduler.ts';
 
 /**
@@ -143,13 +147,20 @@ async function pass(ctx: ControlPlaneContext, cluster: string, trigger: Scheduli
   state.objects = seen;
   // A dropped (or empty) cluster keeps nothing in this process's memory.
   if (!seen.size) { work.get(ctx.ports.store)?.delete(cluster); return; }
-  const controllersDue = await runControllers(registry, objects);
-  // Each component writes as its own field manager, as in a kubeadm cluster's managedFields.
-  await schedulePending(registry.as('kube-scheduler'), nodes, pods, trigger, objects, ctx.ports.traces);
   // What containers read: their env and volumes (ConfigMaps, Secrets) and the service variables.
   const sources = clusterSources(await current(registry, state, 'configmaps', seen), await current(registry, state, 'secrets', seen), objects.services);
-  const kubeletsDue = await runKubelets(registry.as('kubelet'), nodes, pods, sources);
-  const due = [controllersDue, kubeletsDue].filter((t): t is number => t !== undefined);
+  // The nodes' own files and units: static pod manifests, a stopped kubelet.
+  const ca = caFromConfigMap(sources.configMaps.get('kube-system/kube-root-ca.crt'));
+  const hosts = nodeStates(await readNodeStates(registry.store), nodes, ca, pods, registry.now().getTime());
+  // Each component writes as its own field manager, as in a kubeadm cluster's managedFields.
+  const components = await syncStaticPods(registry.as('kubelet'), nodes, pods, hosts);
+  // A control-plane component whose static pod does not run does none of its work.
+  const controllersDue = components.controllers ? await runControllers(registry, objects) : undefined;
+  if (components.scheduler) await schedulePending(registry.as('kube-scheduler'), nodes, pods, trigger, objects, ctx.ports.traces);
+  const kubeletsDue = await runKubelets(registry.as('kubelet'), nodes, pods, sources, hosts);
+  // A node whose kubelet stopped: NotReady after the grace period, then its pods evicted.
+  const lifecycleDue = await syncNodeLifecycle(registry.as('node-controller'), nodes, pods, hosts);
+  const due = [controllersDue, kubeletsDue, lifecycleDue].filter((t): t is number => t !== undefined);
   await scheduleWake(ctx, cluster, due.length ? Math.min(...due) : undefined);
 }
 

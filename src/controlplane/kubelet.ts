@@ -11,6 +11,9 @@ import type { VolumePod } from '../runtime/volumes.ts';
 import { decodeSecret } from '../runtime/podenv.ts';
 import type { KubeObject } from '../registry/types.ts';
 import { timestamp } from '../apimachinery/time.ts';
+import { hostWritesOf, unitActive, type NodeView } from '../runtime/nodeFiles.ts';
+import { applyHostWrites } from '../registry/nodeFilesystem.ts';
+import type { NodeStates } from './nodeStates.ts';
 import { recordEvent, type EventSpec } from './recorder.ts';
 import { restarts, stageFor, type ContainerSpec, type ContainerStatus, type ContainerView } from '../runtime/stages.ts';
 
@@ -246,7 +249,13 @@ function ipAllocator(node: Node, used: Set<string>): () => string {
 const settled = new WeakMap<Pod, { due: number | null; inputs: string }>();
 
 /** What the API objects a pod reads (its ConfigMaps and Secrets) are now: their resourceVersions, or absence. */
-function inputsOf(pod: Pod, sources: ClusterSources): string {
+function inputsOf(pod: Pod, sources: ClusterSources, hosts: NodeStates): string {
+  // A pod with hostPath volumes reads its node's files too.
+  const versions = sourceVersions(pod, sources);
+  return usesHostPath(pod) ? `node@${hosts.states.get(pod.spec?.nodeName ?? '')?.revision ?? 0}|${versions}` : versions;
+}
+
+function sourceVersions(pod: Pod, sources: ClusterSources): string {
   const refs = referencedSources(pod as unknown as VolumePod);
   if (!refs.configMaps.length && !refs.secrets.length) return '';
   const ns = pod.metadata.namespace ?? '';
@@ -262,8 +271,8 @@ export function clusterSources(configMaps: KubeObject[], secrets: KubeObject[], 
   return { configMaps: byKey(configMaps), secrets: byKey(secrets), services };
 }
 
-/** One namespace's view of the sources, for the runtime (runtime/podenv.ts). */
-function namespaceSources(sources: ClusterSources, namespace: string, node: Node): PodSources {
+/** One namespace's view of the sources, for the runtime (runtime/podenv.ts); `hostNode`: the node as hostPath volumes see it. */
+function namespaceSources(sources: ClusterSources, namespace: string, node: Node, hostNode?: NodeView): PodSources {
   const cm = (name: string) => sources.configMaps.get(`${namespace}/${name}`) as (KubeObject & { data?: Record<string, string>; binaryData?: Record<string, string> }) | undefined;
   const secret = (name: string) => sources.secrets.get(`${namespace}/${name}`) as (KubeObject & { data?: Record<string, string> }) | undefined;
   return {
@@ -271,7 +280,32 @@ function namespaceSources(sources: ClusterSources, namespace: string, node: Node
     secret: (name) => { const o = secret(name); return o && decodeSecret(o.data); },
     services: sources.services.filter((s) => s.metadata.namespace === namespace || (s.metadata.namespace === 'default' && s.metadata.name === 'kubernetes')),
     nodeAllocatable: node.status?.allocatable as Record<string, unknown> | undefined,
+    ...(hostNode ? { node: hostNode } : {}),
   };
+}
+
+const usesHostPath = (pod: Pod) => ((pod.spec as { volumes?: Array<{ hostPath?: unknown }> }).volumes ?? []).some((v) => v.hostPath !== undefined);
+
+/**
+ * What a container's own program wrote under its hostPath mounts (a `kubectl debug node/… -- sh -c
+ * 'sed -i …'`): kept on the node once, when that container instance starts.
+ */
+async function keepHostWrites(registry: Registry, pod: Pod, before: Status | undefined, after: Status, sources: PodSources): Promise<void> {
+  const node = pod.spec?.nodeName;
+  if (!node || !usesHostPath(pod)) return;
+  const spec = pod.spec as PodSpecView;
+  for (const status of after.containerStatuses ?? []) {
+    if (!status.containerID || (before?.containerStatuses ?? []).some((s) => s.containerID === status.containerID)) continue;
+    const container = (spec.containers ?? []).find((c) => c.name === status.name);
+    if (!container) continue;
+    const prepared = prepareContainer(pod as unknown as VolumePod, container, sources, after.podIP);
+    if (prepared.error) continue;
+    const writes = hostWritesOf(pod as unknown as Parameters<typeof hostWritesOf>[0], container as Parameters<typeof hostWritesOf>[1], programFor(prepared.input).fileEvents ?? []);
+    if (!writes) continue;
+    for (const [on, w] of writes) {
+      try { await applyHostWrites(registry, on || node, w); } catch { /* a full node disk keeps nothing more */ }
+    }
+  }
 }
 
 const benign = (err: unknown) => err instanceof ApiError && (err.reason === 'Conflict' || err.reason === 'NotFound');
@@ -321,7 +355,7 @@ async function reportMountFailures(registry: Registry, pod: Pod, status: Status,
 }
 
 /** Every kubelet of the cluster, one pass. Returns when the next stage falls due. */
-export async function runKubelets(registry: Registry, nodes: Node[], pods: Pod[], sources: ClusterSources): Promise<number | undefined> {
+export async function runKubelets(registry: Registry, nodes: Node[], pods: Pod[], sources: ClusterSources, hosts: NodeStates): Promise<number | undefined> {
   const podsDef = registry.catalog.find('', 'v1', 'pods')!;
   const now = registry.now().getTime();
   const byName = new Map(nodes.map((n) => [n.metadata.name!, n]));
@@ -335,6 +369,8 @@ export async function runKubelets(registry: Registry, nodes: Node[], pods: Pod[]
   const later = (t: number | undefined) => { if (t !== undefined) nextDue = Math.min(nextDue ?? Infinity, t); };
   for (const [nodeName, bound] of byNode) {
     const node = byName.get(nodeName);
+    // A stopped kubelet does nothing: its pods stay as last reported, deletions wait (`systemctl stop kubelet`).
+    if (node && !unitActive(hosts.states.get(nodeName)?.state, 'kubelet')) continue;
     const used = new Set(bound.filter((p) => !(p.spec as PodSpecView).hostNetwork && p.status?.podIP).map((p) => p.status!.podIP!));
     const allocate = node ? ipAllocator(node, used) : () => '';
     // In key order (namespace, name): a deterministic order for handing out addresses.
@@ -343,10 +379,10 @@ export async function runKubelets(registry: Registry, nodes: Node[], pods: Pod[]
       if (!node) continue;
       const phase = pod.status?.phase;
       if (phase === 'Succeeded' || phase === 'Failed') continue;
-      const inputs = inputsOf(pod, sources);
+      const inputs = inputsOf(pod, sources, hosts);
       const known = settled.get(pod);
       if (known !== undefined && known.inputs === inputs && (known.due === null || known.due > now)) { later(known.due ?? undefined); continue; }
-      const podSources = namespaceSources(sources, pod.metadata.namespace ?? '', node);
+      const podSources = namespaceSources(sources, pod.metadata.namespace ?? '', node, usesHostPath(pod) ? hosts.view(node) : undefined);
       const sync = syncPod(pod, node, now, allocate, podSources);
       later(sync.nextDue);
       // A volume that cannot be set up: reported once per change of what the pod reads, as the pod waits in ContainerCreating.
@@ -364,6 +400,7 @@ export async function runKubelets(registry: Registry, nodes: Node[], pods: Pod[]
         throw err;
       }
       for (const event of sync.events) await recordEvent(registry, { ...event, involved: written });
+      await keepHostWrites(registry, written, pod.status as Status | undefined, sync.status, podSources);
     }
   }
   return nextDue;

@@ -48,8 +48,9 @@ export async function recordEvent(registry: Registry, spec: EventSpec): Promise<
   const at = timestamp(spec.at);
   const event: Event = {
     metadata: { name, namespace },
+    // A cluster-scoped object's events live in `default` but name no namespace for it (kubectl describe node asks for none).
     involvedObject: {
-      kind: o.kind ?? 'Pod', namespace, name: o.metadata.name, uid: o.metadata.uid, apiVersion: o.apiVersion ?? 'v1', resourceVersion: o.metadata.resourceVersion,
+      kind: o.kind ?? 'Pod', ...(o.metadata.namespace ? { namespace } : {}), name: o.metadata.name, uid: o.metadata.uid, apiVersion: o.apiVersion ?? 'v1', resourceVersion: o.metadata.resourceVersion,
       ...(spec.fieldPath ? { fieldPath: spec.fieldPath } : {}),
     },
     reason: spec.reason, message: spec.message, source: spec.source, firstTimestamp: at, lastTimestamp: at, count: 1, type: spec.type,

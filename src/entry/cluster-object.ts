@@ -143,6 +143,7 @@ export class ClusterObject {
       await this.provisioner(cluster).grantNamespace(cluster, (await request.json()) as NamespaceGrant);
       return Response.json({ ok: true });
     }
+    if (op === 'certificate-authority') return Response.json({ ca: await this.provisioner(cluster).certificateAuthority(cluster) });
     if (op === 'read-record') return Response.json({ record: await readClusterRecord(store) });
     if (op === 'count') return Response.json({ count: (await this.provisioner(cluster).objectCount(cluster)) ?? null });
     if (op === 'queue') {

@@ -1,3 +1,4 @@
+import type { CertificateAuthority } from '../apimachinery/x509.ts';
 import { systemClock } from '../ports.ts';
 import { alreadyExists, ApiError, type Status } from '../apimachinery/errors.ts';
 import { hmacKeys } from '../server/keys.ts';
@@ -48,6 +49,9 @@ export function workerProvisioner(env: WorkerEnv): ClusterProvisioner {
       return ((await response.json()) as { count: number | null }).count ?? undefined;
     },
     async grantNamespace(name, grant) { await ok(await callCluster(env, name, 'grant', grant), name); },
+    async certificateAuthority(name) {
+      return ((await (await ok(await callCluster(env, name, 'certificate-authority'), name)).json()) as { ca: CertificateAuthority }).ca;
+    },
     async record(name) {
       const response = await ok(await callCluster(env, name, 'read-record'), name);
       return ((await response.json()) as { record: ClusterRecord | null }).record;

@@ -206,6 +206,11 @@ export class Registry {
     return this.ports.store.cluster(this.cluster);
   }
 
+  /** Asks the control plane for a pass over the cluster: state it reads changed outside the resources (a node's files). */
+  wake(): Promise<void> {
+    return this.ports.queue.send({ kind: 'wake', cluster: this.cluster, group: '', resource: '', namespace: '', name: '' });
+  }
+
   /** The cluster's notion of now (the Clock port: tests move it by hand). */
   now(): Date {
     return this.ports.clock.now();

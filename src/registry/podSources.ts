@@ -4,6 +4,24 @@ import { ApiError } from '../apimachinery/errors.ts';
 import { referencedSources } from '../runtime/container.ts';
 import { decodeSecret, type KeyValues, type PodSources } from '../runtime/podenv.ts';
 import type { VolumePod } from '../runtime/volumes.ts';
+import type { NodeView } from '../runtime/nodeFiles.ts';
+import { criContainers } from '../runtime/criContainers.ts';
+import { readNodeFiles } from './nodeFilesystem.ts';
+
+export const usesHostPath = (pod: VolumePod) => (pod.spec.volumes ?? []).some((v) => v.hostPath !== undefined);
+
+/** The node as a pod's hostPath volumes see it: its files and units, and the containers it runs (crictl's). */
+async function nodeView(registry: Registry, name: string): Promise<NodeView | undefined> {
+  const pods = (await registry.list(registry.catalog.find('', 'v1', 'pods')!, undefined)).items as unknown as Parameters<typeof criContainers>[0];
+  const nodes = (await registry.list(registry.catalog.find('', 'v1', 'nodes')!, undefined)).items;
+  const views = new Map<string, NodeView>();
+  for (const node of nodes) {
+    const read = await readNodeFiles(registry, node.metadata.name!);
+    if (read) views.set(node.metadata.name!, { ...read, containers: criContainers(pods, node.metadata.name!, registry.now().getTime()) });
+  }
+  const own = views.get(name);
+  return own && { ...own, peers: () => Object.fromEntries([...views].filter(([n]) => n !== name)) };
+}
 
 /**
  * What a pod's containers read from the API, fetched for one pod (pods/log renders
@@ -31,5 +49,6 @@ export async function podSources(registry: Registry, pod: VolumePod): Promise<Po
   return {
     configMap: (name) => configMaps.get(name), secret: (name) => secrets.get(name),
     services: [...services, ...(master ? [master] : [])], nodeAllocatable: node?.status?.allocatable,
+    ...(node && usesHostPath(pod) ? { node: await nodeView(registry, node.metadata.name!) } : {}),
   };
 }

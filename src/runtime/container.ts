@@ -1,7 +1,7 @@
 import { ConfigError, containerEnv, expandCommand, type PodSources } from './podenv.ts';
 import { hostsFile, resolvConf, type DnsPod } from './dns.ts';
 import { imageFiles } from './imageFiles.ts';
-import type { ProgramInput } from './timeline.ts';
+import type { HostRoot, ProgramInput } from './timeline.ts';
 import { containerFilesystem, MountError, type MountingContainer, type VolumePod } from './volumes.ts';
 
 /**
@@ -15,19 +15,33 @@ export interface RunnableContainer extends MountingContainer { image?: string; s
 export type Prepared = { input: ProgramInput; error?: undefined } | { error: { kind: 'mount' | 'config'; message: string } };
 
 export function prepareContainer(pod: VolumePod, container: RunnableContainer, sources: PodSources, podIP?: string): Prepared {
-  const hostname = pod.metadata.name ?? '';
+  // A pod on the host's network has the node's hostname (the kubelet does not set one of its own).
+  const spec = pod.spec as { hostNetwork?: boolean; nodeName?: string };
+  const hostname = (spec.hostNetwork && spec.nodeName) || (pod.metadata.name ?? '');
   try {
     const fs = containerFilesystem(pod, container, sources);
     const env = containerEnv(pod, container, sources);
     // The kubelet's resolver files come before the mounts (a volume mounted over /etc hides them).
     const dnsPod = pod as DnsPod;
     const resolver = { '/etc/resolv.conf': resolvConf(dnsPod), '/etc/hosts': hostsFile(dnsPod, podIP) };
-    return { input: { image: container.image ?? '', ...expandCommand(container, env), env, hostname, podIP, files: { ...imageFiles(container.image ?? '', fs), ...resolver, ...fs.files }, dirs: fs.dirs, ...(container.stdin ? { openStdin: true } : {}) } };
+    const host = hostRoot(pod, container, sources);
+    return { input: { image: container.image ?? '', ...expandCommand(container, env), env, hostname, podIP, files: { ...imageFiles(container.image ?? '', fs), ...resolver, ...fs.files }, dirs: fs.dirs, ...(container.stdin ? { openStdin: true } : {}), ...(host ? { host } : {}) } };
   } catch (err) {
     if (err instanceof MountError) return { error: { kind: 'mount', message: err.message } };
     if (err instanceof ConfigError) return { error: { kind: 'config', message: err.message } };
     throw err;
   }
+}
+
+/** Where the container mounts its node's root (a hostPath volume of `/`), with the node's units and containers. */
+export function hostRoot(pod: VolumePod, container: RunnableContainer, sources: PodSources): HostRoot | undefined {
+  if (!sources.node) return undefined;
+  const roots = new Set((pod.spec.volumes ?? []).filter((v) => (v.hostPath as { path?: string } | undefined)?.path?.replace(/\/+$/, '') === '').map((v) => v.name));
+  const mount = (container.volumeMounts ?? []).find((m) => roots.has(m.name) && !m.subPath);
+  if (!mount) return undefined;
+  const { host, state, containers } = sources.node;
+  const peers = Object.fromEntries(Object.entries(sources.node.peers?.() ?? {}).map(([name, peer]) => [name, { files: peer.files, units: peer.state.units, containers: peer.containers ?? [] }]));
+  return { mountPath: mount.mountPath.replace(/\/+$/, '') || '/', node: host.name, units: state.units, containers: containers ?? [], peers };
 }
 
 /** The program input from the spec alone, for a container whose sources are gone (its logs still read). */

@@ -1,7 +1,7 @@
 import { componentStartup, imageBase } from './imageOutput.ts';
 import { hasNetworkCommand } from './netCommands.ts';
 import type { LoadingNetworkView } from './network.ts';
-import { runShell, shellCommands } from './shell.ts';
+import { absolute, isDir, runShell, shellCommands } from './shell.ts';
 import { maxExtractBytes, runTar } from './tarCommand.ts';
 import type { ProgramInput, TimedText } from './timeline.ts';
 
@@ -50,6 +50,8 @@ export interface FileLayer {
   /** false: the layer is full (the write is not kept). */
   write(path: string, content: string | null): boolean;
   mkdir(path: string): void;
+  /** Resolves once every write is kept (a node's files are written to the store): the process's exit waits for it. */
+  settled?(): Promise<void>;
 }
 
 /** How long a single exec'd command may play out before it is cut (a `sleep 3600` does not hold a session all day). */
@@ -82,7 +84,15 @@ export function startExec(request: ExecRequest, sink: ExecSink): ExecSession {
   const nl = request.tty ? '\r\n' : '\n';
   const timers = new Set<ReturnType<typeof setTimeout>>();
   let ended = false;
-  const end = (code: number) => { if (ended) return; ended = true; for (const t of timers) clearTimeout(t); timers.clear(); sink.exit(code); };
+  const end = (code: number) => {
+    if (ended) return;
+    ended = true;
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
+    // What the process wrote to its node is kept before its exit is reported: the next command sees it.
+    const kept = request.layer?.settled?.();
+    if (kept) void kept.then(() => sink.exit(code), () => sink.exit(code)); else sink.exit(code);
+  };
   const later = (ms: number, fn: () => void) => {
     const t = setTimeout(() => { timers.delete(t); if (!ended) fn(); }, ms);
     timers.add(t);
@@ -146,7 +156,11 @@ export function startExec(request: ExecRequest, sink: ExecSink): ExecSession {
 
   // An interactive shell: each line is run as it arrives (with a prompt and echo under a TTY).
   if (isShell(cmd) && !argv.includes('-c') && request.stdin) {
-    const prompt = cmd === 'bash' ? `root@${input.hostname}:/# ` : '/ # ';
+    const shellPrompt = cmd === 'bash' ? `root@${input.hostname}:/# ` : '/ # ';
+    let root: string | undefined;
+    let remote: string | undefined;
+    let remoteName = '';
+    const promptOf = () => (root === undefined ? shellPrompt : remote === undefined ? '# ' : `root@${remote}:~# `);
     let buffer = '';
     let busy = false;
     let eof = false;
@@ -155,14 +169,29 @@ export function startExec(request: ExecRequest, sink: ExecSink): ExecSession {
     const next = () => {
       if (busy || ended) return;
       const line = queue.shift();
-      if (line === undefined) { if (eof) end(last); else if (request.tty) sink.stdout(prompt); return; }
+      if (line === undefined) { if (eof) end(last); else if (request.tty) sink.stdout(promptOf()); return; }
       const exit = /^\s*exit(?:\s+(\d+))?\s*$/.exec(line);
+      // `exit` in a chrooted shell (or an ssh session from it) leaves it for the shell that started it.
+      if (exit && remote !== undefined) { remote = undefined; last = exit[1] ? Number(exit[1]) & 255 : last; if (request.tty) sink.stdout(`logout\r\nConnection to ${remoteName} closed.\r\n`); next(); return; }
+      if (exit && root !== undefined) { root = undefined; last = exit[1] ? Number(exit[1]) & 255 : last; next(); return; }
       if (exit) { end(exit[1] ? Number(exit[1]) & 255 : last); return; }
       if (!line.trim()) { next(); return; }
+      // `chroot DIR` alone starts a shell whose root is DIR: the lines after it run there, with the node's prompt.
+      const into = /^\s*chroot\s+(\S+)\s*$/.exec(line);
+      if (into && root === undefined && isDir({ files: new Map(Object.entries(files)), dirs: new Set(input.dirs) }, absolute(into[1]))) { root = absolute(into[1]); next(); return; }
+      // From a node's root, `ssh NODE` alone opens a shell on that node (the cluster's nodes reach each other).
+      const to = /^\s*ssh\s+(?:\S+@)?(\S+)\s*$/.exec(line);
+      if (to && root !== undefined && remote === undefined && input.host && root === input.host.mountPath && (to[1] === input.host.node || input.host.peers?.[to[1]])) {
+        remote = to[1];
+        remoteName = to[1];
+        next();
+        return;
+      }
       busy = true;
-      play(['sh', '-c', line], '', (code) => { last = code; busy = false; next(); });
+      const argv = root === undefined ? ['sh', '-c', line] : remote === undefined ? ['chroot', root, 'sh', '-c', line] : ['chroot', root, 'ssh', remote, line];
+      play(argv, '', (code) => { last = code; busy = false; next(); });
     };
-    if (request.tty && !request.resumed) sink.stdout(prompt);
+    if (request.tty && !request.resumed) sink.stdout(promptOf());
     let taken = 0;
     return {
       stdin(data) {

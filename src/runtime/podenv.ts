@@ -1,3 +1,4 @@
+import type { NodeView } from './nodeFiles.ts';
 import { quantityValue } from '../apimachinery/quantity.ts';
 
 /**
@@ -42,6 +43,8 @@ export interface PodSources {
   /** The Services of the pod's namespace and `kubernetes` of `default`. */
   services: ServiceView[];
   nodeAllocatable?: Record<string, unknown>;
+  /** The pod's node as its hostPath volumes see it (nodeFiles.ts); absent where nobody read it. */
+  node?: NodeView;
 }
 
 export class ConfigError extends Error {}

@@ -1,7 +1,10 @@
 import { componentStartup, dateOutput } from './imageOutput.ts';
+import { componentRun } from './componentFlags.ts';
 import { hasNetworkCommand, runNetworkCommand } from './netCommands.ts';
 import type { NetworkView } from './network.ts';
-import type { Ending, FileEvent, ProgramInput, TimedText } from './timeline.ts';
+import type { Ending, FileEvent, HostRoot, ProgramInput, TimedText } from './timeline.ts';
+import { nodeCommandNames, runNodeCommand, unitPath, type UnitChange } from './nodeCommands.ts';
+import { grepLines, linesCommand, sedScript } from './textCommands.ts';
 
 /**
  * A small shell: the command lines pods run (`sh -c 'echo hi; sleep 5; exit 1'`,
@@ -76,7 +79,8 @@ function tokenize(script: string, input: ProgramInput): Token[] {
 
 /** A parsed script: commands joined by ;, && and ||, and loops. */
 type Node =
-  | { kind: 'command'; argv: string[]; redirects: Redirect[] }
+  /** `from`: the command whose output this one reads on its stdin (`grep x file | head -3`). */
+  | { kind: 'command'; argv: string[]; redirects: Redirect[]; from?: Node }
   | { kind: 'list'; items: Array<{ node: Node; join: ';' | '&&' | '||' }> }
   | { kind: 'while'; forever: boolean; body: Node }
   | { kind: 'for'; values: string[]; variable: string; body: Node };
@@ -140,8 +144,9 @@ class Parser {
       this.i++;
       return { kind: 'for', values, variable, body };
     }
-    const argv: string[] = [];
-    const redirects: Redirect[] = [];
+    let argv: string[] = [];
+    let redirects: Redirect[] = [];
+    let from: Node | undefined;
     while (this.i < this.tokens.length) {
       const t = this.tokens[this.i];
       if ('op' in t) {
@@ -151,13 +156,13 @@ class Parser {
           this.i += 2;
           continue;
         }
-        if (t.op === '|') { this.i++; argv.length = 0; redirects.length = 0; continue; } // a pipeline: the last command is what shows
+        if (t.op === '|') { this.i++; from = { kind: 'command', argv, redirects, ...(from ? { from } : {}) }; argv = []; redirects = []; continue; }
         break;
       }
       argv.push(t.word);
       this.i++;
     }
-    return { kind: 'command', argv, redirects };
+    return { kind: 'command', argv, redirects, ...(from ? { from } : {}) };
   }
 }
 
@@ -166,9 +171,10 @@ export interface Disk { files: Map<string, string>; dirs: Set<string> }
 
 /** Result of running script steps on a virtual clock; fileEvents' offsets are from the run's start, as out's are. */
 /** `network`: the pod's view of the cluster network, for an exec'd command (the kubelet's programs have none). */
-interface Run { out: TimedText[]; elapsed: number; code: number; stop?: 'exit' | 'forever'; disk: Disk; fileEvents: FileEvent[]; network?: NetworkView }
+/** `nodeRoot`: the shell's root is a node's (after `chroot` into its mounted root), where its own commands run. */
+interface Run { out: TimedText[]; elapsed: number; code: number; stop?: 'exit' | 'forever'; disk: Disk; fileEvents: FileEvent[]; network?: NetworkView; nodeRoot?: HostRoot }
 
-const newRun = (disk: Disk, network?: NetworkView): Run => ({ out: [], elapsed: 0, code: 0, disk, fileEvents: [], network });
+const newRun = (disk: Disk, network?: NetworkView, nodeRoot?: HostRoot): Run => ({ out: [], elapsed: 0, code: 0, disk, fileEvents: [], network, ...(nodeRoot ? { nodeRoot } : {}) });
 /** Appends a finished inner run's output and file changes at the outer run's clock. */
 function mergeRun(run: Run, inner: Run): void {
   run.out.push(...inner.out.map((t) => ({ ...t, offsetMs: t.offsetMs + run.elapsed })));
@@ -215,6 +221,7 @@ function parseSleep(arg: string | undefined): number {
 export const shellCommands: ReadonlySet<string> = new Set([
   'echo', 'printf', 'sleep', 'exit', 'true', ':', 'cd', 'export', 'set', 'trap', 'cp', 'mv', 'chmod', 'ln', 'kill', 'wait',
   'cat', 'ls', 'touch', 'mkdir', 'rm', 'test', '[', 'env', 'printenv', 'false', 'date', 'hostname', 'pwd', 'whoami', 'uname', 'sh', 'bash', 'ash',
+  'chroot', 'sed', 'grep', 'head', 'tail', 'wc',
 ]);
 
 function runCommand(argv: string[], input: ProgramInput, run: Run, variables: Map<string, string>): void {
@@ -257,9 +264,41 @@ function runCommand(argv: string[], input: ProgramInput, run: Run, variables: Ma
       run.code = Number.parseInt(args[0] ?? String(run.code), 10) & 255;
       run.stop = 'exit';
       return;
-    case 'true': case ':': case 'cd': case 'export': case 'set': case 'trap': case 'cp': case 'mv': case 'chmod': case 'ln': case 'kill': case 'wait':
+    case 'true': case ':': case 'cd': case 'export': case 'set': case 'trap': case 'chmod': case 'ln': case 'kill': case 'wait':
       run.code = 0;
       return;
+    case 'cp': case 'mv': {
+      // Files only (a directory's copy needs -r, and is not modelled): the last path is the target, or the directory it names.
+      run.code = 0;
+      const named = args.filter((a) => !a.startsWith('-'));
+      if (paths.length < 2) { fail(`${cmd}: missing destination file operand`); return; }
+      const target = paths[paths.length - 1];
+      for (const [k, source] of paths.slice(0, -1).entries()) {
+        const content = disk.files.get(source);
+        if (content === undefined) { fail(`${cmd}: can't stat '${named[k]}': No such file or directory`); continue; }
+        const to = isDir(disk, target) ? `${target === '/' ? '' : target}/${source.split('/').pop()}` : target;
+        writeFile(run, to, content);
+        if (cmd === 'mv' && to !== source) writeFile(run, source, null);
+      }
+      return;
+    }
+    case 'chroot':
+      chroot(args, input, run, variables);
+      return;
+    case 'sed': case 'grep': case 'head': case 'tail': case 'wc': {
+      const read = (name: string) => {
+        const path = absolute(name);
+        const content = disk.files.get(path);
+        if (content === undefined) fail(`${cmd}: ${name}: ${isDir(disk, path) ? 'Is a directory' : 'No such file or directory'}`);
+        return content;
+      };
+      const result = cmd === 'sed' ? sedScript(args, read, input.exec?.stdin) : cmd === 'grep' ? grepLines(args, read, input.exec?.stdin) : linesCommand(cmd, args, read, input.exec?.stdin);
+      result.lines.forEach(print);
+      for (const [name, content] of result.writes) writeFile(run, absolute(name), content);
+      if (result.error) fail(result.error);
+      run.code = result.code;
+      return;
+    }
     case 'cat':
       run.code = 0;
       // With no file (or `-`), cat copies its stdin: an exec'd `cat` echoes what kubectl exec -i sent.
@@ -339,6 +378,17 @@ function runCommand(argv: string[], input: ProgramInput, run: Run, variables: Ma
       return;
     }
     default: {
+      if (run.nodeRoot && cmd === 'ssh') { ssh(args, input, run, variables); return; }
+      if (run.nodeRoot && nodeCommandNames.has(cmd)) {
+        const pending: Record<string, UnitChange> = {};
+        for (const [path, content] of disk.files) if (path.startsWith('unit:') && content) pending[path.slice(5)] = JSON.parse(content) as UnitChange;
+        const result = runNodeCommand(cmd, args, run.nodeRoot, pending);
+        run.out.push(...result.lines.map((l) => ({ ...l, offsetMs: run.elapsed + l.offsetMs })));
+        for (const [unit, change] of Object.entries(result.units ?? {})) writeFile(run, unitPath(unit), JSON.stringify(change));
+        run.elapsed += 50;
+        run.code = result.code;
+        return;
+      }
       if (run.network && hasNetworkCommand(input.image, cmd)) {
         const result = runNetworkCommand(cmd, { view: run.network, files: Object.fromEntries(run.disk.files), image: input.image, args });
         run.out.push(...result.lines.map((l) => ({ offsetMs: run.elapsed + l.atMs, text: l.text, ...(l.stderr ? { stderr: true } : {}) })));
@@ -349,6 +399,15 @@ function runCommand(argv: string[], input: ProgramInput, run: Run, variables: Ma
       }
       // In an exec'd shell an unknown name is what busybox's sh says of it, not a server.
       if (input.exec && !componentStartup(cmd, run.elapsed)) { fail(`sh: ${cmd}: not found`); run.code = 127; return; }
+      // A control-plane component that refuses its flags prints why and exits (componentFlags.ts).
+      const refused = componentRun(cmd, args);
+      if (refused?.exit) {
+        run.out.push(...refused.lines.map((l) => ({ offsetMs: run.elapsed + l.afterMs, text: l.text, ...(l.stderr ? { stderr: true } : {}) })));
+        run.elapsed += refused.exit.atMs;
+        run.code = refused.exit.code;
+        run.stop = 'exit';
+        return;
+      }
       const component = componentStartup(cmd, run.elapsed);
       if (component) run.out.push(...component);
       // Servers and anything we cannot interpret keep running, as most real workloads do.
@@ -357,13 +416,88 @@ function runCommand(argv: string[], input: ProgramInput, run: Run, variables: Ma
   }
 }
 
+/**
+ * `chroot DIR [COMMAND…]`: the command runs with DIR as its root; what it writes lands under
+ * DIR. Into a node's mounted root, the node's own commands (systemctl, crictl) are there. With
+ * no command it starts a shell on the same stdin, which a script's `sh -c` has none of.
+ */
+function chroot(args: string[], input: ProgramInput, run: Run, variables: Map<string, string>): void {
+  const [dir, ...command] = args;
+  if (dir === undefined) { run.out.push({ offsetMs: run.elapsed, text: 'chroot: missing operand', stderr: true }); run.code = 1; return; }
+  const root = absolute(dir);
+  if (!isDir(run.disk, root)) { run.out.push({ offsetMs: run.elapsed, text: `chroot: can't change root directory to '${dir}': No such file or directory`, stderr: true }); run.code = 125; return; }
+  const under = (path: string) => (root === '/' ? path : path.startsWith(`${root}/`) ? path.slice(root.length) : undefined);
+  const disk: Disk = { files: new Map(), dirs: new Set() };
+  for (const [path, content] of run.disk.files) {
+    // `unit:…` and `node:…` entries are not files: what systemctl and ssh changed, carried through.
+    const inside = path.startsWith('/') ? under(path) : path;
+    if (inside !== undefined) disk.files.set(inside, content);
+  }
+  for (const d of run.disk.dirs) { const inside = under(d); if (inside) disk.dirs.add(inside); }
+  const nodeRoot = input.host && input.host.mountPath === root ? input.host : run.nodeRoot && root === '/' ? run.nodeRoot : undefined;
+  const inner = newRun(disk, run.network, nodeRoot);
+  runCommand(command.length ? command : ['sh'], input, inner, variables);
+  run.out.push(...inner.out.map((t) => ({ ...t, offsetMs: t.offsetMs + run.elapsed })));
+  for (const e of inner.fileEvents) {
+    const outside = !e.path.startsWith('/') || root === '/' ? e.path : `${root}${e.path}`;
+    if (e.content === null) run.disk.files.delete(outside); else run.disk.files.set(outside, e.content);
+    run.fileEvents.push({ offsetMs: e.offsetMs + run.elapsed, path: outside, content: e.content });
+  }
+  run.elapsed += inner.elapsed;
+  run.code = inner.code;
+  if (inner.stop === 'forever') run.stop = 'forever';
+}
+
+/**
+ * `ssh NODE [COMMAND…]` from a node's root (the cluster's nodes reach each other, as on a
+ * kubeadm lab's control plane): the command runs on that node, its root and its commands.
+ * What it changes there is written as `node:NODE:…` events for that node.
+ */
+function ssh(args: string[], input: ProgramInput, run: Run, variables: Map<string, string>): void {
+  const here = run.nodeRoot!;
+  const [target, ...command] = args.filter((a, i) => !(a.startsWith('-') && i === 0));
+  const peer = target ? here.peers?.[target.replace(/^.*@/, '')] : undefined;
+  const name = target?.replace(/^.*@/, '') ?? '';
+  if (name === here.node) { runCommand(command.length ? command : ['sh'], input, run, variables); return; }
+  if (!peer) {
+    run.out.push({ offsetMs: run.elapsed, text: target ? `ssh: Could not resolve hostname ${name}: Temporary failure in name resolution` : 'usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] destination [command [argument ...]]', stderr: true });
+    run.code = 255;
+    return;
+  }
+  const prefix = `node:${name}:`;
+  const disk: Disk = { files: new Map(Object.entries(peer.files)), dirs: new Set() };
+  for (const [path, content] of run.disk.files) if (path.startsWith(prefix)) disk.files.set(path.slice(prefix.length), content);
+  const inner = newRun(disk, run.network, { mountPath: '/', node: name, units: peer.units, containers: peer.containers, peers: { ...here.peers, [here.node]: { files: {}, units: here.units, containers: here.containers } } });
+  runCommand(command.length ? ['sh', '-c', command.join(' ')] : ['sh'], { ...input, hostname: name }, inner, variables);
+  run.out.push(...inner.out.map((t) => ({ ...t, offsetMs: t.offsetMs + run.elapsed })));
+  for (const e of inner.fileEvents) {
+    const on = `${prefix}${e.path}`;
+    if (e.content === null) run.disk.files.delete(on); else run.disk.files.set(on, e.content);
+    run.fileEvents.push({ offsetMs: e.offsetMs + run.elapsed, path: on, content: e.content });
+  }
+  run.elapsed += inner.elapsed + 200;
+  run.code = inner.code;
+}
+
 function runNode(node: Node, input: ProgramInput, run: Run, variables: Map<string, string>): void {
   if (run.stop) return;
   switch (node.kind) {
-    case 'command':
-      if (!node.redirects.length) runCommand(node.argv, input, run, variables);
-      else redirected(node.argv, node.redirects, input, run, variables);
+    case 'command': {
+      let stdinInput = input;
+      if (node.from) {
+        // A pipeline: the earlier command's output is this one's stdin (its errors still show).
+        const mark = run.out.length;
+        runNode(node.from, input, run, variables);
+        const piped = run.out.splice(mark);
+        run.out.push(...piped.filter((t) => t.stderr));
+        const text = piped.filter((t) => !t.stderr).map((t) => `${typeof t.text === 'string' ? t.text : t.text(0)}\n`).join('');
+        stdinInput = { ...input, exec: { ...input.exec, stdin: text } };
+        if (run.stop === 'exit') run.stop = undefined;
+      }
+      if (!node.redirects.length) runCommand(node.argv, stdinInput, run, variables);
+      else redirected(node.argv, node.redirects, stdinInput, run, variables);
       return;
+    }
     case 'list':
       for (const { node: item, join } of node.items) {
         if (run.stop) return;
@@ -382,7 +516,7 @@ function runNode(node: Node, input: ProgramInput, run: Run, variables: Map<strin
     case 'while': {
       if (!node.forever) { run.code = 0; return; }
       // One pass of the body tells its output and period; it then repeats forever.
-      const body = newRun(run.disk, run.network);
+      const body = newRun(run.disk, run.network, run.nodeRoot);
       runNode(node.body, input, body, variables);
       if (body.stop === 'exit') { mergeRun(run, body); run.code = body.code; run.stop = 'exit'; return; }
       // The body's file changes happen on its first pass; later passes repeat them.
@@ -427,7 +561,7 @@ function redirected(argv: string[], redirects: Redirect[], input: ProgramInput, 
 }
 
 function runScript(script: string, input: ProgramInput, run: Run, variables: Map<string, string>): void {
-  const inner = newRun(run.disk, run.network);
+  const inner = newRun(run.disk, run.network, run.nodeRoot);
   runNode(new Parser(tokenize(script, input)).parseList(), input, inner, variables);
   mergeRun(run, inner);
   run.code = inner.code;

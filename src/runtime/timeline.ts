@@ -1,3 +1,4 @@
+import type { CriContainer, UnitState } from './nodeFiles.ts';
 /**
  * What a container does, as a timeline: timed output lines, then an exit code or
  * "runs forever" (possibly looping). The kubelet reads exits from it; `kubectl logs`
@@ -47,7 +48,18 @@ export interface ProgramInput {
   exec?: { stdin?: string };
   /** The container's stdin is held open (spec.stdin, as `kubectl run -i` sets it): a shell reading it waits for input. */
   openStdin?: boolean;
+  /** The node's root is mounted (a hostPath `/`, as `kubectl debug node/…` mounts it at /host): `chroot` there reaches the node's own commands. */
+  host?: HostRoot;
 }
+
+/**
+ * A node's root filesystem mounted in a container, and what its own commands (systemctl, crictl)
+ * report; `peers`: the cluster's other nodes, which `ssh` reaches from it (host network).
+ */
+export interface HostRoot { mountPath: string; node: string; units: Record<string, UnitState>; containers: CriContainer[]; peers?: Record<string, HostPeer> }
+
+/** Another node as `ssh` finds it: its files, units and containers. */
+export interface HostPeer { files: Record<string, string>; units: Record<string, UnitState>; containers: CriContainer[] }
 
 /** The container's files at an offset from its start: its mounts, then what the program wrote by then. */
 export function filesAt(program: Program, input: Pick<ProgramInput, 'files'>, offsetMs: number): Record<string, string> {

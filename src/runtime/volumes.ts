@@ -4,8 +4,9 @@ import { ConfigError, fieldValue, notFound, resourceValue, type EnvContainer, ty
  * A container's mounted volumes as files of its simulated filesystem: path →
  * content, plus the directories its mounts create. Each volume type is one entry
  * of `volumeFiles` (data, not branches in the kubelet): configMap, secret,
- * downwardAPI and projected volumes hold files; emptyDir, hostPath and
- * persistentVolumeClaim mount an empty directory. A missing source throws the
+ * downwardAPI and projected volumes hold files; a hostPath volume holds the node's
+ * files under its path (nodeFiles.ts); emptyDir and persistentVolumeClaim mount an
+ * empty directory. A missing source throws the
  * volume plugin's SetUp error, which the kubelet reports as FailedMount.
  */
 
@@ -79,8 +80,17 @@ const volumeFiles: VolumeFiles[] = [
     if (src.serviceAccountToken) return { [src.serviceAccountToken.path]: tokenFile(p) };
     return {};
   })),
-  (v) => (v.emptyDir !== undefined || v.hostPath !== undefined || v.persistentVolumeClaim !== undefined ? {} : undefined),
+  (v, _p, _c, s) => (v.hostPath !== undefined ? underPath(s.node?.files ?? {}, (v.hostPath as { path?: string }).path ?? '/') : undefined),
+  (v) => (v.emptyDir !== undefined || v.persistentVolumeClaim !== undefined ? {} : undefined),
 ];
+
+/** A hostPath volume: the node's files under its path, named relative to it (a file path: that one file, as `subPath` reads it). */
+function underPath(files: Record<string, string>, path: string): KeyValues {
+  const dir = path.replace(/\/+$/, '');
+  const out: KeyValues = {};
+  for (const [name, content] of Object.entries(files)) if (name.startsWith(`${dir}/`)) out[name.slice(dir.length + 1)] = content;
+  return out;
+}
 
 const join = (dir: string, file: string) => `${dir.replace(/\/+$/, '')}/${file}`;
 

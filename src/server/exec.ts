@@ -4,7 +4,10 @@ import { queryBool } from '../apimachinery/queryParams.ts';
 import { podSources } from '../registry/podSources.ts';
 import type { Registry } from '../registry/generic.ts';
 import type { KubeObject, ResourceDef } from '../registry/types.ts';
-import { maxStdinBytes, startExec, type ExecSession, type ExecSink } from '../runtime/execSession.ts';
+import { maxStdinBytes, startExec, type ExecSession, type ExecSink, type FileLayer } from '../runtime/execSession.ts';
+import { hostWritesOf } from '../runtime/nodeFiles.ts';
+import { applyHostWrites, maxNodeStateBytes } from '../registry/nodeFilesystem.ts';
+import { recordContainerExit } from '../registry/containerExit.ts';
 import { interactiveShell, programFor } from '../runtime/programs.ts';
 import { linesBetween, type ProgramInput } from '../runtime/timeline.ts';
 import type { ContainerSpec } from '../runtime/stages.ts';
@@ -131,9 +134,12 @@ function openSession(registry: Registry, def: ResourceDef, session: SessionSpec,
   const shell = session.attach ? interactiveShell(input) : undefined;
   // Attach reports no exit code (the kubelet's attach ends in Success when the process ends).
   const attached: ExecSink = { ...sink, exit: () => finish(exitStatus(0, [])) };
-  const layer = writableLayer(start.layerKey);
+  // The attached shell is the container's process: when it exits, so does the container.
+  const containerID = containerStatuses(pod).find((s) => s.name === spec.name)?.containerID ?? '';
+  const shellExited: ExecSink = { ...attached, exit: (code) => { void recordContainerExit(registry, def, pod, spec.name, containerID, code).finally(() => attached.exit(code)); } };
+  const layer = nodeLayer(registry, pod, spec, writableLayer(start.layerKey));
   const network = networkLoader(registry, pod);
-  const process: ExecSession = shell && session.stdin ? startExec({ argv: shell, stdin: true, tty: session.tty, input, now, resumed, layer, network }, attached)
+  const process: ExecSession = shell && session.stdin ? startExec({ argv: shell, stdin: true, tty: session.tty, input, now, resumed, layer, network }, shellExited)
     : session.attach ? followContainer(registry, def, session.namespace, pod, spec, input, attached)
     : startExec({ argv: session.command, stdin: session.stdin, tty: session.tty, input, now, resumed, layer, network }, sink);
   let received = 0;
@@ -149,6 +155,28 @@ function openSession(registry: Registry, def: ResourceDef, session: SessionSpec,
       // Resize (4) changes nothing: output is not laid out to a width.
     },
     closed() { process.stop(); finished = true; },
+  };
+}
+
+/**
+ * A process's writes: under a hostPath mount they are the node's (kept in the store, seen by
+ * the kubelet and every later pod on that node); anywhere else, the container's writable layer.
+ */
+function nodeLayer(registry: Registry, pod: PodView, spec: ContainerSpec, layer: FileLayer): FileLayer {
+  const node = pod.spec.nodeName;
+  const mounted = pod as unknown as Parameters<typeof hostWritesOf>[0];
+  if (!node || !(mounted.spec.volumes ?? []).some((v) => v.hostPath !== undefined)) return layer;
+  let chain: Promise<unknown> = Promise.resolve();
+  return {
+    write(path, content) {
+      const writes = hostWritesOf(mounted, spec, [{ path, content }]);
+      if (!writes) return layer.write(path, content);
+      if (JSON.stringify(writes).length > maxNodeStateBytes) return false;
+      for (const [on, w] of writes) chain = chain.then(() => applyHostWrites(registry, on || node, w)).catch(() => undefined);
+      return true;
+    },
+    mkdir: (path) => layer.mkdir(path),
+    settled: () => chain.then(() => undefined),
   };
 }
 
@@ -195,11 +223,15 @@ function followContainer(registry: Registry, def: ResourceDef, namespace: string
     const now = status(current ?? pod);
     const same = current && current.metadata.uid === pod.metadata.uid && now?.containerID === first?.containerID;
     const terminated = same ? now?.state.terminated : undefined;
-    const until = terminated ? Date.parse(terminated.finishedAt) + 1000 : registry.now().getTime();
+    // A process that ended ends the attach even where no kubelet reports it (its node's kubelet is stopped).
+    const exited = !terminated && program.ending.kind === 'exit' && registry.now().getTime() >= startedAt + program.durationMs + 1000
+      ? { finishedAt: new Date(startedAt + program.durationMs).toISOString(), exitCode: program.ending.code } : undefined;
+    const ended = terminated ?? exited;
+    const until = ended ? Date.parse(ended.finishedAt) + 1000 : registry.now().getTime();
     for (const line of linesBetween(program, startedAt, cursor, until)) sink.stdout(`${line.text}\n`);
     cursor = Math.max(cursor, until);
     if (!same) { stopped = true; sink.exit(0); return; }
-    if (terminated) { stopped = true; sink.exit(terminated.exitCode ?? 0); return; }
+    if (ended) { stopped = true; sink.exit(ended.exitCode ?? 0); return; }
     timer = setTimeout(() => void poll(), followPollMs);
   };
   timer = setTimeout(() => void poll(), followPollMs);

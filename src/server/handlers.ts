@@ -180,7 +180,8 @@ async function deleteOptions(c: Context): Promise<DeleteOptions> {
 
 async function handleSubresource(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined, subresources: SubresourceHandlers): Promise<Response> {
   const sub = info.subresource!;
-  if (!info.name || !(def.subresources ?? []).includes(sub as never)) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+  // kube-apiserver's answer carries empty details (`"details":{}`): kubectl debug reads them (it crashed on a Status without).
+  if (!info.name || !(def.subresources ?? []).includes(sub as never)) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
   if (isStatusSubresource(sub)) {
     switch (info.verb) {
       case 'get': return respondObject(c, registry, def, await registry.get(def, namespace, info.name));

@@ -91,11 +91,33 @@ export async function runCheck(api: ClusterApi, check: Check): Promise<CheckResu
     const f = check.file;
     return result(fileVerdict(f, await api.exec(f.namespace, f.pod, ['cat', f.path], f.container)));
   }
+  if ('certificateFor' in check) return result(await certificateVerdict(api, check.certificateFor.user));
   const { namespace, from, to, port } = check.networkAllows;
   const list = await api.get<{ items: NetworkPolicy[] }>(`/apis/networking.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/networkpolicies`);
   const refusal = ingressVerdict(list?.items ?? [], from, to, port);
   if (check.allowed) return result(refusal);
   return result(refusal ? undefined : `pods labelled ${labels(from)} may reach ${labels(to)} on port ${port}: no NetworkPolicy isolates them, or one allows them`);
+}
+
+interface Csr { metadata: { name: string }; spec: { signerName?: string }; status?: { certificate?: string } }
+
+/** Why no certificate valid now names `user` (its CN), among those the cluster's signer issued; undefined when one does. */
+async function certificateVerdict(api: ClusterApi, user: string): Promise<string | undefined> {
+  const list = await api.get<{ items: Csr[] }>('/apis/certificates.k8s.io/v1/certificatesigningrequests');
+  const { parseCertificate } = await import('../apimachinery/x509.ts');
+  const { pemBlocks } = await import('../apimachinery/pem.ts');
+  const now = Date.now();
+  let expired = false;
+  for (const csr of list?.items ?? []) {
+    if (csr.spec.signerName !== 'kubernetes.io/kube-apiserver-client' || !csr.status?.certificate) continue;
+    const block = pemBlocks(atob(csr.status.certificate))[0];
+    if (!block) continue;
+    const cert = parseCertificate(block.bytes);
+    if (cert.subject.commonName !== user) continue;
+    if (cert.notBefore <= now && now <= cert.notAfter) return undefined;
+    expired = true;
+  }
+  return expired ? `every certificate issued to ${user} has expired` : `no CertificateSigningRequest for CN=${user} has been approved and issued`;
 }
 
 /** Every check of a scenario, in order. */

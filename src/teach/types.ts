@@ -19,7 +19,13 @@ export type Write =
   /** A JSON merge patch, as `kubectl patch --type=merge`. */
   | { patch: ObjectRef; merge: Json }
   /** Deleted if it exists. */
-  | { delete: ObjectRef };
+  | { delete: ObjectRef }
+  /**
+   * A script run as root on a node, as a teacher would over ssh: through the API, as a pod on
+   * that node with its root mounted (as `kubectl debug node/…` makes one) that runs
+   * `chroot /host sh -c SCRIPT`, waited for and deleted. The script should be idempotent.
+   */
+  | { onNode: string; script: string };
 
 /** A condition on one value (a field's, or each listed object's), compared as JSON. */
 export interface ValueCondition {
@@ -67,6 +73,8 @@ export type Check = { says: string } & (
   | { field: FieldCheck }
   /** SubjectAccessReview: may `user` (in `groups`) do `verb` on `resource` (and `subresource`)? */
   | { canI: { user: string; groups?: string[]; verb: string; resource: string; subresource?: string; group?: string; namespace?: string }; allowed: boolean }
+  /** Was a client certificate for `user` issued (an approved CertificateSigningRequest) that is valid now? */
+  | { certificateFor: { user: string } }
   /**
    * Do the namespace's NetworkPolicies let pods labelled `from` reach pods labelled `to` on
    * `port` (TCP)? Evaluated from the policies themselves (podSelector peers in the namespace,
@@ -87,6 +95,11 @@ export interface Scenario {
   fix: string;
   breaks: Write[];
   checks: Check[];
+  /**
+   * A kubeconfig handed to the student with the breakage (written as `file`): a user's, with a
+   * client certificate from the cluster's CA, expired already when `expired`.
+   */
+  handsOut?: { file: string; user: string; groups: string[]; namespace?: string; certificate: { expired: boolean } };
 }
 
 export type { LabelSelector };

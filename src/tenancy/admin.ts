@@ -187,9 +187,23 @@ export function adminApp(options: AdminOptions) {
    */
   app.post('/clusters/:name/users', async (c) => {
     const record = await live(c.req.param('name'));
-    const grant = userGrant(await body(c));
+    const input = await body(c);
+    const grant = userGrant(input);
     if (grant.namespace) await provisioner.grantNamespace(record.name, { namespace: grant.namespace, user: grant.name });
-    return c.json({ user: { name: grant.name, groups: grant.groups, ...(grant.namespace ? { namespace: grant.namespace } : {}) }, kubeconfig: await issue(c, record, grant) }, 201);
+    const user = { name: grant.name, groups: grant.groups, ...(grant.namespace ? { namespace: grant.namespace } : {}) };
+    // `certificate`: a client certificate from the cluster's CA instead of a token (`expired`: one that already ran out).
+    if (input.certificate !== undefined) {
+      const expired = (input.certificate as { expired?: unknown } | null)?.expired === true;
+      const now = clock.now().getTime();
+      const day = 86_400_000;
+      const validity = expired ? { notBefore: now - 366 * day, notAfter: now - day } : { notBefore: now - 5 * 60_000, notAfter: record.expiresAt ? Date.parse(record.expiresAt) : now + 365 * day };
+      const { issueClientCertificate } = await import('../apimachinery/x509.ts');
+      const certificate = await issueClientCertificate(await provisioner.certificateAuthority(record.name), { commonName: grant.name, organizations: grant.groups }, validity);
+      const server = serverUrl(c, record.name);
+      const config = kubeconfig({ server, cluster: record.name, user: grant.name, certificate, insecure: isLocalHost(new URL(server).hostname), namespace: grant.namespace });
+      return c.json({ user, certificate: { notBefore: new Date(validity.notBefore).toISOString(), notAfter: new Date(validity.notAfter).toISOString() }, kubeconfig: config }, 201);
+    }
+    return c.json({ user, kubeconfig: await issue(c, record, grant) }, 201);
   });
 
   /**

@@ -22,6 +22,8 @@ import { nodeIP } from '../controlplane/kubelet.ts';
 import { hash64 } from '../apimachinery/hash.ts';
 import { microTimestamp, timestamp } from '../apimachinery/time.ts';
 import { nodeLeaseNamespace } from '../registry/resources/coordination.ts';
+import { configHash, manifestText, mirrorPod, staticPodManifests } from '../runtime/staticPods.ts';
+import { kubeletConditions } from '../controlplane/nodeLifecycle.ts';
 
 /** What a fresh cluster looks like: a kubeadm cluster's nodes, namespaces and services. */
 export interface ClusterShape {
@@ -68,12 +70,7 @@ function nodeObject(name: string, index: number, controlPlane: boolean, version:
     },
     status: {
       capacity: resources, allocatable: { ...resources, 'ephemeral-storage': '46651590989', memory: '3912960Ki' },
-      conditions: [
-        condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
-        condition('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
-        condition('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
-        condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
-      ],
+      conditions: kubeletConditions.map(([type, status, reason, message]) => condition(type, status, reason, message)),
       addresses: [{ type: 'InternalIP', address: ip }, { type: 'Hostname', address: name }],
       daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
       nodeInfo: {
@@ -196,98 +193,10 @@ const suffix = (seed: string, length: number) => {
   return Array.from({ length }, (_, i) => alphabet[parseInt(digits.slice(i, i + 2), 16) % alphabet.length]).join('');
 };
 
-type Obj = Record<string, unknown>;
-const pki = '/etc/kubernetes/pki';
-const hostPath = (name: string, path: string, type = 'DirectoryOrCreate') => ({ name, hostPath: { path, type } });
-const mount = (name: string, mountPath: string, readOnly = true) => ({ name, mountPath, readOnly });
-const httpProbe = (host: string, path: string, port: number, scheme: string, failureThreshold: number, timeoutSeconds = 15, initialDelaySeconds = 10) => ({
-  failureThreshold, httpGet: { host, path, port, scheme }, initialDelaySeconds, periodSeconds: 10, successThreshold: 1, timeoutSeconds,
-});
-
-/** A kubeadm static pod as its mirror pod appears in the API. */
-function staticPod(component: string, image: string, command: string[], cpu: string, node: { name: string; uid: string; ip: string }, extra: { memory?: string; probe?: Obj; volumes: Obj[]; mounts: Obj[]; annotations?: Record<string, string> }, now: string): KubeObject {
-  const hash = hash64(`${component}/${node.name}`) + hash64(`${node.name}/${component}`);
-  return {
-    metadata: {
-      name: `${component}-${node.name}`, namespace: 'kube-system', labels: { component, tier: 'control-plane' },
-      annotations: {
-        ...extra.annotations, 'kubernetes.io/config.hash': hash, 'kubernetes.io/config.mirror': hash,
-        'kubernetes.io/config.seen': now.replace('Z', '.000000000Z'), 'kubernetes.io/config.source': 'file',
-      },
-      ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: node.name, uid: node.uid, controller: true }],
-    },
-    spec: {
-      containers: [{
-        name: component, image, command, imagePullPolicy: 'IfNotPresent',
-        resources: { requests: { cpu, ...(extra.memory ? { memory: extra.memory } : {}) } },
-        ...(extra.probe ?? {}), volumeMounts: extra.mounts,
-      }],
-      hostNetwork: true, nodeName: node.name, priority: 2000001000, priorityClassName: 'system-node-critical',
-      automountServiceAccountToken: false, securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
-      tolerations: [{ effect: 'NoExecute', operator: 'Exists' }], volumes: extra.volumes,
-    },
-  };
-}
-
+/** The control-plane node's static pods as their mirror pods, from the manifests its node's files hold. */
 function controlPlanePods(shape: ClusterShape, nodes: Array<{ name: string; uid: string; ip: string }>, now: string): KubeObject[] {
   const cp = nodes[0];
-  const v = shape.version;
-  const certs = [hostPath('ca-certs', '/etc/ssl/certs'), hostPath('etc-ca-certificates', '/etc/ca-certificates'), hostPath('k8s-certs', pki),
-    hostPath('usr-local-share-ca-certificates', '/usr/local/share/ca-certificates'), hostPath('usr-share-ca-certificates', '/usr/share/ca-certificates')];
-  const certMounts = [mount('ca-certs', '/etc/ssl/certs'), mount('etc-ca-certificates', '/etc/ca-certificates'), mount('k8s-certs', pki),
-    mount('usr-local-share-ca-certificates', '/usr/local/share/ca-certificates'), mount('usr-share-ca-certificates', '/usr/share/ca-certificates')];
-  const pods: KubeObject[] = [
-    staticPod('etcd', 'registry.k8s.io/etcd:3.6.5-0', [
-      'etcd', `--advertise-client-urls=https://${cp.ip}:2379`, `--cert-file=${pki}/etcd/server.crt`, '--client-cert-auth=true', '--data-dir=/var/lib/etcd',
-      '--feature-gates=InitialCorruptCheck=true', `--initial-advertise-peer-urls=https://${cp.ip}:2380`, `--initial-cluster=${cp.name}=https://${cp.ip}:2380`,
-      `--key-file=${pki}/etcd/server.key`, `--listen-client-urls=https://127.0.0.1:2379,https://${cp.ip}:2379`, '--listen-metrics-urls=http://127.0.0.1:2381',
-      `--listen-peer-urls=https://${cp.ip}:2380`, `--name=${cp.name}`, `--peer-cert-file=${pki}/etcd/peer.crt`, '--peer-client-cert-auth=true',
-      `--peer-key-file=${pki}/etcd/peer.key`, `--peer-trusted-ca-file=${pki}/etcd/ca.crt`, '--snapshot-count=10000', `--trusted-ca-file=${pki}/etcd/ca.crt`,
-      '--watch-progress-notify-interval=5s',
-    ], '100m', cp, {
-      memory: '100Mi', probe: { livenessProbe: httpProbe('127.0.0.1', '/livez', 2381, 'HTTP', 8), readinessProbe: httpProbe('127.0.0.1', '/readyz', 2381, 'HTTP', 3) },
-      volumes: [hostPath('etcd-certs', `${pki}/etcd`), hostPath('etcd-data', '/var/lib/etcd')], mounts: [mount('etcd-data', '/var/lib/etcd', false), mount('etcd-certs', `${pki}/etcd`, false)],
-      annotations: { 'kubeadm.kubernetes.io/etcd.advertise-client-urls': `https://${cp.ip}:2379` },
-    }, now),
-    staticPod('kube-apiserver', `registry.k8s.io/kube-apiserver:${v}`, [
-      'kube-apiserver', `--advertise-address=${cp.ip}`, '--allow-privileged=true', '--authorization-mode=Node,RBAC', `--client-ca-file=${pki}/ca.crt`,
-      '--enable-admission-plugins=NodeRestriction', '--enable-bootstrap-token-auth=true', `--etcd-cafile=${pki}/etcd/ca.crt`,
-      `--etcd-certfile=${pki}/apiserver-etcd-client.crt`, `--etcd-keyfile=${pki}/apiserver-etcd-client.key`, '--etcd-servers=https://127.0.0.1:2379',
-      `--kubelet-client-certificate=${pki}/apiserver-kubelet-client.crt`, `--kubelet-client-key=${pki}/apiserver-kubelet-client.key`,
-      '--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname', `--proxy-client-cert-file=${pki}/front-proxy-client.crt`,
-      `--proxy-client-key-file=${pki}/front-proxy-client.key`, '--requestheader-allowed-names=front-proxy-client', `--requestheader-client-ca-file=${pki}/front-proxy-ca.crt`,
-      '--requestheader-extra-headers-prefix=X-Remote-Extra-', '--requestheader-group-headers=X-Remote-Group', '--requestheader-username-headers=X-Remote-User',
-      '--secure-port=6443', '--service-account-issuer=https://kubernetes.default.svc.cluster.local', `--service-account-key-file=${pki}/sa.pub`,
-      `--service-account-signing-key-file=${pki}/sa.key`, '--service-cluster-ip-range=10.96.0.0/12', `--tls-cert-file=${pki}/apiserver.crt`,
-      `--tls-private-key-file=${pki}/apiserver.key`,
-    ], '250m', cp, {
-      probe: {
-        livenessProbe: httpProbe(cp.ip, '/livez', 6443, 'HTTPS', 8), readinessProbe: httpProbe(cp.ip, '/readyz', 6443, 'HTTPS', 3, 15, 0),
-        startupProbe: httpProbe(cp.ip, '/livez', 6443, 'HTTPS', 24),
-      },
-      volumes: certs, mounts: certMounts, annotations: { 'kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint': `${cp.ip}:6443` },
-    }, now),
-    staticPod('kube-controller-manager', `registry.k8s.io/kube-controller-manager:${v}`, [
-      'kube-controller-manager', '--allocate-node-cidrs=true', '--authentication-kubeconfig=/etc/kubernetes/controller-manager.conf',
-      '--authorization-kubeconfig=/etc/kubernetes/controller-manager.conf', '--bind-address=127.0.0.1', `--client-ca-file=${pki}/ca.crt`,
-      '--cluster-cidr=10.244.0.0/16', '--cluster-name=kubernetes', `--cluster-signing-cert-file=${pki}/ca.crt`, `--cluster-signing-key-file=${pki}/ca.key`,
-      '--controllers=*,bootstrapsigner,tokencleaner', '--kubeconfig=/etc/kubernetes/controller-manager.conf', '--leader-elect=true',
-      `--requestheader-client-ca-file=${pki}/front-proxy-ca.crt`, `--root-ca-file=${pki}/ca.crt`, `--service-account-private-key-file=${pki}/sa.key`,
-      '--service-cluster-ip-range=10.96.0.0/12', '--use-service-account-credentials=true',
-    ], '200m', cp, {
-      probe: { livenessProbe: httpProbe('127.0.0.1', '/healthz', 10257, 'HTTPS', 8), startupProbe: httpProbe('127.0.0.1', '/healthz', 10257, 'HTTPS', 24) },
-      volumes: [...certs, hostPath('flexvolume-dir', '/usr/libexec/kubernetes/kubelet-plugins/volume/exec'), hostPath('kubeconfig', '/etc/kubernetes/controller-manager.conf', 'FileOrCreate')],
-      mounts: [...certMounts, mount('flexvolume-dir', '/usr/libexec/kubernetes/kubelet-plugins/volume/exec', false), mount('kubeconfig', '/etc/kubernetes/controller-manager.conf')],
-    }, now),
-    staticPod('kube-scheduler', `registry.k8s.io/kube-scheduler:${v}`, [
-      'kube-scheduler', '--authentication-kubeconfig=/etc/kubernetes/scheduler.conf', '--authorization-kubeconfig=/etc/kubernetes/scheduler.conf',
-      '--bind-address=127.0.0.1', '--kubeconfig=/etc/kubernetes/scheduler.conf', '--leader-elect=true',
-    ], '100m', cp, {
-      probe: { livenessProbe: httpProbe('127.0.0.1', '/livez', 10259, 'HTTPS', 8), readinessProbe: httpProbe('127.0.0.1', '/readyz', 10259, 'HTTPS', 3, 15, 0) },
-      volumes: [hostPath('kubeconfig', '/etc/kubernetes/scheduler.conf', 'FileOrCreate')], mounts: [mount('kubeconfig', '/etc/kubernetes/scheduler.conf')],
-    }, now),
-  ];
-  return pods;
+  return staticPodManifests(cp, shape.version).map((manifest) => mirrorPod(manifest, cp, configHash(manifestText(manifest)), now) as KubeObject);
 }
 
 /** The status a kubelet would have reported for a long-running pod started at `now`. */
@@ -421,7 +330,7 @@ async function ensureKubeProxy(registry: Registry, version: string, nodes: NodeR
           }],
           hostNetwork: true, nodeSelector: { 'kubernetes.io/os': 'linux' }, priorityClassName: 'system-node-critical', serviceAccountName: 'kube-proxy',
           tolerations: [{ operator: 'Exists' }],
-          volumes: [{ name: 'kube-proxy', configMap: { name: 'kube-proxy' } }, hostPath('xtables-lock', '/run/xtables.lock', 'FileOrCreate'), hostPath('lib-modules', '/lib/modules', '')],
+          volumes: [{ name: 'kube-proxy', configMap: { name: 'kube-proxy' } }, { name: 'xtables-lock', hostPath: { path: '/run/xtables.lock', type: 'FileOrCreate' } }, { name: 'lib-modules', hostPath: { path: '/lib/modules', type: '' } }],
         },
       },
       updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },

@@ -14,6 +14,7 @@ import { clusterRecordKey, readClusterRecord, type ClusterRecord } from './clust
 import { readHistory, type ClusterHistory, type HistoryOptions } from './history.ts';
 import { encodeSnapshot, gzip, identityPrefix, snapshotOf, type Snapshot, type SnapshotRecord } from './snapshot.ts';
 import { timestamp } from '../apimachinery/time.ts';
+import type { CertificateAuthority } from '../apimachinery/x509.ts';
 
 /** Creates, changes and removes whole clusters: what sits behind the admin API. */
 export interface ClusterProvisioner {
@@ -34,6 +35,8 @@ export interface ClusterProvisioner {
   record(name: string): Promise<ClusterRecord | null>;
   /** A user's own namespace in the cluster: made if missing, with `edit` bound to the user there. */
   grantNamespace(name: string, grant: NamespaceGrant): Promise<void>;
+  /** The cluster's CA (made now if it has none), to issue a client certificate with. */
+  certificateAuthority(name: string): Promise<CertificateAuthority>;
 }
 
 export interface NamespaceGrant { namespace: string; user: string }
@@ -186,5 +189,6 @@ export function storeProvisioner(ports: Ports, catalog: Catalog): ClusterProvisi
     },
     record: (name) => readClusterRecord(ports.store.cluster(name)),
     grantNamespace: (name, grant) => grantNamespaceInStore(ports, catalog, name, grant),
+    certificateAuthority: (name) => ensureCertificateAuthority(ports.store.cluster(name), ports.clock.now()),
   };
 }

@@ -49,6 +49,8 @@ export const nodes = defineResource<Node>({
      * computed when read, so an idle cluster writes nothing to its store.
      */
     decorate(obj, { now }) {
+      // A node whose kubelet went silent keeps the last heartbeat it posted.
+      if (obj.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'Unknown')) return;
       const beat = timestamp(Math.floor(now.getTime() / 10_000) * 10_000);
       for (const c of obj.status?.conditions ?? []) if (c.lastHeartbeatTime) c.lastHeartbeatTime = beat;
     },

@@ -27,4 +27,13 @@ export const accessScenarios: Scenario[] = [
       { says: 'and may not delete them (least privilege)', canI: { ...reader, verb: 'delete' }, allowed: false },
     ],
   },
+  {
+    name: 'expired-cert',
+    summary: 'User dev cannot log in: the client certificate in dev.kubeconfig has expired',
+    symptom: 'KUBECONFIG=dev.kubeconfig kubectl get pods: "error: You must be logged in to the server (Unauthorized)"; kubectl config view --raw --kubeconfig dev.kubeconfig -o jsonpath=\'{.users[0].user.client-certificate-data}\' | base64 -d | openssl x509 -noout -enddate: notAfter is in the past',
+    fix: 'a new certificate for the same user, from the cluster\'s CA: openssl genrsa -out dev.key 2048; openssl req -new -key dev.key -subj "/CN=dev/O=developers" -out dev.csr; kubectl apply a CertificateSigningRequest dev-renewal with it (signerName kubernetes.io/kube-apiserver-client, usages [client auth]); kubectl certificate approve dev-renewal; kubectl get csr dev-renewal -o jsonpath={.status.certificate} | base64 -d > dev.crt; kubectl --kubeconfig dev.kubeconfig config set-credentials dev@CLUSTER --client-certificate=dev.crt --client-key=dev.key --embed-certs',
+    breaks: [],
+    checks: [{ says: 'user dev has a client certificate that is valid now', certificateFor: { user: 'dev' } }],
+    handsOut: { file: 'dev.kubeconfig', user: 'dev', groups: ['developers'], namespace: 'dev', certificate: { expired: true } },
+  },
 ];
