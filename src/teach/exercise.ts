@@ -57,8 +57,9 @@ const step = v.union([
   v.strictObject({ apply: manifest, ...kubectl }),
   v.strictObject({ patch: ref, merge: json, ...kubectl }),
   v.strictObject({ delete: ref, ...kubectl }),
+  v.strictObject({ onNode: name, script: name, ...kubectl }),
   v.strictObject({ exec: v.strictObject({ namespace: name, pod: name, container: v.optional(name), command: v.pipe(v.array(v.string()), v.minLength(1)) }), ...kubectl }),
-], 'a step is one of apply (a manifest), patch + merge, delete (an object reference) or exec, with an optional kubectl command line');
+], 'a step is one of apply (a manifest), patch + merge, delete (an object reference), onNode + script or exec, with an optional kubectl command line');
 
 const says = { says: name };
 const check = v.union([
@@ -66,8 +67,9 @@ const check = v.union([
   v.strictObject({ ...says, canI: v.strictObject({ user: name, groups: v.optional(v.array(name)), verb: name, resource: name, subresource: v.optional(name), group: v.optional(v.string()), namespace: v.optional(name) }), allowed: v.boolean() }),
   v.strictObject({ ...says, networkAllows: v.strictObject({ namespace: name, from: labels, to: labels, port: v.number() }), allowed: v.boolean() }),
   v.strictObject({ ...says, count: v.strictObject({ apiVersion: name, kind: name, namespace: v.optional(name), labelSelector: v.optional(v.string()), where: v.optional(v.array(v.strictObject({ path: name, ...condition }))), atLeast: v.optional(v.number()), atMost: v.optional(v.number()) }) }),
+  v.strictObject({ ...says, certificateFor: v.strictObject({ user: name }) }),
   v.strictObject({ ...says, file: v.strictObject({ namespace: name, pod: name, container: v.optional(name), path: v.pipe(v.string(), v.startsWith('/')), matches: v.optional(v.string()), absent: v.optional(v.literal(true)) }) }),
-], 'a check is says plus one of field, canI (with allowed), networkAllows (with allowed), count or file');
+], 'a check is says plus one of field, canI (with allowed), networkAllows (with allowed), count, file or certificateFor');
 
 const exercise = v.strictObject({
   apiVersion: v.literal('apiserverless.dev/v1'),
