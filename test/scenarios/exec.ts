@@ -289,7 +289,7 @@ describe(`kubectl exec (${label})`, () => {
     assert.match(refused.process.stderr, /error: lost connection to pod\n$/);
   });
 
-  it('kubectl v1.32 (version skew) execs over the same WebSocket', async (t) => {
+  it('kubectl v1.32 (version skew): exec, cp, port-forward, attach and debug node over the same protocols', async (t) => {
     const binary = olderKubectl();
     if (!binary) { t.skip('kubectl v1.32 is not installed at /usr/bin/kubectl'); return; }
     const old = new Kubectl(await server.kubeconfig(), binary);
@@ -308,6 +308,16 @@ describe(`kubectl exec (${label})`, () => {
     } finally {
       await forward.process.stop();
     }
+    const attached = new KubectlProcess(old, ['attach', 'ticker']);
+    try {
+      await attached.waitFor(/tick\n/);
+    } finally {
+      await attached.stop();
+    }
+    // The node shell too: the static pods' flags, as the seed course reads them.
+    const shell = await old.run(['debug', 'node/controlplane', '-i', '--image=busybox'], { input: 'grep etcd-servers /host/etc/kubernetes/manifests/kube-apiserver.yaml\nexit\n' });
+    assert.equal(shell.code, 0, shell.stderr);
+    assert.match(shell.stdout, /^    - --etcd-servers=https:\/\/127\.0\.0\.1:2379$/m);
   });
 });
 }
