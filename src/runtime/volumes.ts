@@ -21,7 +21,7 @@ export interface Volume {
   configMap?: KeySource; secret?: SecretSource; downwardAPI?: { items?: Item[] }; projected?: { sources?: ProjectedSource[] };
   emptyDir?: unknown; hostPath?: unknown; persistentVolumeClaim?: unknown;
 }
-export interface VolumeMount { name: string; mountPath: string; subPath?: string }
+export interface VolumeMount { name: string; mountPath: string; subPath?: string; readOnly?: boolean }
 export interface MountingContainer extends EnvContainer { volumeMounts?: VolumeMount[] }
 export interface VolumePod extends PodView { spec: PodView['spec'] & { volumes?: Volume[] } }
 

@@ -12,7 +12,7 @@ import { interactiveShell, programFor } from '../runtime/programs.ts';
 import { linesBetween, type ProgramInput } from '../runtime/timeline.ts';
 import type { ContainerSpec } from '../runtime/stages.ts';
 import type { VolumePod } from '../runtime/volumes.ts';
-import { writableLayer } from '../runtime/writableLayer.ts';
+import { sharedMountsLayer, writableLayer, type SharedMount } from '../runtime/writableLayer.ts';
 import { allContainers, containerInput, containerStatuses, isRunning, type PodView } from './podContainers.ts';
 import type { Connection } from './clientCertificates.ts';
 import { networkLoader } from './clusterNetwork.ts';
@@ -96,14 +96,14 @@ interface SessionSpec {
 }
 
 /** What the kubelet finds: a running container to exec in, with its env and files as the kubelet made them and exec'd processes left them. */
-interface SessionStart { pod: PodView; spec: ContainerSpec; running: boolean; input: ProgramInput; layerKey: string }
+interface SessionStart { pod: PodView; spec: ContainerSpec; running: boolean; input: ProgramInput; layerKey: string; mounts: SharedMount[] }
 
 async function sessionStart(registry: Registry, def: ResourceDef, session: SessionSpec, pod: PodView): Promise<SessionStart> {
   const spec = allContainers(pod).find((x) => x.name === session.container)!;
   const running = pod.metadata.uid === session.uid && isRunning(pod, spec.name);
   const volumePod = pod as unknown as VolumePod;
-  const { input, layerKey } = containerInput(session.cluster, pod, spec, running ? await podSources(registry, volumePod) : undefined);
-  return { pod, spec, running, input, layerKey };
+  const { input, layerKey, mounts } = containerInput(session.cluster, pod, spec, running ? await podSources(registry, volumePod) : undefined);
+  return { pod, spec, running, input, layerKey, mounts };
 }
 
 /**
@@ -137,7 +137,7 @@ function openSession(registry: Registry, def: ResourceDef, session: SessionSpec,
   // The attached shell is the container's process: when it exits, so does the container.
   const containerID = containerStatuses(pod).find((s) => s.name === spec.name)?.containerID ?? '';
   const shellExited: ExecSink = { ...attached, exit: (code) => { void recordContainerExit(registry, def, pod, spec.name, containerID, code).finally(() => attached.exit(code)); } };
-  const layer = nodeLayer(registry, pod, spec, writableLayer(start.layerKey));
+  const layer = nodeLayer(registry, pod, spec, sharedMountsLayer(writableLayer(start.layerKey), start.mounts));
   const network = networkLoader(registry, pod);
   const process: ExecSession = shell && session.stdin ? startExec({ argv: shell, stdin: true, tty: session.tty, input, now, resumed, layer, network }, shellExited)
     : session.attach ? followContainer(registry, def, session.namespace, pod, spec, input, attached)

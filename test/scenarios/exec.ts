@@ -31,6 +31,8 @@ spec:
     env:
     - name: MODE
       valueFrom: { configMapKeyRef: { name: app-config, key: MODE } }
+    - name: DB_PASSWORD
+      valueFrom: { secretKeyRef: { name: db, key: password } }
     volumeMounts:
     - { name: config, mountPath: /etc/config }
     - { name: creds, mountPath: /etc/creds, readOnly: true }
@@ -39,6 +41,26 @@ spec:
     configMap: { name: app-config }
   - name: creds
     secret: { secretName: db }
+`;
+
+// Two containers sharing an emptyDir: what one writes, the other reads.
+const pairPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: pair
+spec:
+  containers:
+  - name: writer
+    image: busybox
+    command: ['sleep', '3600']
+    volumeMounts: [{ name: shared, mountPath: /out }]
+  - name: reader
+    image: busybox
+    command: ['sleep', '3600']
+    volumeMounts: [{ name: shared, mountPath: /in }]
+  volumes:
+  - name: shared
+    emptyDir: {}
 `;
 
 // A container that never starts (its image cannot be pulled): scheduled, but nothing to exec in.
@@ -146,6 +168,7 @@ describe(`kubectl exec (${label})`, () => {
     await kubectl.ok(['create', 'configmap', 'app-config', '--from-literal=MODE=prod', '--from-literal=key=value-from-configmap']);
     await kubectl.ok(['create', 'secret', 'generic', 'db', '--from-literal=password=s3cr3t']);
     await apply(webPod);
+    await apply(pairPod);
     await apply(brokenPod);
     await apply(pendingPod);
     await apply(tickerPod);
@@ -155,13 +178,20 @@ describe(`kubectl exec (${label})`, () => {
   });
   after(() => server.close());
 
-  it('runs a command: echo, env from a ConfigMap, a mounted ConfigMap and Secret, ls /', async () => {
+  it('runs a command: echo, env from a ConfigMap and a Secret, a mounted ConfigMap and Secret, ls /', async () => {
     assert.equal(await kubectl.ok(['exec', 'web', '--', 'echo', 'hi']), 'hi\n');
-    assert.match(await kubectl.ok(['exec', 'web', '--', 'env']), /^MODE=prod$/m);
+    const env = await kubectl.ok(['exec', 'web', '--', 'env']);
+    assert.match(env, /^MODE=prod$/m);
+    assert.match(env, /^DB_PASSWORD=s3cr3t$/m);
     assert.equal(await kubectl.ok(['exec', 'web', '--', 'sh', '-c', 'echo $MODE']), 'prod\n');
     assert.equal(await kubectl.ok(['exec', 'web', '--', 'cat', '/etc/config/key']), 'value-from-configmap\n');
     assert.equal(await kubectl.ok(['exec', 'web', '-c', 'web', '--', 'cat', '/etc/creds/password']), 's3cr3t\n');
     assert.equal(await kubectl.ok(['exec', 'web', '--', 'ls', '/']), 'bin\ndev\netc\nhome\nlib\nlib64\nproc\nroot\nsys\ntmp\nusr\nvar\n');
+  });
+
+  it('an emptyDir is shared by the pod\'s containers: one writes, the other reads', async () => {
+    await eventually(async () => (await kubectl.run(['exec', 'pair', '-c', 'writer', '--', 'sh', '-c', 'echo from-writer > /out/note'])).code, (code) => code === 0, 'pair running', 120_000);
+    assert.equal(await kubectl.ok(['exec', 'pair', '-c', 'reader', '--', 'cat', '/in/note']), 'from-writer\n');
   });
 
   it('a non-zero exit: kubectl says so and exits with the code; stderr stays stderr', async () => {
