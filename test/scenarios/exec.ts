@@ -194,6 +194,28 @@ describe(`kubectl exec (${label})`, () => {
     assert.equal(await kubectl.ok(['exec', 'pair', '-c', 'reader', '--', 'cat', '/in/note']), 'from-writer\n');
   });
 
+  it('the service account token reaches the API server with curl, as the pod\'s identity; RBAC decides what it may do', async () => {
+    // nginx's image has curl (busybox's has only wget).
+    const sa = '/var/run/secrets/kubernetes.io/serviceaccount';
+    const list = (flags: string) => ['exec', 'plain', '--', 'sh', '-c', `curl -s ${flags} -H "Authorization: Bearer $(cat ${sa}/token)" https://kubernetes.default.svc/api/v1/namespaces/default/pods`];
+    const untrusted = await kubectl.run(['exec', 'plain', '--', 'sh', '-c', `curl -sS https://kubernetes.default.svc/version`]);
+    assert.equal(untrusted.code, 60, untrusted.stderr);
+    assert.match(untrusted.stderr, /^curl: \(60\) SSL certificate problem: unable to get local issuer certificate$/m);
+    const forbidden = await kubectl.ok(list(`--cacert ${sa}/ca.crt`));
+    assert.equal(JSON.parse(forbidden).message, 'pods is forbidden: User "system:serviceaccount:default:default" cannot list resource "pods" in API group "" in the namespace "default"');
+    assert.match(forbidden, /^{\n  "kind": "Status",\n/, 'pretty-printed for curl, as kube-apiserver does');
+    await kubectl.ok(['create', 'rolebinding', 'default-view', '--clusterrole=view', '--serviceaccount=default:default']);
+    const pods = await eventuallyPasses(async () => {
+      const body = JSON.parse(await kubectl.ok(list('-k'))) as { kind: string; items: Array<{ metadata: { name: string } }> };
+      assert.equal(body.kind, 'PodList', JSON.stringify(body).slice(0, 300));
+      return body;
+    });
+    assert.ok(pods.items.some((p) => p.metadata.name === 'web'));
+    // A forged token (the simulated one a container's own program reads) is refused.
+    const forged = await kubectl.ok(['exec', 'plain', '--', 'sh', '-c', 'curl -sk -H "Authorization: Bearer eyJhbGciOiJub25lIn0.e30." https://10.96.0.1/api']);
+    assert.equal(JSON.parse(forged).reason, 'Unauthorized');
+  });
+
   it('a non-zero exit: kubectl says so and exits with the code; stderr stays stderr', async () => {
     const failed = await kubectl.run(['exec', 'web', '--', 'sh', '-c', 'echo out; echo err >&2; exit 1']);
     assert.equal(failed.code, 1);
