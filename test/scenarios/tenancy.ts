@@ -302,6 +302,14 @@ export function tenancyScenario(label: string, open: () => Promise<TenancyEntry>
       const caOf = (k: Kubectl) => k.ok(['get', 'configmap', 'kube-root-ca.crt', '-n', 'lab', '-o', 'jsonpath={.data.ca\\.crt}']);
       assert.notEqual(await caOf(copy), await caOf(kubectl), "the copy's kube-root-ca.crt is its own CA's");
       assert.match((await new Kubectl(swapToken(await runCli(entry, ['cluster', 'get', 'from-snapshot', '--kubeconfig']), readFileSync(kubeconfigs[2], 'utf8'))).run(['get', 'pods'])).stderr, /Forbidden|forbidden/);
+
+      // Snapshot → delete → restore: the cluster deleted, then made again under its name from the file, has the
+      // snapshot's objects back with the same content; the old kubeconfig is dead, the new one works.
+      await runCli(entry, ['cluster', 'delete', name]);
+      const reborn = new Kubectl(await runCli(entry, ['cluster', 'create', name, '--snapshot', snapshotFile, '--ttl', '1h']));
+      assert.equal(withoutVersions(await reborn.ok(['get', 'configmap/settings', 'secret/db', '-n', 'lab', '-o', 'json'])), withoutVersions(before));
+      assert.match((await kubectl.run(['get', 'pods'])).stderr, /You must be logged in to the server/);
+      await reborn.ok(['create', 'configmap', 'after-rebirth', '-n', 'lab']);
     });
 
     it('delete removes a cluster and is idempotent', async () => {
