@@ -150,14 +150,18 @@ export async function serveSharded(options: {
       headers['content-length'] = String(options.body.length);
     }
     const upstream = httpRequest({ socketPath: shard.socketPath, agent: shard.agent, method: req.method, path: options.path ?? req.url, headers });
+    let answered = false;
     upstream.on('response', (answer) => {
+      answered = true;
       res.writeHead(answer.statusCode ?? 502, answerHeaders(answer.headers));
       // Each chunk is written as it comes: a watch's events, a followed log's lines.
       answer.pipe(res);
       answer.on('error', () => res.destroy());
+      answer.on('aborted', () => res.destroy());
       if (answer.headers.connection === 'close') req.unpipe(upstream);
     });
-    upstream.on('error', () => statusResponse(res, new ApiError(503, 'ServiceUnavailable', 'the shard serving this cluster is unavailable: try again in a moment')));
+    // Once answered, a write error is the shard closing a connection whose body it refused to read (the answer goes on).
+    upstream.on('error', () => { if (!answered) statusResponse(res, new ApiError(503, 'ServiceUnavailable', 'the shard serving this cluster is unavailable: try again in a moment')); });
     // The client left (a watch or log stream closed, a request cut off): so does the request to the shard.
     res.on('close', () => { if (!res.writableFinished) upstream.destroy(); });
     if (options.body && !options.partial) { upstream.end(options.body); return; }
