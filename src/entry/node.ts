@@ -177,6 +177,8 @@ export async function serveBehindFront(fetch: ConnectionFetch, socketPath: strin
     connections.set(req, forwardedConnection(req));
     void listener(req, res);
   });
+  // Only the front connects, and its keep-alive pool holds idle connections: closing them here would race its reuse (a reset request).
+  server.keepAliveTimeout = 0;
   server.on('connection', (socket) => { (socket as { encrypted?: boolean }).encrypted = true; });
   server.on('clientError', answerClientError);
   server.on('upgrade', onUpgrade(fetch, (req) => forwardedConnection(req)));
