@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { connect, type TLSSocket } from 'node:tls';
+import { maskedFrame, serverFrameReader } from '../src/client/websocketFrames.ts';
 
 /**
  * An exec session as kubectl 1.30+ opens it (a WebSocket on `pods/NAME/exec`, subprotocol
@@ -24,17 +25,6 @@ export interface ExecSocket {
 
 export interface ExecTarget { server: string; token: string; namespace?: string; pod: string; container?: string; command: string[]; tty?: boolean; stdin?: boolean }
 
-function frame(opcode: number, payload: Uint8Array): Buffer {
-  const mask = randomBytes(4);
-  const length = payload.length;
-  const head = length < 126 ? Buffer.from([0x80 | opcode, 0x80 | length])
-    : length < 65536 ? Buffer.from([0x80 | opcode, 0x80 | 126, length >> 8, length & 255])
-      : Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | 127]), (() => { const b = Buffer.alloc(8); b.writeBigUInt64BE(BigInt(length)); return b; })()]);
-  const body = Buffer.from(payload);
-  for (let i = 0; i < body.length; i++) body[i] ^= mask[i & 3];
-  return Buffer.concat([head, mask, body]);
-}
-
 export function openExec(target: ExecTarget): Promise<ExecSocket> {
   const url = new URL(target.server);
   const query = new URLSearchParams();
@@ -50,7 +40,6 @@ export function openExec(target: ExecTarget): Promise<ExecSocket> {
     let upgraded = false;
     let stdout = '';
     let status: string | undefined;
-    let fragments: Buffer[] = [];
     const waiters = new Set<() => void>();
     const decoder = new TextDecoder();
     let endedResolve!: () => void;
@@ -58,7 +47,7 @@ export function openExec(target: ExecTarget): Promise<ExecSocket> {
     const api: ExecSocket = {
       get stdout() { return stdout; },
       get status() { return status; },
-      send: (text) => { socket.write(frame(2, Buffer.concat([Buffer.from([0]), Buffer.from(text)]))); },
+      send: (text) => { socket.write(maskedFrame(2, Buffer.concat([Buffer.from([0]), Buffer.from(text)]))); },
       waitFor: (pattern, from = 0) => new Promise((done, fail) => {
         const check = () => {
           const rest = stdout.slice(from);
@@ -70,7 +59,7 @@ export function openExec(target: ExecTarget): Promise<ExecSocket> {
         waiters.add(check);
         void ended.then(() => { if (waiters.delete(check)) fail(new Error(`the session ended before ${pattern}; stdout: ${JSON.stringify(stdout)}; status: ${status}`)); });
       }),
-      close: () => { try { socket.write(frame(8, Buffer.from([3, 232]))); } catch { /* gone */ } socket.end(); },
+      close: () => { try { socket.write(maskedFrame(8, Buffer.from([3, 232]))); } catch { /* gone */ } socket.end(); },
       ended,
     };
     const onMessage = (message: Buffer) => {
@@ -80,32 +69,19 @@ export function openExec(target: ExecTarget): Promise<ExecSocket> {
       else if (ch === 3) status = text;
       for (const w of [...waiters]) w();
     };
+    const read = serverFrameReader({ message: onMessage, close: () => socket.end(), ping: (payload) => socket.write(maskedFrame(10, payload)) });
     socket.on('data', (chunk: Buffer) => {
+      if (upgraded) { read(chunk); return; }
+      // The handshake's answer first; whatever follows it is frames.
       buffer = Buffer.concat([buffer, chunk]);
-      if (!upgraded) {
-        const end = buffer.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const head = buffer.subarray(0, end).toString('latin1');
-        buffer = buffer.subarray(end + 4);
-        if (!/^HTTP\/1\.1 101/.test(head)) { reject(new Error(`no upgrade: ${head}\n${buffer.toString()}`)); socket.destroy(); return; }
-        upgraded = true;
-        resolve(api);
-      }
-      for (;;) {
-        if (buffer.length < 2) return;
-        const fin = (buffer[0] & 0x80) !== 0, opcode = buffer[0] & 0x0f;
-        let length = buffer[1] & 0x7f, offset = 2;
-        if (length === 126) { if (buffer.length < 4) return; length = buffer.readUInt16BE(2); offset = 4; }
-        else if (length === 127) { if (buffer.length < 10) return; length = Number(buffer.readBigUInt64BE(2)); offset = 10; }
-        if (buffer.length < offset + length) return;
-        const payload = buffer.subarray(offset, offset + length);
-        buffer = buffer.subarray(offset + length);
-        if (opcode === 8) { socket.end(); continue; }
-        if (opcode === 9) { socket.write(frame(10, payload)); continue; }
-        if (opcode === 10) continue;
-        fragments.push(Buffer.from(payload));
-        if (fin) { onMessage(Buffer.concat(fragments)); fragments = []; }
-      }
+      const end = buffer.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = buffer.subarray(0, end).toString('latin1');
+      const rest = buffer.subarray(end + 4);
+      if (!/^HTTP\/1\.1 101/.test(head)) { reject(new Error(`no upgrade: ${head}\n${rest.toString()}`)); socket.destroy(); return; }
+      upgraded = true;
+      resolve(api);
+      if (rest.length) read(rest);
     });
     socket.on('close', () => { endedResolve(); if (!upgraded) reject(new Error('closed before the upgrade')); });
     socket.on('error', (err) => { if (!upgraded) reject(err); endedResolve(); });

@@ -22,6 +22,7 @@ import { ApiError, internalError, tooManyRequests } from './apimachinery/errors.
 import { builtinSubresources } from './server/subresources.ts';
 import { negotiateOutput, writeObject } from './server/wire.ts';
 import { tokenRequestHandler } from './server/serviceAccountTokens.ts';
+import { podStreamHandlers } from './server/exec.ts';
 import type { SubresourceHandlers } from './server/subresource.ts';
 import { adminApp, type AdminOptions } from './tenancy/admin.ts';
 import { ClusterBusyError, ClusterGoneError } from './storage/store.ts';
@@ -115,7 +116,7 @@ export function createApp(ports: Ports, options: AppOptions = {}) {
     route(catalog, catalogs, observed),
     seats(quotas),
   );
-  app.all('*', serveResource(options.subresources ?? { ...builtinSubresources, token: tokenRequestHandler(ports.keys, (c) => (c as Context<PipelineEnv>).get('record').uid) }));
+  app.all('*', serveResource(options.subresources ?? { ...builtinSubresources, ...podStreamHandlers(ports.keys), token: tokenRequestHandler(ports.keys, (c) => (c as Context<PipelineEnv>).get('record').uid) }));
 
   return app;
 }

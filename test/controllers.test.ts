@@ -160,6 +160,24 @@ describe('object limit', () => {
   });
 });
 
+describe('ResourceQuota and the controllers', () => {
+  it('a ReplicaSet held back by a quota creates the rest as soon as the quota is raised, not at its next wake-up', async () => {
+    const { cluster, k } = await start();
+    const quotas = cluster.catalog.find('', 'v1', 'resourcequotas')!;
+    await cluster.registry().create(quotas, 'default', { metadata: { name: 'pods' }, spec: { hard: { pods: '2' } } } as KubeObject);
+    await cluster.drain();
+    await k.create('replicasets', { metadata: { name: 'web' }, spec: { replicas: 4, selector: { matchLabels: { app: 'web' } }, template: template('web') } } as KubeObject);
+    await cluster.drain(1000);
+    assert.equal((await k.list('pods')).length, 2);
+    assert.match((await k.events('web', 'FailedCreate'))[0].message, /exceeded quota: pods, requested: pods=1, used: pods=2, limited: pods=2/);
+    await cluster.registry().mutate(quotas, 'default', 'pods', (o) => { (o as Obj).spec!.hard = { pods: '10' }; return o; });
+    // No time passes: only the quota's own change events are delivered.
+    await cluster.drain(0);
+    assert.equal((await k.list('pods')).length, 4);
+    await cluster.close();
+  });
+});
+
 describe('Deployment controller', () => {
   it('rolls out a template change within maxSurge and maxUnavailable, with revisions and the real events', async () => {
     const { cluster, k } = await start();

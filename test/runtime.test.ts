@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { programFor } from '../src/runtime/programs.ts';
+import { runShell } from '../src/runtime/shell.ts';
+import type { ProgramInput } from '../src/runtime/timeline.ts';
 import { exitOf, linesBetween } from '../src/runtime/timeline.ts';
 import { demand, oomKilled, usage } from '../src/runtime/usage.ts';
 import { expand } from '../src/runtime/podenv.ts';
@@ -36,6 +38,21 @@ describe('container programs', () => {
     const program = programFor({ image: 'nginx:1.27', hostname: 'web-0' });
     assert.equal(program.ending.kind, 'forever');
     assert.ok(linesBetween(program, 0, 0, 1000).some((l) => l.text.includes('start worker processes')));
+  });
+});
+
+describe('the shell', () => {
+  const input: ProgramInput = { image: 'busybox', hostname: 'web', files: { '/t/token': 'abc.def\n' }, env: [{ name: 'MODE', value: 'prod' }] };
+  const printed = (script: string) => runShell(['sh', '-c', script], input).out.map((t) => `${t.stderr ? '! ' : ''}${typeof t.text === 'string' ? t.text : t.text(0)}`);
+
+  it('$(…) runs its script and puts its output in place, quoted or not, nested; NAME=value and export set variables', () => {
+    assert.deepEqual(printed('echo "Bearer $(cat /t/token)"'), ['Bearer abc.def']);
+    assert.deepEqual(printed('TOKEN=$(cat /t/token); echo "T=$TOKEN"'), ['T=abc.def']);
+    assert.deepEqual(printed('export A=1 B=$MODE; echo $A $B'), ['1 prod']);
+    assert.deepEqual(printed('echo $(echo $(echo nested)) $(hostname)'), ['nested web']);
+    assert.deepEqual(printed("echo $(echo ')') done"), [') done']);
+    // Its errors still show; its status is the assignment's.
+    assert.deepEqual(printed('X=$(cat /nope); echo $?'), ["! cat: can't open '/nope': No such file or directory", '1']);
   });
 });
 

@@ -8,6 +8,10 @@ import { valueAt } from '../src/teach/fieldPath.ts';
 import { listPath, objectPath } from '../src/teach/paths.ts';
 import { TraceRing } from '../src/trace/ring.ts';
 import { changedSince, snapshotPaths } from '../src/trace/diff.ts';
+import { MemoryStore } from '../src/storage/memory.ts';
+import { Catalog } from '../src/registry/catalog.ts';
+import { resources } from '../src/registry/resources/index.ts';
+import { readTrace, resolveResource } from '../src/tenancy/trace.ts';
 import type { TraceRecord } from '../src/trace/types.ts';
 
 /** The pieces of the teaching tools that need no server: paths, checks, the trace ring's bounds. */
@@ -78,6 +82,24 @@ describe('the trace ring', () => {
     // A refused create (name unknown) is part of every trace of its resource and namespace.
     ring.record('c', record(''));
     assert.equal(ring.find('c', { group: '', resource: 'pods', namespace: 'default', name: 'web' }).length, 1);
+  });
+
+  it('keeps a request made in the second the cluster was created (creation is to the second, records to the millisecond)', async () => {
+    const store = new MemoryStore();
+    await store.createCluster('a');
+    const cluster = store.cluster('a');
+    const written = await cluster.create('/registry/a/core/pods/default/web', JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'default', uid: 'u1', managedFields: [{ manager: 'kubectl-run', operation: 'Update', time: '2026-01-01T00:00:00Z' }] } }));
+    assert.ok(written.ok);
+    const ring = new TraceRing();
+    ring.start('a');
+    ring.record('a', { ...record('web'), time: '2026-01-01T00:00:00.950Z', object: { group: '', resource: 'pods', namespace: 'default', name: 'web', uid: 'u1' }, revisions: [written.kv.modRevision] });
+    ring.record('a', { ...record('web', 'before'), time: '2025-12-31T23:59:59.999Z' });
+    const def = resolveResource(new Catalog(resources), 'pod')!;
+    const trace = await readTrace(cluster, ring, '2026-01-01T00:00:00Z', { def, namespace: 'default', name: 'web' }, true);
+    // The create's entry is the request's (its time and line), and no note says its steps are missing.
+    assert.deepEqual([trace.entries[0].time, trace.entries[0].summary], ['2026-01-01T00:00:00.950Z', 'x'], JSON.stringify(trace, null, 2));
+    assert.deepEqual(trace.notes, []);
+    assert.doesNotMatch(JSON.stringify(trace), /before/, 'a record from before the cluster was created is not its');
   });
 
   it('compares objects piecewise, two levels deep', () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
+import { maskedFrame, serverFrameReader } from './websocketFrames.ts';
 
 /**
  * `kubectl exec POD -- COMMAND` from Node, as kubectl v1.30+ speaks it: a WebSocket upgrade
@@ -59,7 +60,6 @@ export function execInPod(url: string, options: ExecOptions): Promise<ExecResult
     });
     req.on('upgrade', (_res, socket: Duplex, head: Buffer) => {
       const out = { stdout: [] as Buffer[], stderr: [] as Buffer[], error: [] as Buffer[] };
-      let buffered = head, fragments: Buffer[] = [];
       const finish = () => {
         let status: Parameters<typeof exitCode>[0];
         try { status = out.error.length ? JSON.parse(Buffer.concat(out.error).toString('utf8')) : undefined; } catch { status = undefined; }
@@ -71,23 +71,9 @@ export function execInPod(url: string, options: ExecOptions): Promise<ExecResult
         const which = data[0] === channels.stdout ? out.stdout : data[0] === channels.stderr ? out.stderr : data[0] === channels.error ? out.error : undefined;
         which?.push(data.subarray(1));
       };
-      socket.on('data', (chunk: Buffer) => {
-        buffered = buffered.length ? Buffer.concat([buffered, chunk]) : chunk;
-        while (buffered.length >= 2) {
-          const fin = (buffered[0] & 0x80) !== 0, opcode = buffered[0] & 0x0f;
-          let length = buffered[1] & 0x7f, offset = 2;
-          if (length === 126) { if (buffered.length < 4) return; length = buffered.readUInt16BE(2); offset = 4; }
-          else if (length === 127) { if (buffered.length < 10) return; length = Number(buffered.readBigUInt64BE(2)); offset = 10; }
-          if (buffered.length < offset + length) return;
-          const payload = buffered.subarray(offset, offset + length);
-          buffered = buffered.subarray(offset + length);
-          if (opcode === 8) { socket.end(); return; }
-          if (opcode === 0 || opcode === 1 || opcode === 2) {
-            fragments.push(payload);
-            if (fin) { message(Buffer.concat(fragments)); fragments = []; }
-          }
-        }
-      });
+      const read = serverFrameReader({ message, close: () => socket.end(), ping: (payload) => socket.write(maskedFrame(10, payload)) });
+      socket.on('data', read);
+      if (head.length) read(head);
       socket.on('close', finish);
       socket.on('error', () => socket.destroy());
     });

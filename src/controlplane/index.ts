@@ -254,7 +254,14 @@ async function dispatch(ctx: ControlPlaneContext, message: QueueMessage): Promis
   // So has ingress-nginx's status sync: it reads Ingresses first and stops where there are none.
   if (ingressStatusInputs(event)) await syncIngressStatuses(new Registry(ctx.catalog, ctx.ports, event.cluster));
   await syncQuotas(ctx, event);
-  if (event.group === '' && event.resource === 'resourcequotas') return;
+  if (event.group === '' && event.resource === 'resourcequotas') {
+    // A quota raised, recounted lower or removed may let through a create it refused: the
+    // controllers try again at once (kube's ReplicaSet controller retries a refused create with
+    // back-off). Without this the retry waited for whatever woke the cluster next, up to a
+    // Deployment's progress deadline ten minutes on. A new quota only refuses more.
+    if (event.type !== 'ADDED') await reconcile(ctx, event.cluster, { retryRevision: 0, flush: false });
+    return;
+  }
   if (!watched(event)) return;
   // Node changes and pod deletions may make room for unschedulable pods (kube-scheduler's queueing hints).
   // So do claims and volumes: a claim bound or a volume made may let a pod that mounts it in.

@@ -19,6 +19,7 @@ import type { WorkerEnv } from './worker-env.ts';
 import { serveStoreOps } from './store-ops.ts';
 import { WorkerSockets } from './worker-websocket.ts';
 import { resumeSession } from '../server/exec.ts';
+import type { Loopback } from '../server/clientCertificates.ts';
 import { Registry } from '../registry/generic.ts';
 import type { WorkerWebSocket } from '../types/cloudflare.ts';
 
@@ -92,7 +93,16 @@ export class ClusterObject {
     }
     // A cluster that was never created (or was dropped) answers 401 from the pipeline and writes nothing.
     // Exec sessions' WebSockets end here, in the cluster's own object.
-    return app.fetch(request, { upgrade: this.sockets.upgrade });
+    return app.fetch(request, { upgrade: this.sockets.upgrade, loopback: this.loopback(cluster) });
+  }
+
+  /** A pod's process reaching its cluster's API server: a request to this object's own app, as the edge would route it. */
+  private loopback(cluster: string): Loopback {
+    return async (call) => {
+      const headers = new Headers(call.headers);
+      headers.set(clusterHeader, cluster);
+      return this.open(cluster).app.fetch(new Request(call, { headers }), {});
+    };
   }
 
   /** Internal calls answer a client's mistake found here (a snapshot over the budget) as its Status, for the edge to pass on. */
@@ -193,7 +203,7 @@ export class ClusterObject {
     await this.sockets.message(ws, message, async (token, socket) => {
       const cluster = (JSON.parse(token) as { cluster?: string }).cluster ?? '';
       const { ports } = this.open(cluster);
-      return resumeSession(new Registry(this.catalog, ports, cluster), token, socket);
+      return resumeSession(new Registry(this.catalog, ports, cluster), token, socket, { keys: ports.keys, loopback: this.loopback(cluster) });
     });
   }
 

@@ -91,7 +91,9 @@ export async function serveUpgrade(fetch: ConnectionFetch, connection: Connectio
   };
   let response: Response;
   try {
-    response = await fetch(request, { ...connection, upgrade });
+    // A pod's process reaching the API server: a plain request to the same app, with no client's connection.
+    const loopback = async (call: Request) => fetch(call, {});
+    response = await fetch(request, { ...connection, upgrade, loopback });
   } catch {
     socket.destroy();
     return;

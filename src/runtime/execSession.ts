@@ -56,6 +56,8 @@ export interface FileLayer {
 
 /** How long a single exec'd command may play out before it is cut (a `sleep 3600` does not hold a session all day). */
 const maxRunMs = 10 * 60_000;
+/** How long a tar warning leads the archive after it (see startTar). */
+const WARNING_BEFORE_ARCHIVE_MS = 200;
 /** stdin kept for a command that reads it at EOF (`cat`): bounded, as a real pipe's reader would not hold a gigabyte either. */
 export const maxStdinBytes = 1 << 20;
 
@@ -250,9 +252,11 @@ function startTar(request: ExecRequest, sink: ExecSink, end: (code: number) => v
     // tar warns as it reads the names, before the archive it writes (it ends the archive as it exits): kubectl
     // prints the warning first. Sent back to back, the warning raced kubectl's end: `kubectl cp` returns once it
     // has read the archive's end, and its copy of stderr to the terminal may not have run yet (~5% on the Worker).
+    // 20 ms apart still lost the race once in a loaded full run (kubectl not scheduled for the whole gap, so both
+    // frames arrived in one read); 200 ms is past any scheduling stall seen here and costs only a warned cp.
     const archive = () => { if (result.stdout.length) sink.stdout(result.stdout); end(result.code); };
     if (result.stderr) (request.tty ? sink.stdout : sink.stderr)(result.stderr);
-    if (result.stderr && result.stdout.length) setTimeout(archive, 20);
+    if (result.stderr && result.stdout.length) setTimeout(archive, WARNING_BEFORE_ARCHIVE_MS);
     else queueMicrotask(archive);
   };
   const extracting = argv.slice(1).some((a, i) => (i === 0 || a.startsWith('-')) && !a.startsWith('--') && /[xt]/.test(a));

@@ -90,7 +90,7 @@ export function wget(ctx: ToolContext): ToolRun {
       out.err(`wget: can't connect to remote host (${ip}): ${timedOutText(ctx.image)}`);
       return out.done(1);
     }
-    const response = exchange(ctx.view, reached, { method: spider ? 'HEAD' : 'GET', ...current, agent, headers });
+    const response = exchange(ctx.view, reached, { method: spider ? 'HEAD' : 'GET', ...current, agent, headers, tls: current.scheme === 'https' });
     if (response.kind === 'silent') { out.wait(timeoutMs ?? unansweredConnectMs); out.err('wget: download timed out'); return out.done(1); }
     out.wait(response.waitMs);
     if (showHeaders) out.err([response.statusLine, ...response.headers].map((h) => `  ${h}`).join('\n'));
@@ -125,13 +125,14 @@ function curlMeter(size: number): string {
 
 export function curl(ctx: ToolContext): ToolRun {
   const out = new ToolOutput();
-  let silent = false, showError = false, head = false, include = false, fail = false, follow = false, verbose = false;
+  let silent = false, showError = false, head = false, include = false, fail = false, follow = false, verbose = false, insecure = false;
   let output: string | undefined, writeOut: string | undefined, maxTimeMs: number | undefined, connectTimeoutMs: number | undefined, method = 'GET';
+  let caFile: string | undefined, data: string | undefined, methodGiven = false;
   const headers: Array<[string, string]> = [];
   let urlText: string | undefined;
   const args = boundedArgs(ctx.args);
   const takes = new Set(['o', 'w', 'm', 'H', 'X', 'A', 'd', 'u', 'e', 'x', 'b', 'c', 'T', 'F', 'r', 'Y', 'y']);
-  const longs: Record<string, string> = { silent: 's', 'show-error': 'S', head: 'I', include: 'i', fail: 'f', location: 'L', verbose: 'v', output: 'o', 'write-out': 'w', 'max-time': 'm', header: 'H', request: 'X', 'user-agent': 'A', data: 'd', insecure: 'k' };
+  const longs: Record<string, string> = { silent: 's', 'show-error': 'S', head: 'I', include: 'i', fail: 'f', location: 'L', verbose: 'v', output: 'o', 'write-out': 'w', 'max-time': 'm', header: 'H', request: 'X', 'user-agent': 'A', data: 'd', 'data-raw': 'd', insecure: 'k' };
   const apply = (f: string, value: string | undefined) => {
     switch (f) {
       case 's': silent = true; break;
@@ -144,9 +145,10 @@ export function curl(ctx: ToolContext): ToolRun {
       case 'o': output = value; break;
       case 'w': writeOut = value; break;
       case 'm': maxTimeMs = seconds(value); break;
-      case 'X': method = (value ?? 'GET').toUpperCase(); break;
+      case 'X': method = (value ?? 'GET').toUpperCase(); methodGiven = true; break;
       case 'H': { const h = headerArg(value); if (h && h[1]) headers.push(h); break; }
-      case 'd': method = 'POST'; break;
+      case 'd': data = data === undefined ? value ?? '' : `${data}&${value ?? ''}`; break;
+      case 'k': insecure = true; break;
       default:
     }
   };
@@ -155,6 +157,7 @@ export function curl(ctx: ToolContext): ToolRun {
     if (a.startsWith('--')) {
       const [name, inline] = a.slice(2).split('=', 2);
       if (name === 'connect-timeout') { connectTimeoutMs = seconds(inline ?? args[++i]); continue; }
+      if (name === 'cacert') { caFile = inline ?? args[++i]; continue; }
       const f = longs[name];
       if (f) apply(f, takes.has(f) ? inline ?? args[++i] : undefined);
       continue;
@@ -168,6 +171,11 @@ export function curl(ctx: ToolContext): ToolRun {
   }
   const error = (code: number, text: string) => { if (!silent || showError) out.err(`curl: (${code}) ${text}`); return out.done(code); };
   if (urlText === undefined) { out.err("curl: try 'curl --help' or 'curl --manual' for more information"); return out.done(2); }
+  if (data !== undefined) {
+    if (!methodGiven) method = 'POST';
+    if (!headers.some(([n]) => n.toLowerCase() === 'content-type')) headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
+  }
+  if (caFile !== undefined && ctx.files[caFile] === undefined) return error(77, `error setting certificate file: ${caFile}`);
   let url = parseUrl(urlText);
   if (!url) return error(3, 'URL rejected: Malformed input to a URL function');
   const budget = [connectTimeoutMs, maxTimeMs].filter((t): t is number => t !== undefined);
@@ -186,8 +194,14 @@ export function curl(ctx: ToolContext): ToolRun {
       return error(28, `Failed to connect to ${url.host} port ${url.port} after ${unansweredConnectMs} ms: Could not connect to server`);
     }
     if (verbose) out.err(`* Connected to ${url.host} (${ip}) port ${url.port}`);
-    const response = exchange(ctx.view, reached, { method, ...url, agent: 'curl/8.17.0', headers });
+    const tls = url.scheme === 'https';
+    const response = exchange(ctx.view, reached, { method, ...url, agent: 'curl/8.17.0', headers, ...(data !== undefined ? { body: data } : {}), tls });
     if (response.kind === 'silent') { const t = maxTimeMs ?? unansweredConnectMs; out.wait(t); return error(28, `Operation timed out after ${t} milliseconds with 0 bytes received`); }
+    // The server's certificate is the cluster CA's: trusted with --cacert (the service account's ca.crt) or not checked with -k.
+    if (tls && !insecure && caFile === undefined) {
+      if (!silent || showError) out.err('curl: (60) SSL certificate problem: unable to get local issuer certificate\nMore details here: https://curl.se/docs/sslcerts.html\n\ncurl failed to verify the legitimacy of the server and therefore could not\nestablish a secure connection to it. To learn more about this situation and\nhow to fix it, please visit the webpage mentioned above.');
+      return out.done(60);
+    }
     out.wait(response.waitMs);
     const location = header(response.headers, 'location');
     if (follow && location && response.status >= 300 && response.status < 400 && redirects < 10) {

@@ -1,7 +1,8 @@
 import type { NetPod, NetService } from './clusterState.ts';
 import { asProxied, httpConnection, listenerOn, proxyAnswer, type ProxyCode } from './httpServer.ts';
 import { gatewayDataPlane, gatewayRoute, ingressRoute, isIngressNginx, requestHost, type Route, type RoutedRequest } from './httpRouting.ts';
-import { dial, serviceEndpoint, type Dial, type NetworkView } from './network.ts';
+import { imageBase } from './imageOutput.ts';
+import { dial, serviceEndpoint, type ApiAnswer, type Dial, type NetworkView } from './network.ts';
 
 /**
  * One HTTP request from a client in a pod to what it connected to (network.ts's `dial`): a
@@ -11,7 +12,7 @@ import { dial, serviceEndpoint, type Dial, type NetworkView } from './network.ts
  * answer back, or answers itself as nginx does (404 with no route, 503/502 with no endpoint).
  */
 
-export interface HttpRequest { method: string; host: string; port: number; path: string; agent: string; headers: Array<[string, string]> }
+export interface HttpRequest { method: string; host: string; port: number; path: string; agent: string; headers: Array<[string, string]>; body?: string; tls?: boolean }
 
 export type Exchange =
   | { kind: 'response'; statusLine: string; status: number; headers: string[]; body: string; waitMs: number }
@@ -34,7 +35,39 @@ function requestText(request: HttpRequest): string {
   const host = given?.[1] ?? `${request.host}${request.port === 80 ? '' : `:${request.port}`}`;
   const extra = request.headers.filter(([name]) => !['host', 'user-agent', 'accept', 'connection'].includes(name.toLowerCase()));
   const agent = request.headers.find(([name]) => name.toLowerCase() === 'user-agent')?.[1] ?? request.agent;
-  return [`${request.method} ${request.path} HTTP/1.1`, `Host: ${host}`, `User-Agent: ${agent}`, 'Accept: */*', ...extra.map(([n, v]) => `${n}: ${v}`), 'Connection: close', '', ''].join('\r\n');
+  const body = request.body === undefined ? [] : [`Content-Length: ${encoder.encode(request.body).length}`];
+  return [`${request.method} ${request.path} HTTP/1.1`, `Host: ${host}`, `User-Agent: ${agent}`, 'Accept: */*', ...extra.map(([n, v]) => `${n}: ${v}`), ...body, 'Connection: close', '', ''].join('\r\n') + (request.body ?? '');
+}
+
+/** kube-apiserver's static pod (host network, port 6443): the one server here that is not simulated but real. */
+const isApiServer = (target: Extract<Dial, { kind: 'open' }>) =>
+  target.port === 6443 && !!target.pod?.spec.containers?.some((c) => imageBase(c.image ?? '') === 'kube-apiserver');
+
+const reasons: Record<number, string> = { 200: 'OK', 201: 'Created', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 429: 'Too Many Requests' };
+
+/** The API server's answer as HTTP/1.1 text (Go's net/http writes the Date and the length). */
+function apiText(answer: ApiAnswer, now: number): string {
+  const body = encoder.encode(answer.body);
+  const headers = answer.headers.filter(([n]) => !['content-length', 'date', 'connection', 'transfer-encoding'].includes(n.toLowerCase()));
+  const name = (n: string) => n.replace(/(^|-)([a-z])/g, (_, dash: string, ch: string) => dash + ch.toUpperCase());
+  return [`HTTP/1.1 ${answer.status} ${reasons[answer.status] ?? 'Error'}`, ...headers.map(([n, v]) => `${name(n)}: ${v}`), `Date: ${new Date(now).toUTCString()}`, `Content-Length: ${body.length}`, '', ''].join('\r\n') + answer.body;
+}
+
+/** Go's net/http server answering plain HTTP on a TLS port. */
+const plainToTls = 'HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n';
+
+/** The API server: the request as sent (the pod's token in its Authorization), through the real pipeline. */
+function apiServer(view: NetworkView, text: string, tls: boolean): Answer {
+  if (!tls) return { text: plainToTls, waitMs: 0 };
+  if (!view.apiServer) return 'silent';
+  const end = text.indexOf('\r\n\r\n');
+  const [requestLine, ...lines] = text.slice(0, end).split('\r\n');
+  const [method, target] = requestLine.split(' ');
+  const headers = lines.map((l): [string, string] => { const i = l.indexOf(':'); return [l.slice(0, i).trim(), l.slice(i + 1).trim()]; })
+    .filter(([n]) => !['host', 'connection', 'content-length'].includes(n.toLowerCase()));
+  const body = text.slice(end + 4);
+  const answer = view.apiServer({ method, target, headers, ...(body ? { body } : {}) });
+  return answer ? { text: apiText(answer, view.now()), waitMs: 0 } : 'pending';
 }
 
 /** The request as a proxy routes it: method, Host (no port), path, query, headers by lower-case name. */
@@ -75,7 +108,8 @@ function forward(view: NetworkView, proxy: NetPod, route: Route, text: string, m
 }
 
 /** What answers a request on an open connection. Proxies chained into each other stop after a few hops (502, as a loop would end). */
-function serve(view: NetworkView, target: Extract<Dial, { kind: 'open' }>, text: string, depth: number): Answer {
+function serve(view: NetworkView, target: Extract<Dial, { kind: 'open' }>, text: string, depth: number, tls = false): Answer {
+  if (isApiServer(target)) return apiServer(view, text, tls);
   const request = routed(text);
   if (depth > 4) return own(view, 502, request.method);
   if (target.gateway) {
@@ -96,7 +130,7 @@ function serve(view: NetworkView, target: Extract<Dial, { kind: 'open' }>, text:
 /** One request on a fresh connection to an open port; `silent` when what listens says nothing. */
 export function exchange(view: NetworkView, target: Dial, request: HttpRequest): Exchange {
   if (!open(target)) return { kind: 'silent' };
-  const answer = serve(view, target, requestText(request), 0);
+  const answer = serve(view, target, requestText(request), 0, request.tls);
   // Not read yet: this run's answer is discarded once the containers are read.
   if (answer === 'pending') return { kind: 'response', statusLine: 'HTTP/1.1 200 OK', status: 200, headers: [], body: '', waitMs: 0 };
   if (answer === 'silent') return { kind: 'silent' };

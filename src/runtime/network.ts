@@ -18,6 +18,11 @@ import type { ProgramInput } from './timeline.ts';
 /** A running container of a pod with its files, for answering on its ports. */
 export interface ServedContainer { input: ProgramInput; startedAt: number }
 
+/** An HTTP request to the cluster's API server from inside a pod (curl with the pod's token). */
+export interface ApiCall { method: string; target: string; headers: Array<[string, string]>; body?: string }
+/** Its answer, as the API server wrote it. */
+export interface ApiAnswer { status: number; headers: Array<[string, string]>; body: string }
+
 /** What a command in a pod sees of the network. */
 export interface NetworkView {
   state: ClusterState;
@@ -30,6 +35,12 @@ export interface NetworkView {
    * (LoadingNetworkView) and runs the command again, so a run never waits on the store.
    */
   containers(pod: NetPod): ServedContainer[] | undefined;
+  /**
+   * The API server's answer to a request that reached it (its address on 6443, or the
+   * `kubernetes` Service); undefined while it has not been asked (as for `containers`), and
+   * always where this view cannot reach it (the kubelet's own pass).
+   */
+  apiServer?(call: ApiCall): ApiAnswer | undefined;
 }
 
 export interface LoadingNetworkView extends NetworkView {

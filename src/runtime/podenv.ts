@@ -45,6 +45,8 @@ export interface PodSources {
   nodeAllocatable?: Record<string, unknown>;
   /** The pod's node as its hostPath volumes see it (nodeFiles.ts); absent where nobody read it. */
   node?: NodeView;
+  /** The pod's service-account token, signed (where an exec'd process may use it against the API server). */
+  serviceAccountToken?: string;
 }
 
 export class ConfigError extends Error {}

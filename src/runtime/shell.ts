@@ -16,6 +16,30 @@ type Token = { word: string } | { op: string; fd?: string; mode?: string };
 /** `2>/dev/null`, `>> /tmp/log`, `2>&1`: which descriptor goes where. */
 interface Redirect { fd: string; mode: string; target: string }
 
+/**
+ * `$(…)` at `at`: where it closes (quotes and nested parentheses honoured, one pass), and what
+ * stands in the word for it until the command runs: `$(date)` a marker the output's time fills
+ * in, `$(hostname)` the name, any other script itself between \u0001 and \u0002 (run then,
+ * its output substituted: `TOKEN=$(cat /var/run/…/token)`).
+ */
+function substitution(script: string, at: number, hostname = ''): { marker: string; end: number } | undefined {
+  if (script[at + 1] !== '(' || script[at + 2] === '(') return undefined;
+  let depth = 1, quote: string | undefined;
+  for (let k = at + 2; k < script.length; k++) {
+    const ch = script[k];
+    if (quote) { if (ch === quote) quote = undefined; else if (ch === '\\' && quote === '"') k++; continue; }
+    if (ch === "'" || ch === '"') quote = ch;
+    else if (ch === '\\') k++;
+    else if (ch === '(') depth++;
+    else if (ch === ')' && --depth === 0) {
+      const inner = script.slice(at + 2, k).replace(/[\u0001\u0002]/g, '');
+      const marker = inner.trim() === 'date' ? '\u0000DATE\u0000' : inner.trim() === 'hostname' && hostname ? hostname : `\u0001${inner}\u0002`;
+      return { marker, end: k };
+    }
+  }
+  return undefined;
+}
+
 /** Splits a script into words and operators, honouring quotes and a few expansions. */
 function tokenize(script: string, input: ProgramInput): Token[] {
   const tokens: Token[] = [];
@@ -37,8 +61,10 @@ function tokenize(script: string, input: ProgramInput): Token[] {
         // Inside double quotes a backslash escapes only $ ` " \ and a newline; before anything else it stays.
         if (script[j] === '\\' && j + 1 < script.length) { word += '$`"\\\n'.includes(script[j + 1]) ? script[++j] : '\\'; continue; }
         if (script[j] === '$') {
-          const m = /^\$(?:\{(\w+)\}|(\w+)|\((\w+)\))/.exec(script.slice(j));
-          if (m) { word += m[3] ? (m[3] === 'hostname' ? input.hostname : m[3] === 'date' ? '\u0000DATE\u0000' : '') : expand(m[1] ?? m[2]); j += m[0].length - 1; continue; }
+          const sub = substitution(script, j, input.hostname);
+          if (sub) { word += sub.marker; j = sub.end; continue; }
+          const m = /^\$(?:\{(\w+)\}|(\w+))/.exec(script.slice(j));
+          if (m) { word += expand(m[1] ?? m[2]); j += m[0].length - 1; continue; }
         }
         word += script[j];
       }
@@ -48,8 +74,9 @@ function tokenize(script: string, input: ProgramInput): Token[] {
       word += script[++i];
       inWord = true;
     } else if (c === '$') {
-      const m = /^\$(?:\{(\w+)\}|(\w+)|\((\w+)\))/.exec(script.slice(i));
-      if (m) { word += m[3] ? (m[3] === 'hostname' ? input.hostname : m[3] === 'date' ? '\u0000DATE\u0000' : '') : expand(m[1] ?? m[2]); i += m[0].length - 1; } else word += c;
+      const sub = substitution(script, i, input.hostname);
+      const m = sub ? null : /^\$(?:\{(\w+)\}|(\w+))/.exec(script.slice(i));
+      if (sub) { word += sub.marker; i = sub.end; } else if (m) { word += expand(m[1] ?? m[2]); i += m[0].length - 1; } else word += c;
       inWord = true;
     } else if (c === '#' && !inWord) {
       while (i < script.length && script[i] !== '\n') i++;
@@ -224,8 +251,45 @@ export const shellCommands: ReadonlySet<string> = new Set([
   'chroot', 'sed', 'grep', 'head', 'tail', 'wc',
 ]);
 
-function runCommand(argv: string[], input: ProgramInput, run: Run, variables: Map<string, string>): void {
-  if (!argv.length) return;
+/** How deep `$(…)` may nest inside `$(…)` before it expands to nothing (bounded work per command line). */
+const maxSubstitutionDepth = 8;
+let substitutionDepth = 0;
+
+/** Runs each `$(…)` of a word (tokenize's \u0001…\u0002) in this shell, its stdout in its place less trailing newlines. */
+function substituted(word: string, input: ProgramInput, run: Run, variables: Map<string, string>): string {
+  if (!word.includes('\u0001')) return word;
+  return word.replace(/\u0001([^\u0001\u0002]*)\u0002/g, (_, script: string) => {
+    if (substitutionDepth >= maxSubstitutionDepth) return '';
+    const inner = newRun(run.disk, run.network, run.nodeRoot);
+    substitutionDepth++;
+    try {
+      runNode(new Parser(tokenize(script, input)).parseList(), input, inner, variables);
+    } finally {
+      substitutionDepth--;
+    }
+    const stdout = inner.out.filter((t) => !t.stderr).map((t) => (typeof t.text === 'string' ? t.text : t.text(0))).join('\n');
+    mergeRun(run, { ...inner, out: inner.out.filter((t) => t.stderr) });
+    run.code = inner.code;
+    return stdout.replace(/\n+$/, '');
+  });
+}
+
+const assignment = /^([A-Za-z_]\w*)=([\s\S]*)$/;
+
+function runCommand(words: string[], input: ProgramInput, run: Run, variables: Map<string, string>): void {
+  if (!words.length) return;
+  const argv = words.map((w) => substituted(w, input, run, variables));
+  // `NAME=value` alone sets a shell variable (its value's $VARs expanded); `export NAME=value` too.
+  const setting = argv[0] === 'export' ? argv.slice(1) : argv;
+  if (setting.length && setting.every((w) => assignment.test(w))) {
+    // Its status is the last substitution's, else 0.
+    if (!words.some((w) => w.includes('\u0001'))) run.code = 0;
+    for (const w of setting) {
+      const [, name, value] = assignment.exec(w)!;
+      variables.set(name, value.replace(/\$(\w+)/g, (_, n: string) => variables.get(n) ?? ''));
+    }
+    return;
+  }
   const cmd = argv[0].split('/').pop()!;
   // A nested shell gets its script verbatim; other commands see variables substituted.
   const nested = cmd === 'sh' || cmd === 'bash' || cmd === 'ash';

@@ -21,7 +21,7 @@ export interface Volume {
   configMap?: KeySource; secret?: SecretSource; downwardAPI?: { items?: Item[] }; projected?: { sources?: ProjectedSource[] };
   emptyDir?: unknown; hostPath?: unknown; persistentVolumeClaim?: unknown;
 }
-export interface VolumeMount { name: string; mountPath: string; subPath?: string }
+export interface VolumeMount { name: string; mountPath: string; subPath?: string; readOnly?: boolean }
 export interface MountingContainer extends EnvContainer { volumeMounts?: VolumeMount[] }
 export interface VolumePod extends PodView { spec: PodView['spec'] & { volumes?: Volume[] } }
 
@@ -56,8 +56,10 @@ function downwardFiles(pod: VolumePod, container: MountingContainer, items: Item
 }
 
 /**
- * A bound service account token's place in the filesystem. It is not a token the API
- * server accepts (the kubelet does not mint one here); its payload says whose it is.
+ * A bound service account token's place in the filesystem where nobody signed one: the
+ * kubelet's own pass (a container's program reading it) and a pod whose account is missing.
+ * An exec'd process gets a signed one (PodSources.serviceAccountToken) that the API server
+ * accepts; this one it refuses. Its payload says whose it is.
  */
 function tokenFile(pod: VolumePod): string {
   const b64 = (o: unknown) => btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
@@ -77,7 +79,7 @@ const volumeFiles: VolumeFiles[] = [
     if (src.configMap) return keyFiles(s.configMap(src.configMap.name ?? ''), src.configMap, 'configmap');
     if (src.secret) return keyFiles(s.secret(src.secret.name ?? ''), src.secret, 'secret');
     if (src.downwardAPI) return downwardFiles(p, c, src.downwardAPI.items, s);
-    if (src.serviceAccountToken) return { [src.serviceAccountToken.path]: tokenFile(p) };
+    if (src.serviceAccountToken) return { [src.serviceAccountToken.path]: s.serviceAccountToken ?? tokenFile(p) };
     return {};
   })),
   (v, _p, _c, s) => (v.hostPath !== undefined ? underPath(s.node?.files ?? {}, (v.hostPath as { path?: string }).path ?? '/') : undefined),

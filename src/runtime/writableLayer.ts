@@ -94,3 +94,47 @@ export function writableLayer(key: string): FileLayer {
     },
   };
 }
+
+/**
+ * A pod-level volume a container mounts (an emptyDir): its writes are the volume's, seen by every
+ * container that mounts it and kept across container restarts, until the pod goes (the key holds
+ * the pod's uid). `key` names the volume's layer; paths in it are relative to the volume's root.
+ */
+export interface SharedMount { mountPath: string; key: string; readOnly?: boolean }
+
+const under = (path: string, mountPath: string) => {
+  const root = mountPath.replace(/\/+$/, '');
+  return path.startsWith(`${root}/`) ? path.slice(root.length) : undefined;
+};
+
+/** The files of the container's shared volumes placed at its mount paths, over `files`. */
+export function withSharedMounts(base: { files: Record<string, string>; dirs: string[] }, mounts: SharedMount[]): { files: Record<string, string>; dirs: string[] } {
+  if (!mounts.length) return base;
+  const files = { ...base.files };
+  const dirs = new Set(base.dirs);
+  for (const mount of mounts) {
+    const layer = layers.get(mount.key);
+    if (!layer) continue;
+    const root = mount.mountPath.replace(/\/+$/, '');
+    for (const [path, content] of layer.files) { if (content === null) delete files[root + path]; else files[root + path] = content; }
+    for (const dir of layer.dirs) dirs.add(root + dir);
+  }
+  return { files, dirs: [...dirs] };
+}
+
+/** Routes an exec'd process's writes under a shared mount to that volume's layer, the rest to `own`. */
+export function sharedMountsLayer(own: FileLayer, mounts: SharedMount[]): FileLayer {
+  if (!mounts.length) return own;
+  const route = (path: string): [FileLayer, string] => {
+    for (const mount of mounts) {
+      const rest = under(path, mount.mountPath);
+      if (rest !== undefined && !mount.readOnly) return [writableLayer(mount.key), rest];
+    }
+    return [own, path];
+  };
+  return {
+    write(path, content) { const [layer, at] = route(path); return layer.write(at, content); },
+    mkdir(path) { const [layer, at] = route(path); layer.mkdir(at); },
+    ...(own.settled ? { settled: own.settled } : {}),
+  };
+}

@@ -19,7 +19,15 @@ export interface Connection {
   tls?: { clientCertificate?: Uint8Array };
   /** Where the entry can hold a WebSocket (exec, attach): how it upgrades this request's connection. */
   upgrade?: Upgrade;
+  /**
+   * Where a stream can outlive its request (exec): how a process in a pod reaches this same API
+   * server, as a fresh request on no client's connection (no certificate, no upgrade) routed to
+   * the same cluster as this one.
+   */
+  loopback?: Loopback;
 }
+
+export type Loopback = (request: Request) => Promise<Response>;
 
 interface Trust { ca: Certificate | null; caPem: string | null; readAt: number; verified: Map<string, { claims: TokenClaims; until: number }> }
 

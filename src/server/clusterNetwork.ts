@@ -3,7 +3,7 @@ import type { Registry } from '../registry/generic.ts';
 import type { KubeObject } from '../registry/types.ts';
 import { gatewayApiDefs } from '../registry/gatewayApi.ts';
 import type { ClusterState, NetEndpointSlice, NetGateway, NetHTTPRoute, NetIngress, NetIngressClass, NetNamespace, NetNode, NetPod, NetPolicy, NetService } from '../runtime/clusterState.ts';
-import type { LoadingNetworkView, ServedContainer } from '../runtime/network.ts';
+import type { ApiAnswer, ApiCall, LoadingNetworkView, ServedContainer } from '../runtime/network.ts';
 import type { VolumePod } from '../runtime/volumes.ts';
 import { allContainers, containerInput, containerStatuses, isRunning, type PodView } from './podContainers.ts';
 
@@ -12,13 +12,17 @@ import { allContainers, containerInput, containerStatuses, isRunning, type PodVi
  * store when the command runs: Services, EndpointSlices, Pods, NetworkPolicies, Namespaces and
  * Nodes of every namespace, as kube-proxy, the CNI and CoreDNS would have them, and the Ingresses,
  * IngressClasses, Gateways and HTTPRoutes the data planes route by. The containers
- * a connection reaches (their files, for what their servers answer) are read only when asked for.
+ * a connection reaches (their files, for what their servers answer) are read only when asked for,
+ * and so are the API server's answers (`callApi`: absent, it does not answer).
  */
-export function networkLoader(registry: Registry, self: PodView): () => Promise<LoadingNetworkView> {
+export function networkLoader(registry: Registry, self: PodView, callApi?: (call: ApiCall) => Promise<ApiAnswer>): () => Promise<LoadingNetworkView> {
   return async () => {
     const state = await readState(registry);
     const served = new Map<string, ServedContainer[]>();
     const pending = new Map<string, NetPod>();
+    // Each request is sent once per command, however many times the command is run again to read more.
+    const answers = new Map<string, ApiAnswer>();
+    const asked = new Map<string, ApiCall>();
     const key = (pod: NetPod) => `${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}/${pod.metadata.uid ?? ''}`;
     return {
       state,
@@ -29,11 +33,23 @@ export function networkLoader(registry: Registry, self: PodView): () => Promise<
         if (!found) pending.set(key(pod), pod);
         return found;
       },
-      pending: () => pending.size > 0,
+      ...(callApi ? {
+        apiServer(call: ApiCall) {
+          const k = JSON.stringify(call);
+          const answer = answers.get(k);
+          if (!answer) asked.set(k, call);
+          return answer;
+        },
+      } : {}),
+      pending: () => pending.size > 0 || asked.size > 0,
       async loadPending() {
         for (const [k, pod] of [...pending]) {
           pending.delete(k);
           served.set(k, await podServers(registry, pod as unknown as PodView));
+        }
+        for (const [k, call] of [...asked]) {
+          asked.delete(k);
+          answers.set(k, await callApi!(call));
         }
       },
     };

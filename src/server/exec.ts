@@ -12,10 +12,14 @@ import { interactiveShell, programFor } from '../runtime/programs.ts';
 import { linesBetween, type ProgramInput } from '../runtime/timeline.ts';
 import type { ContainerSpec } from '../runtime/stages.ts';
 import type { VolumePod } from '../runtime/volumes.ts';
-import { writableLayer } from '../runtime/writableLayer.ts';
+import { sharedMountsLayer, writableLayer, type SharedMount } from '../runtime/writableLayer.ts';
 import { allContainers, containerInput, containerStatuses, isRunning, type PodView } from './podContainers.ts';
-import type { Connection } from './clientCertificates.ts';
+import type { Keys } from '../ports.ts';
+import type { ApiAnswer, ApiCall } from '../runtime/network.ts';
+import type { Connection, Loopback } from './clientCertificates.ts';
 import { networkLoader } from './clusterNetwork.ts';
+import { podServiceAccountToken } from './serviceAccountTokens.ts';
+import type { SubresourceHandler } from './subresource.ts';
 import { channel, chooseProtocol, exitStatus, frame, internalErrorStatus, servedProtocols, type ServedProtocol, type StreamStatus } from './remotecommand.ts';
 import type { ResourceRequest } from './requestInfo.ts';
 import { isWebSocketRequest, offeredProtocols, type StreamListener, type StreamSocket } from './upgrade.ts';
@@ -54,14 +58,28 @@ function chooseContainer(pod: PodView, requested: string | undefined): Container
   return found;
 }
 
-export const handleExec = (c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined) =>
-  connect(c, registry, def, info, namespace, false);
+/**
+ * What a process in a pod reaches beyond its files: the API server, through the entry's loopback,
+ * with the service-account token the kubelet would mount (signed with `keys`).
+ */
+export interface ApiReach { keys: Keys; loopback: Loopback }
 
-/** pods/attach: the same checks; the session follows the container's own output instead of starting a process. */
-export const handleAttach = (c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined) =>
-  connect(c, registry, def, info, namespace, true);
+/**
+ * pods/exec and pods/attach (the same checks; attach follows the container's own output instead
+ * of starting a process). With `keys`, an exec'd process's token file holds a token the API
+ * server accepts, and `curl` with it reaches this API server as the pod's service account.
+ */
+export function podStreamHandlers(keys?: Keys): { exec: SubresourceHandler; attach: SubresourceHandler } {
+  return {
+    exec: (c, registry, def, info, namespace) => connect(c, registry, def, info, namespace, false, keys),
+    attach: (c, registry, def, info, namespace) => connect(c, registry, def, info, namespace, true, keys),
+  };
+}
 
-async function connect(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined, attach: boolean): Promise<Response> {
+/** Where the API server is, for the session's processes: kept in the session's token, so a resumed session reaches it too. */
+interface ApiPlace { base: string; clusterUid: string }
+
+async function connect(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined, attach: boolean, keys: Keys | undefined): Promise<Response> {
   if (info.verb !== 'get' && info.verb !== 'create') throw methodNotAllowed();
   const options = execOptions(c, attach);
   const pod = (await registry.get(def, namespace, info.name!)) as PodView;
@@ -80,37 +98,46 @@ async function connect(c: Context, registry: Registry, def: ResourceDef, info: R
   const protocol = chooseProtocol(offered);
   if (!protocol) throw badRequest(`unable to upgrade connection: unable to negotiate protocol: client supports [${offered.join(' ')}], server supports [${servedProtocols.join(' ')}]`);
 
+  const loopback = (c.env as Connection | undefined)?.loopback;
+  const clusterUid = (c.get('record') as { uid?: string } | undefined)?.uid;
+  const apiAt = request.url.indexOf('/api/v1/namespaces/');
+  const api: ApiPlace | undefined = keys && loopback && clusterUid && apiAt > 0 ? { base: request.url.slice(0, apiAt), clusterUid } : undefined;
+  const reach = api && keys && loopback ? { keys, loopback } : undefined;
   const session: SessionSpec = {
     cluster: registry.cluster, group: def.group, version: def.version, resource: def.plural, namespace, pod: pod.metadata.name!, uid: pod.metadata.uid ?? '', container: spec.name,
-    command: options.command, stdin: options.stdin, stdout: options.stdout, stderr: options.stderr, tty: options.tty, attach, protocol,
+    command: options.command, stdin: options.stdin, stdout: options.stdout, stderr: options.stderr, tty: options.tty, attach, protocol, ...(api ? { api } : {}),
   };
-  const start = await sessionStart(registry, def, session, pod);
+  const start = await sessionStart(registry, def, session, pod, reach);
   // The token lets an entry that hibernates sockets (the Durable Object) pick the session up again.
-  return upgrade(request, protocol, (socket) => openSession(registry, def, session, start, socket, false), JSON.stringify(session));
+  return upgrade(request, protocol, (socket) => openSession(registry, def, session, start, socket, false, reach), JSON.stringify(session));
 }
 
 /** What a session is, as a small JSON token: enough to start it again on a socket that outlived its process. */
 interface SessionSpec {
   cluster: string; group: string; version: string; resource: string; namespace: string | undefined; pod: string; uid: string; container: string;
   command: string[]; stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean; attach: boolean; protocol: ServedProtocol;
+  api?: ApiPlace;
 }
 
 /** What the kubelet finds: a running container to exec in, with its env and files as the kubelet made them and exec'd processes left them. */
-interface SessionStart { pod: PodView; spec: ContainerSpec; running: boolean; input: ProgramInput; layerKey: string }
+interface SessionStart { pod: PodView; spec: ContainerSpec; running: boolean; input: ProgramInput; layerKey: string; mounts: SharedMount[] }
 
-async function sessionStart(registry: Registry, def: ResourceDef, session: SessionSpec, pod: PodView): Promise<SessionStart> {
+async function sessionStart(registry: Registry, def: ResourceDef, session: SessionSpec, pod: PodView, reach: ApiReach | undefined): Promise<SessionStart> {
   const spec = allContainers(pod).find((x) => x.name === session.container)!;
   const running = pod.metadata.uid === session.uid && isRunning(pod, spec.name);
   const volumePod = pod as unknown as VolumePod;
-  const { input, layerKey } = containerInput(session.cluster, pod, spec, running ? await podSources(registry, volumePod) : undefined);
-  return { pod, spec, running, input, layerKey };
+  const sources = running ? await podSources(registry, volumePod) : undefined;
+  // The token the kubelet would have mounted, signed, for a process that uses it against the API server.
+  const token = sources && reach && session.api ? await podServiceAccountToken(reach.keys, registry, session.api.clusterUid, volumePod as unknown as { metadata: { namespace?: string }; spec: { serviceAccountName?: string } }) : undefined;
+  const { input, layerKey, mounts } = containerInput(session.cluster, pod, spec, sources && token ? { ...sources, serviceAccountToken: token } : sources);
+  return { pod, spec, running, input, layerKey, mounts };
 }
 
 /**
  * A session on an accepted socket. `resumed`: the socket outlived the process that served it
  * (a hibernated Durable Object woke for its next message), so nothing is announced again.
  */
-function openSession(registry: Registry, def: ResourceDef, session: SessionSpec, start: SessionStart, socket: StreamSocket, resumed: boolean): StreamListener {
+function openSession(registry: Registry, def: ResourceDef, session: SessionSpec, start: SessionStart, socket: StreamSocket, resumed: boolean, reach: ApiReach | undefined): StreamListener {
   const { pod, spec, running, input } = start;
   let finished = false;
   const finish = (status: StreamStatus) => {
@@ -137,8 +164,9 @@ function openSession(registry: Registry, def: ResourceDef, session: SessionSpec,
   // The attached shell is the container's process: when it exits, so does the container.
   const containerID = containerStatuses(pod).find((s) => s.name === spec.name)?.containerID ?? '';
   const shellExited: ExecSink = { ...attached, exit: (code) => { void recordContainerExit(registry, def, pod, spec.name, containerID, code).finally(() => attached.exit(code)); } };
-  const layer = nodeLayer(registry, pod, spec, writableLayer(start.layerKey));
-  const network = networkLoader(registry, pod);
+  const layer = nodeLayer(registry, pod, spec, sharedMountsLayer(writableLayer(start.layerKey), start.mounts));
+  const api = session.api;
+  const network = networkLoader(registry, pod, reach && api ? (call) => callApiServer(reach.loopback, api, call) : undefined);
   const process: ExecSession = shell && session.stdin ? startExec({ argv: shell, stdin: true, tty: session.tty, input, now, resumed, layer, network }, shellExited)
     : session.attach ? followContainer(registry, def, session.namespace, pod, spec, input, attached)
     : startExec({ argv: session.command, stdin: session.stdin, tty: session.tty, input, now, resumed, layer, network }, sink);
@@ -156,6 +184,20 @@ function openSession(registry: Registry, def: ResourceDef, session: SessionSpec,
     },
     closed() { process.stop(); finished = true; },
   };
+}
+
+/** The largest answer a pod's process reads from the API server (a list of a large cluster is cut there). */
+const maxApiAnswerBytes = 1 << 20;
+
+/** One request from a pod's process to the API server, through the entry's loopback. */
+async function callApiServer(loopback: Loopback, api: ApiPlace, call: ApiCall): Promise<ApiAnswer> {
+  const response = await loopback(new Request(`${api.base}${call.target.startsWith('/') ? call.target : `/${call.target}`}`, {
+    method: call.method, headers: call.headers, ...(call.body !== undefined && call.method !== 'GET' && call.method !== 'HEAD' ? { body: call.body } : {}),
+  }));
+  const headers: Array<[string, string]> = [];
+  response.headers.forEach((value, name) => headers.push([name, value]));
+  const body = await response.text();
+  return { status: response.status, headers, body: body.length > maxApiAnswerBytes ? body.slice(0, maxApiAnswerBytes) : body };
 }
 
 /**
@@ -186,7 +228,7 @@ function nodeLayer(registry: Registry, pod: PodView, spec: ContainerSpec, layer:
  * typed, files an interactive shell wrote) is lost, as after a container restart; a pod that
  * went away ends it with the kubelet's error.
  */
-export async function resumeSession(registry: Registry, token: string, socket: StreamSocket): Promise<StreamListener> {
+export async function resumeSession(registry: Registry, token: string, socket: StreamSocket, reach?: ApiReach): Promise<StreamListener> {
   const session = JSON.parse(token) as SessionSpec;
   const def = registry.catalog.find(session.group, session.version, session.resource);
   let pod: PodView | undefined;
@@ -196,7 +238,7 @@ export async function resumeSession(registry: Registry, token: string, socket: S
     socket.close(1000, '');
     return { message() {}, closed() {} };
   }
-  return openSession(registry, def, session, await sessionStart(registry, def, session, pod), socket, true);
+  return openSession(registry, def, session, await sessionStart(registry, def, session, pod, reach), socket, true, reach);
 }
 
 /** Real ms between looks at an attached container. */

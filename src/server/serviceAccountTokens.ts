@@ -49,11 +49,7 @@ export function tokenRequestHandler(keys: Keys, clusterUid: (c: Context) => stri
     const audiences = request.spec?.audiences?.length ? request.spec.audiences : [kubernetesAudience];
     const now = registry.now();
     const exp = Math.floor(now.getTime() / 1000) + seconds;
-    const token = await keys.sign({
-      sub: serviceAccountUsername(namespace!, info.name!), groups: [], cluster: registry.cluster, clusterUid: clusterUid(c), exp,
-      serviceAccount: { namespace: namespace!, name: info.name!, uid: account.metadata.uid! },
-      jti: crypto.randomUUID(), audiences,
-    });
+    const token = await signServiceAccountToken(keys, registry, clusterUid(c), account, exp, audiences);
     return writeObject(c, {
       kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1',
       metadata: { name: info.name, namespace, creationTimestamp: timestamp(now) },
@@ -61,6 +57,32 @@ export function tokenRequestHandler(keys: Keys, clusterUid: (c: Context) => stri
       status: { token, expirationTimestamp: timestamp(exp * 1000) },
     }, 201);
   };
+}
+
+/** A token for the account, bound to its uid and the cluster's, valid until `exp` (seconds since the epoch). */
+export function signServiceAccountToken(keys: Keys, registry: Registry, clusterUid: string, account: KubeObject, exp: number, audiences = [kubernetesAudience]): Promise<string> {
+  const { namespace, name, uid } = account.metadata;
+  return keys.sign({
+    sub: serviceAccountUsername(namespace!, name!), groups: [], cluster: registry.cluster, clusterUid, exp,
+    serviceAccount: { namespace: namespace!, name: name!, uid: uid! },
+    jti: crypto.randomUUID(), audiences,
+  });
+}
+
+/**
+ * The token the kubelet mounts for a pod (its projected service-account token: the pod's account,
+ * an hour and seven seconds, kubelet's default); undefined when the account does not exist.
+ */
+export async function podServiceAccountToken(keys: Keys, registry: Registry, clusterUid: string, pod: { metadata: { namespace?: string }; spec: { serviceAccountName?: string } }): Promise<string | undefined> {
+  const def = registry.catalog.find('', 'v1', 'serviceaccounts')!;
+  let account: KubeObject;
+  try {
+    account = await registry.get(def, pod.metadata.namespace, pod.spec.serviceAccountName ?? 'default');
+  } catch (err) {
+    if (err instanceof ApiError && err.reason === 'NotFound') return undefined;
+    throw err;
+  }
+  return signServiceAccountToken(keys, registry, clusterUid, account, Math.floor(registry.now().getTime() / 1000) + 3607);
 }
 
 /**

@@ -129,7 +129,11 @@ export async function readTrace(store: ClusterStore, sink: TraceSink | undefined
   if (kv && compacted >= kv.createRevision) notes.push(`the change log no longer keeps changes up to revision ${compacted} (it keeps 10,000 changes or 32 MiB, and none from before a restore): the first writes are missing`);
 
   const ref: ObjectRef = { group: def.group, resource: def.plural, namespace, name, ...(uid ? { uid } : {}) };
-  const records = (sink?.find(cluster, ref) ?? []).filter((r) => r.time >= clusterCreatedAt && (!r.object.uid || !uid || r.object.uid === uid));
+  // As instants, not as strings: the cluster's creation is to the second (`…:26Z`), a record's time to the
+  // millisecond (`…:26.950Z`), and '.' sorts before 'Z', so a write in the second the cluster was made
+  // (a fresh cluster's first `kubectl run` on the real-time entries) would compare as before it.
+  const since = Date.parse(clusterCreatedAt);
+  const records = (sink?.find(cluster, ref) ?? []).filter((r) => Date.parse(r.time) >= since && (!r.object.uid || !uid || r.object.uid === uid));
   const byRevision = new Map<number, TraceRecord[]>();
   const used = new Set<TraceRecord>();
   for (const r of records) for (const rev of r.revisions) byRevision.set(rev, [...(byRevision.get(rev) ?? []), r]);

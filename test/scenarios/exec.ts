@@ -31,6 +31,8 @@ spec:
     env:
     - name: MODE
       valueFrom: { configMapKeyRef: { name: app-config, key: MODE } }
+    - name: DB_PASSWORD
+      valueFrom: { secretKeyRef: { name: db, key: password } }
     volumeMounts:
     - { name: config, mountPath: /etc/config }
     - { name: creds, mountPath: /etc/creds, readOnly: true }
@@ -39,6 +41,26 @@ spec:
     configMap: { name: app-config }
   - name: creds
     secret: { secretName: db }
+`;
+
+// Two containers sharing an emptyDir: what one writes, the other reads.
+const pairPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: pair
+spec:
+  containers:
+  - name: writer
+    image: busybox
+    command: ['sleep', '3600']
+    volumeMounts: [{ name: shared, mountPath: /out }]
+  - name: reader
+    image: busybox
+    command: ['sleep', '3600']
+    volumeMounts: [{ name: shared, mountPath: /in }]
+  volumes:
+  - name: shared
+    emptyDir: {}
 `;
 
 // A container that never starts (its image cannot be pulled): scheduled, but nothing to exec in.
@@ -146,6 +168,7 @@ describe(`kubectl exec (${label})`, () => {
     await kubectl.ok(['create', 'configmap', 'app-config', '--from-literal=MODE=prod', '--from-literal=key=value-from-configmap']);
     await kubectl.ok(['create', 'secret', 'generic', 'db', '--from-literal=password=s3cr3t']);
     await apply(webPod);
+    await apply(pairPod);
     await apply(brokenPod);
     await apply(pendingPod);
     await apply(tickerPod);
@@ -155,13 +178,42 @@ describe(`kubectl exec (${label})`, () => {
   });
   after(() => server.close());
 
-  it('runs a command: echo, env from a ConfigMap, a mounted ConfigMap and Secret, ls /', async () => {
+  it('runs a command: echo, env from a ConfigMap and a Secret, a mounted ConfigMap and Secret, ls /', async () => {
     assert.equal(await kubectl.ok(['exec', 'web', '--', 'echo', 'hi']), 'hi\n');
-    assert.match(await kubectl.ok(['exec', 'web', '--', 'env']), /^MODE=prod$/m);
+    const env = await kubectl.ok(['exec', 'web', '--', 'env']);
+    assert.match(env, /^MODE=prod$/m);
+    assert.match(env, /^DB_PASSWORD=s3cr3t$/m);
     assert.equal(await kubectl.ok(['exec', 'web', '--', 'sh', '-c', 'echo $MODE']), 'prod\n');
     assert.equal(await kubectl.ok(['exec', 'web', '--', 'cat', '/etc/config/key']), 'value-from-configmap\n');
     assert.equal(await kubectl.ok(['exec', 'web', '-c', 'web', '--', 'cat', '/etc/creds/password']), 's3cr3t\n');
     assert.equal(await kubectl.ok(['exec', 'web', '--', 'ls', '/']), 'bin\ndev\netc\nhome\nlib\nlib64\nproc\nroot\nsys\ntmp\nusr\nvar\n');
+  });
+
+  it('an emptyDir is shared by the pod\'s containers: one writes, the other reads', async () => {
+    await eventually(async () => (await kubectl.run(['exec', 'pair', '-c', 'writer', '--', 'sh', '-c', 'echo from-writer > /out/note'])).code, (code) => code === 0, 'pair running', 120_000);
+    assert.equal(await kubectl.ok(['exec', 'pair', '-c', 'reader', '--', 'cat', '/in/note']), 'from-writer\n');
+  });
+
+  it('the service account token reaches the API server with curl, as the pod\'s identity; RBAC decides what it may do', async () => {
+    // nginx's image has curl (busybox's has only wget).
+    const sa = '/var/run/secrets/kubernetes.io/serviceaccount';
+    const list = (flags: string) => ['exec', 'plain', '--', 'sh', '-c', `curl -s ${flags} -H "Authorization: Bearer $(cat ${sa}/token)" https://kubernetes.default.svc/api/v1/namespaces/default/pods`];
+    const untrusted = await kubectl.run(['exec', 'plain', '--', 'sh', '-c', `curl -sS https://kubernetes.default.svc/version`]);
+    assert.equal(untrusted.code, 60, untrusted.stderr);
+    assert.match(untrusted.stderr, /^curl: \(60\) SSL certificate problem: unable to get local issuer certificate$/m);
+    const forbidden = await kubectl.ok(list(`--cacert ${sa}/ca.crt`));
+    assert.equal(JSON.parse(forbidden).message, 'pods is forbidden: User "system:serviceaccount:default:default" cannot list resource "pods" in API group "" in the namespace "default"');
+    assert.match(forbidden, /^{\n  "kind": "Status",\n/, 'pretty-printed for curl, as kube-apiserver does');
+    await kubectl.ok(['create', 'rolebinding', 'default-view', '--clusterrole=view', '--serviceaccount=default:default']);
+    const pods = await eventuallyPasses(async () => {
+      const body = JSON.parse(await kubectl.ok(list('-k'))) as { kind: string; items: Array<{ metadata: { name: string } }> };
+      assert.equal(body.kind, 'PodList', JSON.stringify(body).slice(0, 300));
+      return body;
+    });
+    assert.ok(pods.items.some((p) => p.metadata.name === 'web'));
+    // A forged token (the simulated one a container's own program reads) is refused.
+    const forged = await kubectl.ok(['exec', 'plain', '--', 'sh', '-c', 'curl -sk -H "Authorization: Bearer eyJhbGciOiJub25lIn0.e30." https://10.96.0.1/api']);
+    assert.equal(JSON.parse(forged).reason, 'Unauthorized');
   });
 
   it('a non-zero exit: kubectl says so and exits with the code; stderr stays stderr', async () => {
@@ -289,7 +341,7 @@ describe(`kubectl exec (${label})`, () => {
     assert.match(refused.process.stderr, /error: lost connection to pod\n$/);
   });
 
-  it('kubectl v1.32 (version skew) execs over the same WebSocket', async (t) => {
+  it('kubectl v1.32 (version skew): exec, cp, port-forward, attach and debug node over the same protocols', async (t) => {
     const binary = olderKubectl();
     if (!binary) { t.skip('kubectl v1.32 is not installed at /usr/bin/kubectl'); return; }
     const old = new Kubectl(await server.kubeconfig(), binary);
@@ -308,6 +360,16 @@ describe(`kubectl exec (${label})`, () => {
     } finally {
       await forward.process.stop();
     }
+    const attached = new KubectlProcess(old, ['attach', 'ticker']);
+    try {
+      await attached.waitFor(/tick\n/);
+    } finally {
+      await attached.stop();
+    }
+    // The node shell too: the static pods' flags, as the seed course reads them.
+    const shell = await old.run(['debug', 'node/controlplane', '-i', '--image=busybox'], { input: 'grep etcd-servers /host/etc/kubernetes/manifests/kube-apiserver.yaml\nexit\n' });
+    assert.equal(shell.code, 0, shell.stderr);
+    assert.match(shell.stdout, /^    - --etcd-servers=https:\/\/127\.0\.0\.1:2379$/m);
   });
 });
 }

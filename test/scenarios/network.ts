@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { Kubectl } from '../../harness/kubectl.ts';
+import { Kubectl, olderKubectl } from '../../harness/kubectl.ts';
 import { eventually } from '../helpers/eventually.ts';
 import type { ExecEntry } from './exec.ts';
 import { apiClient } from '../helpers/api.ts';
@@ -274,24 +274,28 @@ describe(`cluster network from kubectl exec (${label})`, () => {
       + `${itWorks}---\n${page}${itWorks}404\n`);
   });
 
-  it('exec -it through a terminal: the shell prompts, echoes, and its exit code comes back', async (t) => {
+  it('exec -it through a terminal, with kubectl v1.35 and v1.32: the shell prompts, echoes, and its exit code comes back', async (t) => {
     if (!existsSync('/usr/bin/script')) { t.skip('util-linux `script` is not installed: no pseudo-terminal to drive kubectl exec -it'); return; }
-    // Each line is typed once the prompt is there, as a person would (kubectl has the terminal in raw mode by then).
-    const child = spawn('/usr/bin/script', ['-q', '-e', '-c', `${kubectl.binary} exec -it client -- sh`, '/dev/null'], { env: kubectl.env({ TERM: 'dumb' }) });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
-    const waitFor = async (pattern: RegExp) => { for (let i = 0; i < 300 && !pattern.test(stdout); i++) await new Promise((r) => setTimeout(r, 100)); };
-    try {
-      await waitFor(/\/ # $/);
-      child.stdin.write('wget -qO- web\n');
-      await waitFor(/ConfigMap<\/h1>\r\n\/ # $/);
-      child.stdin.end('exit 3\n');
-      assert.equal(await exited, 3, stdout);
-    } finally {
-      child.kill();
+    const older = olderKubectl();
+    if (!older) t.diagnostic('kubectl v1.32 is not installed at /usr/bin/kubectl: only v1.35 is driven');
+    for (const binary of [kubectl.binary, ...(older ? [older] : [])]) {
+      // Each line is typed once the prompt is there, as a person would (kubectl has the terminal in raw mode by then).
+      const child = spawn('/usr/bin/script', ['-q', '-e', '-c', `${binary} exec -it client -- sh`, '/dev/null'], { env: kubectl.env({ TERM: 'dumb' }) });
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+      const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+      const waitFor = async (pattern: RegExp) => { for (let i = 0; i < 300 && !pattern.test(stdout); i++) await new Promise((r) => setTimeout(r, 100)); };
+      try {
+        await waitFor(/\/ # $/);
+        child.stdin.write('wget -qO- web\n');
+        await waitFor(/ConfigMap<\/h1>\r\n\/ # $/);
+        child.stdin.end('exit 3\n');
+        assert.equal(await exited, 3, `${binary}: ${stdout}`);
+      } finally {
+        child.kill();
+      }
+      assert.match(stdout, /^\/ # wget -qO- web\r\n<h1>from a ConfigMap<\/h1>\r\n\/ # exit 3\r\n/, binary);
     }
-    assert.match(stdout, /^\/ # wget -qO- web\r\n<h1>from a ConfigMap<\/h1>\r\n\/ # exit 3\r\n/);
   });
 
   it('NetworkPolicies: default-deny ingress times out; an allow rule lets only its pod through', async () => {
