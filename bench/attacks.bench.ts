@@ -165,7 +165,7 @@ function startAttacker(): { start(job: AttackJob): Promise<void>; stop(): Promis
 interface Served { child: ChildProcess; port: number; adminToken: string; url: string }
 
 /** `unthrottled`: the default limits but the request rate (the memory bound is about storage, not rate). */
-async function serve(mode: 'tenants' | 'tenants-unthrottled' = 'tenants'): Promise<Served> {
+async function serve(mode: 'tenants' | 'tenants-unthrottled' | 'tenants-sharded' = 'tenants'): Promise<Served> {
   // SERVE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the server (NODE_OPTIONS refuses --cpu-prof).
   const nodeArgs = process.env.SERVE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...nodeArgs, '--expose-gc', '--import', 'tsx', join(here, 'serve.ts'), mode], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -245,8 +245,12 @@ const histogramText = (h: Histogram) => Object.entries(h).sort(([a], [b]) => a.l
 const fivexx = (h: Histogram) => Object.entries(h).filter(([k]) => /^5\d\d$/.test(k)).reduce((s, [, v]) => s + v, 0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function victimUnderAttack(): Promise<void> {
-  const server = await serve();
+/** Each attack's victim p99 / baseline p99, by attack name. */
+type Ratios = Map<string, number>;
+
+async function victimUnderAttack(mode: 'tenants' | 'tenants-sharded'): Promise<Ratios> {
+  const ratios: Ratios = new Map();
+  const server = await serve(mode);
   const attack = startAttacker();
   try {
     const victimToken = await createCluster(server, 'victim');
@@ -288,6 +292,7 @@ async function victimUnderAttack(): Promise<void> {
       const v = await victimLoad(victimUrl, victimToken);
       const h = await attack.stop();
       const ratio = v.p99 / baseline.p99;
+      ratios.set(name, ratio);
       if (name !== attackNames[0] && ratio > worst.ratio) worst = { name, ratio };
       if (name !== attackNames[0] && ratio > 2) over.push(`${name} ${fmt(ratio, 1)}x`);
       total5xx += fivexx(h);
@@ -304,7 +309,9 @@ async function victimUnderAttack(): Promise<void> {
   } finally {
     await attack.close();
     server.child.kill('SIGINT'); // serve.ts exits on SIGINT, so a server run with --cpu-prof writes its profile
+    await new Promise((resolve) => { if (server.child.exitCode !== null) resolve(undefined); else server.child.once('exit', resolve); });
   }
+  return ratios;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -373,7 +380,15 @@ async function memoryBound(): Promise<void> {
 }
 
 export async function run(): Promise<void> {
-  await victimUnderAttack();
+  console.log('Node entry, one process (every cluster on one event loop):');
+  const unsharded = await victimUnderAttack('tenants');
+  // SHARDS=N sets the shard count (default 2; victim and attacker hash to different shards at 2).
+  console.log('');
+  console.log(`Node entry, sharded (a TLS front and ${Number(process.env.SHARDS) || 2} shard processes; victim and attacker in different shards):`);
+  const sharded = await victimUnderAttack('tenants-sharded');
+  console.log('');
+  console.log(`${'victim p99 / its baseline p99 (target ≤ 2x)'.padEnd(46)} ${'1 process'.padStart(10)} ${'sharded'.padStart(10)}`);
+  for (const [name, ratio] of unsharded) console.log(`${name.padEnd(46)} ${`${fmt(ratio, 2)}x`.padStart(10)} ${`${fmt(sharded.get(name) ?? NaN, 2)}x`.padStart(10)}`);
   if (only) return;
   console.log('');
   await memoryBound();

@@ -8,7 +8,8 @@ import { startNodeServer } from '../harness/server.ts';
  * doesn't share its event loop: `api` is the Node entry (memory store), `bare`
  * a plain Hono handler doing the same JSON work with none of the API server,
  * and prints a token of its admin and of `jane` (no groups), `tenants` the Node entry under the real default limits (rate, streams, storage
- * budget), answering with its admin token so a bench can create clusters, `node-entry` the Node entry
+ * budget), answering with its admin token so a bench can create clusters, `tenants-sharded` the
+ * sharded Node entry (src/entry/shards.ts) likewise, `node-entry` the Node entry
  * itself (node-runtime.ts: live control plane, timers) with its default cluster's admin token. Run with
  * --expose-gc, `tenants` collects garbage on SIGUSR2 and prints `GC <heapUsed>`.
  */
@@ -27,6 +28,13 @@ if (mode === 'api') {
     console.log(`GC ${process.memoryUsage().heapUsed}`);
   });
   console.log(`READY ${server.port} ${server.adminToken}`);
+} else if (mode === 'tenants-sharded') {
+  // The sharded Node entry (SHARDS, default 2: a front and that many shard processes) under the real default limits.
+  const { serveSharded } = await import('../src/entry/shards.ts');
+  const adminToken = 'bench-admin-token-0123456789abcdef';
+  const server = await serveSharded({ shards: Number(process.env.SHARDS) || 2, port: 0, tls: await selfSignedCertificate(), jwtSecret: 'bench-secret-that-is-long-enough-for-hs256', adminToken });
+  process.on('SIGINT', () => void server.close().then(() => process.exit(0)));
+  console.log(`READY ${server.port} ${adminToken}`);
 } else if (mode === 'node-entry') {
   // The Node entry as `npm run start:node` runs it: the control plane live, its sweep and resync timers on.
   const { nodeRuntime } = await import('../src/entry/node-runtime.ts');
@@ -57,7 +65,7 @@ if (mode === 'api') {
   const server = await serveHttps(app.fetch, { port: 0, tls: await selfSignedCertificate() });
   console.log(`READY ${server.port} none`);
 } else {
-  console.error('usage: serve.ts api|bare|node-entry|tenants|tenants-unthrottled');
+  console.error('usage: serve.ts api|bare|node-entry|tenants|tenants-unthrottled|tenants-sharded');
   process.exit(2);
 }
-process.on('SIGINT', () => process.exit(0));
+if (mode !== 'tenants-sharded') process.on('SIGINT', () => process.exit(0));

@@ -10,7 +10,7 @@ import { keysFromEnv } from '../server/keys.ts';
 import { storeFromEnv, type Env } from '../storage/fromEnv.ts';
 import { ensureDefaultCluster, sweepExpired } from '../tenancy/admin.ts';
 import { budgetedStore } from '../tenancy/budgets.ts';
-import { storeDirectory } from '../tenancy/clusters.ts';
+import { storeDirectory, type ClusterDirectory } from '../tenancy/clusters.ts';
 import { storeProvisioner } from '../tenancy/provision.ts';
 import { limitsFromEnv } from '../tenancy/quotas.ts';
 import { maxSnapshotBytes } from '../tenancy/snapshot.ts';
@@ -27,7 +27,16 @@ import { TraceRing } from '../trace/ring.ts';
  * source mapping calls it there; on any other host (timers on) a poller here plays
  * that part, so the queue's redelivery and dead-letter rules are the real ones.
  */
-export async function nodeRuntime(env: Env, options: { jwtSecret: string; adminToken?: string; timers?: boolean }) {
+export async function nodeRuntime(env: Env, options: {
+  jwtSecret: string; adminToken?: string; timers?: boolean;
+  /**
+   * A shard of the sharded entry (shards.ts): the clusters this process serves. Only those are
+   * listed by its admin API, swept and resynced (on a shared DynamoDB table the directory holds
+   * every shard's), and it makes the default cluster only if that is one of them.
+   */
+  owns?: (cluster: string) => boolean;
+}) {
+  const owns = options.owns ?? (() => true);
   const keys = keysFromEnv(options.jwtSecret, env);
   const limits = limitsFromEnv(env);
   // Every write path (API, server-side apply, controllers, kubelets) meets the cluster's storage budget here.
@@ -52,10 +61,11 @@ export async function nodeRuntime(env: Env, options: { jwtSecret: string; adminT
       onError: (err, record) => console.error(`the control plane failed on ${record.body}: ${(err as Error).stack ?? err}`),
     });
   };
-  const directory = storeDirectory(store);
+  const everyShards = storeDirectory(store);
+  const directory: ClusterDirectory = options.owns ? { ...everyShards, list: async () => (await everyShards.list()).filter((r) => owns(r.name)) } : everyShards;
   const provisioner = storeProvisioner(ports, catalog);
   // The default cluster exists from the first start (and survives restarts on DynamoDB).
-  const defaultCluster = await ensureDefaultCluster(directory, provisioner, systemClock);
+  const defaultCluster = owns('default') ? await ensureDefaultCluster(directory, provisioner, systemClock) : undefined;
   const app = createApp(ports, {
     catalog, limits,
     admin: { directory, provisioner, keys, clock: systemClock, adminToken: options.adminToken, publicUrl: env.PUBLIC_URL, maxSnapshotBytes: maxSnapshotBytes(limits.maxBytes) },
@@ -63,7 +73,7 @@ export async function nodeRuntime(env: Env, options: { jwtSecret: string; adminT
   const sweep = () => sweepExpired(directory, provisioner, systemClock);
   // Sent together, so on SQS they leave ten to a SendMessageBatch.
   const resync = async () => {
-    const clusters = new Set(['default', ...(await directory.list()).map((r) => r.name)]);
+    const clusters = new Set([...(owns('default') ? ['default'] : []), ...(await directory.list()).map((r) => r.name)]);
     await Promise.all([...clusters].map((cluster) => queue.send({ kind: 'resync', cluster })));
   };
   let poller: SqsPoller | undefined;
@@ -84,5 +94,6 @@ export async function nodeRuntime(env: Env, options: { jwtSecret: string; adminT
     inProcess?.close();
     await poller?.stop();
   };
-  return { app, ports, catalog, queue, keys, sweep, resync, defaultCluster, sqsEvent, poller, close };
+  // Unsharded (no `owns`), the default cluster is always made here.
+  return { app, ports, catalog, queue, keys, sweep, resync, defaultCluster: defaultCluster!, ownsDefault: defaultCluster !== undefined, sqsEvent, poller, close };
 }

@@ -1,6 +1,7 @@
-import { createAdaptorServer } from '@hono/node-server';
+import { createAdaptorServer, getRequestListener } from '@hono/node-server';
 import { createServer as createHttpsServer } from 'node:https';
-import type { IncomingMessage } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
+import { unlinkSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
@@ -35,10 +36,10 @@ const dotSegment = /\/(?:\.|%2e){1,2}(?=\/|$)/i;
  * would delete the namespace and `…/pods/.` the whole collection. No object can bear such
  * a name (client-go refuses them), so a raw request target holding one is refused first.
  */
-function refusingDotSegments(fetch: ConnectionFetch) {
-  return (request: Request, env: { incoming: { url?: string; socket: unknown } }) => {
+function refusingDotSegments(fetch: ConnectionFetch, connectionFor: (incoming: IncomingMessage) => Connection) {
+  return (request: Request, env: { incoming: { url?: string } }) => {
     const target = (env.incoming.url ?? '').split('?')[0];
-    if (!dotSegment.test(target)) return fetch(request, connectionOf(env.incoming.socket as TLSSocket));
+    if (!dotSegment.test(target)) return fetch(request, connectionFor(env.incoming as IncomingMessage));
     return Response.json(badRequest(`the request path ${JSON.stringify(target.slice(0, 200))} may not contain '.' or '..' segments`).toStatus(), { status: 400 });
   };
 }
@@ -75,7 +76,7 @@ function hasLargeBody(headers: Headers): boolean {
  * a malformed header) never reaches the app; it is answered here, as a Status like any other
  * error, instead of Node's bare status line.
  */
-function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   if (err.code === 'ECONNRESET' || !socket.writable) { socket.destroy(); return; }
   const error = err.code === 'HPE_HEADER_OVERFLOW'
     ? new ApiError(431, 'RequestEntityTooLarge', 'the request header fields are too large')
@@ -107,24 +108,29 @@ function connectionOf(socket: TLSSocket): Connection {
 }
 
 /** Headers up to 64 KiB reach the app (kube-apiserver takes 1 MiB, Node only 16 KiB): a 20 KB token is a 401, not a 431. */
-const maxHeaderSize = 64 * 1024;
+export const maxHeaderSize = 64 * 1024;
+
+/** Answers the server's WebSocket upgrades (kubectl exec) through the app, as it answers requests. */
+function onUpgrade(fetch: ConnectionFetch, connectionFor: (req: IncomingMessage, socket: Duplex) => Connection) {
+  return (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const target = (req.url ?? '').split('?')[0];
+    const answer: ConnectionFetch = dotSegment.test(target)
+      ? () => Response.json(badRequest(`the request path ${JSON.stringify(target.slice(0, 200))} may not contain '.' or '..' segments`).toStatus(), { status: 400 })
+      : fetch;
+    void serveUpgrade(answer, connectionFor(req, socket), req, socket, head);
+  };
+}
 
 export async function serveHttps(fetch: ConnectionFetch, options: { port: number; hostname?: string; tls: Tls }): Promise<RunningServer> {
   const server = createAdaptorServer({
-    fetch: refusingDotSegments(closingAfterUnreadBody(fetch)), createServer: createHttpsServer,
+    fetch: refusingDotSegments(closingAfterUnreadBody(fetch), (incoming) => connectionOf(incoming.socket as TLSSocket)), createServer: createHttpsServer,
     serverOptions: { key: options.tls.key, cert: options.tls.cert, maxHeaderSize, requestCert: true, rejectUnauthorized: false },
     // @hono/node-server's own Request/Response skip web streams for whole bodies (its default; ~2× on small requests).
     overrideGlobalObjects: true,
   });
   server.on('clientError', answerClientError);
   // WebSocket upgrades (kubectl exec) come as 'upgrade' events, not requests: the app answers them too.
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const target = (req.url ?? '').split('?')[0];
-    const answer: ConnectionFetch = dotSegment.test(target)
-      ? () => Response.json(badRequest(`the request path ${JSON.stringify(target.slice(0, 200))} may not contain '.' or '..' segments`).toStatus(), { status: 400 })
-      : fetch;
-    void serveUpgrade(answer, connectionOf(socket as TLSSocket), req, socket, head);
-  });
+  server.on('upgrade', onUpgrade(fetch, (_req, socket) => connectionOf(socket as TLSSocket)));
   const hostname = options.hostname ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -136,6 +142,54 @@ export async function serveHttps(fetch: ConnectionFetch, options: { port: number
     url: `https://${hostname === '0.0.0.0' ? '127.0.0.1' : hostname}:${port}`,
     close: () => new Promise<void>((resolve) => {
       (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/**
+ * The header in which the sharded entry's front (shards.ts) hands a shard the client certificate
+ * its TLS handshake received (base64 DER; empty: none). The front removes it from what clients
+ * send and sets it itself; a shard takes it only on its Unix socket, which only the front (the
+ * same user) can reach.
+ */
+export const peerCertificateHeader = 'x-apiserverless-peer-certificate';
+
+/** The connection the front saw, taken out of the request's headers so the app never sees the header. */
+function forwardedConnection(req: IncomingMessage): Connection {
+  const value = req.headers[peerCertificateHeader];
+  delete req.headers[peerCertificateHeader];
+  for (let i = req.rawHeaders.length - 2; i >= 0; i -= 2) if (req.rawHeaders[i].toLowerCase() === peerCertificateHeader) req.rawHeaders.splice(i, 2);
+  return { tls: typeof value === 'string' && value ? { clientCertificate: new Uint8Array(Buffer.from(value, 'base64')) } : {} };
+}
+
+/**
+ * A shard of the sharded Node entry: the same app, refusals and WebSockets as serveHttps, as
+ * plain HTTP/1.1 on a Unix socket behind the front, which terminated TLS. Its sockets are marked
+ * encrypted so request URLs (and the kubeconfigs the admin API writes from them) say https, as
+ * the client's connection does.
+ */
+export async function serveBehindFront(fetch: ConnectionFetch, socketPath: string): Promise<{ close(): Promise<void> }> {
+  const connections = new WeakMap<IncomingMessage, Connection>();
+  const listener = getRequestListener(refusingDotSegments(closingAfterUnreadBody(fetch), (incoming) => connections.get(incoming) ?? { tls: {} }), { overrideGlobalObjects: true });
+  // Room for the certificate header beside the client's 64 KiB.
+  const server = createHttpServer({ maxHeaderSize: maxHeaderSize + 32 * 1024 }, (req, res) => {
+    connections.set(req, forwardedConnection(req));
+    void listener(req, res);
+  });
+  // Only the front connects, and its keep-alive pool holds idle connections: closing them here would race its reuse (a reset request).
+  server.keepAliveTimeout = 0;
+  server.on('connection', (socket) => { (socket as { encrypted?: boolean }).encrypted = true; });
+  server.on('clientError', answerClientError);
+  server.on('upgrade', onUpgrade(fetch, (req) => forwardedConnection(req)));
+  try { unlinkSync(socketPath); } catch { /* none left by an earlier run */ }
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, () => resolve());
+  });
+  return {
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
       server.close(() => resolve());
     }),
   };

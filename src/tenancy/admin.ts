@@ -29,7 +29,7 @@ export interface AdminOptions {
 }
 
 /** A body that is a snapshot file, not a JSON spec: `POST /clusters` with one creates the cluster from it. */
-const snapshotMediaTypes = new Set(['application/gzip', 'application/x-gzip', 'application/x-ndjson', 'application/jsonl', 'application/octet-stream']);
+export const snapshotMediaTypes = new Set(['application/gzip', 'application/x-gzip', 'application/x-ndjson', 'application/jsonl', 'application/octet-stream']);
 
 const clusters = { group: 'apiserverless.dev', resource: 'clusters' };
 

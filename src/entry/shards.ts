@@ -1,0 +1,297 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import { ApiError } from '../apimachinery/errors.ts';
+import { decodeDocument, mediaType } from '../server/codec.ts';
+import { snapshotMediaTypes } from '../tenancy/admin.ts';
+import type { ClusterRecord } from '../tenancy/clusters.ts';
+import { answerClientError, maxHeaderSize, peerCertificateHeader, type RunningServer, type Tls } from './node.ts';
+
+/**
+ * The sharded Node entry (`SHARDS=N npm run start:node`): the Node entry's answer to "each
+ * cluster is its own Durable Object". N child processes each run the whole Node entry
+ * (node-runtime.ts: app, store, control plane, timers) for the clusters whose name hashes to
+ * them; this front process terminates TLS and routes each request by cluster, so one cluster's
+ * heavy request (or garbage collection) holds only its own shard's event loop.
+ *
+ * Processes, not worker threads: a thread shares the process's heap limit, and a shard that runs
+ * out of memory or crashes takes only its own clusters down; GC pauses are per isolate either way.
+ *
+ * The front holds no cluster state and parses no Kubernetes request: it reads the cluster from
+ * the path (`/clusters/<name>/…`; any other path is the `default` cluster's), pipes the request
+ * and the answer through (watches and `logs -f` stream as written; WebSocket upgrades for
+ * exec/attach/port-forward are spliced socket to socket), and passes the TLS client certificate
+ * in a header only it can set (node.ts: peerCertificateHeader). Authentication, budgets and the
+ * admin API's checks stay in the shard. Two admin requests are the front's own: `GET /clusters`
+ * asks every shard and merges their lists, and `POST /clusters` reads the new cluster's name
+ * (from the JSON/YAML body, or `?name=` for a snapshot; one is chosen here when none is given,
+ * as the admin API would) to know which shard makes it.
+ */
+
+/** Which of `shards` shards serves a cluster: FNV-1a of its name. */
+export function shardOf(cluster: string, shards: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < cluster.length; i++) hash = Math.imul(hash ^ cluster.charCodeAt(i), 0x01000193) >>> 0;
+  return hash % shards;
+}
+
+/** The cluster a request path names, as the app will read it (a `/clusters/<name>` segment is percent-decoded). */
+export function clusterOfPath(path: string): string {
+  if (!path.startsWith('/clusters/')) return 'default';
+  const segment = path.slice('/clusters/'.length).split('/')[0];
+  try { return decodeURIComponent(segment); } catch { return segment; }
+}
+
+export interface ShardedServer extends RunningServer {
+  shards: number;
+  shardOf(cluster: string): number;
+  /** Each shard's process id (a restarted shard has a new one). */
+  pids(): number[];
+  /** The default cluster, as its shard made it. */
+  defaultCluster: ClusterRecord;
+}
+
+interface Shard { index: number; socketPath: string; agent: Agent; child?: ChildProcess }
+
+/** What a shard is started with; secrets go over the IPC channel, not the environment. */
+export interface ShardInit { index: number; shards: number; socketPath: string; jwtSecret: string; adminToken?: string }
+
+const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', peerCertificateHeader]);
+
+function statusResponse(res: ServerResponse, error: ApiError): void {
+  if (res.headersSent) { res.destroy(); return; }
+  const body = JSON.stringify(error.toStatus());
+  res.writeHead(error.code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+export async function serveSharded(options: {
+  shards: number; port: number; hostname?: string; tls: Tls;
+  jwtSecret: string; adminToken?: string;
+  /** The shards' environment (STORE, limits, …); default: this process's. */
+  env?: Record<string, string | undefined>;
+  log?: (message: string) => void;
+}): Promise<ShardedServer> {
+  const count = options.shards;
+  if (!Number.isInteger(count) || count < 1 || count > 64) throw new Error(`SHARDS must be a whole number from 1 to 64, not ${count}`);
+  const log = options.log ?? ((m: string) => console.error(m));
+  const dir = mkdtempSync(join(tmpdir(), 'apiserverless-shards-')); // mode 0700: only this user reaches the sockets
+  const shards: Shard[] = Array.from({ length: count }, (_, index) => ({
+    index, socketPath: join(dir, `shard-${index}.sock`), agent: new Agent({ keepAlive: true, maxSockets: Infinity }),
+  }));
+  let closing = false;
+  let defaultCluster: ClusterRecord | undefined;
+
+  /** Starts a shard's process; resolves when it serves. A shard that dies is started again (its memory-store clusters are lost with it). */
+  const start = (shard: Shard) => new Promise<void>((resolve, reject) => {
+    const child = fork(new URL('./shard.ts', import.meta.url), [], {
+      execArgv: ['--import', import.meta.resolve('tsx'), ...(options.env?.SHARD_NODE_ARGS ?? process.env.SHARD_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+      env: options.env ?? process.env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    shard.child = child;
+    let ready = false;
+    child.on('message', (message: { ready?: true; defaultCluster?: ClusterRecord }) => {
+      if (!message.ready) return;
+      ready = true;
+      if (message.defaultCluster) defaultCluster = message.defaultCluster;
+      resolve();
+    });
+    child.on('exit', (code, signal) => {
+      if (closing) return;
+      if (!ready) { reject(new Error(`shard ${shard.index} exited (${signal ?? code}) before it served`)); return; }
+      log(`shard ${shard.index} exited (${signal ?? code}); starting it again`);
+      setTimeout(() => void start(shard).catch((err: Error) => log(err.message)), 1000).unref();
+    });
+    const init: ShardInit = { index: shard.index, shards: count, socketPath: shard.socketPath, jwtSecret: options.jwtSecret, adminToken: options.adminToken };
+    child.send({ init });
+  });
+  try {
+    await Promise.all(shards.map(start));
+  } catch (err) {
+    closing = true;
+    for (const shard of shards) shard.child?.kill();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+
+  const shardFor = (cluster: string) => shards[shardOf(cluster, count)];
+
+  /** The request's headers for a shard: hop-by-hop ones dropped, the client certificate (if any) set by us. */
+  const forwardedHeaders = (req: IncomingMessage, extra: OutgoingHttpHeaders = {}): OutgoingHttpHeaders => {
+    const headers: OutgoingHttpHeaders = {};
+    for (const [name, value] of Object.entries(req.headersDistinct)) if (!hopByHop.has(name) && value) headers[name] = value.length === 1 ? value[0] : value;
+    // Without a length the body goes chunked, as it came.
+    if (req.headers['transfer-encoding']) headers['transfer-encoding'] = 'chunked';
+    const raw = (req.socket as TLSSocket).getPeerCertificate?.()?.raw;
+    headers[peerCertificateHeader] = raw ? raw.toString('base64') : '';
+    return { ...headers, ...extra };
+  };
+
+  const answerHeaders = (headers: IncomingHttpHeaders): OutgoingHttpHeaders => {
+    const out: OutgoingHttpHeaders = {};
+    for (const [name, value] of Object.entries(headers)) if (!hopByHop.has(name) && value !== undefined) out[name] = value;
+    // The shard closes a connection whose large body it left unread (node.ts): so does the front, to the client.
+    if (headers.connection === 'close') out.connection = 'close';
+    return out;
+  };
+
+  /** Pipes a request to a shard and its answer back. `body`: the request's body, already read (whole, or `partial`: then the rest follows from req). */
+  function forward(shard: Shard, req: IncomingMessage, res: ServerResponse, options: { path?: string; body?: Buffer; partial?: boolean; headers?: OutgoingHttpHeaders } = {}): void {
+    const headers = forwardedHeaders(req, options.headers);
+    if (options.body && !options.partial) {
+      delete headers['transfer-encoding'];
+      headers['content-length'] = String(options.body.length);
+    }
+    const upstream = httpRequest({ socketPath: shard.socketPath, agent: shard.agent, method: req.method, path: options.path ?? req.url, headers });
+    let answered = false;
+    upstream.on('response', (answer) => {
+      answered = true;
+      res.writeHead(answer.statusCode ?? 502, answerHeaders(answer.headers));
+      // Each chunk is written as it comes: a watch's events, a followed log's lines.
+      answer.pipe(res);
+      answer.on('error', () => res.destroy());
+      answer.on('aborted', () => res.destroy());
+      if (answer.headers.connection === 'close') req.unpipe(upstream);
+    });
+    // Once answered, a write error is the shard closing a connection whose body it refused to read (the answer goes on).
+    upstream.on('error', () => { if (!answered) statusResponse(res, new ApiError(503, 'ServiceUnavailable', 'the shard serving this cluster is unavailable: try again in a moment')); });
+    // The client left (a watch or log stream closed, a request cut off): so does the request to the shard.
+    res.on('close', () => { if (!res.writableFinished) upstream.destroy(); });
+    if (options.body && !options.partial) { upstream.end(options.body); return; }
+    if (options.body) upstream.write(options.body);
+    req.pipe(upstream);
+  }
+
+  /** A shard's whole answer to a bodiless copy of the request (GET /clusters). */
+  const ask = (shard: Shard, req: IncomingMessage) => new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+    const headers = forwardedHeaders(req);
+    delete headers['content-length'];
+    delete headers['transfer-encoding'];
+    const upstream = httpRequest({ socketPath: shard.socketPath, agent: shard.agent, method: req.method, path: req.url, headers }, (answer) => {
+      const chunks: Buffer[] = [];
+      answer.on('data', (c: Buffer) => chunks.push(c));
+      answer.on('end', () => resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: Buffer.concat(chunks) }));
+      answer.on('error', reject);
+    });
+    upstream.on('error', reject);
+    upstream.end();
+  });
+
+  /** `GET /clusters`: every shard lists its own clusters (admin checks included); the lists merge in name order, as one directory lists them. */
+  async function listClusters(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    req.resume();
+    let answers;
+    try {
+      answers = await Promise.all(shards.map((shard) => ask(shard, req)));
+    } catch {
+      return statusResponse(res, new ApiError(503, 'ServiceUnavailable', 'a shard is unavailable: try again in a moment'));
+    }
+    const refused = answers.find((a) => a.status !== 200);
+    if (refused) {
+      res.writeHead(refused.status, answerHeaders(refused.headers));
+      res.end(refused.body);
+      return;
+    }
+    type Item = { metadata: { name: string } };
+    const lists = answers.map((a) => JSON.parse(a.body.toString()) as { items: Item[] });
+    const items = lists.flatMap((l) => l.items).sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+    const body = JSON.stringify({ ...lists[0], items });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  }
+
+  /** The admin API takes a spec of at most 64 KiB; a longer body goes on unread to a shard, which refuses it as it would unsharded. */
+  const maxSpecBytes = 64 * 1024;
+
+  /** `POST /clusters`: to the shard of the cluster's name, which is chosen here when the request names none. */
+  async function createCluster(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/clusters', 'https://front');
+    const fallback = shardFor('default');
+    const newName = () => `cluster-${crypto.randomUUID().slice(0, 8)}`;
+    if (snapshotMediaTypes.has(mediaType(req.headers['content-type'] ?? null))) {
+      if (!url.searchParams.get('name')) url.searchParams.set('name', newName());
+      return forward(shardFor(url.searchParams.get('name')!), req, res, { path: url.pathname + url.search });
+    }
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > maxSpecBytes) return forward(fallback, req, res);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > maxSpecBytes) {
+        // Stop reading here; the rest follows from the socket.
+        return forward(fallback, req, res, { body: Buffer.concat(chunks), partial: true });
+      }
+    }
+    const body = Buffer.concat(chunks);
+    let spec: unknown;
+    try { spec = body.length ? decodeDocument(new Uint8Array(body), req.headers['content-type'] ?? 'application/json') : {}; } catch { spec = undefined; }
+    if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) return forward(fallback, req, res, { body });
+    const named = spec as Record<string, unknown>;
+    if (named.name === undefined) {
+      const name = newName();
+      return forward(shardFor(name), req, res, { body: Buffer.from(JSON.stringify({ ...named, name })), headers: { 'content-type': 'application/json' } });
+    }
+    return forward(typeof named.name === 'string' ? shardFor(named.name) : fallback, req, res, { body });
+  }
+
+  const server = createHttpsServer({ key: options.tls.key, cert: options.tls.cert, maxHeaderSize, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/clusters' && req.method === 'GET') { void listClusters(req, res); return; }
+    if (path === '/clusters' && req.method === 'POST') { void createCluster(req, res).catch(() => res.destroy()); return; }
+    forward(shardFor(clusterOfPath(path)), req, res);
+  });
+  server.on('clientError', answerClientError);
+  // exec, attach, port-forward: the upgrade request is replayed to the shard, then the two sockets are spliced.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const shard = shardFor(clusterOfPath((req.url ?? '/').split('?')[0]));
+    const upstream = connect(shard.socketPath);
+    const headers = forwardedHeaders(req);
+    const lines = [`${req.method} ${req.url} HTTP/1.1`];
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) if (req.rawHeaders[i].toLowerCase() !== peerCertificateHeader) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+    lines.push(`${peerCertificateHeader}: ${headers[peerCertificateHeader] as string}`);
+    upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
+    if (head.length) upstream.write(head);
+    const end = () => { socket.destroy(); upstream.destroy(); };
+    socket.on('error', end);
+    upstream.on('error', end);
+    socket.on('close', end);
+    upstream.on('close', end);
+    socket.pipe(upstream);
+    upstream.pipe(socket);
+  });
+  const hostname = options.hostname ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, hostname, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port, shards: count,
+    url: `https://${hostname === '0.0.0.0' ? '127.0.0.1' : hostname}:${port}`,
+    shardOf: (cluster) => shardOf(cluster, count),
+    pids: () => shards.map((s) => s.child?.pid ?? 0),
+    defaultCluster: defaultCluster!,
+    async close() {
+      closing = true;
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(shards.map((shard) => new Promise<void>((resolve) => {
+        shard.agent.destroy();
+        const child = shard.child;
+        if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      })));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { Agent, request } from 'node:https';
+import { after, before, describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { testAdminToken, testSecret, testTls } from '../harness/server.ts';
+import { call } from '../src/client/https.ts';
+import { tokenOf } from '../src/entry/local-state.ts';
+import { serveSharded, type ShardedServer } from '../src/entry/shards.ts';
+import { idleSessionScenario } from './scenarios/execIdle.ts';
+import { watchScenario } from './scenarios/watch.ts';
+
+/**
+ * The sharded Node entry (SHARDS=2): a front terminating TLS and two shard processes, each the
+ * whole Node entry for the clusters hashed to it. kubectl's watch and an exec session (the
+ * WebSocket) run through the front against a cluster outside the default cluster's shard; the
+ * admin API lists, creates and deletes across shards; a stopped shard stalls only its clusters.
+ */
+
+let started: Promise<ShardedServer> | undefined;
+const sharded = () => (started ??= testTls().then((tls) => serveSharded({
+  shards: 2, port: 0, tls, jwtSecret: testSecret, adminToken: testAdminToken,
+  env: { ...process.env, STORE: 'memory', RATE_LIMIT_RPS: '100000', RATE_LIMIT_BURST: '100000' },
+})));
+after(async () => { if (started) await (await started).close(); });
+
+const admin = async (method: string, path: string, body?: unknown) => {
+  const server = await sharded();
+  return call(`${server.url}${path}`, { method, insecure: true, headers: { authorization: `Bearer ${testAdminToken}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+};
+
+/** A name of the given shard (the first of `<prefix>-0`, `<prefix>-1`, … that hashes there). */
+const nameIn = (server: ShardedServer, shard: number, prefix: string) => {
+  for (let i = 0; i < 1000; i++) if (server.shardOf(`${prefix}-${i}`) === shard) return `${prefix}-${i}`;
+  throw new Error(`no name ${prefix}-N hashes to shard ${shard}`);
+};
+
+/** A cluster in the shard the default cluster is not in, as a scenario's entry; deleted after. */
+async function openCluster(prefix: string) {
+  const server = await sharded();
+  const name = nameIn(server, 1 - server.shardOf('default'), prefix);
+  const created = await admin('POST', '/clusters', { name, ttl: '1h' });
+  assert.equal(created.status, 201, created.body);
+  const config = (JSON.parse(created.body) as { kubeconfig: string }).kubeconfig;
+  return {
+    kubeconfig: async () => config,
+    token: async () => tokenOf(config),
+    close: async () => { await admin('DELETE', `/clusters/${name}`); },
+  };
+}
+
+watchScenario('sharded Node entry, 2 shards', () => openCluster('watcher'));
+idleSessionScenario('sharded Node entry, 2 shards', () => openCluster('sheller'));
+
+describe('the sharded Node entry', () => {
+  let server: ShardedServer;
+  let names: string[];
+  const tokens = new Map<string, string>();
+  // timeoutMs only ends a hung run (a request routed to a stopped shard): nothing here is timed.
+  const get = (cluster: string, path: string, token = tokens.get(cluster)!) =>
+    call(`${server.url}/clusters/${cluster}${path}`, { insecure: true, headers: { authorization: `Bearer ${token}` }, timeoutMs: 30_000 });
+
+  before(async () => {
+    server = await sharded();
+    names = [nameIn(server, 0, 'student'), nameIn(server, 1, 'student')];
+    for (const name of names) {
+      const created = await admin('POST', '/clusters', { name, ttl: '1h' });
+      assert.equal(created.status, 201, created.body);
+      tokens.set(name, tokenOf((JSON.parse(created.body) as { kubeconfig: string }).kubeconfig));
+    }
+  });
+
+  it('lists every shard\'s clusters as one list, in name order; a wrong admin token is refused as unsharded', async () => {
+    const list = await admin('GET', '/clusters');
+    assert.equal(list.status, 200, list.body);
+    const listed = (JSON.parse(list.body) as { items: Array<{ metadata: { name: string } }> }).items.map((i) => i.metadata.name);
+    for (const name of [...names, 'default']) assert.ok(listed.includes(name), `${name} in ${listed.join(', ')}`);
+    assert.deepEqual(listed, [...listed].sort());
+    const refused = await call(`${server.url}/clusters`, { insecure: true, headers: { authorization: 'Bearer wrong' } });
+    assert.equal(refused.status, 401);
+    // A cluster made without a name gets one, in the shard that name hashes to, and works.
+    const unnamed = await admin('POST', '/clusters', { ttl: '1h' });
+    assert.equal(unnamed.status, 201, unnamed.body);
+    const made = JSON.parse(unnamed.body) as { cluster: { metadata: { name: string } }; kubeconfig: string };
+    assert.equal((await get(made.cluster.metadata.name, '/api/v1/namespaces', tokenOf(made.kubeconfig))).status, 200);
+    assert.equal((await admin('DELETE', `/clusters/${made.cluster.metadata.name}`)).status, 200);
+  });
+
+  it('each cluster lives in its own shard\'s process: a stopped shard stalls its clusters only', async () => {
+    const [inZero, inOne] = names;
+    const stopped = server.pids()[0];
+    process.kill(stopped, 'SIGSTOP');
+    let settled = false;
+    let stalled: Promise<{ status: number }> | undefined;
+    try {
+      stalled = get(inZero, '/api/v1/namespaces/default').finally(() => { settled = true; });
+      assert.equal((await get(inOne, '/api/v1/namespaces/default')).status, 200);
+      assert.equal((await get(inOne, '/api/v1/namespaces/default')).status, 200);
+      assert.equal(settled, false, `${inZero}'s request answered while its shard was stopped`);
+    } finally {
+      process.kill(stopped, 'SIGCONT');
+    }
+    assert.equal((await stalled).status, 200);
+  });
+
+  it('a token of one cluster opens no other, in either shard', async () => {
+    const [inZero, inOne] = names;
+    assert.equal((await get(inOne, '/api/v1/namespaces', tokens.get(inZero))).status, 403);
+    assert.equal((await get(inZero, '/api/v1/namespaces', tokens.get(inOne))).status, 403);
+  });
+
+  it('deleting a cluster ends its watch at once; re-created, it is empty and its old token gets 401', async () => {
+    const name = names[1 - server.shardOf('default')];
+    const cm = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kept' }, data: { a: 'b' } });
+    const made = await call(`${server.url}/clusters/${name}/api/v1/namespaces/default/configmaps`, { method: 'POST', insecure: true, headers: { authorization: `Bearer ${tokens.get(name)}`, 'content-type': 'application/json' }, body: cm });
+    assert.equal(made.status, 201, made.body);
+    // A watch through the front, read as it streams.
+    let seen = '';
+    const ended = new Promise<void>((resolve, reject) => {
+      const watch = request(`${server.url}/clusters/${name}/api/v1/namespaces/default/configmaps?watch=true`, { rejectUnauthorized: false, headers: { authorization: `Bearer ${tokens.get(name)}` } }, (res) => {
+        assert.equal(res.statusCode, 200);
+        res.on('data', (chunk: Buffer) => { seen += chunk.toString(); });
+        res.on('end', resolve);
+        res.on('close', resolve);
+      });
+      watch.on('error', reject);
+      watch.end();
+    });
+    while (!seen.includes('"kept"')) await new Promise((r) => setTimeout(r, 50));
+    assert.equal((await admin('DELETE', `/clusters/${name}`)).status, 200);
+    await ended;
+    const again = await admin('POST', '/clusters', { name, ttl: '1h' });
+    assert.equal(again.status, 201, again.body);
+    assert.equal((await get(name, '/api/v1/namespaces/default/configmaps')).status, 401);
+    const fresh = tokenOf((JSON.parse(again.body) as { kubeconfig: string }).kubeconfig);
+    assert.equal((await get(name, '/api/v1/namespaces/default/configmaps/kept', fresh)).status, 404);
+    tokens.set(name, fresh);
+  });
+
+  it('a client certificate reaches the shard from the TLS handshake, never from a header the client sends', async () => {
+    const name = names[0];
+    const user = await admin('POST', `/clusters/${name}/users`, { name: 'jane', namespace: 'dev', certificate: {} });
+    assert.equal(user.status, 201, user.body);
+    const creds = (parse((JSON.parse(user.body) as { kubeconfig: string }).kubeconfig) as { users: Array<{ user: Record<string, string> }> }).users[0].user;
+    const cert = Buffer.from(creds['client-certificate-data'], 'base64').toString(), key = Buffer.from(creds['client-key-data'], 'base64').toString();
+    const agent = new Agent({ cert, key, rejectUnauthorized: false });
+    try {
+      const withCertificate = await call(`${server.url}/clusters/${name}/api/v1/namespaces/dev/pods`, { agent });
+      assert.equal(withCertificate.status, 200, withCertificate.body);
+      const der = Buffer.from(cert.replace(/-----[^-]+-----|\s/g, ''), 'base64').toString('base64');
+      const forged = await call(`${server.url}/clusters/${name}/api/v1/namespaces/dev/pods`, { insecure: true, headers: { 'x-apiserverless-peer-certificate': der } });
+      assert.equal(forged.status, 401, forged.body);
+    } finally {
+      agent.destroy();
+    }
+  });
+});
