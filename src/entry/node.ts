@@ -2,7 +2,7 @@ import { createAdaptorServer, getRequestListener } from '@hono/node-server';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { unlinkSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { generate } from 'selfsigned';
@@ -121,6 +121,16 @@ function onUpgrade(fetch: ConnectionFetch, connectionFor: (req: IncomingMessage,
   };
 }
 
+/** Listens on `port` (0: any free one) at `hostname` (127.0.0.1 unless given); the port it got and the URL to reach it. */
+export async function listenOn(server: NetServer, port: number, hostname = '127.0.0.1'): Promise<{ port: number; url: string }> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, hostname, () => resolve());
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return { port: bound, url: `https://${hostname === '0.0.0.0' ? '127.0.0.1' : hostname}:${bound}` };
+}
+
 export async function serveHttps(fetch: ConnectionFetch, options: { port: number; hostname?: string; tls: Tls }): Promise<RunningServer> {
   const server = createAdaptorServer({
     fetch: refusingDotSegments(closingAfterUnreadBody(fetch), (incoming) => connectionOf(incoming.socket as TLSSocket)), createServer: createHttpsServer,
@@ -131,15 +141,9 @@ export async function serveHttps(fetch: ConnectionFetch, options: { port: number
   server.on('clientError', answerClientError);
   // WebSocket upgrades (kubectl exec) come as 'upgrade' events, not requests: the app answers them too.
   server.on('upgrade', onUpgrade(fetch, (_req, socket) => connectionOf(socket as TLSSocket)));
-  const hostname = options.hostname ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, hostname, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { port, url } = await listenOn(server, options.port, options.hostname);
   return {
-    port,
-    url: `https://${hostname === '0.0.0.0' ? '127.0.0.1' : hostname}:${port}`,
+    port, url,
     close: () => new Promise<void>((resolve) => {
       (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       server.close(() => resolve());

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -12,7 +11,7 @@ import { ApiError } from '../apimachinery/errors.ts';
 import { decodeDocument, mediaType } from '../server/codec.ts';
 import { snapshotMediaTypes } from '../tenancy/admin.ts';
 import type { ClusterRecord } from '../tenancy/clusters.ts';
-import { answerClientError, maxHeaderSize, peerCertificateHeader, type RunningServer, type Tls } from './node.ts';
+import { answerClientError, listenOn, maxHeaderSize, peerCertificateHeader, type RunningServer, type Tls } from './node.ts';
 
 /**
  * The sharded Node entry (`SHARDS=N npm run start:node`): the Node entry's answer to "each
@@ -268,15 +267,9 @@ export async function serveSharded(options: {
     socket.pipe(upstream);
     upstream.pipe(socket);
   });
-  const hostname = options.hostname ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, hostname, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { port, url } = await listenOn(server, options.port, options.hostname);
   return {
-    port, shards: count,
-    url: `https://${hostname === '0.0.0.0' ? '127.0.0.1' : hostname}:${port}`,
+    port, shards: count, url,
     shardOf: (cluster) => shardOf(cluster, count),
     pids: () => shards.map((s) => s.child?.pid ?? 0),
     defaultCluster: defaultCluster!,
