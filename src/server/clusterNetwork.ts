@@ -85,6 +85,6 @@ export async function podServers(registry: Registry, pod: PodView): Promise<Serv
   const sources = running.length ? await podSources(registry, pod as unknown as VolumePod) : undefined;
   return running.map((spec) => {
     const startedAt = Date.parse(containerStatuses(pod).find((s) => s.name === spec.name)?.state?.running?.startedAt ?? '') || registry.now().getTime();
-    return { input: containerInput(registry.cluster, pod, spec, sources).input, startedAt };
+    return { input: containerInput(registry.cluster, pod, spec, sources, registry.now().getTime()).input, startedAt };
   });
 }

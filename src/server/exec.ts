@@ -129,7 +129,7 @@ async function sessionStart(registry: Registry, def: ResourceDef, session: Sessi
   const sources = running ? await podSources(registry, volumePod) : undefined;
   // The token the kubelet would have mounted, signed, for a process that uses it against the API server.
   const token = sources && reach && session.api ? await podServiceAccountToken(reach.keys, registry, session.api.clusterUid, volumePod as unknown as { metadata: { namespace?: string }; spec: { serviceAccountName?: string } }) : undefined;
-  const { input, layerKey, mounts } = containerInput(session.cluster, pod, spec, sources && token ? { ...sources, serviceAccountToken: token } : sources);
+  const { input, layerKey, mounts } = containerInput(session.cluster, pod, spec, sources && token ? { ...sources, serviceAccountToken: token } : sources, registry.now().getTime());
   return { pod, spec, running, input, layerKey, mounts };
 }
 

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../registry/types.ts';
 import { prepareContainer, specInput } from '../runtime/container.ts';
+import { programFor } from '../runtime/programs.ts';
 import type { ContainerSpec, ContainerStatus } from '../runtime/stages.ts';
 import type { ProgramInput } from '../runtime/timeline.ts';
 import type { PodSources } from '../runtime/podenv.ts';
@@ -24,11 +25,15 @@ export const containerStatuses = (pod: PodView) =>
 
 export const isRunning = (pod: PodView, container: string) => containerStatuses(pod).some((s) => s.name === container && s.state?.running);
 
+/** The container's whole-volume mounts of the pod's emptyDirs. */
+function emptyDirMounts(pod: PodView, spec: ContainerSpec) {
+  const emptyDirs = new Set(((pod as unknown as VolumePod).spec.volumes ?? []).filter((v) => v.emptyDir !== undefined).map((v) => v.name));
+  return (spec.volumeMounts ?? []).filter((m) => emptyDirs.has(m.name) && !m.subPath);
+}
+
 /** The container's mounts of the pod's emptyDir volumes, each the one layer its containers share. */
 export function sharedMounts(cluster: string, pod: PodView, spec: ContainerSpec): SharedMount[] {
-  const volumes = (pod as unknown as VolumePod).spec.volumes ?? [];
-  const emptyDirs = new Set(volumes.filter((v) => v.emptyDir !== undefined).map((v) => v.name));
-  return (spec.volumeMounts ?? []).filter((m) => emptyDirs.has(m.name) && !m.subPath).map((m) => ({
+  return emptyDirMounts(pod, spec).map((m) => ({
     mountPath: m.mountPath, key: `${cluster}/${pod.metadata.namespace ?? ''}/${pod.metadata.uid ?? ''}/volume:${m.name}`, ...(m.readOnly ? { readOnly: true } : {}),
   }));
 }
@@ -37,12 +42,56 @@ export function sharedMounts(cluster: string, pod: PodView, spec: ContainerSpec)
  * One container's filesystem and env; `layerKey` names its writable layer (one container instance:
  * a restart starts afresh), `mounts` the emptyDir layers it shares with the pod's other containers.
  */
-export function containerInput(cluster: string, pod: PodView, spec: ContainerSpec, sources: PodSources | undefined): { input: ProgramInput; layerKey: string; mounts: SharedMount[] } {
-  const volumePod = pod as unknown as VolumePod;
-  const prepared = sources ? prepareContainer(volumePod, spec, sources, pod.status?.podIP) : undefined;
-  const made = prepared && !prepared.error ? prepared.input : specInput(volumePod, spec, pod.status?.podIP);
+export function containerInput(cluster: string, pod: PodView, spec: ContainerSpec, sources: PodSources | undefined, nowMs: number): { input: ProgramInput; layerKey: string; mounts: SharedMount[] } {
+  const made = withProgramWrites(pod, spec, madeInput(pod, spec, sources), sources, nowMs);
   const containerID = containerStatuses(pod).find((s) => s.name === spec.name)?.containerID ?? '';
   const layerKey = `${cluster}/${pod.metadata.namespace ?? ''}/${pod.metadata.uid ?? ''}/${spec.name}/${containerID}`;
   const mounts = sharedMounts(cluster, pod, spec);
   return { input: { ...made, ...withSharedMounts(withLayer(layerKey, made.files, made.dirs), mounts) }, layerKey, mounts };
+}
+
+/** The container's env and files as the kubelet made them (its spec alone where a source is missing). */
+function madeInput(pod: PodView, spec: ContainerSpec, sources: PodSources | undefined): ProgramInput {
+  const volumePod = pod as unknown as VolumePod;
+  const prepared = sources ? prepareContainer(volumePod, spec, sources, pod.status?.podIP) : undefined;
+  return prepared && !prepared.error ? prepared.input : specInput(volumePod, spec, pod.status?.podIP);
+}
+
+/**
+ * The files a container sees once the pod's own programs have run until `nowMs`: what its command
+ * wrote anywhere (`sh -c 'date > /tmp/out'`), and what the pod's other containers wrote under an
+ * emptyDir it mounts too (an init container filling nginx's html), init containers first, as they
+ * ran first. exec'd processes' writes go over these (the writable layers).
+ */
+function withProgramWrites(pod: PodView, spec: ContainerSpec, made: ProgramInput, sources: PodSources | undefined, nowMs: number): ProgramInput {
+  const mine = new Map(emptyDirMounts(pod, spec).map((m) => [m.name, m.mountPath.replace(/\/+$/, '')]));
+  let files: Record<string, string> | undefined;
+  const statuses = containerStatuses(pod);
+  for (const other of [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? []), ...(pod.spec.ephemeralContainers ?? [])]) {
+    const state = statuses.find((s) => s.name === other.name)?.state;
+    const startedAt = Date.parse(state?.running?.startedAt ?? state?.terminated?.startedAt ?? '');
+    if (Number.isNaN(startedAt)) continue;
+    const events = programFor(other.name === spec.name ? made : madeInput(pod, other, sources)).fileEvents;
+    if (!events?.length) continue;
+    // Where `other`'s path lands in this container: anywhere if it is this one, else under a shared emptyDir.
+    const place = other.name === spec.name ? (path: string) => path : sharedPlace(emptyDirMounts(pod, other), mine);
+    for (const e of events) {
+      if (e.offsetMs > nowMs - startedAt) break;
+      const at = place(e.path);
+      if (at === undefined) continue;
+      files ??= { ...made.files };
+      if (e.content === null) delete files[at];
+      else files[at] = e.content;
+    }
+  }
+  return files ? { ...made, files } : made;
+}
+
+/** Maps a path under another container's emptyDir mounts (`others`) onto this container's mount of the same volume (`mine`: volume → mount path). */
+function sharedPlace(others: Array<{ name: string; mountPath: string }>, mine: Map<string, string>): (path: string) => string | undefined {
+  const theirs = others.filter((m) => mine.has(m.name)).map((m) => [m.mountPath.replace(/\/+$/, ''), mine.get(m.name)!] as const);
+  return (path) => {
+    for (const [from, to] of theirs) if (path.startsWith(`${from}/`)) return to + path.slice(from.length);
+    return undefined;
+  };
 }

@@ -43,16 +43,22 @@ spec:
     secret: { secretName: db }
 `;
 
-// Two containers sharing an emptyDir: what one writes, the other reads.
+// Two containers sharing an emptyDir: what one writes, the other reads — exec'd or by their own commands,
+// an init container's first.
 const pairPod = `apiVersion: v1
 kind: Pod
 metadata:
   name: pair
 spec:
+  initContainers:
+  - name: seed
+    image: busybox
+    command: ['sh', '-c', 'echo from-init > /seed/seeded']
+    volumeMounts: [{ name: shared, mountPath: /seed }]
   containers:
   - name: writer
     image: busybox
-    command: ['sleep', '3600']
+    command: ['sh', '-c', 'echo started > /tmp/started; echo from-command > /out/command; sleep 3600']
     volumeMounts: [{ name: shared, mountPath: /out }]
   - name: reader
     image: busybox
@@ -60,6 +66,26 @@ spec:
     volumeMounts: [{ name: shared, mountPath: /in }]
   volumes:
   - name: shared
+    emptyDir: {}
+`;
+
+// nginx serving the page its init container wrote into an emptyDir (a CKA task).
+const seededWebPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: seeded
+spec:
+  initContainers:
+  - name: page
+    image: busybox
+    command: ['sh', '-c', 'echo "<h1>written by init</h1>" > /work/index.html']
+    volumeMounts: [{ name: html, mountPath: /work }]
+  containers:
+  - name: nginx
+    image: nginx
+    volumeMounts: [{ name: html, mountPath: /usr/share/nginx/html }]
+  volumes:
+  - name: html
     emptyDir: {}
 `;
 
@@ -169,6 +195,7 @@ describe(`kubectl exec (${label})`, () => {
     await kubectl.ok(['create', 'secret', 'generic', 'db', '--from-literal=password=s3cr3t']);
     await apply(webPod);
     await apply(pairPod);
+    await apply(seededWebPod);
     await apply(brokenPod);
     await apply(pendingPod);
     await apply(tickerPod);
@@ -189,9 +216,18 @@ describe(`kubectl exec (${label})`, () => {
     assert.equal(await kubectl.ok(['exec', 'web', '--', 'ls', '/']), 'bin\ndev\netc\nhome\nlib\nlib64\nproc\nroot\nsys\ntmp\nusr\nvar\n');
   });
 
-  it('an emptyDir is shared by the pod\'s containers: one writes, the other reads', async () => {
+  it('an emptyDir is shared by the pod\'s containers: one writes, the other reads, exec\'d or by their commands (an init container\'s first)', async () => {
     await eventually(async () => (await kubectl.run(['exec', 'pair', '-c', 'writer', '--', 'sh', '-c', 'echo from-writer > /out/note'])).code, (code) => code === 0, 'pair running', 120_000);
     assert.equal(await kubectl.ok(['exec', 'pair', '-c', 'reader', '--', 'cat', '/in/note']), 'from-writer\n');
+    // What the containers' own commands wrote: the writer's file in its own filesystem only, the init container's
+    // and the writer's files in the volume for both.
+    assert.equal(await kubectl.ok(['exec', 'pair', '-c', 'writer', '--', 'cat', '/tmp/started', '/out/seeded', '/out/command']), 'started\nfrom-init\nfrom-command\n');
+    assert.equal(await kubectl.ok(['exec', 'pair', '-c', 'reader', '--', 'cat', '/in/seeded', '/in/command']), 'from-init\nfrom-command\n');
+    const elsewhere = await kubectl.run(['exec', 'pair', '-c', 'reader', '--', 'cat', '/tmp/started']);
+    assert.equal(elsewhere.stderr, 'cat: can\'t open \'/tmp/started\': No such file or directory\ncommand terminated with exit code 1\n');
+    // nginx serves the page its init container wrote.
+    const ip = await eventually(() => kubectl.ok(['get', 'pod', 'seeded', '-o', 'jsonpath={.status.phase} {.status.podIP}']), (out) => /^Running \S+$/.test(out), 'seeded Running', 120_000);
+    assert.equal(await kubectl.ok(['exec', 'pair', '-c', 'reader', '--', 'wget', '-qO-', `http://${ip.split(' ')[1]}/`]), '<h1>written by init</h1>\n');
   });
 
   it('the service account token reaches the API server with curl, as the pod\'s identity; RBAC decides what it may do', async () => {
