@@ -46,7 +46,13 @@ export async function podSources(registry: Registry, pod: VolumePod): Promise<Po
   const services = (await registry.list(find('services'), namespace)).items;
   const master = namespace === 'default' ? undefined : await getOrNone('services', 'default', 'kubernetes');
   const node = pod.spec.nodeName ? await getOrNone('nodes', undefined, pod.spec.nodeName) : undefined;
+  const claims: Record<string, string> = {};
+  for (const v of pod.spec.volumes ?? []) {
+    const name = v.persistentVolumeClaim?.claimName;
+    if (name && !(name in claims)) { const claim = await getOrNone('persistentvolumeclaims', namespace, name); if (claim?.metadata.uid) claims[name] = claim.metadata.uid; }
+  }
   return {
+    claims,
     configMap: (name) => configMaps.get(name), secret: (name) => secrets.get(name),
     services: [...services, ...(master ? [master] : [])], nodeAllocatable: node?.status?.allocatable,
     ...(node && usesHostPath(pod) ? { node: await nodeView(registry, node.metadata.name!) } : {}),

@@ -47,6 +47,8 @@ export interface PodSources {
   node?: NodeView;
   /** The pod's service-account token, signed (where an exec'd process may use it against the API server). */
   serviceAccountToken?: string;
+  /** The uid of each PersistentVolumeClaim the pod mounts, by claim name (the claim's contents outlive the pod). */
+  claims?: Record<string, string>;
 }
 
 export class ConfigError extends Error {}

@@ -19,7 +19,7 @@ interface ProjectedSource { configMap?: KeySource; secret?: KeySource; downwardA
 export interface Volume {
   name: string;
   configMap?: KeySource; secret?: SecretSource; downwardAPI?: { items?: Item[] }; projected?: { sources?: ProjectedSource[] };
-  emptyDir?: unknown; hostPath?: unknown; persistentVolumeClaim?: unknown;
+  emptyDir?: unknown; hostPath?: unknown; persistentVolumeClaim?: { claimName?: string; readOnly?: boolean };
 }
 export interface VolumeMount { name: string; mountPath: string; subPath?: string; readOnly?: boolean }
 export interface MountingContainer extends EnvContainer { volumeMounts?: VolumeMount[] }

@@ -96,9 +96,11 @@ export function writableLayer(key: string): FileLayer {
 }
 
 /**
- * A pod-level volume a container mounts (an emptyDir): its writes are the volume's, seen by every
- * container that mounts it and kept across container restarts, until the pod goes (the key holds
- * the pod's uid). `key` names the volume's layer; paths in it are relative to the volume's root.
+ * A volume a container mounts that is more than the container's: an emptyDir, whose writes are seen
+ * by every container of the pod that mounts it and kept across container restarts until the pod goes
+ * (the key holds the pod's uid), or a PersistentVolumeClaim, whose writes outlive the pod and are seen
+ * by any pod mounting the claim (the key holds the claim's uid). Like every layer, kept in this
+ * process's memory. `key` names the volume's layer; paths in it are relative to the volume's root.
  */
 export interface SharedMount { mountPath: string; key: string; readOnly?: boolean }
 

@@ -25,17 +25,25 @@ export const containerStatuses = (pod: PodView) =>
 
 export const isRunning = (pod: PodView, container: string) => containerStatuses(pod).some((s) => s.name === container && s.state?.running);
 
-/** The container's whole-volume mounts of the pod's emptyDirs. */
-function emptyDirMounts(pod: PodView, spec: ContainerSpec) {
-  const emptyDirs = new Set(((pod as unknown as VolumePod).spec.volumes ?? []).filter((v) => v.emptyDir !== undefined).map((v) => v.name));
-  return (spec.volumeMounts ?? []).filter((m) => emptyDirs.has(m.name) && !m.subPath);
+/** The container's whole-volume mounts of the pod's writable volumes (emptyDirs and claims), with each volume. */
+function writableMounts(pod: PodView, spec: ContainerSpec) {
+  const volumes = new Map(((pod as unknown as VolumePod).spec.volumes ?? []).filter((v) => v.emptyDir !== undefined || v.persistentVolumeClaim !== undefined).map((v) => [v.name, v]));
+  return (spec.volumeMounts ?? []).filter((m) => volumes.has(m.name) && !m.subPath).map((m) => ({ ...m, volume: volumes.get(m.name)! }));
 }
 
-/** The container's mounts of the pod's emptyDir volumes, each the one layer its containers share. */
-export function sharedMounts(cluster: string, pod: PodView, spec: ContainerSpec): SharedMount[] {
-  return emptyDirMounts(pod, spec).map((m) => ({
-    mountPath: m.mountPath, key: `${cluster}/${pod.metadata.namespace ?? ''}/${pod.metadata.uid ?? ''}/volume:${m.name}`, ...(m.readOnly ? { readOnly: true } : {}),
-  }));
+/**
+ * The container's mounts of the pod's emptyDirs and claims, each one layer every container mounting it
+ * shares: an emptyDir's is the pod's (its uid in the key), a claim's is the claim's (its uid), so what is
+ * written there outlives the pod and any pod mounting the claim reads it. `claims`: claim name → uid
+ * (a claim not found is not mounted: the kubelet would not have started the container).
+ */
+export function sharedMounts(cluster: string, pod: PodView, spec: ContainerSpec, claims: Record<string, string> = {}): SharedMount[] {
+  return writableMounts(pod, spec).flatMap((m) => {
+    const claim = m.volume.persistentVolumeClaim;
+    const key = claim ? (claims[claim.claimName ?? ''] && `${cluster}/${pod.metadata.namespace ?? ''}/claim:${claims[claim.claimName!]}`)
+      : `${cluster}/${pod.metadata.namespace ?? ''}/${pod.metadata.uid ?? ''}/volume:${m.name}`;
+    return key ? [{ mountPath: m.mountPath, key, ...(m.readOnly || claim?.readOnly ? { readOnly: true } : {}) }] : [];
+  });
 }
 
 /**
@@ -46,7 +54,7 @@ export function containerInput(cluster: string, pod: PodView, spec: ContainerSpe
   const made = withProgramWrites(pod, spec, madeInput(pod, spec, sources), sources, nowMs);
   const containerID = containerStatuses(pod).find((s) => s.name === spec.name)?.containerID ?? '';
   const layerKey = `${cluster}/${pod.metadata.namespace ?? ''}/${pod.metadata.uid ?? ''}/${spec.name}/${containerID}`;
-  const mounts = sharedMounts(cluster, pod, spec);
+  const mounts = sharedMounts(cluster, pod, spec, sources?.claims);
   return { input: { ...made, ...withSharedMounts(withLayer(layerKey, made.files, made.dirs), mounts) }, layerKey, mounts };
 }
 
@@ -60,11 +68,11 @@ function madeInput(pod: PodView, spec: ContainerSpec, sources: PodSources | unde
 /**
  * The files a container sees once the pod's own programs have run until `nowMs`: what its command
  * wrote anywhere (`sh -c 'date > /tmp/out'`), and what the pod's other containers wrote under an
- * emptyDir it mounts too (an init container filling nginx's html), init containers first, as they
+ * emptyDir or claim it mounts too (an init container filling nginx's html), init containers first, as they
  * ran first. exec'd processes' writes go over these (the writable layers).
  */
 function withProgramWrites(pod: PodView, spec: ContainerSpec, made: ProgramInput, sources: PodSources | undefined, nowMs: number): ProgramInput {
-  const mine = new Map(emptyDirMounts(pod, spec).map((m) => [m.name, m.mountPath.replace(/\/+$/, '')]));
+  const mine = new Map(writableMounts(pod, spec).map((m) => [m.name, m.mountPath.replace(/\/+$/, '')]));
   let files: Record<string, string> | undefined;
   const statuses = containerStatuses(pod);
   for (const other of [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? []), ...(pod.spec.ephemeralContainers ?? [])]) {
@@ -74,7 +82,7 @@ function withProgramWrites(pod: PodView, spec: ContainerSpec, made: ProgramInput
     const events = programFor(other.name === spec.name ? made : madeInput(pod, other, sources)).fileEvents;
     if (!events?.length) continue;
     // Where `other`'s path lands in this container: anywhere if it is this one, else under a shared emptyDir.
-    const place = other.name === spec.name ? (path: string) => path : sharedPlace(emptyDirMounts(pod, other), mine);
+    const place = other.name === spec.name ? (path: string) => path : sharedPlace(writableMounts(pod, other), mine);
     for (const e of events) {
       if (e.offsetMs > nowMs - startedAt) break;
       const at = place(e.path);

@@ -109,6 +109,14 @@ describe(`persistent volumes, claims and storage classes (${label})`, () => {
     assert.match(events, /^Used By:\s+writer$/m);
   });
 
+  it('what a pod writes on its claim outlives the pod: the next pod mounting the claim reads it', async () => {
+    await kubectl.ok(['exec', 'writer', '--', 'sh', '-c', 'echo kept > /data/file']);
+    await kubectl.ok(['delete', 'pod', 'writer', '--wait=true', '--timeout=60s']);
+    await kubectl.ok(['apply', '-f', '-'], { input: podWithClaim('writer', 'data') });
+    await kubectl.ok(['wait', '--for=condition=Ready', 'pod/writer', '--timeout=90s']);
+    assert.equal(await kubectl.ok(['exec', 'writer', '--', 'cat', '/data/file']), 'kept\n');
+  });
+
   it('a pod whose claim is missing stays Pending with the scheduler\'s reason', async () => {
     await kubectl.ok(['apply', '-f', '-'], { input: podWithClaim('orphan', 'nope') });
     const described = await until(kubectl, ['describe', 'pod', 'orphan'], (o) => /FailedScheduling/.test(o), 'FailedScheduling');
