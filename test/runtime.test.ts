@@ -54,6 +54,29 @@ describe('the shell', () => {
     // Its errors still show; its status is the assignment's.
     assert.deepEqual(printed('X=$(cat /nope); echo $?'), ["! cat: can't open '/nope': No such file or directory", '1']);
   });
+
+  it('the filters students pipe through: sort, uniq, cut, tr, base64, tee', () => {
+    const lines: ProgramInput = { ...input, files: { '/l': 'b\na\nc\na\n', '/p': 'root:x:0:0\ndaemon:x:1:1\n' }, exec: {} };
+    const out = (script: string) => runShell(['sh', '-c', script], lines).out.map((t) => `${t.stderr ? '! ' : ''}${typeof t.text === 'string' ? t.text : t.text(0)}`);
+    assert.deepEqual(out('sort /l'), ['a', 'a', 'b', 'c']);
+    assert.deepEqual(out('sort -ru /l'), ['c', 'b', 'a']);
+    assert.deepEqual(out('sort /l | uniq -c'), ['      2 a', '      1 b', '      1 c']);
+    assert.deepEqual(out('cut -d: -f1,3 /p'), ['root:0', 'daemon:1']);
+    assert.deepEqual(out('echo hello | tr a-z A-Z; echo hello | tr -d l'), ['HELLO', 'heo']);
+    assert.deepEqual(out('echo hi | base64; echo aGkK | base64 -d'), ['aGkK', 'hi']);
+    assert.deepEqual(out('echo x | tee /t; cat /t'), ['x', 'x']);
+  });
+
+  it('id, ps, df and mount describe the container: its command as PID 1, its volumes as mounts', () => {
+    const box: ProgramInput = { ...input, command: ['sleep', '3600'], exec: {}, mounts: [{ path: '/etc/config', readOnly: true, tmpfs: false }, { path: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true, tmpfs: true }] };
+    const out = (script: string, given = box) => runShell(['sh', '-c', script], given).out.map((t) => `${t.stderr ? '! ' : ''}${typeof t.text === 'string' ? t.text : t.text(0)}`);
+    assert.deepEqual(out('id'), ['uid=0(root) gid=0(root) groups=0(root),10(wheel)']);
+    assert.deepEqual(out('ps'), ['PID   USER     TIME  COMMAND', '    1 root      0:00 sleep 3600', '    7 root      0:00 ps']);
+    assert.deepEqual(out('ps', { ...box, image: 'nginx' }), ['! sh: ps: not found'], 'the nginx image has no procps');
+    assert.deepEqual(out('mount | grep -e config -e serviceaccount'), ['/dev/sda1 on /etc/config type ext4 (ro,relatime)', 'tmpfs on /var/run/secrets/kubernetes.io/serviceaccount type tmpfs (ro,relatime,size=3930112k)']);
+    assert.deepEqual(out('df -h | head -3'), ['Filesystem                Size      Used Available Use% Mounted on', 'overlay                  96.7G     12.3G     84.4G  13% /', 'tmpfs                    64.0M         0     64.0M   0% /dev']);
+    assert.match(out('df').join('\n'), /^\/dev\/sda1\s+101430960\s+12897172\s+88533788\s+13% \/etc\/config$/m);
+  });
 });
 
 describe('what the kubelet gives a container', () => {

@@ -25,7 +25,7 @@ export function prepareContainer(pod: VolumePod, container: RunnableContainer, s
     const dnsPod = pod as DnsPod;
     const resolver = { '/etc/resolv.conf': resolvConf(dnsPod), '/etc/hosts': hostsFile(dnsPod, podIP) };
     const host = hostRoot(pod, container, sources);
-    return { input: { image: container.image ?? '', ...expandCommand(container, env), env, hostname, podIP, files: { ...imageFiles(container.image ?? '', fs), ...resolver, ...fs.files }, dirs: fs.dirs, ...(container.stdin ? { openStdin: true } : {}), ...(host ? { host } : {}) } };
+    return { input: { image: container.image ?? '', ...expandCommand(container, env), env, hostname, podIP, files: { ...imageFiles(container.image ?? '', fs), ...resolver, ...fs.files }, dirs: fs.dirs, mounts: fs.mounts, ...(container.stdin ? { openStdin: true } : {}), ...(host ? { host } : {}) } };
   } catch (err) {
     if (err instanceof MountError) return { error: { kind: 'mount', message: err.message } };
     if (err instanceof ConfigError) return { error: { kind: 'config', message: err.message } };

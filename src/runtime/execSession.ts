@@ -2,6 +2,7 @@ import { componentStartup, imageBase } from './imageOutput.ts';
 import { hasNetworkCommand } from './netCommands.ts';
 import type { LoadingNetworkView } from './network.ts';
 import { absolute, isDir, runShell, shellCommands } from './shell.ts';
+import { hasSystemCommand } from './systemCommands.ts';
 import { maxExtractBytes, runTar } from './tarCommand.ts';
 import type { ProgramInput, TimedText } from './timeline.ts';
 
@@ -64,7 +65,7 @@ export const maxStdinBytes = 1 << 20;
 /** What an image's PATH holds: the shell's own commands; bash only where the image ships it. */
 function executable(cmd: string, image: string): boolean {
   if (cmd === 'bash') return !['busybox', 'alpine'].includes(imageBase(image));
-  return shellCommands.has(cmd) || componentStartup(cmd, 0) !== undefined || hasNetworkCommand(image, cmd);
+  return shellCommands.has(cmd) || hasSystemCommand(image, cmd) || componentStartup(cmd, 0) !== undefined || hasNetworkCommand(image, cmd);
 }
 
 /** A command line that may reach the network: only these wait for a reading of the cluster's objects. */

@@ -4,7 +4,8 @@ import { hasNetworkCommand, runNetworkCommand } from './netCommands.ts';
 import type { NetworkView } from './network.ts';
 import type { Ending, FileEvent, HostRoot, ProgramInput, TimedText } from './timeline.ts';
 import { nodeCommandNames, runNodeCommand, unitPath, type UnitChange } from './nodeCommands.ts';
-import { grepLines, linesCommand, sedScript } from './textCommands.ts';
+import { filterCommand, filterNames, grepLines, linesCommand, sedScript } from './textCommands.ts';
+import { hasSystemCommand, runSystemCommand } from './systemCommands.ts';
 
 /**
  * A small shell: the command lines pods run (`sh -c 'echo hi; sleep 5; exit 1'`,
@@ -248,7 +249,7 @@ function parseSleep(arg: string | undefined): number {
 export const shellCommands: ReadonlySet<string> = new Set([
   'echo', 'printf', 'sleep', 'exit', 'true', ':', 'cd', 'export', 'set', 'trap', 'cp', 'mv', 'chmod', 'ln', 'kill', 'wait',
   'cat', 'ls', 'touch', 'mkdir', 'rm', 'test', '[', 'env', 'printenv', 'false', 'date', 'hostname', 'pwd', 'whoami', 'uname', 'sh', 'bash', 'ash',
-  'chroot', 'sed', 'grep', 'head', 'tail', 'wc',
+  'chroot', 'sed', 'grep', 'head', 'tail', 'wc', ...filterNames,
 ]);
 
 /** How deep `$(…)` may nest inside `$(…)` before it expands to nothing (bounded work per command line). */
@@ -349,14 +350,16 @@ function runCommand(words: string[], input: ProgramInput, run: Run, variables: M
     case 'chroot':
       chroot(args, input, run, variables);
       return;
-    case 'sed': case 'grep': case 'head': case 'tail': case 'wc': {
+    case 'sed': case 'grep': case 'head': case 'tail': case 'wc': case 'sort': case 'uniq': case 'cut': case 'tr': case 'base64': case 'tee': {
       const read = (name: string) => {
         const path = absolute(name);
         const content = disk.files.get(path);
         if (content === undefined) fail(`${cmd}: ${name}: ${isDir(disk, path) ? 'Is a directory' : 'No such file or directory'}`);
         return content;
       };
-      const result = cmd === 'sed' ? sedScript(args, read, input.exec?.stdin) : cmd === 'grep' ? grepLines(args, read, input.exec?.stdin) : linesCommand(cmd, args, read, input.exec?.stdin);
+      const stdin = input.exec?.stdin;
+      const result = cmd === 'sed' ? sedScript(args, read, stdin) : cmd === 'grep' ? grepLines(args, read, stdin)
+        : cmd === 'head' || cmd === 'tail' || cmd === 'wc' ? linesCommand(cmd, args, read, stdin) : filterCommand(cmd, args, read, stdin);
       result.lines.forEach(print);
       for (const [name, content] of result.writes) writeFile(run, absolute(name), content);
       if (result.error) fail(result.error);
@@ -450,6 +453,12 @@ function runCommand(words: string[], input: ProgramInput, run: Run, variables: M
         run.out.push(...result.lines.map((l) => ({ ...l, offsetMs: run.elapsed + l.offsetMs })));
         for (const [unit, change] of Object.entries(result.units ?? {})) writeFile(run, unitPath(unit), JSON.stringify(change));
         run.elapsed += 50;
+        run.code = result.code;
+        return;
+      }
+      if (hasSystemCommand(input.image, cmd)) {
+        const result = runSystemCommand(cmd, args, input);
+        result.lines.forEach(print);
         run.code = result.code;
         return;
       }

@@ -126,21 +126,26 @@ export function grepLines(args: string[], read: Read, stdin: string | undefined)
   const flags = new Set<string>();
   const rest: string[] = [];
   let pattern: string | undefined;
+  /** Each `-e PATTERN`: a line matching any of them is a match. */
+  const patterns: string[] = [];
   let after = 0, before = 0;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === '-e') pattern = args[++i];
+    if (a === '-e') { if (args[i + 1] !== undefined) patterns.push(args[++i]); }
     else if (/^-[ABC]\d*$/.test(a)) {
       const n = Number(a.length > 2 ? a.slice(2) : args[++i]) || 0;
       if (a[1] !== 'B') after = n;
       if (a[1] !== 'A') before = n;
     }
     else if (/^-[a-zA-Z]+$/.test(a)) for (const f of a.slice(1)) flags.add(f);
-    else if (pattern === undefined) pattern = a;
+    else if (pattern === undefined && !patterns.length) pattern = a;
     else rest.push(a);
   }
-  if (pattern === undefined) return { lines: [], writes: [], code: 2, error: 'Usage: grep [-HhnlLoqvsrRiwFE] [-m N] [-A|B|C N] { PATTERN | -e PATTERN... | -f FILE... } [FILE]...' };
-  const source = flags.has('F') ? pattern.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&') : flags.has('E') ? pattern : basicToExtended(pattern);
+  if (patterns.length) pattern = patterns.length === 1 ? patterns[0] : undefined;
+  if (pattern === undefined && !patterns.length) return { lines: [], writes: [], code: 2, error: 'Usage: grep [-HhnlLoqvsrRiwFE] [-m N] [-A|B|C N] { PATTERN | -e PATTERN... | -f FILE... } [FILE]...' };
+  const one = (p: string) => (flags.has('F') ? p.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&') : flags.has('E') ? p : basicToExtended(p));
+  const source = pattern !== undefined ? one(pattern) : patterns.map((p) => `(?:${one(p)})`).join('|');
+  pattern ??= patterns.join('\n');
   const re = re2(`${flags.has('i') ? '(?i)' : ''}${source}`);
   if (!re) return { lines: [], writes: [], code: 2, error: `grep: bad regex '${pattern}'` };
   const inputs: Array<[string | undefined, string | undefined]> = rest.length ? rest.map((n) => [n, read(n)]) : [[undefined, stdin ?? '']];
@@ -195,6 +200,104 @@ export function linesCommand(cmd: 'head' | 'tail' | 'wc', args: string[], read: 
       const figures = [flags.has('l') || !flags.size ? lines.length : undefined, flags.has('w') || !flags.size ? content.split(/\s+/).filter(Boolean).length : undefined, flags.has('c') || !flags.size ? content.length : undefined];
       result.lines.push([...figures.filter((f) => f !== undefined).map((f) => String(f).padStart(flags.size === 1 ? 0 : 7)), name].filter(Boolean).join(' '));
     }
+  }
+  return result;
+}
+
+/** The filters students pipe through: `sort` (-r -n -u), `uniq` (-c), `cut` (-d -f), `tr` (SET1 SET2, -d SET), `base64` (-d), `tee FILE`. */
+export const filterNames: ReadonlySet<string> = new Set(['sort', 'uniq', 'cut', 'tr', 'base64', 'tee']);
+
+/** busybox tr's sets: ranges such as a-z expanded, \n as a newline. */
+function trSet(spec: string): string[] {
+  const chars = [...spec.replace(/\\n/g, '\n').replace(/\\t/g, '\t')];
+  const out: string[] = [];
+  for (let i = 0; i < chars.length; i++) {
+    if (chars[i + 1] === '-' && i + 2 < chars.length) {
+      const from = chars[i].codePointAt(0)!, to = chars[i + 2].codePointAt(0)!;
+      // Bounded: a range is at most the 0x10000 code points of the plane it starts in.
+      for (let c = from; c <= to && c - from < 0x10000; c++) out.push(String.fromCodePoint(c));
+      i += 2;
+    } else out.push(chars[i]);
+  }
+  return out;
+}
+
+export function filterCommand(cmd: string, args: string[], read: Read, stdin: string | undefined): TextResult {
+  const result: TextResult = { lines: [], writes: [], code: 0 };
+  const flags = new Set<string>();
+  const names: string[] = [];
+  let delimiter = '\t';
+  let fields = '';
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if ((cmd === 'cut') && (a === '-d' || a === '-f')) { if (a === '-d') delimiter = args[++i] ?? '\t'; else fields = args[++i] ?? ''; }
+    else if (cmd === 'cut' && /^-d./.test(a)) delimiter = a.slice(2);
+    else if (cmd === 'cut' && /^-f./.test(a)) fields = a.slice(2);
+    else if (/^-[a-z]+$/.test(a)) for (const f of a.slice(1)) flags.add(f);
+    else names.push(a);
+  }
+  if (cmd === 'tee') {
+    const content = stdin ?? '';
+    for (const name of names) result.writes.push([name, content]);
+    result.lines.push(...linesOf(content));
+    return result;
+  }
+  if (cmd === 'tr') {
+    const [from = '', to = ''] = names;
+    const source = trSet(from), target = trSet(to);
+    const map = new Map(source.map((c, k) => [c, flags.has('d') ? '' : target[Math.min(k, target.length - 1)] ?? c]));
+    const text = [...(stdin ?? '')].map((c) => map.get(c) ?? c).join('');
+    result.lines.push(...linesOf(text));
+    return result;
+  }
+  let content = '';
+  for (const name of names.length ? names : ['-']) {
+    const got = name === '-' ? stdin ?? '' : read(name);
+    if (got === undefined) { result.code = 1; continue; }
+    content += got;
+  }
+  if (cmd === 'base64') {
+    if (flags.has('d')) {
+      const clean = content.replace(/\s+/g, '');
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean)) return { ...result, code: 1, error: 'base64: invalid input' };
+      result.lines.push(...linesOf(new TextDecoder().decode(Uint8Array.from(atob(clean), (c) => c.charCodeAt(0)))));
+    } else {
+      const bytes = new TextEncoder().encode(content);
+      let binary = '';
+      for (let k = 0; k < bytes.length; k += 0x8000) binary += String.fromCharCode(...bytes.subarray(k, k + 0x8000));
+      const encoded = btoa(binary);
+      for (let k = 0; k < encoded.length; k += 76) result.lines.push(encoded.slice(k, k + 76));
+    }
+    return result;
+  }
+  const lines = linesOf(content);
+  if (cmd === 'sort') {
+    const numeric = (l: string) => Number.parseFloat(l) || 0;
+    const sorted = [...lines].sort(flags.has('n') ? (a, b) => numeric(a) - numeric(b) || (a < b ? -1 : a > b ? 1 : 0) : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    if (flags.has('r')) sorted.reverse();
+    result.lines.push(...(flags.has('u') ? sorted.filter((l, k) => k === 0 || l !== sorted[k - 1]) : sorted));
+    return result;
+  }
+  if (cmd === 'uniq') {
+    for (let k = 0; k < lines.length;) {
+      let n = 1;
+      while (k + n < lines.length && lines[k + n] === lines[k]) n++;
+      result.lines.push(flags.has('c') ? `${String(n).padStart(7)} ${lines[k]}` : lines[k]);
+      k += n;
+    }
+    return result;
+  }
+  // cut -d X -f N[,M][-K]
+  const wanted = new Set<number>();
+  for (const part of fields.split(',')) {
+    const range = /^(\d*)-(\d*)$/.exec(part);
+    if (range) { const from = Number(range[1] || 1), to = Math.min(Number(range[2] || 256), 256); for (let f = from; f <= to; f++) wanted.add(f); }
+    else if (/^\d+$/.test(part)) wanted.add(Number(part));
+  }
+  if (!wanted.size) return { ...result, code: 1, error: 'cut: you must specify a list of bytes, characters, or fields' };
+  for (const line of lines) {
+    if (!line.includes(delimiter)) { result.lines.push(line); continue; }
+    result.lines.push(line.split(delimiter).filter((_, k) => wanted.has(k + 1)).join(delimiter));
   }
   return result;
 }

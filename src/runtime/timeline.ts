@@ -1,4 +1,5 @@
 import type { CriContainer, UnitState } from './nodeFiles.ts';
+import type { MountPoint } from './volumes.ts';
 /**
  * What a container does, as a timeline: timed output lines, then an exit code or
  * "runs forever" (possibly looping). The kubelet reads exits from it; `kubectl logs`
@@ -41,6 +42,8 @@ export interface ProgramInput {
   /** The container's mounted files (path → content) and mount directories (volumes.ts). */
   files?: Record<string, string>;
   dirs?: string[];
+  /** The volumes mounted in it (`mount`, `df`). */
+  mounts?: MountPoint[];
   /**
    * An exec'd process (kubectl exec): what came in on its stdin (`cat` with no file reads it), and
    * a command the shell does not know is `not found` (127) rather than a server that runs forever.

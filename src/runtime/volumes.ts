@@ -10,7 +10,9 @@ import { ConfigError, fieldValue, notFound, resourceValue, type EnvContainer, ty
  * volume plugin's SetUp error, which the kubelet reports as FailedMount.
  */
 
-export interface Filesystem { files: Record<string, string>; dirs: string[] }
+export interface Filesystem { files: Record<string, string>; dirs: string[]; mounts: MountPoint[] }
+/** A volume mounted in the container, as `mount` and `df` list it: secrets (and the token) are tmpfs, the rest the node's disk. */
+export interface MountPoint { path: string; readOnly: boolean; tmpfs: boolean }
 
 interface Item { key?: string; path: string; fieldRef?: { fieldPath: string }; resourceFieldRef?: ResourceFieldRef }
 interface KeySource { name?: string; items?: Item[]; optional?: boolean }
@@ -98,7 +100,7 @@ const join = (dir: string, file: string) => `${dir.replace(/\/+$/, '')}/${file}`
 
 /** The container's mounts as files; throws MountError with FailedMount's message. */
 export function containerFilesystem(pod: VolumePod, container: MountingContainer, sources: PodSources): Filesystem {
-  const fs: Filesystem = { files: {}, dirs: [] };
+  const fs: Filesystem = { files: {}, dirs: [], mounts: [] };
   const volumes = new Map((pod.spec.volumes ?? []).map((v) => [v.name, v]));
   for (const mount of container.volumeMounts ?? []) {
     const volume = volumes.get(mount.name);
@@ -113,6 +115,9 @@ export function containerFilesystem(pod: VolumePod, container: MountingContainer
       if (err instanceof ConfigError) throw new MountError(`MountVolume.SetUp failed for volume "${volume.name}" : ${err.message}`);
       throw err;
     }
+    // configMap, secret, downwardAPI and projected volumes are read-only whatever the mount says, as the kubelet mounts them.
+    const readOnly = mount.readOnly === true || !!(volume.configMap || volume.secret || volume.downwardAPI || volume.projected);
+    fs.mounts.push({ path: mount.mountPath.replace(/\/+$/, '') || '/', readOnly, tmpfs: !!(volume.secret || volume.projected) });
     if (mount.subPath) {
       if (Object.hasOwn(files, mount.subPath)) fs.files[mount.mountPath] = files[mount.subPath];
       else fs.dirs.push(mount.mountPath);

@@ -214,6 +214,10 @@ describe(`kubectl exec (${label})`, () => {
     assert.equal(await kubectl.ok(['exec', 'web', '--', 'cat', '/etc/config/key']), 'value-from-configmap\n');
     assert.equal(await kubectl.ok(['exec', 'web', '-c', 'web', '--', 'cat', '/etc/creds/password']), 's3cr3t\n');
     assert.equal(await kubectl.ok(['exec', 'web', '--', 'ls', '/']), 'bin\ndev\netc\nhome\nlib\nlib64\nproc\nroot\nsys\ntmp\nusr\nvar\n');
+    // Looking around: who am I, what is mounted where, the env through a pipe.
+    assert.equal(await kubectl.ok(['exec', 'web', '--', 'id']), 'uid=0(root) gid=0(root) groups=0(root),10(wheel)\n');
+    assert.equal(await kubectl.ok(['exec', 'web', '--', 'sh', '-c', 'mount | grep /etc/c; env | grep -e MODE -e DB_ | sort | cut -d= -f1']),
+      '/dev/sda1 on /etc/config type ext4 (ro,relatime)\ntmpfs on /etc/creds type tmpfs (ro,relatime,size=3930112k)\nDB_PASSWORD\nMODE\n');
   });
 
   it('an emptyDir is shared by the pod\'s containers: one writes, the other reads, exec\'d or by their commands (an init container\'s first)', async () => {
