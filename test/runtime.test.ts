@@ -55,7 +55,7 @@ describe('the shell', () => {
     assert.deepEqual(printed('X=$(cat /nope); echo $?'), ["! cat: can't open '/nope': No such file or directory", '1']);
   });
 
-  it('the filters students pipe through: sort, uniq, cut, tr, base64, tee', () => {
+  it('the filters students pipe through: sort, uniq, cut, tr, base64, tee; date with a format', () => {
     const lines: ProgramInput = { ...input, files: { '/l': 'b\na\nc\na\n', '/p': 'root:x:0:0\ndaemon:x:1:1\n' }, exec: {} };
     const out = (script: string) => runShell(['sh', '-c', script], lines).out.map((t) => `${t.stderr ? '! ' : ''}${typeof t.text === 'string' ? t.text : t.text(0)}`);
     assert.deepEqual(out('sort /l'), ['a', 'a', 'b', 'c']);
@@ -65,6 +65,11 @@ describe('the shell', () => {
     assert.deepEqual(out('echo hello | tr a-z A-Z; echo hello | tr -d l'), ['HELLO', 'heo']);
     assert.deepEqual(out('echo hi | base64; echo aGkK | base64 -d'), ['aGkK', 'hi']);
     assert.deepEqual(out('echo x | tee /t; cat /t'), ['x', 'x']);
+    // date renders when printed (here at the epoch): busybox's default form, or a +FORMAT.
+    assert.deepEqual(out('date; date +%F_%T; date "+%s %Z"'), ['Thu Jan  1 00:00:00 UTC 1970', '1970-01-01_00:00:00', '0 UTC']);
+    // An exec'd command that keeps date's output (a file, a pipe, a $(…)) keeps the time it ran at.
+    const later = runShell(['sh', '-c', 'date +%s > /t; cat /t; date +%F | cat; echo "at $(date +%H:%M)"'], { ...lines, exec: { now: 86_400_000 } });
+    assert.deepEqual(later.out.map((t) => (typeof t.text === 'string' ? t.text : t.text(86_400_000))), ['86400', '1970-01-02', 'at 00:00']);
   });
 
   it('id, ps, df and mount describe the container: its command as PID 1, its volumes as mounts', () => {

@@ -119,7 +119,7 @@ export function startExec(request: ExecRequest, sink: ExecSink): ExecSession {
   let files = { ...input.files };
 
   /** Runs a command line and plays its output; calls done with the exit code when it ends (never, for a server). */
-  const run = (line: string[], stdin: string | undefined, view: LoadingNetworkView | undefined) => runShell(line, { ...input, files, exec: { stdin } }, view);
+  const run = (line: string[], stdin: string | undefined, view: LoadingNetworkView | undefined) => runShell(line, { ...input, files, exec: { stdin, now: request.now() } }, view);
   const play = (line: string[], stdin: string | undefined, done: (code: number) => void) => {
     if (!request.network || !usesNetwork(line)) { playResult(run(line, stdin, undefined), done); return; }
     // Reads the cluster's objects, then the containers the command reached (each run may reach more), and plays the last run.

@@ -13,10 +13,17 @@ const nginxStamp = (ms: number) => {
 };
 const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-/** busybox `date`: Mon Jan  1 00:00:00 UTC 2025. */
-export const dateOutput = (ms: number) => {
+/** busybox `date`: Mon Jan  1 00:00:00 UTC 2025; with `+FORMAT` (`date +%Y-%m-%d`), strftime's common conversions. */
+export const dateOutput = (ms: number, format = '+%a %b %e %H:%M:%S %Z %Y') => {
   const d = new Date(ms);
-  return `${days[d.getUTCDay()]} ${months[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`;
+  const conversions: Record<string, () => string> = {
+    Y: () => String(d.getUTCFullYear()), y: () => pad(d.getUTCFullYear() % 100), m: () => pad(d.getUTCMonth() + 1), d: () => pad(d.getUTCDate()),
+    e: () => String(d.getUTCDate()).padStart(2, ' '), H: () => pad(d.getUTCHours()), M: () => pad(d.getUTCMinutes()), S: () => pad(d.getUTCSeconds()),
+    a: () => days[d.getUTCDay()], b: () => months[d.getUTCMonth()], Z: () => 'UTC', z: () => '+0000', s: () => String(Math.floor(ms / 1000)),
+    T: () => `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`, F: () => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`,
+    D: () => `${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/${pad(d.getUTCFullYear() % 100)}`, n: () => '\n', t: () => '\t', '%': () => '%',
+  };
+  return format.slice(1).replace(/%(.)/g, (all, c: string) => conversions[c]?.() ?? all);
 };
 const redisStamp = (ms: number) => {
   const d = new Date(ms);

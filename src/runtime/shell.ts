@@ -235,7 +235,15 @@ function writeFile(run: Run, path: string, content: string | null): void {
 /** Lines of a file as cat prints them (a trailing newline ends the last line). */
 const fileLines = (content: string) => (content === '' ? [] : content.replace(/\n$/, '').split('\n'));
 
-const dateText = (text: string): TimedText['text'] => (text.includes('\u0000DATE\u0000') ? (ms: number) => text.replaceAll('\u0000DATE\u0000', dateOutput(ms)) : text);
+/**
+ * The text of a line used inside the shell (a `$(…)`, a pipe, a redirect to a file) rather than printed: an exec'd
+ * command renders it at the wall-clock time it runs (`date > /tmp/x`); a container's program, a pure function of
+ * its start, at the epoch plus its offset.
+ */
+const textAt = (t: TimedText, input: ProgramInput) => (typeof t.text === 'string' ? t.text : t.text((input.exec?.now ?? 0) + t.offsetMs));
+
+/** `date`'s output is rendered when the line is printed (a marker holding its `+FORMAT`, if any, until then). */
+const dateText = (text: string): TimedText['text'] => (text.includes('\u0000DATE') ? (ms: number) => text.replace(/\u0000DATE([^\u0000]*)\u0000/g, (_, format: string) => dateOutput(ms, format || undefined)) : text);
 
 function parseSleep(arg: string | undefined): number {
   if (!arg) return 0;
@@ -268,7 +276,7 @@ function substituted(word: string, input: ProgramInput, run: Run, variables: Map
     } finally {
       substitutionDepth--;
     }
-    const stdout = inner.out.filter((t) => !t.stderr).map((t) => (typeof t.text === 'string' ? t.text : t.text(0))).join('\n');
+    const stdout = inner.out.filter((t) => !t.stderr).map((t) => textAt(t, input)).join('\n');
     mergeRun(run, { ...inner, out: inner.out.filter((t) => t.stderr) });
     run.code = inner.code;
     return stdout.replace(/\n+$/, '');
@@ -433,7 +441,13 @@ function runCommand(words: string[], input: ProgramInput, run: Run, variables: M
     case 'false':
       run.code = 1;
       return;
-    case 'date': print('\u0000DATE\u0000'); run.code = 0; return;
+    case 'date': {
+      // `-u` and `-R`-less forms only: the clock is UTC anyway; a format is the first +word, bounded.
+      const format = args.find((a) => a.startsWith('+'))?.slice(0, 256).replace(/\u0000/g, '') ?? '';
+      print(`\u0000DATE${format}\u0000`);
+      run.code = 0;
+      return;
+    }
     case 'hostname': print(input.hostname); run.code = 0; return;
     case 'pwd': print('/'); run.code = 0; return;
     case 'whoami': print('root'); run.code = 0; return;
@@ -563,7 +577,7 @@ function runNode(node: Node, input: ProgramInput, run: Run, variables: Map<strin
         runNode(node.from, input, run, variables);
         const piped = run.out.splice(mark);
         run.out.push(...piped.filter((t) => t.stderr));
-        const text = piped.filter((t) => !t.stderr).map((t) => `${typeof t.text === 'string' ? t.text : t.text(0)}\n`).join('');
+        const text = piped.filter((t) => !t.stderr).map((t) => `${textAt(t, input)}\n`).join('');
         stdinInput = { ...input, exec: { ...input.exec, stdin: text } };
         if (run.stop === 'exit') run.stop = undefined;
       }
@@ -624,7 +638,7 @@ function redirected(argv: string[], redirects: Redirect[], input: ProgramInput, 
   for (const line of produced) {
     const d = dest[line.stderr ? '2' : '1'];
     if ('stream' in d) run.out.push(d.stream === '2' ? { ...line, stderr: true } : { offsetMs: line.offsetMs, text: line.text });
-    else if (d.path) written.get(d.path)!.push(typeof line.text === 'string' ? line.text : line.text(0));
+    else if (d.path) written.get(d.path)!.push(textAt(line, input));
   }
   for (const [path, lines] of written) {
     const append = fileOf(dest[1])?.path === path ? !!fileOf(dest[1])?.append : !!fileOf(dest[2])?.append;

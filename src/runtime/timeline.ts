@@ -46,9 +46,10 @@ export interface ProgramInput {
   mounts?: MountPoint[];
   /**
    * An exec'd process (kubectl exec): what came in on its stdin (`cat` with no file reads it), and
-   * a command the shell does not know is `not found` (127) rather than a server that runs forever.
+   * a command the shell does not know is `not found` (127) rather than a server that runs forever;
+   * `now`: the wall-clock ms it starts at (what `date > file` writes).
    */
-  exec?: { stdin?: string };
+  exec?: { stdin?: string; now?: number };
   /** The container's stdin is held open (spec.stdin, as `kubectl run -i` sets it): a shell reading it waits for input. */
   openStdin?: boolean;
   /** The node's root is mounted (a hostPath `/`, as `kubectl debug node/…` mounts it at /host): `chroot` there reaches the node's own commands. */

@@ -215,6 +215,9 @@ describe(`kubectl exec (${label})`, () => {
     assert.equal(await kubectl.ok(['exec', 'web', '-c', 'web', '--', 'cat', '/etc/creds/password']), 's3cr3t\n');
     assert.equal(await kubectl.ok(['exec', 'web', '--', 'ls', '/']), 'bin\ndev\netc\nhome\nlib\nlib64\nproc\nroot\nsys\ntmp\nusr\nvar\n');
     // Looking around: who am I, what is mounted where, the env through a pipe.
+    // date written to a file is the time it ran (the cluster's clock: the test's may run faster), as printed.
+    const [printed, written] = (await kubectl.ok(['exec', 'web', '--', 'sh', '-c', 'date +%s; date +%s > /tmp/when; cat /tmp/when'])).trim().split('\n').map(Number);
+    assert.ok(printed > 1.7e9 && Math.abs(written - printed) <= 60, `date +%s printed ${printed}, written ${written}`);
     assert.equal(await kubectl.ok(['exec', 'web', '--', 'id']), 'uid=0(root) gid=0(root) groups=0(root),10(wheel)\n');
     assert.equal(await kubectl.ok(['exec', 'web', '--', 'sh', '-c', 'mount | grep /etc/c; env | grep -e MODE -e DB_ | sort | cut -d= -f1']),
       '/dev/sda1 on /etc/config type ext4 (ro,relatime)\ntmpfs on /etc/creds type tmpfs (ro,relatime,size=3930112k)\nDB_PASSWORD\nMODE\n');
