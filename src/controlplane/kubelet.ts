@@ -185,8 +185,11 @@ function syncPod(pod: Pod, node: Node, now: number, allocateIP: () => string, so
     status.initContainerStatuses = (spec.initContainers ?? []).map((c) => waiting(c, 'PodInitializing'));
     status.containerStatuses = (spec.containers ?? []).map((c) => waiting(c, spec.initContainers?.length ? 'PodInitializing' : 'ContainerCreating'));
     if (!status.initContainerStatuses.length) delete status.initContainerStatuses;
-    changed = true;
-    latest = accept;
+    // The admitted pod's first status (Pending, its containers creating) is written on its own, as the kubelet's
+    // status manager reports it before any container starts: a pass that comes late (a loaded host) still shows
+    // it, instead of writing Running straight away; the stages that are due follow in the next pass, at once.
+    deriveStatus(pod, status, containerViews(pod, status, sources), accept, probedAtOf(status));
+    return { status, events, nextDue: now };
   }
   let nextDue: number | undefined;
   let probedAt = probedAtOf(status);
