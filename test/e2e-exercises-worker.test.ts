@@ -3,15 +3,15 @@ import { sharedWorker } from './helpers/sharedWorker.ts';
 import { exerciseClassScenario } from './scenarios/exercises.ts';
 
 /**
- * A class on the Worker (workerd, a Durable Object per cluster, the control plane in real
- * time): `exercise start` and `grade` over three clusters for an exercise graded through exec
- * in the cluster's Durable Object (a file in a pod), one set up by a break-and-fix scenario and
- * one waiting on the controllers (endpoints). Student 3 makes the wrong solution.
+ * Every shipped exercise on a class of 5 on the Worker (workerd, a Durable Object per cluster,
+ * the control plane in real time): `exercise start` and `grade` over the five clusters, students
+ * 1–3 making the reference solution (student 1 the exec one with the real kubectl, its file read
+ * back through exec in the cluster's Durable Object), 4–5 the wrong one.
  */
 exerciseClassScenario('Cloudflare Worker in workerd', async () => {
   const worker = await sharedWorker();
   return { url: worker.url, adminToken: worker.adminToken };
 }, {
-  only: ['fix-service-selector', 'volume-write-exec', 'configmap-volume'],
-  students: 3, wrong: 1, settleMs: 120_000, prefix: `ex-${randomBytes(3).toString('hex')}-`,
+  students: 5, wrong: 2, settleMs: 120_000, prefix: `ex-${randomBytes(3).toString('hex')}-`,
+  withKubectl: ['volume-write-exec'],
 });
