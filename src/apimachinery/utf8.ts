@@ -14,3 +14,16 @@ export function utf8Length(text: string): number {
   }
   return n;
 }
+
+/** UTF-8 then base64, in slices: spreading a long string's bytes into one call would overflow the stack. */
+export function utf8ToBase64(s: string): string {
+  const bytes = new TextEncoder().encode(s);
+  const parts: string[] = [];
+  for (let i = 0; i < bytes.length; i += 0x8000) parts.push(String.fromCharCode(...bytes.subarray(i, i + 0x8000)));
+  return btoa(parts.join(''));
+}
+
+/** base64 to the UTF-8 text it encodes (malformed bytes as U+FFFD); throws on what is not base64, as atob does. */
+export function base64ToUtf8(b64: string): string {
+  return new TextDecoder().decode(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+}

@@ -1,5 +1,6 @@
 import type { NodeView } from './nodeFiles.ts';
 import { quantityValue } from '../apimachinery/quantity.ts';
+import { base64ToUtf8 } from '../apimachinery/utf8.ts';
 
 /**
  * A container's environment as the kubelet builds it (kubelet_pods.go
@@ -184,5 +185,5 @@ export function expandCommand(container: EnvContainer, env: EnvVar[]): { command
 /** base64 Secret values as the container sees them. */
 export const decodeSecret = (data: Record<string, string> | undefined): KeyValues =>
   Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => {
-    try { return [k, new TextDecoder().decode(Uint8Array.from(atob(v), (c) => c.charCodeAt(0)))]; } catch { return [k, '']; }
+    try { return [k, base64ToUtf8(v)]; } catch { return [k, '']; }
   }));

@@ -1,4 +1,5 @@
 import { re2 } from '../apimachinery/re2.ts';
+import { base64ToUtf8, utf8ToBase64 } from '../apimachinery/utf8.ts';
 
 /**
  * busybox's `sed` (substitutions: `s/RE/REPLACEMENT/[g]`, `-i` in place, `-e`, `-n` with `p`,
@@ -260,12 +261,9 @@ export function filterCommand(cmd: string, args: string[], read: Read, stdin: st
     if (flags.has('d')) {
       const clean = content.replace(/\s+/g, '');
       if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean)) return { ...result, code: 1, error: 'base64: invalid input' };
-      result.lines.push(...linesOf(new TextDecoder().decode(Uint8Array.from(atob(clean), (c) => c.charCodeAt(0)))));
+      result.lines.push(...linesOf(base64ToUtf8(clean)));
     } else {
-      const bytes = new TextEncoder().encode(content);
-      let binary = '';
-      for (let k = 0; k < bytes.length; k += 0x8000) binary += String.fromCharCode(...bytes.subarray(k, k + 0x8000));
-      const encoded = btoa(binary);
+      const encoded = utf8ToBase64(content);
       for (let k = 0; k < encoded.length; k += 76) result.lines.push(encoded.slice(k, k + 76));
     }
     return result;

@@ -40,9 +40,11 @@ function writableMounts(pod: PodView, spec: ContainerSpec) {
 export function sharedMounts(cluster: string, pod: PodView, spec: ContainerSpec, claims: Record<string, string> = {}): SharedMount[] {
   return writableMounts(pod, spec).flatMap((m) => {
     const claim = m.volume.persistentVolumeClaim;
-    const key = claim ? (claims[claim.claimName ?? ''] && `${cluster}/${pod.metadata.namespace ?? ''}/claim:${claims[claim.claimName!]}`)
-      : `${cluster}/${pod.metadata.namespace ?? ''}/${pod.metadata.uid ?? ''}/volume:${m.name}`;
-    return key ? [{ mountPath: m.mountPath, key, ...(m.readOnly || claim?.readOnly ? { readOnly: true } : {}) }] : [];
+    const claimUid = claim && claims[claim.claimName ?? ''];
+    if (claim && !claimUid) return [];
+    const namespace = pod.metadata.namespace ?? '';
+    const key = claim ? `${cluster}/${namespace}/claim:${claimUid}` : `${cluster}/${namespace}/${pod.metadata.uid ?? ''}/volume:${m.name}`;
+    return [{ mountPath: m.mountPath, key, ...(m.readOnly || claim?.readOnly ? { readOnly: true } : {}) }];
   });
 }
 

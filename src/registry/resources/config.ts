@@ -1,6 +1,6 @@
 import * as schema from '../../schema/core.ts';
 import { tooLong } from '../../apimachinery/validation.ts';
-import { utf8Length } from '../../apimachinery/utf8.ts';
+import { utf8Length, utf8ToBase64 } from '../../apimachinery/utf8.ts';
 import type { FieldError } from '../../apimachinery/errors.ts';
 import { age, ageColumn, nameColumn } from '../printing.ts';
 import { allVerbs, defineResource, type KubeObject } from '../types.ts';
@@ -48,14 +48,6 @@ const base64Re = /^[A-Za-z0-9+/]*={0,2}$/;
 const isBase64 = (v: unknown): v is string => typeof v === 'string' && v.length % 4 === 0 && base64Re.test(v);
 /** The length of what a (valid) base64 string decodes to, without decoding it. */
 const decodedLength = (v: string) => (v.length / 4) * 3 - (v.endsWith('==') ? 2 : v.endsWith('=') ? 1 : 0);
-
-/** UTF-8 then base64, in slices: spreading a long string's bytes into one call would overflow the stack. */
-export function utf8ToBase64(s: string): string {
-  const bytes = new TextEncoder().encode(s);
-  const parts: string[] = [];
-  for (let i = 0; i < bytes.length; i += 0x8000) parts.push(String.fromCharCode(...bytes.subarray(i, i + 0x8000)));
-  return btoa(parts.join(''));
-}
 
 /** ValidateConfigMap: keys, and data plus binaryData at most 1 MiB, reported on the whole object (field `[]`). */
 function validateConfigMap(cm: Data): FieldError[] {
