@@ -208,15 +208,17 @@ export function linesCommand(cmd: 'head' | 'tail' | 'wc', args: string[], read: 
 /** The filters students pipe through: `sort` (-r -n -u), `uniq` (-c), `cut` (-d -f), `tr` (SET1 SET2, -d SET), `base64` (-d), `tee FILE`. */
 export const filterNames: ReadonlySet<string> = new Set(['sort', 'uniq', 'cut', 'tr', 'base64', 'tee']);
 
+/** A set's size at most: a plane's code points, however many ranges the command line holds (bounded work). */
+const maxSetSize = 0x10000;
+
 /** busybox tr's sets: ranges such as a-z expanded, \n as a newline. */
 function trSet(spec: string): string[] {
   const chars = [...spec.replace(/\\n/g, '\n').replace(/\\t/g, '\t')];
   const out: string[] = [];
-  for (let i = 0; i < chars.length; i++) {
+  for (let i = 0; i < chars.length && out.length < maxSetSize; i++) {
     if (chars[i + 1] === '-' && i + 2 < chars.length) {
       const from = chars[i].codePointAt(0)!, to = chars[i + 2].codePointAt(0)!;
-      // Bounded: a range is at most the 0x10000 code points of the plane it starts in.
-      for (let c = from; c <= to && c - from < 0x10000; c++) out.push(String.fromCodePoint(c));
+      for (let c = from; c <= to && out.length < maxSetSize; c++) out.push(String.fromCodePoint(c));
       i += 2;
     } else out.push(chars[i]);
   }
