@@ -36,14 +36,36 @@ export async function runOnNetwork<T>(load: () => Promise<LoadingNetworkView>, r
   return result;
 }
 
+/** What the kept runs may hold in all (a fetched page can be a ConfigMap's megabyte), oldest dropped first. */
 const maxKept = 2_000;
-const kept = new Map<string, Program>();
+const maxKeptBytes = 16 * 1024 * 1024;
+const kept = new Map<string, { program: Program; bytes: number }>();
+let keptBytes = 0;
+
+/** Roughly what a run holds: the text it prints (a line computed at print time counts as a short one). */
+const sizeOf = (program: Program) => [...program.prefix, ...(program.ending.kind === 'loop' ? program.ending.body : [])]
+  .reduce((n, t) => n + (typeof t.text === 'string' ? t.text.length : 64) + 32, 0)
+  + (program.fileEvents ?? []).reduce((n, e) => n + (e.content?.length ?? 0) + e.path.length, 0);
+
+/** Keeps a run; one too large to keep is kept as the command without a network (it runs on), so it is not run again each pass. */
+function keep(key: string, program: Program, input: ProgramInput): Program {
+  let bytes = sizeOf(program);
+  if (bytes > maxKeptBytes / 4) { program = programFor(input); bytes = sizeOf(program); }
+  while (kept.size >= maxKept || keptBytes + bytes > maxKeptBytes) {
+    const [oldest, entry] = kept.entries().next().value!;
+    kept.delete(oldest);
+    keptBytes -= entry.bytes;
+  }
+  kept.set(key, { program, bytes });
+  keptBytes += bytes;
+  return program;
+}
 
 const keyOf = (podUID: string, container: string, startedAt: number) => `${podUID}/${container}/${startedAt}`;
 
 /** The run kept for this container's start, if this process made it. */
 export function keptNetworkProgram(podUID: string, container: string, startedAt: number): Program | undefined {
-  return kept.get(keyOf(podUID, container, startedAt));
+  return kept.get(keyOf(podUID, container, startedAt))?.program;
 }
 
 /**
@@ -54,11 +76,9 @@ export async function containerProgram(input: ProgramInput, run: { podUID: strin
   if (!run || !programUsesNetwork(input)) return programFor(input);
   const key = keyOf(run.podUID, run.container, run.startedAt);
   const found = kept.get(key);
-  if (found) return found;
+  if (found) return found.program;
   let program: Program;
   // A network that cannot be read leaves the command as a program without one (it runs on, as before).
   try { program = await runOnNetwork(load, (view) => programFor(input, view)); } catch { program = programFor(input); }
-  if (kept.size >= maxKept) kept.delete(kept.keys().next().value!);
-  kept.set(key, program);
-  return program;
+  return keep(key, program, input);
 }
