@@ -17,7 +17,11 @@ export { gatewayApiRelease };
 type PackedVersion = CustomResourceVersion & { sameAs?: string };
 
 /** The expanded CRDs as JSON text: parsing it again is several times faster than cloning the objects. */
-let decoded: Promise<string> | undefined;
+/**
+ * Kept once decoded, never while decoding: on the Worker a pending promise shared between two
+ * Durable Objects' requests (its stream belongs to the first) may never settle for the second.
+ */
+let decoded: string | undefined;
 
 async function gunzip(base64: string): Promise<string> {
   const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
@@ -41,19 +45,21 @@ async function decode(): Promise<string> {
 
 /** The standard channel's CRDs, fresh copies each call (callers may change them). */
 export async function gatewayApiCrds(): Promise<CustomResourceDefinition[]> {
-  decoded ??= decode();
-  decoded.catch(() => { decoded = undefined; });
-  return JSON.parse(await decoded) as CustomResourceDefinition[];
+  decoded ??= await decode();
+  return JSON.parse(decoded) as CustomResourceDefinition[];
 }
 
-let defs: Promise<Map<string, ResourceDef>> | undefined;
+let defs: Map<string, ResourceDef> | undefined;
 
 /**
  * The declarations the standard CRDs stand for, by plural (each kind's preferred version):
  * what the gateway controller and provisioning write through, since the control plane's
  * catalog holds the built-in kinds only. Built once per process.
  */
-export function gatewayApiDefs(): Promise<Map<string, ResourceDef>> {
-  defs ??= gatewayApiCrds().then((crds) => new Map(crds.map((crd) => [crd.spec.names.plural, customResourceDefs(crd)[0]!])));
+export async function gatewayApiDefs(): Promise<Map<string, ResourceDef>> {
+  if (!defs) {
+    const crds = await gatewayApiCrds();
+    defs ??= new Map(crds.map((crd) => [crd.spec.names.plural, customResourceDefs(crd)[0]!]));
+  }
   return defs;
 }

@@ -61,6 +61,15 @@ function keep(key: string, program: Program, input: ProgramInput): Program {
   return program;
 }
 
+/** How long a container's command may wait for its reading of the network. */
+const networkReadMs = 10_000;
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('the network was not read in time')), ms); });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
 const keyOf = (podUID: string, container: string, startedAt: number) => `${podUID}/${container}/${startedAt}`;
 
 /** The run kept for this container's start, if this process made it. */
@@ -78,7 +87,8 @@ export async function containerProgram(input: ProgramInput, run: { podUID: strin
   const found = kept.get(key);
   if (found) return found.program;
   let program: Program;
-  // A network that cannot be read leaves the command as a program without one (it runs on, as before).
-  try { program = await runOnNetwork(load, (view) => programFor(input, view)); } catch { program = programFor(input); }
+  // A network that cannot be read (or not in time: the kubelet's pass must not wait on it) leaves the command as a
+  // program without one, that runs on, as before.
+  try { program = await withDeadline(runOnNetwork(load, (view) => programFor(input, view)), networkReadMs); } catch { program = programFor(input); }
   return keep(key, program, input);
 }
