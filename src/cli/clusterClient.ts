@@ -42,12 +42,22 @@ export function kubeconfigClient(text: string, where: string): ClusterClient {
 
 /** Requests to one cluster's API root with a bearer token. */
 function tokenClient(base: string, cluster: string, token: string, insecure: boolean): ClusterClient {
+  const once = (method: string, path: string, body: unknown, contentType: string) => request(base + path, {
+    method, insecure, timeoutMs: 60_000,
+    headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': contentType }), 'user-agent': 'apiserverless-cli' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const send = async (method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; json: unknown }> => {
-    const answer = await request(base + path, {
-      method, insecure, timeoutMs: 60_000,
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': contentType }), 'user-agent': 'apiserverless-cli' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+    let answer: Awaited<ReturnType<typeof once>>;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        answer = await once(method, path, body, contentType);
+        break;
+      } catch (err) {
+        // A kept-alive connection the server closed as it was reused (a reset before any answer): a read is sent again.
+        if (method !== 'GET' || attempt >= 3) throw err;
+      }
+    }
     let json: unknown = {};
     try {
       json = answer.body ? JSON.parse(answer.body) : {};
