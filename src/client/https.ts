@@ -32,7 +32,9 @@ export function call(url: string | URL, options: CallOptions = {}): Promise<Answ
   return new Promise((resolve, reject) => {
     const req = send(target, {
       method, headers: options.headers ?? {},
-      ...(options.agent ? { agent: options.agent } : {}),
+      // No pool unless one is given: Node's global agent keeps connections alive (since Node 19), and a kept
+      // connection the server closes just as it is reused fails the request with a reset (`socket hang up`).
+      agent: options.agent ?? false,
       ...(options.insecure ? { rejectUnauthorized: false } : {}),
     }, (res) => {
       const chunks: Buffer[] = [];
