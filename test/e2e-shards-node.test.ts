@@ -7,6 +7,7 @@ import { call } from '../src/client/https.ts';
 import { tokenOf } from '../src/entry/local-state.ts';
 import { serveSharded, type ShardedServer } from '../src/entry/shards.ts';
 import { idleSessionScenario } from './scenarios/execIdle.ts';
+import { keepAliveBodiesScenario } from './scenarios/keepAliveBodies.ts';
 import { watchScenario } from './scenarios/watch.ts';
 
 /**
@@ -42,6 +43,7 @@ async function openCluster(prefix: string) {
   assert.equal(created.status, 201, created.body);
   const config = (JSON.parse(created.body) as { kubeconfig: string }).kubeconfig;
   return {
+    name,
     kubeconfig: async () => config,
     token: async () => tokenOf(config),
     close: async () => { await admin('DELETE', `/clusters/${name}`); },
@@ -50,6 +52,11 @@ async function openCluster(prefix: string) {
 
 watchScenario('sharded Node entry, 2 shards', () => openCluster('watcher'));
 idleSessionScenario('sharded Node entry, 2 shards', () => openCluster('sheller'));
+keepAliveBodiesScenario('sharded Node entry: its TLS front', async () => {
+  const { url } = await sharded();
+  const cluster = await openCluster('writer');
+  return { url: `${url}/clusters/${cluster.name}/api/v1/namespaces/default/configmaps`, token: await cluster.token(), close: cluster.close };
+});
 
 describe('the sharded Node entry', () => {
   let server: ShardedServer;

@@ -121,6 +121,23 @@ function onUpgrade(fetch: ConnectionFetch, connectionFor: (req: IncomingMessage,
   };
 }
 
+/**
+ * Node's HTTP server reads a TLS connection's decrypted bytes straight into its parser
+ * (`parser.consume`). When a request's headers come while the previous answer is still
+ * leaving (a keep-alive client sends at once after an answer of more than 16 KiB), it pauses
+ * the connection and the parser, but the TLS layer goes on handing it the rest of what it
+ * decrypted: a body of more than one TLS record (16 KiB) then fails in the paused parser
+ * (HPE_PAUSED), the client gets a 400 "not well-formed" and the connection hangs or drops.
+ * Marked as taken before the HTTP server sees it, the connection is read through its
+ * 'data' events instead, which a pause does stop.
+ */
+export function parsingTlsInJavaScript(server: { prependListener(event: 'secureConnection', listener: (socket: TLSSocket) => void): unknown }): void {
+  server.prependListener('secureConnection', (socket) => {
+    const handle = (socket as unknown as { _handle?: { _consumed?: boolean } })._handle;
+    if (handle) handle._consumed = true;
+  });
+}
+
 /** Listens on `port` (0: any free one) at `hostname` (127.0.0.1 unless given); the port it got and the URL to reach it. */
 export async function listenOn(server: NetServer, port: number, hostname = '127.0.0.1'): Promise<{ port: number; url: string }> {
   await new Promise<void>((resolve, reject) => {
@@ -139,6 +156,7 @@ export async function serveHttps(fetch: ConnectionFetch, options: { port: number
     overrideGlobalObjects: true,
   });
   server.on('clientError', answerClientError);
+  parsingTlsInJavaScript(server);
   // WebSocket upgrades (kubectl exec) come as 'upgrade' events, not requests: the app answers them too.
   server.on('upgrade', onUpgrade(fetch, (_req, socket) => connectionOf(socket as TLSSocket)));
   const { port, url } = await listenOn(server, options.port, options.hostname);

@@ -11,7 +11,7 @@ import { ApiError } from '../apimachinery/errors.ts';
 import { decodeDocument, mediaType } from '../server/codec.ts';
 import { snapshotMediaTypes } from '../tenancy/admin.ts';
 import type { ClusterRecord } from '../tenancy/clusters.ts';
-import { answerClientError, listenOn, maxHeaderSize, peerCertificateHeader, type RunningServer, type Tls } from './node.ts';
+import { answerClientError, listenOn, maxHeaderSize, parsingTlsInJavaScript, peerCertificateHeader, type RunningServer, type Tls } from './node.ts';
 
 /**
  * The sharded Node entry (`SHARDS=N npm run start:node`): the Node entry's answer to "each
@@ -249,6 +249,7 @@ export async function serveSharded(options: {
     forward(shardFor(clusterOfPath(path)), req, res);
   });
   server.on('clientError', answerClientError);
+  parsingTlsInJavaScript(server);
   // exec, attach, port-forward: the upgrade request is replayed to the shard, then the two sockets are spliced.
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const shard = shardFor(clusterOfPath((req.url ?? '/').split('?')[0]));
