@@ -20,7 +20,8 @@ import { watchScenario } from './scenarios/watch.ts';
 let started: Promise<ShardedServer> | undefined;
 const sharded = () => (started ??= testTls().then((tls) => serveSharded({
   shards: 2, port: 0, tls, jwtSecret: testSecret, adminToken: testAdminToken,
-  env: { ...process.env, STORE: 'memory', RATE_LIMIT_RPS: '100000', RATE_LIMIT_BURST: '100000' },
+  // Answers paced at 2 MiB/s per cluster after a 512 KiB burst, so a test's large list is held back at the front.
+  env: { ...process.env, STORE: 'memory', RATE_LIMIT_RPS: '100000', RATE_LIMIT_BURST: '100000', FRONT_BYTES_PER_SECOND: String(2 * 1024 * 1024) },
 })));
 after(async () => { if (started) await (await started).close(); });
 
@@ -107,6 +108,30 @@ describe('the sharded Node entry', () => {
       process.kill(stopped, 'SIGCONT');
     }
     assert.equal((await stalled).status, 200);
+  });
+
+  it('a cluster\'s large answer is paced at the front and arrives whole; another cluster\'s is not held', async () => {
+    const [big, other] = names;
+    const value = 'x'.repeat(900_000);
+    for (const n of [1, 2, 3]) {
+      const made = await call(`${server.url}/clusters/${big}/api/v1/namespaces/default/configmaps`, {
+        method: 'POST', insecure: true, headers: { authorization: `Bearer ${tokens.get(big)}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `large-${n}` }, data: { v: value } }),
+      });
+      assert.equal(made.status, 201, made.body.slice(0, 300));
+    }
+    // 2.7 MB: past the burst, so its relay is held while the bucket refills; the other cluster's answer is not.
+    const heldBefore = server.answersHeld();
+    const list = get(big, '/api/v1/namespaces/default/configmaps');
+    assert.equal((await get(other, '/api/v1/namespaces/default')).status, 200);
+    const answer = await list;
+    assert.equal(answer.status, 200);
+    const items = (JSON.parse(answer.body) as { items: Array<{ metadata: { name: string }; data?: { v?: string } }> }).items.filter((i) => i.metadata.name.startsWith('large-'));
+    assert.deepEqual(items.map((i) => [i.metadata.name, i.data?.v?.length]), [['large-1', 900_000], ['large-2', 900_000], ['large-3', 900_000]]);
+    assert.ok(server.answersHeld() > heldBefore, 'the large list was held for its cluster\'s pace');
+    const heldAfter = server.answersHeld();
+    assert.equal((await get(other, '/api/v1/namespaces/default/configmaps')).status, 200);
+    assert.equal(server.answersHeld(), heldAfter, 'a small answer of another cluster is not held');
   });
 
   it('a token of one cluster opens no other, in either shard', async () => {

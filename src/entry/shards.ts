@@ -11,6 +11,7 @@ import { ApiError } from '../apimachinery/errors.ts';
 import { decodeDocument, mediaType } from '../server/codec.ts';
 import { snapshotMediaTypes } from '../tenancy/admin.ts';
 import type { ClusterRecord } from '../tenancy/clusters.ts';
+import { relayAnswer, RelayBuckets, relayPaceFromEnv } from './shard-relay.ts';
 import { answerClientError, listenOn, maxHeaderSize, parsingTlsInJavaScript, peerCertificateHeader, type RunningServer, type Tls } from './node.ts';
 
 /**
@@ -55,6 +56,8 @@ export interface ShardedServer extends RunningServer {
   pids(): number[];
   /** The default cluster, as its shard made it. */
   defaultCluster: ClusterRecord;
+  /** How many times an answer was held for its cluster's pace (shard-relay.ts), since the start. */
+  answersHeld(): number;
 }
 
 interface Shard { index: number; socketPath: string; agent: Agent; child?: ChildProcess }
@@ -121,6 +124,14 @@ export async function serveSharded(options: {
   }
 
   const shardFor = (cluster: string) => shards[shardOf(cluster, count)];
+  /** Each cluster's answers are paced through the front (shard-relay.ts). */
+  const relayBuckets = new RelayBuckets(relayPaceFromEnv(options.env ?? process.env));
+  let answersHeld = 0;
+  const spend = (cluster: string, bytes: number) => {
+    const wait = relayBuckets.spend(cluster, bytes);
+    if (wait > 0) answersHeld++;
+    return wait;
+  };
 
   /** The request's headers for a shard: hop-by-hop ones dropped, the client certificate (if any) set by us. */
   const forwardedHeaders = (req: IncomingMessage, extra: OutgoingHttpHeaders = {}): OutgoingHttpHeaders => {
@@ -153,8 +164,9 @@ export async function serveSharded(options: {
     upstream.on('response', (answer) => {
       answered = true;
       res.writeHead(answer.statusCode ?? 502, answerHeaders(answer.headers));
-      // Each chunk is written as it comes: a watch's events, a followed log's lines.
-      answer.pipe(res);
+      // Each chunk is written as it comes (a watch's events, a followed log's lines), at the cluster's pace.
+      const cluster = clusterOfPath((options.path ?? req.url ?? '/').split('?')[0]);
+      relayAnswer(answer, res, (bytes) => spend(cluster, bytes));
       answer.on('error', () => res.destroy());
       answer.on('aborted', () => res.destroy());
       if (answer.headers.connection === 'close') req.unpipe(upstream);
@@ -274,6 +286,7 @@ export async function serveSharded(options: {
     shardOf: (cluster) => shardOf(cluster, count),
     pids: () => shards.map((s) => s.child?.pid ?? 0),
     defaultCluster: defaultCluster!,
+    answersHeld: () => answersHeld,
     async close() {
       closing = true;
       server.closeAllConnections();

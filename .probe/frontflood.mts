@@ -1,0 +1,36 @@
+import { writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import WebSocket from 'ws';
+import { call, serveProcess } from '/work/main/bench/lib.ts';
+const s = await serveProcess('tenants-sharded');
+const url = `https://127.0.0.1:${s.port}`, admin = s.fields[0];
+const created = await call(`${url}/clusters`, { method: 'POST', token: admin, body: JSON.stringify({ name: 'attacker', ttl: '1h' }) });
+const token = /token: (\S+)/.exec(JSON.parse(created.body).kubeconfig)![1];
+const base = `${url}/clusters/attacker/api/v1/namespaces/default`;
+const finalizers = Array.from({ length: 12_000 }, (_, i) => `example.com/f-${i}`);
+console.log((await call(`${base}/configmaps`, { method: 'POST', token, body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'many-finalizers', finalizers }, data: { a: 'b' } }) })).status);
+process.kill(s.child.pid!, 'SIGUSR1');
+await new Promise((r) => setTimeout(r, 1000));
+const list = await (await fetch('http://127.0.0.1:9229/json/list')).json() as Array<{ webSocketDebuggerUrl: string }>;
+const ws = new WebSocket(list[0].webSocketDebuggerUrl);
+await new Promise((r) => ws.on('open', r));
+let id = 0;
+const send = (method: string, params: object = {}) => new Promise<any>((r) => { const i = ++id; ws.on('message', (m) => { const d = JSON.parse(String(m)); if (d.id === i) r(d.result); }); ws.send(JSON.stringify({ id: i, method, params })); });
+await send('Profiler.enable'); await send('Profiler.setSamplingInterval', { interval: 200 }); await send('Profiler.start');
+const agent = new Agent({ keepAlive: true, rejectUnauthorized: false, maxSockets: 512 });
+const statuses: Record<string, number> = {}; let bytes = 0;
+const t0 = Date.now();
+const mode = process.argv[2] ?? 'watch';
+await Promise.all(Array.from({ length: 200 }, () => new Promise<void>((resolve) => {
+  const req = request(`${base}/configmaps${mode === 'watch' ? '?watch=true' : ''}`, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
+    statuses[res.statusCode!] = (statuses[res.statusCode!] ?? 0) + 1;
+    res.on('data', (c) => { bytes += c.length; });
+    setTimeout(() => { req.destroy(); resolve(); }, 2500);
+  });
+  req.on('error', () => resolve());
+  req.end();
+})));
+console.log('statuses', statuses, 'bytes', bytes, 'ms', Date.now() - t0);
+const { profile } = await send('Profiler.stop');
+writeFileSync('/tmp/flood.cpuprofile', JSON.stringify(profile));
+s.child.kill('SIGINT'); await new Promise((r) => setTimeout(r, 1000)); process.exit(0);

@@ -1,0 +1,17 @@
+import autocannon from 'autocannon';
+import { call, serveProcess, processCpuSeconds } from '/work/main/bench/lib.ts';
+const mode = process.argv[2] ?? 'tenants-sharded';
+const s = await serveProcess(mode, { nodeArgs: process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof2'] : [] });
+const url = `https://127.0.0.1:${s.port}`, admin = s.fields[0];
+const created = await call(`${url}/clusters`, { method: 'POST', token: admin, body: JSON.stringify({ name: 'victim', ttl: '1h' }) });
+const token = /token: (\S+)/.exec(JSON.parse(created.body).kubeconfig)![1];
+const base = `${url}/clusters/victim/api/v1/namespaces/default/pods`;
+await call(base, { method: 'POST', token, body: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'seed' }, spec: { containers: [{ name: 'web', image: 'nginx' }] } }) });
+await new Promise((r) => setTimeout(r, 3000));
+const idle0 = processCpuSeconds(s.child.pid!); await new Promise((r) => setTimeout(r, 5000)); console.log('idle CPU ms/s', ((processCpuSeconds(s.child.pid!) - idle0) / 5 * 1000).toFixed(1));
+const cpu0 = processCpuSeconds(s.child.pid!);
+const t0 = Date.now();
+const result = await autocannon({ url: `${base}/seed`, connections: 8, amount: 1500, overallRate: 150, headers: { authorization: `Bearer ${token}` } });
+const cpu1 = processCpuSeconds(s.child.pid!);
+console.log(mode, 'front/server process CPU per request', ((cpu1 - cpu0) / 1500 * 1000).toFixed(3), 'ms', 'secs', (Date.now() - t0) / 1000, 'p99', result.latency.p99, 'p50', result.latency.p50);
+s.child.kill('SIGINT'); await new Promise((r) => setTimeout(r, 1500)); process.exit(0);
