@@ -11,6 +11,7 @@ import { sweepExpired } from '../tenancy/admin.ts';
 import { isExpired } from '../tenancy/clusters.ts';
 import { callCluster, clusterHeader, internalHeader } from './call-cluster.ts';
 import { ClusterObject } from './cluster-object.ts';
+import { dispatchBatch } from './queue-batch.ts';
 import type { WorkerEnv } from './worker-env.ts';
 import { workerAdmin, workerDirectory, workerProvisioner } from './worker-tenancy.ts';
 
@@ -130,15 +131,8 @@ export default {
 
   /** Change events and delayed wake-ups: each runs in the object that owns its cluster. */
   async queue(batch: MessageBatch<QueueMessage>, env: WorkerEnv): Promise<void> {
-    await Promise.all(batch.messages.map(async (message) => {
-      try {
-        const response = await callCluster(env, message.body.cluster, 'queue', message.body);
-        if (!response.ok) throw new Error(`cluster object answered ${response.status}`);
-        message.ack();
-      } catch {
-        message.retry({ delaySeconds: 1 });
-      }
-    }));
+    // Each message has a deadline, so one cluster whose object never answers cannot hold the others' (queue-batch.ts).
+    await dispatchBatch(batch.messages, (message) => callCluster(env, message.cluster, 'queue', message));
   },
 
   /** Periodic resync: repairs whatever a lost queue event left behind. */
