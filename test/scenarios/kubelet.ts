@@ -187,7 +187,8 @@ describe(`the kubelet honours the pod spec (${label})`, () => {
   it('a missing ConfigMap or key: CreateContainerConfigError with the kubelet\'s message, fixed once the ConfigMap appears', async () => {
     await apply(waitingPod('needs-config', '{ name: later, key: level }'));
     await until(kubectl, ['get', 'pod', 'needs-config', '--no-headers'], (out) => /^needs-config\s+0\/1\s+CreateContainerConfigError\s+0\s/.test(out), 'CreateContainerConfigError');
-    const described = await kubectl.ok(['describe', 'pod', 'needs-config']);
+    // The kubelet writes the pod's status, then its Failed event: a describe between the two has no event yet.
+    const described = await until(kubectl, ['describe', 'pod', 'needs-config'], (out) => /Error: configmap "later" not found/.test(out), 'the Failed event');
     assert.match(described, /^\s+State:\s+Waiting\n\s+Reason:\s+CreateContainerConfigError$/m);
     assert.match(described, /Warning\s+Failed\s+\S+\s+kubelet\s+(spec\.containers\{main\}: )?Error: configmap "later" not found/);
     const events = await kubectl.ok(['get', 'events', '--field-selector', 'involvedObject.name=needs-config']);
@@ -195,7 +196,7 @@ describe(`the kubelet honours the pod spec (${label})`, () => {
 
     await apply(waitingPod('needs-key', '{ name: app-config, key: level }'));
     await until(kubectl, ['get', 'pod', 'needs-key', '--no-headers'], (out) => /CreateContainerConfigError/.test(out), 'needs-key waiting');
-    assert.match(await kubectl.ok(['describe', 'pod', 'needs-key']), /Error: couldn't find key level in ConfigMap default\/app-config/);
+    await until(kubectl, ['describe', 'pod', 'needs-key'], (out) => /Error: couldn't find key level in ConfigMap default\/app-config/.test(out), 'the Failed event for the missing key');
 
     await kubectl.ok(['create', 'configmap', 'later', '--from-literal=level=9']);
     await completed('needs-config');
