@@ -6,6 +6,7 @@ import { Registry } from '../registry/generic.ts';
 import type { Node } from '../registry/resources/nodes.ts';
 import type { Pod } from '../registry/resources/pods.ts';
 import type { KubeObject } from '../registry/types.ts';
+import type { LoadingNetworkView } from '../runtime/network.ts';
 import { noObjects, runControllers, type ClusterObjects } from './controllers/index.ts';
 import { syncClusterRoleAggregation } from './controllers/clusterroleaggregation.ts';
 import { releasesQuota, syncResourceQuotas } from './controllers/resourcequota.ts';
@@ -33,6 +34,8 @@ import { schedulePending, type SchedulingTrigger } from './scheduler.ts';
 export interface ControlPlaneContext {
   ports: Ports;
   catalog: Catalog;
+  /** The cluster network as a pod's own commands reach it (the entry passes server/clusterNetwork.ts); without it they reach nothing. */
+  podNetwork?: (registry: Registry, pod: Pod) => () => Promise<LoadingNetworkView>;
 }
 
 interface ClusterWork {
@@ -157,7 +160,9 @@ async function pass(ctx: ControlPlaneContext, cluster: string, trigger: Scheduli
   // A control-plane component whose static pod does not run does none of its work.
   const controllersDue = components.controllers ? await runControllers(registry, objects) : undefined;
   if (components.scheduler) await schedulePending(registry.as('kube-scheduler'), nodes, pods, trigger, objects, ctx.ports.traces);
-  const kubeletsDue = await runKubelets(registry.as('kubelet'), nodes, pods, sources, hosts);
+  const kubelet = registry.as('kubelet');
+  const network = ctx.podNetwork;
+  const kubeletsDue = await runKubelets(kubelet, nodes, pods, sources, hosts, network && ((pod) => network(kubelet, pod)));
   // A node whose kubelet stopped: NotReady after the grace period, then its pods evicted.
   const lifecycleDue = await syncNodeLifecycle(registry.as('node-controller'), nodes, pods, hosts);
   const due = [controllersDue, kubeletsDue, lifecycleDue].filter((t): t is number => t !== undefined);

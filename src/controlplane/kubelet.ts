@@ -4,6 +4,8 @@ import type { Pod } from '../registry/resources/pods.ts';
 import { ApiError } from '../apimachinery/errors.ts';
 import { imageInfo, type ImageInfo } from '../runtime/images.ts';
 import { programFor } from '../runtime/programs.ts';
+import { containerProgram, keptNetworkProgram, programUsesNetwork } from '../runtime/networkPrograms.ts';
+import type { LoadingNetworkView } from '../runtime/network.ts';
 import type { Program, ProgramInput } from '../runtime/timeline.ts';
 import { prepareContainer, referencedSources, specInput, type Prepared } from '../runtime/container.ts';
 import type { PodSources } from '../runtime/podenv.ts';
@@ -75,6 +77,42 @@ function initDone(c: ContainerStatus | undefined, sidecar: boolean): number | un
 /** When the pod's latest readiness result was reported (the Ready condition's lastProbeTime). */
 const probedAtOf = (status: Status) => ms(status.conditions?.find((c) => c.type === 'Ready')?.lastProbeTime ?? undefined) || undefined;
 
+/** What a container is started with: its env and files, or (a source is missing) its spec alone. */
+function containerInput(pod: Pod, c: ContainerSpec, sources: PodSources, podIP: string | undefined): { prepared: Prepared; input: ProgramInput } {
+  const prepared: Prepared = prepareContainer(pod as unknown as VolumePod, c, sources, podIP);
+  return { prepared, input: prepared.error ? specInput(pod as unknown as VolumePod, c, podIP) : prepared.input };
+}
+
+/** When the container's current instance started (running, or since terminated), if it has. */
+const runStartedAt = (s: ContainerStatus | undefined) => {
+  const started = ms(s?.state.running?.startedAt ?? s?.state.terminated?.startedAt);
+  return Number.isNaN(started) ? undefined : started;
+};
+
+/** How the kubelet reads the cluster network for a pod's own commands (server/clusterNetwork.ts, passed in by the entry). */
+export type PodNetwork = (pod: Pod) => () => Promise<LoadingNetworkView>;
+
+/**
+ * Runs, against the network as it is now, the command of each of the pod's started containers that
+ * reaches it and has no kept run yet; true if it ran any (the pod's stages are then worked out again).
+ */
+async function runNetworkCommands(pod: Pod, status: Status | undefined, sources: PodSources, network: PodNetwork): Promise<boolean> {
+  const spec = pod.spec as PodSpecView;
+  const uid = pod.metadata.uid ?? '';
+  let ran = false;
+  const all: Array<[ContainerSpec, ContainerStatus | undefined]> = [
+    ...(spec.initContainers ?? []).map((c, i): [ContainerSpec, ContainerStatus | undefined] => [c, status?.initContainerStatuses?.[i]]),
+    ...(spec.containers ?? []).map((c, i): [ContainerSpec, ContainerStatus | undefined] => [c, status?.containerStatuses?.[i]]),
+  ];
+  for (const [c, s] of all) {
+    const startedAt = runStartedAt(s);
+    if (startedAt === undefined || !programUsesNetwork(c) || keptNetworkProgram(uid, c.name, startedAt)) continue;
+    await containerProgram(containerInput(pod, c, sources, status?.podIP).input, { podUID: uid, container: c.name, startedAt }, network(pod));
+    ran = true;
+  }
+  return ran;
+}
+
 /** The stage interpreter's view of every container, init containers first. */
 function containerViews(pod: Pod, status: Status, sources: PodSources): ContainerView[] {
   const spec = pod.spec as PodSpecView;
@@ -82,11 +120,13 @@ function containerViews(pod: Pod, status: Status, sources: PodSources): Containe
   const podRef = `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
   const probedAt = probedAtOf(status);
   const view = (c: ContainerSpec, s: ContainerStatus, init: boolean, since: number | undefined, index: number): ContainerView => {
-    const prepared: Prepared = prepareContainer(pod as unknown as VolumePod, c, sources, status.podIP);
-    const input: ProgramInput = prepared.error ? specInput(pod as unknown as VolumePod, c, status.podIP) : prepared.input;
+    const { prepared, input } = containerInput(pod, c, sources, status.podIP);
+    const started = runStartedAt(s);
+    // A command that reached the network runs as it did when this instance started (networkPrograms.ts).
+    const program = (started !== undefined && keptNetworkProgram(pod.metadata.uid ?? '', c.name, started)) || programOf(JSON.stringify(input));
     return {
       spec: c, status: s, init, sidecar: init && c.restartPolicy === 'Always', image: imageOf(c.image ?? ''),
-      program: programOf(JSON.stringify(input)), input, ...(prepared.error ? { blocked: prepared.error } : {}), probedAt, jitterMs: index * 50,
+      program, input, ...(prepared.error ? { blocked: prepared.error } : {}), probedAt, jitterMs: index * 50,
       since, podRestartPolicy: spec.restartPolicy ?? 'Always', podUID: pod.metadata.uid ?? '', podRef,
     };
   };
@@ -358,7 +398,7 @@ async function reportMountFailures(registry: Registry, pod: Pod, status: Status,
 }
 
 /** Every kubelet of the cluster, one pass. Returns when the next stage falls due. */
-export async function runKubelets(registry: Registry, nodes: Node[], pods: Pod[], sources: ClusterSources, hosts: NodeStates): Promise<number | undefined> {
+export async function runKubelets(registry: Registry, nodes: Node[], pods: Pod[], sources: ClusterSources, hosts: NodeStates, network?: PodNetwork): Promise<number | undefined> {
   const podsDef = registry.catalog.find('', 'v1', 'pods')!;
   const now = registry.now().getTime();
   const byName = new Map(nodes.map((n) => [n.metadata.name!, n]));
@@ -384,12 +424,15 @@ export async function runKubelets(registry: Registry, nodes: Node[], pods: Pod[]
       if (phase === 'Succeeded' || phase === 'Failed') continue;
       const inputs = inputsOf(pod, sources, hosts);
       const known = settled.get(pod);
-      if (known !== undefined && known.inputs === inputs && (known.due === null || known.due > now)) { later(known.due ?? undefined); continue; }
-      const podSources = namespaceSources(sources, pod.metadata.namespace ?? '', node, usesHostPath(pod) ? hosts.view(node) : undefined);
-      const sync = syncPod(pod, node, now, allocate, podSources);
+      let sourcesOfPod: PodSources | undefined;
+      const podSources = () => (sourcesOfPod ??= namespaceSources(sources, pod.metadata.namespace ?? '', node, usesHostPath(pod) ? hosts.view(node) : undefined));
+      // A started container whose command reaches the network and has no run in this process yet is worked out again with one.
+      const ranNetwork = network ? await runNetworkCommands(pod, pod.status as Status | undefined, podSources(), network) : false;
+      if (!ranNetwork && known !== undefined && known.inputs === inputs && (known.due === null || known.due > now)) { later(known.due ?? undefined); continue; }
+      const sync = syncPod(pod, node, now, allocate, podSources());
       later(sync.nextDue);
       // A volume that cannot be set up: reported once per change of what the pod reads, as the pod waits in ContainerCreating.
-      if (mountReported.get(pod.metadata.uid ?? '') !== inputs) await reportMountFailures(registry, pod, sync.status ?? pod.status as Status, podSources, inputs, node, now);
+      if (mountReported.get(pod.metadata.uid ?? '') !== inputs) await reportMountFailures(registry, pod, sync.status ?? pod.status as Status, podSources(), inputs, node, now);
       if (!sync.status) { settled.set(pod, { due: sync.nextDue ?? null, inputs }); continue; }
       let written: Pod;
       try {
@@ -403,7 +446,9 @@ export async function runKubelets(registry: Registry, nodes: Node[], pods: Pod[]
         throw err;
       }
       for (const event of sync.events) await recordEvent(registry, { ...event, involved: written });
-      await keepHostWrites(registry, written, pod.status as Status | undefined, sync.status, podSources);
+      await keepHostWrites(registry, written, pod.status as Status | undefined, sync.status, podSources());
+      // A container this pass started that reaches the network: its run, and the stages it brings, at once.
+      if (network && await runNetworkCommands(written, sync.status, podSources(), network)) later(now);
     }
   }
   return nextDue;

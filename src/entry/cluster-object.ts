@@ -25,6 +25,7 @@ import type { WorkerWebSocket } from '../types/cloudflare.ts';
 
 import { clusterHeader, internalHeader } from './call-cluster.ts';
 import { TraceRing } from '../trace/ring.ts';
+import { podNetwork } from '../server/clusterNetwork.ts';
 
 /** A Store that is exactly one cluster: the one this Durable Object owns. */
 function singleClusterStore(store: SqliteClusterStore, onDrop: () => Promise<void>): Store {
@@ -218,6 +219,6 @@ export class ClusterObject {
     // A cluster that was deleted or has expired has no work left, whatever is still queued for it.
     const record = await readClusterRecord(this.open(cluster).store);
     if (!record || isExpired(record, ports.clock.now())) return;
-    await handleMessage({ ports, catalog: this.catalog }, message);
+    await handleMessage({ ports, catalog: this.catalog, podNetwork }, message);
   }
 }

@@ -15,6 +15,7 @@ import { storeProvisioner } from '../tenancy/provision.ts';
 import { limitsFromEnv } from '../tenancy/quotas.ts';
 import { maxSnapshotBytes } from '../tenancy/snapshot.ts';
 import { handleMessage } from '../controlplane/index.ts';
+import { podNetwork } from '../server/clusterNetwork.ts';
 import { TraceRing } from '../trace/ring.ts';
 
 /**
@@ -50,11 +51,11 @@ export async function nodeRuntime(env: Env, options: {
   // Traces of requests and scheduling decisions, in this process's memory only (README: "Tracing a request").
   const ports: Ports = { store, queue, clock: systemClock, keys, traces: new TraceRing() };
   const catalog = new Catalog(resources);
-  inProcess?.consume((message) => handleMessage({ ports, catalog }, message));
+  inProcess?.consume((message) => handleMessage({ ports, catalog, podNetwork }, message));
   const sqsEvent = (event: SqsEvent) => {
     if (!sqs) throw new Error('an SQS event reached a runtime without QUEUE=sqs');
     return consumeSqsEvent(event, {
-      handle: (message) => handleMessage({ ports, catalog }, message),
+      handle: (message) => handleMessage({ ports, catalog, podNetwork }, message),
       requeue: (message, delaySeconds, notBefore) => sqs.requeue(message, delaySeconds, notBefore),
       retryAfter: (record, seconds) => sqs.retryAfter(record, seconds),
       now: () => systemClock.now().getTime(),

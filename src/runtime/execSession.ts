@@ -1,6 +1,7 @@
 import { componentStartup, imageBase } from './imageOutput.ts';
 import { hasNetworkCommand } from './netCommands.ts';
 import type { LoadingNetworkView } from './network.ts';
+import { runOnNetwork, usesNetwork } from './networkPrograms.ts';
 import { absolute, isDir, runShell, shellCommands } from './shell.ts';
 import { hasSystemCommand } from './systemCommands.ts';
 import { maxExtractBytes, runTar } from './tarCommand.ts';
@@ -68,12 +69,6 @@ function executable(cmd: string, image: string): boolean {
   return shellCommands.has(cmd) || hasSystemCommand(image, cmd) || componentStartup(cmd, 0) !== undefined || hasNetworkCommand(image, cmd);
 }
 
-/** A command line that may reach the network: only these wait for a reading of the cluster's objects. */
-const usesNetwork = (line: string[]) => line.some((word) => /\b(?:nslookup|wget|curl|nc|ping)\b/.test(word));
-
-/** Runs of a command after the containers it reached were read (each run may reach more). */
-const maxNetworkPasses = 3;
-
 /** containerd/runc's answer to an exec of a name that is not on PATH, with kubelet's exit code 126. */
 const notFoundMessage = (name: string) =>
   `OCI runtime exec failed: exec failed: unable to start container process: exec: "${name}": executable file not found in $PATH: unknown`;
@@ -123,16 +118,7 @@ export function startExec(request: ExecRequest, sink: ExecSink): ExecSession {
   const play = (line: string[], stdin: string | undefined, done: (code: number) => void) => {
     if (!request.network || !usesNetwork(line)) { playResult(run(line, stdin, undefined), done); return; }
     // Reads the cluster's objects, then the containers the command reached (each run may reach more), and plays the last run.
-    const load = request.network;
-    void (async () => {
-      const view = await load();
-      let result = run(line, stdin, view);
-      for (let pass = 1; pass < maxNetworkPasses && view.pending() && !ended; pass++) {
-        await view.loadPending();
-        result = run(line, stdin, view);
-      }
-      if (!ended) playResult(result, done);
-    })().catch(() => { if (!ended) { sink.stderr(`${line[0]}: network unavailable${nl}`); end(1); } });
+    void runOnNetwork(request.network, (view) => run(line, stdin, view), () => ended).then((result) => { if (!ended) playResult(result, done); }).catch(() => { if (!ended) { sink.stderr(`${line[0]}: network unavailable${nl}`); end(1); } });
   };
 
   const playResult = (result: ReturnType<typeof runShell>, done: (code: number) => void) => {

@@ -88,3 +88,6 @@ export async function podServers(registry: Registry, pod: PodView): Promise<Serv
     return { input: containerInput(registry.cluster, pod, spec, sources, registry.now().getTime()).input, startedAt };
   });
 }
+
+/** The network a pod's own commands reach, for the kubelet (controlplane/kubelet.ts): no API server answers them. */
+export const podNetwork = (registry: Registry, pod: KubeObject): (() => Promise<LoadingNetworkView>) => networkLoader(registry, pod as unknown as PodView);

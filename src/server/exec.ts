@@ -8,14 +8,15 @@ import { maxStdinBytes, startExec, type ExecSession, type ExecSink, type FileLay
 import { hostWritesOf } from '../runtime/nodeFiles.ts';
 import { applyHostWrites, maxNodeStateBytes } from '../registry/nodeFilesystem.ts';
 import { recordContainerExit } from '../registry/containerExit.ts';
-import { interactiveShell, programFor } from '../runtime/programs.ts';
-import { linesBetween, type ProgramInput } from '../runtime/timeline.ts';
+import { interactiveShell } from '../runtime/programs.ts';
+import { containerProgram } from '../runtime/networkPrograms.ts';
+import { linesBetween, type Program, type ProgramInput } from '../runtime/timeline.ts';
 import type { ContainerSpec } from '../runtime/stages.ts';
 import type { VolumePod } from '../runtime/volumes.ts';
 import { sharedMountsLayer, writableLayer, type SharedMount } from '../runtime/writableLayer.ts';
 import { allContainers, containerInput, containerStatuses, isRunning, type PodView } from './podContainers.ts';
 import type { Keys } from '../ports.ts';
-import type { ApiAnswer, ApiCall } from '../runtime/network.ts';
+import type { ApiAnswer, ApiCall, LoadingNetworkView } from '../runtime/network.ts';
 import type { Connection, Loopback } from './clientCertificates.ts';
 import { networkLoader } from './clusterNetwork.ts';
 import { podServiceAccountToken } from './serviceAccountTokens.ts';
@@ -168,7 +169,7 @@ function openSession(registry: Registry, def: ResourceDef, session: SessionSpec,
   const api = session.api;
   const network = networkLoader(registry, pod, reach && api ? (call) => callApiServer(reach.loopback, api, call) : undefined);
   const process: ExecSession = shell && session.stdin ? startExec({ argv: shell, stdin: true, tty: session.tty, input, now, resumed, layer, network }, shellExited)
-    : session.attach ? followContainer(registry, def, session.namespace, pod, spec, input, attached)
+    : session.attach ? followContainer(registry, def, session.namespace, pod, spec, input, attached, networkLoader(registry, pod))
     : startExec({ argv: session.command, stdin: session.stdin, tty: session.tty, input, now, resumed, layer, network }, sink);
   let received = 0;
   return {
@@ -249,16 +250,25 @@ const followPollMs = 250;
  * as `logs -f` reads it) until the container stops. Its stdin goes nowhere: only a shell on
  * a held-open stdin reads one, and that is attached to as an exec'd shell instead.
  */
-function followContainer(registry: Registry, def: ResourceDef, namespace: string | undefined, pod: PodView, spec: ContainerSpec, input: ProgramInput, sink: ExecSink): ExecSession {
-  const program = programFor(input);
+function followContainer(registry: Registry, def: ResourceDef, namespace: string | undefined, pod: PodView, spec: ContainerSpec, input: ProgramInput, sink: ExecSink, network: () => Promise<LoadingNetworkView>): ExecSession {
   const status = (p: PodView) => containerStatuses(p).find((s) => s.name === spec.name);
   const first = status(pod);
-  const startedAt = Date.parse(first?.state.running?.startedAt ?? '') || registry.now().getTime();
+  const running = Date.parse(first?.state.running?.startedAt ?? '');
+  const startedAt = running || registry.now().getTime();
+  // The run this container instance made (a command that reached the network printed what it met then).
+  const loading = containerProgram(input, Number.isNaN(running) ? undefined : { podUID: pod.metadata.uid ?? '', container: spec.name, startedAt }, network);
+  let program: Program | undefined;
   let cursor = registry.now().getTime();
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const poll = async () => {
     if (stopped) return;
+    if (!program) {
+      program = await loading;
+      // A command that ends (`kubectl run -i … -- wget -qO- web`) is shown whole: its process had its
+      // stdout before the client was attached, and finished in less time than attaching takes here.
+      if (program.ending.kind === 'exit') cursor = startedAt;
+    }
     let current: PodView | undefined;
     try { current = (await registry.get(def, namespace, pod.metadata.name!)) as PodView; } catch { current = undefined; }
     if (stopped) return;

@@ -1,7 +1,8 @@
 import type { Context } from 'hono';
 import type { Registry } from '../registry/generic.ts';
 import type { KubeObject, ResourceDef } from '../registry/types.ts';
-import { programFor } from '../runtime/programs.ts';
+import { containerProgram } from '../runtime/networkPrograms.ts';
+import { networkLoader } from './clusterNetwork.ts';
 import { prepareContainer, specInput } from '../runtime/container.ts';
 import type { VolumePod } from '../runtime/volumes.ts';
 import { podSources } from '../registry/podSources.ts';
@@ -116,7 +117,9 @@ export async function handleLog(c: Context, registry: Registry, def: ResourceDef
   // The env and files the container was started with (ConfigMaps and Secrets as they are now).
   const volumePod = pod as unknown as VolumePod;
   const prepared = prepareContainer(volumePod, spec, await podSources(registry, volumePod), pod.status?.podIP);
-  const program = programFor(prepared.error ? specInput(volumePod, spec, pod.status?.podIP) : prepared.input);
+  // A command that reaches the network printed what it met when this instance started (runtime/networkPrograms.ts).
+  const run = Number.isNaN(instance.startedAt) ? undefined : { podUID: pod.metadata.uid ?? '', container: spec.name, startedAt: instance.startedAt };
+  const program = await containerProgram(prepared.error ? specInput(volumePod, spec, pod.status?.podIP) : prepared.input, run, networkLoader(registry, pod));
   const end = instance.finishedAt !== undefined ? finishedEnd(instance.startedAt, instance.finishedAt, program) : now + 1;
   let lines = linesBetween(program, instance.startedAt, Math.max(instance.startedAt, opts.since ?? 0), end);
   if (opts.tailLines !== undefined) lines = opts.tailLines ? lines.slice(-opts.tailLines) : [];

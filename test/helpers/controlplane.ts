@@ -14,6 +14,7 @@ import { provisionInStore, storeProvisioner } from '../../src/tenancy/provision.
 import { storeDirectory } from '../../src/tenancy/clusters.ts';
 import { kubernetesVersion } from '../../src/apimachinery/version.ts';
 import { handleMessage, type ControlPlaneContext } from '../../src/controlplane/index.ts';
+import { podNetwork } from '../../src/server/clusterNetwork.ts';
 import { testAdminToken, testSecret, testTls } from '../../harness/server.ts';
 import { timestamp } from '../../src/apimachinery/time.ts';
 import { TraceRing } from '../../src/trace/ring.ts';
@@ -68,7 +69,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const port: Queue = options.wrapQueue ? options.wrapQueue(queue) : queue;
   const ports: Ports = { store: options.store ?? new MemoryStore(), queue: port, clock, keys: hmacKeys(testSecret), traces: new TraceRing() };
   const catalog = new Catalog(resources);
-  const ctx: ControlPlaneContext = { ports, catalog };
+  const ctx: ControlPlaneContext = { ports, catalog, podNetwork };
   queue.consume((message: QueueMessage) => handleMessage(ctx, message));
   const record = {
     name: 'default', uid: crypto.randomUUID(), createdAt: timestamp(clock.now()), expiresAt: null,

@@ -250,6 +250,15 @@ describe(`cluster network from kubectl exec (${label})`, () => {
     assert.equal(other.stdout, page);
   });
 
+  it('a pod\'s own command reaches the network: `kubectl run --rm -i -- wget` prints the page; a finished probe pod\'s logs say what it met', async () => {
+    const attached = await kubectl.run(['run', 'fetch', '-i', '--rm', '--restart=Never', '--image=busybox', '--', 'wget', '-qO-', 'web']);
+    assert.deepEqual([attached.stdout, attached.code], [`${page}pod "fetch" deleted from default namespace\n`, 0], attached.stderr);
+    await kubectl.ok(['run', 'probe', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'nslookup web.default.svc.cluster.local; wget -qO- -T 1 http://nobody; echo "rc=$?"']);
+    await eventually(async () => (await kubectl.run(['get', 'pod', 'probe', '--no-headers'])).stdout, (out) => /^probe\s+0\/1\s+Completed\s/.test(out), 'probe Completed', 120_000);
+    assert.equal(await kubectl.ok(['logs', 'probe']), `${dnsHeader}Name:\tweb.default.svc.cluster.local\nAddress: ${ip.web}\n\n*** Can't find web.default.svc.cluster.local: No answer\n\n`
+      + `wget: can't connect to remote host (${ip.nobody}): Connection refused\nrc=1\n`);
+  });
+
   it('Ingress and Gateway: curl with a Host header to the ingress controller\'s NodePort or the Gateway\'s address', async () => {
     await apply(routed);
     // Waited for through the API from here, not by polling with kubectl.
