@@ -1,3 +1,4 @@
+import { late, withinDeadline } from '../apimachinery/deadline.ts';
 import type { QueueMessage } from '../ports.ts';
 import type { QueueMessageEnvelope } from '../types/cloudflare.ts';
 
@@ -19,11 +20,9 @@ export async function dispatchBatch(
   const deadlineMs = options.deadlineMs ?? messageDeadlineMs;
   const log = options.log ?? ((line: string) => console.error(line));
   await Promise.all(messages.map(async (message) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), deadlineMs); });
     try {
-      const outcome = await Promise.race([deliver(message.body), late]);
-      if (outcome === 'late') {
+      const outcome = await withinDeadline(deliver(message.body), deadlineMs);
+      if (outcome === late) {
         const what = 'kind' in message.body ? message.body.kind : `${message.body.type} ${message.body.resource}`;
         log(`queue: the ${what} message for cluster "${message.body.cluster}" was not handled within ${deadlineMs / 1000} s; it is retried later and the batch goes on`);
         message.retry({ delaySeconds: 5 });
@@ -33,8 +32,6 @@ export async function dispatchBatch(
       message.ack();
     } catch {
       message.retry({ delaySeconds: 1 });
-    } finally {
-      clearTimeout(timer);
     }
   }));
 }

@@ -1,4 +1,5 @@
 import { versionInfo, splitClusterPath } from '../app.ts';
+import { withinDeadline } from '../apimachinery/deadline.ts';
 import type { QueueMessage } from '../ports.ts';
 import { readBody } from '../server/codec.ts';
 import { authenticator, bearerToken } from '../server/authn.ts';
@@ -108,18 +109,16 @@ async function drainUnread(request: Request, limit = 256 * 1024, graceMs = 1000)
   const body = request.body;
   if (!body || body.locked || request.bodyUsed) return;
   const reader = body.getReader();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<'expired'>((resolve) => { timer = setTimeout(() => resolve('expired'), graceMs); });
-  try {
+  const readUpToLimit = async () => {
     for (let read = 0; read <= limit; ) {
-      const chunk = await Promise.race([reader.read(), expired]);
-      if (chunk === 'expired' || chunk.done) break;
+      const chunk = await reader.read();
+      if (chunk.done) return;
       read += chunk.value.byteLength;
     }
-    await reader.cancel().catch(() => {});
-  } catch { /* the client is gone */ } finally {
-    clearTimeout(timer);
-  }
+  };
+  // A read still waiting at the grace's end ends with the cancel (done, or an error: the client is gone).
+  await withinDeadline(readUpToLimit().catch(() => {}), graceMs);
+  await reader.cancel().catch(() => {});
 }
 
 export default {

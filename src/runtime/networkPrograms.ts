@@ -1,3 +1,4 @@
+import { late, withinDeadline } from '../apimachinery/deadline.ts';
 import type { LoadingNetworkView } from './network.ts';
 import { programFor } from './programs.ts';
 import type { Program, ProgramInput } from './timeline.ts';
@@ -64,12 +65,6 @@ function keep(key: string, program: Program, input: ProgramInput): Program {
 /** How long a container's command may wait for its reading of the network. */
 const networkReadMs = 10_000;
 
-function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('the network was not read in time')), ms); });
-  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
-}
-
 const keyOf = (podUID: string, container: string, startedAt: number) => `${podUID}/${container}/${startedAt}`;
 
 /** The run kept for this container's start, if this process made it. */
@@ -89,6 +84,11 @@ export async function containerProgram(input: ProgramInput, run: { podUID: strin
   let program: Program;
   // A network that cannot be read (or not in time: the kubelet's pass must not wait on it) leaves the command as a
   // program without one, that runs on, as before.
-  try { program = await withDeadline(runOnNetwork(load, (view) => programFor(input, view)), networkReadMs); } catch { program = programFor(input); }
+  try {
+    const reached = await withinDeadline(runOnNetwork(load, (view) => programFor(input, view)), networkReadMs);
+    program = reached === late ? programFor(input) : reached;
+  } catch {
+    program = programFor(input);
+  }
   return keep(key, program, input);
 }
