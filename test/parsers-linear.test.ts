@@ -6,6 +6,7 @@ import { isDNS1123Label, isDNS1123Subdomain, isLabelValue, isQualifiedName, vali
 import { ApiError } from '../src/apimachinery/errors.ts';
 import { matches, parseFieldSelector, parseLabelSelector, parseLabelSelectorInTurns } from '../src/apimachinery/selectors.ts';
 import * as core from '../src/schema/core.ts';
+import { utf8Length } from '../src/apimachinery/utf8.ts';
 import { strategicMergePatch } from '../src/server/strategicMerge.ts';
 import { rawAgent, send, statusProblem, type RawResponse } from './helpers/rawHttp.ts';
 import { startNodeServer, type TestServer } from '../harness/server.ts';
@@ -17,8 +18,8 @@ import { startNodeServer, type TestServer } from '../harness/server.ts';
  * pkg/api/validate/content, pkg/util/validation, pkg/apis/core/validation).
  *
  * Linearity is shown without a clock: the scanners never hand a client's string to
- * a regular expression (a spy on RegExp.prototype.exec, which test, match, replace
- * and split all go through, records what they see), strategic merge's work is counted
+ * a regular expression with a quantifier (a spy on RegExp.prototype.exec, which test,
+ * match, search, replace and split all go through, records what they see), strategic merge's work is counted
  * in array-helper iterations and sort comparisons and grows ~n log n when the input
  * grows tenfold, and the HTTP cases send the shapes that once stalled the event loop
  * for seconds, at sizes where a quadratic parser would take far longer than the
@@ -156,7 +157,16 @@ describe('selector parsers (unit)', () => {
       ['negative quantity', () => isNegativeQuantity(`-${'0'.repeat(n)}`)],
       ['scheduler requests', () => podRequests({ containers: [{ resources: { requests: { cpu: '1'.repeat(n), memory: `${'2'.repeat(n)}Mi` } } }] })],
     ];
-    for (const [name, work] of shapes) assert.deepEqual([...(await regexesOverLongInput(work)).keys()], [], `${name}: a regular expression saw the client's input`);
+    // The one kind allowed: a search with no quantifier at all (utf8Length's scan for the first non-ASCII character).
+    for (const [name, work] of shapes) assert.deepEqual([...(await regexesOverLongInput(work)).keys()].filter((re) => quantifiers(re) > 0), [], `${name}: a regular expression with a quantifier saw the client's input`);
+  });
+});
+
+describe('utf8Length (unit)', () => {
+  it('counts what TextEncoder writes, wherever the first non-ASCII character is', () => {
+    const encoded = (s: string) => new TextEncoder().encode(s).length;
+    const samples = ['', 'abc', 'é', 'aé', 'éa', '日本', 'x'.repeat(1000) + '😀', '😀' + 'x'.repeat(10), 'a\ud800b', 'a\udc00', '\ud800', 'ab\u07ffc\u0800', 'z'.repeat(70_000) + 'ü' + 'z'.repeat(10)];
+    for (const s of samples) assert.equal(utf8Length(s), encoded(s), JSON.stringify(s.slice(0, 20)));
   });
 });
 

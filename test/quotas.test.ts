@@ -298,6 +298,18 @@ describe('per-cluster quotas', () => {
     const large = await turnsDuring(() => registry.mutate(def, 'default', 'large', label('a')));
     assert.ok(large >= small + 4, `a write to the large object took ${large} turns, to the small one ${small}`);
     assert.equal(charges, 1, 'only the write to the large object is charged for its size');
+    // A request's own large body (a create, or a PUT over a small object) is written in steps
+    // too, and without a private copy of what the request decoded.
+    const smallCreate = await turnsDuring(() => registry.create(def, 'default', configMap('from-request-small', 100), { requestBodyBytes: 200 }));
+    const body = configMap('from-request', 200 * 1024);
+    let created: unknown;
+    const largeCreate = await turnsDuring(async () => { created = await registry.create(def, 'default', body, { requestBodyBytes: 200 * 1024 + 100 }); });
+    assert.ok(largeCreate >= smallCreate + 2, `a create from a large body took ${largeCreate} turns, from a small one ${smallCreate}`);
+    assert.equal(created, body, 'the request\'s object is written as it is, not copied');
+    const replaced = { ...configMap('small', 200 * 1024), metadata: { name: 'small', resourceVersion: (await registry.get(def, 'default', 'small')).metadata.resourceVersion } };
+    const largePut = await turnsDuring(() => registry.update(def, 'default', 'small', replaced, { requestBodyBytes: 200 * 1024 + 100 }));
+    assert.ok(largePut >= small + 3, `a PUT of a large body over a small object took ${largePut} turns, a small write ${small}`);
+    charges = 0;
     // Two writes to the large object at once: the second waits for the first instead of
     // doing all its work from the same revision and being thrown away by the compare-and-swap.
     charges = 0;

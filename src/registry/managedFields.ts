@@ -1,3 +1,4 @@
+import jsonpatch from 'fast-json-patch';
 import type * as v from 'valibot';
 import { ApiError } from '../apimachinery/errors.ts';
 import { FieldSet, fromFieldsV1, pathString, toFieldsV1, type FieldsV1 } from './fieldSet.ts';
@@ -197,7 +198,7 @@ export function recordUpdate(live: KubeObject | undefined, next: KubeObject, wri
   // stored, without decoding them: the common no-op of a level-triggered controller.
   const stored = live?.metadata.managedFields;
   const requested = next.metadata.managedFields;
-  if (taken.empty && changes.removed.empty && (scope === 'status' || requested === undefined || JSON.stringify(requested) === JSON.stringify(stored))) {
+  if (taken.empty && changes.removed.empty && (scope === 'status' || requested === undefined || requested === stored || jsonpatch._areEquals(requested, stored))) {
     if (stored === undefined) delete next.metadata.managedFields; else next.metadata.managedFields = stored;
     return;
   }

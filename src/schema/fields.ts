@@ -8,24 +8,31 @@ import type * as v from 'valibot';
 type Node = v.GenericSchema & { type: string; entries?: Record<string, Node>; item?: Node; value?: Node; wrapped?: Node; options?: Node[] };
 
 export function unknownFields(schema: v.GenericSchema, value: unknown, path = ''): string[] {
-  const node = unwrap(schema as Node);
-  if (value === null || value === undefined) return [];
+  const out: string[] = [];
+  collectUnknown(schema as Node, value, path, out);
+  return out;
+}
+
+/**
+ * Only an object can hold an unknown field: scalars are skipped before a path is built for
+ * them (a list of 12,000 strings would otherwise cost 12,000 path strings and arrays).
+ */
+function collectUnknown(schema: Node, value: unknown, path: string, out: string[]): void {
+  if (value === null || typeof value !== 'object') return;
+  const node = unwrap(schema);
   if (node.type === 'loose_object' || node.type === 'object' || node.type === 'strict_object') {
-    if (typeof value !== 'object' || Array.isArray(value)) return [];
-    const out: string[] = [];
+    if (Array.isArray(value)) return;
     for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
       const childPath = path ? `${path}.${key}` : key;
       const entry = node.entries![key];
       if (!entry) out.push(childPath);
-      else out.push(...unknownFields(entry, child, childPath));
+      else collectUnknown(entry, child, childPath, out);
     }
-    return out;
+  } else if (node.type === 'array' && Array.isArray(value)) {
+    value.forEach((item, i) => { if (item !== null && typeof item === 'object') collectUnknown(node.item!, item, `${path}[${i}]`, out); });
+  } else if (node.type === 'record') {
+    for (const [k, item] of Object.entries(value as Record<string, unknown>)) if (item !== null && typeof item === 'object') collectUnknown(node.value!, item, `${path}[${k}]`, out);
   }
-  if (node.type === 'array' && Array.isArray(value)) return value.flatMap((item, i) => unknownFields(node.item!, item, `${path}[${i}]`));
-  if (node.type === 'record' && typeof value === 'object') {
-    return Object.entries(value as Record<string, unknown>).flatMap(([k, item]) => unknownFields(node.value!, item, `${path}[${k}]`));
-  }
-  return [];
 }
 
 /**
@@ -33,19 +40,31 @@ export function unknownFields(schema: v.GenericSchema, value: unknown, path = ''
  * accepts those (arrays are objects), Go's JSON decoder refuses them.
  */
 export function arraysForObjects(schema: v.GenericSchema, value: unknown, path: string[] = []): Array<{ path: string; type: string }> {
-  const node = unwrap(schema as Node);
+  const out: Array<{ path: string; type: string }> = [];
+  collectArrays(schema as Node, value, [...path], out);
+  return out;
+}
+
+/** `path` is one array, grown and shrunk on the way down; scalars are skipped before any of it. */
+function collectArrays(schema: Node, value: unknown, path: string[], out: Array<{ path: string; type: string }>): void {
+  if (value === null || typeof value !== 'object') return;
+  const node = unwrap(schema);
   // opaque() sub-trees (a record of unknown) are passed through unjudged, like a RawExtension
-  if (value === null || typeof value !== 'object' || (node.type === 'record' && unwrap(node.value!).type === 'unknown')) return [];
+  if (node.type === 'record' && unwrap(node.value!).type === 'unknown') return;
   const isStruct = node.type === 'loose_object' || node.type === 'object' || node.type === 'strict_object';
   if (Array.isArray(value) && (isStruct || node.type === 'record')) {
-    return [{ path: path.join('.'), type: isStruct ? 'struct' : unwrap(node.value!).type === 'string' ? 'map[string]string' : 'map' }];
+    out.push({ path: path.join('.'), type: isStruct ? 'struct' : unwrap(node.value!).type === 'string' ? 'map[string]string' : 'map' });
+    return;
   }
-  const children = (child: Node | undefined, entries: Array<[string, unknown]>) =>
-    child ? entries.flatMap(([k, item]) => arraysForObjects(child, item, [...path, k])) : [];
-  if (isStruct) return Object.entries(value).flatMap(([k, item]) => (node.entries![k] ? arraysForObjects(node.entries![k], item, [...path, k]) : []));
-  if (node.type === 'array' && Array.isArray(value)) return children(node.item, value.map((item, i) => [String(i), item]));
-  if (node.type === 'record') return children(node.value, Object.entries(value));
-  return [];
+  const child = (schemaOf: Node | undefined, key: string, item: unknown) => {
+    if (!schemaOf || item === null || typeof item !== 'object') return;
+    path.push(key);
+    collectArrays(schemaOf, item, path, out);
+    path.pop();
+  };
+  if (isStruct) for (const [k, item] of Object.entries(value)) child(node.entries![k], k, item);
+  else if (node.type === 'array' && Array.isArray(value)) value.forEach((item, i) => child(node.item, String(i), item));
+  else if (node.type === 'record') for (const [k, item] of Object.entries(value)) child(node.value, k, item);
 }
 
 export function unwrap(node: Node): Node {

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { Registry } from '../registry/generic.ts';
 import { apiVersionOf, isStatusSubresource, type KubeObject, type ResourceDef, type StatusSubresource } from '../registry/types.ts';
-import { decodeDocument, decodeObject, mediaType, parseFieldValidation, readBody, wantsTable } from './codec.ts';
+import { decodeDocument, decodeDocumentInTurns, decodeObject, mediaType, parseFieldValidation, readBody, wantsTable } from './codec.ts';
 import { ApiError, badRequest, methodNotAllowed, notFound } from '../apimachinery/errors.ts';
 import type { ResourceRequest } from './requestInfo.ts';
 import { parseFieldSelector, parseLabelSelectorInTurns } from '../apimachinery/selectors.ts';
@@ -9,9 +9,9 @@ import { nextTurn } from '../apimachinery/nextTurn.ts';
 import { queryBool, queryInt64 } from '../apimachinery/queryParams.ts';
 import { toTable } from './table.ts';
 import { watchStream } from './watch.ts';
-import { checkFieldSelector, parseResourceVersion, type DeleteOptions } from '../registry/generic.ts';
+import { checkFieldSelector, largeBody, parseResourceVersion, type DeleteOptions } from '../registry/generic.ts';
 import { decodeDeleteOptions } from './deleteOptions.ts';
-import { applyPatch } from './patch.ts';
+import { applyDecodedPatch, decodePatch } from './patch.ts';
 import { applyPatchType, fieldManagerOf, forceOf, serverSideApply } from './apply.ts';
 import { dryRun } from './dryRun.ts';
 import type { SubresourceHandlers } from './subresource.ts';
@@ -39,11 +39,19 @@ function listBody(def: ResourceDef, items: KubeObject[], meta: { resourceVersion
   return { kind: listKind(def), apiVersion: apiVersionOf(def), metadata: meta, items: items.map(shapeListItem) };
 }
 
+/**
+ * The request's object, and the size of the body it came from. A large body is read as text, parsed
+ * and checked against the schema on turns of the loop of their own: on the loop every cluster
+ * shares, a 3 MiB body is ~30 ms of work, which others' requests may come between.
+ */
 async function decodeBody(c: Context, def: ResourceDef, expectKind?: string, expectSchema?: Parameters<typeof decodeObject>[4]) {
   const bytes = await readBody(c.req.raw);
   if (!bytes.byteLength) throw badRequest('the request body is empty; an object was expected');
-  const document = decodeDocument(bytes, c.req.header('content-type') ?? null, expectKind ?? def.kind);
-  return decodeObject(def, document, parseFieldValidation(query(c, 'fieldValidation')), expectKind, expectSchema);
+  const large = largeBody(bytes.byteLength);
+  const contentType = c.req.header('content-type') ?? null;
+  const document = large ? await decodeDocumentInTurns(bytes, contentType, expectKind ?? def.kind, nextTurn) : decodeDocument(bytes, contentType, expectKind ?? def.kind);
+  if (large) await nextTurn();
+  return { ...decodeObject(def, document, parseFieldValidation(query(c, 'fieldValidation')), expectKind, expectSchema), bytes: bytes.byteLength };
 }
 
 function respondObject(c: Context, registry: Registry, def: ResourceDef, obj: KubeObject, status = 200, warnings: string[] = []) {
@@ -109,13 +117,13 @@ export async function handleResource(c: Context, registry: Registry, def: Resour
       return new Response(stream, { status: 200, headers: { 'Content-Type': contentType, 'Content-Encoding': 'identity', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' } });
     }
     case 'create': {
-      const { obj, warnings } = await decodeBody(c, def);
+      const { obj, warnings, bytes } = await decodeBody(c, def);
       if (info.name) throw methodNotAllowed();
-      return respondObject(c, registry, def, await registry.create(def, namespace, obj, { dryRun: dryRun(c), warnings, fieldManager: fieldManagerOf(c, 'CreateOptions') }), 201, warnings);
+      return respondObject(c, registry, def, await registry.create(def, namespace, obj, { dryRun: dryRun(c), warnings, fieldManager: fieldManagerOf(c, 'CreateOptions'), requestBodyBytes: bytes }), 201, warnings);
     }
     case 'update': {
-      const { obj, warnings } = await decodeBody(c, def);
-      return respondObject(c, registry, def, await registry.update(def, namespace, info.name!, obj, { dryRun: dryRun(c), warnings, fieldManager: fieldManagerOf(c, 'UpdateOptions') }), 200, warnings);
+      const { obj, warnings, bytes } = await decodeBody(c, def);
+      return respondObject(c, registry, def, await registry.update(def, namespace, info.name!, obj, { dryRun: dryRun(c), warnings, fieldManager: fieldManagerOf(c, 'UpdateOptions'), requestBodyBytes: bytes }), 200, warnings);
     }
     case 'patch':
       return patchResource(c, registry, def, info, namespace);
@@ -144,9 +152,13 @@ async function patchResource(c: Context, registry: Registry, def: ResourceDef, i
   const admissionWarnings: string[] = [];
   try {
     const result = await registry.mutate(def, namespace, info.name!, async (current, pace) => {
-      const patched = config
-        ? serverSideApply(def, current, config.obj, { ...applyOptions, time: timestamp(registry.now()) })
-        : applyPatch(current, bytes, contentType, def.schema);
+      let patched: KubeObject;
+      if (config) patched = serverSideApply(def, current, config.obj, { ...applyOptions, time: timestamp(registry.now()) });
+      else {
+        const patch = decodePatch(bytes, contentType);
+        await pace();
+        patched = applyDecodedPatch(current, patch, def.schema);
+      }
       await pace();
       const decoded = decodeObject(def, patched, fieldValidation);
       // A patch may not move the object: as for PUT, a changed name or namespace is a 400, not silently undone.
