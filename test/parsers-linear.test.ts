@@ -7,6 +7,7 @@ import { ApiError } from '../src/apimachinery/errors.ts';
 import { matches, parseFieldSelector, parseLabelSelector, parseLabelSelectorInTurns } from '../src/apimachinery/selectors.ts';
 import * as core from '../src/schema/core.ts';
 import { utf8Length } from '../src/apimachinery/utf8.ts';
+import { decodeDocument, decodeDocumentInTurns } from '../src/server/codec.ts';
 import { strategicMergePatch } from '../src/server/strategicMerge.ts';
 import { rawAgent, send, statusProblem, type RawResponse } from './helpers/rawHttp.ts';
 import { startNodeServer, type TestServer } from '../harness/server.ts';
@@ -167,6 +168,22 @@ describe('utf8Length (unit)', () => {
     const encoded = (s: string) => new TextEncoder().encode(s).length;
     const samples = ['', 'abc', 'é', 'aé', 'éa', '日本', 'x'.repeat(1000) + '😀', '😀' + 'x'.repeat(10), 'a\ud800b', 'a\udc00', '\ud800', 'ab\u07ffc\u0800', 'z'.repeat(70_000) + 'ü' + 'z'.repeat(10)];
     for (const s of samples) assert.equal(utf8Length(s), encoded(s), JSON.stringify(s.slice(0, 20)));
+  });
+});
+
+describe('a large body is decoded on turns of its own (unit)', () => {
+  it('a turn before it is read as text, another before it is parsed; the same value and errors as in one go', async () => {
+    const body = new TextEncoder().encode(JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { v: 'x'.repeat(100_000) } }));
+    const steps: string[] = [];
+    const turn = async () => { steps.push('turn'); };
+    assert.deepEqual(await decodeDocumentInTurns(body, 'application/json', 'ConfigMap', turn), decodeDocument(body, 'application/json', 'ConfigMap'));
+    assert.deepEqual(steps, ['turn', 'turn']);
+    // Invalid UTF-8 is found on the second step, before the second turn.
+    steps.length = 0;
+    const broken = Uint8Array.from([...body.subarray(0, 50), 0xff, ...body.subarray(50)]);
+    await assert.rejects(decodeDocumentInTurns(broken, 'application/json', 'ConfigMap', turn), (err: ApiError) => err.code === 400 && err.message === 'the request body is not valid UTF-8');
+    assert.deepEqual(steps, ['turn']);
+    await assert.rejects(decodeDocumentInTurns(body, 'text/plain', 'ConfigMap', turn), (err: ApiError) => err.code === 415);
   });
 });
 
