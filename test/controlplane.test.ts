@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { Queue } from '../src/ports.ts';
 import type { KubeObject } from '../src/registry/types.ts';
 import { startControlPlane, type ControlPlaneCluster } from './helpers/controlplane.ts';
+import { passCount } from '../src/controlplane/index.ts';
 import { countingStore } from '../harness/countingStore.ts';
 import { everyMessageTwice, seededRandom } from './helpers/queueFaults.ts';
 
@@ -150,6 +151,33 @@ describe('the control plane on a manual clock', () => {
     assert.equal(counting.writes(), 0);
     // Heartbeats still move: they are computed when read.
     assert.notEqual(JSON.stringify((await r.get(nodes, undefined, 'node01')).status), beatBefore);
+    await cluster.close();
+  });
+
+  it('a pass decodes again only the objects that changed since the last one, ConfigMaps and Secrets included', async () => {
+    const cluster = await startControlPlane({ mode: 'manual', serve: false });
+    const r = cluster.registry();
+    const marker = 'decode-me-once-'.repeat(1000);
+    await r.create(cluster.catalog.find('', 'v1', 'configmaps')!, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { v: marker } } as KubeObject);
+    await r.create(cluster.catalog.find('', 'v1', 'secrets')!, 'default', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'big' }, stringData: { v: marker } } as KubeObject);
+    await cluster.drain();
+    const parse = JSON.parse;
+    let decoded = 0;
+    const encodedMarker = btoa(marker).slice(0, 40);
+    JSON.parse = (text: string, reviver?: Parameters<typeof parse>[1]) => {
+      if (typeof text === 'string' && (text.includes(marker) || text.includes(encodedMarker))) decoded++;
+      return parse(text, reviver);
+    };
+    try {
+      for (let i = 0; i < 5; i++) {
+        await r.create(cluster.catalog.find('', 'v1', 'pods')!, 'default', pod(`web-${i}`, { containers: [{ name: 'web', image: 'nginx' }] }));
+        await cluster.drain();
+      }
+    } finally {
+      JSON.parse = parse;
+    }
+    assert.ok(passCount(cluster.ctx, 'default') >= 5, 'the pods brought passes');
+    assert.equal(decoded, 0, 'the unchanged ConfigMap and Secret were decoded again by later passes');
     await cluster.close();
   });
 
