@@ -1,6 +1,6 @@
 import type { ChangeEvent, Ports, QueueMessage } from '../ports.ts';
 import { syncIngressStatuses, ingressStatusInputs } from './controllers/ingressStatus.ts';
-import { clusterPrefix, ClusterGoneError } from '../storage/store.ts';
+import { clusterPrefix, ClusterGoneError, type KeyValue } from '../storage/store.ts';
 import { Catalog } from '../registry/catalog.ts';
 import { Registry } from '../registry/generic.ts';
 import type { Node } from '../registry/resources/nodes.ts';
@@ -12,7 +12,7 @@ import { syncClusterRoleAggregation } from './controllers/clusterroleaggregation
 import { releasesQuota, syncResourceQuotas } from './controllers/resourcequota.ts';
 import { gatewayInputs, syncGateways } from './controllers/gateway.ts';
 import { signApprovedRequests } from './controllers/signer.ts';
-import { clusterSources, runKubelets } from './kubelet.ts';
+import { runKubelets, type ClusterSources, type ObjectLookup } from './kubelet.ts';
 import { nodeStates } from './nodeStates.ts';
 import { caFromConfigMap, readNodeStates } from '../registry/nodeFilesystem.ts';
 import { syncStaticPods } from './staticPods.ts';
@@ -43,8 +43,10 @@ interface ClusterWork {
   pending: SchedulingTrigger | null;
   /** Due time of the wake-up this process last queued for the cluster. */
   wakeAt?: number;
-  /** Decoded objects by key, reused while their revision is unchanged (the control plane never mutates them). */
+  /** Decoded objects by key, reused while their revision is unchanged (the control plane never mutates them): this pass's, */
   objects: Map<string, { revision: number; obj: KubeObject }>;
+  /** and the last pass's, which this one reads from. */
+  previous: Map<string, { revision: number; obj: KubeObject }>;
   passes: number;
 }
 
@@ -55,7 +57,7 @@ function workFor(ctx: ControlPlaneContext, cluster: string): ClusterWork {
   let clusters = work.get(ctx.ports.store);
   if (!clusters) work.set(ctx.ports.store, (clusters = new Map()));
   let state = clusters.get(cluster);
-  if (!state) clusters.set(cluster, (state = { running: null, pending: null, objects: new Map(), passes: 0 }));
+  if (!state) clusters.set(cluster, (state = { running: null, pending: null, objects: new Map(), previous: new Map(), passes: 0 }));
   return state;
 }
 
@@ -119,30 +121,60 @@ async function controllerObjects(registry: Registry, state: ClusterWork, seen: C
  * do not need them.
  */
 async function underPrefix(registry: Registry, state: ClusterWork, prefix: string, seen: ClusterWork['objects']): Promise<Array<[string, KubeObject]>> {
-  const out: Array<[string, KubeObject]> = [];
+  return (await recordsUnder(registry, prefix)).map((kv) => [kv.key, decodedOnce(state, seen, kv)]);
+}
+
+/** The stored records under a key prefix, not decoded. */
+async function recordsUnder(registry: Registry, prefix: string): Promise<KeyValue[]> {
+  const out: KeyValue[] = [];
   let startAfter: string | undefined;
   for (;;) {
     const page = await registry.store.list(prefix, { startAfter, limit: 5000 });
-    for (const kv of page.items) {
-      let entry = state.objects.get(kv.key);
-      if (!entry || entry.revision !== kv.modRevision) {
-        const obj = JSON.parse(kv.value) as KubeObject;
-        obj.metadata.resourceVersion = String(kv.modRevision);
-        entry = { revision: kv.modRevision, obj };
-      }
-      seen.set(kv.key, entry);
-      out.push([kv.key, entry.obj]);
-    }
+    for (const kv of page.items) out.push(kv);
     if (!page.more || !page.items.length) return out;
     startAfter = page.items[page.items.length - 1].key;
   }
+}
+
+/** A record's object: the last pass's if its revision is unchanged, else decoded now; kept for the next pass. */
+function decodedOnce(state: ClusterWork, seen: ClusterWork['objects'], kv: KeyValue): KubeObject {
+  let entry = seen.get(kv.key) ?? state.previous.get(kv.key);
+  if (!entry || entry.revision !== kv.modRevision) {
+    const obj = JSON.parse(kv.value) as KubeObject;
+    obj.metadata.resourceVersion = String(kv.modRevision);
+    entry = { revision: kv.modRevision, obj };
+  }
+  seen.set(kv.key, entry);
+  return entry.obj;
+}
+
+/**
+ * The ConfigMaps or Secrets of the cluster by `namespace/name`, each decoded only when a
+ * container reads it (and then kept while its revision is unchanged): most are
+ * read by no pod, and one that is large (a 1 MiB ConfigMap, a 600 KB one of 12,000
+ * finalizers) would otherwise be decoded, or held decoded, for nothing.
+ */
+async function sourcesOf(registry: Registry, state: ClusterWork, plural: string, seen: ClusterWork['objects']): Promise<ObjectLookup> {
+  const prefix = Catalog.prefix(registry.cluster, registry.catalog.find('', 'v1', plural)!);
+  const records = new Map<string, KeyValue>();
+  for (const kv of await recordsUnder(registry, prefix)) {
+    records.set(kv.key.slice(prefix.length), kv);
+    // Decoded before and unchanged: kept, whether or not this pass reads it.
+    const kept = state.previous.get(kv.key);
+    if (kept?.revision === kv.modRevision) seen.set(kv.key, kept);
+  }
+  return { get: (key) => { const kv = records.get(key); return kv && decodedOnce(state, seen, kv); } };
 }
 
 async function pass(ctx: ControlPlaneContext, cluster: string, trigger: SchedulingTrigger): Promise<void> {
   const registry = new Registry(ctx.catalog, ctx.ports, cluster);
   const state = workFor(ctx, cluster);
   state.passes++;
+  // This pass reads the last one's decoded objects and keeps what it reads for the next (the
+  // ConfigMaps and Secrets the kubelets read come late in the pass: they are kept too).
+  state.previous = state.objects;
   const seen: ClusterWork['objects'] = new Map();
+  state.objects = seen;
   // Pods before their workloads: an owner missing from these lists is re-checked with a live read before anything goes.
   const nodes = await current<Node>(registry, state, 'nodes', seen);
   const pods = await current<Pod>(registry, state, 'pods', seen);
@@ -150,13 +182,7 @@ async function pass(ctx: ControlPlaneContext, cluster: string, trigger: Scheduli
   // A dropped (or empty) cluster keeps nothing in this process's memory.
   if (!seen.size) { work.get(ctx.ports.store)?.delete(cluster); return; }
   // What containers read: their env and volumes (ConfigMaps, Secrets) and the service variables.
-  const configMaps = await current(registry, state, 'configmaps', seen);
-  const secrets = await current(registry, state, 'secrets', seen);
-  // The cache is replaced only once every list of the pass has read it: replaced before the
-  // ConfigMaps and Secrets were read, it never held them, and each pass decoded them all again
-  // (a cluster with a 600 KB ConfigMap and pods coming and going: 20 MB of JSON a second).
-  state.objects = seen;
-  const sources = clusterSources(configMaps, secrets, objects.services);
+  const sources: ClusterSources = { configMaps: await sourcesOf(registry, state, 'configmaps', seen), secrets: await sourcesOf(registry, state, 'secrets', seen), services: objects.services };
   // The nodes' own files and units: static pod manifests, a stopped kubelet.
   const ca = caFromConfigMap(sources.configMaps.get('kube-system/kube-root-ca.crt'));
   const hosts = nodeStates(await readNodeStates(registry.store), nodes, ca, pods, registry.now().getTime());

@@ -302,17 +302,15 @@ function sourceVersions(pod: Pod, sources: ClusterSources): string {
   const refs = referencedSources(pod as unknown as VolumePod);
   if (!refs.configMaps.length && !refs.secrets.length) return '';
   const ns = pod.metadata.namespace ?? '';
-  const version = (list: Map<string, KubeObject>, name: string) => list.get(`${ns}/${name}`)?.metadata.resourceVersion ?? '-';
+  const version = (list: ObjectLookup, name: string) => list.get(`${ns}/${name}`)?.metadata.resourceVersion ?? '-';
   return [...refs.configMaps.map((n) => version(sources.configMaps, n)), '|', ...refs.secrets.map((n) => version(sources.secrets, n))].join(',');
 }
 
-/** The API objects containers read, by `namespace/name`, as the control plane's pass listed them. */
-export interface ClusterSources { configMaps: Map<string, KubeObject>; secrets: Map<string, KubeObject>; services: KubeObject[] }
+/** Objects by `namespace/name`: a Map, or one that decodes each only when it is asked for. */
+export interface ObjectLookup { get(key: string): KubeObject | undefined }
 
-export function clusterSources(configMaps: KubeObject[], secrets: KubeObject[], services: KubeObject[]): ClusterSources {
-  const byKey = (list: KubeObject[]) => new Map(list.map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, o]));
-  return { configMaps: byKey(configMaps), secrets: byKey(secrets), services };
-}
+/** The API objects containers read, by `namespace/name`, as the control plane's pass listed them. */
+export interface ClusterSources { configMaps: ObjectLookup; secrets: ObjectLookup; services: KubeObject[] }
 
 /** One namespace's view of the sources, for the runtime (runtime/podenv.ts); `hostNode`: the node as hostPath volumes see it. */
 function namespaceSources(sources: ClusterSources, namespace: string, node: Node, hostNode?: NodeView): PodSources {
