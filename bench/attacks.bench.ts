@@ -443,7 +443,7 @@ async function memoryBound(): Promise<void> {
 export async function run(): Promise<void> {
   // ATTACKS=memory runs only the memory bound.
   if (only === 'memory') { await memoryBound(); return; }
-  console.log('Node entry, one process (every cluster on one event loop):');
+  console.log('Node entry, one process (every cluster and its control plane on one event loop, as npm start runs it):');
   const unsharded = await victimUnderAttack('tenants');
   // SHARDS=N sets the shard count (default 2; victim and attacker hash to different shards at 2).
   console.log('');

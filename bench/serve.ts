@@ -1,14 +1,14 @@
 import { Hono } from 'hono';
 import { selfSignedCertificate, serveHttps } from '../src/entry/node.ts';
-import { defaultLimits } from '../src/tenancy/quotas.ts';
 import { startNodeServer } from '../harness/server.ts';
 
 /**
  * A server for load benchmarks, in its own process so the load generator
  * doesn't share its event loop: `api` is the Node entry (memory store), `bare`
  * a plain Hono handler doing the same JSON work with none of the API server,
- * and prints a token of its admin and of `jane` (no groups), `tenants` the Node entry under the real default limits (rate, streams, storage
- * budget), answering with its admin token so a bench can create clusters, `tenants-sharded` the
+ * and prints a token of its admin and of `jane` (no groups), `tenants` the Node entry as `npm start`
+ * runs it (its control plane live) under the real default limits (rate, streams, storage budget),
+ * answering with its admin token so a bench can create clusters, `tenants-sharded` the
  * sharded Node entry (src/entry/shards.ts) likewise, `node-entry` the Node entry
  * itself (node-runtime.ts: live control plane, timers) with its default cluster's admin token. Run with
  * --expose-gc, `tenants` collects garbage on SIGUSR2 and prints `GC <heapUsed>`.
@@ -20,14 +20,21 @@ if (mode === 'api') {
   // A second identity, outside system:masters, for what authorization costs (bench/authz.bench.ts).
   console.log(`READY ${server.port} ${await server.token()} ${await server.token('default', { sub: 'jane', groups: [] })}`);
 } else if (mode === 'tenants' || mode === 'tenants-unthrottled') {
-  const limits = mode === 'tenants' ? defaultLimits : { ...defaultLimits, requestsPerSecond: 1e9, burst: 1e9 };
-  const server = await startNodeServer({}, { limits });
+  // The Node entry as `npm start` runs it (node-runtime.ts: the control plane on the same loop as the
+  // API), under the real default limits; `tenants-unthrottled` without the request rate.
+  const { nodeRuntime } = await import('../src/entry/node-runtime.ts');
+  const unthrottled = { RATE_LIMIT_RPS: '1000000000', RATE_LIMIT_BURST: '1000000000' };
+  const env = { ...process.env, ...(mode === 'tenants' ? {} : unthrottled) };
+  const adminToken = 'bench-admin-token-0123456789abcdef';
+  const { app } = await nodeRuntime(env, { jwtSecret: 'bench-secret-that-is-long-enough-for-hs256', adminToken });
+  const server = await serveHttps(app.fetch, { port: 0, tls: await selfSignedCertificate() });
   const gc = (globalThis as { gc?: () => void }).gc;
   process.on('SIGUSR2', () => {
     gc?.();
     console.log(`GC ${process.memoryUsage().heapUsed}`);
   });
-  console.log(`READY ${server.port} ${server.adminToken}`);
+  process.on('SIGINT', () => process.exit(0));
+  console.log(`READY ${server.port} ${adminToken}`);
 } else if (mode === 'tenants-sharded') {
   // The sharded Node entry (SHARDS, default 2: a front and that many shard processes) under the real default limits.
   const { serveSharded } = await import('../src/entry/shards.ts');

@@ -50,6 +50,12 @@ describe('the node shell, without a server', () => {
     assert.match(files['/etc/kubernetes/manifests/kube-scheduler.yaml'], /^spec:\n {2}containers:\n {2}- command:\n {4}- kube-scheduler\n/m);
     assert.equal((parse(files['/etc/kubernetes/kubelet.conf']) as { clusters: Array<{ cluster: { server: string } }> }).clusters[0].cluster.server, 'https://192.168.0.10:6443');
     assert.equal(baseNodeFiles({ ...cp, name: 'node01', controlPlane: false })['/etc/kubernetes/manifests/etcd.yaml'], undefined);
+    // Rendered once per host, handed out as copies: one node's edits never reach the next reader.
+    delete files['/etc/hostname'];
+    files['/etc/kubernetes/kubelet.conf'] = 'edited';
+    assert.equal(baseNodeFiles(cp)['/etc/hostname'], 'controlplane\n');
+    assert.notEqual(baseNodeFiles(cp)['/etc/kubernetes/kubelet.conf'], 'edited');
+    assert.match(baseNodeFiles({ ...cp, version: 'v1.34.0' })['/etc/kubernetes/manifests/kube-apiserver.yaml'], /kube-apiserver:v1\.34\.0/);
   });
 
   it('sed -i, grep, pipelines, head and wc edit and read the node\'s files', () => {

@@ -7,6 +7,7 @@ import { ApiError } from '../src/apimachinery/errors.ts';
 import { matches, parseFieldSelector, parseLabelSelector, parseLabelSelectorInTurns } from '../src/apimachinery/selectors.ts';
 import * as core from '../src/schema/core.ts';
 import { utf8Length } from '../src/apimachinery/utf8.ts';
+import { hash64 } from '../src/apimachinery/hash.ts';
 import { decodeDocument, decodeDocumentInTurns } from '../src/server/codec.ts';
 import { strategicMergePatch } from '../src/server/strategicMerge.ts';
 import { rawAgent, send, statusProblem, type RawResponse } from './helpers/rawHttp.ts';
@@ -168,6 +169,20 @@ describe('utf8Length (unit)', () => {
     const encoded = (s: string) => new TextEncoder().encode(s).length;
     const samples = ['', 'abc', 'é', 'aé', 'éa', '日本', 'x'.repeat(1000) + '😀', '😀' + 'x'.repeat(10), 'a\ud800b', 'a\udc00', '\ud800', 'ab\u07ffc\u0800', 'z'.repeat(70_000) + 'ü' + 'z'.repeat(10)];
     for (const s of samples) assert.equal(utf8Length(s), encoded(s), JSON.stringify(s.slice(0, 20)));
+  });
+});
+
+describe('hash64 (unit)', () => {
+  it('is FNV-1a 64 (the published vectors) over UTF-16 code units, as the BigInt version it replaced', () => {
+    assert.equal(hash64(''), 'cbf29ce484222325');
+    assert.equal(hash64('a'), 'af63dc4c8601ec8c');
+    assert.equal(hash64('foobar'), '85944171f73967e8');
+    const reference = (text: string) => {
+      let h = 0xcbf29ce484222325n;
+      for (let i = 0; i < text.length; i++) h = ((h ^ BigInt(text.charCodeAt(i))) * 0x100000001b3n) & 0xffffffffffffffffn;
+      return h.toString(16).padStart(16, '0');
+    };
+    for (const text of ['pod-1\u0000Warning\u0000FailedScheduling', 'ü日本😀', '\uffff'.repeat(50), 'x'.repeat(1000)]) assert.equal(hash64(text), reference(text), JSON.stringify(text.slice(0, 20)));
   });
 });
 

@@ -136,6 +136,22 @@ WantedBy=multi-user.target
 
 /** The files kubeadm and the packages leave on a node (path → content). */
 export function baseNodeFiles(host: NodeHost): Record<string, string> {
+  // The same host gives the same files: rendered once (their YAML was most of a kubelet's pass), copied out.
+  const key = [host.name, host.ip, host.controlPlane, host.apiserver.name, host.apiserver.ip, host.version, host.caCertificate].join('\u0000');
+  let files = rendered.get(key);
+  if (!files) {
+    files = renderNodeFiles(host);
+    if (rendered.size >= maxRendered) rendered.delete(rendered.keys().next().value!);
+    rendered.set(key, files);
+  }
+  return { ...files };
+}
+
+/** Rendered base files by host (~20 KB for a control-plane node), the oldest forgotten past a bound. */
+const rendered = new Map<string, Record<string, string>>();
+const maxRendered = 256;
+
+function renderNodeFiles(host: NodeHost): Record<string, string> {
   const files: Record<string, string> = {
     '/etc/hostname': `${host.name}\n`,
     '/etc/os-release': 'PRETTY_NAME="Ubuntu 24.04.3 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\nVERSION="24.04.3 LTS (Noble Numbat)"\nID=ubuntu\n',
