@@ -74,7 +74,12 @@ function reconcile(ctx: ControlPlaneContext, cluster: string, trigger: Schedulin
         while (state.pending) {
           const next = state.pending;
           state.pending = null;
-          await pass(ctx, cluster, next);
+          try {
+            await pass(ctx, cluster, next);
+          } finally {
+            // Between passes only this pass's decoded objects are held, not the last one's too.
+            state.previous = new Map();
+          }
         }
       } finally {
         state.running = null;
