@@ -375,8 +375,7 @@ async function memoryBound(): Promise<void> {
     const exists = new Set<string>();
     const statuses: Histogram = {};
     let nextWrite = 0, rateLimited = 0, resets = 0;
-    const start = performance.now();
-    let writes = 0;
+    let writes = 0, elapsed = 0;
     const writer = async () => {
       for (let i = nextWrite++; i < writes; i = nextWrite++) {
         const name = `big-${i % 100}`;
@@ -413,15 +412,17 @@ async function memoryBound(): Promise<void> {
       await sleep(500);
       return { rss: rss(pid), heap };
     };
+    /** Eight writers until `n` writes are done in all (the time spent writing is counted, not the GCs between). */
+    const writeUpTo = async (n: number) => {
+      writes = n;
+      const start = performance.now();
+      await Promise.all(Array.from({ length: 8 }, writer));
+      elapsed += performance.now() - start;
+    };
     // Half the writes, a GC, the other half: bounded means the second half leaves no more behind than the first.
-    writes = 500;
-    await Promise.all(Array.from({ length: 8 }, writer));
-    let elapsed = performance.now() - start;
+    await writeUpTo(500);
     const half = await collect();
-    const resumed = performance.now();
-    writes = 1000;
-    await Promise.all(Array.from({ length: 8 }, writer));
-    elapsed += performance.now() - resumed;
+    await writeUpTo(1000);
     await sleep(2000);
     const after = rss(pid);
     const { rss: afterGc, heap: heapAfterGc } = await collect();

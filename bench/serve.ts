@@ -14,41 +14,42 @@ import { startNodeServer } from '../harness/server.ts';
  * --expose-gc, `tenants` collects garbage on SIGUSR2 and prints `GC <heapUsed>`.
  */
 const mode = process.argv[2];
+const benchSecret = 'bench-secret-that-is-long-enough-for-hs256';
+const benchAdminToken = 'bench-admin-token-0123456789abcdef';
+
+/** The Node entry as `npm start` runs it (node-runtime.ts: the control plane live on the API's loop), served over TLS. */
+async function nodeEntry(env: Record<string, string | undefined>) {
+  const { nodeRuntime } = await import('../src/entry/node-runtime.ts');
+  const runtime = await nodeRuntime(env, { jwtSecret: benchSecret, adminToken: benchAdminToken });
+  return { runtime, server: await serveHttps(runtime.app.fetch, { port: 0, tls: await selfSignedCertificate() }) };
+}
 
 if (mode === 'api') {
   const server = await startNodeServer();
   // A second identity, outside system:masters, for what authorization costs (bench/authz.bench.ts).
   console.log(`READY ${server.port} ${await server.token()} ${await server.token('default', { sub: 'jane', groups: [] })}`);
 } else if (mode === 'tenants' || mode === 'tenants-unthrottled') {
-  // The Node entry as `npm start` runs it (node-runtime.ts: the control plane on the same loop as the
-  // API), under the real default limits; `tenants-unthrottled` without the request rate.
-  const { nodeRuntime } = await import('../src/entry/node-runtime.ts');
+  // Under the real default limits; `tenants-unthrottled` without the request rate.
   const unthrottled = { RATE_LIMIT_RPS: '1000000000', RATE_LIMIT_BURST: '1000000000' };
-  const env = { ...process.env, ...(mode === 'tenants' ? {} : unthrottled) };
-  const adminToken = 'bench-admin-token-0123456789abcdef';
-  const { app } = await nodeRuntime(env, { jwtSecret: 'bench-secret-that-is-long-enough-for-hs256', adminToken });
-  const server = await serveHttps(app.fetch, { port: 0, tls: await selfSignedCertificate() });
+  const { server } = await nodeEntry({ ...process.env, ...(mode === 'tenants' ? {} : unthrottled) });
   const gc = (globalThis as { gc?: () => void }).gc;
   process.on('SIGUSR2', () => {
     gc?.();
     console.log(`GC ${process.memoryUsage().heapUsed}`);
   });
   process.on('SIGINT', () => process.exit(0));
-  console.log(`READY ${server.port} ${adminToken}`);
+  console.log(`READY ${server.port} ${benchAdminToken}`);
 } else if (mode === 'tenants-sharded') {
   // The sharded Node entry (SHARDS, default 2: a front and that many shard processes) under the real default limits.
   const { serveSharded } = await import('../src/entry/shards.ts');
-  const adminToken = 'bench-admin-token-0123456789abcdef';
-  const server = await serveSharded({ shards: Number(process.env.SHARDS) || 2, port: 0, tls: await selfSignedCertificate(), jwtSecret: 'bench-secret-that-is-long-enough-for-hs256', adminToken });
+  const server = await serveSharded({ shards: Number(process.env.SHARDS) || 2, port: 0, tls: await selfSignedCertificate(), jwtSecret: benchSecret, adminToken: benchAdminToken });
   process.on('SIGINT', () => void server.close().then(() => process.exit(0)));
-  console.log(`READY ${server.port} ${adminToken}`);
+  console.log(`READY ${server.port} ${benchAdminToken}`);
 } else if (mode === 'node-entry') {
-  // The Node entry as `npm run start:node` runs it: the control plane live, its sweep and resync timers on.
-  const { nodeRuntime } = await import('../src/entry/node-runtime.ts');
+  // The Node entry as `npm run start:node` runs it (its sweep and resync timers on), with its default cluster's admin token.
   const { adminToken } = await import('../src/tenancy/admin.ts');
   const { systemClock } = await import('../src/ports.ts');
-  const { app, keys, defaultCluster } = await nodeRuntime(process.env, { jwtSecret: 'bench-secret-that-is-long-enough-for-hs256' });
-  const server = await serveHttps(app.fetch, { port: 0, tls: await selfSignedCertificate() });
+  const { runtime: { keys, defaultCluster }, server } = await nodeEntry(process.env);
   console.log(`READY ${server.port} ${await adminToken(keys, defaultCluster, systemClock)}`);
 } else if (mode === 'bare') {
   const objects = new Map<string, string>();

@@ -39,6 +39,8 @@ const noPace: Pace = () => undefined;
 const pacer = (stored: KeyValue): Pace => (isLarge(stored) ? nextTurn : noPace);
 /** A request body past the large-object size is written in paced steps too (create, PUT). */
 export const largeBody = (bytes: number | undefined) => (bytes ?? 0) > largeObjectBytes;
+/** The object a create or PUT writes: the request's own as handed over (`requestBodyBytes`), else a private copy. */
+const writable = (input: KubeObject, options: WriteOptions) => (options.requestBodyBytes === undefined ? structuredClone(input) : input);
 
 /**
  * Paced writes to one key take turns. Two at once would both do all their work from the same
@@ -382,7 +384,7 @@ export class Registry {
 
   async create(def: ResourceDef, namespace: string | undefined, input: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
     const ctx = this.ctx();
-    const obj = options.requestBodyBytes === undefined ? structuredClone(input) : input;
+    const obj = writable(input, options);
     const pace = largeBody(options.requestBodyBytes) ? nextTurn : noPace;
     obj.apiVersion = apiVersionOf(def);
     obj.kind = def.kind;
@@ -452,7 +454,7 @@ export class Registry {
     this.chargeFor(current);
     const old = this.parse(def, current.value);
     await pace();
-    const obj = await this.prepareUpdate(def, options.requestBodyBytes === undefined ? structuredClone(input) : input, old, options);
+    const obj = await this.prepareUpdate(def, writable(input, options), old, options);
     await pace();
     return this.commitUpdate(def, key, obj, old, current.modRevision, options, pace);
   }

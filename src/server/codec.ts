@@ -58,7 +58,7 @@ function checkNesting(value: unknown): unknown {
  * `into` is the kind the body must be, which kube-apiserver names when it cannot parse one.
  */
 export function decodeDocument(bytes: Uint8Array, contentType: string | null, into?: string): unknown {
-  return checkNesting(decodeAny(bytes, contentType, into));
+  return checkNesting(parseDocument(bytes, contentType, into, textOf(bytes, contentType)));
 }
 
 /**
@@ -69,19 +69,19 @@ export function decodeDocument(bytes: Uint8Array, contentType: string | null, in
  */
 export async function decodeDocumentInTurns(bytes: Uint8Array, contentType: string | null, into: string | undefined, turn: () => Promise<void>): Promise<unknown> {
   await turn();
-  const text = isText(contentType) ? utf8Text(bytes) : undefined;
+  const text = textOf(bytes, contentType);
   await turn();
-  return checkNesting(decodeAny(bytes, contentType, into, text));
+  return checkNesting(parseDocument(bytes, contentType, into, text));
 }
 
-/** The media types read as text (JSON and YAML); no Content-Type at all is JSON. */
-function isText(contentType: string | null): boolean {
+/**
+ * The body as text, undefined for protobuf. No Content-Type means JSON; one without a media
+ * type (`;charset=utf-8`) is unparseable: 415, as Go's mime.ParseMediaType, before anything.
+ */
+function textOf(bytes: Uint8Array, contentType: string | null): string | undefined {
   const type = mediaType(contentType);
-  if (type === '') return (contentType ?? '').trim() === '';
-  return type === 'application/json' || type === '*/*' || type === 'application/yaml' || type === 'application/apply-patch+yaml';
-}
-
-function utf8Text(bytes: Uint8Array): string {
+  if (type === '' && (contentType ?? '').trim() !== '') throw unsupportedMediaType(contentType ?? '');
+  if (type === protobufType) return undefined;
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
@@ -89,16 +89,16 @@ function utf8Text(bytes: Uint8Array): string {
   }
 }
 
-function decodeAny(bytes: Uint8Array, contentType: string | null, into: string | undefined, decoded?: string): unknown {
+const protobufType = 'application/vnd.kubernetes.protobuf';
+
+/** The document of a body `textOf` has read. */
+function parseDocument(bytes: Uint8Array, contentType: string | null, into: string | undefined, text: string | undefined): unknown {
   const type = mediaType(contentType);
-  // No Content-Type means JSON; one without a media type (`;charset=utf-8`) is unparseable: 415, as Go's mime.ParseMediaType.
-  if (type === '' && (contentType ?? '').trim() !== '') throw unsupportedMediaType(contentType ?? '');
-  if (type === 'application/vnd.kubernetes.protobuf') {
+  if (text === undefined) {
     // kubectl's typed commands (create …, auth can-i) send only protobuf; the envelope names the kind
     const { apiVersion, kind, object } = decodeKubernetesProtobuf(bytes);
     return { apiVersion, kind, ...object };
   }
-  const text = decoded ?? utf8Text(bytes);
   if (type === '' || type === 'application/json' || type === '*/*') {
     try {
       return JSON.parse(text);

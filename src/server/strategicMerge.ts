@@ -173,16 +173,7 @@ function orderScalars(original: Json[], patch: Json[], order: Json[]): Json[] | 
   const inPatch = new Set(patch);
   const listed = order.filter((x, i) => orderIndex.get(x) === i && (liveIndex.has(x) || inPatch.has(x)));
   const serverOnly = original.filter((x, i) => liveIndex.get(x) === i && !orderIndex.has(x));
-  const out: Json[] = [];
-  let i = 0, j = 0;
-  while (i < serverOnly.length || j < listed.length) {
-    if (j >= listed.length) { out.push(serverOnly[i++]); continue; }
-    if (i >= serverOnly.length) { out.push(listed[j++]); continue; }
-    const ri = liveIndex.get(listed[j]) ?? -1;
-    if (ri >= 0 && liveIndex.get(serverOnly[i])! < ri) out.push(serverOnly[i++]);
-    else out.push(listed[j++]);
-  }
-  return out;
+  return interleave(serverOnly, listed, (x) => liveIndex.get(x) ?? -1);
 }
 
 /** The non-deleted patch elements must appear in `$setElementOrder` in the same relative order. */
@@ -314,14 +305,22 @@ function normalizeOrder(listed: Json[], serverOnly: Json[], patchOrder: Json[], 
   const indexIn = (index: Map<Json, number>, element: Json) => index.get(keyIn(element)) ?? -1;
   const right = sortByPosition(listed, (x) => indexIn(patchIndex, x), patchOrder.length);
   const left = sortByPosition(serverOnly, (x) => indexIn(serverIndex, x), serverOrder.length);
+  return interleave(left, right, (x) => indexIn(serverIndex, x));
+}
+
+/**
+ * The listed elements in their order, each server-only element placed before the first
+ * listed one that stood after it in the live list (`livePosition`: -1 for not in it).
+ */
+function interleave(serverOnly: Json[], listed: Json[], livePosition: (x: Json) => number): Json[] {
   const out: Json[] = [];
   let i = 0, j = 0;
-  while (i < left.length || j < right.length) {
-    if (j >= right.length) { out.push(left[i++]); continue; }
-    if (i >= left.length) { out.push(right[j++]); continue; }
-    const li = indexIn(serverIndex, left[i]), ri = indexIn(serverIndex, right[j]);
-    if (li >= 0 && ri >= 0 && li < ri) out.push(left[i++]);
-    else out.push(right[j++]);
+  while (i < serverOnly.length || j < listed.length) {
+    if (j >= listed.length) { out.push(serverOnly[i++]); continue; }
+    if (i >= serverOnly.length) { out.push(listed[j++]); continue; }
+    const li = livePosition(serverOnly[i]), ri = livePosition(listed[j]);
+    if (li >= 0 && ri >= 0 && li < ri) out.push(serverOnly[i++]);
+    else out.push(listed[j++]);
   }
   return out;
 }
