@@ -29,13 +29,19 @@ function npmStart(state: string, port: number, script = 'start', env: Record<str
   });
 }
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+async function killGroup(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   // npm may already be gone while what it started lives on in its group: kill the group either way.
   const exited = child.exitCode !== null || child.signalCode !== null
     ? Promise.resolve()
     : new Promise<void>((r) => child.once('exit', () => r()));
   try { process.kill(-child.pid!, signal); } catch { /* gone */ }
-  return exited;
+  await exited;
+  // npm's exit is not its group's: workerd may still hold the port the restart binds (a run
+  // failed on EADDRINUSE). Done when no process of the group is left (signal 0 finds none).
+  for (let waited = 0; waited < 15_000; waited += 50) {
+    try { process.kill(-child.pid!, 0); } catch { return; }
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** The teacher's CLI as a user runs it, with only the environment given (no --server, no --admin-token). */

@@ -92,7 +92,8 @@ describe(`kubectl top and the horizontal pod autoscaler (${label})`, () => {
     await kubectl.ok(['create', 'deployment', 'plain', '--image=nginx']);
     await kubectl.ok(['rollout', 'status', 'deployment/plain', '--timeout=90s']);
     assert.equal((await client.ok(['autoscale', 'deployment', 'plain', '--cpu-percent=60', '--min=1', '--max=3'])).trim(), 'horizontalpodautoscaler.autoscaling/plain autoscaled');
-    const described = await until(kubectl, ['describe', 'hpa', 'plain'], (o) => /FailedGetResourceMetric/.test(o), 'the missing request in describe hpa');
+    // The controller records its events before it writes the status: wait for the condition itself (a run read describe between the two).
+    const described = await until(kubectl, ['describe', 'hpa', 'plain'], (o) => /ScalingActive\s+False\s+FailedGetResourceMetric/.test(o), 'the missing request in describe hpa');
     assert.match(described, /^Reference:\s+Deployment\/plain$/m);
     assert.match(described, /^\s+resource cpu on pods\s+\(as a percentage of request\):\s+<unknown> \/ 60%$/m);
     assert.match(described, /^\s+ScalingActive\s+False\s+FailedGetResourceMetric\s+the HPA was unable to compute the replica count: failed to get cpu utilization: missing request for cpu in container nginx of Pod plain-[a-z0-9]+-[a-z0-9]{5}$/m);
