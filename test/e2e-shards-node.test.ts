@@ -134,6 +134,47 @@ describe('the sharded Node entry', () => {
     assert.equal(server.answersHeld(), heldAfter, 'a small answer of another cluster is not held');
   });
 
+  it('a large body goes to its shard only once the shard reads it: refused unread, none of it is relayed; a client\'s Expect: 100-continue gets the shard\'s', async () => {
+    const [name] = names;
+    const path = `${server.url}/clusters/${name}/api/v1/namespaces/default/configmaps`;
+    const body = (n: number) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `held-${n}` }, data: { v: 'x'.repeat(900_000) } });
+    /** A POST of a large body, sent at once or (expect) only after a 100 Continue; what came back. */
+    const post = (token: string, payload: string, expect: boolean) => new Promise<{ status: number; continued: boolean; connection?: string; body: string }>((resolve, reject) => {
+      let continued = false;
+      const req = request(path, {
+        method: 'POST', rejectUnauthorized: false,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...(expect ? { expect: '100-continue' } : {}) },
+      }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => { text += c.toString(); });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, continued, connection: res.headers.connection, body: text }));
+      });
+      // A server that answers before reading closes the connection: the rest of a body still being written may reset.
+      req.on('error', (err: NodeJS.ErrnoException) => { if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') reject(err); });
+      req.on('continue', () => { continued = true; req.end(payload); });
+      if (!expect) req.end(payload);
+      else req.flushHeaders();
+    });
+
+    let relayed = server.bodyBytesRelayed();
+    const refused = await post('not-a-token', body(1), false);
+    assert.equal(refused.status, 401, refused.body);
+    assert.equal(refused.connection, 'close', 'the unread body\'s connection is closed, as Go closes it');
+    assert.equal(server.bodyBytesRelayed() - relayed, 0, 'bytes of a refused body relayed to the shard');
+
+    relayed = server.bodyBytesRelayed();
+    const made = await post(tokens.get(name)!, body(2), false);
+    assert.equal(made.status, 201, made.body.slice(0, 300));
+    assert.equal(server.bodyBytesRelayed() - relayed, Buffer.byteLength(body(2)));
+
+    const askedFirst = await post(tokens.get(name)!, body(3), true);
+    assert.deepEqual([askedFirst.status, askedFirst.continued], [201, true], askedFirst.body.slice(0, 300));
+    const refusedFirst = await post('not-a-token', body(4), true);
+    assert.deepEqual([refusedFirst.status, refusedFirst.continued], [401, false], 'a refused client is not asked for its body');
+    const read = await get(name, '/api/v1/namespaces/default/configmaps');
+    assert.deepEqual((JSON.parse(read.body) as { items: Array<{ metadata: { name: string } }> }).items.map((i) => i.metadata.name).filter((n) => n.startsWith('held-')), ['held-2', 'held-3']);
+  });
+
   it('a token of one cluster opens no other, in either shard', async () => {
     const [inZero, inOne] = names;
     assert.equal((await get(inOne, '/api/v1/namespaces', tokens.get(inZero))).status, 403);

@@ -66,9 +66,13 @@ function closingAfterUnreadBody(fetch: ConnectionFetch): ConnectionFetch {
 
 /** A declared length past Go's bound, or a body of unknown length (chunked). */
 function hasLargeBody(headers: Headers): boolean {
-  const length = headers.get('content-length');
-  if (length !== null) return Number(length) > maxUnreadBodyBytes;
-  return headers.has('transfer-encoding');
+  return isLargeBody(headers.get('content-length'), headers.has('transfer-encoding'));
+}
+
+/** The same test on Node's header values: what the sharded front holds back until its shard asks for it. */
+export function isLargeBody(contentLength: string | null | undefined, chunked: boolean): boolean {
+  if (contentLength !== null && contentLength !== undefined) return Number(contentLength) > maxUnreadBodyBytes;
+  return chunked;
 }
 
 /**
@@ -201,6 +205,12 @@ export async function serveBehindFront(fetch: ConnectionFetch, socketPath: strin
   });
   // Only the front connects, and its keep-alive pool holds idle connections: closing them here would race its reuse (a reset request).
   server.keepAliveTimeout = 0;
+  // The front sends a large body only after a 100 Continue (shards.ts): it is sent when the app
+  // starts reading the body, so a request refused unread (401, 429, 413) never has its body relayed.
+  server.on('checkContinue', (req, res) => {
+    req.once('resume', () => { if (!res.headersSent) res.writeContinue(); });
+    server.emit('request', req, res);
+  });
   server.on('connection', (socket) => { (socket as { encrypted?: boolean }).encrypted = true; });
   server.on('clientError', answerClientError);
   server.on('upgrade', onUpgrade(fetch, (req) => forwardedConnection(req)));

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import { Agent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { decodeDocument, mediaType } from '../server/codec.ts';
 import { snapshotMediaTypes } from '../tenancy/admin.ts';
 import type { ClusterRecord } from '../tenancy/clusters.ts';
 import { relayAnswer, RelayBuckets, relayPaceFromEnv } from './shard-relay.ts';
-import { answerClientError, listenOn, maxHeaderSize, parsingTlsInJavaScript, peerCertificateHeader, type RunningServer, type Tls } from './node.ts';
+import { answerClientError, isLargeBody, listenOn, maxHeaderSize, parsingTlsInJavaScript, peerCertificateHeader, type RunningServer, type Tls } from './node.ts';
 
 /**
  * The sharded Node entry (`SHARDS=N npm run start:node`): the Node entry's answer to "each
@@ -58,6 +58,8 @@ export interface ShardedServer extends RunningServer {
   defaultCluster: ClusterRecord;
   /** How many times an answer was held for its cluster's pace (shard-relay.ts), since the start. */
   answersHeld(): number;
+  /** Request body bytes piped from clients to shards, since the start (a held-back body refused unread adds none). */
+  bodyBytesRelayed(): number;
 }
 
 interface Shard { index: number; socketPath: string; agent: Agent; child?: ChildProcess }
@@ -65,13 +67,21 @@ interface Shard { index: number; socketPath: string; agent: Agent; child?: Child
 /** What a shard is started with; secrets go over the IPC channel, not the environment. */
 export interface ShardInit { index: number; shards: number; socketPath: string; jwtSecret: string; adminToken?: string }
 
-const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', peerCertificateHeader]);
+// `expect` is the front's own to send: it asks for a large body's 100 Continue itself (forward).
+const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'expect', peerCertificateHeader]);
 
 function statusResponse(res: ServerResponse, error: ApiError): void {
   if (res.headersSent) { res.destroy(); return; }
   const body = JSON.stringify(error.toStatus());
   res.writeHead(error.code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
+}
+
+/** Requests whose client asked for a 100 Continue before sending its body (Node hands them to 'checkContinue'). */
+const expectingContinue = new WeakSet<IncomingMessage>();
+/** Sends the client its 100 Continue, if it asked for one and has not had it yet. */
+function continueClient(req: IncomingMessage, res: ServerResponse): void {
+  if (expectingContinue.delete(req) && !res.headersSent) res.writeContinue();
 }
 
 export async function serveSharded(options: {
@@ -144,31 +154,45 @@ export async function serveSharded(options: {
     return { ...headers, ...extra };
   };
 
-  const answerHeaders = (headers: IncomingHttpHeaders): OutgoingHttpHeaders => {
+  /** `unread`: the client's body was left unread, so its connection is closed after the answer. */
+  const answerHeaders = (headers: IncomingHttpHeaders, unread = false): OutgoingHttpHeaders => {
     const out: OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(headers)) if (!hopByHop.has(name) && value !== undefined) out[name] = value;
     // The shard closes a connection whose large body it left unread (node.ts): so does the front, to the client.
-    if (headers.connection === 'close') out.connection = 'close';
+    if (headers.connection === 'close' || unread) out.connection = 'close';
     return out;
   };
 
-  /** Pipes a request to a shard and its answer back. `body`: the request's body, already read (whole, or `partial`: then the rest follows from req). */
+  /**
+   * Pipes a request to a shard and its answer back. `body`: the request's body, already read
+   * (whole, or `partial`: then the rest follows from req). A large body still unread is held back
+   * until the shard asks for it (`Expect: 100-continue`; node.ts sends the 100 Continue when the
+   * app starts reading): a request the shard refuses unread (a 429 to a 3 MiB write) costs the
+   * front its headers, not the decryption and relay of the megabytes the client sent after them.
+   */
   function forward(shard: Shard, req: IncomingMessage, res: ServerResponse, options: { path?: string; body?: Buffer; partial?: boolean; headers?: OutgoingHttpHeaders } = {}): void {
     const headers = forwardedHeaders(req, options.headers);
     if (options.body && !options.partial) {
       delete headers['transfer-encoding'];
       headers['content-length'] = String(options.body.length);
     }
+    const heldBack = !options.body && isLargeBody(req.headers['content-length'], req.headers['transfer-encoding'] !== undefined);
+    if (heldBack) headers.expect = '100-continue';
+    else continueClient(req, res);
     const upstream = httpRequest({ socketPath: shard.socketPath, agent: shard.agent, method: req.method, path: options.path ?? req.url, headers });
-    let answered = false;
+    let answered = false, continued = false;
     upstream.on('response', (answer) => {
       answered = true;
-      res.writeHead(answer.statusCode ?? 502, answerHeaders(answer.headers));
+      // Answered before its held-back body was asked for: the body is never sent, so neither connection
+      // can carry another request (the shard's would read the next one as this body; the client's, unread).
+      const unsent = heldBack && !continued;
+      res.writeHead(answer.statusCode ?? 502, answerHeaders(answer.headers, unsent));
       // Each chunk is written as it comes (a watch's events, a followed log's lines), at the cluster's pace.
       const cluster = clusterOfPath((options.path ?? req.url ?? '/').split('?')[0]);
       relayAnswer(answer, res, (bytes) => spend(cluster, bytes));
       answer.on('error', () => res.destroy());
       answer.on('aborted', () => res.destroy());
+      if (unsent) answer.on('end', () => upstream.destroy());
       if (answer.headers.connection === 'close') req.unpipe(upstream);
     });
     // Once answered, a write error is the shard closing a connection whose body it refused to read (the answer goes on).
@@ -176,9 +200,26 @@ export async function serveSharded(options: {
     // The client left (a watch or log stream closed, a request cut off): so does the request to the shard.
     res.on('close', () => { if (!res.writableFinished) upstream.destroy(); });
     if (options.body && !options.partial) { upstream.end(options.body); return; }
+    if (heldBack) {
+      upstream.flushHeaders();
+      upstream.once('continue', () => {
+        if (answered) return;
+        continued = true;
+        // A client that asked for a 100 Continue itself (curl does, for large bodies) gets it now.
+        continueClient(req, res);
+        relayBody(req, upstream);
+      });
+      return;
+    }
     if (options.body) upstream.write(options.body);
-    req.pipe(upstream);
+    relayBody(req, upstream);
   }
+
+  let bodyBytesRelayed = 0;
+  const relayBody = (req: IncomingMessage, upstream: ClientRequest) => {
+    req.on('data', (chunk: Buffer) => { bodyBytesRelayed += chunk.length; });
+    req.pipe(upstream);
+  };
 
   /** A shard's whole answer to a bodiless copy of the request (GET /clusters). */
   const ask = (shard: Shard, req: IncomingMessage) => new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
@@ -254,12 +295,18 @@ export async function serveSharded(options: {
     return forward(typeof named.name === 'string' ? shardFor(named.name) : fallback, req, res, { body });
   }
 
-  const server = createHttpsServer({ key: options.tls.key, cert: options.tls.cert, maxHeaderSize, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+  const route = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path === '/clusters' && req.method === 'GET') { void listClusters(req, res); return; }
-    if (path === '/clusters' && req.method === 'POST') { void createCluster(req, res).catch(() => res.destroy()); return; }
-    forward(shardFor(clusterOfPath(path)), req, res);
-  });
+    const admin = path === '/clusters' && (req.method === 'GET' || req.method === 'POST');
+    if (!admin) { forward(shardFor(clusterOfPath(path)), req, res); return; }
+    // The front reads these bodies itself (a cluster spec), so it wants them at once.
+    continueClient(req, res);
+    if (req.method === 'GET') void listClusters(req, res);
+    else void createCluster(req, res).catch(() => res.destroy());
+  };
+  const server = createHttpsServer({ key: options.tls.key, cert: options.tls.cert, maxHeaderSize, requestCert: true, rejectUnauthorized: false }, route);
+  // A client's `Expect: 100-continue` is answered when its body is wanted (forward), not at once as Node would.
+  server.on('checkContinue', (req, res) => { expectingContinue.add(req); route(req, res); });
   server.on('clientError', answerClientError);
   parsingTlsInJavaScript(server);
   // exec, attach, port-forward: the upgrade request is replayed to the shard, then the two sockets are spliced.
@@ -287,6 +334,7 @@ export async function serveSharded(options: {
     pids: () => shards.map((s) => s.child?.pid ?? 0),
     defaultCluster: defaultCluster!,
     answersHeld: () => answersHeld,
+    bodyBytesRelayed: () => bodyBytesRelayed,
     async close() {
       closing = true;
       server.closeAllConnections();
