@@ -90,8 +90,10 @@ export class HttpClusterStore implements ClusterStore {
         return;
       }
       onLines(res, (line) => {
-        const parsed = JSON.parse(line) as StoreEvent | { gone: true };
-        if ('gone' in parsed) watcher.fail(new ClusterGoneError(this.cluster)); else watcher.push(parsed);
+        const parsed = JSON.parse(line) as StoreEvent | { gone: true } | { compacted: { requested: number; compacted: number } };
+        if ('gone' in parsed) watcher.fail(new ClusterGoneError(this.cluster));
+        else if ('compacted' in parsed) watcher.fail(new CompactedError(parsed.compacted.requested, parsed.compacted.compacted));
+        else watcher.push(parsed);
       });
       res.on('end', () => watcher.close());
     });

@@ -22,8 +22,11 @@ export async function serveStoreOps(store: ClusterStore, op: string, url: URL, r
           try {
             next = await iterator.next();
           } catch (err) {
-            if (!(err instanceof ClusterGoneError)) throw err;
-            controller.enqueue(encoder.encode(JSON.stringify({ gone: true }) + '\n'));
+            // A watch ended by the store (the cluster dropped, or compacted past it by a restore)
+            // says why in a last line: an errored stream would reach the client as a plain close.
+            if (err instanceof ClusterGoneError) controller.enqueue(encoder.encode(JSON.stringify({ gone: true }) + '\n'));
+            else if (err instanceof CompactedError) controller.enqueue(encoder.encode(JSON.stringify({ compacted: { requested: err.requested, compacted: err.compacted } }) + '\n'));
+            else throw err;
             controller.close();
             return;
           }

@@ -385,7 +385,13 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
       const kept = ok(await s.update(old.key, value(2), old.modRevision));
       const before = await s.currentRevision();
       const watcher = s.watch(pods, before);
-      const ended = (async () => { try { for await (const _ of watcher) { /* nothing is written before the restore */ } return 'closed'; } catch (err) { return err; } })();
+      // The watch is seen open (it delivers a write) before the restore, so the restore ends a watch
+      // in flight, not one that opens after it (that one is refused at open, checked below).
+      let delivered!: () => void;
+      const open = new Promise<void>((resolve) => (delivered = resolve));
+      const ended = (async () => { try { for await (const _ of watcher) delivered(); return 'closed'; } catch (err) { return err; } })();
+      await s.create(`${pods}seen`, value('seen'));
+      await open;
       const restored = await s.restore([{ key: `${pods}a`, value: value('a') }, { key: kept.key, value: value('b') }], [own]);
       assert.ok(restored > before, 'the restore takes a revision after every earlier one');
       assert.equal(await s.currentRevision(), restored);
