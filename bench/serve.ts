@@ -20,7 +20,8 @@ const benchAdminToken = 'bench-admin-token-0123456789abcdef';
 /** The Node entry as `npm start` runs it (node-runtime.ts: the control plane live on the API's loop), served over TLS. */
 async function nodeEntry(env: Record<string, string | undefined>) {
   const { nodeRuntime } = await import('../src/entry/node-runtime.ts');
-  const runtime = await nodeRuntime(env, { jwtSecret: benchSecret, adminToken: benchAdminToken });
+  const { DocumentThread } = await import('../src/entry/documentThread.ts');
+  const runtime = await nodeRuntime(env, { jwtSecret: benchSecret, adminToken: benchAdminToken, documents: new DocumentThread() });
   return { runtime, server: await serveHttps(runtime.app.fetch, { port: 0, tls: await selfSignedCertificate() }) };
 }
 

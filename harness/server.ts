@@ -1,5 +1,6 @@
 import { createApp } from '../src/app.ts';
 import { selfSignedCertificate, serveHttps, type RunningServer, type Tls } from '../src/entry/node.ts';
+import { DocumentThread } from '../src/entry/documentThread.ts';
 import { discardQueue, systemClock, type Ports } from '../src/ports.ts';
 import { Catalog } from '../src/registry/catalog.ts';
 import { Registry } from '../src/registry/generic.ts';
@@ -45,7 +46,8 @@ export interface TestServer extends RunningServer {
 /** The Node entry on a free port with the memory store and the default cluster bootstrapped. */
 export async function startNodeServer(overrides: Partial<Ports> = {}, options: { limits?: Limits; log?: (message: string) => void } = {}): Promise<TestServer> {
   const limits = options.limits ?? relaxedLimits;
-  const base: Ports = { store: new MemoryStore(), queue: discardQueue, clock: systemClock, keys: hmacKeys(testSecret), traces: new TraceRing(), ...overrides };
+  // Large bodies decoded on a thread of their own, as the Node entry's servers do.
+  const base: Ports = { store: new MemoryStore(), queue: discardQueue, clock: systemClock, keys: hmacKeys(testSecret), traces: new TraceRing(), documents: new DocumentThread(), ...overrides };
   // As the Node entry does: every write path meets the cluster's storage budget.
   const ports: Ports = { ...base, store: budgetedStore(base.store, limits, base.clock) };
   const catalog = new Catalog(resources);

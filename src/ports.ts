@@ -54,6 +54,16 @@ export interface Keys {
   verify(token: string): Promise<TokenClaims>;
 }
 
+/**
+ * Decodes a large request body's document off the event loop the clusters share (the Node
+ * entry: a worker thread, entry/documentThread.ts). Its answer is what `decodeDocument` would
+ * give for the same bytes, or the same ApiError.
+ */
+export interface DocumentDecoder {
+  /** `chunks` are the body as received, handed over (the decoder may take their memory). */
+  decode(chunks: Uint8Array[], contentType: string | null, into: string | undefined): Promise<unknown>;
+}
+
 export interface Ports {
   store: Store;
   queue: Queue;
@@ -64,6 +74,8 @@ export interface Ports {
    * this process only (trace/ring.ts), never the store. Absent: nothing is recorded.
    */
   traces?: TraceSink;
+  /** Where a large body's document is decoded; absent, on the loop, on turns of its own (server/codec.ts). */
+  documents?: DocumentDecoder;
 }
 
 export const systemClock: Clock = { now: () => new Date() };

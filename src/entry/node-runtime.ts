@@ -1,5 +1,5 @@
 import { createApp } from '../app.ts';
-import { systemClock, type Ports } from '../ports.ts';
+import { systemClock, type DocumentDecoder, type Ports } from '../ports.ts';
 import { InProcessQueue } from '../queue/memory.ts';
 import { sqsQueueFromEnv } from '../queue/fromEnv.ts';
 import { consumeSqsEvent, type SqsEvent } from '../queue/sqsEvents.ts';
@@ -36,6 +36,11 @@ export async function nodeRuntime(env: Env, options: {
    * every shard's), and it makes the default cluster only if that is one of them.
    */
   owns?: (cluster: string) => boolean;
+  /**
+   * Where large bodies are decoded, off the loop (documentThread.ts): the long-running servers
+   * pass one, where many clusters share the loop; Lambda, one request at a time, does not.
+   */
+  documents?: DocumentDecoder;
 }) {
   const owns = options.owns ?? (() => true);
   const keys = keysFromEnv(options.jwtSecret, env);
@@ -49,7 +54,7 @@ export async function nodeRuntime(env: Env, options: {
   });
   const queue = sqs ?? inProcess!;
   // Traces of requests and scheduling decisions, in this process's memory only (README: "Tracing a request").
-  const ports: Ports = { store, queue, clock: systemClock, keys, traces: new TraceRing() };
+  const ports: Ports = { store, queue, clock: systemClock, keys, traces: new TraceRing(), ...(options.documents ? { documents: options.documents } : {}) };
   const catalog = new Catalog(resources);
   inProcess?.consume((message) => handleMessage({ ports, catalog, podNetwork }, message));
   const sqsEvent = (event: SqsEvent) => {

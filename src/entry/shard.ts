@@ -1,4 +1,5 @@
 import { nodeRuntime } from './node-runtime.ts';
+import { DocumentThread } from './documentThread.ts';
 import { serveBehindFront } from './node.ts';
 import { shardOf, type ShardInit } from './shards.ts';
 
@@ -13,7 +14,7 @@ process.once('message', (message: { init?: ShardInit }) => {
   if (!init) return;
   void (async () => {
     const owns = (cluster: string) => shardOf(cluster, init.shards) === init.index;
-    const runtime = await nodeRuntime(process.env, { jwtSecret: init.jwtSecret, adminToken: init.adminToken, owns });
+    const runtime = await nodeRuntime(process.env, { jwtSecret: init.jwtSecret, adminToken: init.adminToken, owns, documents: new DocumentThread() });
     const server = await serveBehindFront(runtime.app.fetch, init.socketPath);
     process.send!({ ready: true, ...(runtime.ownsDefault ? { defaultCluster: runtime.defaultCluster } : {}) });
     process.on('SIGTERM', () => void server.close().finally(() => process.exit(0)));

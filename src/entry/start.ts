@@ -4,6 +4,7 @@ import { adminToken } from '../tenancy/admin.ts';
 import { localState, startedMessage } from './local-state.ts';
 import { selfSignedCertificate, serveHttps } from './node.ts';
 import { nodeRuntime } from './node-runtime.ts';
+import { DocumentThread } from './documentThread.ts';
 
 /**
  * `npm run start:node`: the Node entry over HTTPS (STORE=memory|dynamodb) and a kubeconfig that
@@ -24,7 +25,7 @@ if (shards > 1 || flag >= 0) {
   server = sharded;
   token = await adminToken(keysFromEnv(state.jwtSecret, process.env), sharded.defaultCluster, systemClock);
 } else {
-  const { app, keys, defaultCluster } = await nodeRuntime(process.env, { jwtSecret: state.jwtSecret, adminToken: state.adminToken });
+  const { app, keys, defaultCluster } = await nodeRuntime(process.env, { jwtSecret: state.jwtSecret, adminToken: state.adminToken, documents: new DocumentThread() });
   server = await serveHttps(app.fetch, { port, hostname, tls });
   token = await adminToken(keys, defaultCluster, systemClock);
 }

@@ -1,4 +1,4 @@
-import type { TokenClaims } from '../ports.ts';
+import type { DocumentDecoder, TokenClaims } from '../ports.ts';
 import type { Registry } from '../registry/generic.ts';
 import type { Access, ResourceDef, UserInfo } from '../registry/types.ts';
 import type { ApiError } from '../apimachinery/errors.ts';
@@ -54,6 +54,8 @@ export interface RequestVariables {
   registry: Registry;
   /** route: what the answer is written in, negotiated from Accept (unset outside resource requests). */
   output: OutputFormat;
+  /** route: where a large body's document is decoded (the ports' decoder; undefined: on the loop). */
+  documents: DocumentDecoder | undefined;
 }
 
 /** Bindings: what the entry knows of the connection (the Node entry's TLS peer certificate); absent on entries that cannot ask. */

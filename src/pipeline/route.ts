@@ -54,6 +54,7 @@ export const route = (base: Catalog, catalogs: ClusterCatalogs, ports: Ports) =>
       const output = negotiateOutput(c.req.header('accept'), servesProtobuf(def));
       if (!output) throw notAcceptable(`only the following media types are accepted: application/json, application/yaml`);
       c.set('output', output);
+      c.set('documents', ports.documents);
       const trace = c.get('trace');
       if (trace) trace.object = { group: target.group, resource: target.resource, namespace: def.namespaced ? target.namespace ?? '' : '', name: target.name ?? '' };
       c.set('registry', new Registry(catalog, { ...ports, charge: c.get('charge'), trace }, cluster, c.get('user'), c.get('access')));

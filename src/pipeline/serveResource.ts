@@ -9,4 +9,4 @@ import type { PipelineEnv } from './context.ts';
  * validating admission, the store (compare-and-swap), then the change event to the queue.
  */
 export const serveResource = (subresources: SubresourceHandlers): Handler<PipelineEnv> => (c) =>
-  handleResource(c, c.get('registry'), c.get('def'), c.get('resourceRequest'), subresources);
+  handleResource(c, c.get('registry'), c.get('def'), c.get('resourceRequest'), subresources, c.get('documents'));

@@ -17,7 +17,19 @@ export async function readBody(request: Request, limit = maxBodyBytes): Promise<
   // taken whole; @hono/node-server then reads the socket directly instead of building a web stream
   // (which even asking for `request.body` would do).
   if (length !== null && /^\d+$/.test(length)) return declared === 0 ? new Uint8Array() : new Uint8Array(await request.arrayBuffer());
-  if (!request.body) return new Uint8Array();
+  return concat(await readBodyChunks(request, limit));
+}
+
+/**
+ * The body as the pieces it arrived in, each a copy of its own (a decoder on another thread
+ * may take their memory), refusing more than `limit`. Nothing here makes one buffer of the
+ * whole body: on the loop every cluster shares, a fresh multi-megabyte allocation is itself
+ * milliseconds of page faults where memory is mapped on first touch (a 3 MiB buffer ~10 ms in
+ * a Firecracker VM, the same bytes in 64 KiB pieces ~0.2 ms).
+ */
+export async function readBodyChunks(request: Request, limit = maxBodyBytes): Promise<Uint8Array[]> {
+  if (Number(request.headers.get('content-length') ?? '0') > limit) throw tooLarge();
+  if (!request.body) return [];
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -29,9 +41,14 @@ export async function readBody(request: Request, limit = maxBodyBytes): Promise<
       await reader.cancel();
       throw tooLarge();
     }
-    chunks.push(value);
+    chunks.push(value.slice());
   }
-  const out = new Uint8Array(size);
+  return chunks;
+}
+
+export function concat(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
   let offset = 0;
   for (const c of chunks) { out.set(c, offset); offset += c.byteLength; }
   return out;

@@ -1,7 +1,8 @@
 import type { Context } from 'hono';
+import type { DocumentDecoder } from '../ports.ts';
 import type { Registry } from '../registry/generic.ts';
 import { apiVersionOf, isStatusSubresource, type KubeObject, type ResourceDef, type StatusSubresource } from '../registry/types.ts';
-import { decodeDocument, decodeDocumentInTurns, decodeObject, mediaType, parseFieldValidation, readBody, wantsTable } from './codec.ts';
+import { decodeDocument, decodeDocumentInTurns, decodeObject, mediaType, parseFieldValidation, readBody, readBodyChunks, concat, wantsTable } from './codec.ts';
 import { ApiError, badRequest, methodNotAllowed, notFound } from '../apimachinery/errors.ts';
 import type { ResourceRequest } from './requestInfo.ts';
 import { parseFieldSelector, parseLabelSelectorInTurns } from '../apimachinery/selectors.ts';
@@ -44,15 +45,33 @@ function listBody(def: ResourceDef, items: KubeObject[], meta: { resourceVersion
  * and checked against the schema on turns of the loop of their own: on the loop every cluster
  * shares, a 3 MiB body is ~30 ms of work, which others' requests may come between.
  */
-async function decodeBody(c: Context, def: ResourceDef, expectKind?: string, expectSchema?: Parameters<typeof decodeObject>[4]) {
-  const bytes = await readBody(c.req.raw);
-  if (!bytes.byteLength) throw badRequest('the request body is empty; an object was expected');
-  const large = largeBody(bytes.byteLength);
+async function decodeBody(c: Context, def: ResourceDef, documents: DocumentDecoder | undefined, expectKind?: string, expectSchema?: Parameters<typeof decodeObject>[4]) {
   const contentType = c.req.header('content-type') ?? null;
-  const document = large ? await decodeDocumentInTurns(bytes, contentType, expectKind ?? def.kind, nextTurn) : decodeDocument(bytes, contentType, expectKind ?? def.kind);
-  if (large) await nextTurn();
-  return { ...decodeObject(def, document, parseFieldValidation(query(c, 'fieldValidation')), expectKind, expectSchema), bytes: bytes.byteLength };
+  const into = expectKind ?? def.kind;
+  let document: unknown, size: number;
+  const declared = c.req.header('content-length');
+  if (documents && (declared === undefined || Number(declared) > offLoopBytes)) {
+    // A large body (declared, or found so once read) is joined, read as text and parsed on the
+    // decoder's thread: what comes back is the document alone.
+    const chunks = await readBodyChunks(c.req.raw);
+    size = chunks.reduce((n, chunk) => n + chunk.byteLength, 0);
+    if (!size) throw badRequest('the request body is empty; an object was expected');
+    document = size > offLoopBytes ? await documents.decode(chunks, contentType, into) : decodeDocument(concat(chunks), contentType, into);
+  } else {
+    const bytes = await readBody(c.req.raw);
+    size = bytes.byteLength;
+    if (!size) throw badRequest('the request body is empty; an object was expected');
+    document = largeBody(size) ? await decodeDocumentInTurns(bytes, contentType, into, nextTurn) : decodeDocument(bytes, contentType, into);
+  }
+  if (largeBody(size)) await nextTurn();
+  return { ...decodeObject(def, document, parseFieldValidation(query(c, 'fieldValidation')), expectKind, expectSchema), bytes: size };
 }
+
+/**
+ * A body past this many bytes goes to the ports' document decoder where there is one: below it,
+ * reading and parsing it on the loop costs about what handing it over would.
+ */
+const offLoopBytes = 256 * 1024;
 
 function respondObject(c: Context, registry: Registry, def: ResourceDef, obj: KubeObject, status = 200, warnings: string[] = []) {
   if (wantsTable(c.req.header('accept') ?? null)) {
@@ -71,7 +90,7 @@ function deleted(def: ResourceDef, obj: KubeObject) {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: def.group || undefined, kind: def.plural, uid } };
 }
 
-export async function handleResource(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, subresources: SubresourceHandlers): Promise<Response> {
+export async function handleResource(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, subresources: SubresourceHandlers, documents?: DocumentDecoder): Promise<Response> {
   if (def.namespaced && info.namespace === undefined && info.name !== undefined) throw notFound({ group: def.group, resource: def.plural }, info.name);
   const namespace = def.namespaced ? info.namespace : undefined;
   if (!def.namespaced && info.underNamespace) {
@@ -83,7 +102,7 @@ export async function handleResource(c: Context, registry: Registry, def: Resour
   if ((info.verb === 'update' || info.verb === 'patch') && info.name === undefined) throw methodNotAllowed();
   if (def.namespaced && info.namespace === undefined && (info.verb === 'create' || info.verb === 'deletecollection')) throw methodNotAllowed();
   if (def.warning) c.header('Warning', `299 - ${JSON.stringify(def.warning)}`, { append: true });
-  if (info.subresource) return handleSubresource(c, registry, def, info, namespace, subresources);
+  if (info.subresource) return handleSubresource(c, registry, def, info, namespace, subresources, documents);
   // A verb the resource does not have is not routed at all in kube-apiserver: go-restful's 405.
   if (!def.verbs.includes(info.verb)) throw methodNotAllowed();
   const ctx = () => registry.ctx();
@@ -117,12 +136,12 @@ export async function handleResource(c: Context, registry: Registry, def: Resour
       return new Response(stream, { status: 200, headers: { 'Content-Type': contentType, 'Content-Encoding': 'identity', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' } });
     }
     case 'create': {
-      const { obj, warnings, bytes } = await decodeBody(c, def);
+      const { obj, warnings, bytes } = await decodeBody(c, def, documents);
       if (info.name) throw methodNotAllowed();
       return respondObject(c, registry, def, await registry.create(def, namespace, obj, { dryRun: dryRun(c), warnings, fieldManager: fieldManagerOf(c, 'CreateOptions'), requestBodyBytes: bytes }), 201, warnings);
     }
     case 'update': {
-      const { obj, warnings, bytes } = await decodeBody(c, def);
+      const { obj, warnings, bytes } = await decodeBody(c, def, documents);
       return respondObject(c, registry, def, await registry.update(def, namespace, info.name!, obj, { dryRun: dryRun(c), warnings, fieldManager: fieldManagerOf(c, 'UpdateOptions'), requestBodyBytes: bytes }), 200, warnings);
     }
     case 'patch':
@@ -190,7 +209,7 @@ async function deleteOptions(c: Context): Promise<DeleteOptions> {
   return { ...out, ...decodeDeleteOptions(decodeDocument(bytes, c.req.header('content-type') ?? 'application/json')) };
 }
 
-async function handleSubresource(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined, subresources: SubresourceHandlers): Promise<Response> {
+async function handleSubresource(c: Context, registry: Registry, def: ResourceDef, info: ResourceRequest, namespace: string | undefined, subresources: SubresourceHandlers, documents: DocumentDecoder | undefined): Promise<Response> {
   const sub = info.subresource!;
   // kube-apiserver's answer carries empty details (`"details":{}`): kubectl debug reads them (it crashed on a Status without).
   if (!info.name || !(def.subresources ?? []).includes(sub as never)) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
@@ -198,7 +217,7 @@ async function handleSubresource(c: Context, registry: Registry, def: ResourceDe
     switch (info.verb) {
       case 'get': return respondObject(c, registry, def, await registry.get(def, namespace, info.name));
       case 'update': {
-        const { obj, warnings } = await decodeBody(c, def);
+        const { obj, warnings } = await decodeBody(c, def, documents);
         return respondObject(c, registry, def, await registry.update(def, namespace, info.name, obj, { subresource: sub, dryRun: dryRun(c), warnings, fieldManager: fieldManagerOf(c, 'UpdateOptions') }), 200, warnings);
       }
       case 'patch': return patchResource(c, registry, def, info, namespace, sub);

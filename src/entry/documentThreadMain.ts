@@ -1,0 +1,23 @@
+import { parentPort } from 'node:worker_threads';
+import { setPriority } from 'node:os';
+import { ApiError } from '../apimachinery/errors.ts';
+import { concat, decodeDocument } from '../server/codec.ts';
+import type { DocumentAnswer, DocumentQuestion } from './documentThread.ts';
+
+/**
+ * The document thread (documentThread.ts): each body it is handed, decoded as the loop would.
+ * On Linux a thread's nice value is its own: this one yields a shared core to the event loop.
+ */
+try { setPriority(10); } catch { /* not permitted: the default priority */ }
+
+parentPort!.on('message', ({ id, chunks, contentType, into }: DocumentQuestion) => {
+  let answer: DocumentAnswer;
+  try {
+    answer = { id, document: decodeDocument(concat(chunks), contentType, into) };
+  } catch (err) {
+    answer = err instanceof ApiError
+      ? { id, error: { code: err.code, reason: err.reason, message: err.message, details: err.details } }
+      : { id, failure: (err as Error)?.message ?? String(err) };
+  }
+  parentPort!.postMessage(answer);
+});
