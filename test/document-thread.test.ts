@@ -54,6 +54,12 @@ describe('the document thread decodes a body as the loop would (unit)', () => {
     });
   }
 
+  it('a collection of its garbage is answered and is not counted as a body', async () => {
+    const before = thread.answered;
+    await thread.collectGarbage();
+    assert.equal(thread.answered, before);
+  });
+
   it('a thread that stops fails the bodies it held; the next body starts another', { timeout: 60_000 }, async () => {
     const small = new DocumentThread({ maxHeapMb: 16 });
     try {

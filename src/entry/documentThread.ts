@@ -6,10 +6,13 @@ import { ApiError, type StatusDetails, type StatusReason } from '../apimachinery
 export type DocumentAnswer =
   | { id: number; document: unknown }
   | { id: number; error: { code: number; reason: StatusReason; message: string; details?: StatusDetails } }
-  | { id: number; failure: string };
+  | { id: number; failure: string }
+  | { id: number; collected: true };
 
-/** What the thread is asked: one body, as the pieces it arrived in. */
-export interface DocumentQuestion { id: number; chunks: Uint8Array[]; contentType: string | null; into: string | undefined }
+/** What the thread is asked: one body, as the pieces it arrived in; or to collect its garbage. */
+export type DocumentQuestion =
+  | { id: number; chunks: Uint8Array[]; contentType: string | null; into: string | undefined }
+  | { id: number; collect: true };
 
 /**
  * The Node entry's DocumentDecoder: a worker thread that reads a large body as text, parses it and
@@ -32,14 +35,25 @@ export class DocumentThread implements DocumentDecoder {
   constructor(private readonly options: { maxHeapMb?: number } = {}) {}
 
   decode(chunks: Uint8Array[], contentType: string | null, into: string | undefined): Promise<unknown> {
+    // The pieces are the body's own copies (readBodyChunks): their memory moves, nothing is copied.
+    return this.ask({ id: 0, chunks, contentType, into }, chunks.map((c) => c.buffer as ArrayBuffer));
+  }
+
+  /**
+   * Collects the thread's garbage, where the process runs with `--expose-gc` (V8's flags hold for
+   * every thread): the bench reads the server's RSS after a forced collection of each of its heaps.
+   */
+  async collectGarbage(): Promise<void> {
+    if (this.worker) await this.ask({ id: 0, collect: true }, []);
+  }
+
+  private ask(question: DocumentQuestion, transfer: ArrayBuffer[]): Promise<unknown> {
     const worker = this.worker ?? this.start();
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       if (this.pending.size === 1) worker.ref();
-      const question: DocumentQuestion = { id, chunks, contentType, into };
-      // The pieces are the body's own copies (readBodyChunks): their memory moves, nothing is copied.
-      worker.postMessage(question, chunks.map((c) => c.buffer as ArrayBuffer));
+      worker.postMessage({ ...question, id }, transfer);
     });
   }
 
@@ -58,8 +72,9 @@ export class DocumentThread implements DocumentDecoder {
       if (!waiting) return;
       this.pending.delete(answer.id);
       if (this.pending.size === 0) worker.unref();
-      this.answered++;
-      if ('document' in answer) waiting.resolve(answer.document);
+      if (!('collected' in answer)) this.answered++;
+      if ('collected' in answer) waiting.resolve(undefined);
+      else if ('document' in answer) waiting.resolve(answer.document);
       else if ('error' in answer) waiting.reject(new ApiError(answer.error.code, answer.error.reason, answer.error.message, answer.error.details));
       else waiting.reject(new Error(`decoding a request body failed: ${answer.failure}`));
     });

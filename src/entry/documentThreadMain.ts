@@ -10,10 +10,16 @@ import type { DocumentAnswer, DocumentQuestion } from './documentThread.ts';
  */
 try { setPriority(10); } catch { /* not permitted: the default priority */ }
 
-parentPort!.on('message', ({ id, chunks, contentType, into }: DocumentQuestion) => {
+parentPort!.on('message', (question: DocumentQuestion) => {
+  const id = question.id;
+  if ('collect' in question) {
+    (globalThis as { gc?: () => void }).gc?.();
+    parentPort!.postMessage({ id, collected: true } satisfies DocumentAnswer);
+    return;
+  }
   let answer: DocumentAnswer;
   try {
-    answer = { id, document: decodeDocument(concat(chunks), contentType, into) };
+    answer = { id, document: decodeDocument(concat(question.chunks), question.contentType, question.into) };
   } catch (err) {
     answer = err instanceof ApiError
       ? { id, error: { code: err.code, reason: err.reason, message: err.message, details: err.details } }
