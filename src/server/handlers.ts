@@ -43,7 +43,9 @@ function listBody(def: ResourceDef, items: KubeObject[], meta: { resourceVersion
 /**
  * The request's object, and the size of the body it came from. A large body is read as text, parsed
  * and checked against the schema on turns of the loop of their own: on the loop every cluster
- * shares, a 3 MiB body is ~30 ms of work, which others' requests may come between.
+ * shares, a 3 MiB body is ~30 ms of work, which others' requests may come between. Where the
+ * ports have a document decoder (the Node entry's servers), a body over 256 KiB is never joined
+ * on the loop: the decoder reads and parses it, and the loop checks the document it hands back.
  */
 async function decodeBody(c: Context, def: ResourceDef, documents: DocumentDecoder | undefined, expectKind?: string, expectSchema?: Parameters<typeof decodeObject>[4]) {
   const contentType = c.req.header('content-type') ?? null;
