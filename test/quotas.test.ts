@@ -275,6 +275,29 @@ describe('per-cluster quotas', () => {
     assert.equal(after.status, 429, 'the patch paid for the object it rewrote');
   });
 
+  it('a read pays for the stored objects it reads past 64 KiB, 1 token per 4 KiB: a get, a list, a watch\'s initial state', async () => {
+    const value = 'x'.repeat(400 * 1024);
+    /** How many times a read is answered before a bucket of 500 tokens, never refilled (the clock stands still), is empty. */
+    const answeredBeforeRefusal = async (path: string) => {
+      const server = await startNodeServer({ clock: new ManualClock(new Date()) }, { limits: { ...relaxedLimits, requestsPerSecond: 1, burst: 500 } });
+      servers.push(server);
+      // Stored through the registry, outside any request: only the reads are counted.
+      const configmaps = server.catalog.find('', 'v1', 'configmaps')!;
+      for (const name of ['a', 'b']) await server.registry().create(configmaps, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { value } } as never);
+      const token = await server.token();
+      for (let n = 0; n < 1_000; n++) if ((await get(`${server.url}${path}`, token)).status === 429) return n;
+      return 1_000;
+    };
+    // Admitted while a token is left, then the whole cost is paid: floor(499 / cost) + 1 answers.
+    const answers = (cost: number) => Math.floor(499 / cost) + 1;
+    // A get of 400 KiB: 1 + (400 - 64) / 4 = 85 tokens; a list or a watch's initial state of both (800 KiB): 1 + 184.
+    assert.equal(await answeredBeforeRefusal('/api/v1/namespaces/default/configmaps/a'), answers(85));
+    assert.equal(await answeredBeforeRefusal('/api/v1/namespaces/default/configmaps'), answers(185));
+    assert.equal(await answeredBeforeRefusal('/api/v1/namespaces/default/configmaps?watch=true'), answers(185));
+    // Small reads cost what they did: 1 token.
+    assert.equal(await answeredBeforeRefusal('/api/v1/namespaces/default/pods'), 500);
+  });
+
   it('a write to a large object is done in steps, a turn of the loop each, writes to it at once take turns, and a large list is read in slices', async () => {
     const server = await startNodeServer();
     servers.push(server);

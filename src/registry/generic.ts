@@ -272,6 +272,7 @@ export class Registry {
     }
     const kv = await this.store.get(this.key(def, namespace, name));
     if (!kv) throw notFound(gr(def), name);
+    this.chargeRead(kv.value.length);
     // Sound by construction: what is stored under a declaration's key was decoded by its schema.
     return this.decode(def, kv) as T;
   }
@@ -305,7 +306,7 @@ export class Registry {
     let lastKey: string | undefined;
     let more = false;
     // Work since the last turn of the loop, in bytes decoded (a requirement checked counts as 16).
-    let work = 0;
+    let work = 0, read = 0;
     const matchingWork = 16 * (labels.length + fields.length);
     try {
       do {
@@ -316,6 +317,7 @@ export class Registry {
           // A list of thousands of objects (or one matched against a selector of thousands of
           // requirements) is worked through in slices, other clusters' requests served between them.
           work += kv.value.length + matchingWork;
+          read += kv.value.length;
           if (work > workPerTurn) { work = 0; await nextTurn(); }
           startAfter = kv.key;
           const obj = this.decode(def, kv, ctx);
@@ -332,6 +334,7 @@ export class Registry {
     } catch (err) {
       throw listError(err, !!options.continue);
     }
+    this.chargeRead(read);
     const result: ListResult = { items, resourceVersion: String(readRevision) };
     if (limit && more && lastKey) result.continue = encodeContinue({ v: 'meta.k8s.io/v1', rv: readRevision, start: lastKey.slice(prefix.length) });
     return result;
@@ -358,6 +361,7 @@ export class Registry {
     } catch (err) {
       throw listError(err, false);
     }
+    this.chargeRead(items.reduce((n, kv) => n + kv.value.length, 0));
     return { items, revision };
   }
 
@@ -457,6 +461,18 @@ export class Registry {
     const obj = await this.prepareUpdate(def, writable(input, options), old, options);
     await pace();
     return this.commitUpdate(def, key, obj, old, current.modRevision, options, pace);
+  }
+
+  /**
+   * A read pays for what it reads past the first 64 KiB of stored objects, 1 token per 4 KiB (what a
+   * body of that size costs): each byte is decoded, encoded and sent again, and a watch's initial
+   * state is all of them at once, so a loop of watches over a few large objects (or of GETs of one)
+   * would otherwise have the server encode and encrypt megabytes a second for a token a request.
+   * Like kube-apiserver's priority and fairness, which counts a list's and a watch's initial
+   * objects; the control plane's own reads (no request's bucket) pay nothing.
+   */
+  private chargeRead(bytes: number): void {
+    if (bytes > largeObjectBytes) this.ports.charge?.(Math.floor((bytes - largeObjectBytes) / 4096));
   }
 
   /** A write to a large object pays for its size, once per attempt (each reads, merges and encodes it again). */
