@@ -298,6 +298,31 @@ describe('per-cluster quotas', () => {
     assert.equal(await answeredBeforeRefusal('/api/v1/namespaces/default/pods'), 500);
   });
 
+  it('watches opened at once over large objects: those that waited for a seat while the others\' reads emptied the bucket are refused', async () => {
+    const server = await startNodeServer({ clock: new ManualClock(new Date()) }, { limits: { ...relaxedLimits, requestsPerSecond: 1, burst: 500 } });
+    servers.push(server);
+    await server.registry().create(server.catalog.find('', 'v1', 'configmaps')!, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { value: 'x'.repeat(400 * 1024) } } as never);
+    const token = await server.token();
+    // Twenty connections open first, so the twenty watches arrive together, as a client's burst does.
+    const agent = new Agent({ keepAlive: true, maxSockets: 20, rejectUnauthorized: false });
+    const send = (path: string) => new Promise<{ status: number }>((resolve, reject) => {
+      const req = request(`${server.url}${path}`, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
+        if (path.includes('watch=true') && res.statusCode === 200) { req.destroy(); resolve({ status: 200 }); return; }
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+      });
+      req.on('error', (err) => { if (!path.includes('watch=true')) reject(err); });
+      req.end();
+    });
+    await Promise.all(Array.from({ length: 20 }, () => send('/api/v1/namespaces/default/pods/none')));
+    // All 20 are admitted at once (the bucket holds ~480); each initial state then costs 84 more, two at a time.
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => send('/api/v1/namespaces/default/configmaps?watch=true')));
+    agent.destroy();
+    const served = statuses.filter((r) => r.status === 200).length;
+    assert.ok(served >= 5 && served <= 8, `${served} of 20 watches sent their initial state (about 480 / 84 + 1 fit in the bucket)`);
+    assert.ok(statuses.every((r) => r.status === 200 || r.status === 429), statuses.map((r) => r.status).join(' '));
+  });
+
   it('a write to a large object is done in steps, a turn of the loop each, writes to it at once take turns, and a large list is read in slices', async () => {
     const server = await startNodeServer();
     servers.push(server);

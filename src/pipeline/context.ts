@@ -42,6 +42,8 @@ export interface RequestVariables {
   /** rate limit: the cluster incarnation the request is charged to, and its cost in tokens. */
   incarnation: string;
   cost: number;
+  /** rate limit: the cluster's charges (below) made before this request was admitted; its seat compares. */
+  chargedAtAdmission: number;
   /** Charges the request's cluster more tokens once the request knows its work is larger (a large stored object). */
   charge: (tokens: number) => void;
   /** cluster record: the live record of the cluster (exists, not expired, same uid as the token). */

@@ -30,7 +30,8 @@ export const rateLimit = (quotas: Quotas) => createMiddleware<PipelineEnv>(async
   const length = c.req.header('content-length');
   const bodyBytes = length !== undefined ? Number(length) || 0 : c.req.raw.body ? maxBodyBytes : 0;
   const cost = requestCost(c.get('url').search.length, bodyBytes);
-  await heldIfRefused(quotas, () => quotas.admitRequest(cluster, incarnation, cost));
+  const charged = await heldIfRefused(quotas, () => quotas.admitRequest(cluster, incarnation, cost));
+  c.set('chargedAtAdmission', charged);
   c.set('incarnation', incarnation);
   c.set('cost', cost);
   c.set('charge', (tokens) => quotas.charge(incarnation, tokens));

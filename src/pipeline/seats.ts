@@ -98,7 +98,7 @@ export const seats = (quotas: Quotas) => createMiddleware<PipelineEnv>(async (c,
   const streaming = info.verb === 'watch' || (info.subresource === 'log' && queryBool(c.get('url').searchParams.get('follow') ?? undefined));
   if (!streaming) {
     if (info.verb !== 'list' && c.get('cost') === 1) { await next(); return; }
-    const release = await heldIfRefused(quotas, () => quotas.seat(cluster, incarnation));
+    const release = await heldIfRefused(quotas, () => quotas.seat(cluster, incarnation, c.get('chargedAtAdmission')));
     try {
       // Expensive work starts on a fresh turn of the loop: what other clusters sent meanwhile goes first.
       await nextTurn();
@@ -116,7 +116,7 @@ export const seats = (quotas: Quotas) => createMiddleware<PipelineEnv>(async (c,
   let seat: (() => void) | undefined;
   try {
     if (info.verb === 'watch') {
-      seat = await heldIfRefused(quotas, () => quotas.seat(cluster, incarnation));
+      seat = await heldIfRefused(quotas, () => quotas.seat(cluster, incarnation, c.get('chargedAtAdmission')));
       await nextTurn();
     }
     await next();

@@ -35,6 +35,8 @@ export function limitsFromEnv(env: Record<string, string | undefined>): Limits {
 
 interface ClusterState {
   tokens: number; refilledAt: number; watches: number;
+  /** Tokens charged to admitted requests whose work turned out larger (`charge`), in all. */
+  charged: number;
   /** Requests of the cluster being served now, and those waiting for a seat (FIFO). */
   busy: number; waiting: Array<() => void>;
 }
@@ -71,7 +73,7 @@ export class Quotas {
   private state(uid: string): ClusterState {
     let s = this.clusters.get(uid);
     if (!s) {
-      this.clusters.set(uid, (s = { tokens: this.limits.burst, refilledAt: this.clock.now().getTime(), watches: 0, busy: 0, waiting: [] }));
+      this.clusters.set(uid, (s = { tokens: this.limits.burst, refilledAt: this.clock.now().getTime(), watches: 0, charged: 0, busy: 0, waiting: [] }));
       if (this.clusters.size > 10_000) this.clusters.delete(this.clusters.keys().next().value!);
     }
     return s;
@@ -81,8 +83,15 @@ export class Quotas {
    * The token bucket: a request is admitted while the bucket holds a token, and then pays its
    * whole cost, which may leave the bucket in debt (a large request slows the ones after it).
    */
-  admitRequest(cluster: string, uid: string, cost = 1): void {
+  admitRequest(cluster: string, uid: string, cost = 1): number {
     const s = this.state(uid);
+    this.refuseWhenEmpty(cluster, s);
+    s.tokens -= cost;
+    // What `seat` compares with: the charges made before this request was admitted.
+    return s.charged;
+  }
+
+  private refuseWhenEmpty(cluster: string, s: ClusterState): void {
     const now = this.clock.now().getTime();
     s.tokens = Math.min(this.limits.burst, s.tokens + ((now - s.refilledAt) / 1000) * this.limits.requestsPerSecond);
     s.refilledAt = now;
@@ -90,12 +99,13 @@ export class Quotas {
       const wait = Math.max(1, Math.ceil((1 - s.tokens) / this.limits.requestsPerSecond));
       throw tooManyRequests(`too many requests to cluster "${cluster}": the limit is ${this.limits.requestsPerSecond} requests per second`, wait);
     }
-    s.tokens -= cost;
   }
 
   /** More cost for a request already admitted (its work turned out larger): the bucket may go into debt. */
   charge(uid: string, tokens: number): void {
-    this.state(uid).tokens -= tokens;
+    const s = this.state(uid);
+    s.tokens -= tokens;
+    s.charged += tokens;
   }
 
   /**
@@ -103,24 +113,40 @@ export class Quotas {
    * `seatsPerCluster` at a time, so however many it sends, another cluster's request
    * waits behind at most that many of them. Returns the release function.
    */
-  async seat(cluster: string, uid: string): Promise<() => void> {
+  async seat(cluster: string, uid: string, chargedAtAdmission?: number): Promise<() => void> {
     const s = this.state(uid);
+    let waited = false;
     if (s.busy >= seatsPerCluster) {
       if (s.waiting.length >= maxWaitingPerCluster) {
         throw tooManyRequests(`too many requests to cluster "${cluster}" at once: ${maxWaitingPerCluster} are already waiting`, 1);
       }
       await new Promise<void>((resolve) => s.waiting.push(resolve));
+      waited = true;
     } else {
       s.busy++;
     }
     let released = false;
-    return () => {
+    const release = () => {
       if (released) return;
       released = true;
       // The seat passes straight to the next in line, or is freed.
       const next = s.waiting.shift();
       if (next) next(); else s.busy--;
     };
+    // Requests that came together were all admitted while the bucket held tokens, before any of
+    // them had read what it costs (a watch's initial state, a large object's rewrite). One that
+    // waited for its seat while the others' work emptied the bucket is refused now, before its own
+    // work, as it would have been had it come a moment later: 200 watches opened at once over a
+    // namespace of large objects are not 200 initial states sent.
+    if (waited && chargedAtAdmission !== undefined && s.charged > chargedAtAdmission) {
+      try {
+        this.refuseWhenEmpty(cluster, s);
+      } catch (err) {
+        release();
+        throw err;
+      }
+    }
+    return release;
   }
 
   /** A watch or a followed log; returns the release function to call when the stream ends. */
