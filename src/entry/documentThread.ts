@@ -72,9 +72,9 @@ export class DocumentThread implements DocumentDecoder {
       if (!waiting) return;
       this.pending.delete(answer.id);
       if (this.pending.size === 0) worker.unref();
-      if (!('collected' in answer)) this.answered++;
-      if ('collected' in answer) waiting.resolve(undefined);
-      else if ('document' in answer) waiting.resolve(answer.document);
+      if ('collected' in answer) { waiting.resolve(undefined); return; }
+      this.answered++;
+      if ('document' in answer) waiting.resolve(answer.document);
       else if ('error' in answer) waiting.reject(new ApiError(answer.error.code, answer.error.reason, answer.error.message, answer.error.details));
       else waiting.reject(new Error(`decoding a request body failed: ${answer.failure}`));
     });
