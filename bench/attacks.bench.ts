@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { call, fmt, line, median, percentile } from './lib.ts';
 import { timestamp } from '../src/apimachinery/time.ts';
+import { serverNodeFlags } from '../src/entry/node-flags.ts';
 
 /**
  * One tenant against another: the victim's latency while an attacker cluster on the same
@@ -196,7 +197,7 @@ interface Served { child: ChildProcess; port: number; adminToken: string; url: s
 async function serve(mode: 'tenants' | 'tenants-unthrottled' | 'tenants-sharded' = 'tenants'): Promise<Served> {
   // SERVE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the server (NODE_OPTIONS refuses --cpu-prof).
   const nodeArgs = process.env.SERVE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, '--expose-gc', '--import', 'tsx', join(here, 'serve.ts'), mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...serverNodeFlags, ...nodeArgs, '--expose-gc', '--import', 'tsx', join(here, 'serve.ts'), mode], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     const onData = (c: Buffer) => {

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { call as request, type Answer } from '../src/client/https.ts';
+import { serverNodeFlags } from '../src/entry/node-flags.ts';
 
 /** Small shared pieces for the benchmarks: an HTTPS client that trusts the local certificate, timers, formatting. */
 export const agent = new Agent({ keepAlive: true, rejectUnauthorized: false, maxSockets: 256 });
@@ -41,7 +42,7 @@ export function line(label: string, value: string): void {
 /** A bench/serve.ts server in a process of its own, once it printed `READY <port> <fields…>`. */
 export function serveProcess(mode: string, options: { env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<{ child: ChildProcess; port: number; fields: string[] }> {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'serve.ts');
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', script, mode], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...options.env } });
+  const child = spawn(process.execPath, [...serverNodeFlags, ...(options.nodeArgs ?? []), '--import', 'tsx', script, mode], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...options.env } });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => {

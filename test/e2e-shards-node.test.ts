@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
@@ -6,6 +7,7 @@ import { testAdminToken, testSecret, testTls } from '../harness/server.ts';
 import { call } from '../src/client/https.ts';
 import { tokenOf } from '../src/entry/local-state.ts';
 import { serveSharded, type ShardedServer } from '../src/entry/shards.ts';
+import { serverNodeFlags } from '../src/entry/node-flags.ts';
 import { idleSessionScenario } from './scenarios/execIdle.ts';
 import { keepAliveBodiesScenario } from './scenarios/keepAliveBodies.ts';
 import { watchScenario } from './scenarios/watch.ts';
@@ -91,6 +93,13 @@ describe('the sharded Node entry', () => {
     const made = JSON.parse(unnamed.body) as { cluster: { metadata: { name: string } }; kubeconfig: string };
     assert.equal((await get(made.cluster.metadata.name, '/api/v1/namespaces', tokenOf(made.kubeconfig))).status, 200);
     assert.equal((await admin('DELETE', `/clusters/${made.cluster.metadata.name}`)).status, 200);
+  });
+
+  it('each shard runs with the server\'s V8 flags (no memory reducer: its collections at idle throw away optimized code)', () => {
+    for (const pid of server.pids()) {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      for (const flag of serverNodeFlags) assert.ok(argv.includes(flag), `shard ${pid} runs ${argv.join(' ')}`);
+    }
   });
 
   it('each cluster lives in its own shard\'s process: a stopped shard stalls its clusters only', async () => {

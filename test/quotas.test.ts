@@ -10,6 +10,8 @@ import { MemoryStore } from '../src/storage/memory.ts';
 import { Quotas, requestCost, seatsPerCluster } from '../src/tenancy/quotas.ts';
 import { bootstrapPolicyFootprint } from '../src/tenancy/bootstrapPolicy.ts';
 import { Registry } from '../src/registry/generic.ts';
+import { declaredBodyBytes } from '../src/pipeline/rateLimit.ts';
+import { maxBodyBytes } from '../src/server/codec.ts';
 
 /** Opens a watch and resolves 'ended' when the server ends it (status other than 200: that status). */
 /** A watch held open: `admitted` settles with its status, `ended` once the server ends it ('ended') or refuses it (the status). */
@@ -257,6 +259,23 @@ describe('per-cluster quotas', () => {
     // 769 tokens (1 + 3 MiB / 4 KiB): the first is admitted into debt, the next is refused.
     assert.equal(await chunked('first'), 201);
     assert.equal(await chunked('second'), 429);
+  });
+
+  it('a request\'s body size is read from its headers: a GET or HEAD without them is never asked for its body stream', () => {
+    /** A request whose body stream, if asked for, fails the test (on Node that builds a whole fetch Request). */
+    const probe = (method: string, headers: Record<string, string>, body: ReadableStream | null = null) => {
+      const request = { method, headers: new Headers(headers) } as Request;
+      Object.defineProperty(request, 'body', { get: () => { if (method === 'GET' || method === 'HEAD') assert.fail(`${method} asked for its body`); return body; } });
+      return declaredBodyBytes(request);
+    };
+    assert.equal(probe('GET', {}), 0);
+    assert.equal(probe('HEAD', {}), 0);
+    assert.equal(probe('GET', { 'content-length': '10' }), 10);
+    assert.equal(probe('POST', { 'content-length': '2048' }), 2048);
+    assert.equal(probe('POST', {}, new ReadableStream()), maxBodyBytes);
+    assert.equal(probe('DELETE', {}), 0);
+    // A GET that says it is chunked is charged as the largest body, as any other method's.
+    assert.throws(() => probe('GET', { 'transfer-encoding': 'chunked' }), /asked for its body/);
   });
 
   it('a small patch of a large object pays for the object: 1 token per KiB of it, as a body of that size would', async () => {

@@ -11,6 +11,7 @@ import { ApiError } from '../apimachinery/errors.ts';
 import { decodeDocument, mediaType } from '../server/codec.ts';
 import { snapshotMediaTypes } from '../tenancy/admin.ts';
 import type { ClusterRecord } from '../tenancy/clusters.ts';
+import { serverNodeFlags } from './node-flags.ts';
 import { relayAnswer, RelayBuckets, relayPaceFromEnv } from './shard-relay.ts';
 import { answerClientError, isLargeBody, listenOn, maxHeaderSize, parsingTlsInJavaScript, peerCertificateHeader, type RunningServer, type Tls } from './node.ts';
 
@@ -104,7 +105,7 @@ export async function serveSharded(options: {
   /** Starts a shard's process; resolves when it serves. A shard that dies is started again (its memory-store clusters are lost with it). */
   const start = (shard: Shard) => new Promise<void>((resolve, reject) => {
     const child = fork(new URL('./shard.ts', import.meta.url), [], {
-      execArgv: ['--import', import.meta.resolve('tsx'), ...(options.env?.SHARD_NODE_ARGS ?? process.env.SHARD_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+      execArgv: [...serverNodeFlags, '--import', import.meta.resolve('tsx'), ...(options.env?.SHARD_NODE_ARGS ?? process.env.SHARD_NODE_ARGS ?? '').split(' ').filter(Boolean)],
       env: options.env ?? process.env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     shard.child = child;

@@ -18,6 +18,20 @@ export async function heldIfRefused<T>(quotas: Quotas, check: () => T | Promise<
 }
 
 /**
+ * The body a request says it carries, before any of it is read: its Content-Length, or for a body
+ * of unknown length (chunked) the largest body the API accepts. A GET or HEAD with neither header
+ * has none, and is known so from its headers: asking the request for its body stream would, on
+ * Node (@hono/node-server), build a whole fetch Request (an AbortSignal, a finalizer) for each of
+ * them, the most common requests there are.
+ */
+export function declaredBodyBytes(request: Request): number {
+  const length = request.headers.get('content-length');
+  if (length !== null) return Number(length) || 0;
+  if ((request.method === 'GET' || request.method === 'HEAD') && !request.headers.has('transfer-encoding')) return 0;
+  return request.body ? maxBodyBytes : 0;
+}
+
+/**
  * Step 5, the cluster's request rate: the request pays its cost from the cluster's token
  * bucket (429 when it is empty). It is checked before anything is read, so a flood is
  * refused at its cheapest.
@@ -26,9 +40,7 @@ export const rateLimit = (quotas: Quotas) => createMiddleware<PipelineEnv>(async
   const cluster = c.get('cluster');
   // Quotas are per incarnation of the cluster (the token's uid): a re-created cluster starts fresh.
   const incarnation = c.get('claims').clusterUid ?? `name:${cluster}`;
-  // A body of unknown length (chunked) is charged as the largest body the API accepts.
-  const length = c.req.header('content-length');
-  const bodyBytes = length !== undefined ? Number(length) || 0 : c.req.raw.body ? maxBodyBytes : 0;
+  const bodyBytes = declaredBodyBytes(c.req.raw);
   const cost = requestCost(c.get('url').search.length, bodyBytes);
   const charged = await heldIfRefused(quotas, () => quotas.admitRequest(cluster, incarnation, cost));
   c.set('chargedAtAdmission', charged);
