@@ -320,7 +320,9 @@ async function victimUnderAttack(mode: 'tenants' | 'tenants-sharded'): Promise<R
       while (name === attackNames[6] && (await call(`${attackerBase}/api/v1/namespaces/default/pods?labelSelector=attack%3Dcpu`, { method: 'DELETE', token: attackerToken })).status === 429) await sleep(200);
     };
     const victimUrl = `${victimBase}/api/v1/namespaces/default/pods/seed`;
-    await victimLoad(victimUrl, victimToken, 150); // warm up
+    // Warm-up: the server's CPU per victim request falls over its first few thousand (V8 compiling the
+    // request path), so 3,150 first (three loads of 7 s), or the first baselines run on colder code than the last.
+    for (let load = 0; load < 3; load++) await victimLoad(victimUrl, victimToken, 1050);
     // Each attack is set beside a baseline taken just before it: the machine's other load drifts.
     console.log(`${`victim: GET 1 pod ×${victimRequests}, 8 conn, ${victimRate}/s`.padEnd(46)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'base p99'.padStart(8)} ${'p99/base'.padStart(8)} ${'1st ms'.padStart(8)} ${'base 1st'.padStart(8)} ${'w/ 1st'.padStart(7)} ${'took s'.padStart(6)}  attacker (12 concurrent): 5xx | answers`);
     const ms = (v: Victim, value: number) => `${v.unanswered && value >= v.seconds * 1000 ? '≥' : ''}${fmt(value, 2)}`;
