@@ -1,13 +1,11 @@
 import autocannon from 'autocannon';
-import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { Agent, request } from 'node:https';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { call, fmt, line, median, percentile } from './lib.ts';
+import { call, fmt, line, median, percentile, serveProcess } from './lib.ts';
 import { timestamp } from '../src/apimachinery/time.ts';
-import { serverNodeFlags } from '../src/entry/node-flags.ts';
 
 /**
  * One tenant against another: the victim's latency while an attacker cluster on the same
@@ -21,7 +19,6 @@ import { serverNodeFlags } from '../src/entry/node-flags.ts';
  * (the server's code for it compiled once, as in a server that has been up for a while).
  */
 
-const here = dirname(fileURLToPath(import.meta.url));
 const mib = 1024 * 1024;
 
 /** Which attack the worker runs, and against what. */
@@ -197,20 +194,8 @@ interface Served { child: ChildProcess; port: number; adminToken: string; url: s
 async function serve(mode: 'tenants' | 'tenants-unthrottled' | 'tenants-sharded' = 'tenants'): Promise<Served> {
   // SERVE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the server (NODE_OPTIONS refuses --cpu-prof).
   const nodeArgs = process.env.SERVE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...serverNodeFlags, ...nodeArgs, '--expose-gc', '--import', 'tsx', join(here, 'serve.ts'), mode], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (c: Buffer) => {
-      out += c.toString();
-      const m = /READY (\d+) (\S+)/.exec(out);
-      if (m) {
-        child.stdout!.off('data', onData);
-        resolve({ child, port: Number(m[1]), adminToken: m[2], url: `https://127.0.0.1:${m[1]}` });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`serve.ts tenants exited ${code}`)));
-  });
+  const { child, port, fields: [adminToken] } = await serveProcess(mode, { nodeArgs: [...nodeArgs, '--expose-gc'] });
+  return { child, port, adminToken, url: `https://127.0.0.1:${port}` };
 }
 
 async function createCluster(server: Served, name: string): Promise<string> {

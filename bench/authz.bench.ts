@@ -1,10 +1,6 @@
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { call, fmt, line } from './lib.ts';
-
-const here = dirname(fileURLToPath(import.meta.url));
+import type { ChildProcess } from 'node:child_process';
+import { call, fmt, line, serveProcess } from './lib.ts';
 
 /**
  * Issue 12: what RBAC costs a GET. The same pod read under 64 connections by the
@@ -13,16 +9,8 @@ const here = dirname(fileURLToPath(import.meta.url));
  * in alternated pairs so both see the same machine. Target: jane ≥ 90% of the admin's req/s.
  */
 async function serve(): Promise<{ child: ChildProcess; port: number; admin: string; jane: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'serve.ts'), 'api'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /READY (\d+) (\S+) (\S+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]), admin: m[2], jane: m[3] });
-    });
-    child.on('exit', (code) => reject(new Error(`serve.ts exited ${code}`)));
-  });
+  const { child, port, fields: [admin, jane] } = await serveProcess('api');
+  return { child, port, admin, jane };
 }
 
 async function rps(url: string, token: string): Promise<{ rps: number; errors: number }> {
