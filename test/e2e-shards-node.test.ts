@@ -100,6 +100,9 @@ describe('the sharded Node entry', () => {
       const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
       for (const flag of serverNodeFlags) assert.ok(argv.includes(flag), `shard ${pid} runs ${argv.join(' ')}`);
     }
+    // The front (and the one-process entry) is `npm run start:node`'s own process: its script passes them too.
+    const script = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }).scripts['start:node'];
+    for (const flag of serverNodeFlags) assert.ok(script.split(' ').includes(flag), `npm run start:node runs ${script}`);
   });
 
   it('each cluster lives in its own shard\'s process: a stopped shard stalls its clusters only', async () => {
