@@ -1,10 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import type { DocumentDecoder } from '../ports.ts';
 import { ApiError, type StatusDetails, type StatusReason } from '../apimachinery/errors.ts';
+import { putLongStrings, type LongString } from './longStrings.ts';
 
-/** What the thread answers for one body: the document, the ApiError decodeDocument threw, or a failure of its own. */
+/**
+ * What the thread answers for one body: the document (its long strings, if any, apart in pieces:
+ * longStrings.ts), the ApiError decodeDocument threw, or a failure of its own.
+ */
 export type DocumentAnswer =
-  | { id: number; document: unknown }
+  | { id: number; document: unknown; long?: LongString[] }
   | { id: number; error: { code: number; reason: StatusReason; message: string; details?: StatusDetails } }
   | { id: number; failure: string }
   | { id: number; collected: true };
@@ -74,7 +78,7 @@ export class DocumentThread implements DocumentDecoder {
       if (this.pending.size === 0) worker.unref();
       if ('collected' in answer) { waiting.resolve(undefined); return; }
       this.answered++;
-      if ('document' in answer) waiting.resolve(answer.document);
+      if ('document' in answer) waiting.resolve(answer.long ? putLongStrings(answer.document, answer.long) : answer.document);
       else if ('error' in answer) waiting.reject(new ApiError(answer.error.code, answer.error.reason, answer.error.message, answer.error.details));
       else waiting.reject(new Error(`decoding a request body failed: ${answer.failure}`));
     });

@@ -3,6 +3,7 @@ import { setPriority } from 'node:os';
 import { ApiError } from '../apimachinery/errors.ts';
 import { concat, decodeDocument } from '../server/codec.ts';
 import type { DocumentAnswer, DocumentQuestion } from './documentThread.ts';
+import { takeLongStrings } from './longStrings.ts';
 
 /**
  * The document thread (documentThread.ts): each body it is handed, decoded as the loop would.
@@ -19,7 +20,9 @@ parentPort!.on('message', (question: DocumentQuestion) => {
   }
   let answer: DocumentAnswer;
   try {
-    answer = { id, document: decodeDocument(concat(question.chunks), question.contentType, question.into) };
+    // Long strings go back in pieces (longStrings.ts): received whole, each would cost the loop its page faults.
+    const { document, long } = takeLongStrings(decodeDocument(concat(question.chunks), question.contentType, question.into));
+    answer = long.length ? { id, document, long } : { id, document };
   } catch (err) {
     answer = err instanceof ApiError
       ? { id, error: { code: err.code, reason: err.reason, message: err.message, details: err.details } }
