@@ -3,6 +3,7 @@ import { syncIngressStatuses, ingressStatusInputs } from './controllers/ingressS
 import { clusterPrefix, ClusterGoneError, type KeyValue } from '../storage/store.ts';
 import { Catalog } from '../registry/catalog.ts';
 import { Registry } from '../registry/generic.ts';
+import { nextTurn } from '../apimachinery/nextTurn.ts';
 import type { Node } from '../registry/resources/nodes.ts';
 import type { Pod } from '../registry/resources/pods.ts';
 import type { KubeObject } from '../registry/types.ts';
@@ -223,14 +224,25 @@ async function scheduleWake(ctx: ControlPlaneContext, cluster: string, due: numb
   await ctx.ports.queue.send({ kind: 'wake', cluster, group: '', resource: 'pods', namespace: '', name: '' }, { delaySeconds: Math.max(0, at - now) / 1000 });
 }
 
-/** Periodic repair: re-examines every pending and bound pod and every approved CSR, so a lost event or wake-up costs only time. */
+/**
+ * Periodic repair: re-examines every pending and bound pod and every approved CSR, so a lost event or wake-up costs only time.
+ * Each step on a turn of its own: on a memory store nothing in them waits, so run back to back they
+ * would hold a loop other clusters share for the whole repair (a few ms a cluster).
+ */
 async function resyncCluster(ctx: ControlPlaneContext, cluster: string): Promise<void> {
-  await aggregateClusterRoles(ctx, cluster);
-  await syncResourceQuotas(new Registry(ctx.catalog, ctx.ports, cluster), undefined);
-  await reconcile(ctx, cluster, { retryRevision: 0, flush: true });
-  await signApprovedRequests(new Registry(ctx.catalog, ctx.ports, cluster));
-  await syncGateways(new Registry(ctx.catalog, ctx.ports, cluster));
-  await syncIngressStatuses(new Registry(ctx.catalog, ctx.ports, cluster));
+  const registry = () => new Registry(ctx.catalog, ctx.ports, cluster);
+  const steps = [
+    () => aggregateClusterRoles(ctx, cluster),
+    () => syncResourceQuotas(registry(), undefined),
+    () => reconcile(ctx, cluster, { retryRevision: 0, flush: true }),
+    () => signApprovedRequests(registry()),
+    () => syncGateways(registry()),
+    () => syncIngressStatuses(registry()),
+  ];
+  for (const step of steps) {
+    await nextTurn();
+    await step();
+  }
 }
 
 /**
