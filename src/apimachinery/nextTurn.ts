@@ -10,3 +10,41 @@ export function nextTurn(): Promise<void> {
   const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
   return new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
 }
+
+/**
+ * Slices long work made of many small steps (a new cluster's few hundred objects): `await pace()`
+ * before each step gives the loop back for a turn once the steps since the last turn have run
+ * `budgetMs`, so requests that arrived meanwhile (other clusters') wait at most about that long.
+ * Shared by concurrent callers: they wait for the same turn and then share the next budget,
+ * rather than each taking a budget of its own in the same turn. The budget is wall time since the
+ * last turn given back: where the steps wait on I/O anyway (a remote store) a yield is one more
+ * turn of a few microseconds.
+ */
+export interface Pacer {
+  (): Promise<void>;
+  /** The budget, in ms (settable: a test sets 0 to make every step wait for a turn of its own). */
+  budgetMs: number;
+}
+
+export function turnPacer(budgetMs: number, now: () => number = () => performance.now()): Pacer {
+  let since = now();
+  let waiting: Promise<void> | undefined;
+  const pace = (() => {
+    if (waiting) return waiting;
+    if (now() - since < pace.budgetMs) return Promise.resolve();
+    waiting = nextTurn().then(() => {
+      waiting = undefined;
+      since = now();
+    });
+    return waiting;
+  }) as Pacer;
+  pace.budgetMs = budgetMs;
+  return pace;
+}
+
+/**
+ * The process's pacer for work no request waits on turn by turn, which on a memory store never
+ * waits by itself: a new cluster's content and the control plane's passes (a new cluster made
+ * back to back held the loop every cluster shares 55–67 ms; paced, 11–20 ms, measured).
+ */
+export const backgroundPace = turnPacer(4);

@@ -3,7 +3,7 @@ import { syncIngressStatuses, ingressStatusInputs } from './controllers/ingressS
 import { clusterPrefix, ClusterGoneError, type KeyValue } from '../storage/store.ts';
 import { Catalog } from '../registry/catalog.ts';
 import { Registry } from '../registry/generic.ts';
-import { nextTurn } from '../apimachinery/nextTurn.ts';
+import { backgroundPace, nextTurn } from '../apimachinery/nextTurn.ts';
 import type { Node } from '../registry/resources/nodes.ts';
 import type { Pod } from '../registry/resources/pods.ts';
 import type { KubeObject } from '../registry/types.ts';
@@ -172,6 +172,12 @@ async function sourcesOf(registry: Registry, state: ClusterWork, plural: string,
   return { get: (key) => { const kv = records.get(key); return kv && decodedOnce(state, seen, kv); } };
 }
 
+/**
+ * One level-triggered pass over the cluster. Its phases go on the loop's background pace
+ * (nextTurn.ts): on a memory store nothing in them waits, and a new cluster's first passes
+ * (its static pods' manifests parsed, its mirror pods and system pods created) would otherwise
+ * hold a loop other clusters share for tens of milliseconds.
+ */
 async function pass(ctx: ControlPlaneContext, cluster: string, trigger: SchedulingTrigger): Promise<void> {
   const registry = new Registry(ctx.catalog, ctx.ports, cluster);
   const state = workFor(ctx, cluster);
@@ -184,23 +190,30 @@ async function pass(ctx: ControlPlaneContext, cluster: string, trigger: Scheduli
   // Pods before their workloads: an owner missing from these lists is re-checked with a live read before anything goes.
   const nodes = await current<Node>(registry, state, 'nodes', seen);
   const pods = await current<Pod>(registry, state, 'pods', seen);
+  await backgroundPace();
   const objects = await controllerObjects(registry, state, seen, nodes, pods);
   // A dropped (or empty) cluster keeps nothing in this process's memory.
   if (!seen.size) { work.get(ctx.ports.store)?.delete(cluster); return; }
   // What containers read: their env and volumes (ConfigMaps, Secrets) and the service variables.
+  await backgroundPace();
   const sources: ClusterSources = { configMaps: await sourcesOf(registry, state, 'configmaps', seen), secrets: await sourcesOf(registry, state, 'secrets', seen), services: objects.services };
   // The nodes' own files and units: static pod manifests, a stopped kubelet.
   const ca = caFromConfigMap(sources.configMaps.get('kube-system/kube-root-ca.crt'));
   const hosts = nodeStates(await readNodeStates(registry.store), nodes, ca, pods, registry.now().getTime());
   // Each component writes as its own field manager, as in a kubeadm cluster's managedFields.
+  await backgroundPace();
   const components = await syncStaticPods(registry.as('kubelet'), nodes, pods, hosts);
   // A control-plane component whose static pod does not run does none of its work.
+  await backgroundPace();
   const controllersDue = components.controllers ? await runControllers(registry, objects) : undefined;
+  await backgroundPace();
   if (components.scheduler) await schedulePending(registry.as('kube-scheduler'), nodes, pods, trigger, objects, ctx.ports.traces);
+  await backgroundPace();
   const kubelet = registry.as('kubelet');
   const network = ctx.podNetwork;
   const kubeletsDue = await runKubelets(kubelet, nodes, pods, sources, hosts, network && ((pod) => network(kubelet, pod)));
   // A node whose kubelet stopped: NotReady after the grace period, then its pods evicted.
+  await backgroundPace();
   const lifecycleDue = await syncNodeLifecycle(registry.as('node-controller'), nodes, pods, hosts);
   const due = [controllersDue, kubeletsDue, lifecycleDue].filter((t): t is number => t !== undefined);
   await scheduleWake(ctx, cluster, due.length ? Math.min(...due) : undefined);

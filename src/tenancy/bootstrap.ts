@@ -6,6 +6,7 @@ import type { Node } from '../registry/resources/nodes.ts';
 import type { Pod } from '../registry/resources/pods.ts';
 import type { KubeObject, ResourceDef } from '../registry/types.ts';
 import { ApiError } from '../apimachinery/errors.ts';
+import { backgroundPace } from '../apimachinery/nextTurn.ts';
 import { daemonPod, daemonSetHash, daemonSetStatus, revisionHashLabel } from '../controlplane/controllers/daemonset.ts';
 import { deploymentStatus, newReplicaSetObject, revisionAnnotation } from '../controlplane/controllers/deployment.ts';
 import { revisionObject } from '../controlplane/controllers/history.ts';
@@ -87,6 +88,7 @@ export async function bootstrapCluster(registry: Registry, shape: ClusterShape =
   const catalog = registry.catalog;
   const def = (plural: string) => catalog.find('', 'v1', plural)!;
   const ensureAs = async (resource: ResourceDef, obj: KubeObject, namespace?: string) => {
+    await backgroundPace();
     try {
       await registry.create(resource, namespace, obj);
     } catch (err) {
@@ -235,6 +237,7 @@ async function ensureControlPlanePods(registry: Registry, shape: ClusterShape): 
   const startPod = async (pod: KubeObject): Promise<Pod | undefined> => {
     const node = nodes.find((n) => n.name === (pod.spec as { nodeName: string }).nodeName)!;
     const podIP = (pod.spec as { hostNetwork?: boolean }).hostNetwork ? node.ip : `${node.cidr.split('.').slice(0, 3).join('.')}.${nextIP++}`;
+    await backgroundPace();
     try {
       await registry.create(podsDef, 'kube-system', pod);
     } catch (err) {
@@ -258,6 +261,7 @@ const appsDef = (registry: Registry, plural: string) => registry.catalog.find('a
 
 /** Creates an object unless it exists (then undefined: a cluster bootstrapped before keeps what it has). */
 async function createOnce(registry: Registry, def: ResourceDef, obj: KubeObject): Promise<KubeObject | undefined> {
+  await backgroundPace();
   try {
     return await registry.create(def, 'kube-system', obj);
   } catch (err) {
