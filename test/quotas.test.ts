@@ -96,6 +96,22 @@ describe('per-cluster quotas', () => {
     assert.deepEqual(order, ['another request answered', 'refused 429']);
   });
 
+  it('a refusal that leaves a large body unread (its connection is closed) is held 4× as long: each reconnect costs a TLS handshake', async () => {
+    // The order of the answers shows it: a small request refused after the large one is answered first.
+    const server = await startNodeServer({ clock: new ManualClock(new Date()) }, { limits: { ...relaxedLimits, requestsPerSecond: 1, burst: 1, rejectionDelayMs: 500 } });
+    servers.push(server);
+    const token = await server.token();
+    const configmaps = `${server.url}/api/v1/namespaces/default/configmaps`;
+    assert.equal((await get(`${server.url}/api/v1/namespaces/default/pods`, token)).status, 200);
+    const order: string[] = [];
+    const large = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'large' }, data: { v: 'x'.repeat(300 * 1024) } });
+    const refusedLarge = call(configmaps, { method: 'POST', token, body: large }).then((r) => { order.push(`large ${r.status}`); return r; });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const refusedSmall = get(`${server.url}/api/v1/namespaces/default/pods`, token).then((r) => { order.push(`small ${r.status}`); return r; });
+    await Promise.all([refusedLarge, refusedSmall]);
+    assert.deepEqual(order, ['small 429', 'large 429'], 'held 500 ms, the small refusal is answered ~1.5 s before the large one (held 2 s)');
+  });
+
   it('a cluster at its object limit gets 429 with Retry-After on create, and kubectl says why at once', async () => {
     const limits = { ...relaxedLimits };
     const server = await startNodeServer({}, { limits });

@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { generate } from 'selfsigned';
 import { ApiError, badRequest } from '../apimachinery/errors.ts';
+import { maxUnreadBodyBytes } from '../server/codec.ts';
 import type { Connection } from '../server/clientCertificates.ts';
 import { serveUpgrade } from './node-websocket.ts';
 
@@ -50,9 +51,6 @@ function refusingDotSegments(fetch: ConnectionFetch, connectionFor: (incoming: I
     return Response.json(badRequest(`the request path ${JSON.stringify(target.slice(0, 200))} may not contain '.' or '..' segments`).toStatus(), { status: 400 });
   };
 }
-
-/** What Go's net/http server reads of a body its handler left unread before it gives up the connection instead. */
-const maxUnreadBodyBytes = 256 * 1024;
 
 /**
  * An answer given without reading a large body (a 401 or 429 to a 3 MiB write) closes the

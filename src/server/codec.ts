@@ -8,6 +8,13 @@ import { goJsonSyntaxError, summarizeBody } from '../apimachinery/goJson.ts';
 
 export const maxBodyBytes = 3 * 1024 * 1024;
 
+/**
+ * What Go's net/http server reads of a body its handler left unread before it gives up the
+ * connection instead: an answer given without reading a larger body closes the connection
+ * (entry/node.ts, the Worker's drainUnread), and the client's next request costs a new one.
+ */
+export const maxUnreadBodyBytes = 256 * 1024;
+
 /** Reads a request body, refusing more than maxBodyBytes without buffering it all. */
 export async function readBody(request: Request, limit = maxBodyBytes): Promise<Uint8Array> {
   const length = request.headers.get('content-length');
