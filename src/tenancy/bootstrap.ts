@@ -1,12 +1,11 @@
 import { kubernetesVersion } from '../apimachinery/version.ts';
+import { createUnlessExists } from './createEach.ts';
 import type { Registry } from '../registry/generic.ts';
 import { systemNamespaces } from '../registry/resources/namespaces.ts';
 import { priorityclasses, systemPriorityClassDescriptions, systemPriorityClasses } from '../registry/resources/scheduling.ts';
 import type { Node } from '../registry/resources/nodes.ts';
 import type { Pod } from '../registry/resources/pods.ts';
 import type { KubeObject, ResourceDef } from '../registry/types.ts';
-import { ApiError } from '../apimachinery/errors.ts';
-import { backgroundPace } from '../apimachinery/nextTurn.ts';
 import { daemonPod, daemonSetHash, daemonSetStatus, revisionHashLabel } from '../controlplane/controllers/daemonset.ts';
 import { deploymentStatus, newReplicaSetObject, revisionAnnotation } from '../controlplane/controllers/deployment.ts';
 import { revisionObject } from '../controlplane/controllers/history.ts';
@@ -87,14 +86,7 @@ function nodeObject(name: string, index: number, controlPlane: boolean, version:
 export async function bootstrapCluster(registry: Registry, shape: ClusterShape = defaultShape): Promise<void> {
   const catalog = registry.catalog;
   const def = (plural: string) => catalog.find('', 'v1', plural)!;
-  const ensureAs = async (resource: ResourceDef, obj: KubeObject, namespace?: string) => {
-    await backgroundPace();
-    try {
-      await registry.create(resource, namespace, obj);
-    } catch (err) {
-      if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
-    }
-  };
+  const ensureAs = async (resource: ResourceDef, obj: KubeObject, namespace?: string) => { await createUnlessExists(registry, resource, namespace, obj); };
   const ensure = (plural: string, namespace: string | undefined, obj: KubeObject) => ensureAs(def(plural), obj, namespace);
   for (const name of systemNamespaces) await ensure('namespaces', undefined, { metadata: { name } });
   for (const [name, value] of Object.entries(systemPriorityClasses)) {
@@ -141,14 +133,10 @@ async function ensureNodeLeases(registry: Registry, nodes: string[]): Promise<vo
   const leasesDef = registry.catalog.find('coordination.k8s.io', 'v1', 'leases')!;
   for (const name of nodes) {
     const node = await registry.get(nodesDef, undefined, name);
-    try {
-      await registry.create(leasesDef, nodeLeaseNamespace, {
-        metadata: { name, ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid: node.metadata.uid }] },
-        spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: microTimestamp(registry.now()) },
-      });
-    } catch (err) {
-      if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
-    }
+    await createUnlessExists(registry, leasesDef, nodeLeaseNamespace, {
+      metadata: { name, ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid: node.metadata.uid }] },
+      spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: microTimestamp(registry.now()) },
+    });
   }
 }
 
@@ -165,14 +153,10 @@ async function ensureServiceEndpoints(registry: Registry, ensure: (plural: strin
     metadata: { name: 'kubernetes', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
     subsets: [{ addresses: [{ ip: apiserverIP }], ports: [https] }],
   } as KubeObject);
-  try {
-    await registry.create(registry.catalog.find('discovery.k8s.io', 'v1', 'endpointslices')!, 'default', {
-      metadata: { name: 'kubernetes', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
-      addressType: 'IPv4', endpoints: [{ addresses: [apiserverIP], conditions: { ready: true } }], ports: [https],
-    } as KubeObject);
-  } catch (err) {
-    if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
-  }
+  await createUnlessExists(registry, registry.catalog.find('discovery.k8s.io', 'v1', 'endpointslices')!, 'default', {
+    metadata: { name: 'kubernetes', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+    addressType: 'IPv4', endpoints: [{ addresses: [apiserverIP], conditions: { ready: true } }], ports: [https],
+  } as KubeObject);
   const list = async <T extends KubeObject>(group: string, plural: string, namespace?: string) =>
     (await registry.list(registry.catalog.find(group, 'v1', plural)!, namespace)).items as T[];
   const objects = {
@@ -237,13 +221,7 @@ async function ensureControlPlanePods(registry: Registry, shape: ClusterShape): 
   const startPod = async (pod: KubeObject): Promise<Pod | undefined> => {
     const node = nodes.find((n) => n.name === (pod.spec as { nodeName: string }).nodeName)!;
     const podIP = (pod.spec as { hostNetwork?: boolean }).hostNetwork ? node.ip : `${node.cidr.split('.').slice(0, 3).join('.')}.${nextIP++}`;
-    await backgroundPace();
-    try {
-      await registry.create(podsDef, 'kube-system', pod);
-    } catch (err) {
-      if (err instanceof ApiError && err.reason === 'AlreadyExists') return undefined;
-      throw err;
-    }
+    if (!(await createUnlessExists(registry, podsDef, 'kube-system', pod))) return undefined;
     // The kubelet reports the status right away; here it is written with the object.
     return await registry.mutate(podsDef, 'kube-system', pod.metadata.name!, (current) => {
       current.status = { ...runningStatus(current, node, podIP, now), qosClass: (current.status as { qosClass?: string } | undefined)?.qosClass };
@@ -259,16 +237,8 @@ async function ensureControlPlanePods(registry: Registry, shape: ClusterShape): 
 
 const appsDef = (registry: Registry, plural: string) => registry.catalog.find('apps', 'v1', plural)!;
 
-/** Creates an object unless it exists (then undefined: a cluster bootstrapped before keeps what it has). */
-async function createOnce(registry: Registry, def: ResourceDef, obj: KubeObject): Promise<KubeObject | undefined> {
-  await backgroundPace();
-  try {
-    return await registry.create(def, 'kube-system', obj);
-  } catch (err) {
-    if (err instanceof ApiError && err.reason === 'AlreadyExists') return undefined;
-    throw err;
-  }
-}
+/** A kube-system object made unless it exists (createUnlessExists). */
+const createOnce = (registry: Registry, def: ResourceDef, obj: KubeObject) => createUnlessExists(registry, def, 'kube-system', obj);
 
 const writeStatus = (registry: Registry, def: ResourceDef, obj: KubeObject, status: unknown) =>
   registry.mutate(def, 'kube-system', obj.metadata.name!, (current) => { current.status = status; return current; }, { subresource: 'status' });

@@ -9,21 +9,25 @@ export interface Creation { def: ResourceDef; namespace?: string; object: KubeOb
 const concurrency = 16;
 
 /**
- * Creates each object, skipping what exists (safe to run again), several at a time, on turns of
- * the loop shared with others' requests (on a memory store nothing here waits: a new cluster's
- * objects made back to back held the loop every cluster shares ~60 ms).
+ * Creates the object unless it exists (then undefined: a cluster bootstrapped before keeps what it
+ * has), on the loop's background pace: on a memory store nothing in a cluster's bootstrap waits,
+ * and its objects made back to back held the loop every cluster shares ~60 ms.
  */
+export async function createUnlessExists(registry: Registry, def: ResourceDef, namespace: string | undefined, object: KubeObject): Promise<KubeObject | undefined> {
+  await backgroundPace();
+  try {
+    return await registry.create(def, namespace, object);
+  } catch (err) {
+    if (err instanceof ApiError && err.reason === 'AlreadyExists') return undefined;
+    throw err;
+  }
+}
+
+/** Creates each object, skipping what exists (safe to run again), several at a time. */
 export async function createEach(registry: Registry, creations: Iterable<Creation>): Promise<void> {
   const pending = [...creations];
   const worker = async () => {
-    for (let next = pending.shift(); next; next = pending.shift()) {
-      await backgroundPace();
-      try {
-        await registry.create(next.def, next.namespace, next.object);
-      } catch (err) {
-        if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
-      }
-    }
+    for (let next = pending.shift(); next; next = pending.shift()) await createUnlessExists(registry, next.def, next.namespace, next.object);
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
