@@ -5,6 +5,8 @@ import type { KubeObject } from '../src/registry/types.ts';
 import { startControlPlane, type ControlPlaneCluster } from './helpers/controlplane.ts';
 import { passCount } from '../src/controlplane/index.ts';
 import { countingStore } from '../harness/countingStore.ts';
+import { MemoryStore } from '../src/storage/memory.ts';
+import type { ClusterStore, Store } from '../src/storage/store.ts';
 import { everyMessageTwice, seededRandom } from './helpers/queueFaults.ts';
 
 /**
@@ -202,6 +204,43 @@ describe('the control plane on a manual clock', () => {
     const found = await r.get(pods, 'default', 'lost') as Obj;
     assert.equal(found.spec?.nodeName, 'node01');
     assert.equal((found.status as { phase: string }).phase, 'Running');
+    await cluster.close();
+  });
+
+  it('a node changed while the scheduler decided is seen: the pod it refused on the old node is tried again at once', async () => {
+    // The race kube-scheduler closes with its moveRequestCycle: the pass read node01 cordoned, then the node was
+    // uncordoned, then the pass recorded the pod Unschedulable. The uncordon's own event is older than that record,
+    // so it alone would not retry the pod, and it waited for the 5-minute flush (the Worker e2e's node-cordoned flake).
+    const memory = new MemoryStore();
+    let beforeUnschedulable: (() => Promise<unknown>) | undefined;
+    const hooked = (store: ClusterStore): ClusterStore => ({
+      get cluster() { return store.cluster; },
+      get: (key) => store.get(key), list: (p, o) => store.list(p, o), count: (p) => store.count(p), watch: (p, r) => store.watch(p, r),
+      currentRevision: () => store.currentRevision(), compact: (r) => store.compact(r), usage: () => store.usage(), changes: (a, l) => store.changes(a, l),
+      restore: (records, keep) => store.restore(records, keep), create: (key, v) => store.create(key, v), delete: (key, r) => store.delete(key, r),
+      update: async (key, v, r) => {
+        const hook = beforeUnschedulable;
+        if (hook && key.includes('/pods/') && v.includes('"reason":"Unschedulable"')) { beforeUnschedulable = undefined; await hook(); }
+        return store.update(key, v, r);
+      },
+    });
+    const store: Store = { cluster: (name) => hooked(memory.cluster(name)), createCluster: (name) => memory.createCluster(name), dropCluster: (name) => memory.dropCluster(name) };
+    const cluster = await startControlPlane({ mode: 'manual', serve: false, store });
+    const r = cluster.registry();
+    const pods = cluster.catalog.find('', 'v1', 'pods')!;
+    const nodes = cluster.catalog.find('', 'v1', 'nodes')!;
+    await cluster.drain();
+    await r.mutate(nodes, undefined, 'node01', (n) => { (n as Obj).spec = { ...(n as Obj).spec, unschedulable: true }; return n; });
+    await cluster.drain();
+    let uncordoned = false;
+    beforeUnschedulable = async () => {
+      await r.mutate(nodes, undefined, 'node01', (n) => { (n as Obj).spec = { ...(n as Obj).spec, unschedulable: false }; return n; });
+      uncordoned = true;
+    };
+    await r.create(pods, 'default', pod('web', { containers: [{ name: 'web', image: 'nginx' }] }));
+    await cluster.drain(60_000);
+    assert.ok(uncordoned, 'the node was uncordoned between the read and the Unschedulable record');
+    assert.equal(((await r.get(pods, 'default', 'web')) as Obj).spec?.nodeName, 'node01');
     await cluster.close();
   });
 });

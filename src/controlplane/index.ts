@@ -18,7 +18,7 @@ import { nodeStates } from './nodeStates.ts';
 import { caFromConfigMap, readNodeStates } from '../registry/nodeFilesystem.ts';
 import { syncStaticPods } from './staticPods.ts';
 import { syncNodeLifecycle } from './nodeLifecycle.ts';
-import { schedulePending, type SchedulingTrigger } from './scheduler.ts';
+import { anyPending, nodesMoved, schedulePending, type SchedulingTrigger } from './scheduler.ts';
 
 /**
  * The one entry both runtimes call with queue messages (the Node entry's
@@ -207,7 +207,11 @@ async function pass(ctx: ControlPlaneContext, cluster: string, trigger: Scheduli
   await backgroundPace();
   const controllersDue = components.controllers ? await runControllers(registry, objects) : undefined;
   await backgroundPace();
-  if (components.scheduler) await schedulePending(registry.as('kube-scheduler'), nodes, pods, trigger, objects, ctx.ports.traces);
+  if (components.scheduler) {
+    await schedulePending(registry.as('kube-scheduler'), nodes, pods, trigger, objects, ctx.ports.traces);
+    // A node changed while it decided: another pass tries every pod left unschedulable (scheduler.ts, nodesMoved).
+    if (anyPending(pods) && nodesMoved(nodes, await current<Node>(registry, state, 'nodes', seen))) state.pending = merge(state.pending, { retryRevision: Number.MAX_SAFE_INTEGER, flush: false });
+  }
   await backgroundPace();
   const kubelet = registry.as('kubelet');
   const network = ctx.podNetwork;

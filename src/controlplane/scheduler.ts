@@ -42,6 +42,21 @@ export interface SchedulingTrigger {
 interface Condition { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string; lastProbeTime?: string | null }
 const scheduledCondition = (pod: Pod) => (pod.status?.conditions as Condition[] | undefined)?.find((c) => c.type === 'PodScheduled');
 
+/** Pods still waiting for a node (a pass replaces the ones it bound in its list). */
+export const anyPending = (pods: Pod[]): boolean => pods.some(isPending);
+
+/**
+ * Did a node change after the scheduler read the nodes it decided on? kube-scheduler's
+ * moveRequestCycle: a pod found unschedulable on nodes that changed meanwhile is tried again at
+ * once. The change's own event cannot do it here: it is older than the Unschedulable record the
+ * pass wrote after it, and an attempt is retried only for changes newer than its record.
+ */
+export function nodesMoved(read: Node[], now: Node[]): boolean {
+  if (read.length !== now.length) return true;
+  const versions = new Map(read.map((n) => [n.metadata.name, n.metadata.resourceVersion]));
+  return now.some((n) => versions.get(n.metadata.name) !== n.metadata.resourceVersion);
+}
+
 function isPending(pod: Pod): boolean {
   const spec = pod.spec as { schedulerName?: string; schedulingGates?: unknown[] } | undefined;
   return !pod.spec?.nodeName && !pod.metadata.deletionTimestamp && (spec?.schedulerName ?? schedulerName) === schedulerName
