@@ -234,13 +234,15 @@ const attackWarmUpMs = 1500;
  * stretch by more than the attack did (the 5 slowest of 450, its p99, were those).
  * `measure()` times the next 450 requests sent (3 s), each from the moment it is handed to the
  * connections (a request waiting for a free one counts its wait), and resolves when all are
- * answered; past 8 s the rest count as having taken the whole stretch. A connection opened
+ * answered; past 8 s (for 450) the rest count as having taken the whole stretch. A connection opened
  * during a stretch (the server closed one) is counted.
  */
 function startVictim(url: string, token: string): { measure(requests?: number): Promise<Victim>; close(): void } {
   const agent = new Agent({ keepAlive: true, maxSockets: 8, scheduling: 'fifo', rejectUnauthorized: false });
   const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
-  interface Stretch { left: number; latencies: number[]; other: number; connections: number; start: number; finish(): void }
+  /** `requests` to time; `left` of them still to send. */
+  interface Stretch { requests: number; left: number; latencies: number[]; other: number; connections: number; start: number; finish(): void }
+  const answered = (counted: Stretch) => { if (counted.left === 0 && counted.latencies.length + counted.other === counted.requests) counted.finish(); };
   let stretch: Stretch | undefined;
   const send = () => {
     const counted = stretch && stretch.left > 0 ? stretch : undefined;
@@ -253,13 +255,13 @@ function startVictim(url: string, token: string): { measure(requests?: number): 
         if (!counted) return;
         if (res.statusCode && res.statusCode >= 200 && res.statusCode < 300) counted.latencies.push(performance.now() - sentAt);
         else counted.other++;
-        if (counted.left === 0 && counted.latencies.length + counted.other === victimRequests) counted.finish();
+        answered(counted);
       });
     });
     req.on('error', () => {
       if (!counted) return;
       counted.other++;
-      if (counted.left === 0 && counted.latencies.length + counted.other === victimRequests) counted.finish();
+      answered(counted);
     });
     req.end();
   };
@@ -282,9 +284,10 @@ function startVictim(url: string, token: string): { measure(requests?: number): 
     measure(requests = victimRequests) {
       return new Promise<Victim>((resolve) => {
         const latencies: number[] = [];
-        const cap = setTimeout(() => current.finish(), victimCapSeconds * 1000);
+        // 8 s for a stretch of 450 (3 s when all is well); as long again per 450 for a longer one (the warm-up).
+        const cap = setTimeout(() => current.finish(), (victimCapSeconds * 1000 * requests) / victimRequests);
         const current: Stretch = {
-          left: requests, latencies, other: 0, connections: 0, start: performance.now(),
+          requests, left: requests, latencies, other: 0, connections: 0, start: performance.now(),
           finish() {
             if (stretch !== current) return;
             stretch = undefined;
