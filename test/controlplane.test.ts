@@ -4,9 +4,7 @@ import type { Queue } from '../src/ports.ts';
 import type { KubeObject } from '../src/registry/types.ts';
 import { startControlPlane, type ControlPlaneCluster } from './helpers/controlplane.ts';
 import { passCount } from '../src/controlplane/index.ts';
-import { countingStore } from '../harness/countingStore.ts';
-import { MemoryStore } from '../src/storage/memory.ts';
-import type { ClusterStore, Store } from '../src/storage/store.ts';
+import { countingStore, wrappedMemoryStore } from '../harness/countingStore.ts';
 import { everyMessageTwice, seededRandom } from './helpers/queueFaults.ts';
 
 /**
@@ -211,20 +209,15 @@ describe('the control plane on a manual clock', () => {
     // The race kube-scheduler closes with its moveRequestCycle: the pass read node01 cordoned, then the node was
     // uncordoned, then the pass recorded the pod Unschedulable. The uncordon's own event is older than that record,
     // so it alone would not retry the pod, and it waited for the 5-minute flush (the Worker e2e's node-cordoned flake).
-    const memory = new MemoryStore();
     let beforeUnschedulable: (() => Promise<unknown>) | undefined;
-    const hooked = (store: ClusterStore): ClusterStore => ({
-      get cluster() { return store.cluster; },
-      get: (key) => store.get(key), list: (p, o) => store.list(p, o), count: (p) => store.count(p), watch: (p, r) => store.watch(p, r),
-      currentRevision: () => store.currentRevision(), compact: (r) => store.compact(r), usage: () => store.usage(), changes: (a, l) => store.changes(a, l),
-      restore: (records, keep) => store.restore(records, keep), create: (key, v) => store.create(key, v), delete: (key, r) => store.delete(key, r),
+    const store = wrappedMemoryStore((inner) => ({
+      restore: (records, keep) => inner.restore(records, keep), create: (key, v) => inner.create(key, v), delete: (key, r) => inner.delete(key, r),
       update: async (key, v, r) => {
         const hook = beforeUnschedulable;
         if (hook && key.includes('/pods/') && v.includes('"reason":"Unschedulable"')) { beforeUnschedulable = undefined; await hook(); }
-        return store.update(key, v, r);
+        return inner.update(key, v, r);
       },
-    });
-    const store: Store = { cluster: (name) => hooked(memory.cluster(name)), createCluster: (name) => memory.createCluster(name), dropCluster: (name) => memory.dropCluster(name) };
+    }));
     const cluster = await startControlPlane({ mode: 'manual', serve: false, store });
     const r = cluster.registry();
     const pods = cluster.catalog.find('', 'v1', 'pods')!;
