@@ -82,7 +82,8 @@ describe(`kubectl debug node/… (${label})`, () => {
     const debugPod = /node-debugger-controlplane-\w{5}/.exec(out)![0];
 
     // The kubelet read the edited manifest: a new mirror pod with the new flag; the old one is gone.
-    await eventually(() => get<PodLike>(scheduler), (p) => p.metadata.uid !== before.metadata.uid && !!p.spec.containers[0].command?.includes('--leader-elect=false') && !!p.status?.containerStatuses?.[0]?.state.running, 'a new kube-scheduler mirror pod, running', 60_000);
+    // Between the old mirror pod's deletion and the new one's creation the GET answers a NotFound Status (no spec): wait on.
+    await eventually(() => get<PodLike>(scheduler), (p) => p.metadata.uid !== before.metadata.uid && !!p.spec?.containers?.[0]?.command?.includes('--leader-elect=false') && !!p.status?.containerStatuses?.[0]?.state.running, 'a new kube-scheduler mirror pod, running', 60_000);
     // Its shell exited: the debug pod is Completed, as kubectl's debug pods end.
     await eventually(() => get<PodLike>(`/api/v1/namespaces/default/pods/${debugPod}`), (p) => p.status?.phase === 'Succeeded', `${debugPod} Succeeded`, 60_000);
     assert.match(await kubectl.ok(['get', 'pod', debugPod]), new RegExp(`^${debugPod}\\s+0/1\\s+Completed\\s+0\\s`, 'm'));
