@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { backgroundPace, turnPacer } from '../src/apimachinery/nextTurn.ts';
+import { backgroundPace, nextTurn, turnPacer } from '../src/apimachinery/nextTurn.ts';
 import { discardQueue, systemClock, type Ports } from '../src/ports.ts';
 import { Catalog } from '../src/registry/catalog.ts';
 import { resources } from '../src/registry/resources/index.ts';
@@ -18,6 +18,16 @@ function turnCounter(): { turns(): number; stop(): void } {
 }
 
 describe('long background work gives the shared loop back (nextTurn.ts turnPacer)', () => {
+  it('waiters for a turn are let go one per turn, in the order they asked: a turn holds one slice of expensive work, not all that asked at once', async () => {
+    const counter = turnCounter();
+    const resolvedOn: number[] = [];
+    const order: number[] = [];
+    await Promise.all([0, 1, 2, 3].map((i) => nextTurn().then(() => { order.push(i); resolvedOn.push(counter.turns()); })));
+    counter.stop();
+    assert.deepEqual(order, [0, 1, 2, 3]);
+    assert.equal(new Set(resolvedOn).size, 4, `four waiters, four turns (let go on turns ${resolvedOn.join(', ')})`);
+  });
+
   it('within its budget the pacer never yields; past it, concurrent callers wait for one turn and share the next budget', async () => {
     let clock = 0;
     const pace = turnPacer(4, () => clock);

@@ -3,12 +3,43 @@
  * been read. A promise alone resolves in the same turn (a microtask), so expensive requests
  * queued one behind another would run back to back and hold the loop for all of them; an
  * expensive request that waits for the next turn first lets every request already received
- * (another cluster's cheap GET) be served before it. `setImmediate` where the runtime has
- * it (Node), a zero timer elsewhere (workerd, where each cluster has its own object anyway).
+ * (another cluster's cheap GET) be served before it.
+ *
+ * Waiters are let go one per turn, in the order they asked: a turn of the loop then holds at most
+ * one slice of expensive work between two reads of the sockets. Each waiter resolved with a turn
+ * of its own (Node runs every immediate due in one turn back to back) made a turn as long as
+ * all of them: a dozen expensive requests and a control-plane pass that all asked at once held
+ * every other cluster's requests for their sum.
+ *
+ * Node only (`setImmediate`, not on Workers even where nodejs_compat gives it). Elsewhere (workerd, where each cluster has its own object anyway)
+ * each waiter has a zero timer of its own: a queue shared by the isolate would resolve one
+ * object's promise from another's request, which workerd does not promise to settle.
  */
+const onWorkers = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === 'Cloudflare-Workers';
+const immediate = onWorkers ? undefined : (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
+const waiters: Array<() => void> = [];
+let turnAsked = false;
+
+function letOneGo(): void {
+  turnAsked = false;
+  const next = waiters.shift();
+  // Asked for before the waiter runs: an immediate asked for during this turn's immediates runs on the next turn.
+  if (waiters.length) askTurn();
+  next?.();
+}
+
+function askTurn(): void {
+  if (turnAsked || !immediate) return;
+  turnAsked = true;
+  immediate(letOneGo);
+}
+
 export function nextTurn(): Promise<void> {
-  const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
-  return new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
+  if (!immediate) return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => {
+    waiters.push(resolve);
+    askTurn();
+  });
 }
 
 /**
