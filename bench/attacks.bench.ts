@@ -368,18 +368,18 @@ async function victimUnderAttack(mode: 'tenants' | 'tenants-sharded'): Promise<R
     }
 
     /** Created pods of 25 KB would weigh on later attacks (a watch's initial events): cleared after each run of that attack. */
+    const attackerRecovery: number[] = [];
     const clearLeftovers = async (name: string) => {
       if (name !== attackNames[6]) return;
       while ((await call(`${attackerBase}/api/v1/namespaces/default/pods?labelSelector=attack%3Dcpu`, { method: 'DELETE', token: attackerToken })).status === 429) await sleep(200);
-      // Deleting ~80 pods of 25 KB is charged to the attacker's rate budget (the objects read), which left it
-      // refused nearly every create in the round after a round of many (201 for 0-9 pods, against ~80):
+      // Deleting ~80 pods of 25 KB is charged to the attacker's rate budget (6-11 s of refill, printed), which left
+      // it refused nearly every create in the round after a round of many (201 for 0-9 pods, against ~80):
       // each round starts once a request gets through again and the bucket has had 2 s (its burst) to refill.
       const began = performance.now();
       while ((await call(`${attackerBase}/api/v1/namespaces/default/pods/talker`, { token: attackerToken })).status === 429) await sleep(250);
       await sleep(2000);
       attackerRecovery.push((performance.now() - began) / 1000);
     };
-    const attackerRecovery: number[] = [];
     const victimUrl = `${victimBase}/api/v1/namespaces/default/pods/seed`;
     // Warm-up: the server's CPU per victim request falls over its first few thousand (V8 compiling the
     // request path), so 3,150 first (21 s), or the first baselines run on colder code than the last.
@@ -392,9 +392,9 @@ async function victimUnderAttack(mode: 'tenants' | 'tenants-sharded'): Promise<R
     let worst = { name: '', ratio: 0 }, total5xx = 0;
     const over: string[] = [];
     for (const name of attackNames.filter(selected)) {
-      // ATTACK_ROUNDS=N repeats each (baseline, attack) pair N times (attackRounds): the rounds' requests are pooled.
+      // Each (baseline, attack) pair runs attackRounds times; the rounds' requests are pooled: the p99 of 450 is its
+      // 5th slowest, of 1,350 (3 rounds) its 14th.
       const roundRatios: number[] = [];
-      // Every round's requests, pooled: the p99 of 450 is its 5th slowest, of 1,350 (3 rounds) its 14th.
       const pooledBaseline: number[] = [], pooledAttack: number[] = [];
       // The attack once unmeasured first: the server's first requests of a kind run code V8 has not
       // compiled yet (the first 12,000-finalizer merge takes ~1.5x the later ones), a cost paid once
@@ -423,9 +423,10 @@ async function victimUnderAttack(mode: 'tenants' | 'tenants-sharded'): Promise<R
         await clearLeftovers(name);
         await sleep(300);
       }
-      const ratio = percentile(pooledAttack, 99) / percentile(pooledBaseline, 99);
+      const attackP99 = percentile(pooledAttack, 99), baselineP99 = percentile(pooledBaseline, 99);
+      const ratio = attackP99 / baselineP99;
       ratios.set(name, ratio);
-      if (attackRounds > 1) line(`${name}: ${attackRounds} rounds pooled`, `${fmt(ratio, 2)}x (p99 ${fmt(percentile(pooledAttack, 99), 2)} / ${fmt(percentile(pooledBaseline, 99), 2)} ms; rounds ${roundRatios.map((r) => fmt(r, 2)).join(', ')}, median ${fmt(median(roundRatios), 2)}x)`);
+      if (attackRounds > 1) line(`${name}: ${attackRounds} rounds pooled`, `${fmt(ratio, 2)}x (p99 ${fmt(attackP99, 2)} / ${fmt(baselineP99, 2)} ms; rounds ${roundRatios.map((r) => fmt(r, 2)).join(', ')}, median ${fmt(median(roundRatios), 2)}x)`);
       if (name !== attackNames[0] && ratio > worst.ratio) worst = { name, ratio };
       if (name !== attackNames[0] && ratio > 2) over.push(`${name} ${fmt(ratio, 1)}x`);
     }

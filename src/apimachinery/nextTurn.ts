@@ -11,9 +11,10 @@
  * all of them: a dozen expensive requests and a control-plane pass that all asked at once held
  * every other cluster's requests for their sum.
  *
- * Node only (`setImmediate`, not on Workers even where nodejs_compat gives it). Elsewhere (workerd, where each cluster has its own object anyway)
- * each waiter has a zero timer of its own: a queue shared by the isolate would resolve one
- * object's promise from another's request, which workerd does not promise to settle.
+ * Node only (`setImmediate`, not on Workers even where nodejs_compat gives it). Elsewhere (workerd,
+ * where each cluster has its own object anyway) each waiter has a zero timer of its own: a queue
+ * shared by the isolate would resolve one object's promise from another's request, which workerd
+ * does not promise to settle.
  */
 const onWorkers = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === 'Cloudflare-Workers';
 const immediate = onWorkers ? undefined : (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
