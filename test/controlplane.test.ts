@@ -5,6 +5,8 @@ import type { KubeObject } from '../src/registry/types.ts';
 import { startControlPlane, type ControlPlaneCluster } from './helpers/controlplane.ts';
 import { passCount } from '../src/controlplane/index.ts';
 import { countingStore, wrappedMemoryStore } from '../harness/countingStore.ts';
+import { MemoryStore } from '../src/storage/memory.ts';
+import type { Store } from '../src/storage/store.ts';
 import { everyMessageTwice, seededRandom } from './helpers/queueFaults.ts';
 
 /**
@@ -202,6 +204,50 @@ describe('the control plane on a manual clock', () => {
     const found = await r.get(pods, 'default', 'lost') as Obj;
     assert.equal(found.spec?.nodeName, 'node01');
     assert.equal((found.status as { phase: string }).phase, 'Running');
+    await cluster.close();
+  });
+
+  it('pending pods cost a pass no store reads when nothing that could place them changed', async () => {
+    // kube-scheduler leaves its unschedulable queue alone on a change no plugin's hint cares for; a pass here
+    // read each pending pod's FailedScheduling event to decide as much, so a student's 400 pending pods
+    // were 400 reads on every pass their own creates set off.
+    const memory = new MemoryStore();
+    let eventReads = 0;
+    const store: Store = {
+      cluster: (name) => {
+        const inner = memory.cluster(name);
+        return new Proxy(inner, {
+          get: (target, key, receiver) => key === 'get'
+            ? (k: string) => { if (k.includes('/events/')) eventReads++; return target.get(k); }
+            : Reflect.get(target, key, receiver),
+        });
+      },
+      createCluster: (name) => memory.createCluster(name), dropCluster: (name) => memory.dropCluster(name),
+    };
+    const cluster = await startControlPlane({ mode: 'manual', serve: false, store });
+    const r = cluster.registry();
+    const pods = cluster.catalog.find('', 'v1', 'pods')!;
+    const nodes = cluster.catalog.find('', 'v1', 'nodes')!;
+    await cluster.drain();
+    for (let i = 0; i < 20; i++) await r.create(pods, 'default', pod(`big-${i}`, { containers: [{ name: 'big', image: 'nginx', resources: { requests: { cpu: '3' } } }] }));
+    await cluster.drain(60_000);
+    const unschedulable = (p: Obj) => (p.status as { conditions?: Array<{ type: string; reason?: string }> }).conditions?.some((c) => c.type === 'PodScheduled' && c.reason === 'Unschedulable');
+    assert.equal(((await r.list(pods, 'default')).items as Obj[]).filter(unschedulable).length, 20);
+
+    // A change that frees no room (a ConfigMap, one more pod that fits) runs passes that leave the 20 alone, unread.
+    eventReads = 0;
+    await r.create(cluster.catalog.find('', 'v1', 'configmaps')!, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unrelated' }, data: { a: 'b' } } as KubeObject);
+    await r.create(pods, 'default', pod('small', { containers: [{ name: 'small', image: 'nginx' }] }));
+    await cluster.drain(30_000);
+    assert.equal(((await r.get(pods, 'default', 'small')) as Obj).spec?.nodeName !== undefined, true, 'the pod that fits was placed');
+    assert.equal(eventReads, 0, 'no FailedScheduling event read for the pods no change could help');
+
+    // A change that may make room still tries every one of them again (and reads their events to aggregate).
+    await r.mutate(nodes, undefined, 'node01', (n) => { n.metadata.labels = { ...n.metadata.labels, disk: 'ssd' }; return n; });
+    await cluster.drain(30_000);
+    assert.ok(eventReads >= 20, `the node change retried the 20 pending pods (${eventReads} event reads)`);
+    const events = (await r.list(cluster.catalog.find('', 'v1', 'events')!, 'default')).items as Array<Obj & { reason: string; count: number; involvedObject: { name: string } }>;
+    for (let i = 0; i < 20; i++) assert.equal(events.find((e) => e.involvedObject.name === `big-${i}` && e.reason === 'FailedScheduling')?.count, 2, `big-${i}`);
     await cluster.close();
   });
 

@@ -123,9 +123,14 @@ function selectNode(pod: PodInfo, nodes: NodeInfo[], volumeFilter: (node: NodeIn
 
 /** Should this pod (unschedulable before) be tried again now? */
 async function dueForRetry(registry: Registry, pod: Pod, condition: Condition, trigger: SchedulingTrigger, now: number): Promise<boolean> {
+  let lastAttemptRevision = Number(pod.metadata.resourceVersion);
+  // The pod's last FailedScheduling event can only move its last attempt later, so a pass that
+  // no change could have helped (no newer trigger, no flush) answers no without reading it, as
+  // kube-scheduler leaves its unschedulable queue alone on an event no plugin's hint cares for.
+  // Otherwise every pass of a cluster with many pending pods read one event per pod.
+  if (!trigger.flush && trigger.retryRevision <= lastAttemptRevision) return false;
   const eventsDef = registry.catalog.find('', 'v1', 'events')!;
   const name = eventName({ involved: pod, type: 'Warning', reason: 'FailedScheduling', message: condition.message ?? '', source, at: now });
-  let lastAttemptRevision = Number(pod.metadata.resourceVersion);
   let lastAttemptAt = Date.parse(condition.lastTransitionTime ?? '') || 0;
   try {
     const event = await registry.get(eventsDef, pod.metadata.namespace, name) as KubeObject & { lastTimestamp?: string };
