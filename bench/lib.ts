@@ -43,6 +43,10 @@ export function line(label: string, value: string): void {
 export function serveProcess(mode: string, options: { env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<{ child: ChildProcess; port: number; fields: string[] }> {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'serve.ts');
   const child = spawn(process.execPath, [...serverNodeFlags, ...(options.nodeArgs ?? []), '--import', 'tsx', script, mode], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...options.env } });
+  // A bench that dies (an uncaught error) takes its server with it, instead of leaving it serving.
+  const orphanGuard = () => child.kill();
+  process.once('exit', orphanGuard);
+  child.once('exit', () => process.off('exit', orphanGuard));
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => {
