@@ -1,4 +1,4 @@
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { Agent, request } from 'node:https';
@@ -169,6 +169,46 @@ function forkAttacker(): { child: ChildProcess; priority: string } {
   return { child, priority: 'nice 19' };
 }
 
+/**
+ * A process that does nothing but wake every millisecond, at the priority of any ordinary process
+ * (nice 0, started before the victim's client raises its own): where its timer fires 3 ms or more
+ * late, no core was free for it, whatever the server was doing. Its stalls, set beside the victim's
+ * slowest requests, tell a tail made by the machine (two cores saturated by every process of the
+ * run, the baseline's as well as the attack's) from one made by a loop the tenants share.
+ */
+function startStallProbe(): { stalls: Array<[number, number]>; close(): void } {
+  const stalls: Array<[number, number]> = [];
+  const probe = spawn(process.execPath, ['-e', `
+    const { performance } = require('node:perf_hooks');
+    let last = performance.now();
+    setInterval(() => {
+      const now = performance.now();
+      if (now - last >= ${stallMs + 1}) process.send([performance.timeOrigin + last, now - last - 1]);
+      last = now;
+    }, 1);
+    process.on('disconnect', () => process.exit(0));
+  `], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  probe.on('message', (stall: [number, number]) => stalls.push(stall));
+  return { stalls, close: () => { probe.kill(); } };
+}
+
+/** How late (ms) the probe's timer must fire to count as a stall of the machine. */
+const stallMs = 3;
+
+/**
+ * Of the slowest 1% of these answers (the requests the p99 is made of), how many were in flight
+ * during a stall of the probe (overlapping it by `stallMs` or more).
+ */
+function slowestDuringStalls(spans: Array<[number, number]>, stalls: Array<[number, number]>): { slowest: number; duringStalls: number } {
+  const slowest = [...spans].sort((a, b) => b[1] - a[1]).slice(0, Math.ceil(spans.length / 100));
+  const overlaps = ([sent, took]: [number, number]) => stalls.some(([at, lasted]) => Math.min(sent + took, at + lasted) - Math.max(sent, at) >= stallMs);
+  return { slowest: slowest.length, duringStalls: slowest.filter(overlaps).length };
+}
+
+/** The probe's stalls per second over these stretches. */
+const stallRate = (stretches: Victim[], stalls: Array<[number, number]>) =>
+  stalls.filter(([at]) => stretches.some((v) => at >= v.from && at < v.to)).length / stretches.reduce((sum, v) => sum + (v.to - v.from) / 1000, 0);
+
 function startAttacker(): { start(job: AttackJob): Promise<void>; stop(): Promise<Histogram>; close(): Promise<void> } {
   const { child, priority } = forkAttacker();
   console.log(`(attacker process priority: ${priority})`);
@@ -210,7 +250,14 @@ async function must(what: string, response: Promise<{ status: number; body: stri
 }
 
 /** What the victim saw over one measured stretch: its latencies' p50 and p99, how many were answered 2xx or otherwise, unanswered at the cap, new connections. */
-interface Victim { p50: number; p99: number; /** Every request's time (unanswered ones as the whole stretch). */ all: number[]; ok: number; other: number; unanswered: number; connections: number; seconds: number }
+interface Victim {
+  p50: number; p99: number; /** Every request's time (unanswered ones as the whole stretch). */ all: number[];
+  /** Each 2xx answer's [sent at, ms taken], sent at in epoch ms (performance.timeOrigin + now), to set beside the machine's stalls. */
+  spans: Array<[number, number]>;
+  /** The stretch's first send and its end, epoch ms. */
+  from: number; to: number;
+  ok: number; other: number; unanswered: number; connections: number; seconds: number;
+}
 
 /** `ATTACKS=watch npm run bench -- attacks` runs the attacks whose names hold that text (`ATTACKS='pod|3 MiB'`: either; no memory bound); `ATTACKS=memory` only the memory bound. */
 const only = process.env.ATTACKS;
@@ -245,7 +292,7 @@ function startVictim(url: string, token: string): { measure(requests?: number): 
   const agent = new Agent({ keepAlive: true, maxSockets: 8, scheduling: 'fifo', rejectUnauthorized: false });
   const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
   /** `requests` to time; `left` of them still to send. */
-  interface Stretch { requests: number; left: number; latencies: number[]; other: number; connections: number; start: number; finish(): void }
+  interface Stretch { requests: number; left: number; latencies: number[]; spans: Array<[number, number]>; other: number; connections: number; start: number; finish(): void }
   const answered = (counted: Stretch) => { if (counted.left === 0 && counted.latencies.length + counted.other === counted.requests) counted.finish(); };
   let stretch: Stretch | undefined;
   const send = () => {
@@ -257,8 +304,11 @@ function startVictim(url: string, token: string): { measure(requests?: number): 
       res.resume();
       res.on('end', () => {
         if (!counted) return;
-        if (res.statusCode && res.statusCode >= 200 && res.statusCode < 300) counted.latencies.push(performance.now() - sentAt);
-        else counted.other++;
+        if (res.statusCode && res.statusCode >= 200 && res.statusCode < 300) {
+          const took = performance.now() - sentAt;
+          counted.latencies.push(took);
+          counted.spans.push([performance.timeOrigin + sentAt, took]);
+        } else counted.other++;
         answered(counted);
       });
     });
@@ -291,7 +341,7 @@ function startVictim(url: string, token: string): { measure(requests?: number): 
         // 8 s for a stretch of 450 (3 s when all is well); as long again per 450 for a longer one (the warm-up).
         const cap = setTimeout(() => current.finish(), (victimCapSeconds * 1000 * requests) / victimRequests);
         const current: Stretch = {
-          requests, left: requests, latencies, other: 0, connections: 0, start: performance.now(),
+          requests, left: requests, latencies, spans: [], other: 0, connections: 0, start: performance.now(),
           finish() {
             if (stretch !== current) return;
             stretch = undefined;
@@ -299,7 +349,10 @@ function startVictim(url: string, token: string): { measure(requests?: number): 
             const seconds = (performance.now() - current.start) / 1000;
             const unanswered = requests - current.left - latencies.length - current.other;
             const all = [...latencies, ...Array<number>(unanswered).fill(seconds * 1000)];
-            resolve({ p50: percentile(all, 50), p99: percentile(all, 99), all, ok: latencies.length, other: current.other, unanswered, connections: current.connections, seconds });
+            resolve({
+              p50: percentile(all, 50), p99: percentile(all, 99), all, spans: current.spans, from: performance.timeOrigin + current.start, to: performance.timeOrigin + performance.now(),
+              ok: latencies.length, other: current.other, unanswered, connections: current.connections, seconds,
+            });
           },
         };
         stretch = current;
@@ -334,7 +387,8 @@ async function victimUnderAttack(mode: 'tenants' | 'tenants-sharded'): Promise<R
   const ratios: Ratios = new Map();
   const server = await serve(mode);
   const attack = startAttacker();
-  // After the server and the attacker are started: they must not inherit it.
+  const probe = startStallProbe();
+  // After the server, the attacker and the probe are started: they must not inherit it.
   console.log(`(victim client priority: ${raiseVictimClient()})`);
   let victim: ReturnType<typeof startVictim> | undefined;
   try {
@@ -396,6 +450,7 @@ async function victimUnderAttack(mode: 'tenants' | 'tenants-sharded'): Promise<R
       // 5th slowest, of 1,350 (3 rounds) its 14th.
       const roundRatios: number[] = [];
       const pooledBaseline: number[] = [], pooledAttack: number[] = [];
+      const baselineStretches: Victim[] = [], attackStretches: Victim[] = [];
       // The attack once unmeasured first: the server's first requests of a kind run code V8 has not
       // compiled yet (the first 12,000-finalizer merge takes ~1.5x the later ones), a cost paid once
       // per process, which no attacker can make it pay again; what is judged is what an attack costs
@@ -417,6 +472,8 @@ async function victimUnderAttack(mode: 'tenants' | 'tenants-sharded'): Promise<R
         roundRatios.push(ratio);
         pooledBaseline.push(...baseline.all);
         pooledAttack.push(...v.all);
+        baselineStretches.push(baseline);
+        attackStretches.push(v);
         total5xx += fivexx(h);
         const missing = `${v.other ? ` (${v.other} non-2xx)` : ''}${v.unanswered ? ` (${v.unanswered} unanswered)` : ''}${v.connections ? ` (${v.connections} new victim connections)` : ''}`;
         console.log(`${label.padEnd(46)} ${ms(v, v.p50).padStart(8)} ${ms(v, v.p99).padStart(8)} ${fmt(baseline.p99, 2).padStart(8)} ${`${fmt(ratio, 2)}x`.padStart(8)} ${fmt(v.seconds).padStart(6)}  ${fivexx(h)} | ${histogramText(h)}${missing}`);
@@ -427,6 +484,11 @@ async function victimUnderAttack(mode: 'tenants' | 'tenants-sharded'): Promise<R
       const ratio = attackP99 / baselineP99;
       ratios.set(name, ratio);
       if (attackRounds > 1) line(`${name}: ${attackRounds} rounds pooled`, `${fmt(ratio, 2)}x (p99 ${fmt(attackP99, 2)} / ${fmt(baselineP99, 2)} ms; rounds ${roundRatios.map((r) => fmt(r, 2)).join(', ')}, median ${fmt(median(roundRatios), 2)}x)`);
+      const inStalls = (stretches: Victim[]) => {
+        const { slowest, duringStalls } = slowestDuringStalls(stretches.flatMap((v) => v.spans), probe.stalls);
+        return `${duringStalls}/${slowest} (${fmt(stallRate(stretches, probe.stalls), 1)} stalls/s)`;
+      };
+      line(`  slowest 1% in flight while no core was free`, `baseline ${inStalls(baselineStretches)}, attack ${inStalls(attackStretches)}`);
       if (name !== attackNames[0] && ratio > worst.ratio) worst = { name, ratio };
       if (name !== attackNames[0] && ratio > 2) over.push(`${name} ${fmt(ratio, 1)}x`);
     }
@@ -437,6 +499,7 @@ async function victimUnderAttack(mode: 'tenants' | 'tenants-sharded'): Promise<R
     if (attackerRecovery.length) line('attacker budget refilled after clearing its pods, s (each)', attackerRecovery.map((t) => fmt(t)).join(', '));
   } finally {
     victim?.close();
+    probe.close();
     await attack.close();
     try { setPriority(process.pid, 0); } catch { /* as it was */ }
     server.child.kill('SIGINT'); // serve.ts exits on SIGINT, so a server run with --cpu-prof writes its profile
@@ -550,7 +613,9 @@ export async function run(): Promise<void> {
     console.log('');
   }
   console.log(`${'victim p99 / its baseline p99 (target ≤ 2x)'.padEnd(46)} ${'1 process'.padStart(10)} ${'sharded'.padStart(10)}`);
-  for (const name of attackNames.filter(selected)) console.log(`${name.padEnd(46)} ${`${fmt(unsharded.get(name) ?? NaN, 2)}x`.padStart(10)} ${`${fmt(sharded.get(name) ?? NaN, 2)}x`.padStart(10)}`);
+  // An entry not measured this run (ATTACK_ENTRY) shows a dash, not NaN.
+  const cell = (ratio: number | undefined) => (ratio === undefined ? '—' : `${fmt(ratio, 2)}x`).padStart(10);
+  for (const name of attackNames.filter(selected)) console.log(`${name.padEnd(46)} ${cell(unsharded.get(name))} ${cell(sharded.get(name))}`);
   if (only) return;
   console.log('');
   await memoryBound();
