@@ -602,7 +602,7 @@ export async function run(): Promise<void> {
   const none: Ratios = new Map();
   let unsharded = none, sharded = none;
   if (entries.includes('one')) {
-    console.log('Node entry, one process (every cluster and its control plane on one event loop, as npm start runs it):');
+    console.log('Node entry, one process (every cluster and its control plane on one event loop, as npm run start:node runs it):');
     unsharded = await victimUnderAttack('tenants');
     console.log('');
   }
