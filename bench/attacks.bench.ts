@@ -5,6 +5,7 @@ import { Agent, request } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { call, fmt, line, median, percentile, serveProcess } from './lib.ts';
 import { timestamp } from '../src/apimachinery/time.ts';
+import { frontNodeFlags } from '../src/entry/node-flags.ts';
 
 /**
  * One tenant against another: the victim's latency while an attacker cluster on the same
@@ -233,7 +234,9 @@ interface Served { child: ChildProcess; port: number; adminToken: string; url: s
 async function serve(mode: 'tenants' | 'tenants-unthrottled' | 'tenants-sharded' = 'tenants'): Promise<Served> {
   // SERVE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the server (NODE_OPTIONS refuses --cpu-prof).
   const nodeArgs = process.env.SERVE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const { child, port, fields: [adminToken] } = await serveProcess(mode, { nodeArgs: [...nodeArgs, '--expose-gc'] });
+  // The sharded entry's front runs with the heap flags `npm run start:node` gives it (node-flags.ts).
+  const frontArgs = mode === 'tenants-sharded' ? frontNodeFlags : [];
+  const { child, port, fields: [adminToken] } = await serveProcess(mode, { nodeArgs: [...frontArgs, ...nodeArgs, '--expose-gc'] });
   return { child, port, adminToken, url: `https://127.0.0.1:${port}` };
 }
 

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Agent, request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
@@ -7,7 +10,9 @@ import { testAdminToken, testSecret, testTls } from '../harness/server.ts';
 import { call } from '../src/client/https.ts';
 import { tokenOf } from '../src/entry/local-state.ts';
 import { serveSharded, type ShardedServer } from '../src/entry/shards.ts';
-import { serverNodeFlags } from '../src/entry/node-flags.ts';
+import { frontNodeFlags, serverNodeFlags } from '../src/entry/node-flags.ts';
+import { freePort } from '../harness/worker.ts';
+import { eventually } from './helpers/eventually.ts';
 import { idleSessionScenario } from './scenarios/execIdle.ts';
 import { keepAliveBodiesScenario } from './scenarios/keepAliveBodies.ts';
 import { watchScenario } from './scenarios/watch.ts';
@@ -236,6 +241,58 @@ describe('the sharded Node entry', () => {
       assert.equal(forged.status, 401, forged.body);
     } finally {
       agent.destroy();
+    }
+  });
+});
+
+/** The processes of a process group, from /proc: pid, parent and command line. */
+function processGroup(group: number): Array<{ pid: number; ppid: number; argv: string[] }> {
+  const found: Array<{ pid: number; ppid: number; argv: string[] }> = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [, ppid, pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === group) found.push({ pid: Number(entry), ppid: Number(ppid), argv: readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0') });
+    } catch { /* ended meanwhile */ }
+  }
+  return found;
+}
+
+describe('SHARDS=2 npm run start:node, as a user runs it', () => {
+  it('serves from a front that runs with its heap flags, over two shards; Ctrl+C stops every process of it', { skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
+    const state = mkdtempSync(join(tmpdir(), 'sharded-start-'));
+    const port = await freePort();
+    const npm = spawn('npm', ['run', 'start:node'], {
+      cwd: new URL('..', import.meta.url), detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SHARDS: '2', PORT: String(port), APISERVERLESS_STATE: state },
+    });
+    const group = npm.pid!;
+    try {
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        const onData = (c: Buffer) => { out += c.toString(); if (out.includes('export KUBECONFIG=')) resolve(); };
+        npm.stdout!.on('data', onData);
+        npm.stderr!.on('data', onData);
+        npm.on('exit', (code) => reject(new Error(`npm run start:node exited ${code}:\n${out}`)));
+      });
+      const processes = processGroup(group);
+      const starts = processes.filter((p) => p.argv.some((a) => a.endsWith('src/entry/start.ts')));
+      const fronts = starts.filter((p) => frontNodeFlags.every((f) => p.argv.includes(f)));
+      assert.equal(fronts.length, 1, `one front with ${frontNodeFlags.join(' ')}: ${starts.map((p) => p.argv.join(' ')).join('\n')}`);
+      const [front] = fronts;
+      for (const f of serverNodeFlags) assert.ok(front.argv.includes(f), `the front keeps ${f}: ${front.argv.join(' ')}`);
+      const shardProcesses = processes.filter((p) => p.ppid === front.pid && p.argv.some((a) => a.endsWith('shard.ts')));
+      assert.equal(shardProcesses.length, 2, processes.map((p) => p.argv.join(' ')).join('\n'));
+      // The kubeconfig it wrote works through that front.
+      const token = readFileSync(join(state, 'token'), 'utf8').trim();
+      const listed = await call(`https://127.0.0.1:${port}/api/v1/namespaces`, { insecure: true, headers: { authorization: `Bearer ${token}` } });
+      assert.equal(listed.status, 200, listed.body);
+      // Ctrl+C in a terminal signals the whole foreground group: every process of it ends.
+      process.kill(-group, 'SIGINT');
+      await eventually(async () => processGroup(group).map((p) => p.argv.join(' ')), (left) => left.length === 0, 'every process of npm run start:node to end');
+    } finally {
+      try { process.kill(-group, 'SIGKILL'); } catch { /* all ended */ }
     }
   });
 });
