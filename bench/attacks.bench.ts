@@ -257,7 +257,7 @@ interface Victim {
   p50: number; p99: number; /** Every request's time (unanswered ones as the whole stretch). */ all: number[];
   /** Each 2xx answer's [sent at, ms taken], sent at in epoch ms (performance.timeOrigin + now), to set beside the machine's stalls. */
   spans: Array<[number, number]>;
-  /** The stretch's first send and its end, epoch ms. */
+  /** When the stretch began and ended, epoch ms. */
   from: number; to: number;
   ok: number; other: number; unanswered: number; connections: number; seconds: number;
 }
