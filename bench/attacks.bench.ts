@@ -295,8 +295,9 @@ function startVictim(url: string, token: string): { measure(requests?: number): 
   const agent = new Agent({ keepAlive: true, maxSockets: 8, scheduling: 'fifo', rejectUnauthorized: false });
   const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
   /** `requests` to time; `left` of them still to send. */
-  interface Stretch { requests: number; left: number; latencies: number[]; spans: Array<[number, number]>; other: number; connections: number; start: number; finish(): void }
-  const answered = (counted: Stretch) => { if (counted.left === 0 && counted.latencies.length + counted.other === counted.requests) counted.finish(); };
+  /** `spans`: each 2xx answer's [sent at (epoch ms), ms taken]; its latencies are the second halves. */
+  interface Stretch { requests: number; left: number; spans: Array<[number, number]>; other: number; connections: number; start: number; finish(): void }
+  const answered = (counted: Stretch) => { if (counted.left === 0 && counted.spans.length + counted.other === counted.requests) counted.finish(); };
   let stretch: Stretch | undefined;
   const send = () => {
     const counted = stretch && stretch.left > 0 ? stretch : undefined;
@@ -307,11 +308,8 @@ function startVictim(url: string, token: string): { measure(requests?: number): 
       res.resume();
       res.on('end', () => {
         if (!counted) return;
-        if (res.statusCode && res.statusCode >= 200 && res.statusCode < 300) {
-          const took = performance.now() - sentAt;
-          counted.latencies.push(took);
-          counted.spans.push([performance.timeOrigin + sentAt, took]);
-        } else counted.other++;
+        if (res.statusCode && res.statusCode >= 200 && res.statusCode < 300) counted.spans.push([performance.timeOrigin + sentAt, performance.now() - sentAt]);
+        else counted.other++;
         answered(counted);
       });
     });
@@ -340,16 +338,16 @@ function startVictim(url: string, token: string): { measure(requests?: number): 
   return {
     measure(requests = victimRequests) {
       return new Promise<Victim>((resolve) => {
-        const latencies: number[] = [];
         // 8 s for a stretch of 450 (3 s when all is well); as long again per 450 for a longer one (the warm-up).
         const cap = setTimeout(() => current.finish(), (victimCapSeconds * 1000 * requests) / victimRequests);
         const current: Stretch = {
-          requests, left: requests, latencies, spans: [], other: 0, connections: 0, start: performance.now(),
+          requests, left: requests, spans: [], other: 0, connections: 0, start: performance.now(),
           finish() {
             if (stretch !== current) return;
             stretch = undefined;
             clearTimeout(cap);
             const seconds = (performance.now() - current.start) / 1000;
+            const latencies = current.spans.map(([, took]) => took);
             const unanswered = requests - current.left - latencies.length - current.other;
             const all = [...latencies, ...Array<number>(unanswered).fill(seconds * 1000)];
             resolve({
