@@ -16,7 +16,7 @@ if (sharded && !frontNodeFlags.every((f) => process.execArgv.includes(f))) {
   // as it ends. It loads nothing else.
   const front = spawn(process.execPath, [...process.execArgv, ...frontNodeFlags, ...process.argv.slice(1)], { stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => front.kill(signal));
-  front.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  front.on('exit', (code) => process.exit(code ?? 1)); // no code: ended by a signal
 } else {
   await serve();
 }
