@@ -10,6 +10,8 @@ import { ApiError, badRequest } from '../apimachinery/errors.ts';
 import { maxUnreadBodyBytes } from '../server/codec.ts';
 import type { Connection } from '../server/clientCertificates.ts';
 import { serveUpgrade } from './node-websocket.ts';
+import { clusterOfPath } from './cluster-path.ts';
+import { FairTurns } from './fair-turns.ts';
 
 /** Node adapter: serves a web-standard fetch handler over HTTPS (kubectl sends tokens only over TLS). */
 
@@ -37,6 +39,9 @@ export interface RunningServer {
 }
 
 /** A `.` or `..` path segment, also written `%2e`. */
+/** The process's one loop, shared by every server in it: requests start by cluster in turn (fair-turns.ts). */
+const fairTurns = new FairTurns();
+
 const dotSegment = /\/(?:\.|%2e){1,2}(?=\/|$)/i;
 
 /**
@@ -47,7 +52,7 @@ const dotSegment = /\/(?:\.|%2e){1,2}(?=\/|$)/i;
 function refusingDotSegments(fetch: ConnectionFetch, connectionFor: (incoming: IncomingMessage) => Connection) {
   return (request: Request, env: { incoming: { url?: string } }) => {
     const target = (env.incoming.url ?? '').split('?')[0];
-    if (!dotSegment.test(target)) return fetch(request, connectionFor(env.incoming as IncomingMessage));
+    if (!dotSegment.test(target)) return fairTurns.run(clusterOfPath(target), () => fetch(request, connectionFor(env.incoming as IncomingMessage)));
     return Response.json(badRequest(`the request path ${JSON.stringify(target.slice(0, 200))} may not contain '.' or '..' segments`).toStatus(), { status: 400 });
   };
 }

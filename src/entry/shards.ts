@@ -12,6 +12,7 @@ import { decodeDocument, mediaType } from '../server/codec.ts';
 import { snapshotMediaTypes } from '../tenancy/admin.ts';
 import type { ClusterRecord } from '../tenancy/clusters.ts';
 import { serverNodeFlags } from './node-flags.ts';
+import { clusterOfPath } from './cluster-path.ts';
 import { relayAnswer, RelayBuckets, relayPaceFromEnv } from './shard-relay.ts';
 import { answerClientError, isLargeBody, listenOn, maxHeaderSize, parsingTlsInJavaScript, peerCertificateHeader, type RunningServer, type Tls } from './node.ts';
 
@@ -41,13 +42,6 @@ export function shardOf(cluster: string, shards: number): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < cluster.length; i++) hash = Math.imul(hash ^ cluster.charCodeAt(i), 0x01000193) >>> 0;
   return hash % shards;
-}
-
-/** The cluster a request path names, as the app will read it (a `/clusters/<name>` segment is percent-decoded). */
-export function clusterOfPath(path: string): string {
-  if (!path.startsWith('/clusters/')) return 'default';
-  const segment = path.slice('/clusters/'.length).split('/')[0];
-  try { return decodeURIComponent(segment); } catch { return segment; }
 }
 
 export interface ShardedServer extends RunningServer {
