@@ -68,29 +68,40 @@ describe('requests that reach the server together: another cluster\'s is not ser
   const dir = mkdtempSync(join(tmpdir(), 'fair-turns-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('12 requests of one cluster and 1 of another read in the same turn: the other\'s handler runs third, not thirteenth', async () => {
+  /** Sends `requests` at once, each on a connection of its own, to a shard serving the app given; the order their handlers started in. */
+  async function startOrder(requests: Array<{ path: string; token: string }>, name: string): Promise<string[]> {
     const started: string[] = [];
-    const socketPath = join(dir, 'shard.sock');
+    const socketPath = join(dir, `${name}.sock`);
     const server = await serveBehindFront((request) => {
-      started.push(new URL(request.url).pathname.split('/')[2]);
+      started.push(`${new URL(request.url).pathname.split('/')[2]}:${request.headers.get('authorization')}`);
       return new Response('ok');
     }, socketPath);
     const sockets: Socket[] = [];
     try {
-      for (let i = 0; i < 13; i++) {
+      for (const _ of requests) {
         const socket = connect(socketPath);
         await new Promise((resolve) => socket.once('connect', resolve));
         sockets.push(socket);
       }
       const answered = sockets.map((socket) => new Promise<void>((resolve) => socket.once('data', () => resolve())));
-      // Written in one go from this process: the server reads all thirteen in its next turn, the burst's first.
-      sockets.forEach((socket, i) => socket.write(`GET /clusters/${i < 12 ? 'attacker' : 'victim'}/api HTTP/1.1\r\nHost: x\r\n\r\n`));
+      // Written in one go from this process: the server reads them all in its next turn, in this order.
+      sockets.forEach((socket, i) => socket.write(`GET ${requests[i].path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${requests[i].token}\r\n\r\n`));
       await Promise.all(answered);
-      assert.equal(started.length, 13);
-      assert.ok(started.indexOf('victim') <= 2, `handlers ran in this order: ${started.join(', ')}`);
+      return started;
     } finally {
       for (const socket of sockets) socket.destroy();
       await server.close();
     }
+  }
+
+  it('12 requests of one cluster and 1 of another read in the same turn: the other\'s handler runs among the first three, not thirteenth', async () => {
+    const started = await startOrder([...Array.from({ length: 12 }, () => ({ path: '/clusters/attacker/api', token: 'a' })), { path: '/clusters/victim/api', token: 'v' }], 'burst');
+    assert.equal(started.length, 13);
+    assert.ok(started.indexOf('victim:Bearer v') <= 2, `handlers ran in this order: ${started.join(', ')}`);
+  });
+
+  it('requests naming the other cluster without its token do not spend its turns', async () => {
+    const started = await startOrder([...Array.from({ length: 12 }, () => ({ path: '/clusters/victim/api', token: 'forged' })), { path: '/clusters/victim/api', token: 'v' }], 'forged');
+    assert.ok(started.indexOf('victim:Bearer v') <= 2, `handlers ran in this order: ${started.join(', ')}`);
   });
 });

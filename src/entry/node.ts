@@ -42,6 +42,14 @@ export interface RunningServer {
 /** The process's one loop, shared by every server in it: requests start by cluster in turn (fair-turns.ts). */
 const fairTurns = new FairTurns();
 
+/**
+ * Whose turn a request takes: its cluster's, as the bearer token presented for it. The path
+ * alone would let anyone spend a cluster's turns (requests to `/clusters/alice/…` without
+ * alice's token are refused, but only after they start); a token is what only alice holds,
+ * as kube-apiserver's flows are told apart after authentication, by user.
+ */
+const flowOf = (path: string, authorization: string | undefined) => `${clusterOfPath(path)}\n${authorization ?? ''}`;
+
 const dotSegment = /\/(?:\.|%2e){1,2}(?=\/|$)/i;
 
 /**
@@ -50,9 +58,9 @@ const dotSegment = /\/(?:\.|%2e){1,2}(?=\/|$)/i;
  * a name (client-go refuses them), so a raw request target holding one is refused first.
  */
 function refusingDotSegments(fetch: ConnectionFetch, connectionFor: (incoming: IncomingMessage) => Connection) {
-  return (request: Request, env: { incoming: { url?: string } }) => {
+  return (request: Request, env: { incoming: { url?: string; headers?: { authorization?: string } } }) => {
     const target = (env.incoming.url ?? '').split('?')[0];
-    if (!dotSegment.test(target)) return fairTurns.run(clusterOfPath(target), () => fetch(request, connectionFor(env.incoming as IncomingMessage)));
+    if (!dotSegment.test(target)) return fairTurns.run(flowOf(target, env.incoming.headers?.authorization), () => fetch(request, connectionFor(env.incoming as IncomingMessage)));
     return Response.json(badRequest(`the request path ${JSON.stringify(target.slice(0, 200))} may not contain '.' or '..' segments`).toStatus(), { status: 400 });
   };
 }
