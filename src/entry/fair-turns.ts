@@ -1,6 +1,6 @@
 /**
- * Each cluster starts at most one request a turn of the event loop (the Node entry, where every
- * cluster's requests share one loop).
+ * Each cluster starts at most `perTurn` (2) requests a turn of the event loop (the Node entry, where
+ * every cluster's requests share one loop).
  *
  * Node's HTTP server runs a request's handler as soon as its headers are parsed, inside the read
  * of its socket, and a turn of the loop reads every socket that has data before anything else
@@ -8,9 +8,9 @@
  * cluster sending a dozen cheap GETs at once puts a dozen handlers between another cluster's GET
  * and its answer, on every turn it does so. kube-apiserver's priority and fairness answers the
  * same problem with a queue per flow served in turn (fair queuing); this is that, with the turn
- * of the loop as the unit. A cluster's first request in a turn starts at once, as before; its
+ * of the loop as the unit. A cluster's first two requests in a turn start at once, as before; its
  * others wait, and each later turn starts the oldest waiting request of each cluster, the
- * clusters in turn. So another cluster's GET waits for at most one of them, however many came.
+ * clusters in turn. So another cluster's GET waits for at most two of them, however many came.
  *
  * Starting at once matters: a turn also runs one slice of background work (nextTurn.ts: the
  * control plane's passes, a large write's steps), after the sockets are read. Measured, holding
@@ -40,12 +40,10 @@ export class FairTurns {
     if (started < this.perTurn && !this.queues.has(cluster)) {
       this.started.set(cluster, started + 1);
       this.askTurn();
-      try { return Promise.resolve(work()); } catch (err) { return Promise.reject(err); }
+      return settle(work);
     }
     return new Promise<T>((resolve, reject) => {
-      const start = () => {
-        try { Promise.resolve(work()).then(resolve, reject); } catch (err) { reject(err); }
-      };
+      const start = () => { settle(work).then(resolve, reject); };
       const queue = this.queues.get(cluster);
       if (queue) queue.push(start);
       else this.queues.set(cluster, [start]);
@@ -66,7 +64,7 @@ export class FairTurns {
     this.immediate(this.endTurn);
   }
 
-  /** The turn's end: every cluster may start one request again, and each one that has some waiting starts its oldest. */
+  /** The turn's end: every cluster may start `perTurn` again, and each one that has some waiting starts its oldest (counted as its first). */
   private readonly endTurn = (): void => {
     this.turnAsked = false;
     this.started.clear();
@@ -81,4 +79,9 @@ export class FairTurns {
     if (this.started.size) this.askTurn();
     for (const start of starts) start();
   };
+}
+
+/** `work` run now, as a promise: a throw becomes its rejection. */
+function settle<T>(work: () => T | Promise<T>): Promise<T> {
+  try { return Promise.resolve(work()); } catch (err) { return Promise.reject(err); }
 }

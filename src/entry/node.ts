@@ -38,7 +38,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** A `.` or `..` path segment, also written `%2e`. */
 /** The process's one loop, shared by every server in it: requests start by cluster in turn (fair-turns.ts). */
 const fairTurns = new FairTurns();
 
@@ -50,6 +49,7 @@ const fairTurns = new FairTurns();
  */
 const flowOf = (path: string, authorization: string | undefined) => `${clusterOfPath(path)}\n${authorization ?? ''}`;
 
+/** A `.` or `..` path segment, also written `%2e`. */
 const dotSegment = /\/(?:\.|%2e){1,2}(?=\/|$)/i;
 
 /**

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { Kubectl, olderKubectl } from '../../harness/kubectl.ts';
 import { eventually } from '../helpers/eventually.ts';
 import type { ExecEntry } from './exec.ts';
-import { apiClient } from '../helpers/api.ts';
+import { apiClient, type ApiClient } from '../helpers/api.ts';
 
 /**
  * The cluster network from inside pods (issue 15), judged by the real kubectl v1.35 as a CKA
@@ -200,8 +200,7 @@ spec:
  * Waits until a Service's EndpointSlices list `count` ready endpoints: Ready pods reach them on the
  * EndpointSlice controller's next pass (as on a real cluster), and kube-proxy and CoreDNS read them.
  */
-async function readyEndpoints(entry: ExecEntry, namespace: string, service: string, count: number): Promise<void> {
-  const api = await apiClient(entry);
+async function readyEndpoints(api: ApiClient, namespace: string, service: string, count: number): Promise<void> {
   type Slices = { items: Array<{ endpoints?: Array<{ conditions?: { ready?: boolean } }> }> };
   const ready = (list: Slices) => list.items.flatMap((slice) => slice.endpoints ?? []).filter((e) => e.conditions?.ready !== false).length;
   await eventually(() => api.get<Slices>(`/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D${service}`),
@@ -229,7 +228,8 @@ describe(`cluster network from kubectl exec (${label})`, () => {
     // (its ReplicaSet is a controller pass away), so its rollout is waited for first, as a user would.
     await kubectl.ok(['rollout', 'status', 'deployment/web', '--timeout=120s']);
     for (const ns of ['default', 'other']) await kubectl.ok(['wait', '-n', ns, '--for=condition=Ready', 'pod', '--all', '--timeout=120s'], {});
-    for (const service of ['web', 'web-headless']) await readyEndpoints(server, 'default', service, 2);
+    const api = await apiClient(server);
+    for (const service of ['web', 'web-headless']) await readyEndpoints(api, 'default', service, 2);
     const listed = await kubectl.ok(['get', 'pods,services,nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.podIP}{.spec.clusterIP}{.status.addresses[0].address} {end}']);
     for (const pair of listed.trim().split(' ')) { const [name, address] = pair.split('='); ip[name] = address; }
   });
@@ -282,8 +282,8 @@ describe(`cluster network from kubectl exec (${label})`, () => {
     type Conditions = { conditions?: Array<{ type: string; status: string }> };
     await eventually(() => api.get<{ items: Array<{ status?: Conditions }> }>('/api/v1/pods?labelSelector=lab%3Dl7'), (list) =>
       list.items.length === 2 && list.items.every((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')), 'the ingress controller and httpd Ready', 120_000);
-    await readyEndpoints(server, 'default', 'api', 1);
-    await readyEndpoints(server, 'ingress-nginx', 'ingress-nginx-controller', 1);
+    await readyEndpoints(api, 'default', 'api', 1);
+    await readyEndpoints(api, 'ingress-nginx', 'ingress-nginx-controller', 1);
     await eventually(() => api.get<{ status?: { parents?: Conditions[] } }>('/apis/gateway.networking.k8s.io/v1/namespaces/default/httproutes/shop'), (route) =>
       !!route.status?.parents?.[0]?.conditions?.some((c) => c.type === 'Accepted' && c.status === 'True'), 'the route accepted');
     // ingress-nginx publishes the node its pod runs on as each Ingress's address.
