@@ -37,6 +37,12 @@ export interface ControlPlaneContext {
   catalog: Catalog;
   /** The cluster network as a pod's own commands reach it (the entry passes server/clusterNetwork.ts); without it they reach nothing. */
   podNetwork?: (registry: Registry, pod: Pod) => () => Promise<LoadingNetworkView>;
+  /**
+   * Each cluster's share of a loop the clusters share (the Node entry's tenancy/controlPlaneShare.ts,
+   * which also paces its store): a pass steps through it between its phases, and is charged up to
+   * its end. Without it, the phases only go on the loop's background pace.
+   */
+  loop?: { step(cluster: string): Promise<void>; idle(cluster: string): void };
 }
 
 interface ClusterWork {
@@ -181,6 +187,7 @@ async function sourcesOf(registry: Registry, state: ClusterWork, plural: string,
 async function pass(ctx: ControlPlaneContext, cluster: string, trigger: SchedulingTrigger): Promise<void> {
   const registry = new Registry(ctx.catalog, ctx.ports, cluster);
   const state = workFor(ctx, cluster);
+  const pace = ctx.loop ? () => ctx.loop!.step(cluster) : backgroundPace;
   state.passes++;
   // This pass reads the last one's decoded objects and keeps what it reads for the next (the
   // ConfigMaps and Secrets the kubelets read come late in the pass: they are kept too).
@@ -190,34 +197,34 @@ async function pass(ctx: ControlPlaneContext, cluster: string, trigger: Scheduli
   // Pods before their workloads: an owner missing from these lists is re-checked with a live read before anything goes.
   const nodes = await current<Node>(registry, state, 'nodes', seen);
   const pods = await current<Pod>(registry, state, 'pods', seen);
-  await backgroundPace();
+  await pace();
   const objects = await controllerObjects(registry, state, seen, nodes, pods);
   // A dropped (or empty) cluster keeps nothing in this process's memory.
   if (!seen.size) { work.get(ctx.ports.store)?.delete(cluster); return; }
   // What containers read: their env and volumes (ConfigMaps, Secrets) and the service variables.
-  await backgroundPace();
+  await pace();
   const sources: ClusterSources = { configMaps: await sourcesOf(registry, state, 'configmaps', seen), secrets: await sourcesOf(registry, state, 'secrets', seen), services: objects.services };
   // The nodes' own files and units: static pod manifests, a stopped kubelet.
   const ca = caFromConfigMap(sources.configMaps.get('kube-system/kube-root-ca.crt'));
   const hosts = nodeStates(await readNodeStates(registry.store), nodes, ca, pods, registry.now().getTime());
   // Each component writes as its own field manager, as in a kubeadm cluster's managedFields.
-  await backgroundPace();
+  await pace();
   const components = await syncStaticPods(registry.as('kubelet'), nodes, pods, hosts);
   // A control-plane component whose static pod does not run does none of its work.
-  await backgroundPace();
+  await pace();
   const controllersDue = components.controllers ? await runControllers(registry, objects) : undefined;
-  await backgroundPace();
+  await pace();
   if (components.scheduler) {
     await schedulePending(registry.as('kube-scheduler'), nodes, pods, trigger, objects, ctx.ports.traces);
     // A node changed while it decided: another pass tries every pod left unschedulable (scheduler.ts, nodesMoved).
     if (anyPending(pods) && nodesMoved(nodes, await current<Node>(registry, state, 'nodes', seen))) state.pending = merge(state.pending, { retryRevision: Number.MAX_SAFE_INTEGER, flush: false });
   }
-  await backgroundPace();
+  await pace();
   const kubelet = registry.as('kubelet');
   const network = ctx.podNetwork;
   const kubeletsDue = await runKubelets(kubelet, nodes, pods, sources, hosts, network && ((pod) => network(kubelet, pod)));
   // A node whose kubelet stopped: NotReady after the grace period, then its pods evicted.
-  await backgroundPace();
+  await pace();
   const lifecycleDue = await syncNodeLifecycle(registry.as('node-controller'), nodes, pods, hosts);
   const due = [controllersDue, kubeletsDue, lifecycleDue].filter((t): t is number => t !== undefined);
   await scheduleWake(ctx, cluster, due.length ? Math.min(...due) : undefined);
@@ -306,6 +313,8 @@ export async function handleMessage(ctx: ControlPlaneContext, message: QueueMess
     // A cluster deleted under a pass: its work ended with it (the store refused every write).
     if (err instanceof ClusterGoneError) { work.get(ctx.ports.store)?.delete(message.cluster); return; }
     throw err;
+  } finally {
+    ctx.loop?.idle(message.cluster);
   }
 }
 

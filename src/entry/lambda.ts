@@ -19,7 +19,7 @@ import { nodeRuntime } from './node-runtime.ts';
  */
 const env = process.env;
 if (!env.JWT_SECRET) throw new Error('JWT_SECRET must be set');
-const runtime = await nodeRuntime({ STORE: 'dynamodb', ...env }, { jwtSecret: env.JWT_SECRET, adminToken: env.ADMIN_TOKEN, timers: false });
+const runtime = await nodeRuntime({ STORE: 'dynamodb', ...env }, { jwtSecret: env.JWT_SECRET, adminToken: env.ADMIN_TOKEN, timers: false, loopShare: false });
 
 export const api = streamHandle(runtime.app);
 

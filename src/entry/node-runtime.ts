@@ -8,13 +8,17 @@ import { Catalog } from '../registry/catalog.ts';
 import { resources } from '../registry/resources/index.ts';
 import { keysFromEnv } from '../server/keys.ts';
 import { storeFromEnv, type Env } from '../storage/fromEnv.ts';
+import type { Store } from '../storage/store.ts';
 import { ensureDefaultCluster, sweepExpired } from '../tenancy/admin.ts';
 import { budgetedStore } from '../tenancy/budgets.ts';
+import { pacedStore } from '../storage/paced.ts';
+import { ControlPlaneShare } from '../tenancy/controlPlaneShare.ts';
+import { backgroundPace } from '../apimachinery/nextTurn.ts';
 import { storeDirectory, type ClusterDirectory } from '../tenancy/clusters.ts';
 import { storeProvisioner } from '../tenancy/provision.ts';
-import { limitsFromEnv } from '../tenancy/quotas.ts';
+import { defaultControlPlane, limitsFromEnv } from '../tenancy/quotas.ts';
 import { maxSnapshotBytes } from '../tenancy/snapshot.ts';
-import { handleMessage } from '../controlplane/index.ts';
+import { handleMessage, type ControlPlaneContext } from '../controlplane/index.ts';
 import { podNetwork } from '../server/clusterNetwork.ts';
 import { TraceRing } from '../trace/ring.ts';
 
@@ -44,12 +48,20 @@ export async function nodeRuntime(env: Env, options: {
    * pass one, where many clusters share the loop; Lambda, one request at a time, does not.
    */
   documents?: DocumentDecoder;
+  /** Whether the clusters share this process's loop for long, as a server's do (default); Lambda's do not. */
+  loopShare?: boolean;
 }) {
   const owns = options.owns ?? (() => true);
   const keys = keysFromEnv(options.jwtSecret, env);
   const limits = limitsFromEnv(env);
+  // Each cluster's control plane gets a share of the loop the clusters share, and steps through it store
+  // operation by store operation (tenancy/controlPlaneShare.ts, storage/paced.ts); requests do not wait on it.
+  // Lambda, where a sandbox serves one event at a time, has no loop to share.
+  const loop = options.loopShare === false ? undefined : new ControlPlaneShare({ ...(limits.controlPlane ?? defaultControlPlane), pace: backgroundPace });
   // Every write path (API, server-side apply, controllers, kubelets) meets the cluster's storage budget here.
-  const store = budgetedStore(await storeFromEnv(env), limits, systemClock, env.STORE === 'dynamodb' ? 30_000 : 5_000);
+  const budgeted = budgetedStore(await storeFromEnv(env), limits, systemClock, env.STORE === 'dynamodb' ? 30_000 : 5_000);
+  // A dropped cluster's account of loop time goes with it: one re-created under its name starts afresh.
+  const store: Store = { ...budgeted, dropCluster: async (name) => { await budgeted.dropCluster(name); loop?.forget(name); } };
   const sqs = await sqsQueueFromEnv(env);
   const inProcess = sqs ? undefined : new InProcessQueue({
     clock: systemClock, mode: 'live',
@@ -59,11 +71,14 @@ export async function nodeRuntime(env: Env, options: {
   // Traces of requests and scheduling decisions, in this process's memory only (README: "Tracing a request").
   const ports: Ports = { store, queue, clock: systemClock, keys, traces: new TraceRing(), ...(options.documents ? { documents: options.documents } : {}) };
   const catalog = new Catalog(resources);
-  inProcess?.consume((message) => handleMessage({ ports, catalog, podNetwork }, message));
+  const controlPlane: ControlPlaneContext = loop
+    ? { ports: { ...ports, store: pacedStore(store, { before: (cluster) => loop.step(cluster), after: (cluster) => loop.resumed(cluster) }) }, catalog, podNetwork, loop }
+    : { ports, catalog, podNetwork };
+  inProcess?.consume((message) => handleMessage(controlPlane, message));
   const sqsEvent = (event: SqsEvent) => {
     if (!sqs) throw new Error('an SQS event reached a runtime without QUEUE=sqs');
     return consumeSqsEvent(event, {
-      handle: (message) => handleMessage({ ports, catalog, podNetwork }, message),
+      handle: (message) => handleMessage(controlPlane, message),
       requeue: (message, delaySeconds, notBefore) => sqs.requeue(message, delaySeconds, notBefore),
       retryAfter: (record, seconds) => sqs.retryAfter(record, seconds),
       now: () => systemClock.now().getTime(),

@@ -188,3 +188,24 @@ export interface Store {
 }
 
 export const clusterPrefix = (cluster: string) => `/registry/${cluster}/`;
+
+/**
+ * A store that gives each of `store`'s cluster stores through `wrap` (a budget, a pace), one wrapper
+ * per instance below, so the wrapper keeps the instance's identity (callers cache by it); names
+ * `unwrapped` says are given as they are. The clusters' lifecycle passes through.
+ */
+export function wrapClusters(store: Store, wrap: (inner: ClusterStore) => ClusterStore, unwrapped: (name: string) => boolean = () => false): Store {
+  const wrappers = new WeakMap<ClusterStore, ClusterStore>();
+  return {
+    cluster(name) {
+      const inner = store.cluster(name);
+      if (unwrapped(name)) return inner;
+      let wrapper = wrappers.get(inner);
+      if (!wrapper) wrappers.set(inner, (wrapper = wrap(inner)));
+      return wrapper;
+    },
+    createCluster: (name) => store.createCluster(name),
+    dropCluster: (name) => store.dropCluster(name),
+    ...(store.expireCluster ? { expireCluster: (name: string, at: Date) => store.expireCluster!(name, at) } : {}),
+  };
+}

@@ -2,7 +2,7 @@ import { tooLarge, tooManyRequests } from '../apimachinery/errors.ts';
 import type { Clock } from '../ports.ts';
 import { bootstrapPolicyFootprint } from './bootstrapPolicy.ts';
 import {
-  kvBytes, recordBytes,
+  kvBytes, recordBytes, wrapClusters,
   type ClusterStore, type KeyValue, type ListOptions, type Store, type Usage, type WriteResult,
 } from '../storage/store.ts';
 
@@ -127,20 +127,5 @@ export function budgetedStore(store: Store, budget: StorageBudget, clock: Clock,
     };
   }
 
-  // One wrapper per backend instance, so the wrapper has the instance's identity (callers may cache by it).
-  const wrappers = new WeakMap<ClusterStore, ClusterStore>();
-  const wrapped = (inner: ClusterStore) => {
-    let w = wrappers.get(inner);
-    if (!w) wrappers.set(inner, (w = wrap(inner)));
-    return w;
-  };
-
-  return {
-    cluster: (name) => (name.startsWith('_') ? store.cluster(name) : wrapped(store.cluster(name))),
-    createCluster: (name) => store.createCluster(name),
-    async dropCluster(name) {
-      await store.dropCluster(name);
-    },
-    ...(store.expireCluster ? { expireCluster: (name: string, at: Date) => store.expireCluster!(name, at) } : {}),
-  };
+  return wrapClusters(store, wrap, (name) => name.startsWith('_'));
 }

@@ -12,11 +12,16 @@ export interface Limits extends StorageBudget {
   maxWatches: number;
   /** How long a request refused for the rate, a seat or a stream is held before its 429 is sent (default 250 ms). */
   rejectionDelayMs?: number;
+  /** The share of a shared event loop one cluster's control plane may hold, and how far ahead of it it may run (controlPlaneShare.ts). */
+  controlPlane?: { share: number; burstMs: number };
 }
 
 export const defaultLimits: Limits = {
   requestsPerSecond: 200, burst: 400, maxWatches: 50, maxObjects: 5000, maxBytes: 64 * 1024 * 1024,
 };
+
+/** A cluster's control plane: a twentieth of a shared loop, after 100 ms of it at once (controlPlaneShare.ts). */
+export const defaultControlPlane = { share: 0.05, burstMs: 100 };
 
 export function limitsFromEnv(env: Record<string, string | undefined>): Limits {
   const num = (name: string, fallback: number) => {
@@ -30,6 +35,10 @@ export function limitsFromEnv(env: Record<string, string | undefined>): Limits {
     maxWatches: num('MAX_WATCHES_PER_CLUSTER', defaultLimits.maxWatches),
     maxObjects: num('MAX_OBJECTS_PER_CLUSTER', defaultLimits.maxObjects),
     maxBytes: num('MAX_BYTES_PER_CLUSTER', defaultLimits.maxBytes),
+    controlPlane: {
+      share: Math.min(1, num('CONTROL_PLANE_SHARE', defaultControlPlane.share)),
+      burstMs: num('CONTROL_PLANE_BURST_MS', defaultControlPlane.burstMs),
+    },
   };
 }
 

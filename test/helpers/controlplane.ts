@@ -9,6 +9,8 @@ import { resources } from '../../src/registry/resources/index.ts';
 import { hmacKeys } from '../../src/server/keys.ts';
 import { MemoryStore } from '../../src/storage/memory.ts';
 import type { Store } from '../../src/storage/store.ts';
+import { pacedStore } from '../../src/storage/paced.ts';
+import type { ControlPlaneShare } from '../../src/tenancy/controlPlaneShare.ts';
 import { kubeconfig } from '../../src/tenancy/kubeconfig.ts';
 import { provisionInStore, storeProvisioner } from '../../src/tenancy/provision.ts';
 import { storeDirectory } from '../../src/tenancy/clusters.ts';
@@ -37,6 +39,8 @@ export interface ControlPlaneOptions {
   pick?: (due: number) => number;
   /** Serve HTTPS for kubectl (default true). */
   serve?: boolean;
+  /** Each cluster's share of the loop (tenancy/controlPlaneShare.ts): the control plane's store is paced through it, as in the Node entry. */
+  loop?: ControlPlaneShare;
   /** Serve the admin API too (`/clusters`, token `testAdminToken`), for the teacher's CLI: its clusters get this control plane. */
   admin?: boolean;
 }
@@ -69,7 +73,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const port: Queue = options.wrapQueue ? options.wrapQueue(queue) : queue;
   const ports: Ports = { store: options.store ?? new MemoryStore(), queue: port, clock, keys: hmacKeys(testSecret), traces: new TraceRing() };
   const catalog = new Catalog(resources);
-  const ctx: ControlPlaneContext = { ports, catalog, podNetwork };
+  const loop = options.loop;
+  const ctx: ControlPlaneContext = loop
+    ? { ports: { ...ports, store: pacedStore(ports.store, { before: (c) => loop.step(c), after: (c) => loop.resumed(c) }) }, catalog, podNetwork, loop }
+    : { ports, catalog, podNetwork };
   queue.consume((message: QueueMessage) => handleMessage(ctx, message));
   const record = {
     name: 'default', uid: crypto.randomUUID(), createdAt: timestamp(clock.now()), expiresAt: null,
