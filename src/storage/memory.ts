@@ -57,16 +57,18 @@ export class BufferedWatcher implements Watcher {
 }
 
 /**
- * Values from this many UTF-16 code units up are held as UTF-8 bytes, outside the JavaScript heap,
- * and given back as a string at each read of `value`. A value held as a string is a young object
- * the next two scavenges of V8's garbage collector copy (to the survivor space, then to the old
- * one), and every write of a 25 KB pod makes one that the store keeps: under the attacks bench's
- * pod creates, those copies were most of ~17 ms of scavenge pauses a second, each pause stopping
- * every cluster's requests on the loop (the slowest victim requests overlapped one, 11 of 14).
- * Bytes in an ArrayBuffer are never copied by a collection. Each read decodes them again: a
- * reader then parses the string it got anyway (JSON.parse, several times the decoding's cost).
+ * Values of 2 Ki to 64 Ki UTF-16 code units are held as UTF-8 bytes, outside the JavaScript heap,
+ * and given back as a string at each read of `value`. A value of that size held as a string is a
+ * young object the next two scavenges of V8's garbage collector copy (to the survivor space, then
+ * to the old one), and every write of a 25 KB pod makes one that the store keeps: under the
+ * attacks bench's pod creates, those copies were most of ~17 ms of scavenge pauses a second, each
+ * pause stopping every cluster's requests on the loop (11 of the victim's 14 slowest requests
+ * overlapped one). Bytes in an ArrayBuffer are never copied by a collection. Each read decodes them
+ * again: its reader then parses the string anyway (JSON.parse, several times the decoding's cost).
+ * Larger strings (over 128 KB, V8's largest regular object) are large objects, never copied either:
+ * they stay strings, read without a copy.
  */
-const offHeapFromLength = 2048;
+const offHeapLengths = { from: 2048, below: 65536 };
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 /** The bytes behind a record kept off the heap, so a delete's record keeps them there too. */
@@ -74,7 +76,7 @@ const bytesOf = new WeakMap<KeyValue, Uint8Array>();
 
 /** A stored record (immutable); `value` is a getter where it is held as bytes. */
 function record(key: string, value: string | Uint8Array, createRevision: number, modRevision: number): KeyValue {
-  if (typeof value === 'string' && value.length < offHeapFromLength) return { key, value, createRevision, modRevision };
+  if (typeof value === 'string' && (value.length < offHeapLengths.from || value.length >= offHeapLengths.below)) return { key, value, createRevision, modRevision };
   const bytes = typeof value === 'string' ? utf8Encoder.encode(value) : value;
   // An own enumerable getter: a spread or JSON.stringify of the record still sees its value.
   const kv: KeyValue = { key, get value() { return utf8Decoder.decode(bytes); }, createRevision, modRevision };
