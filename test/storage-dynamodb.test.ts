@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
-import { DeleteTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, GetItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DeleteTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, GetItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parse } from 'yaml';
 import { DynamoStore, ensureTable } from '../src/storage/dynamodb.ts';
 import {
-  blobPrefix, blobSkPrefix, entryFromLogItem, kvFromObjectItem, logPrefix, logSk, metaFromItem, objectPrefix, piecesOf, ttlAttribute, withPieces, type Item,
+  blobPrefix, blobSkPrefix, droppingAttribute, entryFromLogItem, kvFromObjectItem, liveAttribute, logPrefix, logSk, metaFromItem, metaSk, objectPrefix, objectSk, piecesOf, ttlAttribute, withPieces, type Item,
 } from '../src/storage/dynamodbItems.ts';
 import { storeFromEnv } from '../src/storage/fromEnv.ts';
 import { MemoryStore } from '../src/storage/memory.ts';
@@ -602,6 +602,31 @@ describe('dynamodb store: cluster lifecycle across processes', () => {
       assert.ok(ended.events.every((e) => e.kv.modRevision < revision));
     } finally {
       await close();
+    }
+  });
+
+  it('while a drop is under way (the cluster tombstoned, its items going), a read that misses says the cluster is gone, not that the object is missing', bounded, async () => {
+    const f = await tableFixture();
+    try {
+      const a = new DynamoStore({ client: f.client, table: f.table, ...timing });
+      await a.createCluster('c');
+      assert.ok((await a.cluster('c').create('/registry/c/core/namespaces/default', '{}')).ok);
+      // The drop's first step (dynamodb.ts drop()), as another process would be in the middle of it:
+      // the meta item tombstoned; the namespace's item already deleted by a batch.
+      await f.client.send(new UpdateItemCommand({
+        TableName: f.table, Key: { pk: { S: 'c' }, sk: { S: metaSk } },
+        UpdateExpression: 'SET #dropping = :now REMOVE #live', ExpressionAttributeNames: { '#dropping': droppingAttribute, '#live': liveAttribute },
+        ExpressionAttributeValues: { ':now': { N: String(Date.now()) } },
+      }));
+      await f.client.send(new DeleteItemCommand({ TableName: f.table, Key: { pk: { S: 'c' }, sk: { S: objectSk('/registry/c/core/namespaces/default') } } }));
+      // A request that found the cluster's record a moment before reads the namespace through a fresh instance:
+      // a 404 for the namespace would be an answer from a cluster that is going.
+      const fresh = new DynamoStore({ client: f.client, table: f.table, ...timing }).cluster('c');
+      await assert.rejects(fresh.get('/registry/c/core/namespaces/default'), ClusterGoneError);
+      // A cluster that was never created still reads as empty.
+      assert.equal(await new DynamoStore({ client: f.client, table: f.table, ...timing }).cluster('never').get('/registry/never/x'), null);
+    } finally {
+      await f.close();
     }
   });
 

@@ -219,7 +219,13 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
     if (this.gone) return Promise.reject(new ClusterGoneError(this.cluster));
     return this.reads.run(key, async () => {
       const { Item: item } = await this.client.send(new GetItemCommand({ TableName: this.table, Key: this.keyOf(objectSk(key)), ConsistentRead: true }));
-      if (!item) return null;
+      if (!item) {
+        // A miss may be the drop's doing: it deletes the items of a tombstoned cluster one batch at a
+        // time, so a request that found the cluster's record a moment before would read its namespace
+        // as missing and answer 404 for a cluster that is going. Asked, the meta item says so (gone).
+        if ((await this.meta()).dropping) throw this.goneError();
+        return null;
+      }
       const kv = await this.kvOf(item);
       this.seen.remember(kv);
       return kv;
