@@ -74,12 +74,23 @@ const utf8Decoder = new TextDecoder();
 /** The bytes behind a record kept off the heap, so a delete's record keeps them there too. */
 const bytesOf = new WeakMap<KeyValue, Uint8Array>();
 
+/**
+ * The last value decoded, kept until another is: a reader reads a record's `value` several times
+ * in a row (its length to charge the read, its length again to pace a list, then the text to
+ * parse), which would otherwise decode the bytes each time. One string is held, not one per record.
+ */
+let lastDecoded: { bytes: Uint8Array; text: string } | undefined;
+function decoded(bytes: Uint8Array): string {
+  if (lastDecoded?.bytes !== bytes) lastDecoded = { bytes, text: utf8Decoder.decode(bytes) };
+  return lastDecoded.text;
+}
+
 /** A stored record (immutable); `value` is a getter where it is held as bytes. */
 function record(key: string, value: string | Uint8Array, createRevision: number, modRevision: number): KeyValue {
   if (typeof value === 'string' && (value.length < offHeapLengths.from || value.length >= offHeapLengths.below)) return { key, value, createRevision, modRevision };
   const bytes = typeof value === 'string' ? utf8Encoder.encode(value) : value;
   // An own enumerable getter: a spread or JSON.stringify of the record still sees its value.
-  const kv: KeyValue = { key, get value() { return utf8Decoder.decode(bytes); }, createRevision, modRevision };
+  const kv: KeyValue = { key, get value() { return decoded(bytes); }, createRevision, modRevision };
   bytesOf.set(kv, bytes);
   return kv;
 }
