@@ -1,6 +1,7 @@
 import type { ChangeEvent, Ports, QueueMessage } from '../ports.ts';
 import { syncIngressStatuses, ingressStatusInputs } from './controllers/ingressStatus.ts';
 import { clusterPrefix, ClusterGoneError, type KeyValue } from '../storage/store.ts';
+import { pacedStore } from '../storage/paced.ts';
 import { Catalog } from '../registry/catalog.ts';
 import { Registry } from '../registry/generic.ts';
 import { backgroundPace, nextTurn } from '../apimachinery/nextTurn.ts';
@@ -38,11 +39,26 @@ export interface ControlPlaneContext {
   /** The cluster network as a pod's own commands reach it (the entry passes server/clusterNetwork.ts); without it they reach nothing. */
   podNetwork?: (registry: Registry, pod: Pod) => () => Promise<LoadingNetworkView>;
   /**
-   * Each cluster's share of a loop the clusters share (the Node entry's tenancy/controlPlaneShare.ts,
-   * which also paces its store): a pass steps through it between its phases, and is charged up to
-   * its end. Without it, the phases only go on the loop's background pace.
+   * Each cluster's share of a loop the clusters share (the Node entry's, given with `onSharedLoop`,
+   * which also paces the store through it): a pass steps through it between its phases, and is
+   * charged up to its end. Without it, the phases only go on the loop's background pace.
    */
-  loop?: { step(cluster: string): Promise<void>; idle(cluster: string): void };
+  loop?: LoopShare;
+}
+
+/** A share of a loop the clusters share, as the control plane steps through it (tenancy/controlPlaneShare.ts). */
+export interface LoopShare {
+  /** Before a step (a phase of a pass, a store operation): may wait for the cluster's share. */
+  step(cluster: string): Promise<void>;
+  /** A store operation answered: the cluster runs again. */
+  resumed(cluster: string): void;
+  /** The cluster's work for a message is done. */
+  idle(cluster: string): void;
+}
+
+/** The control plane on a loop it shares: its store paced through the share, operation by operation (storage/paced.ts). */
+export function onSharedLoop(ctx: ControlPlaneContext, loop: LoopShare): ControlPlaneContext {
+  return { ...ctx, ports: { ...ctx.ports, store: pacedStore(ctx.ports.store, { before: (cluster) => loop.step(cluster), after: (cluster) => loop.resumed(cluster) }) }, loop };
 }
 
 interface ClusterWork {

@@ -11,14 +11,13 @@ import { storeFromEnv, type Env } from '../storage/fromEnv.ts';
 import type { Store } from '../storage/store.ts';
 import { ensureDefaultCluster, sweepExpired } from '../tenancy/admin.ts';
 import { budgetedStore } from '../tenancy/budgets.ts';
-import { pacedStore } from '../storage/paced.ts';
 import { ControlPlaneShare } from '../tenancy/controlPlaneShare.ts';
 import { backgroundPace } from '../apimachinery/nextTurn.ts';
 import { storeDirectory, type ClusterDirectory } from '../tenancy/clusters.ts';
 import { storeProvisioner } from '../tenancy/provision.ts';
 import { defaultControlPlane, limitsFromEnv } from '../tenancy/quotas.ts';
 import { maxSnapshotBytes } from '../tenancy/snapshot.ts';
-import { handleMessage, type ControlPlaneContext } from '../controlplane/index.ts';
+import { handleMessage, onSharedLoop, type ControlPlaneContext } from '../controlplane/index.ts';
 import { podNetwork } from '../server/clusterNetwork.ts';
 import { TraceRing } from '../trace/ring.ts';
 
@@ -71,9 +70,8 @@ export async function nodeRuntime(env: Env, options: {
   // Traces of requests and scheduling decisions, in this process's memory only (README: "Tracing a request").
   const ports: Ports = { store, queue, clock: systemClock, keys, traces: new TraceRing(), ...(options.documents ? { documents: options.documents } : {}) };
   const catalog = new Catalog(resources);
-  const controlPlane: ControlPlaneContext = loop
-    ? { ports: { ...ports, store: pacedStore(store, { before: (cluster) => loop.step(cluster), after: (cluster) => loop.resumed(cluster) }) }, catalog, podNetwork, loop }
-    : { ports, catalog, podNetwork };
+  const own: ControlPlaneContext = { ports, catalog, podNetwork };
+  const controlPlane = loop ? onSharedLoop(own, loop) : own;
   inProcess?.consume((message) => handleMessage(controlPlane, message));
   const sqsEvent = (event: SqsEvent) => {
     if (!sqs) throw new Error('an SQS event reached a runtime without QUEUE=sqs');

@@ -9,13 +9,12 @@ import { resources } from '../../src/registry/resources/index.ts';
 import { hmacKeys } from '../../src/server/keys.ts';
 import { MemoryStore } from '../../src/storage/memory.ts';
 import type { Store } from '../../src/storage/store.ts';
-import { pacedStore } from '../../src/storage/paced.ts';
 import type { ControlPlaneShare } from '../../src/tenancy/controlPlaneShare.ts';
 import { kubeconfig } from '../../src/tenancy/kubeconfig.ts';
 import { provisionInStore, storeProvisioner } from '../../src/tenancy/provision.ts';
 import { storeDirectory } from '../../src/tenancy/clusters.ts';
 import { kubernetesVersion } from '../../src/apimachinery/version.ts';
-import { handleMessage, type ControlPlaneContext } from '../../src/controlplane/index.ts';
+import { handleMessage, onSharedLoop, type ControlPlaneContext } from '../../src/controlplane/index.ts';
 import { podNetwork } from '../../src/server/clusterNetwork.ts';
 import { testAdminToken, testSecret, testTls } from '../../harness/server.ts';
 import { timestamp } from '../../src/apimachinery/time.ts';
@@ -73,10 +72,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const port: Queue = options.wrapQueue ? options.wrapQueue(queue) : queue;
   const ports: Ports = { store: options.store ?? new MemoryStore(), queue: port, clock, keys: hmacKeys(testSecret), traces: new TraceRing() };
   const catalog = new Catalog(resources);
-  const loop = options.loop;
-  const ctx: ControlPlaneContext = loop
-    ? { ports: { ...ports, store: pacedStore(ports.store, { before: (c) => loop.step(c), after: (c) => loop.resumed(c) }) }, catalog, podNetwork, loop }
-    : { ports, catalog, podNetwork };
+  const own: ControlPlaneContext = { ports, catalog, podNetwork };
+  const ctx = options.loop ? onSharedLoop(own, options.loop) : own;
   queue.consume((message: QueueMessage) => handleMessage(ctx, message));
   const record = {
     name: 'default', uid: crypto.randomUUID(), createdAt: timestamp(clock.now()), expiresAt: null,
