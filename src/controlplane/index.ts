@@ -20,6 +20,7 @@ import { caFromConfigMap, readNodeStates } from '../registry/nodeFilesystem.ts';
 import { syncStaticPods } from './staticPods.ts';
 import { syncNodeLifecycle } from './nodeLifecycle.ts';
 import { anyPending, nodesMoved, schedulePending, type SchedulingTrigger } from './scheduler.ts';
+import { managedFieldsFromStorage } from '../registry/storedFields.ts';
 
 /**
  * The one entry both runtimes call with queue messages (the Node entry's
@@ -168,7 +169,7 @@ async function recordsUnder(registry: Registry, prefix: string): Promise<KeyValu
 function decodedOnce(state: ClusterWork, seen: ClusterWork['objects'], kv: KeyValue): KubeObject {
   let entry = seen.get(kv.key) ?? state.previous.get(kv.key);
   if (!entry || entry.revision !== kv.modRevision) {
-    const obj = JSON.parse(kv.value) as KubeObject;
+    const obj = managedFieldsFromStorage(JSON.parse(kv.value) as KubeObject);
     obj.metadata.resourceVersion = String(kv.modRevision);
     entry = { revision: kv.modRevision, obj };
   }

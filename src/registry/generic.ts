@@ -11,6 +11,7 @@ import { apiVersionOf, isStatusSubresource, type Access, type HookContext, type 
 import { timestamp } from '../apimachinery/time.ts';
 import { nextTurn } from '../apimachinery/nextTurn.ts';
 import { ownershipScope, recordUpdate } from './managedFields.ts';
+import { managedFieldsFromStorage, managedFieldsToStorage } from './storedFields.ts';
 import type { RequestTrace } from '../trace/requestTrace.ts';
 import { tracedCommit, tracedNoWrite, tracedValidation } from './writeTrace.ts';
 
@@ -242,7 +243,7 @@ export class Registry {
 
   /** A stored value as an object of the declaration's kind (converted when it is stored as another's). */
   private parse(def: ResourceDef, value: string): KubeObject {
-    const stored = JSON.parse(value) as KubeObject;
+    const stored = managedFieldsFromStorage(JSON.parse(value) as KubeObject);
     return def.storedAs ? def.storedAs.fromStorage(stored) : stored;
   }
 
@@ -256,6 +257,7 @@ export class Registry {
   private encode(def: ResourceDef, obj: KubeObject): string {
     const stored = def.storedAs ? def.storedAs.toStorage(obj) : obj;
     const { resourceVersion: _rv, ...metadata } = stored.metadata;
+    if (metadata.managedFields) metadata.managedFields = managedFieldsToStorage(metadata.managedFields);
     return JSON.stringify({ ...stored, metadata });
   }
 
