@@ -158,7 +158,9 @@ class LabelParser {
       if (tok === Token.EndOfString) return requirements;
       if (tok !== Token.Identifier && tok !== Token.DoesNotExist) fail(`found '${lit}', expected: !, identifier, or 'end of string'`);
       try {
-        requirements.push(yield* this.parseRequirement());
+        const start = this.parseRequirement();
+        // Only `in` and `notin` read a list, which may be long enough to pause in.
+        requirements.push('op' in start ? start : this.requirement(start.key, start.kind, yield* this.parseValues()));
       } catch (err) {
         if (err instanceof ParseError) fail(`unable to parse requirement: ${err.message}`);
         throw err;
@@ -171,7 +173,11 @@ class LabelParser {
     }
   }
 
-  private *parseRequirement(): Generator<void, Requirement> {
+  /**
+   * A requirement, or for `in`/`notin` its key and operator, whose values the caller reads: a
+   * plain function, not a generator, so `a,a,a,…` makes no generator per requirement.
+   */
+  private parseRequirement(): Requirement | { key: string; kind: 'in' | 'notin' } {
     let { tok, lit: key } = this.consume(true);
     let op: 'notexists' | 'exists' | undefined;
     if (tok === Token.DoesNotExist) {
@@ -186,17 +192,18 @@ class LabelParser {
     if (op) return { key, op, values: [] };
 
     const operator = this.consume(false);
-    let values: string[];
-    let kind: Requirement['op'];
     switch (operator.tok) {
-      case Token.In: kind = 'in'; values = yield* this.parseValues(); break;
-      case Token.NotIn: kind = 'notin'; values = yield* this.parseValues(); break;
-      case Token.Equals: case Token.DoubleEquals: kind = 'eq'; values = this.parseExactValue(); break;
-      case Token.NotEquals: kind = 'neq'; values = this.parseExactValue(); break;
-      case Token.GreaterThan: kind = 'gt'; values = this.parseExactValue(); break;
-      case Token.LessThan: kind = 'lt'; values = this.parseExactValue(); break;
+      case Token.In: return { key, kind: 'in' };
+      case Token.NotIn: return { key, kind: 'notin' };
+      case Token.Equals: case Token.DoubleEquals: return this.requirement(key, 'eq', this.parseExactValue());
+      case Token.NotEquals: return this.requirement(key, 'neq', this.parseExactValue());
+      case Token.GreaterThan: return this.requirement(key, 'gt', this.parseExactValue());
+      case Token.LessThan: return this.requirement(key, 'lt', this.parseExactValue());
       default: return fail(`found '${operator.lit}', expected: in, notin, =, ==, !=, gt, lt`);
     }
+  }
+
+  private requirement(key: string, kind: Exclude<Requirement['op'], 'exists' | 'notexists'>, values: string[]): Requirement {
     // NewRequirement: sets.String.List() (sorted, unique), then every rule, errors aggregated
     const sorted = [...new Set(values)].sort();
     const errors: string[] = [];
