@@ -172,6 +172,31 @@ describe(`server-side apply and managedFields (${label})`, () => {
     assert.match(duplicated.stderr, /^\* spec\.hosts\[1\]: Duplicate value: "c\.example"$/m);
   });
 
+  it('a ConfigMap of 1,000 finalizers: two appliers share the set, a reorder keeps it, a JSON patch edits it (stored as text)', async () => {
+    const names = Array.from({ length: 1000 }, (_, i) => `example.com/f-${i}`);
+    const yaml = (manager: string, finalizers: string[]) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: owned\n  finalizers:\n${finalizers.map((f) => `  - ${f}`).join('\n')}\ndata:\n  ${manager}: "1"\n`;
+    assert.equal((await kubectl.ok(['apply', '--server-side', '-f', '-'], { input: yaml('first', names) })).trim(), 'configmap/owned serverside-applied');
+    const second = await kubectl.run(['apply', '--server-side', '--field-manager=second', '-f', '-'], { input: yaml('second', [...names.slice(0, 10), 'example.com/extra']) });
+    assert.equal(second.stdout.trim(), 'configmap/owned serverside-applied', second.stderr);
+    type SetEntry = { manager: string; fieldsV1: { 'f:metadata': { 'f:finalizers': Record<string, unknown> }; 'f:data': Record<string, unknown> } };
+    const setOf = async () => (JSON.parse(await kubectl.ok(['get', 'cm', 'owned', '-o', 'json', '--show-managed-fields'])).metadata.managedFields as SetEntry[]);
+    const owned = (entries: SetEntry[]) => Object.fromEntries(entries.map((e) => [e.manager, Object.keys(e.fieldsV1['f:metadata']['f:finalizers']).length]));
+    assert.deepEqual(owned(await setOf()), { kubectl: 1000, second: 11 });
+
+    const reversed = [...names, 'example.com/extra'].reverse();
+    const reorder = await kubectl.run(['patch', 'cm', 'owned', '-p', JSON.stringify({ metadata: { '$setElementOrder/finalizers': reversed, finalizers: reversed } })]);
+    assert.equal(reorder.stdout.trim(), 'configmap/owned patched', reorder.stderr);
+    assert.deepEqual(JSON.parse(await kubectl.ok(['get', 'cm', 'owned', '-o', 'jsonpath={.metadata.finalizers}'])), reversed);
+    assert.deepEqual(owned(await setOf()), { kubectl: 1000, second: 11 }, 'a reorder takes no fields');
+
+    // Into a set every read shares: the patched copy is the client's own, the stored set is replaced.
+    const edit = await kubectl.run(['patch', 'cm', 'owned', '--type=json', '-p', '[{"op":"add","path":"/metadata/managedFields/0/fieldsV1/f:data/f:note","value":{}}]']);
+    assert.equal(edit.stdout.trim(), 'configmap/owned patched', edit.stderr);
+    const entries = await setOf();
+    assert.ok('f:note' in entries[0].fieldsV1['f:data'], JSON.stringify(entries[0].fieldsV1['f:data']));
+    assert.deepEqual(owned(entries), { kubectl: 1000, second: 11 });
+  });
+
   it('kubectl create records an Update entry for kubectl-create', async () => {
     await kubectl.ok(['create', 'configmap', 'settings', '--from-literal=mode=fast']);
     const entries = await managed(['configmap', 'settings']);
