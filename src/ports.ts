@@ -76,6 +76,8 @@ export interface Ports {
   traces?: TraceSink;
   /** Where a large body's document is decoded; absent, on the loop, on turns of its own (server/codec.ts). */
   documents?: DocumentDecoder;
+  /** How a registry gives the loop back between slices of its work (registry/generic.ts); absent, a turn of the loop. */
+  turn?: (cluster: string) => Promise<void>;
 }
 
 export const systemClock: Clock = { now: () => new Date() };

@@ -5,6 +5,12 @@ import { pacedStore } from '../src/storage/paced.ts';
 import { MemoryStore } from '../src/storage/memory.ts';
 import type { KubeObject } from '../src/registry/types.ts';
 import { startControlPlane } from './helpers/controlplane.ts';
+import { onSharedLoop } from '../src/controlplane/index.ts';
+import { discardQueue, systemClock } from '../src/ports.ts';
+import { Catalog } from '../src/registry/catalog.ts';
+import { Registry } from '../src/registry/generic.ts';
+import { resources } from '../src/registry/resources/index.ts';
+import { hmacKeys } from '../src/server/keys.ts';
 
 /** A share on a hand-moved clock; its waits move the clock and are recorded per cluster. */
 function shareOnFakeClock(options: { share: number; burstMs: number; maxStepMs?: number }) {
@@ -92,6 +98,32 @@ describe('a paced store (storage/paced.ts)', () => {
 });
 
 describe('the control plane through its share (the Node entry’s wiring)', () => {
+  it('a long list gives the loop back through the share: what other tasks run meanwhile is not charged to the cluster', async () => {
+    // Other tasks take 30 ms of loop at each turn of it: a ticker on the hand-moved clock.
+    const clock = { now: 0 };
+    let ticking = true;
+    const tick = () => { clock.now += 30; if (ticking) setImmediate(tick); };
+    setImmediate(tick);
+    const share = new ControlPlaneShare({ share: 0.1, burstMs: 100, maxStepMs: 10_000, now: () => clock.now, pace: () => new Promise((resolve) => setImmediate(resolve)) });
+    const store = new MemoryStore();
+    await store.createCluster('c');
+    // 3 MiB of ConfigMaps: the registry decodes them in slices of 512 KiB, a turn of the loop between two.
+    const data = { v: 'x'.repeat(100 * 1024) };
+    for (let i = 0; i < 30; i++) await store.cluster('c').create(`/registry/c/core/configmaps/default/cm-${i}`, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, namespace: 'default' }, data }));
+    const ctx = onSharedLoop({ ports: { store, queue: discardQueue, clock: systemClock, keys: hmacKeys('x'.repeat(32)) }, catalog: new Catalog(resources) }, share);
+    const registry = new Registry(ctx.catalog, ctx.ports, 'c');
+    try {
+      await share.step('c');
+      const listed = await registry.list(ctx.catalog.find('', 'v1', 'configmaps')!, undefined);
+      share.idle('c');
+      assert.equal(listed.items.length, 30);
+      // Its own decoding does not move this clock; only other tasks' turns do, and they were not its work.
+      assert.equal(share.creditOf('c'), 100, 'the turns are steps: the time other tasks ran during them is not charged');
+    } finally {
+      ticking = false;
+    }
+  });
+
   it('a cluster whose control plane spends its share is made to wait, and its pods still all start', async () => {
     // Every reading of the clock moves it 1 ms: the work between two steps is charged by how much the control plane does.
     const clock = { now: 0 };

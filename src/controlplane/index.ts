@@ -59,7 +59,13 @@ export interface LoopShare {
 
 /** The control plane on a loop it shares: its store paced through the share, operation by operation (storage/paced.ts). */
 export function onSharedLoop(ctx: ControlPlaneContext, loop: LoopShare): ControlPlaneContext {
-  return { ...ctx, ports: { ...ctx.ports, store: pacedStore(ctx.ports.store, { before: (cluster) => loop.step(cluster), after: (cluster) => loop.resumed(cluster) }) }, loop };
+  const ports = {
+    ...ctx.ports,
+    store: pacedStore(ctx.ports.store, { before: (cluster) => loop.step(cluster), after: (cluster) => loop.resumed(cluster) }),
+    // A long list's slices and a large write's steps are steps of the share too: the turns between them are other tasks'.
+    turn: (cluster: string) => loop.step(cluster),
+  };
+  return { ...ctx, ports, loop };
 }
 
 interface ClusterWork {

@@ -37,7 +37,7 @@ const largeObjectBytes = 64 * 1024;
 export type Pace = () => Promise<void> | undefined;
 const isLarge = (stored: KeyValue) => stored.value.length > largeObjectBytes;
 const noPace: Pace = () => undefined;
-const pacer = (stored: KeyValue): Pace => (isLarge(stored) ? nextTurn : noPace);
+const pacer = (stored: KeyValue, turn: () => Promise<void>): Pace => (isLarge(stored) ? turn : noPace);
 /** A request body past the large-object size is written in paced steps too (create, PUT). */
 export const largeBody = (bytes: number | undefined) => (bytes ?? 0) > largeObjectBytes;
 /** The object a create or PUT writes: the request's own as handed over (`requestBodyBytes`), else a private copy. */
@@ -183,6 +183,13 @@ export class Registry {
       charge?: (tokens: number) => void;
       /** The request's trace, when a traced request drives this registry: the write's steps go there. */
       trace?: RequestTrace;
+      /**
+       * How this registry gives the loop back between the slices of a long list or the steps of
+       * a large write; absent, a turn of the loop (nextTurn). The control plane on a loop the
+       * clusters share takes each as a step of the cluster's share (onSharedLoop), so what other
+       * tasks run meanwhile is not charged to the cluster.
+       */
+      turn?: (cluster: string) => Promise<void>;
     },
     readonly cluster: string,
     /** The requesting user, when a request (not a worker) drives this registry. */
@@ -222,6 +229,9 @@ export class Registry {
   wake(): Promise<void> {
     return this.ports.queue.send({ kind: 'wake', cluster: this.cluster, group: '', resource: '', namespace: '', name: '' });
   }
+
+  /** A turn of the loop given back (see `ports.turn`). */
+  private readonly turn = (): Promise<void> => (this.ports.turn ? this.ports.turn(this.cluster) : nextTurn());
 
   /** The cluster's notion of now (the Clock port: tests move it by hand). */
   now(): Date {
@@ -280,7 +290,7 @@ export class Registry {
   }
 
   async list(def: ResourceDef, namespace: string | undefined, options: ListOptions = {}): Promise<ListResult> {
-    const labels = await parseLabelSelectorInTurns(options.labelSelector, nextTurn);
+    const labels = await parseLabelSelectorInTurns(options.labelSelector, this.turn);
     const fields = parseFieldSelector(options.fieldSelector);
     checkFieldSelector(def, fields);
     if (def.computed) {
@@ -320,7 +330,7 @@ export class Registry {
           // requirements) is worked through in slices, other clusters' requests served between them.
           work += kv.value.length + matchingWork;
           read += kv.value.length;
-          if (work > workPerTurn) { work = 0; await nextTurn(); }
+          if (work > workPerTurn) { work = 0; await this.turn(); }
           startAfter = kv.key;
           const obj = this.decode(def, kv, ctx);
           if (!matches(labels, (k) => obj.metadata.labels?.[k]) || !matches(fields, fieldGetter(def, obj))) continue;
@@ -391,7 +401,7 @@ export class Registry {
   async create(def: ResourceDef, namespace: string | undefined, input: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
     const ctx = this.ctx();
     const obj = writable(input, options);
-    const pace = largeBody(options.requestBodyBytes) ? nextTurn : noPace;
+    const pace = largeBody(options.requestBodyBytes) ? this.turn : noPace;
     obj.apiVersion = apiVersionOf(def);
     obj.kind = def.kind;
     const meta = (obj.metadata ??= {});
@@ -456,7 +466,7 @@ export class Registry {
     const expected = parseResourceVersion(input.metadata?.resourceVersion, 'resourceVersion') ?? (def.strategy?.allowUnconditionalUpdate ? current.modRevision : undefined);
     if (expected === undefined) throw invalid(def.kind, def.group, name, [{ field: 'metadata.resourceVersion', type: 'FieldValueInvalid', value: 0, detail: 'must be specified for an update' }]);
     if (expected !== current.modRevision) throw conflict(gr(def), name, conflictMessage);
-    const pace = largeBody(options.requestBodyBytes) ? nextTurn : pacer(current);
+    const pace = largeBody(options.requestBodyBytes) ? this.turn : pacer(current, this.turn);
     this.chargeFor(current);
     const old = this.parse(def, current.value);
     await pace();
@@ -572,7 +582,7 @@ export class Registry {
       if (options.warnings) options.warnings.length = 0;
       let current = await this.store.get(key);
       if (!current) throw notFound(gr(def), name);
-      const pace = pacer(current);
+      const pace = pacer(current, this.turn);
       // A large object is written in paced steps, one such write to it at a time (read again once it is this one's turn).
       const done = isLarge(current) ? await takeTurn(this.ports.store, key) : undefined;
       try {
