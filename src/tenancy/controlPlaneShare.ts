@@ -13,7 +13,9 @@
  *
  * What is charged: the time from one step of a cluster's control plane to its next (`step`), less
  * the time its store operations took (`resumed` marks an operation's answer: a remote store's
- * latency is not the loop's work), and at most `maxStepMs` for one stretch. Two clusters' steps
+ * latency is not the loop's work), and at most `maxStepMs` for one stretch. A turn of the loop the
+ * control plane's registry gives back (between a long list's slices) is a step too (the registry's
+ * `turn` port, set by onSharedLoop), so the other tasks that run in it are not charged. Two clusters' steps
  * that interleave on the loop are each charged the overlap: a conservative error, and a rare one
  * (an idle cluster's control plane runs a few passes a minute).
  */
