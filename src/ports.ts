@@ -76,7 +76,12 @@ export interface Ports {
   traces?: TraceSink;
   /** Where a large body's document is decoded; absent, on the loop, on turns of its own (server/codec.ts). */
   documents?: DocumentDecoder;
-  /** How a registry gives the loop back between slices of its work (registry/generic.ts); absent, a turn of the loop. */
+  /**
+   * How a registry gives the loop back between the slices of a long list or the steps of a large
+   * write (registry/generic.ts); absent, a turn of the loop (nextTurn). The control plane on a loop
+   * the clusters share takes each as a step of its cluster's share (onSharedLoop), so what other
+   * tasks run meanwhile is not charged to the cluster.
+   */
   turn?: (cluster: string) => Promise<void>;
 }
 

@@ -20,7 +20,7 @@ import { caFromConfigMap, readNodeStates } from '../registry/nodeFilesystem.ts';
 import { syncStaticPods } from './staticPods.ts';
 import { syncNodeLifecycle } from './nodeLifecycle.ts';
 import { anyPending, nodesMoved, schedulePending, type SchedulingTrigger } from './scheduler.ts';
-import { managedFieldsFromStorage } from '../registry/storedFields.ts';
+import { parseStoredObject } from '../registry/storedFields.ts';
 
 /**
  * The one entry both runtimes call with queue messages (the Node entry's
@@ -59,11 +59,12 @@ export interface LoopShare {
 
 /** The control plane on a loop it shares: its store paced through the share, operation by operation (storage/paced.ts). */
 export function onSharedLoop(ctx: ControlPlaneContext, loop: LoopShare): ControlPlaneContext {
+  const step = (cluster: string) => loop.step(cluster);
   const ports = {
     ...ctx.ports,
-    store: pacedStore(ctx.ports.store, { before: (cluster) => loop.step(cluster), after: (cluster) => loop.resumed(cluster) }),
+    store: pacedStore(ctx.ports.store, { before: step, after: (cluster) => loop.resumed(cluster) }),
     // A long list's slices and a large write's steps are steps of the share too: the turns between them are other tasks'.
-    turn: (cluster: string) => loop.step(cluster),
+    turn: step,
   };
   return { ...ctx, ports, loop };
 }
@@ -175,7 +176,7 @@ async function recordsUnder(registry: Registry, prefix: string): Promise<KeyValu
 function decodedOnce(state: ClusterWork, seen: ClusterWork['objects'], kv: KeyValue): KubeObject {
   let entry = seen.get(kv.key) ?? state.previous.get(kv.key);
   if (!entry || entry.revision !== kv.modRevision) {
-    const obj = managedFieldsFromStorage(JSON.parse(kv.value) as KubeObject);
+    const obj = parseStoredObject(kv.value);
     obj.metadata.resourceVersion = String(kv.modRevision);
     entry = { revision: kv.modRevision, obj };
   }

@@ -1,5 +1,5 @@
 import jsonpatch from 'fast-json-patch';
-import type { ChangeEvent, Clock, Queue } from '../ports.ts';
+import type { ChangeEvent, Ports } from '../ports.ts';
 import { ApiError, alreadyExists, badRequest, conflict, expired, invalid, notFound } from '../apimachinery/errors.ts';
 import { matches, parseFieldSelector, parseLabelSelectorInTurns, type Selector } from '../apimachinery/selectors.ts';
 import { CompactedError, FutureRevisionError, type ClusterStore, type KeyValue, type Store } from '../storage/store.ts';
@@ -11,7 +11,7 @@ import { apiVersionOf, isStatusSubresource, type Access, type HookContext, type 
 import { timestamp } from '../apimachinery/time.ts';
 import { nextTurn } from '../apimachinery/nextTurn.ts';
 import { ownershipScope, recordUpdate } from './managedFields.ts';
-import { managedFieldsFromStorage, managedFieldsToStorage } from './storedFields.ts';
+import { managedFieldsToStorage, parseStoredObject } from './storedFields.ts';
 import type { RequestTrace } from '../trace/requestTrace.ts';
 import { tracedCommit, tracedNoWrite, tracedValidation } from './writeTrace.ts';
 
@@ -173,8 +173,8 @@ function listError(err: unknown, continued: boolean): unknown {
 export class Registry {
   constructor(
     readonly catalog: Catalog,
-    private readonly ports: {
-      store: Store; queue: Queue; clock: Clock;
+    /** `turn`: how it gives the loop back between slices of its work (the control plane's, through its share). */
+    private readonly ports: Pick<Ports, 'store' | 'queue' | 'clock' | 'turn'> & {
       /**
        * The request's rate-limit bucket, when a request drives this registry: a write to a
        * large object also pays for the object's size (it is decoded, merged, compared and
@@ -183,13 +183,6 @@ export class Registry {
       charge?: (tokens: number) => void;
       /** The request's trace, when a traced request drives this registry: the write's steps go there. */
       trace?: RequestTrace;
-      /**
-       * How this registry gives the loop back between the slices of a long list or the steps of
-       * a large write; absent, a turn of the loop (nextTurn). The control plane on a loop the
-       * clusters share takes each as a step of the cluster's share (onSharedLoop), so what other
-       * tasks run meanwhile is not charged to the cluster.
-       */
-      turn?: (cluster: string) => Promise<void>;
     },
     readonly cluster: string,
     /** The requesting user, when a request (not a worker) drives this registry. */
@@ -253,7 +246,7 @@ export class Registry {
 
   /** A stored value as an object of the declaration's kind (converted when it is stored as another's). */
   private parse(def: ResourceDef, value: string): KubeObject {
-    const stored = managedFieldsFromStorage(JSON.parse(value) as KubeObject);
+    const stored = parseStoredObject(value);
     return def.storedAs ? def.storedAs.fromStorage(stored) : stored;
   }
 

@@ -65,7 +65,7 @@ function setOf(text: string): FieldsV1 | undefined {
 interface Entry { fieldsV1?: unknown }
 
 /** A stored object's managedFields as the API shows them, decoded in place (each text becomes its set). */
-export function managedFieldsFromStorage<T extends KubeObject>(obj: T): T {
+function managedFieldsFromStorage<T extends KubeObject>(obj: T): T {
   const entries: unknown = obj.metadata?.managedFields;
   if (!Array.isArray(entries)) return obj;
   for (const entry of entries as Entry[]) {
@@ -75,6 +75,9 @@ export function managedFieldsFromStorage<T extends KubeObject>(obj: T): T {
   }
   return obj;
 }
+
+/** A stored value as the object the API shows (its large managedFields sets decoded): what every reader of a stored object parses it with. */
+export const parseStoredObject = <T extends KubeObject = KubeObject>(value: string): T => managedFieldsFromStorage(JSON.parse(value) as T);
 
 /** The managedFields to store: each large set as its text (the one it was read from, if it was read). The entries given are not changed. */
 export function managedFieldsToStorage<T>(entries: T): T {

@@ -9,7 +9,7 @@ import { clusterPrefix } from '../../storage/store.ts';
 import { benign } from './context.ts';
 import { canonical } from './names.ts';
 import { gatewayControllerName } from '../../runtime/httpRouting.ts';
-import { managedFieldsFromStorage } from '../../registry/storedFields.ts';
+import { parseStoredObject } from '../../registry/storedFields.ts';
 
 /**
  * A simulated Gateway API implementation: what a conformant controller (NGINX Gateway Fabric,
@@ -70,7 +70,7 @@ async function readGatewayObjects(registry: Registry): Promise<Map<string, KubeO
     const page = await registry.store.list(prefix, { startAfter, limit: 5000 });
     for (const kv of page.items) {
       const plural = kv.key.slice(prefix.length, kv.key.indexOf('/', prefix.length));
-      const obj = managedFieldsFromStorage(JSON.parse(kv.value) as KubeObject);
+      const obj = parseStoredObject(kv.value);
       obj.metadata.resourceVersion = String(kv.modRevision);
       (out.get(plural) ?? out.set(plural, []).get(plural)!).push(obj);
     }
