@@ -45,6 +45,13 @@ function remember(text: string, set: FieldsV1): void {
   }
 }
 
+/**
+ * The JSON text of a large set as it was stored (JSON.stringify's, of this very set), for an
+ * encoder that writes it as it is instead of encoding 12,000 keys again; undefined for a set
+ * not stored as text.
+ */
+export const storedTextOf = (set: unknown): string | undefined => (set !== null && typeof set === 'object' ? textOfSet.get(set as FieldsV1) : undefined);
+
 /** The set a stored text holds (undefined for one that is not a JSON object: left as it was). */
 function setOf(text: string): FieldsV1 | undefined {
   const hit = decodedByText.get(text);

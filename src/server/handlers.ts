@@ -12,7 +12,7 @@ import { toTable } from './table.ts';
 import { watchStream } from './watch.ts';
 import { checkFieldSelector, largeBody, parseResourceVersion, type DeleteOptions } from '../registry/generic.ts';
 import { decodeDeleteOptions } from './deleteOptions.ts';
-import { applyDecodedPatch, decodePatch } from './patch.ts';
+import { applyDecodedPatchInTurns, decodePatch } from './patch.ts';
 import { applyPatchType, fieldManagerOf, forceOf, serverSideApply } from './apply.ts';
 import { dryRun } from './dryRun.ts';
 import type { SubresourceHandlers } from './subresource.ts';
@@ -178,7 +178,8 @@ async function patchResource(c: Context, registry: Registry, def: ResourceDef, i
       else {
         const patch = decodePatch(bytes, contentType);
         await pace();
-        patched = applyDecodedPatch(current, patch, def.schema);
+        // A large patch's merge pauses as a large object's does, whatever the object's size.
+        patched = await applyDecodedPatchInTurns(current, patch, def.schema, largeBody(bytes.byteLength) ? nextTurn : pace);
       }
       await pace();
       const decoded = decodeObject(def, patched, fieldValidation);

@@ -3,7 +3,7 @@ import type * as v from 'valibot';
 import type { KubeObject } from '../registry/types.ts';
 import { decodeDocument, mediaType } from './codec.ts';
 import { ApiError, badRequest, unsupportedMediaType } from '../apimachinery/errors.ts';
-import { strategicMergeInto } from './strategicMerge.ts';
+import { strategicMergeInTurns, strategicMergeInto } from './strategicMerge.ts';
 
 /** RFC 7386 JSON merge patch: objects merge, null deletes, everything else replaces. */
 function mergePatch(target: unknown, patch: unknown): unknown {
@@ -55,6 +55,15 @@ export function applyDecodedPatch(current: KubeObject, { type, patch }: DecodedP
   // Server-side apply of an object is src/server/apply.ts (with field ownership); what
   // reaches here is an apply to the scale subresource, approximated by a strategic merge.
   return strategicMergeInto(current, patch, schema) as KubeObject;
+}
+
+/**
+ * The same, a strategic merge in slices with `pause` between them (strategicMerge.ts): for
+ * the request path, where a large object's merge would otherwise hold the loop in one stretch.
+ */
+export function applyDecodedPatchInTurns(current: KubeObject, decoded: DecodedPatch, schema: v.GenericSchema, pause: () => Promise<void> | undefined): Promise<KubeObject> {
+  if (decoded.type === 'application/json-patch+json' || decoded.type === 'application/merge-patch+json') return Promise.resolve(applyDecodedPatch(current, decoded, schema));
+  return strategicMergeInTurns(current, decoded.patch, schema, pause) as Promise<KubeObject>;
 }
 
 /** Both at once, for a caller with nothing to do between them. */

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { parseGoBool } from '../apimachinery/queryParams.ts';
 import type { KubeObject, ObjectMeta } from '../registry/types.ts';
+import { storedTextOf } from '../registry/storedFields.ts';
 import { encodeKubernetesProtobuf, protobufMessageOf, protobufType } from './protobufEncode.ts';
 
 /**
@@ -36,9 +37,76 @@ const goEscapes: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&':
 
 /** Go's encoding of an already-shaped body. These characters only ever appear inside JSON strings. */
 export function encodeJson(body: unknown, pretty: boolean): string {
-  const text = pretty ? JSON.stringify(body, null, 2) : `${JSON.stringify(body)}\n`;
+  const text = pretty ? JSON.stringify(body, null, 2) : compactJson(body);
   htmlUnsafe.lastIndex = 0;
   return htmlUnsafe.test(text) ? text.replace(htmlUnsafe, (ch) => goEscapes[ch]) : text;
+}
+
+/**
+ * Compact JSON with a newline, where each large managedFields set stored as its text
+ * (registry/storedFields.ts) is written as that text, not encoded again: JSON.stringify of a
+ * set of 12,000 keys costs ~5 ms on the loop every cluster shares, the text it was stored as
+ * (JSON.stringify's own output for that set) is the same bytes. Each such set is encoded as a
+ * placeholder string naming it, which the text then replaces; the placeholders carry a nonce
+ * of this process that no client sees, and one not found falls back to encoding the body as it is.
+ */
+function compactJson(body: unknown): string {
+  const texts: string[] = [];
+  const shaped = withSetPlaceholders(body, texts);
+  const text = `${JSON.stringify(shaped)}\n`;
+  if (!texts.length) return text;
+  // Placeholders come in the order they were made (JSON.stringify's order); each is looked for
+  // from where the last one ended. Slices joined, not String.replace: ~0.1 ms, not ~3.
+  let out = '', from = 0;
+  for (let i = 0; i < texts.length; i++) {
+    const quoted = `"${placeholderNonce()}${i}"`;
+    const at = text.indexOf(quoted, from);
+    if (at < 0) return `${JSON.stringify(body)}\n`;
+    out += text.slice(from, at) + texts[i];
+    from = at + quoted.length;
+  }
+  return out + text.slice(from);
+}
+
+/**
+ * Letters, digits and dashes: a JSON string as it is. Made on first use: a Worker may not make
+ * random values at its start (global scope).
+ */
+let nonce: string | undefined;
+const placeholderNonce = () => (nonce ??= `fieldsV1-${crypto.randomUUID()}-`);
+
+type Loose = Record<string, unknown>;
+const isLoose = (x: unknown): x is Loose => x !== null && typeof x === 'object' && !Array.isArray(x);
+
+/** The body with each large stored set of its object (a list's items, a watch event's object) as a placeholder; the body itself is not changed. */
+function withSetPlaceholders(body: unknown, texts: string[]): unknown {
+  if (!isLoose(body)) return body;
+  if (Array.isArray(body.items)) {
+    let items: unknown[] | undefined;
+    body.items.forEach((item: unknown, i) => {
+      const shaped = objectWithSetPlaceholders(item, texts);
+      if (shaped !== item) (items ??= [...(body.items as unknown[])])[i] = shaped;
+    });
+    return items ? { ...body, items } : body;
+  }
+  if (isLoose(body.object) && typeof body.type === 'string') {
+    const object = objectWithSetPlaceholders(body.object, texts);
+    return object === body.object ? body : { ...body, object };
+  }
+  return objectWithSetPlaceholders(body, texts);
+}
+
+function objectWithSetPlaceholders(obj: unknown, texts: string[]): unknown {
+  const metadata = isLoose(obj) ? obj.metadata : undefined;
+  const entries = isLoose(metadata) ? metadata.managedFields : undefined;
+  if (!Array.isArray(entries)) return obj;
+  let managedFields: unknown[] | undefined;
+  entries.forEach((entry: unknown, i) => {
+    const text = isLoose(entry) ? storedTextOf(entry.fieldsV1) : undefined;
+    if (text === undefined) return;
+    (managedFields ??= [...entries])[i] = { ...(entry as Loose), fieldsV1: `${placeholderNonce()}${texts.push(text) - 1}` };
+  });
+  return managedFields ? { ...(obj as Loose), metadata: { ...(metadata as Loose), managedFields } } : obj;
 }
 
 /** ObjectMeta's fields in the Go struct's order. */
