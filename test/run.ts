@@ -81,7 +81,8 @@ async function main(): Promise<number> {
   const results = await pool(slowestFirst(files), concurrency, async (file) => {
     const started = performance.now();
     // A test that hangs fails after ten minutes with its name, instead of holding the run until CI's limit.
-    const args = ['--enable-source-maps', '--test', '--test-reporter=spec', '--test-timeout=600000', built.get(file)!];
+    // TEST_NODE_ARGS adds flags to each file's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, to see where a file's CPU goes).
+    const args = [...(process.env.TEST_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--enable-source-maps', '--test', '--test-reporter=spec', '--test-timeout=600000', built.get(file)!];
     const cpuFile = gnuTime ? join(testsDir!, `${stemOf(file)}.cpu`) : undefined;
     // Kept after the run (node_modules/.cache/apiserverless/kubectl-calls/), to see which commands a file repeats.
     const fileEnv = { ...env, KUBECTL_CALLS_FILE: callsFile(file) };
