@@ -9,6 +9,8 @@ import type { KubeObject } from '../src/registry/types.ts';
 import * as core from '../src/schema/core.ts';
 import { hmacKeys } from '../src/server/keys.ts';
 import { strategicMergeInTurns, strategicMergePatch } from '../src/server/strategicMerge.ts';
+import { compare, compareInTurns } from '../src/registry/typedFields.ts';
+import { toFieldsV1 } from '../src/registry/fieldSet.ts';
 import { encodeJson, shapeObject } from '../src/server/wire.ts';
 import { MemoryStore } from '../src/storage/memory.ts';
 import { provisionInStore } from '../src/tenancy/provision.ts';
@@ -50,6 +52,23 @@ describe('a strategic merge in turns', () => {
     const merged = await strategicMergeInTurns({ metadata: { labels: { a: '1' } } }, { metadata: { labels: { b: '2' } } }, core.configMap, () => { pauses++; return undefined; });
     assert.deepEqual(merged, { metadata: { labels: { a: '1', b: '2' } } });
     assert.equal(pauses, 0);
+  });
+});
+
+describe('a comparison of a large object in turns (managedFields)', () => {
+  it('pauses between slices of 12,000 finalizers and finds what the comparison at once finds', async () => {
+    const names = finalizers(12_000);
+    const before = { metadata: { finalizers: names }, data: { a: 'b' } };
+    // Reordered, one gone and one new: one removed and one added, whatever the order.
+    const after = { metadata: { finalizers: [...names.slice(1).reverse(), 'example.com/new'] }, data: { a: 'c' } };
+    let pauses = 0;
+    const sliced = await compareInTurns(before, after, core.configMap, () => { pauses++; return Promise.resolve(); });
+    const atOnce = compare(before, after, core.configMap);
+    assert.ok(pauses >= 8, `paused ${pauses} times`);
+    for (const part of ['added', 'modified', 'removed'] as const) assert.deepEqual(toFieldsV1(sliced[part]), toFieldsV1(atOnce[part]), part);
+    assert.deepEqual(toFieldsV1(sliced.added), { 'f:metadata': { 'f:finalizers': { 'v:"example.com/new"': {} } } });
+    assert.deepEqual(toFieldsV1(sliced.removed), { 'f:metadata': { 'f:finalizers': { 'v:"example.com/f-0"': {} } } });
+    assert.deepEqual(toFieldsV1(sliced.modified), { 'f:data': { 'f:a': {} } });
   });
 });
 

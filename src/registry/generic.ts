@@ -10,7 +10,7 @@ import { validateObject } from './validateObject.ts';
 import { apiVersionOf, isStatusSubresource, type Access, type HookContext, type KubeObject, type ResourceDef, type StatusSubresource, type UserInfo } from './types.ts';
 import { timestamp } from '../apimachinery/time.ts';
 import { nextTurn } from '../apimachinery/nextTurn.ts';
-import { ownershipScope, recordUpdate } from './managedFields.ts';
+import { ownershipScope, recordUpdate, recordUpdateInTurns, type Writer } from './managedFields.ts';
 import { managedFieldsToStorage, parseStoredObject } from './storedFields.ts';
 import type { RequestTrace } from '../trace/requestTrace.ts';
 import { tracedCommit, tracedNoWrite, tracedValidation } from './writeTrace.ts';
@@ -204,14 +204,25 @@ export class Registry {
 
   /**
    * managedFields for a write that is an Update (create, PUT, a non-apply patch, a worker's
-   * change): what changed from `old` becomes the writer's. A bind is the scheduler's own
-   * storage write and records nothing, as with kube-apiserver.
+   * change): on a create every field set, on an update what changed from `old`, becomes the
+   * writer's. A bind is the scheduler's own storage write and records nothing, as with kube-apiserver.
    */
-  private recordFields(def: ResourceDef, old: KubeObject | undefined, obj: KubeObject, options: WriteOptions): void {
-    if (options.operation === 'Apply' || options.subresource === 'binding') return;
+  private recordCreatedFields(def: ResourceDef, obj: KubeObject, options: WriteOptions): void {
+    const writer = this.fieldsWriter(def, options);
+    if (writer) recordUpdate(undefined, obj, writer, ownershipScope(def, options.subresource), def.schema);
+  }
+
+  /** The same for an update: what changed from `old`, compared at the write's pace (a large object's in slices). */
+  private async recordUpdatedFields(def: ResourceDef, old: KubeObject, obj: KubeObject, options: WriteOptions, pace: Pace): Promise<void> {
+    const writer = this.fieldsWriter(def, options);
+    if (writer) await recordUpdateInTurns(old, obj, writer, ownershipScope(def, options.subresource), def.schema, pace);
+  }
+
+  /** Who an Update's managedFields name; undefined for a write that records none. */
+  private fieldsWriter(def: ResourceDef, options: WriteOptions): Writer | undefined {
+    if (options.operation === 'Apply' || options.subresource === 'binding') return undefined;
     const subresource = options.subresource ?? options.managedSubresource;
-    const writer = { manager: options.fieldManager ?? this.fieldManager, apiVersion: apiVersionOf(def), time: this.timestamp(), ...(subresource ? { subresource } : {}) };
-    recordUpdate(old, obj, writer, ownershipScope(def, options.subresource), def.schema);
+    return { manager: options.fieldManager ?? this.fieldManager, apiVersion: apiVersionOf(def), time: this.timestamp(), ...(subresource ? { subresource } : {}) };
   }
 
   get store(): ClusterStore {
@@ -419,7 +430,7 @@ export class Registry {
     await pace();
     this.validate(def, obj);
     await this.admit('validating', admission);
-    this.recordFields(def, undefined, obj, options);
+    this.recordCreatedFields(def, obj, options);
     await pace();
     const key = this.key(def, namespace, meta.name!);
     if (options.dryRun) {
@@ -526,7 +537,7 @@ export class Registry {
     this.validate(def, obj, old, options.subresource);
     await pace();
     await this.admit('validating', this.updateRequest(def, obj, old, options));
-    this.recordFields(def, old, obj, options);
+    await this.recordUpdatedFields(def, old, obj, options, pace);
     await pace();
     const name = old.metadata.name!;
     // An object being deleted whose last finalizer is gone is removed now.

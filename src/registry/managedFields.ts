@@ -2,7 +2,7 @@ import jsonpatch from 'fast-json-patch';
 import type * as v from 'valibot';
 import { ApiError } from '../apimachinery/errors.ts';
 import { FieldSet, fromFieldsV1, pathString, toFieldsV1, type FieldsV1 } from './fieldSet.ts';
-import { addedFields, compare, fieldSetOf, mergeApplied, removeFields, type JsonMap } from './typedFields.ts';
+import { addedFields, compare, compareInTurns, fieldSetOf, mergeApplied, removeFields, type Comparison, type JsonMap } from './typedFields.ts';
 import { isStatusSubresource, type KubeObject, type ResourceDef } from './types.ts';
 
 /**
@@ -193,6 +193,18 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  */
 export function recordUpdate(live: KubeObject | undefined, next: KubeObject, writer: Writer, scope: Scope, schema: v.GenericSchema | undefined): void {
   const changes = live ? compare(ownable(live, scope), ownable(next, scope), schema) : { added: addedFields(ownable(next, scope), schema), modified: new FieldSet(), removed: new FieldSet() };
+  recordChanges(live, next, writer, scope, changes);
+}
+
+/**
+ * The same, the comparison in slices with `pause` between them (typedFields.compareInTurns): for
+ * an update of a large object on the loop every cluster shares.
+ */
+export async function recordUpdateInTurns(live: KubeObject, next: KubeObject, writer: Writer, scope: Scope, schema: v.GenericSchema | undefined, pause: () => Promise<void> | undefined): Promise<void> {
+  recordChanges(live, next, writer, scope, await compareInTurns(ownable(live, scope), ownable(next, scope), schema, pause));
+}
+
+function recordChanges(live: KubeObject | undefined, next: KubeObject, writer: Writer, scope: Scope, changes: Comparison): void {
   const taken = changes.modified.union(changes.added);
   // A write that changes no field and sends no managedFields of its own leaves them as
   // stored, without decoding them: the common no-op of a level-triggered controller.
