@@ -3,7 +3,7 @@ import { nameOf, shortName } from '../schema/base.ts';
 import { unwrap } from '../schema/fields.ts';
 import { fieldOf, itemOf, type PatchMeta } from '../schema/patchMeta.ts';
 import { FieldSet } from './fieldSet.ts';
-import { runAtOnce, runInTurns, SliceBudget, type Sliced } from '../apimachinery/slices.ts';
+import { elementsPerSlice, runAtOnce, runInTurns, SliceBudget, type Sliced } from '../apimachinery/slices.ts';
 
 /**
  * Objects read as structured-merge-diff reads typed values: which fields a value sets
@@ -185,8 +185,7 @@ export function compareInTurns(lhs: JsonMap, rhs: JsonMap, schema: v.GenericSche
   return runInTurns(comparison(lhs, rhs, schema), pause);
 }
 
-/** Elements compared between two yields (~1 ms here). */
-const budget = new SliceBudget(4096);
+const budget = new SliceBudget(elementsPerSlice);
 
 function* comparison(lhs: JsonMap, rhs: JsonMap, schema: v.GenericSchema | undefined): Sliced<Comparison> {
   const out: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };

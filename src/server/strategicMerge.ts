@@ -1,7 +1,7 @@
 import type * as v from 'valibot';
 import { fieldOf, itemOf } from '../schema/patchMeta.ts';
 import { ApiError, badRequest } from '../apimachinery/errors.ts';
-import { runAtOnce, runInTurns, SliceBudget, type Sliced } from '../apimachinery/slices.ts';
+import { elementsPerSlice, runAtOnce, runInTurns, SliceBudget, type Sliced } from '../apimachinery/slices.ts';
 
 /**
  * Strategic merge patch (application/strategic-merge-patch+json), as the API server
@@ -40,8 +40,7 @@ const badRetainKeys = () => badRequest('invalid patch format of retainKeys');
 const badSetElementOrder = () => badRequest('invalid patch format of setElementOrder list');
 const noMergeKey = (item: unknown, mergeKey: string) => unprocessable(`map: ${show(item)} does not contain declared merge key: ${mergeKey}`);
 
-/** Elements worked through between two yields (~1 ms of hashing here). */
-const budget = new SliceBudget(4096);
+const budget = new SliceBudget(elementsPerSlice);
 
 /**
  * Applies `patch` to `original` (neither is modified). `schema` is the top-level type's
