@@ -11,7 +11,7 @@ import { hmacKeys } from '../src/server/keys.ts';
 import { strategicMergeInTurns, strategicMergePatch } from '../src/server/strategicMerge.ts';
 import { compare, compareInTurns } from '../src/registry/typedFields.ts';
 import { toFieldsV1 } from '../src/registry/fieldSet.ts';
-import { encodeJson, shapeObject } from '../src/server/wire.ts';
+import { encodeJson, encodeJsonBytes, shapeObject } from '../src/server/wire.ts';
 import { MemoryStore } from '../src/storage/memory.ts';
 import { provisionInStore } from '../src/tenancy/provision.ts';
 
@@ -99,6 +99,11 @@ describe('an answer with a large managedFields set', () => {
     assert.equal(encodeJson(list, false), `${JSON.stringify(list)}\n`.replace(/[<>&]/g, (ch) => `\\u00${ch.charCodeAt(0).toString(16)}`));
     const event = { type: 'MODIFIED', object: read };
     assert.deepEqual(JSON.parse(encodeJson(event, false)), JSON.parse(JSON.stringify(event)));
+    // As bytes (what an answer sends): the pieces encoded one by one into one buffer, the same bytes.
+    const bytes = encodeJsonBytes(read, false);
+    assert.ok(bytes instanceof Uint8Array, 'a body with a stored set is encoded piece by piece');
+    assert.deepEqual(bytes, new TextEncoder().encode(expected));
+    assert.equal(encodeJsonBytes({ kind: 'Status', message: 'a<b' }, false), '{"kind":"Status","message":"a\\u003cb"}\n');
   });
 
   it('is encoded as it is when the set was never stored as text', () => {
