@@ -321,7 +321,11 @@ describe(`cluster network from kubectl exec (${label})`, () => {
       } finally {
         child.kill();
       }
-      assert.match(stdout, /^\/ # wget -qO- web\r\n<h1>from a ConfigMap<\/h1>\r\n\/ # exit 3\r\n/, binary);
+      // kubectl v1.32's WebSocket client starts reading before it has made its streams, so the kubelet's
+      // "connected" frame (an empty one on stdout, sent at once) may come first and be logged, not lost:
+      // client-go's race, which a fast server shows more often. That one line is its, not this server's.
+      const shown = binary === older ? stdout.replace(/^E\d{4} [\d:.]+ +\d+ websocket\.go:\d+\] Unknown stream id 1, discarding message\r?\n/, '') : stdout;
+      assert.match(shown, /^\/ # wget -qO- web\r\n<h1>from a ConfigMap<\/h1>\r\n\/ # exit 3\r\n/, binary);
     }
   });
 
