@@ -99,6 +99,7 @@ describe('an answer with a large managedFields set', () => {
     assert.equal(encodeJson(list, false), `${JSON.stringify(list)}\n`.replace(/[<>&]/g, (ch) => `\\u00${ch.charCodeAt(0).toString(16)}`));
     const event = { type: 'MODIFIED', object: read };
     assert.deepEqual(JSON.parse(encodeJson(event, false)), JSON.parse(JSON.stringify(event)));
+    assert.deepEqual(encodeJsonBytes(event, false), new TextEncoder().encode(encodeJson(event, false)), 'a watch event of it, as bytes');
     // As bytes (what an answer sends): the pieces encoded one by one into one buffer, the same bytes.
     const bytes = encodeJsonBytes(read, false);
     assert.ok(bytes instanceof Uint8Array, 'a body with a stored set is encoded piece by piece');

@@ -6,7 +6,7 @@ import { ClusterGoneError, CompactedError, type KeyValue, type StoreEvent } from
 import { expired } from '../apimachinery/errors.ts';
 import { initialLine } from './initialLines.ts';
 import { toTable } from './table.ts';
-import { encodeJson, shapeObject } from './wire.ts';
+import { encodeJsonBytes, shapeObject } from './wire.ts';
 import { encodeWatchFrame, protobufMessageOf } from './protobufEncode.ts';
 
 export interface WatchRequest {
@@ -92,7 +92,10 @@ export async function watchStream(registry: Registry, req: WatchRequest, signal:
   /** One event in the watch's framing: a JSON line, or a length-prefixed protobuf WatchEvent. */
   const eventBytes = (type: WatchType, object: unknown): Uint8Array => {
     const message = req.protobuf ? protobufMessageOf(object) : undefined;
-    return message ? encodeWatchFrame(type, object as Record<string, unknown>, message) : encoder.encode(encodeJson({ type, object }, false));
+    if (message) return encodeWatchFrame(type, object as Record<string, unknown>, message);
+    // A large object's event comes in pieces already encoded (wire.ts), not a rope to copy flat first.
+    const json = encodeJsonBytes({ type, object }, false);
+    return typeof json === 'string' ? encoder.encode(json) : json;
   };
   const bookmark = (rv: number, initialEnd: boolean) => ({
     kind: def.kind, apiVersion: def.group ? `${def.group}/${def.version}` : def.version,
