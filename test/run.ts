@@ -15,7 +15,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sharedDynamoDBVariable, startDynamoDBLocal, type DynamoDBLocal } from '../harness/dynamodbLocal.ts';
 import { kubectlBinary } from '../harness/kubectl.ts';
 import { sharedWorkerVariable, sharedWorkerVars } from './helpers/sharedWorker.ts';
@@ -29,6 +29,8 @@ const concurrency = Number(process.env.TEST_CONCURRENCY) || Math.max(2, availabl
 
 /** Last run's seconds per file, so the slowest start first; a clean checkout falls back to `expectedSeconds`. */
 const cacheDir = join(root, 'node_modules', '.cache', 'apiserverless');
+/** Preloaded into every file's process (see the file). */
+const runnerHooks = 'test/helpers/testRunnerHooks.ts';
 const durationsFile = join(cacheDir, 'test-durations.json');
 const callsDir = join(cacheDir, 'kubectl-calls');
 /** A test file's name as a file name of its own (`e2e-core-node.test.ts`, `scenarios_x.ts`), for what the run keeps of it. */
@@ -67,7 +69,7 @@ async function main(): Promise<number> {
   for (const file of files) rmSync(callsFile(file), { force: true });
   mkdirSync(callsDir, { recursive: true });
   testsDir = mkdtempSync(join(cacheDir, 'tests-'));
-  const built = await bundleTests(root, files, testsDir, { 'src/cli/bin.ts': 'apiserverless-cli' });
+  const built = await bundleTests(root, files, testsDir, { 'src/cli/bin.ts': 'apiserverless-cli', [runnerHooks]: 'test-runner-hooks' });
   // The Worker is bundled once, as `wrangler deploy` bundles it; every file that starts a workerd of its own reuses it.
   const bundle = await bundleWorker(mkdtempSync(join(tmpdir(), 'apiserverless-bundle-')));
   process.env[workerBundleVariable] = bundle;
@@ -82,7 +84,9 @@ async function main(): Promise<number> {
     const started = performance.now();
     // A test that hangs fails after ten minutes with its name, instead of holding the run until CI's limit.
     // TEST_NODE_ARGS adds flags to each file's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, to see where a file's CPU goes).
-    const args = [...(process.env.TEST_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--enable-source-maps', '--test', '--test-reporter=spec', '--test-timeout=600000', built.get(file)!];
+    // The test runner's async hook is left off (test/helpers/testRunnerHooks.ts): TEST_RUNNER_HOOKS=node keeps Node's own.
+    const hooks = process.env.TEST_RUNNER_HOOKS === 'node' ? [] : ['--import', pathToFileURL(built.get(runnerHooks)!).href];
+    const args = [...(process.env.TEST_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...hooks, '--enable-source-maps', '--test', '--test-reporter=spec', '--test-timeout=600000', built.get(file)!];
     const cpuFile = gnuTime ? join(testsDir!, `${stemOf(file)}.cpu`) : undefined;
     // Kept after the run (node_modules/.cache/apiserverless/kubectl-calls/), to see which commands a file repeats.
     const fileEnv = { ...env, KUBECTL_CALLS_FILE: callsFile(file) };
