@@ -139,6 +139,8 @@ function gatedClient(real: DynamoDBClient) {
       gates.push(gate);
       return { reached: hit, release };
     },
+    /** How many calls named `name` were made so far. */
+    count: (name: string) => counts.get(name) ?? 0,
     /** Resolves once `more` further calls named `name` were made. */
     calls(name: string, more: number): Promise<void> {
       return new Promise((resolve) => waiters.push({ name, n: (counts.get(name) ?? 0) + more, resolve }));
@@ -405,6 +407,40 @@ describe('dynamodb store: concurrency between readers, writers and processes', (
       async close() { await client.send(new DeleteTableCommand({ TableName: table })); client.destroy(); },
     };
   }
+
+  it('a list that no write overtook reads the meta item, the objects and the meta item again; one that a write overtook also reads the log, and answers the state at its revision', bounded, async () => {
+    const f = await fixture();
+    try {
+      for (const name of ['a', 'b', 'c']) assert.ok((await f.writes.create(`/registry/c/x/${name}`, name)).ok);
+      const reads = f.reads(timing.gapGraceMs);
+      const asked = () => ({ get: f.reader.count('GetItem'), query: f.reader.count('Query') });
+      await reads.list('/registry/c/x/'); // the first read after writes makes their revisions final (settleThrough), once
+      let before = asked();
+      const quiet = await reads.list('/registry/c/x/');
+      assert.deepEqual(quiet.items.map((kv) => kv.value), ['a', 'b', 'c']);
+      // No log read: nothing was written after the revision it read at.
+      assert.deepEqual({ get: asked().get - before.get, query: asked().query - before.query }, { get: 2, query: 1 });
+
+      // A write and a delete land while the objects are being read (the reader holds DynamoDB's answer).
+      const b = (await reads.get('/registry/c/x/b'))!;
+      const c = (await reads.get('/registry/c/x/c'))!;
+      const objectsRead = f.reader.hold((name, input) => name === 'Query' && JSON.stringify(input).includes('"obj#/registry/c/x/"'), 'after');
+      before = asked();
+      const overtaken = reads.list('/registry/c/x/');
+      await objectsRead.reached;
+      assert.ok((await f.writes.update(b.key, 'b2', b.modRevision)).ok);
+      assert.ok((await f.writes.delete(c.key, c.modRevision)).ok);
+      objectsRead.release();
+      const listed = await overtaken;
+      assert.deepEqual(listed.items.map((kv) => kv.value), ['a', 'b', 'c'], 'the state at the revision the list read at');
+      assert.equal(listed.revision, quiet.revision);
+      assert.deepEqual({ get: asked().get - before.get, query: asked().query - before.query }, { get: 3, query: 2 }, 'the objects, the meta item, the log, the meta item');
+      const after = await reads.list('/registry/c/x/');
+      assert.deepEqual(after.items.map((kv) => kv.value), ['a', 'b2']);
+    } finally {
+      await f.close();
+    }
+  });
 
   it('a watcher that already saw a later revision still gets a write that commits late, in order', bounded, async () => {
     const f = await fixture();

@@ -361,12 +361,14 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
     if (at > meta.revision) throw new FutureRevisionError(at, meta.revision);
     if (at < meta.revision && at < meta.compacted) throw new CompactedError(at, meta.compacted);
     await this.settleThrough(at, meta);
+    const read = { quiet: true };
     let result: ListResult | undefined, failure: unknown;
     try {
-      result = await this.readAt(prefix, options, at);
+      result = await this.readAt(prefix, options, at, read);
     } catch (err) {
       failure = err;
     }
+    if (read.quiet && result) return result;
     // Compaction marks the meta item before deleting log entries, so if it has
     // not passed `at` now, every log entry this read relied on was still there.
     const after = await this.meta();
@@ -381,7 +383,7 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
    * record at `at` (prevKv, or none for a create). A write that changed an object
    * we read committed before the log read began, so its entry is in it.
    */
-  private async readAt(prefix: string, options: ListOptions, at: number): Promise<ListResult> {
+  private async readAt(prefix: string, options: ListOptions, at: number, read: { quiet: boolean }): Promise<ListResult> {
     const exclusive = options.startAfter !== undefined && options.startAfter >= prefix;
     const startAfter = exclusive ? options.startAfter! : undefined;
     // startAfter ≥ prefix without starting with it sorts after every key under prefix.
@@ -401,13 +403,27 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
         next = page.lastKey;
         if (pageSize !== undefined && page.lastKey) { exhausted = false; break; }
       }
-      const later = await this.laterChanges(prefix, at);
+      const later = await this.changesSince(prefix, at, read);
       const bound = exhausted ? undefined : next!.sk.S!.slice(objectPrefix.length);
       const view = this.stateAt(scanned, later, at, (key) => (startAfter === undefined || key > startAfter) && (bound === undefined || key <= bound));
       if (exhausted || view.length > want) return { items: view.slice(0, want), revision: at, more: view.length > want };
       // Later writes removed keys from this range: read further, in larger steps.
       pageSize = Math.min(pageSize! * 2, 1000);
     }
+  }
+
+  /**
+   * What changed under prefix after `at`, for objects just read. When the cluster's revision is still
+   * `at` (the common case: a list at the current revision of a cluster nobody wrote to meanwhile),
+   * nothing did: every revision is taken on the meta item before its write, revisions up to `at` are
+   * final (settleThrough), and a restore takes one too (its fence) before it touches an object. The
+   * objects read are then the state at `at`, and neither the log nor a compaction matters to it: the
+   * read asks nothing more (`read.quiet` stays true). Otherwise the log is read as before.
+   */
+  private async changesSince(prefix: string, at: number, read: { quiet: boolean }): Promise<Map<string, StoreEvent>> {
+    if (read.quiet && (await this.meta()).revision === at) return new Map();
+    read.quiet = false;
+    return this.laterChanges(prefix, at);
   }
 
   /** For every key under prefix changed after `at`, its earliest change after `at`. */
