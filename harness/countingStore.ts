@@ -1,17 +1,18 @@
 import { MemoryStore } from '../src/storage/memory.ts';
-import type { ClusterStore, Store } from '../src/storage/store.ts';
+import type { ClusterStore, ListOptions, RestoredRecord, Store } from '../src/storage/store.ts';
 
-/** The writes a test store may step into; everything else passes through. */
-type Writes = Pick<ClusterStore, 'create' | 'update' | 'delete' | 'restore'>;
+/** What a test store steps into (writes to count or hook, a listMany to add); everything else passes through. */
+type Steps = Partial<Omit<ClusterStore, 'cluster'>>;
 
-/** A memory store whose clusters' writes go through `writes(inner)` (a test's hook or count), reads straight to memory. */
-export function wrappedMemoryStore(writes: (inner: ClusterStore) => Writes): Store {
-  const wrap = (store: ClusterStore): ClusterStore => ({
+/** A memory store whose clusters' operations go through `steps(inner)` where it gives them (a test's hook or count), the rest straight to memory. */
+export function wrappedMemoryStore(steps: (inner: ClusterStore) => Steps): Store {
+  const wrap = (store: ClusterStore): ClusterStore => Object.assign({
     get cluster() { return store.cluster; },
-    get: (key) => store.get(key), list: (p, o) => store.list(p, o), count: (p) => store.count(p), watch: (p, r) => store.watch(p, r),
-    currentRevision: () => store.currentRevision(), compact: (r) => store.compact(r), usage: () => store.usage(), changes: (a, l) => store.changes(a, l),
-    ...writes(store),
-  });
+    get: (key: string) => store.get(key), list: (p: string, o?: ListOptions) => store.list(p, o), count: (p: string) => store.count(p), watch: (p: string, r: number) => store.watch(p, r),
+    currentRevision: () => store.currentRevision(), compact: (r: number) => store.compact(r), usage: () => store.usage(), changes: (a: number, l: number) => store.changes(a, l),
+    create: (k: string, v: string) => store.create(k, v), update: (k: string, v: string, r: number) => store.update(k, v, r), delete: (k: string, r?: number) => store.delete(k, r),
+    restore: (records: RestoredRecord[], keep: string[]) => store.restore(records, keep),
+  }, steps(store));
   const memory = new MemoryStore();
   return { cluster: (name) => wrap(memory.cluster(name)), createCluster: (name) => memory.createCluster(name), dropCluster: (name) => memory.dropCluster(name) };
 }

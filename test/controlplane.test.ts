@@ -109,6 +109,35 @@ describe('the control plane on a manual clock', () => {
     }
   });
 
+  it('on a store with listMany (DynamoDB\'s), a pass reads what it needs first in one call, and ends where it ends on any store', async () => {
+    const clean = await startControlPlane({ mode: 'manual', serve: false });
+    await scenario(clean);
+    const expected = await outcome(clean);
+    await clean.close();
+
+    // listMany as the port defines it: each prefix listed at one revision. list() is counted by prefix.
+    let many = 0;
+    const listed = new Map<string, number>();
+    const store = wrappedMemoryStore((inner) => ({
+      list: (prefix, options) => { listed.set(prefix, (listed.get(prefix) ?? 0) + 1); return inner.list(prefix, options); },
+      async listMany(prefixes) {
+        many++;
+        const revision = await inner.currentRevision();
+        return Promise.all(prefixes.map((prefix) => inner.list(prefix, { revision })));
+      },
+    }));
+    const batched = await startControlPlane({ mode: 'manual', serve: false, store });
+    await scenario(batched);
+    assert.deepEqual(await outcome(batched), expected);
+    const passes = passCount(batched.ctx, 'default');
+    assert.equal(many, passes, 'one listMany a pass');
+    // The pass reads ConfigMaps, Secrets and the workload groups through it only (the scenario's own API calls list none of them).
+    for (const prefix of ['/registry/default/core/configmaps/', '/registry/default/core/secrets/', '/registry/default/apps/', '/registry/default/batch/']) {
+      assert.equal(listed.get(prefix) ?? 0, 0, `${prefix} listed on its own`);
+    }
+    await batched.close();
+  });
+
   it('crash-loop back-off doubles from 10s and caps at 5m, on the queue\'s delays', async () => {
     const cluster = await startControlPlane({ mode: 'manual', serve: false });
     const r = cluster.registry();

@@ -442,6 +442,40 @@ describe('dynamodb store: concurrency between readers, writers and processes', (
     }
   });
 
+  it('listMany reads the revision once and every prefix at once; overtaken by writes, it answers each prefix as of its revision', bounded, async () => {
+    const f = await fixture();
+    try {
+      for (const key of ['x/a', 'x/b', 'y/a', 'z/a']) assert.ok((await f.writes.create(`/registry/c/${key}`, key)).ok);
+      const reads = f.reads(timing.gapGraceMs);
+      const prefixes = ['/registry/c/x/', '/registry/c/y/', '/registry/c/none/'];
+      await reads.list('/registry/c/'); // makes the writes' revisions final (settleThrough), once
+      const asked = () => ({ get: f.reader.count('GetItem'), query: f.reader.count('Query') });
+      let before = asked();
+      const quiet = await reads.listMany!(prefixes);
+      assert.deepEqual(quiet.map((r) => r.items.map((kv) => kv.value)), [['x/a', 'x/b'], ['y/a'], []]);
+      assert.deepEqual({ get: asked().get - before.get, query: asked().query - before.query }, { get: 2, query: 3 }, 'the revision twice, a query per prefix');
+      const revision = quiet[0].revision;
+      assert.ok(quiet.every((r) => r.revision === revision && !r.more));
+
+      // Writes under two of the prefixes land while the first prefix's objects are read.
+      const xb = (await reads.get('/registry/c/x/b'))!;
+      const objectsRead = f.reader.hold((name, input) => name === 'Query' && JSON.stringify(input).includes('"obj#/registry/c/x/"'), 'after');
+      before = asked();
+      const overtaken = reads.listMany!(prefixes);
+      await objectsRead.reached;
+      assert.ok((await f.writes.delete(xb.key, xb.modRevision)).ok);
+      assert.ok((await f.writes.create('/registry/c/y/b', 'y/b')).ok);
+      objectsRead.release();
+      const lists = await overtaken;
+      assert.deepEqual(lists.map((r) => r.items.map((kv) => kv.value)), [['x/a', 'x/b'], ['y/a'], []], 'each prefix as of the revision read');
+      assert.deepEqual(lists.map((r) => r.revision), [revision, revision, revision]);
+      assert.deepEqual({ get: asked().get - before.get, query: asked().query - before.query }, { get: 3, query: 4 }, 'and one log read for all');
+      assert.deepEqual((await reads.listMany!(prefixes)).map((r) => r.items.map((kv) => kv.value)), [['x/a'], ['y/a', 'y/b'], []]);
+    } finally {
+      await f.close();
+    }
+  });
+
   it('a watcher that already saw a later revision still gets a write that commits late, in order', bounded, async () => {
     const f = await fixture();
     try {

@@ -78,6 +78,8 @@ interface ClusterWork {
   objects: Map<string, { revision: number; obj: KubeObject }>;
   /** and the last pass's, which this one reads from. */
   previous: Map<string, { revision: number; obj: KubeObject }>;
+  /** What this pass read at its start, by key prefix (a store with listMany), each taken by its first read. */
+  prefetched?: Map<string, KeyValue[]>;
   passes: number;
 }
 
@@ -110,6 +112,7 @@ function reconcile(ctx: ControlPlaneContext, cluster: string, trigger: Schedulin
           } finally {
             // Between passes only this pass's decoded objects are held, not the last one's too.
             state.previous = new Map();
+            state.prefetched = undefined;
           }
         }
       } finally {
@@ -157,11 +160,40 @@ async function controllerObjects(registry: Registry, state: ClusterWork, seen: C
  * do not need them.
  */
 async function underPrefix(registry: Registry, state: ClusterWork, prefix: string, seen: ClusterWork['objects']): Promise<Array<[string, KubeObject]>> {
-  return (await recordsUnder(registry, prefix)).map((kv) => [kv.key, decodedOnce(state, seen, kv)]);
+  return (await recordsUnder(registry, state, prefix)).map((kv) => [kv.key, decodedOnce(state, seen, kv)]);
 }
 
-/** The stored records under a key prefix, not decoded. */
-async function recordsUnder(registry: Registry, prefix: string): Promise<KeyValue[]> {
+/**
+ * The key prefixes a pass reads before it acts: nodes and pods, what the controllers read, and the
+ * ConfigMaps and Secrets the kubelets read.
+ */
+function passPrefixes(registry: Registry): string[] {
+  const core = ['nodes', 'pods', 'services', 'endpoints', 'persistentvolumeclaims', 'persistentvolumes', 'configmaps', 'secrets'];
+  return [
+    ...core.map((plural) => Catalog.prefix(registry.cluster, registry.catalog.find('', 'v1', plural)!)),
+    ...[...workloadGroups, ...serviceGroups, ...storageGroups].map((group) => `${clusterPrefix(registry.cluster)}${group}/`),
+  ];
+}
+
+/**
+ * On a store whose every read is a round trip (DynamoDB: each list reads the revision, the objects
+ * and the revision again), the pass's first reads are made as one: the revision read once, every
+ * prefix at once. Elsewhere (memory, a Durable Object's SQLite) each is read when it is needed.
+ */
+async function prefetch(registry: Registry): Promise<Map<string, KeyValue[]> | undefined> {
+  if (!registry.store.listMany) return undefined;
+  const prefixes = passPrefixes(registry);
+  const lists = await registry.store.listMany(prefixes);
+  return new Map(prefixes.map((prefix, i) => [prefix, lists[i].items]));
+}
+
+/** The stored records under a key prefix, not decoded: what the pass prefetched, the first time it is asked for, else read now. */
+async function recordsUnder(registry: Registry, state: ClusterWork, prefix: string): Promise<KeyValue[]> {
+  const prefetched = state.prefetched?.get(prefix);
+  if (prefetched) {
+    state.prefetched!.delete(prefix);
+    return prefetched;
+  }
   const out: KeyValue[] = [];
   let startAfter: string | undefined;
   for (;;) {
@@ -193,7 +225,7 @@ function decodedOnce(state: ClusterWork, seen: ClusterWork['objects'], kv: KeyVa
 async function sourcesOf(registry: Registry, state: ClusterWork, plural: string, seen: ClusterWork['objects']): Promise<ObjectLookup> {
   const prefix = Catalog.prefix(registry.cluster, registry.catalog.find('', 'v1', plural)!);
   const records = new Map<string, KeyValue>();
-  for (const kv of await recordsUnder(registry, prefix)) {
+  for (const kv of await recordsUnder(registry, state, prefix)) {
     records.set(kv.key.slice(prefix.length), kv);
     // Decoded before and unchanged: kept, whether or not this pass reads it.
     const kept = state.previous.get(kv.key);
@@ -218,6 +250,7 @@ async function pass(ctx: ControlPlaneContext, cluster: string, trigger: Scheduli
   state.previous = state.objects;
   const seen: ClusterWork['objects'] = new Map();
   state.objects = seen;
+  state.prefetched = await prefetch(registry);
   // Pods before their workloads: an owner missing from these lists is re-checked with a live read before anything goes.
   const nodes = await current<Node>(registry, state, 'nodes', seen);
   const pods = await current<Pod>(registry, state, 'pods', seen);

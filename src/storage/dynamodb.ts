@@ -4,7 +4,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import {
-  ClusterBusyError, ClusterGoneError, CompactedError, FutureRevisionError,
+  ClusterBusyError, ClusterGoneError, CompactedError, FutureRevisionError, clusterPrefix,
   type ClusterStore, type KeyValue, type ListOptions, type ListResult, type LogPage, type RestoredRecord, type Store, type StoreEvent, type Usage, type Watcher, type WriteResult,
 } from './store.ts';
 import {
@@ -114,6 +114,12 @@ type Outcome =
   | { kind: 'conflict'; current: KeyValue | null | undefined }
   /** voided: the revision's log slot is taken already (a reader or a drop voided it). */
   | { kind: 'retry'; voided?: boolean };
+
+/** The query of the objects stored under a key prefix. */
+const objectQuery = (cluster: string, prefix: string) => ({
+  KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :p)',
+  ExpressionAttributeValues: { ':pk': { S: cluster }, ':p': { S: objectSk(prefix) } },
+});
 
 function cancellationReasons(err: unknown): CancellationReason[] | null {
   if (err && typeof err === 'object' && (err as { name?: string }).name === 'TransactionCanceledException') {
@@ -310,11 +316,7 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
   async count(prefix: string): Promise<number> {
     this.alive();
     let total = 0;
-    for await (const page of this.pages({
-      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :p)',
-      ExpressionAttributeValues: { ':pk': { S: this.cluster }, ':p': { S: objectSk(prefix) } },
-      Select: 'COUNT',
-    })) total += page.count;
+    for await (const page of this.pages({ ...objectQuery(this.cluster, prefix), Select: 'COUNT' })) total += page.count;
     return total;
   }
 
@@ -378,6 +380,40 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
   }
 
   /**
+   * Each prefix's records at the current revision: the revision is read once, every prefix's objects
+   * at once, then the meta item once. Overtaken by a write, one read of the log after the revision
+   * serves every prefix (and the meta item is read again, for a compaction, as list() does).
+   */
+  async listMany(prefixes: string[]): Promise<ListResult[]> {
+    const meta = await this.meta();
+    if (incarnationOf(meta) === null) return prefixes.map(() => ({ items: [], revision: 0, more: false }));
+    if (meta.restoring) throw new ClusterBusyError(this.cluster);
+    const at = meta.revision;
+    await this.settleThrough(at, meta);
+    const scanned = await Promise.all(prefixes.map((prefix) => this.objectsUnder(prefix)));
+    const read = { quiet: true };
+    const later = await this.changesSince(clusterPrefix(this.cluster), at, read);
+    const results = prefixes.map((prefix, i) => {
+      const under = (key: string) => key.startsWith(prefix);
+      const changed = new Map([...later].filter(([key]) => under(key)));
+      return { items: this.stateAt(scanned[i], changed, at, under), revision: at, more: false };
+    });
+    if (read.quiet) return results;
+    const after = await this.meta();
+    if (at < after.compacted) throw new CompactedError(at, after.compacted);
+    return results;
+  }
+
+  /** Every object stored under prefix, as it is now. */
+  private async objectsUnder(prefix: string): Promise<KeyValue[]> {
+    const out: KeyValue[] = [];
+    for await (const page of this.pages(objectQuery(this.cluster, prefix))) {
+      for (const item of page.items) out.push(await this.kvOf(item));
+    }
+    return out;
+  }
+
+  /**
    * The keys under prefix as of revision `at` (final): objects are read first,
    * then every log entry after `at`; each key's earliest later entry carries its
    * record at `at` (prevKv, or none for a create). A write that changed an object
@@ -394,11 +430,7 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
     let next: Item | undefined = startAfter !== undefined ? this.keyOf(objectSk(startAfter)) : undefined;
     for (;;) {
       let exhausted = true;
-      for await (const page of this.pages({
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :p)',
-        ExpressionAttributeValues: { ':pk': { S: this.cluster }, ':p': { S: objectSk(prefix) } },
-        ExclusiveStartKey: next, Limit: pageSize,
-      })) {
+      for await (const page of this.pages({ ...objectQuery(this.cluster, prefix), ExclusiveStartKey: next, Limit: pageSize })) {
         for (const item of page.items) scanned.push(await this.kvOf(item));
         next = page.lastKey;
         if (pageSize !== undefined && page.lastKey) { exhausted = false; break; }

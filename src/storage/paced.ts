@@ -31,6 +31,7 @@ export function pacedStore(store: Store, pacing: StorePacing): Store {
       get cluster() { return inner.cluster; },
       get: paced((key) => inner.get(key)),
       list: paced((prefix, options) => inner.list(prefix, options)),
+      ...(inner.listMany ? { listMany: paced((prefixes: string[]) => inner.listMany!(prefixes)) } : {}),
       count: paced((prefix) => inner.count(prefix)),
       create: paced((key, value) => inner.create(key, value)),
       update: paced((key, value, expectedRevision) => inner.update(key, value, expectedRevision)),

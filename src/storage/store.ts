@@ -132,6 +132,13 @@ export interface ClusterStore {
   get(key: string): Promise<KeyValue | null>;
   list(prefix: string, options?: ListOptions): Promise<ListResult>;
   count(prefix: string): Promise<number>;
+  /**
+   * Optional: every record under each of `prefixes`, all read at one revision (the current one),
+   * as list() of each without a limit answers. A backend whose every read is a round trip
+   * (DynamoDB) reads the revision once and the prefixes at once: the control plane's pass reads a
+   * dozen prefixes this way. Where it is absent, list() them one by one.
+   */
+  listMany?(prefixes: string[]): Promise<ListResult[]>;
   /** Fails (ok: false) if the key exists. */
   create(key: string, value: string): Promise<WriteResult>;
   /** Compare-and-swap: succeeds only if the key's modRevision equals expectedRevision. */
