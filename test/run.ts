@@ -82,15 +82,17 @@ async function main(): Promise<number> {
 
   const results = await pool(slowestFirst(files), concurrency, async (file) => {
     const started = performance.now();
-    // A test that hangs fails after ten minutes with its name, instead of holding the run until CI's limit.
+    // Each file runs as a plain process, its tests reported by the spec reporter: under `--test`, Node ran it as a
+    // child of a second process (~0.2 CPU-s more a file). A file still running after ten minutes is stopped (a
+    // test that hangs fails with its name, printed by the preload, instead of holding the run until CI's limit).
     // TEST_NODE_ARGS adds flags to each file's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, to see where a file's CPU goes).
     // The test runner's async hook is left off (test/helpers/testRunnerHooks.ts): TEST_RUNNER_HOOKS=node keeps Node's own.
     const hooks = process.env.TEST_RUNNER_HOOKS === 'node' ? [] : ['--import', pathToFileURL(built.get(runnerHooks)!).href];
-    const args = [...(process.env.TEST_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...hooks, '--enable-source-maps', '--test', '--test-reporter=spec', '--test-timeout=600000', built.get(file)!];
+    const args = [...(process.env.TEST_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...hooks, '--enable-source-maps', '--test-reporter=spec', built.get(file)!];
     const cpuFile = gnuTime ? join(testsDir!, `${stemOf(file)}.cpu`) : undefined;
     // Kept after the run (node_modules/.cache/apiserverless/kubectl-calls/), to see which commands a file repeats.
     const fileEnv = { ...env, KUBECTL_CALLS_FILE: callsFile(file) };
-    const out = cpuFile ? await run(gnuTime!, ['-f', '%U %S', '-o', cpuFile, process.execPath, ...args], fileEnv) : await run(process.execPath, args, fileEnv);
+    const out = cpuFile ? await run(gnuTime!, ['-f', '%U %S', '-o', cpuFile, process.execPath, ...args], fileEnv, fileTimeoutMs) : await run(process.execPath, args, fileEnv, fileTimeoutMs);
     const result: FileResult = { file, code: out.code, seconds: (performance.now() - started) / 1000, cpuSeconds: cpuFile ? cpuOf(cpuFile) : undefined, kubectlCalls: linesOf(fileEnv.KUBECTL_CALLS_FILE), output: out.output };
     process.stdout.write(`\n# ${result.code === 0 ? 'ok' : 'FAILED'} ${file} (${result.seconds.toFixed(1)} s)\n${out.output}`);
     return result;
@@ -104,19 +106,34 @@ async function main(): Promise<number> {
   return checked.code === 0 && results.every((r) => r.code === 0) ? 0 : 1;
 }
 
-/** Runs a command to its end, its stdout and stderr kept together in the order they came. */
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
+/** How long a test file may run (TEST_FILE_TIMEOUT, seconds; ten minutes). */
+const fileTimeoutMs = (Number(process.env.TEST_FILE_TIMEOUT) || 600) * 1000;
+
+/**
+ * Runs a command to its end, its stdout and stderr kept together in the order they came. Past
+ * `timeoutMs` its process group is sent SIGTERM (the test file's preload names the tests it was
+ * in), then SIGKILL, and it fails.
+ */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs?: number): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     // A group of its own, so an interrupted run can stop the file's whole tree (GNU time does not pass signals on).
     const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     children.add(child);
-    let output = '';
+    let output = '', timedOut = false;
+    const signal = (name: NodeJS.Signals) => { try { process.kill(-child.pid!, name); } catch { /* already gone */ } };
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+      timedOut = true;
+      output += `\n# still running after ${timeoutMs / 1000} s: stopped\n`;
+      signal('SIGTERM');
+      setTimeout(() => signal('SIGKILL'), 5000).unref();
+    }, timeoutMs);
     child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
     child.on('error', (err) => (output += `${err.message}\n`));
     child.on('close', (code, signal) => {
+      clearTimeout(timer);
       children.delete(child);
-      resolve({ code: code ?? (signal ? 128 : 1), output });
+      resolve({ code: timedOut ? 1 : code ?? (signal ? 128 : 1), output });
     });
   });
 }

@@ -36,15 +36,29 @@ asyncHooks.createHook = function createHook(callbacks: asyncHooks.HookCallbacks)
   return realCreateHook(callbacks);
 };
 
+/** What a test of the runner shows of itself (internal/test_runner/test.js). */
+interface RunnerTest { name?: string; startTime?: unknown; endTime?: unknown }
+/** Every test made, to name those still running when the file is stopped. */
+const tests = new Set<RunnerTest>();
+
 const RealAsyncResource = asyncHooks.AsyncResource;
 /** An AsyncResource that tells the runner of each of its tests as it is made. */
 class TestAwareResource extends RealAsyncResource {
   constructor(type: string, options?: number | asyncHooks.AsyncResourceOptions) {
     super(type, options);
-    if (type === 'Test' && runnerInit) runnerInit(this.asyncId(), type, this.triggerAsyncId(), this);
+    if (type !== 'Test') return;
+    tests.add(this as RunnerTest);
+    if (runnerInit) runnerInit(this.asyncId(), type, this.triggerAsyncId(), this);
   }
 }
 asyncHooks.AsyncResource = TestAwareResource;
+
+// test/run.ts stops a file that runs past its time with SIGTERM: the tests it was in are named.
+process.once('SIGTERM', () => {
+  const running = [...tests].filter((t) => t.startTime != null && t.endTime == null && t.name !== '<root>');
+  process.stderr.write(`\n# stopped while running: ${running.map((t) => t.name).join(' > ') || '(no test)'}\n`);
+  process.exit(124);
+});
 
 // The runner then names such an error by its message only: its stack, printed here, says where it came
 // from. (A monitor changes nothing of how the error is handled.)
