@@ -30,6 +30,9 @@ let runnerInit: Init | undefined;
 asyncHooks.createHook = function createHook(callbacks: asyncHooks.HookCallbacks): asyncHooks.AsyncHook {
   if (!runnerInit && callbacks.init && new Error().stack?.includes('internal/test_runner/harness')) {
     runnerInit = callbacks.init as Init;
+    // The runner's own handler of unhandled rejections is added next (it fails the file): this one only prints
+    // the reason's stack, which the runner's report leaves out.
+    process.on('unhandledRejection', (reason) => { console.error('unhandled rejection:', reason); });
     const idle: asyncHooks.AsyncHook = { enable: () => idle, disable: () => idle };
     return idle;
   }
