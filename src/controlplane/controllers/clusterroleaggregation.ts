@@ -11,24 +11,31 @@ import { benign } from './context.ts';
  * union is taken until nothing changes: one pass settles the whole chain.
  */
 
-const sameRule = (a: PolicyRule, b: PolicyRule) => JSON.stringify(normalized(a)) === JSON.stringify(normalized(b));
-const normalized = (r: PolicyRule) => [r.verbs ?? [], r.apiGroups ?? [], r.resources ?? [], r.resourceNames ?? [], r.nonResourceURLs ?? []];
+/** A rule's identity: two rules with the same key are the same rule (the controller's ruleExists). */
+const ruleKey = (r: PolicyRule) => JSON.stringify([r.verbs ?? [], r.apiGroups ?? [], r.resources ?? [], r.resourceNames ?? [], r.nonResourceURLs ?? []]);
 
 /** The rules `role` aggregates from `roles` (itself excluded), or undefined for a role without an aggregationRule. */
 export function aggregatedRules(role: Role, roles: Role[]): PolicyRule[] | undefined {
   const selectors = role.aggregationRule?.clusterRoleSelectors;
   if (!selectors) return undefined;
   const rules: PolicyRule[] = [];
+  // Each rule's key made once: the built-in admin, edit and view roles aggregate a hundred rules or more.
+  const taken = new Set<string>();
   const sources = roles
     .filter((r) => r.metadata.name !== role.metadata.name && selectors.some((s) => selectorMatches(s, r.metadata.labels ?? {})))
     .sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : a.metadata.name! > b.metadata.name! ? 1 : 0));
   for (const source of sources) {
-    for (const rule of source.rules ?? []) if (!rules.some((r) => sameRule(r, rule))) rules.push(rule);
+    for (const rule of source.rules ?? []) {
+      const key = ruleKey(rule);
+      if (taken.has(key)) continue;
+      taken.add(key);
+      rules.push(rule);
+    }
   }
   return rules;
 }
 
-const sameRules = (a: PolicyRule[] | undefined, b: PolicyRule[]) => (a ?? []).length === b.length && b.every((r, i) => sameRule(a![i], r));
+const sameRules = (a: PolicyRule[] | undefined, b: PolicyRule[]) => (a ?? []).length === b.length && b.every((r, i) => ruleKey(a![i]) === ruleKey(r));
 
 /**
  * Sets every aggregated role's rules in `roles` (in place) until none changes; returns the
