@@ -363,26 +363,34 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
     if (at > meta.revision) throw new FutureRevisionError(at, meta.revision);
     if (at < meta.revision && at < meta.compacted) throw new CompactedError(at, meta.compacted);
     await this.settleThrough(at, meta);
+    return this.readChecked(at, (read) => this.readAt(prefix, options, at, read));
+  }
+
+  /**
+   * A read at revision `at`, checked: unless it stayed quiet (changesSince), the meta item is read
+   * after it. Compaction marks the meta item before deleting log entries, so if it has not passed
+   * `at` now, every log entry the read relied on was still there; if it has, that is the reason,
+   * whatever else failed.
+   */
+  private async readChecked<T>(at: number, work: (read: { quiet: boolean }) => Promise<T>): Promise<T> {
     const read = { quiet: true };
-    let result: ListResult | undefined, failure: unknown;
+    let outcome: { result: T } | undefined, failure: unknown;
     try {
-      result = await this.readAt(prefix, options, at, read);
+      outcome = { result: await work(read) };
     } catch (err) {
       failure = err;
     }
-    if (read.quiet && result) return result;
-    // Compaction marks the meta item before deleting log entries, so if it has
-    // not passed `at` now, every log entry this read relied on was still there.
+    if (read.quiet && outcome) return outcome.result;
     const after = await this.meta();
     if (at < after.compacted) throw new CompactedError(at, after.compacted);
-    if (!result) throw failure;
-    return result;
+    if (!outcome) throw failure;
+    return outcome.result;
   }
 
   /**
    * Each prefix's records at the current revision: the revision is read once, every prefix's objects
    * at once, then the meta item once. Overtaken by a write, one read of the log after the revision
-   * serves every prefix (and the meta item is read again, for a compaction, as list() does).
+   * serves every prefix (and the meta item is read again, for a compaction, as for list()).
    */
   async listMany(prefixes: string[]): Promise<ListResult[]> {
     const meta = await this.meta();
@@ -390,18 +398,15 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
     if (meta.restoring) throw new ClusterBusyError(this.cluster);
     const at = meta.revision;
     await this.settleThrough(at, meta);
-    const scanned = await Promise.all(prefixes.map((prefix) => this.objectsUnder(prefix)));
-    const read = { quiet: true };
-    const later = await this.changesSince(clusterPrefix(this.cluster), at, read);
-    const results = prefixes.map((prefix, i) => {
-      const under = (key: string) => key.startsWith(prefix);
-      const changed = new Map([...later].filter(([key]) => under(key)));
-      return { items: this.stateAt(scanned[i], changed, at, under), revision: at, more: false };
+    return this.readChecked(at, async (read) => {
+      const scanned = await Promise.all(prefixes.map((prefix) => this.objectsUnder(prefix)));
+      const later = await this.changesSince(clusterPrefix(this.cluster), at, read);
+      return prefixes.map((prefix, i) => {
+        const under = (key: string) => key.startsWith(prefix);
+        const changed = new Map([...later].filter(([key]) => under(key)));
+        return { items: this.stateAt(scanned[i], changed, at, under), revision: at, more: false };
+      });
     });
-    if (read.quiet) return results;
-    const after = await this.meta();
-    if (at < after.compacted) throw new CompactedError(at, after.compacted);
-    return results;
   }
 
   /** Every object stored under prefix, as it is now. */
