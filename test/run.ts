@@ -106,6 +106,11 @@ async function main(): Promise<number> {
   return checked.code === 0 && results.every((r) => r.code === 0) ? 0 : 1;
 }
 
+/** Signals a child's process group (each file runs in a group of its own), or the child alone if it has none. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try { process.kill(-child.pid!, signal); } catch { child.kill(signal); }
+}
+
 /** How long a test file may run (TEST_FILE_TIMEOUT, seconds; ten minutes). */
 const fileTimeoutMs = (Number(process.env.TEST_FILE_TIMEOUT) || 600) * 1000;
 
@@ -119,19 +124,19 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs?
     // A group of its own, so an interrupted run can stop the file's whole tree (GNU time does not pass signals on).
     const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     children.add(child);
-    let output = '', timedOut = false;
-    const signal = (name: NodeJS.Signals) => { try { process.kill(-child.pid!, name); } catch { /* already gone */ } };
+    let output = '', timedOut = false, killer: NodeJS.Timeout | undefined;
     const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
       timedOut = true;
       output += `\n# still running after ${timeoutMs / 1000} s: stopped\n`;
-      signal('SIGTERM');
-      setTimeout(() => signal('SIGKILL'), 5000).unref();
+      signalGroup(child, 'SIGTERM');
+      killer = setTimeout(() => signalGroup(child, 'SIGKILL'), 5000);
     }, timeoutMs);
     child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
     child.on('error', (err) => (output += `${err.message}\n`));
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      clearTimeout(killer);
       children.delete(child);
       resolve({ code: timedOut ? 1 : code ?? (signal ? 128 : 1), output });
     });
@@ -225,9 +230,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (interrupted) return;
     interrupted = true;
     console.error(`\n# ${signal}: stopping the test files and the shared servers`);
-    for (const child of children) {
-      try { process.kill(-child.pid!, 'SIGTERM'); } catch { child.kill('SIGTERM'); }
-    }
+    for (const child of children) signalGroup(child, 'SIGTERM');
     void stopServers().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   });
 }

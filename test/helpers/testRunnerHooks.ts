@@ -13,9 +13,9 @@
  * Here the runner's hook is never enabled. The runner's tests are still told to it, as they are
  * made (each `Test` is an AsyncResource of type 'Test'): a `describe` body and a test body run
  * inside their test's async scope, so `it()` and `before()` inside a `describe` nest as before.
- * What is given up: an uncaught error thrown from a callback that is not a test's own (a timer, a
- * socket) is no longer traced back to the test that made it; it is reported at the file's top
- * level, and the file fails all the same (exit code 1).
+ * What is given up: an uncaught error or unhandled rejection from a callback that is not a test's
+ * own (a timer, a socket) is no longer traced back to the test that made it; it is reported at the
+ * file's top level (its stack printed here), and the file fails all the same (exit code 1).
  *
  * If Node's runner no longer takes `createHook` from the public module this way, nothing is
  * changed: the hook is enabled as Node enables it.
