@@ -125,15 +125,20 @@ function reconcile(ctx: ControlPlaneContext, cluster: string, trigger: Schedulin
 
 /** Every object of a core resource (nodes, pods) at the current revision. */
 async function current<T extends KubeObject>(registry: Registry, state: ClusterWork, plural: string, seen: ClusterWork['objects']): Promise<T[]> {
-  const def = registry.catalog.find('', 'v1', plural)!;
-  return (await underPrefix(registry, state, Catalog.prefix(registry.cluster, def), seen)).map(([, obj]) => obj as T);
+  return (await underPrefix(registry, state, corePrefix(registry, plural), seen)).map(([, obj]) => obj as T);
 }
+
+/** Where a core (v1) resource's objects are stored. */
+const corePrefix = (registry: Registry, plural: string) => Catalog.prefix(registry.cluster, registry.catalog.find('', 'v1', plural)!);
+/** Where an API group's objects, of every kind, are stored. */
+const groupPrefix = (registry: Registry, group: string) => `${clusterPrefix(registry.cluster)}${group}/`;
 
 /** API groups read whole (one list per group): the controllers need all their kinds. */
 const workloadGroups = ['apps', 'batch'];
 const serviceGroups = ['discovery.k8s.io', 'policy', 'autoscaling'];
 /** Storage classes (and the CSI kinds beside them, a handful per cluster) for the PV controller. */
 const storageGroups = ['storage.k8s.io'];
+const controllerGroups = [...workloadGroups, ...serviceGroups, ...storageGroups];
 
 /** Everything the controllers read beyond nodes and pods: workloads, services and what is derived from them. */
 async function controllerObjects(registry: Registry, state: ClusterWork, seen: ClusterWork['objects'], nodes: Node[], pods: Pod[]): Promise<ClusterObjects> {
@@ -142,8 +147,8 @@ async function controllerObjects(registry: Registry, state: ClusterWork, seen: C
   objects.endpoints = await current(registry, state, 'endpoints', seen);
   objects.persistentvolumeclaims = await current(registry, state, 'persistentvolumeclaims', seen);
   objects.persistentvolumes = await current(registry, state, 'persistentvolumes', seen);
-  for (const group of [...workloadGroups, ...serviceGroups, ...storageGroups]) {
-    const prefix = `${clusterPrefix(registry.cluster)}${group}/`;
+  for (const group of controllerGroups) {
+    const prefix = groupPrefix(registry, group);
     for (const [key, obj] of await underPrefix(registry, state, prefix, seen)) {
       const plural = key.slice(prefix.length, key.indexOf('/', prefix.length)) as keyof ClusterObjects;
       if (plural in objects && plural !== 'nodes' && plural !== 'pods') (objects[plural] as KubeObject[]).push(obj);
@@ -170,8 +175,8 @@ async function underPrefix(registry: Registry, state: ClusterWork, prefix: strin
 function passPrefixes(registry: Registry): string[] {
   const core = ['nodes', 'pods', 'services', 'endpoints', 'persistentvolumeclaims', 'persistentvolumes', 'configmaps', 'secrets'];
   return [
-    ...core.map((plural) => Catalog.prefix(registry.cluster, registry.catalog.find('', 'v1', plural)!)),
-    ...[...workloadGroups, ...serviceGroups, ...storageGroups].map((group) => `${clusterPrefix(registry.cluster)}${group}/`),
+    ...core.map((plural) => corePrefix(registry, plural)),
+    ...controllerGroups.map((group) => groupPrefix(registry, group)),
   ];
 }
 
@@ -223,7 +228,7 @@ function decodedOnce(state: ClusterWork, seen: ClusterWork['objects'], kv: KeyVa
  * finalizers) would otherwise be decoded, or held decoded, for nothing.
  */
 async function sourcesOf(registry: Registry, state: ClusterWork, plural: string, seen: ClusterWork['objects']): Promise<ObjectLookup> {
-  const prefix = Catalog.prefix(registry.cluster, registry.catalog.find('', 'v1', plural)!);
+  const prefix = corePrefix(registry, plural);
   const records = new Map<string, KeyValue>();
   for (const kv of await recordsUnder(registry, state, prefix)) {
     records.set(kv.key.slice(prefix.length), kv);
