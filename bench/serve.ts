@@ -11,7 +11,7 @@ import { startNodeServer } from '../harness/server.ts';
  * answering with its admin token so a bench can create clusters, `tenants-sharded` the
  * sharded Node entry (src/entry/shards.ts) likewise, `node-entry` the Node entry
  * itself (node-runtime.ts: live control plane, timers) with its default cluster's admin token. Run with
- * --expose-gc, `tenants` collects garbage on SIGUSR2 and prints `GC <heapUsed>`.
+ * --expose-gc, `tenants` collects garbage on SIGUSR2 and prints `GC <heapUsed> <external>` (bytes).
  */
 const mode = process.argv[2];
 const benchSecret = 'bench-secret-that-is-long-enough-for-hs256';
@@ -38,7 +38,8 @@ if (mode === 'api') {
   // Every heap of the process: the loop's, and the thread's that large bodies are parsed on.
   process.on('SIGUSR2', () => void documents.collectGarbage().then(() => {
     gc?.();
-    console.log(`GC ${process.memoryUsage().heapUsed}`);
+    const { heapUsed, external } = process.memoryUsage();
+    console.log(`GC ${heapUsed} ${external}`);
   }));
   process.on('SIGINT', () => process.exit(0));
   console.log(`READY ${server.port} ${benchAdminToken}`);
