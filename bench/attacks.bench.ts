@@ -478,6 +478,8 @@ async function victimUnderAttack(mode: 'tenants' | 'tenants-sharded'): Promise<R
         total5xx += fivexx(h);
         const missing = `${v.other ? ` (${v.other} non-2xx)` : ''}${v.unanswered ? ` (${v.unanswered} unanswered)` : ''}${v.connections ? ` (${v.connections} new victim connections)` : ''}`;
         console.log(`${label.padEnd(46)} ${ms(v, v.p50).padStart(8)} ${ms(v, v.p99).padStart(8)} ${fmt(baseline.p99, 2).padStart(8)} ${`${fmt(ratio, 2)}x`.padStart(8)} ${fmt(v.seconds).padStart(6)}  ${fivexx(h)} | ${histogramText(h)}${missing}`);
+        // For the server's own logs (bench/loop-monitor.mjs): when each stretch ran, in their clock.
+        if (process.env.ATTACK_STRETCH_TIMES) line('  stretches (epoch ms)', `baseline ${baseline.from.toFixed(0)}-${baseline.to.toFixed(0)}, attack ${v.from.toFixed(0)}-${v.to.toFixed(0)}`);
         await clearLeftovers(name);
         await sleep(300);
       }
