@@ -115,11 +115,13 @@ type Outcome =
   /** voided: the revision's log slot is taken already (a reader or a drop voided it). */
   | { kind: 'retry'; voided?: boolean };
 
-/** The query of the objects stored under a key prefix. */
-const objectQuery = (cluster: string, prefix: string) => ({
+/** The query of a cluster's items whose sort key starts with `skPrefix`. */
+const skPrefixQuery = (cluster: string, skPrefix: string) => ({
   KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :p)',
-  ExpressionAttributeValues: { ':pk': { S: cluster }, ':p': { S: objectSk(prefix) } },
+  ExpressionAttributeValues: { ':pk': { S: cluster }, ':p': { S: skPrefix } },
 });
+/** The query of the objects stored under a key prefix. */
+const objectQuery = (cluster: string, prefix: string) => skPrefixQuery(cluster, objectSk(prefix));
 
 function cancellationReasons(err: unknown): CancellationReason[] | null {
   if (err && typeof err === 'object' && (err as { name?: string }).name === 'TransactionCanceledException') {
@@ -250,10 +252,7 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
       const where = piecesOf(out, name);
       if (!where) continue;
       const pieces: Item[] = [];
-      for await (const page of this.pages({
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :p)',
-        ExpressionAttributeValues: { ':pk': { S: this.cluster }, ':p': { S: blobSkPrefix(out.key.S!, where.revision) } },
-      })) pieces.push(...page.items);
+      for await (const page of this.pages(skPrefixQuery(this.cluster, blobSkPrefix(out.key.S!, where.revision)))) pieces.push(...page.items);
       if (pieces.length < where.count) throw new Error(`store inconsistency: ${out.key.S} at revision ${where.revision} has ${pieces.length} of its ${where.count} pieces`);
       out = withPieces(out, name, pieces.slice(0, where.count));
     }
@@ -339,8 +338,7 @@ export class DynamoClusterStore implements ClusterStore, ChangeLog {
     const usage: Usage = { objects: 0, bytes: 0 };
     if (incarnationOf(meta) === null) return usage;
     for await (const page of this.pages({
-      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :p)',
-      ExpressionAttributeValues: { ':pk': { S: this.cluster }, ':p': { S: objectPrefix } },
+      ...objectQuery(this.cluster, ''),
       ProjectionExpression: '#key, #value, #valueGz, #valueBytes', ExpressionAttributeNames: { '#key': 'key', '#value': 'value', '#valueGz': 'valueGz', '#valueBytes': 'valueBytes' },
     })) {
       for (const item of page.items) {
