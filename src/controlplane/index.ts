@@ -3,7 +3,7 @@ import { syncIngressStatuses, ingressStatusInputs } from './controllers/ingressS
 import { clusterPrefix, ClusterGoneError, type KeyValue } from '../storage/store.ts';
 import { pacedStore } from '../storage/paced.ts';
 import { Catalog } from '../registry/catalog.ts';
-import { Registry } from '../registry/generic.ts';
+import { Registry, type DecodedObjects } from '../registry/generic.ts';
 import { backgroundPace, nextTurn } from '../apimachinery/nextTurn.ts';
 import type { Node } from '../registry/resources/nodes.ts';
 import type { Pod } from '../registry/resources/pods.ts';
@@ -222,6 +222,21 @@ function decodedOnce(state: ClusterWork, seen: ClusterWork['objects'], kv: KeyVa
 }
 
 /**
+ * The pass's decoded objects, as its writes see them (registry/generic.ts, DecodedObjects): a write
+ * starts from the one at its revision, and what it wrote is the next pass's, unless that pass finds
+ * the record changed again.
+ */
+function heldBy(state: ClusterWork): DecodedObjects {
+  return {
+    get: (key, revision) => {
+      const entry = state.objects.get(key) ?? state.previous.get(key);
+      return entry?.revision === revision ? entry.obj : undefined;
+    },
+    set: (key, revision, obj) => { state.objects.set(key, { revision, obj }); },
+  };
+}
+
+/**
  * The ConfigMaps or Secrets of the cluster by `namespace/name`, each decoded only when a
  * container reads it (and then kept while its revision is unchanged): most are
  * read by no pod, and one that is large (a 1 MiB ConfigMap, a 600 KB one of 12,000
@@ -246,8 +261,8 @@ async function sourcesOf(registry: Registry, state: ClusterWork, plural: string,
  * hold a loop other clusters share for tens of milliseconds.
  */
 async function pass(ctx: ControlPlaneContext, cluster: string, trigger: SchedulingTrigger): Promise<void> {
-  const registry = new Registry(ctx.catalog, ctx.ports, cluster);
   const state = workFor(ctx, cluster);
+  const registry = new Registry(ctx.catalog, { ...ctx.ports, decoded: heldBy(state) }, cluster);
   const pace = ctx.loop ? () => ctx.loop!.step(cluster) : backgroundPace;
   state.passes++;
   // This pass reads the last one's decoded objects and keeps what it reads for the next (the

@@ -13,6 +13,7 @@ import { nextTurn } from '../apimachinery/nextTurn.ts';
 import { ownershipScope, recordUpdate, recordUpdateInTurns, type Writer } from './managedFields.ts';
 import { managedFieldsToStorage, parseStoredObject } from './storedFields.ts';
 import type { RequestTrace } from '../trace/requestTrace.ts';
+import { jsonCopy } from '../apimachinery/jsonCopy.ts';
 import { tracedCommit, tracedNoWrite, tracedValidation } from './writeTrace.ts';
 
 /** Is `next` what `stored` is (both as read: the object's resourceVersion aside, keys in any order)? */
@@ -169,6 +170,20 @@ function listError(err: unknown, continued: boolean): unknown {
   return err;
 }
 
+/**
+ * Stored objects as a reader already decoded them (parseStoredObject, resourceVersion set; no
+ * read-time decoration), by key and revision, which nobody changes: the control plane's pass
+ * holds every object of its cluster so. A write to one of them (`mutate`) starts from a copy of
+ * it that shares its strings, and leaves what it wrote there for the next pass, where it would
+ * otherwise parse the stored value two more times and the pass once more: each a copy of every
+ * string in it that lives long enough to be promoted to V8's old generation (a pod with a 25 KB
+ * string costs 25 KB a parse).
+ */
+export interface DecodedObjects {
+  get(key: string, revision: number): KubeObject | undefined;
+  set(key: string, revision: number, obj: KubeObject): void;
+}
+
 /** The generic registry: one implementation of every verb, driven by resource declarations. */
 export class Registry {
   constructor(
@@ -183,6 +198,8 @@ export class Registry {
       charge?: (tokens: number) => void;
       /** The request's trace, when a traced request drives this registry: the write's steps go there. */
       trace?: RequestTrace;
+      /** Objects its driver holds decoded (the control plane's pass): a write starts from them, and leaves its result there. */
+      decoded?: DecodedObjects;
     },
     readonly cluster: string,
     /** The requesting user, when a request (not a worker) drives this registry. */
@@ -508,7 +525,7 @@ export class Registry {
     obj.metadata ??= {};
     if (isStatusSubresource(options.subresource)) {
       // Only status changes through /status (ResetObjectMetaForStatus + keep the spec).
-      const next = structuredClone(old);
+      const next = jsonCopy(old);
       next.status = obj.status;
       // A server-side apply through /status has already worked out who owns what.
       if (options.operation === 'Apply') next.metadata.managedFields = obj.metadata.managedFields;
@@ -565,9 +582,30 @@ export class Registry {
       throw conflict(gr(def), name, conflictMessage);
     }
     await this.notify(def, obj, 'MODIFIED', result.kv.modRevision, key, since);
+    this.keepDecoded(def, key, obj, result.kv);
     // The caller's answer (the object encoded again) on a turn of its own.
     await pace();
     return this.written(def, obj, result.kv);
+  }
+
+  /**
+   * The stored object a write starts from (as `parse` gives it): a copy of the one its driver
+   * holds decoded at that revision, else parsed. Stored as another kind's object, it is parsed.
+   */
+  private decodedBefore(def: ResourceDef, key: string, current: KeyValue): KubeObject {
+    const held = def.storedAs ? undefined : this.ports.decoded?.get(key, current.modRevision);
+    if (!held) return this.parse(def, current.value);
+    const old = jsonCopy(held);
+    delete old.metadata.resourceVersion;
+    return old;
+  }
+
+  /** What a write stored, handed to the driver that holds its objects decoded (as a decode of the record would give it). */
+  private keepDecoded(def: ResourceDef, key: string, obj: KubeObject, kv: KeyValue): void {
+    if (!this.ports.decoded || def.storedAs) return;
+    const copy = jsonCopy(obj);
+    copy.metadata.resourceVersion = String(kv.modRevision);
+    this.ports.decoded.set(key, kv.modRevision, copy);
   }
 
   /** Is a graceful deletion still running (strategy.gracefulDeletion: a pod on a node is stopped by its kubelet)? */
@@ -594,9 +632,9 @@ export class Registry {
         if (!current) throw notFound(gr(def), name);
         this.chargeFor(current);
         if (options.expectedResourceVersion && options.expectedResourceVersion !== String(current.modRevision)) throw conflict(gr(def), name, conflictMessage);
-        const old = this.parse(def, current.value);
+        const old = this.decodedBefore(def, key, current);
         await pace();
-        const working = this.decode(def, current);
+        const working = this.written(def, jsonCopy(old), current);
         await pace();
         const changed = (await mutate(working, pace)) ?? working;
         await pace();
@@ -631,7 +669,7 @@ export class Registry {
       const pending = obj.metadata.finalizers?.length || grace > 0 || finalizer;
       if (pending) {
         if (obj.metadata.deletionTimestamp) return obj; // already being deleted
-        const next = structuredClone(this.parse(def, current.value));
+        const next = this.parse(def, current.value);
         if (finalizer && !next.metadata.finalizers?.includes(finalizer)) next.metadata.finalizers = [...(next.metadata.finalizers ?? []), finalizer];
         const at = new Date(this.ports.clock.now().getTime() + grace * 1000);
         next.metadata.deletionTimestamp = timestamp(at);

@@ -1,9 +1,10 @@
 import {
-  ClusterGoneError, CompactedError, defaultLogBounds, FutureRevisionError, kvBytes, logEntryBytes,
+  ClusterGoneError, CompactedError, defaultLogBounds, FutureRevisionError, knownKvBytes, kvBytes, logEntryBytes,
   type LogBounds, type LogPage, type RestoredRecord,
   type ClusterStore, type KeyValue, type ListOptions, type ListResult, type Store, type StoreEvent, type Usage, type Watcher, type WriteResult,
 } from './store.ts';
 import { lowerBound, SortedKeys } from './sortedKeys.ts';
+import { utf8Length } from '../apimachinery/utf8.ts';
 
 /**
  * A live watch: a buffer fed by the store and drained by an async iterator.
@@ -92,6 +93,8 @@ function record(key: string, value: string | Uint8Array, createRevision: number,
   // An own enumerable getter: a spread or JSON.stringify of the record still sees its value.
   const kv: KeyValue = { key, get value() { return decoded(bytes); }, createRevision, modRevision };
   bytesOf.set(kv, bytes);
+  // Counted from its bytes: the store's byte budget would otherwise decode each value it keeps.
+  knownKvBytes(kv, utf8Length(key) + bytes.byteLength);
   return kv;
 }
 

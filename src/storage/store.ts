@@ -80,6 +80,11 @@ export function kvBytes(kv: KeyValue): number {
   return n;
 }
 
+/** A record's recordBytes, known to the store that made it (one holding the value's UTF-8 bytes need not decode them to count them). */
+export function knownKvBytes(kv: KeyValue, bytes: number): void {
+  sizes.set(kv, bytes);
+}
+
 /** Bytes a change-log entry holds: its record and the value it replaced. */
 export const logEntryBytes = (e: StoreEvent) => kvBytes(e.kv) + (e.prevKv ? kvBytes(e.prevKv) - utf8Length(e.prevKv.key) : 0);
 
