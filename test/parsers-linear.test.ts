@@ -217,6 +217,13 @@ describe('quantities (unit)', () => {
     assert.equal(quantityValue('128Mi'), 128 * 2 ** 20);
     assert.equal(quantityValue('100m'), 0.1);
     assert.equal(quantityValue('1e-400'), 0);
+    // Past a double's range, however it is written (and each suffix's scale taken into account).
+    const digits = '9'.repeat(25_000);
+    for (const q of [digits, `${digits}m`, `${digits}n`, `${digits}Ki`, `1${'0'.repeat(400)}n`, `${digits}.5e-24000`]) assert.equal(quantityValue(q), Infinity, q.slice(-12));
+    assert.equal(quantityValue(`-${digits}`), -Infinity);
+    assert.equal(quantityValue(`${'0'.repeat(25_000)}5`), 5);
+    assert.equal(quantityValue(`1${'0'.repeat(300)}`), 1e300);
+    assert.equal(quantityValue(`${'9'.repeat(40)}e-30`), 1e10);
     assert.equal(isNegativeQuantity('-1'), true);
     assert.equal(isNegativeQuantity('-0'), false);
   });
