@@ -42,6 +42,11 @@ describe('jsonCopy', () => {
     assert.deepEqual(Object.keys(copy), ['__proto__', 'a']);
     assert.equal(JSON.stringify(copy), JSON.stringify(value));
   });
+
+  it('copies own keys only, as JSON.stringify does', () => {
+    const value = Object.assign(Object.create({ inherited: 1 }) as Record<string, unknown>, { own: 2 });
+    assert.deepEqual(jsonCopy(value), { own: 2 });
+  });
 });
 
 const configmaps = resources.find((r) => r.plural === 'configmaps' && r.group === '')!;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MemoryStore } from '../src/storage/memory.ts';
+import { valueLength } from '../src/storage/store.ts';
 import { storeContract } from './helpers/storeContract.ts';
 
 const logBytes = 8 * 1024 * 1024;
@@ -22,6 +23,8 @@ describe('the memory store holds large values off the JavaScript heap (as UTF-8 
     assert.ok(updated.ok);
     assert.equal(updated.prevKv!.value, first);
     assert.equal((await alice.get(key))!.value, second);
+    assert.equal(valueLength((await alice.get(key))!), second.length, 'its length is known without decoding it');
+    assert.equal(valueLength(updated.prevKv!), first.length);
     assert.equal((await alice.list('/registry/alice/')).items[0].value, second);
     assert.equal((await alice.list('/registry/alice/', { revision: created.kv.modRevision })).items[0].value, first, 'a list at a past revision');
     const deleted = await alice.delete(key);

@@ -24,7 +24,11 @@ function copied(value: unknown): unknown {
     return out;
   }
   const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
+  const source = value as Record<string, unknown>;
+  // for…in, not Object.entries: no array of pairs made per object (JSON-decoded objects have no inherited keys).
+  for (const key in source) {
+    if (!Object.hasOwn(source, key)) continue;
+    const item = source[key];
     if (item === undefined || typeof item === 'function') continue;
     // A key JSON.parse made an own property: assigned, it would set the copy's prototype instead.
     if (key === '__proto__') Object.defineProperty(out, key, { value: copied(item), enumerable: true, writable: true, configurable: true });

@@ -2,7 +2,7 @@ import jsonpatch from 'fast-json-patch';
 import type { ChangeEvent, Ports } from '../ports.ts';
 import { ApiError, alreadyExists, badRequest, conflict, expired, invalid, notFound } from '../apimachinery/errors.ts';
 import { matches, parseFieldSelector, parseLabelSelectorInTurns, type Selector } from '../apimachinery/selectors.ts';
-import { CompactedError, FutureRevisionError, type ClusterStore, type KeyValue, type Store } from '../storage/store.ts';
+import { CompactedError, FutureRevisionError, valueLength, type ClusterStore, type KeyValue, type Store } from '../storage/store.ts';
 import { runAdmission, type AdmissionRequest } from './admission.ts';
 import { Catalog } from './catalog.ts';
 import { emitChange } from './changeEvents.ts';
@@ -36,7 +36,7 @@ const largeObjectBytes = 64 * 1024;
  * hold every cluster's requests for the whole of it. Small objects go straight through.
  */
 export type Pace = () => Promise<void> | undefined;
-const isLarge = (stored: KeyValue) => stored.value.length > largeObjectBytes;
+const isLarge = (stored: KeyValue) => valueLength(stored) > largeObjectBytes;
 const noPace: Pace = () => undefined;
 const pacer = (stored: KeyValue, turn: () => Promise<void>): Pace => (isLarge(stored) ? turn : noPace);
 /** A request body past the large-object size is written in paced steps too (create, PUT). */
@@ -305,7 +305,7 @@ export class Registry {
     }
     const kv = await this.store.get(this.key(def, namespace, name));
     if (!kv) throw notFound(gr(def), name);
-    this.chargeRead(kv.value.length);
+    this.chargeRead(valueLength(kv));
     // Sound by construction: what is stored under a declaration's key was decoded by its schema.
     return this.decode(def, kv) as T;
   }
@@ -510,7 +510,7 @@ export class Registry {
 
   /** A write to a large object pays for its size, once per attempt (each reads, merges and encodes it again). */
   private chargeFor(current: KeyValue): void {
-    if (isLarge(current)) this.ports.charge?.(Math.ceil(current.value.length / 1024));
+    if (isLarge(current)) this.ports.charge?.(Math.ceil(valueLength(current) / 1024));
   }
 
   private updateRequest(def: ResourceDef, obj: KubeObject, old: KubeObject, options: WriteOptions, ctx = this.ctx()): AdmissionRequest {

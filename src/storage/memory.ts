@@ -1,5 +1,5 @@
 import {
-  ClusterGoneError, CompactedError, defaultLogBounds, FutureRevisionError, knownKvBytes, kvBytes, logEntryBytes,
+  ClusterGoneError, CompactedError, defaultLogBounds, FutureRevisionError, knownKvBytes, knownValueLength, kvBytes, logEntryBytes,
   type LogBounds, type LogPage, type RestoredRecord,
   type ClusterStore, type KeyValue, type ListOptions, type ListResult, type Store, type StoreEvent, type Usage, type Watcher, type WriteResult,
 } from './store.ts';
@@ -93,8 +93,10 @@ function record(key: string, value: string | Uint8Array, createRevision: number,
   // An own enumerable getter: a spread or JSON.stringify of the record still sees its value.
   const kv: KeyValue = { key, get value() { return decoded(bytes); }, createRevision, modRevision };
   bytesOf.set(kv, bytes);
-  // Counted from its bytes: the store's byte budget would otherwise decode each value it keeps.
+  // Counted from its bytes: the store's byte budget would otherwise decode each value it keeps,
+  // and a reader that needs only its length (a write's size check) each value it reads.
   knownKvBytes(kv, utf8Length(key) + bytes.byteLength);
+  if (typeof value === 'string') knownValueLength(kv, value.length);
   return kv;
 }
 

@@ -85,6 +85,15 @@ export function knownKvBytes(kv: KeyValue, bytes: number): void {
   sizes.set(kv, bytes);
 }
 
+/** The length of a record's value (UTF-16 code units), where its store knew it when it made the record. */
+const lengths = new WeakMap<KeyValue, number>();
+export function knownValueLength(kv: KeyValue, length: number): void {
+  lengths.set(kv, length);
+}
+
+/** `kv.value.length`, without reading the value where its store said (a value held as bytes is decoded at each read). */
+export const valueLength = (kv: KeyValue): number => lengths.get(kv) ?? kv.value.length;
+
 /** Bytes a change-log entry holds: its record and the value it replaced. */
 export const logEntryBytes = (e: StoreEvent) => kvBytes(e.kv) + (e.prevKv ? kvBytes(e.prevKv) - utf8Length(e.prevKv.key) : 0);
 
