@@ -1,19 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { kubernetesVersion } from '../src/apimachinery/version.ts';
-import { discardQueue, systemClock } from '../src/ports.ts';
-import { Catalog } from '../src/registry/catalog.ts';
 import { Registry } from '../src/registry/generic.ts';
 import { resources } from '../src/registry/resources/index.ts';
 import type { KubeObject } from '../src/registry/types.ts';
 import * as core from '../src/schema/core.ts';
-import { hmacKeys } from '../src/server/keys.ts';
 import { strategicMergeInTurns, strategicMergePatch } from '../src/server/strategicMerge.ts';
 import { compare, compareInTurns } from '../src/registry/typedFields.ts';
 import { toFieldsV1 } from '../src/registry/fieldSet.ts';
 import { encodeJson, encodeJsonBytes, shapeObject } from '../src/server/wire.ts';
-import { MemoryStore } from '../src/storage/memory.ts';
-import { provisionInStore } from '../src/tenancy/provision.ts';
+import { provisionedMemoryCluster } from './helpers/memoryCluster.ts';
 
 /**
  * A large object's write on the loop every cluster of the Node entry shares is worked in bounded
@@ -76,10 +71,7 @@ describe('an answer with a large managedFields set', () => {
   const configmaps = resources.find((r) => r.plural === 'configmaps' && r.group === '')!;
 
   async function registry() {
-    const store = new MemoryStore();
-    const ports = { store, queue: discardQueue, clock: systemClock, keys: hmacKeys('x'.repeat(32)) };
-    const catalog = new Catalog(resources);
-    await provisionInStore(ports, catalog, { name: 'c', uid: crypto.randomUUID(), createdAt: new Date().toISOString(), expiresAt: null, nodes: ['controlplane'], kubernetesVersion });
+    const { ports, catalog } = await provisionedMemoryCluster();
     return new Registry(catalog, ports, 'c');
   }
 

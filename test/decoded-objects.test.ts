@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { jsonCopy } from '../src/apimachinery/jsonCopy.ts';
-import { kubernetesVersion } from '../src/apimachinery/version.ts';
-import { discardQueue, systemClock } from '../src/ports.ts';
-import { Catalog } from '../src/registry/catalog.ts';
 import { Registry, type DecodedObjects } from '../src/registry/generic.ts';
 import { resources } from '../src/registry/resources/index.ts';
 import { parseStoredObject } from '../src/registry/storedFields.ts';
 import type { KubeObject } from '../src/registry/types.ts';
-import { hmacKeys } from '../src/server/keys.ts';
-import { MemoryStore } from '../src/storage/memory.ts';
-import { provisionInStore } from '../src/tenancy/provision.ts';
+import { provisionedMemoryCluster } from './helpers/memoryCluster.ts';
 
 /**
  * A write by a driver that holds its objects decoded (the control plane's pass) starts from a copy
@@ -54,10 +49,7 @@ const key = '/registry/c/core/configmaps/default/cm';
 
 /** A registry whose driver holds decoded objects in a map, as the control plane's pass does. */
 async function heldCluster() {
-  const store = new MemoryStore();
-  const ports = { store, queue: discardQueue, clock: systemClock, keys: hmacKeys('x'.repeat(32)) };
-  const catalog = new Catalog(resources);
-  await provisionInStore(ports, catalog, { name: 'c', uid: crypto.randomUUID(), createdAt: new Date().toISOString(), expiresAt: null, nodes: ['controlplane'], kubernetesVersion });
+  const { store, ports, catalog } = await provisionedMemoryCluster();
   const held = new Map<string, { revision: number; obj: KubeObject }>();
   const decoded: DecodedObjects = {
     get: (k, revision) => (held.get(k)?.revision === revision ? held.get(k)!.obj : undefined),

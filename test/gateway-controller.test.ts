@@ -1,23 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { kubernetesVersion } from '../src/apimachinery/version.ts';
 import { syncGateways } from '../src/controlplane/controllers/gateway.ts';
-import { discardQueue, systemClock } from '../src/ports.ts';
-import { Catalog } from '../src/registry/catalog.ts';
 import { ClusterCatalogs } from '../src/registry/clusterCatalogs.ts';
 import { Registry } from '../src/registry/generic.ts';
 import { gatewayApiDefs } from '../src/registry/gatewayApi.ts';
-import { resources } from '../src/registry/resources/index.ts';
 import type { KubeObject } from '../src/registry/types.ts';
-import { hmacKeys } from '../src/server/keys.ts';
-import { MemoryStore } from '../src/storage/memory.ts';
-import { provisionInStore } from '../src/tenancy/provision.ts';
+import { provisionedMemoryCluster } from './helpers/memoryCluster.ts';
 
 /** The simulated gateway controller's verdicts, without kubectl: what the e2e scenario does not reach. */
 async function cluster() {
-  const ports = { store: new MemoryStore(), queue: discardQueue, clock: systemClock, keys: hmacKeys('x'.repeat(32)) };
-  const catalog = new Catalog(resources);
-  await provisionInStore(ports, catalog, { name: 'c', uid: crypto.randomUUID(), createdAt: new Date().toISOString(), expiresAt: null, nodes: ['controlplane', 'node01'], kubernetesVersion });
+  const { ports, catalog } = await provisionedMemoryCluster(['controlplane', 'node01']);
   const registry = new Registry(catalog, ports, 'c');
   const defs = await gatewayApiDefs();
   const create = (plural: string, namespace: string | undefined, obj: Record<string, unknown>) => registry.create(defs.get(plural)!, namespace, obj as KubeObject);

@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { kubernetesVersion } from '../src/apimachinery/version.ts';
-import { discardQueue, systemClock } from '../src/ports.ts';
-import { Catalog } from '../src/registry/catalog.ts';
 import { Registry } from '../src/registry/generic.ts';
 import type { ManagedFieldsEntry } from '../src/registry/managedFields.ts';
 import { resources } from '../src/registry/resources/index.ts';
 import type { KubeObject } from '../src/registry/types.ts';
 import { applyPatch } from '../src/server/patch.ts';
-import { hmacKeys } from '../src/server/keys.ts';
-import { MemoryStore } from '../src/storage/memory.ts';
-import { provisionInStore } from '../src/tenancy/provision.ts';
+import { provisionedMemoryCluster } from './helpers/memoryCluster.ts';
 
 /**
  * managedFields' large sets are stored as their JSON text (src/registry/storedFields.ts) and read
@@ -20,10 +15,7 @@ const configmaps = resources.find((r) => r.plural === 'configmaps' && r.group ==
 const key = '/registry/c/core/configmaps/default/many';
 
 async function cluster() {
-  const store = new MemoryStore();
-  const ports = { store, queue: discardQueue, clock: systemClock, keys: hmacKeys('x'.repeat(32)) };
-  const catalog = new Catalog(resources);
-  await provisionInStore(ports, catalog, { name: 'c', uid: crypto.randomUUID(), createdAt: new Date().toISOString(), expiresAt: null, nodes: ['controlplane'], kubernetesVersion });
+  const { store, ports, catalog } = await provisionedMemoryCluster();
   const registry = new Registry(catalog, ports, 'c');
   const stored = async () => JSON.parse((await store.cluster('c').get(key))!.value) as KubeObject;
   return { store, registry, stored };
