@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +51,7 @@ export function serveProcess(mode: string, options: { env?: Record<string, strin
     let out = '';
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
+      if (process.env.SERVE_STDOUT) appendFileSync(process.env.SERVE_STDOUT, c);
       const m = /READY (\d+) ([^\n]*)\n/.exec(out);
       if (m) resolve({ child, port: Number(m[1]), fields: m[2].split(' ') });
     });

@@ -9,6 +9,7 @@
 //                                      one), the heap's spaces after it
 //                                      (MB) and what the old generation grew by since the previous
 //                                      report (pauses reported together share that figure)
+//   clock <at> <monotonic µs>          once: the clock a --cpu-prof profile's timestamps are in
 //   busy <at> <fraction> <cpu ms>      each second: the loop's utilization over it, and the process's
 //                                      CPU time (every thread: the GC's helpers too)
 //   heap <at> <file>                   LOOP_MONITOR_HEAP=1: V8's sampling heap profile of the live
@@ -88,6 +89,10 @@ if (process.env.LOOP_MONITOR_HEAP) {
     });
   }, 1000).unref();
 }
+
+// The monotonic clock a CPU profile's timestamps are in (µs), beside epoch ms, so that a
+// `--cpu-prof` profile's samples can be set beside these lines.
+lines.push(`clock ${now().toFixed(3)} ${(Number(process.hrtime.bigint()) / 1000).toFixed(0)}`);
 
 setInterval(flush, 1000).unref();
 process.on('exit', flush);
